@@ -1,0 +1,79 @@
+# Slate's build. Every target that needs system packages runs scripts/setup.sh
+# first, which installs only what is missing and takes well under a second when
+# nothing is.
+#
+#   make run           build and open the studio (ARGS="project.slate" to open one)
+#   make test          vet, staticcheck, gofmt check, then all tests with -race
+#   make demo          render examples/demo.slate to out/demo.mp4
+#   make screenshots   run the real GUI under Xvfb and save PNGs in out/screenshots/
+#   make bench         run every benchmark once
+
+SHELL := /bin/bash
+GO ?= go
+
+# staticcheck is installed into GOPATH/bin and called by its full path, so a
+# different staticcheck elsewhere on PATH is never used.
+STATICCHECK_VERSION := v0.8.2
+GOPATH_BIN = $(firstword $(subst :, ,$(shell $(GO) env GOPATH)))/bin
+STATICCHECK = $(GOPATH_BIN)/staticcheck
+
+# Prerequisites are steps that run in order (set-up before build before run);
+# go parallelises the work inside each step.
+.NOTPARALLEL:
+
+.PHONY: all setup setup-test build run test vet lint fmt-check demo screenshots bench clean
+
+all: build
+
+setup:
+	scripts/setup.sh
+
+setup-test:
+	scripts/setup.sh --test
+
+build: setup
+	$(GO) build -o bin/slate ./cmd/slate
+ifneq ($(wildcard cmd/slate-server),)
+	$(GO) build -o bin/slate-server ./cmd/slate-server
+endif
+
+run: build
+	./bin/slate $(ARGS)
+
+# -race needs cgo, which the GUI needs anyway; GUI tests use fyne.io/fyne/v2/test
+# and need no display.
+test: setup-test vet lint fmt-check
+	$(GO) test -race -count=1 -timeout 30m ./...
+
+vet:
+	$(GO) vet ./...
+
+lint:
+	@if ! "$(STATICCHECK)" -version 2>/dev/null | grep -qF '$(STATICCHECK_VERSION:v%=%)'; then \
+		echo "installing staticcheck $(STATICCHECK_VERSION) into $(GOPATH_BIN)"; \
+		GOBIN="$(GOPATH_BIN)" $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION); \
+	fi
+	"$(STATICCHECK)" ./...
+
+# Files under testdata/ are inputs, not code, and may be unformatted on purpose.
+fmt-check:
+	@unformatted=$$(find . \( -name .git -o -name testdata -o -name vendor -o -path ./bin -o -path ./out \) -prune \
+		-o -name '*.go' -print | xargs -r gofmt -l); \
+	if [ -n "$$unformatted" ]; then \
+		echo "these files are not gofmt-formatted (fix with gofmt -w):"; \
+		echo "$$unformatted"; \
+		exit 1; \
+	fi
+
+demo: build
+	@mkdir -p out
+	./bin/slate render examples/demo.slate -o out/demo.mp4
+
+screenshots: setup-test build
+	scripts/screenshots.sh
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+
+clean:
+	rm -rf bin out

@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# screenshots.sh runs the real studio binary on a virtual X display (Xvfb) and
+# saves what it shows as PNGs in out/screenshots/, for a person to look at:
+# main.png is the whole screen, window.png the studio window alone.
+#
+#   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
+#
+# Needs bin/slate (make build) and Xvfb, xwininfo and ImageMagick's import
+# (scripts/setup.sh --test). SLATE_SCREENSHOT_DISPLAY picks the display (:99).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+project=${1:-examples/demo.slate}
+display=${SLATE_SCREENSHOT_DISPLAY:-:99}
+outdir=out/screenshots
+wait_s=20
+
+die() {
+	echo "screenshots.sh: $*" >&2
+	exit 1
+}
+
+[ -x bin/slate ] || die "bin/slate not found: run make build"
+[ -f "$project" ] || die "$project: no such project file"
+for tool in Xvfb xwininfo import; do
+	command -v "$tool" >/dev/null 2>&1 || die "$tool not found: run scripts/setup.sh --test"
+done
+
+if xwininfo -display "$display" -root >/dev/null 2>&1; then
+	die "display $display is already in use: stop that X server or set SLATE_SCREENSHOT_DISPLAY"
+fi
+
+mkdir -p "$outdir"
+work=$(mktemp -d)
+xvfb_pid=
+app_pid=
+
+# stop ends a background process: politely first, then for good.
+stop() {
+	local pid=$1
+	[ -n "$pid" ] || return 0
+	kill "$pid" 2>/dev/null || return 0
+	for _ in $(seq 20); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+	stop "$app_pid"
+	stop "$xvfb_pid"
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+xvfb_pid=$!
+
+# Wait for the X server to answer.
+for _ in $(seq $((wait_s * 10))); do
+	xwininfo -display "$display" -root >/dev/null 2>&1 && break
+	kill -0 "$xvfb_pid" 2>/dev/null || { cat "$work/xvfb.log" >&2; die "Xvfb $display exited (display in use?)"; }
+	sleep 0.1
+done
+xwininfo -display "$display" -root >/dev/null 2>&1 || die "Xvfb $display did not start within ${wait_s}s"
+
+mkdir -p "$work/home"
+SLATE_HOME="$work/home" DISPLAY="$display" ./bin/slate "$project" >"$work/slate.log" 2>&1 &
+app_pid=$!
+
+# app_window prints the id of a mapped top-level window at least 200x200: the
+# studio window, not GLFW's hidden 1x1 helper window.
+app_window() {
+	local id
+	for id in $(xwininfo -display "$display" -root -children 2>/dev/null |
+		awk '$1 ~ /^0x/ { for (i = 2; i <= NF; i++) if (match($i, /^[0-9]+x[0-9]+\+/)) {
+			split(substr($i, 1, RLENGTH - 1), wh, "x"); if (wh[1] >= 200 && wh[2] >= 200) print $1 } }'); do
+		if xwininfo -display "$display" -id "$id" 2>/dev/null | grep -q 'Map State: IsViewable'; then
+			echo "$id"
+			return 0
+		fi
+	done
+	return 1
+}
+
+window=
+for _ in $(seq $((wait_s * 5))); do
+	window=$(app_window) && break
+	if ! kill -0 "$app_pid" 2>/dev/null; then
+		cat "$work/slate.log" >&2
+		die "bin/slate exited before it opened a window (log above)"
+	fi
+	sleep 0.2
+done
+if [ -z "$window" ]; then
+	cat "$work/slate.log" >&2
+	die "no window appeared within ${wait_s}s (log above)"
+fi
+
+# Let the first frames render and layouts settle.
+sleep 2
+import -display "$display" -window root "$outdir/main.png"
+import -display "$display" -window "$window" "$outdir/window.png"
+
+echo "screenshots:"
+echo "  $outdir/main.png    the whole 1600x1000 screen"
+echo "  $outdir/window.png  the studio window alone"

@@ -1,0 +1,674 @@
+package timeline
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// FormatVersion is the version of the .slate format this package writes.
+// Version 1 kept times as float seconds; version 2 keeps whole milliseconds,
+// so a file read and written again never drifts.
+const FormatVersion = 2
+
+// MaxFileSize bounds a .slate file; a 10,000-shot project is a few MB.
+const MaxFileSize = 64 << 20
+
+// FileError says what is wrong with a .slate file and where.
+type FileError struct {
+	Name string
+	// Field is the path of the offending field, such as
+	// "shots[2].duration_ms"; empty when the problem is the JSON itself.
+	Field string
+	// Offset is the byte offset of the problem, or -1 when unknown.
+	Offset     int64
+	Line, Col  int
+	Msg        string
+	underlying error
+}
+
+func (e *FileError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.Name)
+	b.WriteString(": ")
+	if e.Field != "" {
+		b.WriteString(e.Field)
+		if e.Offset >= 0 {
+			fmt.Fprintf(&b, " (line %d, column %d)", e.Line, e.Col)
+		}
+		b.WriteString(": ")
+	} else if e.Offset >= 0 {
+		fmt.Fprintf(&b, "line %d, column %d (byte %d): ", e.Line, e.Col, e.Offset)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// Unwrap returns the validation error behind a FileError, if any.
+func (e *FileError) Unwrap() error { return e.underlying }
+
+func fileErr(name string, data []byte, off int64, field, format string, args ...any) *FileError {
+	e := &FileError{Name: name, Field: field, Offset: off, Msg: fmt.Sprintf(format, args...)}
+	if off >= 0 {
+		e.Line, e.Col = position(data, off)
+	}
+	return e
+}
+
+// position converts a byte offset into a 1-based line and column.
+func position(data []byte, off int64) (line, col int) {
+	off = max(0, min(off, int64(len(data))))
+	before := data[:off]
+	line = bytes.Count(before, []byte("\n")) + 1
+	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return line, col
+}
+
+// The version 2 file layout.
+type fileProject struct {
+	Format  string      `json:"format"`
+	Version int         `json:"version"`
+	Title   string      `json:"title"`
+	Width   int         `json:"width"`
+	Height  int         `json:"height"`
+	FPS     int         `json:"fps"`
+	Cast    []fileCast  `json:"cast"`
+	Shots   []*fileShot `json:"shots"`
+}
+
+type fileCast struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Handle string `json:"handle,omitempty"`
+	Voice  string `json:"voice,omitempty"`
+}
+
+type fileShot struct {
+	ID         string         `json:"id"`
+	Title      string         `json:"title"`
+	Prompt     string         `json:"prompt"`
+	DurationMS int64          `json:"duration_ms"`
+	Camera     fileCamera     `json:"camera"`
+	Dialogue   []fileLine     `json:"dialogue,omitempty"`
+	Cues       []fileCue      `json:"cues,omitempty"`
+	Transition fileTransition `json:"transition"`
+	Seed       int64          `json:"seed"`
+	Cast       []string       `json:"cast,omitempty"`
+	Continue   bool           `json:"continue,omitempty"`
+	Backend    string         `json:"backend,omitempty"`
+}
+
+type fileCamera struct {
+	Framing string `json:"framing"`
+	Move    string `json:"move"`
+}
+
+type fileLine struct {
+	Speaker string `json:"speaker"`
+	Text    string `json:"text"`
+	StartMS int64  `json:"start_ms"`
+	Voice   string `json:"voice,omitempty"`
+}
+
+type fileCue struct {
+	Kind        string  `json:"kind"`
+	Description string  `json:"description,omitempty"`
+	File        string  `json:"file,omitempty"`
+	OffsetMS    int64   `json:"offset_ms,omitempty"`
+	StartMS     int64   `json:"start_ms"`
+	DurationMS  int64   `json:"duration_ms"`
+	GainDB      float64 `json:"gain_db"`
+}
+
+type fileTransition struct {
+	Kind       string `json:"kind"`
+	DurationMS int64  `json:"duration_ms"`
+}
+
+// Encode writes p as a .slate file (the current format version), indented
+// so that it diffs well under version control.
+func Encode(p *Project) ([]byte, error) {
+	f := fileProject{
+		Format: "slate", Version: FormatVersion,
+		Title: p.Title, Width: p.Width, Height: p.Height, FPS: p.FPS,
+		Cast:  make([]fileCast, len(p.Cast)),
+		Shots: make([]*fileShot, len(p.Shots)),
+	}
+	for i, c := range p.Cast {
+		f.Cast[i] = fileCast(c)
+	}
+	for i, s := range p.Shots {
+		f.Shots[i] = encodeShot(s)
+	}
+	b, err := json.MarshalIndent(f, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("encode project %q: %w", p.Title, err)
+	}
+	return append(b, '\n'), nil
+}
+
+func ms(d time.Duration) int64 { return d.Milliseconds() }
+
+func encodeShot(s *Shot) *fileShot {
+	fs := &fileShot{
+		ID: s.ID, Title: s.Title, Prompt: s.Prompt, DurationMS: ms(s.Duration),
+		Camera:     fileCamera{string(s.Camera.Framing), string(s.Camera.Move)},
+		Transition: fileTransition{string(s.Transition.Kind), ms(s.Transition.Duration)},
+		Seed:       s.Seed, Cast: s.Cast, Continue: s.Continue, Backend: s.Backend,
+	}
+	for _, l := range s.Lines {
+		fs.Dialogue = append(fs.Dialogue, fileLine{l.Speaker, l.Text, ms(l.Start), l.Voice})
+	}
+	for _, c := range s.Cues {
+		fs.Cues = append(fs.Cues, fileCue{string(c.Kind), c.Description, c.File, ms(c.Offset), ms(c.Start), ms(c.Duration), c.GainDB})
+	}
+	return fs
+}
+
+// EncodeShot writes one shot as JSON in the .slate file's shot layout; the
+// library stores shots this way, one row each.
+func EncodeShot(s *Shot) ([]byte, error) {
+	return json.Marshal(encodeShot(s))
+}
+
+// DecodeShot reads one shot written by EncodeShot.
+func DecodeShot(data []byte) (*Shot, error) {
+	var fs fileShot
+	if err := json.Unmarshal(data, &fs); err != nil {
+		return nil, fmt.Errorf("decode shot: %w", err)
+	}
+	s, err := fs.shot()
+	if err != nil {
+		return nil, fmt.Errorf("decode shot %q: %s: %s", fs.ID, err.field, err.msg)
+	}
+	return s, nil
+}
+
+type fieldErr struct{ field, msg string }
+
+// maxMS is the largest time a file may hold, far above any limit, so that a
+// converted time.Duration can never overflow.
+const maxMS = 1 << 40
+
+func duration(v int64, field string) (time.Duration, *fieldErr) {
+	if v < -maxMS || v > maxMS {
+		return 0, &fieldErr{field, fmt.Sprintf("%d ms is out of range", v)}
+	}
+	return time.Duration(v) * time.Millisecond, nil
+}
+
+func (fs *fileShot) shot() (*Shot, *fieldErr) {
+	s := &Shot{
+		ID: fs.ID, Title: fs.Title, Prompt: fs.Prompt,
+		Camera: Camera{Framing(fs.Camera.Framing), Move(fs.Camera.Move)},
+		Seed:   fs.Seed, Cast: fs.Cast, Continue: fs.Continue, Backend: fs.Backend,
+	}
+	var err *fieldErr
+	if s.Duration, err = duration(fs.DurationMS, "duration_ms"); err != nil {
+		return nil, err
+	}
+	s.Transition.Kind = TransitionKind(fs.Transition.Kind)
+	if s.Transition.Duration, err = duration(fs.Transition.DurationMS, "transition.duration_ms"); err != nil {
+		return nil, err
+	}
+	for j, l := range fs.Dialogue {
+		line := Line{Speaker: l.Speaker, Text: l.Text, Voice: l.Voice}
+		if line.Start, err = duration(l.StartMS, fmt.Sprintf("dialogue[%d].start_ms", j)); err != nil {
+			return nil, err
+		}
+		s.Lines = append(s.Lines, line)
+	}
+	for j, c := range fs.Cues {
+		cue := Cue{Kind: CueKind(c.Kind), Description: c.Description, File: c.File, GainDB: c.GainDB}
+		f := fmt.Sprintf("cues[%d].", j)
+		if cue.Offset, err = duration(c.OffsetMS, f+"offset_ms"); err != nil {
+			return nil, err
+		}
+		if cue.Start, err = duration(c.StartMS, f+"start_ms"); err != nil {
+			return nil, err
+		}
+		if cue.Duration, err = duration(c.DurationMS, f+"duration_ms"); err != nil {
+			return nil, err
+		}
+		s.Cues = append(s.Cues, cue)
+	}
+	return s, nil
+}
+
+// header is read first, leniently, to learn which version to decode.
+type header struct {
+	Format  string          `json:"format"`
+	Version json.RawMessage `json:"version"`
+}
+
+// Decode reads a .slate file. name is used in error messages, which name
+// the file and the field or byte offset at fault. Older format versions are
+// migrated; newer ones are refused. The result is validated.
+func Decode(name string, data []byte) (*Project, error) {
+	if len(data) > MaxFileSize {
+		return nil, fileErr(name, data, -1, "", "the file is %d MB; a project file is at most %d MB", len(data)>>20, MaxFileSize>>20)
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return nil, fileErr(name, data, -1, "", "the file is empty; it is not a Slate project")
+	}
+	var h header
+	if err := json.Unmarshal(data, &h); err != nil {
+		return nil, jsonErr(name, data, err, "")
+	}
+	if h.Format != "slate" {
+		return nil, fileErr(name, data, -1, "format", `this is not a Slate project: it needs "format": "slate"`)
+	}
+	version, err := strconv.Atoi(string(h.Version))
+	if err != nil {
+		return nil, fileErr(name, data, -1, "version", "the format version %s is not a whole number", shorten(string(h.Version)))
+	}
+	var p *Project
+	switch {
+	case version > FormatVersion:
+		return nil, fileErr(name, data, -1, "version", "the file is format version %d, written by a newer Slate; this Slate reads versions 1 to %d, so update Slate to open it", version, FormatVersion)
+	case version < 1:
+		return nil, fileErr(name, data, -1, "version", "format version %d does not exist; versions start at 1", version)
+	case version == 1:
+		p, err = decodeV1(name, data)
+	default:
+		p, err = decodeV2(name, data)
+	}
+	if err != nil {
+		return nil, err
+	}
+	fillIDs(p)
+	if err := p.Validate(); err != nil {
+		var ve *Error
+		if errors.As(err, &ve) {
+			field := ve.Field
+			if ve.Shot > 0 {
+				field = fmt.Sprintf("shots[%d].%s", ve.Shot-1, ve.Field)
+			}
+			return nil, &FileError{Name: name, Field: field, Offset: -1, Msg: ve.Error(), underlying: err}
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return p, nil
+}
+
+// fillIDs gives shots written by hand without an id a stable one from their
+// position, so decoding the same file twice gives the same project.
+func fillIDs(p *Project) {
+	used := map[string]bool{}
+	for _, s := range p.Shots {
+		used[s.ID] = true
+	}
+	for i, s := range p.Shots {
+		if s.ID != "" {
+			continue
+		}
+		id := fmt.Sprintf("shot-%d", i+1)
+		for n := 2; used[id]; n++ {
+			id = fmt.Sprintf("shot-%d-%d", i+1, n)
+		}
+		s.ID, used[id] = id, true
+	}
+}
+
+func shorten(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	if s == "" {
+		return "(missing)"
+	}
+	return s
+}
+
+// jsonErr turns an encoding/json error into a FileError with a position.
+func jsonErr(name string, data []byte, err error, field string) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		if syn.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
+			return fileErr(name, data, syn.Offset, "", "the file ends too early; it may be truncated (%s)", strings.TrimPrefix(syn.Error(), "json: "))
+		}
+		// The offset is just past the offending character.
+		return fileErr(name, data, max(0, syn.Offset-1), "", "%s", strings.TrimPrefix(syn.Error(), "json: "))
+	case errors.As(err, &typ):
+		if field == "" {
+			field = typ.Field
+		} else if typ.Field != "" {
+			field += "." + typ.Field
+		}
+		off := valueStart(data, typ.Offset)
+		if field == "" {
+			return fileErr(name, data, off, "", "expected %s, found %s", typeName(typ.Type.Kind().String()), typ.Value)
+		}
+		return fileErr(name, data, off, field, "expected %s, found %s", typeName(typ.Type.Kind().String()), typ.Value)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fileErr(name, data, int64(len(data)), "", "the file ends too early; it may be truncated")
+	}
+	return fileErr(name, data, -1, field, "%s", strings.TrimPrefix(err.Error(), "json: "))
+}
+
+// valueStart moves back from just past a JSON value (where encoding/json
+// reports type errors) to where the value starts, for strings, numbers and
+// literals; an object or list is reported where it ends.
+func valueStart(data []byte, off int64) int64 {
+	off = min(off, int64(len(data)))
+	if off <= 0 {
+		return 0
+	}
+	switch c := data[off-1]; {
+	case c == '"':
+		for i := off - 2; i >= 0; i-- {
+			if data[i] == '"' && (i == 0 || data[i-1] != '\\') {
+				return i
+			}
+		}
+	case c == '[' || c == '{':
+		return off - 1
+	case strings.IndexByte("0123456789.eE+-truefalsn", c) >= 0:
+		i := off - 1
+		for i > 0 && strings.IndexByte("0123456789.eE+-truefalsn", data[i-1]) >= 0 {
+			i--
+		}
+		return i
+	}
+	return off
+}
+
+func typeName(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"):
+		return "a whole number"
+	case strings.HasPrefix(kind, "float"):
+		return "a number"
+	case kind == "string":
+		return "text in quotes"
+	case kind == "bool":
+		return "true or false"
+	case kind == "slice":
+		return "a list [ … ]"
+	case kind == "struct", kind == "map", kind == "ptr":
+		return "an object { … }"
+	}
+	return kind
+}
+
+// decodeV2 reads the current layout key by key, decoding each shot on its
+// own so that an error can name the shot's index and exact position.
+func decodeV2(name string, data []byte) (*Project, error) {
+	var f fileProject
+	shots, err := decodeTop(name, data, map[string]any{
+		"format": &f.Format, "version": &f.Version, "title": &f.Title,
+		"width": &f.Width, "height": &f.Height, "fps": &f.FPS, "cast": &f.Cast,
+	})
+	if err != nil {
+		return nil, err
+	}
+	p := &Project{Title: f.Title, Width: f.Width, Height: f.Height, FPS: f.FPS}
+	for _, c := range f.Cast {
+		p.Cast = append(p.Cast, CastRef(c))
+	}
+	for i, raw := range shots {
+		var fs fileShot
+		if err := strictDecode(raw.data, &fs); err != nil {
+			return nil, shotJSONErr(name, data, raw, i, err)
+		}
+		s, ferr := fs.shot()
+		if ferr != nil {
+			return nil, fileErr(name, data, raw.offset, fmt.Sprintf("shots[%d].%s", i, ferr.field), "%s", ferr.msg)
+		}
+		p.Shots = append(p.Shots, s)
+	}
+	return p, nil
+}
+
+// rawShot is one element of the "shots" list and where it starts.
+type rawShot struct {
+	data   []byte
+	offset int64
+}
+
+// decodeTop decodes a top-level object whose keys are in fields (any other
+// key is an error naming it), returning the "shots" elements undecoded.
+func decodeTop(name string, data []byte, fields map[string]any) ([]rawShot, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if tok, err := dec.Token(); err != nil {
+		return nil, jsonErr(name, data, err, "")
+	} else if tok != json.Delim('{') {
+		return nil, fileErr(name, data, 0, "", "a Slate project is a JSON object { … }")
+	}
+	var shots []rawShot
+	for dec.More() {
+		keyOff := dec.InputOffset()
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, jsonErr(name, data, err, "")
+		}
+		key, _ := tok.(string)
+		if key == "shots" {
+			if shots, err = readShots(name, data, dec); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		target, ok := fields[key]
+		if !ok {
+			return nil, fileErr(name, data, skipSpace(data, keyOff), key, "unknown field; check its spelling (fields: format, version, title, width, height, fps, cast, shots)")
+		}
+		valOff := skipSpace(data, dec.InputOffset())
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, jsonErr(name, data, err, "")
+		}
+		if err := strictDecode(raw, target); err != nil {
+			var typ *json.UnmarshalTypeError
+			if errors.As(err, &typ) {
+				typ.Offset += valOff
+			}
+			return nil, jsonErr(name, data, err, key)
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, jsonErr(name, data, err, "")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fileErr(name, data, dec.InputOffset(), "", "unexpected text after the end of the project")
+	}
+	return shots, nil
+}
+
+func readShots(name string, data []byte, dec *json.Decoder) ([]rawShot, error) {
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, jsonErr(name, data, err, "shots")
+	}
+	if tok == nil {
+		return nil, nil
+	}
+	if tok != json.Delim('[') {
+		return nil, fileErr(name, data, dec.InputOffset(), "shots", "expected a list [ … ] of shots")
+	}
+	var shots []rawShot
+	for dec.More() {
+		off := skipSpace(data, dec.InputOffset())
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, jsonErr(name, data, err, fmt.Sprintf("shots[%d]", len(shots)))
+		}
+		shots = append(shots, rawShot{raw, off})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, jsonErr(name, data, err, "shots")
+	}
+	return shots, nil
+}
+
+// skipSpace moves an offset from before a separator to the value after it.
+func skipSpace(data []byte, off int64) int64 {
+	for off < int64(len(data)) && strings.IndexByte(" \t\r\n,:", data[off]) >= 0 {
+		off++
+	}
+	return off
+}
+
+func strictDecode(raw []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			return &unknownField{name: strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`), offset: dec.InputOffset()}
+		}
+		return err
+	}
+	return nil
+}
+
+type unknownField struct {
+	name   string
+	offset int64
+}
+
+func (u *unknownField) Error() string { return fmt.Sprintf("unknown field %q", u.name) }
+
+func shotJSONErr(name string, data []byte, raw rawShot, i int, err error) error {
+	field := fmt.Sprintf("shots[%d]", i)
+	var uf *unknownField
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &uf):
+		// The decoder stops just after the unknown key's value; point at the
+		// key itself.
+		off := raw.offset + int64(bytes.LastIndex(raw.data[:min(int(uf.offset), len(raw.data))], []byte(`"`+uf.name+`"`)))
+		return fileErr(name, data, off, field+"."+uf.name, "unknown field; check its spelling")
+	case errors.As(err, &typ):
+		typ.Offset += raw.offset
+		// Field paths from encoding/json drop list indices; ours keep the
+		// shot's.
+		return jsonErr(name, data, typ, field)
+	}
+	return jsonErr(name, data, err, field)
+}
+
+// The version 1 layout: times in float seconds, camera and transition
+// fields flat on the shot, the size as "WxH".
+type fileV1 struct {
+	Format  string       `json:"format"`
+	Version int          `json:"version"`
+	Title   string       `json:"title"`
+	Size    string       `json:"size"`
+	FPS     int          `json:"fps"`
+	Cast    []fileCast   `json:"cast"`
+	Shots   []*fileShot1 `json:"shots"`
+}
+
+type fileShot1 struct {
+	ID                 string      `json:"id"`
+	Title              string      `json:"title"`
+	Prompt             string      `json:"prompt"`
+	Duration           float64     `json:"duration"`
+	Framing            string      `json:"framing"`
+	Move               string      `json:"move"`
+	Dialogue           []fileLine1 `json:"dialogue"`
+	Sound              []fileCue1  `json:"sound"`
+	Transition         string      `json:"transition"`
+	TransitionDuration float64     `json:"transition_duration"`
+	Seed               int64       `json:"seed"`
+	Cast               []string    `json:"cast"`
+	Continue           bool        `json:"continue"`
+}
+
+type fileLine1 struct {
+	Speaker string  `json:"speaker"`
+	Text    string  `json:"text"`
+	At      float64 `json:"at"`
+}
+
+type fileCue1 struct {
+	Kind        string  `json:"kind"`
+	Description string  `json:"description"`
+	File        string  `json:"file"`
+	At          float64 `json:"at"`
+	Length      float64 `json:"length"`
+	GainDB      float64 `json:"gain_db"`
+}
+
+// seconds converts a version 1 time to a whole number of milliseconds.
+func seconds(v float64, field string) (time.Duration, *fieldErr) {
+	if math.IsNaN(v) || math.Abs(v) > maxMS/1000 {
+		return 0, &fieldErr{field, fmt.Sprintf("%v s is out of range", v)}
+	}
+	return time.Duration(math.Round(v*1000)) * time.Millisecond, nil
+}
+
+func decodeV1(name string, data []byte) (*Project, error) {
+	var f fileV1
+	if err := strictDecode(data, &f); err != nil {
+		var uf *unknownField
+		if errors.As(err, &uf) {
+			return nil, fileErr(name, data, uf.offset, uf.name, "unknown field in a version 1 file")
+		}
+		return nil, jsonErr(name, data, err, "")
+	}
+	p := &Project{Title: f.Title, FPS: f.FPS}
+	if _, err := fmt.Sscanf(f.Size, "%dx%d", &p.Width, &p.Height); err != nil {
+		return nil, fileErr(name, data, -1, "size", "the size %q is not WIDTHxHEIGHT, such as 1280x720", f.Size)
+	}
+	for _, c := range f.Cast {
+		p.Cast = append(p.Cast, CastRef(c))
+	}
+	for i, fs := range f.Shots {
+		if fs == nil {
+			return nil, fileErr(name, data, -1, fmt.Sprintf("shots[%d]", i), "the shot is null")
+		}
+		s, ferr := fs.shot()
+		if ferr != nil {
+			return nil, fileErr(name, data, -1, fmt.Sprintf("shots[%d].%s", i, ferr.field), "%s", ferr.msg)
+		}
+		p.Shots = append(p.Shots, s)
+	}
+	return p, nil
+}
+
+func (fs *fileShot1) shot() (*Shot, *fieldErr) {
+	s := &Shot{
+		ID: fs.ID, Title: fs.Title, Prompt: fs.Prompt,
+		Camera: Camera{Framing(fs.Framing), Move(fs.Move)},
+		Seed:   fs.Seed, Cast: fs.Cast, Continue: fs.Continue,
+		Transition: Transition{Kind: TransitionKind(fs.Transition)},
+	}
+	if s.Transition.Kind == "" {
+		s.Transition.Kind = Cut
+	}
+	var err *fieldErr
+	if s.Duration, err = seconds(fs.Duration, "duration"); err != nil {
+		return nil, err
+	}
+	if s.Transition.Duration, err = seconds(fs.TransitionDuration, "transition_duration"); err != nil {
+		return nil, err
+	}
+	for j, l := range fs.Dialogue {
+		line := Line{Speaker: l.Speaker, Text: l.Text}
+		if line.Start, err = seconds(l.At, fmt.Sprintf("dialogue[%d].at", j)); err != nil {
+			return nil, err
+		}
+		s.Lines = append(s.Lines, line)
+	}
+	for j, c := range fs.Sound {
+		cue := Cue{Kind: CueKind(c.Kind), Description: c.Description, File: c.File, GainDB: c.GainDB}
+		if cue.Start, err = seconds(c.At, fmt.Sprintf("sound[%d].at", j)); err != nil {
+			return nil, err
+		}
+		if cue.Duration, err = seconds(c.Length, fmt.Sprintf("sound[%d].length", j)); err != nil {
+			return nil, err
+		}
+		s.Cues = append(s.Cues, cue)
+	}
+	return s, nil
+}
