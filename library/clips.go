@@ -1,0 +1,116 @@
+package library
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Clip is a rendered shot: a blob in the store, found by its render key.
+type Clip struct {
+	ProjectID, ShotID string
+	// Key is the render cache key: equal keys mean equal pixels and sound.
+	Key     string
+	SHA256  string
+	Size    int64
+	Backend string
+	Width   int
+	Height  int
+	FPS     int
+	Frames  int
+	Created time.Time
+}
+
+// AddClip registers a clip whose blob is already in the store. Registering
+// the same (project, shot, key) again replaces the row.
+func (l *Library) AddClip(ctx context.Context, c Clip) error {
+	if !l.blobs.Has(c.SHA256) {
+		return fmt.Errorf("register clip for shot %s: blob %s is not in the store", c.ShotID, c.SHA256)
+	}
+	if c.Created.IsZero() {
+		c.Created = l.now()
+	}
+	_, err := l.db.ExecContext(ctx, `INSERT OR REPLACE INTO clips (project_id, shot_id, key, sha256, size, backend, width, height, fps, frames, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ProjectID, c.ShotID, c.Key, c.SHA256, c.Size, c.Backend, c.Width, c.Height, c.FPS, c.Frames, unixMilli(c.Created))
+	if err != nil {
+		return fmt.Errorf("register clip for shot %s: %w", c.ShotID, err)
+	}
+	return nil
+}
+
+const clipColumns = `project_id, shot_id, key, sha256, size, backend, width, height, fps, frames, created_at`
+
+func scanClip(row interface{ Scan(...any) error }) (Clip, error) {
+	var c Clip
+	var created sql.NullInt64
+	err := row.Scan(&c.ProjectID, &c.ShotID, &c.Key, &c.SHA256, &c.Size, &c.Backend, &c.Width, &c.Height, &c.FPS, &c.Frames, &created)
+	c.Created = fromMilli(created)
+	return c, err
+}
+
+// ClipByKey finds a clip with this render key, from any project. A row
+// whose blob has gone missing is not a hit.
+func (l *Library) ClipByKey(ctx context.Context, key string) (Clip, bool, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT `+clipColumns+` FROM clips WHERE key = ? ORDER BY created_at DESC`, key)
+	if err != nil {
+		return Clip{}, false, fmt.Errorf("look up clip: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		c, err := scanClip(rows)
+		if err != nil {
+			return Clip{}, false, fmt.Errorf("look up clip: %w", err)
+		}
+		if l.blobs.Has(c.SHA256) {
+			return c, true, nil
+		}
+	}
+	return Clip{}, false, rows.Err()
+}
+
+// ShotClips lists the clips made for a shot, newest first.
+func (l *Library) ShotClips(ctx context.Context, projectID, shotID string) ([]Clip, error) {
+	rows, err := l.db.QueryContext(ctx, `SELECT `+clipColumns+` FROM clips WHERE project_id = ? AND shot_id = ? ORDER BY created_at DESC`, projectID, shotID)
+	if err != nil {
+		return nil, fmt.Errorf("list clips: %w", err)
+	}
+	defer rows.Close()
+	var out []Clip
+	for rows.Next() {
+		c, err := scanClip(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list clips: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// DeleteClip unregisters a clip and removes its blob when no other clip
+// uses it.
+func (l *Library) DeleteClip(ctx context.Context, c Clip) error {
+	var others int
+	err := l.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM clips WHERE project_id = ? AND shot_id = ? AND key = ?`, c.ProjectID, c.ShotID, c.Key)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		return tx.QueryRowContext(ctx, `SELECT count(*) FROM clips WHERE sha256 = ?`, c.SHA256).Scan(&others)
+	})
+	if errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("delete clip for shot %s: %w", c.ShotID, ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("delete clip for shot %s: %w", c.ShotID, err)
+	}
+	if others == 0 {
+		return l.blobs.Remove(c.SHA256)
+	}
+	return nil
+}

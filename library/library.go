@@ -1,0 +1,251 @@
+// Package library is the studio's local store: a SQLite database of
+// projects, shots, rendered clips and render jobs, and a content-addressed
+// blob store for the media they refer to, all in one data directory.
+//
+// Every write is durable before it returns: rows change in transactions on
+// a WAL database with synchronous=FULL, and blobs are written to a
+// temporary file, fsynced and renamed into place.
+package library
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// ErrNotFound is returned for a project, clip or job that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Library is an open data directory.
+type Library struct {
+	dir   string
+	db    *sql.DB
+	blobs *Blobs
+	lock  *dirLock
+	tmp   string
+	now   func() time.Time
+}
+
+// Options changes how a library is opened.
+type Options struct {
+	// Exclusive takes the data directory for this process alone and refuses
+	// to open one that another studio holds. The studio opens exclusively;
+	// command-line tools that only render or read do not.
+	Exclusive bool
+	// Now is the clock used for timestamps; nil means time.Now.
+	Now func() time.Time
+}
+
+// DefaultDir is where the studio keeps its data: $SLATE_HOME when set, else
+// slate/ in the XDG data home ($XDG_DATA_HOME, or ~/.local/share).
+func DefaultDir() (string, error) {
+	if d := os.Getenv("SLATE_HOME"); d != "" {
+		return filepath.Abs(d)
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" && filepath.IsAbs(d) {
+		return filepath.Join(d, "slate"), nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("find the data directory: %w; set SLATE_HOME to a folder Slate may use", err)
+	}
+	return filepath.Join(home, ".local", "share", "slate"), nil
+}
+
+// Open opens (creating if needed) the library in dir and brings its
+// database up to date.
+func Open(dir string, opts Options) (*Library, error) {
+	dir, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	for _, d := range []string{dir, filepath.Join(dir, "tmp"), filepath.Join(dir, "blobs", "sha256")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return nil, fmt.Errorf("open library: %w", err)
+		}
+	}
+	l := &Library{dir: dir, now: opts.Now}
+	if l.now == nil {
+		l.now = time.Now
+	}
+	if opts.Exclusive {
+		if l.lock, err = lockDir(dir); err != nil {
+			return nil, err
+		}
+	}
+	if err := cleanTemp(filepath.Join(dir, "tmp")); err != nil {
+		l.Close()
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp(filepath.Join(dir, "tmp"), fmt.Sprintf("p%d-", os.Getpid()))
+	if err != nil {
+		l.Close()
+		return nil, fmt.Errorf("open library: %w", err)
+	}
+	l.tmp = tmp
+	l.blobs = &Blobs{dir: filepath.Join(dir, "blobs", "sha256"), tmp: tmp}
+	if l.db, err = openDB(filepath.Join(dir, "slate.db")); err != nil {
+		l.Close()
+		return nil, err
+	}
+	if err := l.migrate(context.Background()); err != nil {
+		l.Close()
+		return nil, err
+	}
+	return l, nil
+}
+
+func openDB(file string) (*sql.DB, error) {
+	// WAL with synchronous=FULL syncs the log on every commit, so a commit
+	// that returned survives a crash or power loss. Immediate transactions
+	// take the write lock up front instead of failing half-way.
+	dsn := "file:" + (&url.URL{Path: file}).EscapedPath() +
+		"?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
+	db, err := sql.Open("sqlite3", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
+	// One connection: SQLite allows one writer at a time anyway, and this
+	// keeps every write in order with no lock contention between our own
+	// connections.
+	db.SetMaxOpenConns(1)
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
+	var mode string
+	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		db.Close()
+		return nil, fmt.Errorf("open database %s: journal mode is %q, not wal (%v); the folder may be on a network filesystem, which Slate does not support", file, mode, err)
+	}
+	return db, nil
+}
+
+// migrate applies the embedded migrations newer than the database's
+// user_version, each in its own transaction.
+func (l *Library) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	var have int
+	if err := l.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return fmt.Errorf("read database version: %w", err)
+	}
+	if have > len(names) {
+		return fmt.Errorf("the library in %s was written by a newer Slate (database version %d; this Slate knows up to %d); update Slate, or set SLATE_HOME to another folder", l.dir, have, len(names))
+	}
+	for i, name := range names {
+		v := i + 1
+		if n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0]); err != nil || n != v {
+			return fmt.Errorf("migration %s is out of sequence (want number %d)", name, v)
+		}
+		if v <= have {
+			continue
+		}
+		script, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = l.tx(ctx, func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+				return err
+			}
+			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migrate database to version %d (%s): %w", v, name, err)
+		}
+	}
+	return nil
+}
+
+// tx runs fn in a transaction, committing when it returns nil.
+func (l *Library) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := l.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// Dir is the data directory.
+func (l *Library) Dir() string { return l.dir }
+
+// TempDir is a directory on the same filesystem as the blob store, for files
+// that will be moved into it.
+func (l *Library) TempDir() string { return l.tmp }
+
+// Blobs is the library's content-addressed blob store.
+func (l *Library) Blobs() *Blobs { return l.blobs }
+
+// IntegrityCheck runs SQLite's integrity_check and returns an error unless
+// it reports ok.
+func (l *Library) IntegrityCheck(ctx context.Context) error {
+	rows, err := l.db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("database integrity check failed: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Close closes the database and releases the data directory.
+func (l *Library) Close() error {
+	var err error
+	if l.db != nil {
+		err = l.db.Close()
+	}
+	if l.tmp != "" {
+		os.RemoveAll(l.tmp)
+	}
+	if l.lock != nil {
+		l.lock.release()
+	}
+	return err
+}
+
+func unixMilli(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMilli(ms sql.NullInt64) time.Time {
+	if !ms.Valid || ms.Int64 == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64)
+}

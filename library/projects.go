@@ -1,0 +1,226 @@
+package library
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/timeline"
+)
+
+// posGap is the spacing of shot positions. Adding or moving a shot takes
+// the midpoint of its neighbours, so about twenty edits can land in the same
+// gap before the project's positions are spread out again.
+const posGap = 1 << 20
+
+// ProjectInfo describes a stored project for a list.
+type ProjectInfo struct {
+	ID        string
+	Title     string
+	Shots     int
+	UpdatedAt time.Time
+}
+
+// Projects lists the stored projects, most recently changed first.
+func (l *Library) Projects(ctx context.Context) ([]ProjectInfo, error) {
+	rows, err := l.db.QueryContext(ctx, `
+		SELECT p.id, p.title, p.updated_at, (SELECT count(*) FROM shots s WHERE s.project_id = p.id)
+		FROM projects p ORDER BY p.updated_at DESC, p.title`)
+	if err != nil {
+		return nil, fmt.Errorf("list projects: %w", err)
+	}
+	defer rows.Close()
+	var out []ProjectInfo
+	for rows.Next() {
+		var pi ProjectInfo
+		var updated sql.NullInt64
+		if err := rows.Scan(&pi.ID, &pi.Title, &updated, &pi.Shots); err != nil {
+			return nil, fmt.Errorf("list projects: %w", err)
+		}
+		pi.UpdatedAt = fromMilli(updated)
+		out = append(out, pi)
+	}
+	return out, rows.Err()
+}
+
+// CreateProject stores a new project, giving it an ID if it has none, and
+// returns it open for editing.
+func (l *Library) CreateProject(ctx context.Context, p *timeline.Project) (*Document, error) {
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("create project %q: %w", p.Title, err)
+	}
+	if p.ID == "" {
+		p.ID = timeline.NewID()
+	}
+	pos := make(map[string]int64, len(p.Shots))
+	now := unixMilli(l.now())
+	err := l.tx(ctx, func(tx *sql.Tx) error {
+		cast, err := json.Marshal(castJSON(p.Cast))
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO projects (id, title, width, height, fps, cast_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.Title, p.Width, p.Height, p.FPS, string(cast), now, now); err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO shots (project_id, id, pos, data) VALUES (?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for i, s := range p.Shots {
+			data, err := timeline.EncodeShot(s)
+			if err != nil {
+				return err
+			}
+			pos[s.ID] = int64(i+1) * posGap
+			if _, err := stmt.ExecContext(ctx, p.ID, s.ID, pos[s.ID], data); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("create project %q: %w", p.Title, err)
+	}
+	return &Document{lib: l, ed: timeline.NewEditor(p), pos: pos}, nil
+}
+
+type castRef struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	Handle string `json:"handle,omitempty"`
+	Voice  string `json:"voice,omitempty"`
+}
+
+func castJSON(cast []timeline.CastRef) []castRef {
+	out := make([]castRef, len(cast))
+	for i, c := range cast {
+		out[i] = castRef(c)
+	}
+	return out
+}
+
+// OpenProject loads a stored project for editing.
+func (l *Library) OpenProject(ctx context.Context, id string) (*Document, error) {
+	p := &timeline.Project{ID: id}
+	var cast string
+	err := l.db.QueryRowContext(ctx, `SELECT title, width, height, fps, cast_json FROM projects WHERE id = ?`, id).
+		Scan(&p.Title, &p.Width, &p.Height, &p.FPS, &cast)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("open project %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open project %s: %w", id, err)
+	}
+	var refs []castRef
+	if err := json.Unmarshal([]byte(cast), &refs); err != nil {
+		return nil, fmt.Errorf("open project %q: its cast list is damaged: %w", p.Title, err)
+	}
+	for _, c := range refs {
+		p.Cast = append(p.Cast, timeline.CastRef(c))
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT id, pos, data FROM shots WHERE project_id = ? ORDER BY pos`, id)
+	if err != nil {
+		return nil, fmt.Errorf("open project %q: %w", p.Title, err)
+	}
+	defer rows.Close()
+	pos := map[string]int64{}
+	for rows.Next() {
+		var sid string
+		var at int64
+		var data []byte
+		if err := rows.Scan(&sid, &at, &data); err != nil {
+			return nil, fmt.Errorf("open project %q: %w", p.Title, err)
+		}
+		s, err := timeline.DecodeShot(data)
+		if err != nil {
+			return nil, fmt.Errorf("open project %q: shot %d is damaged: %w", p.Title, len(p.Shots)+1, err)
+		}
+		p.Shots = append(p.Shots, s)
+		pos[sid] = at
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("open project %q: %w", p.Title, err)
+	}
+	if err := p.Validate(); err != nil {
+		return nil, fmt.Errorf("open project %q: %w", p.Title, err)
+	}
+	return &Document{lib: l, ed: timeline.NewEditor(p), pos: pos}, nil
+}
+
+// DeleteProject removes a project and its shots. Its rendered clips stay in
+// the cache until pruned, since another project may share them.
+func (l *Library) DeleteProject(ctx context.Context, id string) error {
+	return l.tx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM projects WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("delete project %s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("delete project %s: %w", id, ErrNotFound)
+		}
+		return nil
+	})
+}
+
+// DuplicateProject stores a copy of a project under a new ID and title.
+func (l *Library) DuplicateProject(ctx context.Context, id, title string) (*Document, error) {
+	d, err := l.OpenProject(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p := d.Project().Clone()
+	p.ID, p.Title = "", title
+	return l.CreateProject(ctx, p)
+}
+
+// ImportFile reads a .slate file into a new project. A bad file is refused
+// with an error naming the file and the problem, and nothing is stored.
+func (l *Library) ImportFile(ctx context.Context, path string) (*Document, error) {
+	p, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return l.CreateProject(ctx, p)
+}
+
+// ReadFile reads and validates a .slate file without storing it.
+func ReadFile(path string) (*timeline.Project, error) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if fi.Size() > timeline.MaxFileSize {
+		return nil, fmt.Errorf("%s: the file is %d MB; a project file is at most %d MB", path, fi.Size()>>20, timeline.MaxFileSize>>20)
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return timeline.Decode(path, data)
+}
+
+// WriteFile writes p as a .slate file atomically: a failure leaves any
+// existing file as it was.
+func WriteFile(path string, p *timeline.Project) error {
+	data, err := timeline.Encode(p)
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, data, 0o644)
+}
+
+// ExportFile writes a stored project to a .slate file.
+func (l *Library) ExportFile(ctx context.Context, id, path string) error {
+	d, err := l.OpenProject(ctx, id)
+	if err != nil {
+		return err
+	}
+	return WriteFile(path, d.Project())
+}
