@@ -29,6 +29,9 @@ type EncodeOptions struct {
 	Preset        string // x264 preset; default "veryfast"
 	CRF           int    // x264 constant rate factor, 1..51; 0 means the default 20, so lossless is not offered
 	Threads       int    // 0 lets x264 choose
+	// BT709 tags the video as BT.709 limited range, so players and
+	// ffmpeg's own scaler convert its colours the way they were made.
+	BT709 bool
 }
 
 // withDefaults fills the zero values.
@@ -117,6 +120,9 @@ func EncoderArgs(opts EncodeOptions) []string {
 	)
 	if o.Threads > 0 {
 		args = append(args, "-threads", strconv.Itoa(o.Threads))
+	}
+	if o.BT709 {
+		args = append(args, "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv")
 	}
 	if o.Audio != "" {
 		args = append(args, "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2", "-af", "apad", "-shortest")

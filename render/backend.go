@@ -1,0 +1,179 @@
+// Package render turns shots into clips and clips into a film: the Backend
+// interface every renderer implements and a registry to open them by name,
+// render jobs and a queue that runs them on a bounded pool of workers, the
+// render cache key, and film assembly with transitions and the audio mix.
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/slatestudio/slate/timeline"
+)
+
+// Backend renders one shot to a clip.
+//
+// Render writes an MP4 (H.264 yuv420p, AAC 48 kHz stereo, exactly the
+// shot's number of frames at the project's rate) into req.TempDir and
+// returns its path. It reports progress from 0 to 1, stops promptly when
+// ctx is cancelled, and on any failure leaves no output behind. The same
+// request must give the same pixels and sound.
+type Backend interface {
+	// Name identifies the backend: "animatic", "onnx", "remote".
+	Name() string
+	// Version changes whenever the same request would render differently;
+	// it is part of the cache key.
+	Version() string
+	Capabilities() Capabilities
+	Render(ctx context.Context, req *Request, progress func(fraction float64)) (*Result, error)
+}
+
+// Capabilities says what a backend can render.
+type Capabilities struct {
+	MaxWidth, MaxHeight int
+	// Sizes, when set, are the only frame sizes it renders.
+	Sizes []timeline.Size
+	// FPS lists the frame rates it renders.
+	FPS                      []int
+	MinDuration, MaxDuration time.Duration
+	// Audio is true when clips carry the shot's dialogue and sound.
+	Audio bool
+	// ImageConditioning is true when a shot can start from the previous
+	// clip's last frame.
+	ImageConditioning bool
+	// HumanLikeness is true when it may depict a real person's likeness
+	// (so featured cast need consent).
+	HumanLikeness bool
+}
+
+// Check says whether a backend can render a request, and if not, why.
+func (c Capabilities) Check(name string, req *Request) error {
+	f := req.Format
+	switch {
+	case c.MaxWidth > 0 && (f.Width > c.MaxWidth || f.Height > c.MaxHeight):
+		return fmt.Errorf("the %s backend renders at most %d×%d, and this project is %d×%d: %w", name, c.MaxWidth, c.MaxHeight, f.Width, f.Height, ErrUnsupported)
+	case len(c.Sizes) > 0 && !slices.Contains(c.Sizes, timeline.Size{Width: f.Width, Height: f.Height}):
+		return fmt.Errorf("the %s backend does not render %d×%d; change the project's size: %w", name, f.Width, f.Height, ErrUnsupported)
+	case len(c.FPS) > 0 && !slices.Contains(c.FPS, f.FPS):
+		return fmt.Errorf("the %s backend does not render at %d fps: %w", name, f.FPS, ErrUnsupported)
+	case c.MinDuration > 0 && req.Shot.Duration < c.MinDuration, c.MaxDuration > 0 && req.Shot.Duration > c.MaxDuration:
+		return fmt.Errorf("the %s backend renders shots of %s to %s, and shot %d lasts %s: %w", name,
+			timeline.Seconds(c.MinDuration), timeline.Seconds(c.MaxDuration), req.Index+1, timeline.Seconds(req.Shot.Duration), ErrUnsupported)
+	}
+	return nil
+}
+
+// ErrUnsupported is wrapped by errors for requests a backend cannot render.
+var ErrUnsupported = errors.New("not supported by this backend")
+
+// Format is a project's frame size and rate.
+type Format struct {
+	Width, Height, FPS int
+}
+
+// Request is one shot to render, with what a backend needs to know of its
+// project.
+type Request struct {
+	ProjectID    string
+	ProjectTitle string
+	Format       Format
+	// Index is the shot's position in the project (shot number Index+1).
+	Index int
+	Shot  *timeline.Shot
+	// Cast is the project's cast, to resolve speakers and featured members.
+	Cast []timeline.CastRef
+	// PrevKey and PrevClip are the previous shot's render key and clip
+	// file, set when Shot.Continue asks to start from its last frame.
+	PrevKey  string
+	PrevClip string
+	// TempDir is where the backend writes its output and scratch files; it
+	// is on the same filesystem as the blob store.
+	TempDir string
+}
+
+// Frames is how many frames the clip must have.
+func (r *Request) Frames() int { return timeline.Frames(r.Shot.Duration, r.Format.FPS) }
+
+// NewRequest builds the request for shot i of p.
+func NewRequest(p *timeline.Project, i int, tempDir string) *Request {
+	return &Request{
+		ProjectID: p.ID, ProjectTitle: p.Title,
+		Format: Format{p.Width, p.Height, p.FPS},
+		Index:  i, Shot: p.Shots[i].Clone(), Cast: slices.Clone(p.Cast),
+		TempDir: tempDir,
+	}
+}
+
+// Result is a rendered clip, not yet in the library.
+type Result struct {
+	Path   string
+	Frames int
+}
+
+// Opener opens a backend; it fails when the backend cannot run here (a
+// model or library missing), with a message saying what to install.
+type Opener func() (Backend, error)
+
+// Registry opens backends by name. Backends are opened once, on first use,
+// and shared.
+type Registry struct {
+	mu      sync.Mutex
+	openers map[string]Opener
+	open    map[string]Backend
+}
+
+// NewRegistry returns an empty registry.
+func NewRegistry() *Registry {
+	return &Registry{openers: map[string]Opener{}, open: map[string]Backend{}}
+}
+
+// Register adds a backend under name, replacing any earlier one.
+func (r *Registry) Register(name string, open Opener) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.openers[name] = open
+	delete(r.open, name)
+}
+
+// ErrUnknownBackend is returned for a name nothing was registered under.
+var ErrUnknownBackend = errors.New("unknown backend")
+
+// Open returns the backend registered under name, opening it on first use.
+func (r *Registry) Open(name string) (Backend, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b, ok := r.open[name]; ok {
+		return b, nil
+	}
+	open, ok := r.openers[name]
+	if !ok {
+		return nil, fmt.Errorf("backend %q: %w; choose one of %v", name, ErrUnknownBackend, r.namesLocked())
+	}
+	b, err := open()
+	if err != nil {
+		return nil, fmt.Errorf("open the %s backend: %w", name, err)
+	}
+	r.open[name] = b
+	return b, nil
+}
+
+// Names lists the registered backends in alphabetical order.
+func (r *Registry) Names() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.namesLocked()
+}
+
+func (r *Registry) namesLocked() []string {
+	names := make([]string, 0, len(r.openers))
+	for n := range r.openers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,178 @@
+package render_test
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/timeline"
+)
+
+// needTools returns the real tools, skipping the test when they are
+// missing unless SLATE_REQUIRE_DEPS=1, when it fails instead.
+func needTools(t testing.TB) media.Tools {
+	t.Helper()
+	tools := media.FindTools()
+	if err := tools.Check(media.ToolFFmpeg, media.ToolFFprobe, media.ToolEspeak); err != nil {
+		if os.Getenv("SLATE_REQUIRE_DEPS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return tools
+}
+
+type studio struct {
+	tools media.Tools
+	lib   *library.Library
+	reg   *render.Registry
+	queue *render.Queue
+}
+
+func newStudio(t testing.TB, dir string) *studio {
+	t.Helper()
+	tools := needTools(t)
+	lib, err := library.Open(dir, library.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := render.NewRegistry()
+	reg.Register(animatic.Name, func() (render.Backend, error) { return animatic.New(tools) })
+	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: 2})
+	if _, _, err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		q.Close()
+		lib.Close()
+	})
+	return &studio{tools, lib, reg, q}
+}
+
+func demoProject(t testing.TB) *timeline.Project {
+	t.Helper()
+	p, err := library.ReadFile("../examples/demo.slate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func (s *studio) clipPaths(clips []library.Clip) []string {
+	var out []string
+	for _, c := range clips {
+		out = append(out, s.lib.Blobs().Path(c.SHA256))
+	}
+	return out
+}
+
+// TestDemoFilm renders the example storyboard and checks the film the way a
+// person would: h264 + aac, as long as the storyboard to within a frame,
+// speech where the dialogue is, and −16 LUFS.
+func TestDemoFilm(t *testing.T) {
+	ctx := context.Background()
+	s := newStudio(t, t.TempDir())
+	p := demoProject(t)
+	clips, err := s.queue.RenderProject(ctx, p, render.ProjectOptions{Backend: animatic.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "film.mp4")
+	var last float64
+	film, err := render.Assemble(ctx, s.tools, p, s.clipPaths(clips), render.FilmOptions{Output: out, Progress: func(f float64) {
+		if f < last {
+			t.Errorf("progress went back from %v to %v", last, f)
+		}
+		last = f
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last != 1 {
+		t.Errorf("progress ended at %v, want 1", last)
+	}
+	if film.Copied {
+		t.Errorf("the demo has a crossfade and a dip, yet the film was copied")
+	}
+	pr, err := s.tools.Probe(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Video == nil || pr.Video.Codec != "h264" || pr.Video.PixFmt != "yuv420p" || pr.Audio == nil || pr.Audio.Codec != "aac" || pr.Audio.SampleRate != 48000 || pr.Audio.Channels != 2 {
+		t.Fatalf("film streams = %+v / %+v, want h264 yuv420p + aac 48 kHz stereo", pr.Video, pr.Audio)
+	}
+	want := p.Length()
+	frame := time.Second / time.Duration(p.FPS)
+	if d := pr.Duration - want; d < -frame || d > frame {
+		t.Errorf("film lasts %v, storyboard %v: more than a frame apart", pr.Duration, want)
+	}
+	if pr.Video.Frames != p.TotalFrames() {
+		t.Errorf("film has %d frames, storyboard %d", pr.Video.Frames, p.TotalFrames())
+	}
+	if math.Abs(film.Loudness.Integrated-render.LoudnessTarget) > 1 {
+		t.Errorf("integrated loudness %.1f LUFS, want %.0f ± 1", film.Loudness.Integrated, render.LoudnessTarget)
+	}
+	for _, f := range []string{film.Thumbnail, film.Sprite} {
+		if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
+			t.Errorf("%s missing: %v", f, err)
+		}
+	}
+	checkSpeech(t, s.tools, p, out)
+	t.Logf("film: %d frames, %v, %.2f LUFS integrated, true peak %.2f dBTP", pr.Video.Frames, pr.Duration, film.Loudness.Integrated, film.Loudness.TruePeak)
+	if dir := os.Getenv("SLATE_KEEP_FILM"); dir != "" {
+		for _, f := range []string{out, film.Thumbnail, film.Sprite} {
+			data, _ := os.ReadFile(f)
+			os.WriteFile(filepath.Join(dir, filepath.Base(f)), data, 0o644)
+		}
+	}
+}
+
+// checkSpeech decodes the film's sound and compares each line's window with
+// the quiet between lines.
+func checkSpeech(t *testing.T, tools media.Tools, p *timeline.Project, film string) {
+	t.Helper()
+	sound, err := tools.DecodeAudio(context.Background(), film, 48000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(d time.Duration) int { return int(d.Seconds() * 48000) }
+	spans := p.Timing()
+	speaking := make([]bool, sound.Frames())
+	for i, s := range p.Shots {
+		start := timeline.FrameTime(spans[i].Start, p.FPS)
+		for _, l := range s.Lines {
+			from, to := at(start+l.Start), at(start+l.Start+timeline.SpeechTime(l.Text)*3/4)
+			rms := media.DBFS(sound.RMS(from, to))
+			if rms < -30 {
+				t.Errorf("shot %d line %q: RMS %.1f dBFS in its window, want speech (> −30)", i+1, l.Text, rms)
+			}
+			for f := max(0, from-at(300*time.Millisecond)); f < min(len(speaking), at(start+l.Start+timeline.SpeechTime(l.Text))+at(time.Second)); f++ {
+				speaking[f] = true
+			}
+		}
+	}
+	// The quiet stretches: everything at least 0.3 s from any line. The
+	// demo's cues have no audio files, so they are silent.
+	var quiet float64
+	n := 0
+	for f, sp := range speaking {
+		if !sp {
+			v := float64(sound.Samples[f])
+			quiet += v * v
+			n++
+		}
+	}
+	if n < 48000 {
+		t.Fatalf("only %d quiet samples to compare with", n)
+	}
+	if q := media.DBFS(math.Sqrt(quiet / float64(n))); q > -50 {
+		t.Errorf("between lines the RMS is %.1f dBFS, want near silence (< −50)", q)
+	}
+}

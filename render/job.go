@@ -1,0 +1,184 @@
+package render
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/timeline"
+)
+
+// Status is where a job is in its life.
+type Status string
+
+// The job states of the /v1/videos job object.
+const (
+	Queued     Status = library.StatusQueued
+	InProgress Status = library.StatusInProgress
+	Completed  Status = library.StatusCompleted
+	Failed     Status = library.StatusFailed
+	Cancelled  Status = library.StatusCancelled
+)
+
+// Done reports whether the job has finished, one way or another.
+func (s Status) Done() bool { return s == Completed || s == Failed || s == Cancelled }
+
+// JobError says why a job failed: a stable code and a message for people.
+type JobError struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Error codes of failed jobs.
+const (
+	CodeRenderFailed = "render_failed"
+	CodeDiskFull     = "disk_full"
+	CodeMissingTool  = "missing_tool"
+	CodeUnsupported  = "unsupported"
+	CodeUnavailable  = "backend_unavailable"
+	CodeInterrupted  = library.ErrInterrupted
+	CodeBadRequest   = "invalid_request"
+)
+
+// Job is one shot's render, shaped like the /v1/videos job object.
+type Job struct {
+	ID          string
+	Status      Status
+	Progress    int // 0–100
+	CreatedAt   time.Time
+	StartedAt   time.Time
+	CompletedAt time.Time
+	Error       *JobError
+	Backend     string
+	ProjectID   string
+	ShotID      string
+	// ShotNumber and ShotTitle are for showing the job in a list.
+	ShotNumber int
+	ShotTitle  string
+	Key        string
+	Format     Format
+	Duration   time.Duration
+	// Clip is the rendered clip once the job has completed.
+	Clip *library.Clip
+	// Cached is true for a job answered from the render cache at once.
+	Cached bool
+}
+
+// MarshalJSON writes the job in the /v1/videos shape: times as Unix
+// seconds, completed_at null until done, error null unless failed.
+func (j Job) MarshalJSON() ([]byte, error) {
+	type video struct {
+		ID          string    `json:"id"`
+		Object      string    `json:"object"`
+		Model       string    `json:"model"`
+		Status      Status    `json:"status"`
+		Progress    int       `json:"progress"`
+		CreatedAt   int64     `json:"created_at"`
+		CompletedAt *int64    `json:"completed_at"`
+		Error       *JobError `json:"error"`
+		Seconds     string    `json:"seconds"`
+		Size        string    `json:"size"`
+		ProjectID   string    `json:"project_id"`
+		ShotID      string    `json:"shot_id"`
+		Key         string    `json:"key"`
+	}
+	v := video{
+		ID: j.ID, Object: "video", Model: j.Backend, Status: j.Status, Progress: j.Progress,
+		CreatedAt: j.CreatedAt.Unix(), Error: j.Error,
+		Seconds:   strings.TrimSuffix(timeline.Seconds(j.Duration), " s"),
+		Size:      fmt.Sprintf("%dx%d", j.Format.Width, j.Format.Height),
+		ProjectID: j.ProjectID, ShotID: j.ShotID, Key: j.Key,
+	}
+	if !j.CompletedAt.IsZero() {
+		t := j.CompletedAt.Unix()
+		v.CompletedAt = &t
+	}
+	return json.Marshal(v)
+}
+
+// ETA estimates when a running job will finish from its progress so far.
+func (j Job) ETA(now time.Time) (time.Duration, bool) {
+	if j.Status != InProgress || j.Progress <= 0 || j.StartedAt.IsZero() {
+		return 0, false
+	}
+	spent := now.Sub(j.StartedAt)
+	return time.Duration(float64(spent) * float64(100-j.Progress) / float64(j.Progress)), true
+}
+
+// storedRequest is what is kept of a request so a queued job can run again
+// after a restart.
+type storedRequest struct {
+	ProjectID    string          `json:"project_id"`
+	ProjectTitle string          `json:"project_title"`
+	Format       Format          `json:"format"`
+	Index        int             `json:"index"`
+	Shot         json.RawMessage `json:"shot"`
+	Cast         []castJSON      `json:"cast"`
+	PrevKey      string          `json:"prev_key,omitempty"`
+	PrevClip     string          `json:"prev_clip,omitempty"`
+}
+
+type castJSON struct {
+	ID, Name, Handle, Voice string
+}
+
+func encodeRequest(r *Request) ([]byte, error) {
+	shot, err := timeline.EncodeShot(r.Shot)
+	if err != nil {
+		return nil, err
+	}
+	s := storedRequest{ProjectID: r.ProjectID, ProjectTitle: r.ProjectTitle, Format: r.Format, Index: r.Index, Shot: shot, PrevKey: r.PrevKey, PrevClip: r.PrevClip}
+	for _, c := range r.Cast {
+		s.Cast = append(s.Cast, castJSON(c))
+	}
+	return json.Marshal(s)
+}
+
+func decodeRequest(data []byte, tempDir string) (*Request, error) {
+	var s storedRequest
+	if err := json.Unmarshal(data, &s); err != nil {
+		return nil, fmt.Errorf("decode stored request: %w", err)
+	}
+	shot, err := timeline.DecodeShot(s.Shot)
+	if err != nil {
+		return nil, err
+	}
+	r := &Request{ProjectID: s.ProjectID, ProjectTitle: s.ProjectTitle, Format: s.Format, Index: s.Index, Shot: shot, PrevKey: s.PrevKey, PrevClip: s.PrevClip, TempDir: tempDir}
+	for _, c := range s.Cast {
+		r.Cast = append(r.Cast, timeline.CastRef(c))
+	}
+	return r, nil
+}
+
+func (j *Job) record(req []byte) library.JobRecord {
+	r := library.JobRecord{
+		ID: j.ID, ProjectID: j.ProjectID, ShotID: j.ShotID, Key: j.Key, Backend: j.Backend,
+		Status: string(j.Status), Progress: j.Progress,
+		CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, CompletedAt: j.CompletedAt, Request: req,
+	}
+	if j.Error != nil {
+		r.ErrorCode, r.ErrorMessage = j.Error.Code, j.Error.Message
+	}
+	return r
+}
+
+// errorCode classifies a render error for the job's error object.
+func errorCode(err error, codes []codeMatch) string {
+	for _, c := range codes {
+		if errors.Is(err, c.err) {
+			return c.code
+		}
+	}
+	if errors.Is(err, ErrUnsupported) {
+		return CodeUnsupported
+	}
+	return CodeRenderFailed
+}
+
+type codeMatch struct {
+	err  error
+	code string
+}

@@ -1,0 +1,515 @@
+package render
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"runtime"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/media"
+)
+
+// Clock tells the time; tests pass a fixed one.
+type Clock interface{ Now() time.Time }
+
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+
+// QueueOptions configures a Queue.
+type QueueOptions struct {
+	// Workers is how many jobs run at once; 0 picks one per two CPUs, since
+	// each render already keeps an encoder busy on several.
+	Workers int
+	Clock   Clock
+	Logger  *slog.Logger
+}
+
+// Queue runs render jobs on a bounded pool of workers, keeps them in the
+// library so they survive a restart, and reports every change to its
+// subscribers. Finished clips go into the library's blob store.
+type Queue struct {
+	lib     *library.Library
+	reg     *Registry
+	clock   Clock
+	log     *slog.Logger
+	workers int
+
+	mu      sync.Mutex
+	jobs    map[string]*entry
+	order   []string // job IDs in the order they were created
+	pending []*entry
+	wake    chan struct{}
+	subs    map[int]func(Job)
+	nextSub int
+	started bool
+	closing bool
+
+	ctx  context.Context
+	stop context.CancelFunc
+	wg   sync.WaitGroup
+}
+
+type entry struct {
+	job       Job
+	req       *Request
+	stored    []byte
+	cancel    context.CancelFunc // while running
+	cancelCtx context.Context    // the running job's context
+	cancelled bool               // asked to cancel while running
+	saved     int                // progress last written to the library
+	done      chan struct{}
+}
+
+// NewQueue returns a queue over lib that opens backends from reg. Call
+// Start before submitting.
+func NewQueue(lib *library.Library, reg *Registry, opts QueueOptions) *Queue {
+	if opts.Workers <= 0 {
+		opts.Workers = max(1, runtime.NumCPU()/2)
+	}
+	if opts.Clock == nil {
+		opts.Clock = systemClock{}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	return &Queue{
+		lib: lib, reg: reg, clock: opts.Clock, log: opts.Logger, workers: opts.Workers,
+		jobs: map[string]*entry{}, wake: make(chan struct{}, 1), subs: map[int]func(Job){},
+		ctx: ctx, stop: stop,
+	}
+}
+
+// Start recovers the jobs stored by an earlier run — queued ones resume,
+// ones that were running are marked failed with the reason — and starts
+// the workers. It returns how many were resumed and how many had been
+// interrupted.
+func (q *Queue) Start(ctx context.Context) (resumed, interrupted int, err error) {
+	queued, interrupted, err := q.lib.RecoverJobs(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	history, err := q.lib.Jobs(ctx, library.StatusCompleted, library.StatusFailed, library.StatusCancelled)
+	if err != nil {
+		return 0, 0, err
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.started {
+		return 0, 0, errors.New("render queue already started")
+	}
+	q.started = true
+	// The most recent finished jobs, for the queue panel.
+	for _, r := range history[max(0, len(history)-200):] {
+		e := &entry{job: jobFromRecord(r), stored: r.Request, done: make(chan struct{})}
+		close(e.done)
+		q.jobs[r.ID] = e
+		q.order = append(q.order, r.ID)
+	}
+	for _, r := range queued {
+		req, err := decodeRequest(r.Request, q.lib.TempDir())
+		e := &entry{job: jobFromRecord(r), req: req, stored: r.Request, done: make(chan struct{})}
+		q.jobs[r.ID] = e
+		q.order = append(q.order, r.ID)
+		if err != nil {
+			e.job.Status, e.job.CompletedAt = Failed, q.clock.Now()
+			e.job.Error = &JobError{CodeBadRequest, "this job was saved by another version of Slate and cannot be resumed; render the shot again"}
+			close(e.done)
+			q.persist(e)
+			continue
+		}
+		q.pending = append(q.pending, e)
+		resumed++
+	}
+	for range q.workers {
+		q.wg.Add(1)
+		go q.worker()
+	}
+	q.signal()
+	return resumed, interrupted, nil
+}
+
+func jobFromRecord(r library.JobRecord) Job {
+	j := Job{
+		ID: r.ID, Status: Status(r.Status), Progress: r.Progress, CreatedAt: r.CreatedAt, StartedAt: r.StartedAt,
+		CompletedAt: r.CompletedAt, Backend: r.Backend, ProjectID: r.ProjectID, ShotID: r.ShotID, Key: r.Key,
+	}
+	if r.ErrorCode != "" || r.ErrorMessage != "" {
+		j.Error = &JobError{r.ErrorCode, r.ErrorMessage}
+	}
+	if req, err := decodeRequest(r.Request, ""); err == nil {
+		j.ShotNumber, j.ShotTitle, j.Format, j.Duration = req.Index+1, req.Shot.Title, req.Format, req.Shot.Duration
+	}
+	return j
+}
+
+// Close stops the workers. Running jobs are stopped and put back in the
+// queue, so they resume at the next Start; Close waits for that.
+func (q *Queue) Close() {
+	q.mu.Lock()
+	q.closing = true
+	q.mu.Unlock()
+	q.stop()
+	q.wg.Wait()
+}
+
+// Subscribe calls fn with every change to every job, on the goroutine that
+// made the change; fn must not block (the studio hands it to fyne.Do). The
+// returned function unsubscribes.
+func (q *Queue) Subscribe(fn func(Job)) (unsubscribe func()) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	id := q.nextSub
+	q.nextSub++
+	q.subs[id] = fn
+	return func() {
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		delete(q.subs, id)
+	}
+}
+
+// emit sends a job's state to the subscribers. Called without q.mu held.
+func (q *Queue) emit(j Job) {
+	q.mu.Lock()
+	subs := make([]func(Job), 0, len(q.subs))
+	for _, fn := range q.subs {
+		subs = append(subs, fn)
+	}
+	q.mu.Unlock()
+	for _, fn := range subs {
+		fn(j)
+	}
+}
+
+func (q *Queue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+func newJobID() string {
+	var b [12]byte
+	rand.Read(b[:])
+	return "video_" + hex.EncodeToString(b[:])
+}
+
+// Submit renders req on the named backend. When the render cache already
+// has the clip, the job it returns is completed at once (Cached); when the
+// same render is already queued or running, it returns that job.
+func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, error) {
+	b, err := q.reg.Open(backend)
+	if err != nil {
+		return Job{}, err
+	}
+	if err := b.Capabilities().Check(b.Name(), req); err != nil {
+		return Job{}, err
+	}
+	key := Key(b, req)
+	now := q.clock.Now()
+	job := Job{
+		Status: Queued, CreatedAt: now, Backend: b.Name(), ProjectID: req.ProjectID, ShotID: req.Shot.ID,
+		ShotNumber: req.Index + 1, ShotTitle: req.Shot.Title, Key: key, Format: req.Format, Duration: req.Shot.Duration,
+	}
+	if clip, ok, err := q.lib.ClipByKey(ctx, key); err != nil {
+		return Job{}, err
+	} else if ok {
+		if clip.ProjectID != req.ProjectID || clip.ShotID != req.Shot.ID {
+			// Same pixels made for another shot: link them to this one too.
+			clip.ProjectID, clip.ShotID, clip.Created = req.ProjectID, req.Shot.ID, now
+			if err := q.lib.AddClip(ctx, clip); err != nil {
+				return Job{}, err
+			}
+		}
+		job.Status, job.Progress, job.CompletedAt, job.Cached, job.Clip = Completed, 100, now, true, &clip
+		return job, nil
+	}
+	stored, err := encodeRequest(req)
+	if err != nil {
+		return Job{}, err
+	}
+	q.mu.Lock()
+	if !q.started || q.closing {
+		q.mu.Unlock()
+		return Job{}, errors.New("the render queue is not running")
+	}
+	for _, e := range q.pending {
+		if e.job.Key == key {
+			q.mu.Unlock()
+			return e.job, nil
+		}
+	}
+	for _, e := range q.jobs {
+		if e.job.Key == key && e.job.Status == InProgress {
+			j := e.job
+			q.mu.Unlock()
+			return j, nil
+		}
+	}
+	job.ID = newJobID()
+	e := &entry{job: job, req: req, stored: stored, done: make(chan struct{})}
+	q.jobs[job.ID] = e
+	q.order = append(q.order, job.ID)
+	q.pending = append(q.pending, e)
+	q.mu.Unlock()
+	if err := q.lib.PutJob(ctx, e.job.record(stored)); err != nil {
+		q.mu.Lock()
+		q.pending = slices.DeleteFunc(q.pending, func(x *entry) bool { return x == e })
+		delete(q.jobs, job.ID)
+		q.order = q.order[:len(q.order)-1]
+		q.mu.Unlock()
+		return Job{}, fmt.Errorf("queue shot %d: %w", req.Index+1, err)
+	}
+	q.emit(job)
+	q.signal()
+	return job, nil
+}
+
+// Retry queues a failed or cancelled job's shot again, as a new job.
+func (q *Queue) Retry(ctx context.Context, id string) (Job, error) {
+	q.mu.Lock()
+	e, ok := q.jobs[id]
+	q.mu.Unlock()
+	if !ok {
+		return Job{}, fmt.Errorf("job %s: %w", id, library.ErrNotFound)
+	}
+	req, err := decodeRequest(e.stored, q.lib.TempDir())
+	if err != nil {
+		return Job{}, err
+	}
+	return q.Submit(ctx, req, e.job.Backend)
+}
+
+// Cancel stops a job: a queued one at once, a running one as soon as its
+// backend notices (within a second).
+func (q *Queue) Cancel(id string) error {
+	q.mu.Lock()
+	e, ok := q.jobs[id]
+	if !ok {
+		q.mu.Unlock()
+		return fmt.Errorf("job %s: %w", id, library.ErrNotFound)
+	}
+	switch e.job.Status {
+	case Queued:
+		q.pending = slices.DeleteFunc(q.pending, func(x *entry) bool { return x == e })
+		e.job.Status, e.job.CompletedAt = Cancelled, q.clock.Now()
+		j := e.job
+		close(e.done)
+		q.mu.Unlock()
+		q.persist(e)
+		q.emit(j)
+		return nil
+	case InProgress:
+		e.cancelled = true
+		cancel := e.cancel
+		q.mu.Unlock()
+		if cancel != nil {
+			cancel()
+		}
+		return nil
+	}
+	q.mu.Unlock()
+	return fmt.Errorf("job %s has already %s", id, e.job.Status)
+}
+
+// Wait blocks until a job is done and returns its final state.
+func (q *Queue) Wait(ctx context.Context, id string) (Job, error) {
+	q.mu.Lock()
+	e, ok := q.jobs[id]
+	q.mu.Unlock()
+	if !ok {
+		return Job{}, fmt.Errorf("job %s: %w", id, library.ErrNotFound)
+	}
+	select {
+	case <-e.done:
+		q.mu.Lock()
+		defer q.mu.Unlock()
+		return e.job, nil
+	case <-ctx.Done():
+		return Job{}, ctx.Err()
+	}
+}
+
+// Job returns a job's current state.
+func (q *Queue) Job(id string) (Job, bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	e, ok := q.jobs[id]
+	if !ok {
+		return Job{}, false
+	}
+	return e.job, true
+}
+
+// Jobs returns every job this queue knows, oldest first.
+func (q *Queue) Jobs() []Job {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make([]Job, 0, len(q.order))
+	for _, id := range q.order {
+		out = append(out, q.jobs[id].job)
+	}
+	return out
+}
+
+func (q *Queue) persist(e *entry) {
+	q.mu.Lock()
+	rec := e.job.record(e.stored)
+	e.saved = e.job.Progress
+	q.mu.Unlock()
+	if err := q.lib.PutJob(context.Background(), rec); err != nil {
+		q.log.Error("save render job", "job", rec.ID, "err", err)
+	}
+}
+
+func (q *Queue) next() *entry {
+	for {
+		q.mu.Lock()
+		if q.closing {
+			q.mu.Unlock()
+			return nil
+		}
+		if len(q.pending) > 0 {
+			e := q.pending[0]
+			q.pending = q.pending[1:]
+			e.cancelCtx, e.cancel = context.WithCancel(q.ctx)
+			e.job.Status, e.job.StartedAt = InProgress, q.clock.Now()
+			e.req.TempDir = q.lib.TempDir()
+			q.mu.Unlock()
+			return e
+		}
+		q.mu.Unlock()
+		select {
+		case <-q.wake:
+		case <-q.ctx.Done():
+			return nil
+		}
+	}
+}
+
+func (q *Queue) worker() {
+	defer q.wg.Done()
+	for {
+		e := q.next()
+		if e == nil {
+			return
+		}
+		// Another job may be waiting for a second worker's wake-up.
+		q.signal()
+		q.run(e)
+	}
+}
+
+// codes maps the errors the media layer and the filesystem raise to job
+// error codes.
+var codes = []codeMatch{
+	{media.ErrDiskFull, CodeDiskFull},
+	{syscall.ENOSPC, CodeDiskFull},
+	{media.ErrMissingTool, CodeMissingTool},
+}
+
+func (q *Queue) run(e *entry) {
+	ctx := e.cancelCtx
+	defer e.cancel()
+	q.persist(e)
+	q.emitEntry(e)
+
+	res, err := q.render(ctx, e)
+	q.mu.Lock()
+	userCancel, closing := e.cancelled, q.closing
+	q.mu.Unlock()
+	if err == nil && ctx.Err() != nil {
+		err = ctx.Err()
+	}
+	if err != nil && res != nil {
+		os.Remove(res.Path)
+	}
+	var clip *library.Clip
+	if err == nil {
+		clip, err = q.register(e, res)
+	}
+
+	q.mu.Lock()
+	now := q.clock.Now()
+	switch {
+	case err == nil:
+		e.job.Status, e.job.Progress, e.job.CompletedAt, e.job.Clip = Completed, 100, now, clip
+	case ctx.Err() != nil && closing && !userCancel:
+		// Slate is closing: leave the job queued so it resumes next time.
+		e.job.Status, e.job.Progress, e.job.StartedAt = Queued, 0, time.Time{}
+	case ctx.Err() != nil:
+		e.job.Status, e.job.CompletedAt = Cancelled, now
+	default:
+		e.job.Status, e.job.CompletedAt = Failed, now
+		e.job.Error = &JobError{errorCode(err, codes), err.Error()}
+	}
+	j := e.job
+	q.mu.Unlock()
+	q.persist(e)
+	if j.Status.Done() {
+		close(e.done)
+	}
+	q.emit(j)
+}
+
+func (q *Queue) emitEntry(e *entry) {
+	q.mu.Lock()
+	j := e.job
+	q.mu.Unlock()
+	q.emit(j)
+}
+
+func (q *Queue) render(ctx context.Context, e *entry) (*Result, error) {
+	b, err := q.reg.Open(e.job.Backend)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Capabilities().Check(b.Name(), e.req); err != nil {
+		return nil, err
+	}
+	progress := func(f float64) {
+		p := min(99, max(0, int(f*100)))
+		q.mu.Lock()
+		if p <= e.job.Progress || e.job.Status != InProgress {
+			q.mu.Unlock()
+			return
+		}
+		e.job.Progress = p
+		j, save := e.job, p-e.saved >= 10
+		q.mu.Unlock()
+		if save {
+			q.persist(e)
+		}
+		q.emit(j)
+	}
+	return b.Render(ctx, e.req, progress)
+}
+
+// register moves a finished clip into the blob store and records it.
+func (q *Queue) register(e *entry, res *Result) (*library.Clip, error) {
+	sum, size, err := q.lib.Blobs().Adopt(q.ctx, res.Path)
+	if err != nil {
+		os.Remove(res.Path)
+		return nil, err
+	}
+	c := library.Clip{
+		ProjectID: e.job.ProjectID, ShotID: e.job.ShotID, Key: e.job.Key, SHA256: sum, Size: size,
+		Backend: e.job.Backend, Width: e.req.Format.Width, Height: e.req.Format.Height, FPS: e.req.Format.FPS,
+		Frames: res.Frames, Created: q.clock.Now(),
+	}
+	if err := q.lib.AddClip(q.ctx, c); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}
