@@ -67,7 +67,11 @@ func Assemble(ctx context.Context, tools media.Tools, p *timeline.Project, clips
 	if opts.Sprite == "" {
 		opts.Sprite = strings.TrimSuffix(opts.Output, filepath.Ext(opts.Output)) + "-sprite.jpg"
 	}
-	tmp, err := os.MkdirTemp(cmpOr(opts.TempDir, filepath.Dir(opts.Output)), ".assemble-*")
+	tmpRoot, err := filepath.Abs(cmpOr(opts.TempDir, filepath.Dir(opts.Output)))
+	if err != nil {
+		return nil, fmt.Errorf("assemble %q: %w", p.Title, err)
+	}
+	tmp, err := os.MkdirTemp(tmpRoot, ".assemble-*")
 	if err != nil {
 		return nil, fmt.Errorf("assemble %q: %w", p.Title, err)
 	}
@@ -184,16 +188,18 @@ func canCopy(p *timeline.Project, probes []*media.Probe, spans []timeline.Span) 
 }
 
 // concatCopy joins the clips' pictures without re-encoding and adds the
-// mixed sound.
+// mixed sound. Each clip's picture is first copied out on its own: the
+// concat demuxer otherwise starts every file at its audio's priming offset
+// (AAC's first 1024 samples), shifting the picture by a frame.
 func concatCopy(ctx context.Context, tools media.Tools, clips []string, sound, out, tmp string) error {
 	var list strings.Builder
 	list.WriteString("ffconcat version 1.0\n")
-	for _, c := range clips {
-		abs, err := filepath.Abs(c)
-		if err != nil {
-			return err
+	for i, c := range clips {
+		video := filepath.Join(tmp, fmt.Sprintf("video-%d.mp4", i))
+		if err := tools.RunFFmpeg(ctx, "-i", c, "-map", "0:v:0", "-c", "copy", "-f", "mp4", video); err != nil {
+			return fmt.Errorf("shot %d: %w", i+1, err)
 		}
-		fmt.Fprintf(&list, "file '%s'\n", strings.ReplaceAll(abs, "'", `'\''`))
+		fmt.Fprintf(&list, "file '%s'\n", strings.ReplaceAll(video, "'", `'\''`))
 	}
 	listPath := filepath.Join(tmp, "clips.ffconcat")
 	if err := os.WriteFile(listPath, []byte(list.String()), 0o644); err != nil {

@@ -134,6 +134,8 @@ func TestDemoFilm(t *testing.T) {
 	}
 }
 
+func frame(p *timeline.Project) time.Duration { return time.Second / time.Duration(p.FPS) }
+
 // checkSpeech decodes the film's sound and compares each line's window with
 // the quiet between lines.
 func checkSpeech(t *testing.T, tools media.Tools, p *timeline.Project, film string) {
@@ -152,6 +154,18 @@ func checkSpeech(t *testing.T, tools media.Tools, p *timeline.Project, film stri
 			rms := media.DBFS(sound.RMS(from, to))
 			if rms < -30 {
 				t.Errorf("shot %d line %q: RMS %.1f dBFS in its window, want speech (> −30)", i+1, l.Text, rms)
+			}
+			// The words start when the line does: within a frame, allowing
+			// the 10 ms espeak-ng's trimmed speech keeps before its words.
+			onset := -1
+			for f := max(0, from-at(500*time.Millisecond)); f < to; f++ {
+				if math.Abs(float64(sound.Samples[f])) > 0.02 {
+					onset = f
+					break
+				}
+			}
+			if early := time.Duration(from-onset) * time.Second / 48000; onset < 0 || early > 0 || -early > frame(p)+10*time.Millisecond {
+				t.Errorf("shot %d line %q starts %v after its cue, want within a frame", i+1, l.Text, -early)
 			}
 			for f := max(0, from-at(300*time.Millisecond)); f < min(len(speaking), at(start+l.Start+timeline.SpeechTime(l.Text))+at(time.Second)); f++ {
 				speaking[f] = true
@@ -176,3 +190,67 @@ func checkSpeech(t *testing.T, tools media.Tools, p *timeline.Project, film stri
 		t.Errorf("between lines the RMS is %.1f dBFS, want near silence (< −50)", q)
 	}
 }
+
+// With only cuts the clips are joined without re-encoding: the film's
+// frames are exactly the clips' frames.
+func TestAllCutsJoinedWithoutReencoding(t *testing.T) {
+	ctx := context.Background()
+	s := newStudio(t, t.TempDir())
+	p := demoProject(t)
+	for _, sh := range p.Shots {
+		sh.Transition = timeline.Transition{Kind: timeline.Cut}
+	}
+	p.Shots = p.Shots[1:4]
+	clips, err := s.queue.RenderProject(ctx, p, render.ProjectOptions{Backend: animatic.Name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "cuts.mp4")
+	film, err := render.Assemble(ctx, s.tools, p, s.clipPaths(clips), render.FilmOptions{Output: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !film.Copied {
+		t.Fatal("an all-cuts film was re-encoded")
+	}
+	pr, err := s.tools.Probe(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Video.Frames != p.TotalFrames() || film.Frames != p.TotalFrames() {
+		t.Errorf("film has %d frames (reported %d), want %d", pr.Video.Frames, film.Frames, p.TotalFrames())
+	}
+	if pr.Audio == nil || math.Abs(film.Loudness.Integrated-render.LoudnessTarget) > 1 {
+		t.Errorf("audio %+v at %.1f LUFS, want AAC at −16 ± 1", pr.Audio, film.Loudness.Integrated)
+	}
+	// The picture is the clips' own bytes: decoding frame 0 of the second
+	// shot's clip and the film at that shot's start gives the same pixels.
+	spans := p.Timing()
+	a := frameAt(t, s.tools, clips[1].SHA256, s, 0)
+	b := frameAtFile(t, s.tools, out, spans[1].Start)
+	if !bytesEqual(a, b) {
+		t.Errorf("the film's frame %d differs from the first frame of shot 2's clip", spans[1].Start)
+	}
+}
+
+func frameAt(t *testing.T, tools media.Tools, sum string, s *studio, n int) []byte {
+	return frameAtFile(t, tools, s.lib.Blobs().Path(sum), n)
+}
+
+func frameAtFile(t *testing.T, tools media.Tools, path string, n int) []byte {
+	t.Helper()
+	dec, err := tools.NewDecoder(context.Background(), path, media.DecodeOptions{Width: 1280, Height: 720, PixFmt: "yuv420p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dec.Close()
+	buf := make([]byte, dec.FrameSize())
+	for range n + 1 {
+		if err := dec.ReadFrame(buf); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return buf
+}
+
+func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
