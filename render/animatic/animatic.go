@@ -91,13 +91,7 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 	defer os.Remove(wav)
 	progress(0.1)
 
-	g := newGeometry(f.Width, f.Height)
-	canvas := toPlanes(drawCard(b.fonts, g, req))
-	var overlays []*overlay
-	for _, c := range captions {
-		overlays = append(overlays, makeOverlay(b.fonts, g, c, f.FPS))
-	}
-
+	sr := b.prepare(req, captions)
 	out := filepath.Join(req.TempDir, fmt.Sprintf("animatic-%s-%s.mp4", req.Shot.ID, random()))
 	enc, err := b.tools.NewEncoder(ctx, media.EncodeOptions{
 		Width: f.Width, Height: f.Height, FPS: f.FPS, Output: out, Audio: wav, BT709: true,
@@ -105,45 +99,15 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 	if err != nil {
 		return nil, err
 	}
-	s := sampler{workers: runtime.GOMAXPROCS(0)}
-	frame := newPlanes(f.Width, f.Height)
-	buf := make([]byte, enc.FrameSize())
-	var last viewport
-	var lastActive, active []*overlay
-	for i := range frames {
-		if err := ctx.Err(); err != nil {
-			enc.Abort()
-			return nil, err
-		}
-		t := 0.0
-		if frames > 1 {
-			t = float64(i) / float64(frames-1)
-		}
-		vp := cameraAt(g, req.Shot.Camera.Move, t)
-		active = active[:0]
-		for _, o := range overlays {
-			if i >= o.start && i < o.until {
-				active = append(active, o)
-			}
-		}
-		// A still camera with the same captions shows the same picture:
-		// send the previous frame again without redrawing it.
-		if i == 0 || vp != last || !slices.Equal(active, lastActive) {
-			s.resample(canvas, frame, vp)
-			for _, o := range active {
-				o.blend(frame)
-			}
-			frame.into(buf)
-			last, lastActive = vp, append(lastActive[:0], active...)
-		}
-		if err := enc.WriteFrame(buf); err != nil {
-			enc.Abort()
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			return nil, err
-		}
+	err = sr.each(ctx, enc.WriteFrame, func(i int) {
 		progress(0.1 + 0.89*float64(i+1)/float64(frames))
+	})
+	if err != nil {
+		enc.Abort()
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
 	}
 	if err := enc.Close(); err != nil {
 		if ctx.Err() != nil {
@@ -153,6 +117,104 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 	}
 	progress(1)
 	return &render.Result{Path: out, Frames: frames}, nil
+}
+
+// shot is a shot ready to film: its card on the canvas, its captions, and
+// the camera move.
+type shot struct {
+	g        geometry
+	canvas   *planes
+	overlays []*overlay
+	move     timeline.Move
+	frames   int
+	workers  int
+}
+
+func (b *Backend) prepare(req *render.Request, captions []render.Caption) *shot {
+	f := req.Format
+	g := newGeometry(f.Width, f.Height)
+	s := &shot{g: g, canvas: toPlanes(drawCard(b.fonts, g, req)), move: req.Shot.Camera.Move, frames: req.Frames(), workers: runtime.GOMAXPROCS(0)}
+	for _, c := range captions {
+		s.overlays = append(s.overlays, makeOverlay(b.fonts, g, c, f.FPS))
+	}
+	return s
+}
+
+// each produces the shot's frames in order, as yuv420p, and hands each to
+// write; done is told after every frame. Drawing runs one frame ahead of
+// writing, on its own goroutine, so the encoder is never left waiting
+// while the next frame is drawn.
+func (s *shot) each(ctx context.Context, write func([]byte) error, done func(i int)) error {
+	type frameOut struct {
+		buf    []byte
+		repeat bool // the same picture as the frame before
+	}
+	size := media.FrameSize("yuv420p", s.g.w, s.g.h)
+	free := make(chan []byte, 3)
+	for range 3 {
+		free <- make([]byte, size)
+	}
+	ready := make(chan frameOut, 2)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(ready)
+		sm := sampler{workers: s.workers}
+		frame := newPlanes(s.g.w, s.g.h)
+		var last viewport
+		var lastActive, active []*overlay
+		for i := range s.frames {
+			t := 0.0
+			if s.frames > 1 {
+				t = float64(i) / float64(s.frames-1)
+			}
+			vp := cameraAt(s.g, s.move, t)
+			active = active[:0]
+			for _, o := range s.overlays {
+				if i >= o.start && i < o.until {
+					active = append(active, o)
+				}
+			}
+			out := frameOut{repeat: i > 0 && vp == last && slices.Equal(active, lastActive)}
+			if !out.repeat {
+				select {
+				case out.buf = <-free:
+				case <-stop:
+					return
+				}
+				sm.resample(s.canvas, frame, vp)
+				for _, o := range active {
+					o.blend(frame)
+				}
+				frame.into(out.buf)
+				last, lastActive = vp, append(lastActive[:0], active...)
+			}
+			select {
+			case ready <- out:
+			case <-stop:
+				return
+			}
+		}
+	}()
+	var cur []byte
+	i := 0
+	for f := range ready {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !f.repeat {
+			if cur != nil {
+				free <- cur
+			}
+			cur = f.buf
+		}
+		if err := write(cur); err != nil {
+			return err
+		}
+		done(i)
+		i++
+	}
+	return ctx.Err()
 }
 
 func random() string {

@@ -63,17 +63,20 @@ func (p *planes) into(buf []byte) {
 	copy(buf[n:], p.v)
 }
 
-// sampler resamples a canvas into output frames. Per output column and
-// row it precomputes the source pixel and the blend weight (in 1/256), so
-// each sample is four loads and a few integer multiply-adds.
+// sampler resamples a canvas into output frames with bilinear filtering,
+// done separably: each source row needed is filtered horizontally once
+// (and kept while the next output row needs it too), then pairs of those
+// rows are blended vertically. Per output column and row it precomputes
+// the source pixel and the weight of the next one, in 1/256.
 type sampler struct {
 	workers int
 }
 
-// resample draws the part vp of src (luma coordinates) into dst with
-// bilinear filtering, splitting rows between workers.
+// resample draws the part vp of src (luma coordinates) into dst, splitting
+// the rows between workers.
 func (s *sampler) resample(src, dst *planes, vp viewport) {
-	if vp.w == float64(dst.w) && vp.h == float64(dst.h) && vp.x == math.Trunc(vp.x) && vp.y == math.Trunc(vp.y) {
+	if vp.w == float64(dst.w) && vp.h == float64(dst.h) && vp.x == math.Trunc(vp.x) && vp.y == math.Trunc(vp.y) &&
+		int(vp.x)%2 == 0 && int(vp.y)%2 == 0 {
 		// A whole-pixel window at full size: copy rows, no filtering.
 		ox, oy := int(vp.x), int(vp.y)
 		copyRows(src.y, src.w, dst.y, dst.w, dst.h, ox, oy)
@@ -81,16 +84,21 @@ func (s *sampler) resample(src, dst *planes, vp viewport) {
 		copyRows(src.v, src.w/2, dst.v, dst.w/2, dst.h/2, ox/2, oy/2)
 		return
 	}
-	var wg sync.WaitGroup
+	half := viewport{vp.x / 2, vp.y / 2, vp.w / 2, vp.h / 2}
+	jobs := []func(k, n int){
+		func(k, n int) { resamplePlane(src.y, src.w, src.h, dst.y, dst.w, dst.h, vp, k, n) },
+		func(k, n int) { resamplePlane(src.u, src.w/2, src.h/2, dst.u, dst.w/2, dst.h/2, half, k, n) },
+		func(k, n int) { resamplePlane(src.v, src.w/2, src.h/2, dst.v, dst.w/2, dst.h/2, half, k, n) },
+	}
 	n := max(1, s.workers)
+	var wg sync.WaitGroup
 	for k := range n {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			s.plane(src.y, src.w, src.h, dst.y, dst.w, dst.h, vp, k, n)
-			half := viewport{vp.x / 2, vp.y / 2, vp.w / 2, vp.h / 2}
-			s.plane(src.u, src.w/2, src.h/2, dst.u, dst.w/2, dst.h/2, half, k, n)
-			s.plane(src.v, src.w/2, src.h/2, dst.v, dst.w/2, dst.h/2, half, k, n)
+			for _, job := range jobs {
+				job(k, n)
+			}
 		}()
 	}
 	wg.Wait()
@@ -102,25 +110,101 @@ func copyRows(src []byte, sw int, dst []byte, dw, dh, ox, oy int) {
 	}
 }
 
-// plane resamples rows k, k+n, k+2n, … of one plane.
-func (s *sampler) plane(src []byte, sw, sh int, dst []byte, dw, dh int, vp viewport, k, n int) {
+// resamplePlane fills block k of n of the rows of one plane.
+func resamplePlane(src []byte, sw, sh int, dst []byte, dw, dh int, vp viewport, k, n int) {
 	xs, fx := axis(vp.x, vp.w, dw, sw)
 	ys, fy := axis(vp.y, vp.h, dh, sh)
-	for oy := k; oy < dh; oy += n {
-		y0 := int(ys[oy])
-		r0 := src[y0*sw : y0*sw+sw]
-		r1 := src[(y0+1)*sw : (y0+1)*sw+sw]
-		wy := fy[oy]
-		out := dst[oy*dw : oy*dw+dw]
-		for ox := range out {
-			x0 := xs[ox]
-			wx := fx[ox]
-			a, b := int32(r0[x0]), int32(r0[x0+1])
-			c, d := int32(r1[x0]), int32(r1[x0+1])
-			top := a<<8 + (b-a)*wx
-			bot := c<<8 + (d-c)*wx
-			out[ox] = byte((top<<8 + (bot-top)*wy + 1<<15) >> 16)
+	from, to := dh*k/n, dh*(k+1)/n
+	if vp.w == float64(dw) && vp.h == float64(dh) {
+		shiftPlane(src, sw, dst, dw, xs[0], fx[0], ys[from:to], fy[from:to], from)
+		return
+	}
+	// Two horizontally filtered source rows, values times 256.
+	rows := [2][]int32{make([]int32, dw), make([]int32, dw)}
+	have := [2]int{-1, -1}
+	row := func(y int) []int32 {
+		for i := range have {
+			if have[i] == y {
+				return rows[i]
+			}
 		}
+		// Replace the row not needed next: the lower one.
+		i := 0
+		if have[1] < have[0] {
+			i = 1
+		}
+		have[i] = y
+		filterRow(rows[i], src[y*sw:y*sw+sw], xs, fx)
+		return rows[i]
+	}
+	for oy := from; oy < to; oy++ {
+		y0 := int(ys[oy])
+		wy := fy[oy]
+		a := row(y0)
+		out := dst[oy*dw : oy*dw+dw]
+		a = a[:len(out)]
+		if wy == 0 {
+			for i := range out {
+				out[i] = byte((a[i] + 128) >> 8)
+			}
+			continue
+		}
+		b := row(y0 + 1)[:len(out)]
+		for i := range out {
+			out[i] = byte((a[i]<<8 + (b[i]-a[i])*wy + 1<<15) >> 16)
+		}
+	}
+}
+
+// shiftPlane handles a full-size window moved by a fraction of a pixel, as
+// in every pan and tilt: the same two weights for every pixel, and each
+// output pixel blends at most four neighbours at fixed offsets.
+func shiftPlane(src []byte, sw int, dst []byte, dw int, x0, wx int32, ys, fy []int32, from int) {
+	for r, y := range ys {
+		wy := fy[r]
+		out := dst[(from+r)*dw : (from+r)*dw+dw]
+		// axis keeps a weighted neighbour inside the plane, so the slices
+		// below are only taken when their weight is not zero.
+		base := int(y)*sw + int(x0)
+		a0 := src[base : base+dw]
+		switch {
+		case wy == 0 && wx == 0:
+			copy(out, a0)
+		case wy == 0:
+			a1 := src[base+1 : base+1+dw]
+			w0, w1 := 256-uint32(wx), uint32(wx)
+			for i := range out {
+				out[i] = byte((uint32(a0[i])*w0 + uint32(a1[i])*w1 + 128) >> 8)
+			}
+		case wx == 0:
+			b0 := src[base+sw : base+sw+dw]
+			v0, v1 := 256-uint32(wy), uint32(wy)
+			for i := range out {
+				out[i] = byte((uint32(a0[i])*v0 + uint32(b0[i])*v1 + 128) >> 8)
+			}
+		default:
+			a1 := src[base+1 : base+1+dw]
+			b0 := src[base+sw : base+sw+dw]
+			b1 := src[base+sw+1 : base+sw+1+dw]
+			w0, w1 := 256-uint32(wx), uint32(wx)
+			v0, v1 := 256-uint32(wy), uint32(wy)
+			for i := range out {
+				top := uint32(a0[i])*w0 + uint32(a1[i])*w1
+				bot := uint32(b0[i])*w0 + uint32(b1[i])*w1
+				out[i] = byte((top*v0 + bot*v1 + 1<<15) >> 16)
+			}
+		}
+	}
+}
+
+// filterRow resamples one source row horizontally into h (times 256).
+func filterRow(h []int32, src []byte, xs, fx []int32) {
+	fx = fx[:len(h)]
+	xs = xs[:len(h)]
+	for i := range h {
+		x := xs[i]
+		a := int32(src[x])
+		h[i] = a<<8 + (int32(src[x+1])-a)*fx[i]
 	}
 }
 

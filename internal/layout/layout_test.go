@@ -1,0 +1,144 @@
+package layout
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/slatestudio/slate"
+
+type pkg struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+	Standard   bool
+}
+
+// listPackages runs go list over the whole module.
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", module+"/...")
+	cmd.Dir = "../.."
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(out))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 8 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	return pkgs
+}
+
+func rel(path string) string {
+	return strings.TrimPrefix(strings.TrimPrefix(path, module), "/")
+}
+
+// under reports whether a module-relative package path is name or inside it.
+func under(path, name string) bool {
+	return path == name || strings.HasPrefix(path, name+"/")
+}
+
+// rule says which of the module's packages a package may import, and which
+// outside packages it must not depend on, even indirectly.
+type rule struct {
+	pkg       string   // module-relative package (and its subpackages)
+	may       []string // module-relative packages it may import
+	forbidden []string // import path prefixes it must not depend on
+}
+
+var gui = []string{"fyne.io/"}
+
+var rules = []rule{
+	{pkg: "timeline", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
+	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
+	{pkg: "media", may: []string{"internal/atomicfile"}, forbidden: gui},
+	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile"}, forbidden: gui},
+	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "internal/atomicfile"}, forbidden: gui},
+	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "internal/atomicfile"}, forbidden: gui},
+	{pkg: "ml", may: []string{"internal/atomicfile"}, forbidden: gui},
+	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile"}, forbidden: append([]string{module + "/library"}, gui...)},
+}
+
+// violations lists every way pkgs break the rules.
+func violations(pkgs []pkg) []string {
+	var out []string
+	for _, p := range pkgs {
+		path := rel(p.ImportPath)
+		if under(path, "internal/layout") {
+			continue
+		}
+		for _, r := range rules {
+			if !under(path, r.pkg) {
+				continue
+			}
+			for _, imp := range p.Imports {
+				if !strings.HasPrefix(imp, module+"/") {
+					continue
+				}
+				ip, ok := rel(imp), false
+				for _, m := range r.may {
+					ok = ok || under(ip, m)
+				}
+				if !ok {
+					out = append(out, path+" imports "+ip+"; DESIGN.md allows "+r.pkg+" only "+strings.Join(r.may, ", "))
+				}
+			}
+			for _, d := range p.Deps {
+				for _, f := range r.forbidden {
+					if strings.HasPrefix(d, f) {
+						out = append(out, path+" depends on "+d+", which DESIGN.md forbids")
+					}
+				}
+			}
+		}
+		// Only the studio and the binaries touch Fyne, and only the studio
+		// binary starts a real Fyne app (so GUI tests run headless).
+		for _, d := range p.Deps {
+			if strings.HasPrefix(d, "fyne.io/") && !under(path, "studio") && !under(path, "cmd") {
+				out = append(out, path+" depends on Fyne ("+d+"); only studio and cmd may")
+				break
+			}
+		}
+		for _, imp := range p.Imports {
+			if imp == "fyne.io/fyne/v2/app" && path != "cmd/slate" {
+				out = append(out, path+" imports fyne.io/fyne/v2/app; only cmd/slate may")
+			}
+		}
+	}
+	return out
+}
+
+func TestDependencyRules(t *testing.T) {
+	for _, v := range violations(listPackages(t)) {
+		t.Error(v)
+	}
+}
+
+// The rules must bite: packages with forbidden imports are caught.
+func TestRulesCatchViolations(t *testing.T) {
+	bad := []pkg{
+		{ImportPath: module + "/timeline", Imports: []string{module + "/library"}},
+		{ImportPath: module + "/media", Deps: []string{"fyne.io/fyne/v2"}},
+		{ImportPath: module + "/render", Imports: []string{"fyne.io/fyne/v2/app"}},
+		{ImportPath: module + "/account", Imports: []string{module + "/library"}},
+		{ImportPath: module + "/library", Imports: []string{module + "/timeline"}},
+	}
+	if v := violations(bad); len(v) != 5 {
+		t.Errorf("violations = %q; want 5 (timeline→library, media→Fyne by two rules, render→fyne app, account→library)", v)
+	}
+}
