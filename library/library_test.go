@@ -401,3 +401,27 @@ func TestClips(t *testing.T) {
 		t.Errorf("deleted clip still found")
 	}
 }
+
+func TestReadFileResolvesCueFiles(t *testing.T) {
+	dir := t.TempDir()
+	p := demo(t)
+	p.Shots[0].Cues[0].File = "sounds/gulls.wav"
+	p.Shots[4].Cues[0].File = "/abs/piano.wav"
+	path := filepath.Join(dir, "film.slate")
+	if err := WriteFile(path, p); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := got.Shots[0].Cues[0].File; f != filepath.Join(dir, "sounds", "gulls.wav") {
+		t.Errorf("relative cue file = %s, want it under %s", f, dir)
+	}
+	if f := got.Shots[4].Cues[0].File; f != "/abs/piano.wav" {
+		t.Errorf("absolute cue file = %s, want it unchanged", f)
+	}
+	if _, err := ReadFile(filepath.Join(dir, "missing.slate")); err == nil || strings.Count(err.Error(), "missing.slate") != 1 {
+		t.Errorf("ReadFile(missing) = %v, want one mention of the file", err)
+	}
+}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/slatestudio/slate/internal/atomicfile"
@@ -190,10 +192,16 @@ func (l *Library) ImportFile(ctx context.Context, path string) (*Document, error
 	return l.CreateProject(ctx, p)
 }
 
-// ReadFile reads and validates a .slate file without storing it.
+// ReadFile reads and validates a .slate file without storing it. Sound cue
+// files named relative to the project file are resolved against its
+// folder, so a project and its sounds can move together.
 func ReadFile(path string) (*timeline.Project, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // the path is already in our message
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	if fi.Size() > timeline.MaxFileSize {
@@ -203,7 +211,22 @@ func ReadFile(path string) (*timeline.Project, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return timeline.Decode(path, data)
+	p, err := timeline.Decode(path, data)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := filepath.Abs(filepath.Dir(path))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	for _, s := range p.Shots {
+		for j, c := range s.Cues {
+			if c.File != "" && !filepath.IsAbs(c.File) {
+				s.Cues[j].File = filepath.Join(dir, c.File)
+			}
+		}
+	}
+	return p, nil
 }
 
 // WriteFile writes p as a .slate file atomically: a failure leaves any

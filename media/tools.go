@@ -117,13 +117,31 @@ func (t Tools) FFmpegVersion(ctx context.Context) (string, error) {
 	return v, nil
 }
 
+// FFprobeVersion returns ffprobe's version; it normally matches ffmpeg's,
+// but a mismatched pair from two installs is worth seeing.
+func (t Tools) FFprobeVersion(ctx context.Context) (string, error) {
+	out, err := t.output(ctx, ToolFFprobe, "-hide_banner", "-version")
+	if err != nil {
+		return "", fmt.Errorf("ffprobe version: %w", err)
+	}
+	v, err := parseVersionLine("ffprobe", out)
+	if err != nil {
+		return "", fmt.Errorf("ffprobe version: %w", err)
+	}
+	return v, nil
+}
+
 // ParseFFmpegVersion extracts the version from the output of "ffmpeg -version",
 // whose first line reads "ffmpeg version 5.1.9-0+deb12u1 Copyright ...".
 func ParseFFmpegVersion(out []byte) (string, error) {
+	return parseVersionLine("ffmpeg", out)
+}
+
+func parseVersionLine(tool string, out []byte) (string, error) {
 	line, _, _ := strings.Cut(string(out), "\n")
 	f := strings.Fields(line)
-	if len(f) < 3 || f[0] != "ffmpeg" || f[1] != "version" {
-		return "", fmt.Errorf("parse ffmpeg version: unexpected first line %q", truncate(line, 80))
+	if len(f) < 3 || f[0] != tool || f[1] != "version" {
+		return "", fmt.Errorf("parse %s version: unexpected first line %q", tool, truncate(line, 80))
 	}
 	return f[2], nil
 }

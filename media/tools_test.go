@@ -171,10 +171,13 @@ func hasVoice(voices []Voice, lang string) bool {
 }
 
 func TestVersionsAndVoices(t *testing.T) {
-	tools := needTools(t, ToolFFmpeg, ToolEspeak)
+	tools := needTools(t, ToolFFmpeg, ToolFFprobe, ToolEspeak)
 	ctx := testCtx(t)
 	if v, err := tools.FFmpegVersion(ctx); err != nil || v == "" || strings.ContainsAny(v, " \n") {
 		t.Errorf("FFmpegVersion() = %q, %v, want a version", v, err)
+	}
+	if v, err := tools.FFprobeVersion(ctx); err != nil || v == "" || strings.ContainsAny(v, " \n") {
+		t.Errorf("FFprobeVersion() = %q, %v, want a version", v, err)
 	}
 	if v, err := tools.EspeakVersion(ctx); err != nil || !strings.HasPrefix(v, "1.") {
 		t.Errorf("EspeakVersion() = %q, %v, want 1.x", v, err)

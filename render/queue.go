@@ -32,6 +32,11 @@ type QueueOptions struct {
 	Workers int
 	Clock   Clock
 	Logger  *slog.Logger
+	// Transient keeps jobs in memory only: none are stored, and Start
+	// neither resumes nor fails the stored ones. A command-line render
+	// beside an open studio uses it, so it never touches the studio's
+	// queue. Clips are registered all the same.
+	Transient bool
 }
 
 // Queue runs render jobs on a bounded pool of workers, keeps them in the
@@ -44,15 +49,18 @@ type Queue struct {
 	log     *slog.Logger
 	workers int
 
-	mu      sync.Mutex
-	jobs    map[string]*entry
-	order   []string // job IDs in the order they were created
-	pending []*entry
-	wake    chan struct{}
-	subs    map[int]func(Job)
-	nextSub int
-	started bool
-	closing bool
+	transient bool
+
+	submitMu sync.Mutex
+	mu       sync.Mutex
+	jobs     map[string]*entry
+	order    []string // job IDs in the order they were created
+	pending  []*entry
+	wake     chan struct{}
+	subs     map[int]func(Job)
+	nextSub  int
+	started  bool
+	closing  bool
 
 	ctx  context.Context
 	stop context.CancelFunc
@@ -84,7 +92,7 @@ func NewQueue(lib *library.Library, reg *Registry, opts QueueOptions) *Queue {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Queue{
-		lib: lib, reg: reg, clock: opts.Clock, log: opts.Logger, workers: opts.Workers,
+		lib: lib, reg: reg, clock: opts.Clock, log: opts.Logger, workers: opts.Workers, transient: opts.Transient,
 		jobs: map[string]*entry{}, wake: make(chan struct{}, 1), subs: map[int]func(Job){},
 		ctx: ctx, stop: stop,
 	}
@@ -95,13 +103,14 @@ func NewQueue(lib *library.Library, reg *Registry, opts QueueOptions) *Queue {
 // the workers. It returns how many were resumed and how many had been
 // interrupted.
 func (q *Queue) Start(ctx context.Context) (resumed, interrupted int, err error) {
-	queued, interrupted, err := q.lib.RecoverJobs(ctx)
-	if err != nil {
-		return 0, 0, err
-	}
-	history, err := q.lib.Jobs(ctx, library.StatusCompleted, library.StatusFailed, library.StatusCancelled)
-	if err != nil {
-		return 0, 0, err
+	var queued, history []library.JobRecord
+	if !q.transient {
+		if queued, interrupted, err = q.lib.RecoverJobs(ctx); err != nil {
+			return 0, 0, err
+		}
+		if history, err = q.lib.Jobs(ctx, library.StatusCompleted, library.StatusFailed, library.StatusCancelled); err != nil {
+			return 0, 0, err
+		}
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -239,38 +248,36 @@ func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, 
 	if err != nil {
 		return Job{}, err
 	}
+	// One submission at a time, so the duplicate check and the stored row
+	// agree; the job is stored before any worker can see it, so its
+	// "queued" row can never land after a later state.
+	q.submitMu.Lock()
+	defer q.submitMu.Unlock()
 	q.mu.Lock()
 	if !q.started || q.closing {
 		q.mu.Unlock()
 		return Job{}, errors.New("the render queue is not running")
 	}
-	for _, e := range q.pending {
-		if e.job.Key == key {
-			q.mu.Unlock()
-			return e.job, nil
-		}
-	}
 	for _, e := range q.jobs {
-		if e.job.Key == key && e.job.Status == InProgress {
+		if e.job.Key == key && (e.job.Status == Queued || e.job.Status == InProgress) {
 			j := e.job
 			q.mu.Unlock()
 			return j, nil
 		}
 	}
+	q.mu.Unlock()
 	job.ID = newJobID()
 	e := &entry{job: job, req: req, stored: stored, done: make(chan struct{})}
+	if !q.transient {
+		if err := q.lib.PutJob(ctx, job.record(stored)); err != nil {
+			return Job{}, fmt.Errorf("queue shot %d: %w", req.Index+1, err)
+		}
+	}
+	q.mu.Lock()
 	q.jobs[job.ID] = e
 	q.order = append(q.order, job.ID)
 	q.pending = append(q.pending, e)
 	q.mu.Unlock()
-	if err := q.lib.PutJob(ctx, e.job.record(stored)); err != nil {
-		q.mu.Lock()
-		q.pending = slices.DeleteFunc(q.pending, func(x *entry) bool { return x == e })
-		delete(q.jobs, job.ID)
-		q.order = q.order[:len(q.order)-1]
-		q.mu.Unlock()
-		return Job{}, fmt.Errorf("queue shot %d: %w", req.Index+1, err)
-	}
 	q.emit(job)
 	q.signal()
 	return job, nil
@@ -305,10 +312,10 @@ func (q *Queue) Cancel(id string) error {
 		q.pending = slices.DeleteFunc(q.pending, func(x *entry) bool { return x == e })
 		e.job.Status, e.job.CompletedAt = Cancelled, q.clock.Now()
 		j := e.job
-		close(e.done)
 		q.mu.Unlock()
 		q.persist(e)
 		q.emit(j)
+		close(e.done)
 		return nil
 	case InProgress:
 		e.cancelled = true
@@ -364,6 +371,9 @@ func (q *Queue) Jobs() []Job {
 }
 
 func (q *Queue) persist(e *entry) {
+	if q.transient {
+		return
+	}
 	q.mu.Lock()
 	rec := e.job.record(e.stored)
 	e.saved = e.job.Progress
@@ -457,10 +467,12 @@ func (q *Queue) run(e *entry) {
 	j := e.job
 	q.mu.Unlock()
 	q.persist(e)
+	// Subscribers hear the final state before waiters wake, so someone who
+	// waits and then stops listening never misses it.
+	q.emit(j)
 	if j.Status.Done() {
 		close(e.done)
 	}
-	q.emit(j)
 }
 
 func (q *Queue) emitEntry(e *entry) {

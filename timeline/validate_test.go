@@ -81,9 +81,9 @@ func TestSpeechTime(t *testing.T) {
 		text string
 		want time.Duration
 	}{
-		{"Hello there.", 800 * time.Millisecond},                // 2 words (12 chars → 2)
-		{"I kept my word", 1600 * time.Millisecond},              // 4 words
-		{"Antidisestablishmentarianism", 2 * time.Second},        // 28 chars → 5 words
+		{"Hello there.", 800 * time.Millisecond},          // 2 words (12 chars → 2)
+		{"I kept my word", 1600 * time.Millisecond},       // 4 words
+		{"Antidisestablishmentarianism", 2 * time.Second}, // 28 chars → 5 words
 		{"", 0},
 	}
 	for _, tt := range tests {

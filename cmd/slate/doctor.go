@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/ml"
+)
+
+// ortRuntime is what doctor reports of a loaded ONNX Runtime.
+type ortRuntime interface {
+	Version() string
+	Path() string
+	Providers() []string
+	Preferred() string
+}
+
+// doctorEnv is everything doctor checks, so tests can hand it a PATH
+// without ffmpeg, a missing library or a full disk.
+type doctorEnv struct {
+	tools     media.Tools
+	findORT   func() (path string, tried []string, err error)
+	loadORT   func(path string) (ortRuntime, error)
+	dataDir   func() (string, error)
+	freeSpace func(path string) (uint64, error)
+}
+
+func defaultDoctorEnv() doctorEnv {
+	return doctorEnv{
+		tools:   media.FindTools(),
+		findORT: ml.FindLibrary,
+		loadORT: func(path string) (ortRuntime, error) {
+			rt, err := ml.Load(path)
+			if err != nil {
+				return nil, err
+			}
+			return rt, nil
+		},
+		dataDir:   library.DefaultDir,
+		freeSpace: freeSpace,
+	}
+}
+
+// minFree is the least free space the data folder needs: rendered clips
+// and films are tens of megabytes each.
+const minFree = 1e9
+
+// doctor checks each external component Slate needs and writes one line
+// for each, starting with "ok" or "FAIL"; a failure says how to fix it. It
+// reports whether everything was ok.
+func doctor(ctx context.Context, w io.Writer, env doctorEnv) (ok bool) {
+	checks := []struct {
+		name  string
+		check func(ctx context.Context) (string, error)
+	}{
+		{"ffmpeg", env.ffmpeg},
+		{"espeak-ng", env.espeak},
+		{"onnxruntime", env.onnxruntime},
+		{"data", env.data},
+	}
+	ok = true
+	for _, c := range checks {
+		// A program that hangs must not hang the doctor.
+		cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		detail, err := c.check(cctx)
+		cancel()
+		status := "ok"
+		if err != nil {
+			status, detail, ok = "FAIL", oneLine(err.Error()), false
+		}
+		fmt.Fprintf(w, "%-6s%-14s%s\n", status, c.name, detail)
+	}
+	return ok
+}
+
+func (env doctorEnv) ffmpeg(ctx context.Context) (string, error) {
+	if err := env.tools.Check(media.ToolFFmpeg, media.ToolFFprobe); err != nil {
+		return "", err
+	}
+	v, err := env.tools.FFmpegVersion(ctx)
+	if err != nil {
+		return "", err
+	}
+	pv, err := env.tools.FFprobeVersion(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s (%s), ffprobe %s (%s)", shortVersion(v), env.tools.FFmpeg, shortVersion(pv), env.tools.FFprobe), nil
+}
+
+// shortVersion drops a distribution's suffix: "5.1.9-0+deb12u1" → "5.1.9".
+// Versions that do not start with a digit (git builds) are kept whole.
+func shortVersion(v string) string {
+	if v == "" || v[0] < '0' || v[0] > '9' {
+		return v
+	}
+	core, _, _ := strings.Cut(v, "-")
+	return core
+}
+
+func (env doctorEnv) espeak(ctx context.Context) (string, error) {
+	if err := env.tools.Check(media.ToolEspeak); err != nil {
+		return "", err
+	}
+	v, err := env.tools.EspeakVersion(ctx)
+	if err != nil {
+		return "", err
+	}
+	voices, err := env.tools.EspeakVoices(ctx)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s, %d voices (%s)", v, len(voices), voiceSample(voices)), nil
+}
+
+// voiceSample names a few voices, English first: "en-us, en-gb, …".
+func voiceSample(voices []media.Voice) string {
+	var langs []string
+	for _, v := range voices {
+		langs = append(langs, v.Language)
+	}
+	var pick []string
+	for _, want := range []string{"en-us", "en-gb"} {
+		if slices.Contains(langs, want) {
+			pick = append(pick, want)
+		}
+	}
+	for _, l := range langs {
+		if len(pick) >= 2 {
+			break
+		}
+		if !slices.Contains(pick, l) {
+			pick = append(pick, l)
+		}
+	}
+	if len(langs) > len(pick) {
+		pick = append(pick, "…")
+	}
+	return strings.Join(pick, ", ")
+}
+
+func (env doctorEnv) onnxruntime(ctx context.Context) (string, error) {
+	path, _, err := env.findORT()
+	if err != nil {
+		return "", err
+	}
+	rt, err := env.loadORT(path)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s at %s; providers: %s (preferred %s)", rt.Version(), rt.Path(), strings.Join(rt.Providers(), ", "), rt.Preferred()), nil
+}
+
+func (env doctorEnv) data(ctx context.Context) (string, error) {
+	dir, err := env.dataDir()
+	if err != nil {
+		return "", err
+	}
+	// The folder is made on first launch; until then, check where it will be.
+	at, note := dir, ""
+	for {
+		fi, err := os.Stat(at)
+		if err == nil {
+			if !fi.IsDir() {
+				return "", fmt.Errorf("%s: %s is a file, not a folder; set SLATE_HOME to a folder Slate may use", dir, at)
+			}
+			break
+		}
+		// ENOTDIR: something above it is a file; the loop finds which.
+		if !errors.Is(err, os.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR) || filepath.Dir(at) == at {
+			return "", fmt.Errorf("%s: %w; set SLATE_HOME to a folder Slate may use", dir, err)
+		}
+		at, note = filepath.Dir(at), " (not created yet)"
+	}
+	f, err := os.CreateTemp(at, ".slate-doctor-*")
+	if err != nil {
+		return "", fmt.Errorf("%s is not writable (%v); set SLATE_HOME to a folder Slate may write to", at, errors.Unwrap(err))
+	}
+	f.Close()
+	os.Remove(f.Name())
+	free, err := env.freeSpace(at)
+	if err != nil {
+		return fmt.Sprintf("%s%s, free space unknown (%v)", dir, note, err), nil
+	}
+	if free < minFree {
+		return "", fmt.Errorf("%s%s: only %s free, and Slate needs at least 1 GB for clips and films; free some space, or set SLATE_HOME to a folder on a disk with more room", dir, note, gigabytes(free))
+	}
+	return fmt.Sprintf("%s%s, %s free", dir, note, gigabytes(free)), nil
+}
+
+func gigabytes(n uint64) string {
+	return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+}
+
+// oneLine keeps a message on one line of the report.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/ml"
+)
+
+type fakeRuntime struct{}
+
+func (fakeRuntime) Version() string     { return "1.24.3" }
+func (fakeRuntime) Path() string        { return "/opt/ort/libonnxruntime.so.1" }
+func (fakeRuntime) Providers() []string { return []string{"CUDA", "CPU"} }
+func (fakeRuntime) Preferred() string   { return "CUDA" }
+
+// fakeEnv is a doctor environment with nothing real in it: no programs, an
+// ONNX Runtime that is not there, a data folder in a temporary directory
+// with 50 GB free.
+func fakeEnv(t *testing.T) doctorEnv {
+	dir := t.TempDir()
+	return doctorEnv{
+		tools:     media.Tools{},
+		findORT:   func() (string, []string, error) { return "/opt/ort/libonnxruntime.so.1", nil, nil },
+		loadORT:   func(string) (ortRuntime, error) { return fakeRuntime{}, nil },
+		dataDir:   func() (string, error) { return dir, nil },
+		freeSpace: func(string) (uint64, error) { return 50e9, nil },
+	}
+}
+
+func doctorLines(t *testing.T, env doctorEnv) (bool, []string) {
+	t.Helper()
+	var buf bytes.Buffer
+	ok := doctor(context.Background(), &buf, env)
+	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("doctor wrote %d lines, want 4:\n%s", len(lines), buf.String())
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "ok    ") && !strings.HasPrefix(l, "FAIL  ") {
+			t.Errorf("line %q does not start with ok or FAIL in a column of 6", l)
+		}
+		if len(l) < 21 || l[19] != ' ' || l[20] == ' ' {
+			t.Errorf("line %q: its detail does not start in column 21", l)
+		}
+	}
+	return ok, lines
+}
+
+func TestDoctorOnThisMachine(t *testing.T) {
+	env := defaultDoctorEnv()
+	requireDeps(t, env.tools.Check())
+	_, _, err := ml.FindLibrary()
+	requireDeps(t, err)
+	dir := t.TempDir()
+	env.dataDir = func() (string, error) { return dir, nil }
+	ok, lines := doctorLines(t, env)
+	for _, l := range lines {
+		t.Log(l)
+	}
+	if !ok {
+		t.Errorf("doctor on this machine failed:\n%s", strings.Join(lines, "\n"))
+	}
+	for i, prefix := range []string{"ok    ffmpeg        ", "ok    espeak-ng     ", "ok    onnxruntime   ", "ok    data          " + dir + ", "} {
+		if !strings.HasPrefix(lines[i], prefix) {
+			t.Errorf("line %d = %q, want it to start %q", i+1, lines[i], prefix)
+		}
+	}
+	if !strings.Contains(lines[2], "providers: ") || !strings.Contains(lines[2], "CPU") {
+		t.Errorf("onnxruntime line %q does not list the providers", lines[2])
+	}
+}
+
+func TestDoctorMissingPrograms(t *testing.T) {
+	ok, lines := doctorLines(t, fakeEnv(t))
+	if ok {
+		t.Error("doctor with no ffmpeg and no espeak-ng reported ok")
+	}
+	want := []string{
+		`FAIL  ffmpeg        ffmpeg not found on PATH: install it with "sudo apt-get install ffmpeg"`,
+		`FAIL  espeak-ng     espeak-ng not found on PATH: install it with "sudo apt-get install espeak-ng"`,
+		`ok    onnxruntime   1.24.3 at /opt/ort/libonnxruntime.so.1; providers: CUDA, CPU (preferred CUDA)`,
+		`ok    data          `,
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d = %q\nwant it to start %q", i+1, lines[i], w)
+		}
+	}
+	if !strings.HasSuffix(lines[3], ", 50.0 GB free") {
+		t.Errorf("data line %q, want 50.0 GB free", lines[3])
+	}
+
+	// ffprobe alone missing names ffprobe, and the package that has it.
+	env := fakeEnv(t)
+	env.tools = media.Tools{FFmpeg: "/usr/bin/ffmpeg", Espeak: "/usr/bin/espeak-ng"}
+	_, lines = doctorLines(t, env)
+	if want := `FAIL  ffmpeg        ffprobe not found on PATH: install it with "sudo apt-get install ffmpeg"`; !strings.HasPrefix(lines[0], want) {
+		t.Errorf("line 1 = %q\nwant it to start %q", lines[0], want)
+	}
+}
+
+func TestDoctorONNXRuntime(t *testing.T) {
+	env := fakeEnv(t)
+	bogus := filepath.Join(t.TempDir(), "libonnxruntime.so.1")
+	t.Setenv("SLATE_ORT_LIB", bogus)
+	env.findORT = ml.FindLibrary
+	ok, lines := doctorLines(t, env)
+	if want := "FAIL  onnxruntime   SLATE_ORT_LIB=" + bogus + ": no such file"; ok || !strings.HasPrefix(lines[2], want) {
+		t.Errorf("with a bogus SLATE_ORT_LIB: line 3 = %q, want it to start %q", lines[2], want)
+	}
+
+	env = fakeEnv(t)
+	env.loadORT = func(path string) (ortRuntime, error) {
+		return nil, errors.New("ONNX Runtime at " + path + " is version 1.20.0; Slate needs 1.24 or newer: run `make run`")
+	}
+	_, lines = doctorLines(t, env)
+	if want := "FAIL  onnxruntime   ONNX Runtime at /opt/ort/libonnxruntime.so.1 is version 1.20.0; Slate needs 1.24 or newer"; !strings.HasPrefix(lines[2], want) {
+		t.Errorf("with an old library: line 3 = %q, want it to start %q", lines[2], want)
+	}
+}
+
+func TestDoctorDataFolder(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(t.TempDir(), "new", "slate")
+	tests := []struct {
+		name   string
+		dir    string
+		dirErr error
+		free   uint64
+		freeEr error
+		want   string
+	}{
+		{"enough room", "", nil, 41.2e9, nil, "ok    data          DIR, 41.2 GB free"},
+		{"not created yet", fresh, nil, 2e9, nil, "ok    data          " + fresh + " (not created yet), 2.0 GB free"},
+		{"disk nearly full", "", nil, 0.4e9, nil, "FAIL  data          DIR: only 0.4 GB free, and Slate needs at least 1 GB for clips and films; free some space, or set SLATE_HOME to a folder on a disk with more room"},
+		{"free space unknown", "", nil, 0, errors.New("not measured"), "ok    data          DIR, free space unknown (not measured)"},
+		{"a file in the way", filepath.Join(file, "slate"), nil, 50e9, nil, "FAIL  data          " + filepath.Join(file, "slate") + ": " + file + " is a file, not a folder; set SLATE_HOME to a folder Slate may use"},
+		{"no home", "", errors.New("find the data directory: $HOME is not defined; set SLATE_HOME to a folder Slate may use"), 0, nil, "FAIL  data          find the data directory: $HOME is not defined; set SLATE_HOME"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env := fakeEnv(t)
+			dir := tt.dir
+			if dir == "" {
+				dir = t.TempDir()
+			}
+			env.dataDir = func() (string, error) { return dir, tt.dirErr }
+			env.freeSpace = func(string) (uint64, error) { return tt.free, tt.freeEr }
+			_, lines := doctorLines(t, env)
+			want := strings.ReplaceAll(tt.want, "DIR", dir)
+			if !strings.HasPrefix(lines[3], want) {
+				t.Errorf("data line = %q\nwant it to start %q", lines[3], want)
+			}
+			if _, err := os.Stat(fresh); err == nil {
+				t.Errorf("doctor created %s; it must only look", fresh)
+			}
+		})
+	}
+}
+
+func TestShortVersion(t *testing.T) {
+	for in, want := range map[string]string{"5.1.9-0+deb12u1": "5.1.9", "6.1.1-3ubuntu5": "6.1.1", "7.0": "7.0", "N-112345-gabcdef": "N-112345-gabcdef", "n6.1": "n6.1", "": ""} {
+		if got := shortVersion(in); got != want {
+			t.Errorf("shortVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestVoiceSample(t *testing.T) {
+	voices := func(langs ...string) []media.Voice {
+		var out []media.Voice
+		for _, l := range langs {
+			out = append(out, media.Voice{Language: l})
+		}
+		return out
+	}
+	tests := []struct {
+		langs []string
+		want  string
+	}{
+		{[]string{"af", "en-gb", "en-us", "fr"}, "en-us, en-gb, …"},
+		{[]string{"de", "fr", "it"}, "de, fr, …"},
+		{[]string{"en-us"}, "en-us"},
+		{[]string{"en-gb", "en-us"}, "en-us, en-gb"},
+	}
+	for _, tt := range tests {
+		if got := voiceSample(voices(tt.langs...)); got != tt.want {
+			t.Errorf("voiceSample(%q) = %q, want %q", tt.langs, got, tt.want)
+		}
+	}
+}

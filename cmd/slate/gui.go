@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"github.com/slatestudio/slate/examples"
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/studio"
+	"github.com/slatestudio/slate/timeline"
+)
+
+// gui opens the studio on the project at path, or with path empty on the
+// most recent project, and runs it until its window closes or ctx is
+// cancelled. It must run on the main goroutine.
+func gui(ctx context.Context, path string, stderr io.Writer) int {
+	dir, err := library.DefaultDir()
+	if err != nil {
+		fmt.Fprintf(stderr, "slate: %v\n", err)
+		return 1
+	}
+	// Exclusive: a second studio on the same folder is refused, with a
+	// message that says which process holds it.
+	lib, err := library.Open(dir, library.Options{Exclusive: true})
+	if err != nil {
+		fmt.Fprintf(stderr, "slate: %v\n", err)
+		return 1
+	}
+	defer lib.Close()
+	doc, err := openProject(ctx, lib, path)
+	if err != nil {
+		fmt.Fprintf(stderr, "slate: %v\n", err)
+		return 1
+	}
+
+	a := app.NewWithID(appID)
+	s := studio.New(a, lib, doc)
+	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
+	defer stop()
+	s.ShowAndRun()
+	return 0
+}
+
+// openProject picks the project the studio opens. A .slate path is
+// imported as a new project: opening the same file twice makes two
+// projects, which is plain to see and loses nothing. With no path it is
+// the most recently changed project, or on first launch the embedded
+// demo.
+func openProject(ctx context.Context, lib *library.Library, path string) (*library.Document, error) {
+	if path != "" {
+		return lib.ImportFile(ctx, path)
+	}
+	projects, err := lib.Projects(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if len(projects) > 0 {
+		return lib.OpenProject(ctx, projects[0].ID)
+	}
+	p, err := timeline.Decode("demo.slate", examples.Demo)
+	if err != nil {
+		return nil, fmt.Errorf("the built-in demo project: %w", err)
+	}
+	return lib.CreateProject(ctx, p)
+}

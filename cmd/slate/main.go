@@ -1,0 +1,90 @@
+// Command slate is the Slate studio. With no arguments, or a .slate file,
+// it opens the studio window; its subcommands render a project from the
+// command line, check the external components Slate needs, and print help
+// or the version. Run "slate help" for the details.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+)
+
+// version is Slate's version; FyneApp.toml carries the same (a test checks).
+const version = "0.1.0"
+
+// appID identifies the app to Fyne (its preferences folder); it is the ID
+// in FyneApp.toml.
+const appID = "io.github.slatestudio.slate"
+
+func main() {
+	// Ctrl-C or SIGTERM cancels ctx: renders stop and clean up, the studio
+	// closes its library. A second Ctrl-C kills at once.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	context.AfterFunc(ctx, stop)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches on the first argument and returns the exit status.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		return gui(ctx, "", stderr)
+	}
+	switch args[0] {
+	case "render":
+		return renderMain(ctx, args[1:], stdout, stderr, defaultRenderEnv())
+	case "doctor":
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "slate doctor: unexpected argument %q\n", args[1])
+			return 2
+		}
+		if !doctor(ctx, stdout, defaultDoctorEnv()) {
+			return 1
+		}
+		return 0
+	case "help", "-h", "-help", "--help":
+		io.WriteString(stdout, usage)
+		return 0
+	case "version", "--version":
+		fmt.Fprintf(stdout, "slate %s\n", version)
+		return 0
+	}
+	if strings.EqualFold(filepath.Ext(args[0]), ".slate") {
+		if len(args) > 1 {
+			fmt.Fprintf(stderr, "slate: the studio opens one project; unexpected argument %q\n", args[1])
+			return 2
+		}
+		return gui(ctx, args[0], stderr)
+	}
+	fmt.Fprintf(stderr, "slate: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+const usage = `Slate is a studio for making multi-shot films on your own machine.
+
+Usage:
+  slate                     open the studio on the most recent project
+                            (the first time: the "Last Light" demo)
+  slate FILE.slate          import FILE.slate as a new project and open it
+  slate render FILE.slate -o FILM.mp4 [flags]
+                            render a project's shots and assemble the film
+      --backend NAME        render backend (default animatic)
+      --shots LIST          shots to include, numbered from 1: 3, 2-4 or 1,3,5-6
+                            (default all)
+      --workers N           shots rendered at once (default: one per two CPUs)
+      --quiet               plain progress lines instead of bars
+  slate doctor              check ffmpeg, espeak-ng, ONNX Runtime and the data folder
+  slate version             print the version
+  slate help                print this help
+
+Environment:
+  SLATE_HOME                data folder (default $XDG_DATA_HOME/slate or ~/.local/share/slate)
+  SLATE_ORT_LIB             ONNX Runtime library to use instead of the one set-up installs
+`
