@@ -177,12 +177,20 @@ func (t Tools) NewEncoder(ctx context.Context, opts EncodeOptions) (*Encoder, er
 		os.Remove(tmp)
 		return nil, err
 	}
-	stdin, err := proc.cmd.StdinPipe()
+	// A pipe of our own rather than StdinPipe, so it can be made larger:
+	// a 720p frame is 1.4 MB, and with the default 64 KB pipe each one
+	// costs ffmpeg and us a score of context switches.
+	r, stdin, err := os.Pipe()
 	if err != nil {
 		os.Remove(tmp)
 		return nil, fmt.Errorf("new encoder: %w", err)
 	}
-	if err := proc.start(); err != nil {
+	growPipe(stdin)
+	proc.cmd.Stdin = r
+	err = proc.start()
+	r.Close() // ffmpeg has its own copy
+	if err != nil {
+		stdin.Close()
 		os.Remove(tmp)
 		return nil, fmt.Errorf("new encoder: %w", err)
 	}

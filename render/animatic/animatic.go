@@ -80,8 +80,12 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 	}
 	progress(0)
 
+	// The card is drawn while espeak-ng speaks: neither needs the other.
+	canvas := make(chan *planes, 1)
+	go func() { canvas <- b.drawCanvas(req) }()
 	sound, captions, err := render.Soundtrack(ctx, b.tools, req)
 	if err != nil {
+		<-canvas
 		return nil, err
 	}
 	wav := filepath.Join(req.TempDir, "animatic-"+random()+".wav")
@@ -91,7 +95,7 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 	defer os.Remove(wav)
 	progress(0.1)
 
-	sr := b.prepare(req, captions)
+	sr := b.prepareWith(<-canvas, req, captions)
 	out := filepath.Join(req.TempDir, fmt.Sprintf("animatic-%s-%s.mp4", req.Shot.ID, random()))
 	enc, err := b.tools.NewEncoder(ctx, media.EncodeOptions{
 		Width: f.Width, Height: f.Height, FPS: f.FPS, Output: out, Audio: wav, BT709: true,
@@ -131,9 +135,22 @@ type shot struct {
 }
 
 func (b *Backend) prepare(req *render.Request, captions []render.Caption) *shot {
+	return b.prepareWith(b.drawCanvas(req), req, captions)
+}
+
+// drawCanvas draws the shot's card and readies it for filming.
+func (b *Backend) drawCanvas(req *render.Request) *planes {
 	f := req.Format
 	g := newGeometry(f.Width, f.Height)
-	s := &shot{g: g, canvas: toPlanes(drawCard(b.fonts, g, req)), move: req.Shot.Camera.Move, frames: req.Frames(), workers: runtime.GOMAXPROCS(0)}
+	canvas := toPlanes(drawCard(b.fonts, g, req))
+	canvas.markBusy()
+	return canvas
+}
+
+func (b *Backend) prepareWith(canvas *planes, req *render.Request, captions []render.Caption) *shot {
+	f := req.Format
+	g := newGeometry(f.Width, f.Height)
+	s := &shot{g: g, canvas: canvas, move: req.Shot.Camera.Move, frames: req.Frames(), workers: runtime.GOMAXPROCS(0)}
 	for _, c := range captions {
 		s.overlays = append(s.overlays, makeOverlay(b.fonts, g, c, f.FPS))
 	}
@@ -141,68 +158,99 @@ func (b *Backend) prepare(req *render.Request, captions []render.Caption) *shot 
 }
 
 // each produces the shot's frames in order, as yuv420p, and hands each to
-// write; done is told after every frame. Drawing runs one frame ahead of
-// writing, on its own goroutine, so the encoder is never left waiting
-// while the next frame is drawn.
+// write; done is told after every frame. Frames are drawn ahead of the
+// writer by one goroutine per CPU, each drawing whole frames, so the
+// encoder is never left waiting and the drawing fills whatever CPU the
+// encoder leaves idle.
 func (s *shot) each(ctx context.Context, write func([]byte) error, done func(i int)) error {
 	type frameOut struct {
-		buf    []byte
-		repeat bool // the same picture as the frame before
+		i      int
+		buf    []byte // nil: the same picture as frame i-1
+		failed bool
 	}
+	workers := max(1, s.workers)
+	depth := 2 * workers // frames drawn ahead, and buffers in flight
 	size := media.FrameSize("yuv420p", s.g.w, s.g.h)
-	free := make(chan []byte, 3)
-	for range 3 {
+	free := make(chan []byte, depth)
+	for range depth {
 		free <- make([]byte, size)
 	}
-	ready := make(chan frameOut, 2)
+	next := make(chan int)
+	ready := make(chan frameOut, depth)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
-		defer close(ready)
-		sm := sampler{workers: s.workers}
-		frame := newPlanes(s.g.w, s.g.h)
-		var last viewport
-		var lastActive, active []*overlay
+		defer close(next)
 		for i := range s.frames {
-			t := 0.0
-			if s.frames > 1 {
-				t = float64(i) / float64(s.frames-1)
-			}
-			vp := cameraAt(s.g, s.move, t)
-			active = active[:0]
-			for _, o := range s.overlays {
-				if i >= o.start && i < o.until {
-					active = append(active, o)
-				}
-			}
-			out := frameOut{repeat: i > 0 && vp == last && slices.Equal(active, lastActive)}
-			if !out.repeat {
-				select {
-				case out.buf = <-free:
-				case <-stop:
-					return
-				}
-				sm.resample(s.canvas, frame, vp)
-				for _, o := range active {
-					o.blend(frame)
-				}
-				frame.into(out.buf)
-				last, lastActive = vp, append(lastActive[:0], active...)
-			}
 			select {
-			case ready <- out:
+			case next <- i:
 			case <-stop:
 				return
 			}
 		}
 	}()
+	for range workers {
+		go func() {
+			sm := sampler{workers: 1}
+			frame := newPlanes(s.g.w, s.g.h)
+			for {
+				// A buffer before an index: the frames holding buffers are
+				// then always the earliest ones not yet written, so the
+				// writer's next frame can always be drawn.
+				var buf []byte
+				select {
+				case buf = <-free:
+				case <-stop:
+					return
+				}
+				i, ok := <-next
+				if !ok {
+					return
+				}
+				vp, active := s.at(i)
+				out := frameOut{i: i}
+				if i > 0 {
+					pvp, pactive := s.at(i - 1)
+					if pvp == vp && slices.Equal(pactive, active) {
+						free <- buf
+						buf = nil
+					}
+				}
+				if buf != nil {
+					sm.resample(s.canvas, frame, vp)
+					for _, o := range active {
+						o.blend(frame)
+					}
+					frame.into(buf)
+					out.buf = buf
+				}
+				select {
+				case ready <- out:
+				case <-stop:
+					return
+				}
+			}
+		}()
+	}
+	// Write in order, holding back frames that arrive early.
+	early := map[int]frameOut{}
 	var cur []byte
-	i := 0
-	for f := range ready {
-		if err := ctx.Err(); err != nil {
-			return err
+	for i := range s.frames {
+		f, ok := early[i]
+		for !ok {
+			select {
+			case g := <-ready:
+				if g.i == i {
+					f, ok = g, true
+				} else {
+					early[g.i] = g
+				}
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
-		if !f.repeat {
+		delete(early, i)
+		if f.buf != nil {
 			if cur != nil {
 				free <- cur
 			}
@@ -212,9 +260,23 @@ func (s *shot) each(ctx context.Context, write func([]byte) error, done func(i i
 			return err
 		}
 		done(i)
-		i++
 	}
 	return ctx.Err()
+}
+
+// at is where the camera is and which captions show at frame i.
+func (s *shot) at(i int) (viewport, []*overlay) {
+	t := 0.0
+	if s.frames > 1 {
+		t = float64(i) / float64(s.frames-1)
+	}
+	var active []*overlay
+	for _, o := range s.overlays {
+		if i >= o.start && i < o.until {
+			active = append(active, o)
+		}
+	}
+	return cameraAt(s.g, s.move, t), active
 }
 
 func random() string {

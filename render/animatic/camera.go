@@ -1,7 +1,9 @@
 package animatic
 
 import (
+	"encoding/binary"
 	"math"
+	"sort"
 	"sync"
 
 	"github.com/slatestudio/slate/timeline"
@@ -50,10 +52,47 @@ func cameraAt(g geometry, move timeline.Move, t float64) viewport {
 type planes struct {
 	w, h    int
 	y, u, v []byte
+	// busy holds, for a canvas, each plane's rows' busy spans: where a row
+	// differs from its first pixel. Outside them a row is one flat value,
+	// which the resampler fills without filtering. Nil for frames.
+	busy *[3][]span
+}
+
+// span is a half-open range of columns; lo >= hi when empty.
+type span struct{ lo, hi int32 }
+
+// markBusy finds the busy span of every row of every plane.
+func (p *planes) markBusy() {
+	var b [3][]span
+	for k, pl := range [][]byte{p.y, p.u, p.v} {
+		w, h := p.w, p.h
+		if k > 0 {
+			w, h = w/2, h/2
+		}
+		b[k] = make([]span, h)
+		for y := range h {
+			row := pl[y*w : y*w+w]
+			lo, hi := int32(w), int32(0)
+			for x, v := range row {
+				if v != row[0] {
+					lo = int32(x)
+					break
+				}
+			}
+			for x := len(row) - 1; x >= 0; x-- {
+				if row[x] != row[0] {
+					hi = int32(x + 1)
+					break
+				}
+			}
+			b[k][y] = span{lo, hi}
+		}
+	}
+	p.busy = &b
 }
 
 func newPlanes(w, h int) *planes {
-	return &planes{w, h, make([]byte, w*h), make([]byte, w*h/4), make([]byte, w*h/4)}
+	return &planes{w: w, h: h, y: make([]byte, w*h), u: make([]byte, w*h/4), v: make([]byte, w*h/4)}
 }
 
 // bytes lays the planes out as one yuv420p frame, Y then U then V.
@@ -85,10 +124,14 @@ func (s *sampler) resample(src, dst *planes, vp viewport) {
 		return
 	}
 	half := viewport{vp.x / 2, vp.y / 2, vp.w / 2, vp.h / 2}
+	var busy [3][]span
+	if src.busy != nil {
+		busy = *src.busy
+	}
 	jobs := []func(k, n int){
-		func(k, n int) { resamplePlane(src.y, src.w, src.h, dst.y, dst.w, dst.h, vp, k, n) },
-		func(k, n int) { resamplePlane(src.u, src.w/2, src.h/2, dst.u, dst.w/2, dst.h/2, half, k, n) },
-		func(k, n int) { resamplePlane(src.v, src.w/2, src.h/2, dst.v, dst.w/2, dst.h/2, half, k, n) },
+		func(k, n int) { resamplePlane(src.y, src.w, src.h, busy[0], dst.y, dst.w, dst.h, vp, k, n) },
+		func(k, n int) { resamplePlane(src.u, src.w/2, src.h/2, busy[1], dst.u, dst.w/2, dst.h/2, half, k, n) },
+		func(k, n int) { resamplePlane(src.v, src.w/2, src.h/2, busy[2], dst.v, dst.w/2, dst.h/2, half, k, n) },
 	}
 	n := max(1, s.workers)
 	var wg sync.WaitGroup
@@ -110,101 +153,169 @@ func copyRows(src []byte, sw int, dst []byte, dw, dh, ox, oy int) {
 	}
 }
 
-// resamplePlane fills block k of n of the rows of one plane.
-func resamplePlane(src []byte, sw, sh int, dst []byte, dw, dh int, vp viewport, k, n int) {
+// resamplePlane fills block k of n of the rows of one plane. Each output
+// row blends two source rows vertically (the same weight all along, so
+// eight pixels at a time), then filters that row horizontally — only
+// where the rows are busy (busy, when known): elsewhere both rows are flat
+// and the output is one value.
+func resamplePlane(src []byte, sw, sh int, busy []span, dst []byte, dw, dh int, vp viewport, k, n int) {
 	xs, fx := axis(vp.x, vp.w, dw, sw)
 	ys, fy := axis(vp.y, vp.h, dh, sh)
 	from, to := dh*k/n, dh*(k+1)/n
 	if vp.w == float64(dw) && vp.h == float64(dh) {
-		shiftPlane(src, sw, dst, dw, xs[0], fx[0], ys[from:to], fy[from:to], from)
+		shiftPlane(src, sw, busy, dst, dw, xs[0], fx[0], ys[from:to], fy[from:to], from)
 		return
 	}
-	// Two horizontally filtered source rows, values times 256.
-	rows := [2][]int32{make([]int32, dw), make([]int32, dw)}
-	have := [2]int{-1, -1}
-	row := func(y int) []int32 {
-		for i := range have {
-			if have[i] == y {
-				return rows[i]
-			}
-		}
-		// Replace the row not needed next: the lower one.
-		i := 0
-		if have[1] < have[0] {
-			i = 1
-		}
-		have[i] = y
-		filterRow(rows[i], src[y*sw:y*sw+sw], xs, fx)
-		return rows[i]
-	}
+	tmp := make([]byte, sw)
+	taps := make([]int32, dw)
 	for oy := from; oy < to; oy++ {
-		y0 := int(ys[oy])
-		wy := fy[oy]
-		a := row(y0)
+		y, wy := int(ys[oy]), uint64(fy[oy])
 		out := dst[oy*dw : oy*dw+dw]
-		a = a[:len(out)]
-		if wy == 0 {
-			for i := range out {
-				out[i] = byte((a[i] + 128) >> 8)
+		// Output columns [i0, i1) need filtering; the rest are flat.
+		i0, i1 := 0, dw
+		if busy != nil {
+			b := busy[y]
+			if wy != 0 {
+				c := busy[y+1]
+				b = span{min(b.lo, c.lo), max(b.hi, c.hi)}
 			}
-			continue
+			if b.lo >= b.hi {
+				i0, i1 = dw, dw
+			} else {
+				// Taps x and x+1 touch [lo, hi) when x+1 >= lo and x < hi.
+				i0 = sort.Search(dw, func(i int) bool { return xs[i]+1 >= b.lo })
+				i1 = sort.Search(dw, func(i int) bool { return xs[i] >= b.hi })
+			}
+			if i0 > 0 || i1 < dw {
+				a, c := uint64(src[y*sw]), uint64(src[y*sw])
+				if wy != 0 {
+					c = uint64(src[(y+1)*sw])
+				}
+				fill(out[:i0], byte((a*(256-wy)+c*wy+128)>>8))
+				fill(out[i1:], byte((a*(256-wy)+c*wy+128)>>8))
+			}
+			if i0 >= i1 {
+				continue
+			}
 		}
-		b := row(y0 + 1)[:len(out)]
-		for i := range out {
-			out[i] = byte((a[i]<<8 + (b[i]-a[i])*wy + 1<<15) >> 16)
+		// The source columns those outputs need: the first tap to one
+		// past the last.
+		x0, x1 := int(xs[i0]), int(xs[i1-1])+2
+		t := tmp[:x1-x0]
+		a := src[y*sw+x0 : y*sw+x1]
+		if wy == 0 {
+			copy(t, a)
+		} else {
+			lerpRow(t, a, src[(y+1)*sw+x0:(y+1)*sw+x1], wy)
 		}
+		tp := taps[:i1-i0]
+		for i := range tp {
+			tp[i] = xs[i0+i] - int32(x0)
+		}
+		filterRow(out[i0:i1], t, tp, fx[i0:i1])
+	}
+}
+
+// fill sets every byte of b to v.
+func fill(b []byte, v byte) {
+	if len(b) == 0 {
+		return
+	}
+	b[0] = v
+	for n := 1; n < len(b); n *= 2 {
+		copy(b[n:], b[:n])
 	}
 }
 
 // shiftPlane handles a full-size window moved by a fraction of a pixel, as
-// in every pan and tilt: the same two weights for every pixel, and each
-// output pixel blends at most four neighbours at fixed offsets.
-func shiftPlane(src []byte, sw int, dst []byte, dw int, x0, wx int32, ys, fy []int32, from int) {
+// in every pan and tilt: the same two weights for every pixel. Like
+// resamplePlane it fills the flat parts of rows without blending.
+func shiftPlane(src []byte, sw int, busy []span, dst []byte, dw int, x0, wx int32, ys, fy []int32, from int) {
+	var tmp, tmp2 []byte
 	for r, y := range ys {
-		wy := fy[r]
+		wy := uint64(fy[r])
 		out := dst[(from+r)*dw : (from+r)*dw+dw]
+		// Output columns [i0, i1) need blending; the rest are flat.
+		i0, i1 := 0, dw
+		if busy != nil {
+			b := busy[y]
+			if wy != 0 {
+				c := busy[y+1]
+				b = span{min(b.lo, c.lo), max(b.hi, c.hi)}
+			}
+			if b.lo >= b.hi {
+				i0, i1 = dw, dw
+			} else {
+				i0 = max(0, min(dw, int(b.lo-1-x0)))
+				i1 = max(i0, min(dw, int(b.hi-x0)))
+			}
+			if i0 > 0 || i1 < dw {
+				a, c := uint64(src[int(y)*sw]), uint64(src[int(y)*sw])
+				if wy != 0 {
+					c = uint64(src[(int(y)+1)*sw])
+				}
+				v := byte((a*(256-wy) + c*wy + 128) >> 8)
+				fill(out[:i0], v)
+				fill(out[i1:], v)
+			}
+		}
+		if i0 >= i1 {
+			continue
+		}
+		out = out[i0:i1]
+		n := i1 - i0
 		// axis keeps a weighted neighbour inside the plane, so the slices
 		// below are only taken when their weight is not zero.
-		base := int(y)*sw + int(x0)
-		a0 := src[base : base+dw]
+		base := int(y)*sw + int(x0) + i0
+		a0 := src[base : base+n]
 		switch {
 		case wy == 0 && wx == 0:
 			copy(out, a0)
 		case wy == 0:
-			a1 := src[base+1 : base+1+dw]
-			w0, w1 := 256-uint32(wx), uint32(wx)
-			for i := range out {
-				out[i] = byte((uint32(a0[i])*w0 + uint32(a1[i])*w1 + 128) >> 8)
-			}
+			lerpRow(out, a0, src[base+1:base+1+n], uint64(wx))
 		case wx == 0:
-			b0 := src[base+sw : base+sw+dw]
-			v0, v1 := 256-uint32(wy), uint32(wy)
-			for i := range out {
-				out[i] = byte((uint32(a0[i])*v0 + uint32(b0[i])*v1 + 128) >> 8)
-			}
+			lerpRow(out, a0, src[base+sw:base+sw+n], wy)
 		default:
-			a1 := src[base+1 : base+1+dw]
-			b0 := src[base+sw : base+sw+dw]
-			b1 := src[base+sw+1 : base+sw+1+dw]
-			w0, w1 := 256-uint32(wx), uint32(wx)
-			v0, v1 := 256-uint32(wy), uint32(wy)
-			for i := range out {
-				top := uint32(a0[i])*w0 + uint32(a1[i])*w1
-				bot := uint32(b0[i])*w0 + uint32(b1[i])*w1
-				out[i] = byte((top*v0 + bot*v1 + 1<<15) >> 16)
+			if tmp == nil {
+				tmp, tmp2 = make([]byte, dw), make([]byte, dw)
 			}
+			lerpRow(tmp[:n], a0, src[base+1:base+1+n], uint64(wx))
+			lerpRow(tmp2[:n], src[base+sw:base+sw+n], src[base+sw+1:base+sw+1+n], uint64(wx))
+			lerpRow(out, tmp[:n], tmp2[:n], wy)
 		}
 	}
 }
 
-// filterRow resamples one source row horizontally into h (times 256).
-func filterRow(h []int32, src []byte, xs, fx []int32) {
-	fx = fx[:len(h)]
-	xs = xs[:len(h)]
-	for i := range h {
-		x := xs[i]
+// lerpRow sets out[i] = a[i]·(256−w)/256 + b[i]·w/256, rounded. It works
+// on eight pixels at a time held in a uint64, four to a 16-bit lane set:
+// a product is at most 255·256, so a lane never carries into the next.
+func lerpRow(out, a, b []byte, w uint64) {
+	const mask = 0x00ff00ff00ff00ff
+	const half = 0x0080008000800080
+	w0 := 256 - w
+	n := len(out) &^ 7
+	a, b = a[:len(out)], b[:len(out)]
+	for i := 0; i < n; i += 8 {
+		pa := binary.LittleEndian.Uint64(a[i:])
+		pb := binary.LittleEndian.Uint64(b[i:])
+		even := ((pa&mask)*w0 + (pb&mask)*w + half) >> 8 & mask
+		odd := ((pa>>8&mask)*w0 + (pb>>8&mask)*w + half) & (mask << 8)
+		binary.LittleEndian.PutUint64(out[i:], even|odd)
+	}
+	for i := n; i < len(out); i++ {
+		out[i] = byte((uint64(a[i])*w0 + uint64(b[i])*w + 128) >> 8)
+	}
+}
+
+// filterRow resamples one row horizontally: output pixel i blends src at
+// taps[i] and the pixel after it by fx[i]/256.
+func filterRow(out, src []byte, taps, fx []int32) {
+	taps = taps[:len(out)]
+	fx = fx[:len(out)]
+	for i := range out {
+		x := taps[i]
 		a := int32(src[x])
-		h[i] = a<<8 + (int32(src[x+1])-a)*fx[i]
+		out[i] = byte((a<<8 + (int32(src[x+1])-a)*fx[i] + 128) >> 8)
 	}
 }
 

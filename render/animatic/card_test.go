@@ -205,3 +205,27 @@ func TestCaptionTiming(t *testing.T) {
 		}
 	}
 }
+
+// Skipping the flat parts of rows gives exactly the same frame as
+// filtering every pixel.
+func TestResampleSkipsFlatRowsExactly(t *testing.T) {
+	f, _ := loadFonts()
+	for _, fr := range timeline.Framings {
+		g := newGeometry(640, 360)
+		canvas := toPlanes(drawCard(f, g, cardRequest(t, 640, 360, fr)))
+		plain := *canvas
+		canvas.markBusy()
+		s := sampler{workers: 2}
+		for _, m := range []timeline.Move{timeline.ZoomIn, timeline.DollyOut, timeline.PanLeft, timeline.TiltDown} {
+			for _, tt := range []float64{0, 0.37, 1} {
+				vp := cameraAt(g, m, tt)
+				a, b := newPlanes(640, 360), newPlanes(640, 360)
+				s.resample(canvas, a, vp)
+				s.resample(&plain, b, vp)
+				if !bytes.Equal(a.y, b.y) || !bytes.Equal(a.u, b.u) || !bytes.Equal(a.v, b.v) {
+					t.Fatalf("%s %s at t=%v: skipping flat runs changed the frame", fr, m, tt)
+				}
+			}
+		}
+	}
+}
