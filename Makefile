@@ -9,7 +9,9 @@
 #   make bench         run every benchmark once
 
 SHELL := /bin/bash
-GO ?= go
+# Go is usually on PATH; Debian machines set up by hand often have it only in
+# /usr/local/go.
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 
 # staticcheck is installed into GOPATH/bin and called by its full path, so a
 # different staticcheck elsewhere on PATH is never used.

@@ -179,6 +179,10 @@ check_ort() {
 }
 
 check_go() {
+	# Go's own tarball installs to /usr/local/go, often without a PATH entry.
+	if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
+		PATH=/usr/local/go/bin:$PATH
+	fi
 	command -v go >/dev/null 2>&1 || die "go not found on PATH: install Go 1.26 (https://go.dev/dl/)"
 	local v
 	v=$(go env GOVERSION)

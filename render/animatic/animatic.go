@@ -164,9 +164,8 @@ func (b *Backend) prepareWith(canvas *planes, req *render.Request, captions []re
 // encoder leaves idle.
 func (s *shot) each(ctx context.Context, write func([]byte) error, done func(i int)) error {
 	type frameOut struct {
-		i      int
-		buf    []byte // nil: the same picture as frame i-1
-		failed bool
+		i   int
+		buf []byte // nil: the same picture as frame i-1
 	}
 	workers := max(1, s.workers)
 	depth := 2 * workers // frames drawn ahead, and buffers in flight
