@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // DecodeAudio decodes the first audio stream of path to rate frames per
@@ -81,4 +82,74 @@ func (s *f32Sink) Write(p []byte) (int, error) {
 		s.cancel()
 	}
 	return n, nil
+}
+
+// AudioPart is one file's sound cut or padded to an exact length.
+type AudioPart struct {
+	// Path is the file; empty means silence.
+	Path string
+	// Frames is how many sample frames the part has: the file's sound is
+	// cut there, or padded with silence to reach it.
+	Frames int
+}
+
+// DecodeAudioParts decodes the first audio stream of each part's file,
+// each cut or padded to its length, in one ffmpeg run rather than one per
+// file. A file without sound gives silence.
+func (t Tools) DecodeAudioParts(ctx context.Context, parts []AudioPart, rate, channels int, hasAudio func(path string) bool) ([]*PCM, error) {
+	if len(parts) == 0 {
+		return nil, nil
+	}
+	if rate < 1 || rate > maxWAVRate || channels < 1 || channels > 2 {
+		return nil, fmt.Errorf("decode audio: %d channels at %d Hz is not supported", channels, rate)
+	}
+	total := int64(0)
+	for _, p := range parts {
+		if p.Frames < 0 {
+			return nil, fmt.Errorf("decode audio %q: negative length", p.Path)
+		}
+		total += int64(p.Frames)
+	}
+	if total > int64(MaxDuration.Seconds())*int64(rate) {
+		return nil, fmt.Errorf("decode audio: %w: the parts last longer than the limit of %v", ErrTooLarge, MaxDuration)
+	}
+	layout := "mono"
+	if channels == 2 {
+		layout = "stereo"
+	}
+	var args []string
+	var graph strings.Builder
+	inputs := 0
+	for i, p := range parts {
+		format := fmt.Sprintf("aresample=%d,aformat=sample_fmts=flt:channel_layouts=%s,atrim=end_sample=%d,apad=whole_len=%d", rate, layout, p.Frames, p.Frames)
+		if p.Path == "" || (hasAudio != nil && !hasAudio(p.Path)) {
+			fmt.Fprintf(&graph, "anullsrc=r=%d:cl=%s,%s[a%d];", rate, layout, format, i)
+			continue
+		}
+		args = append(args, "-i", p.Path)
+		fmt.Fprintf(&graph, "[%d:a:0]%s[a%d];", inputs, format, i)
+		inputs++
+	}
+	for i := range parts {
+		fmt.Fprintf(&graph, "[a%d]", i)
+	}
+	fmt.Fprintf(&graph, "concat=n=%d:v=0:a=1[out]", len(parts))
+	args = append(args, "-filter_complex", graph.String(), "-map", "[out]", "-f", "f32le", "-c:a", "pcm_f32le", "pipe:1")
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sink := &f32Sink{limit: total*int64(channels) + 1, cancel: cancel}
+	if _, err := t.runFFmpeg(ctx, "error", sink, args); err != nil && !sink.over {
+		return nil, fmt.Errorf("decode audio: %w", err)
+	}
+	if int64(len(sink.samples)) != total*int64(channels) {
+		return nil, fmt.Errorf("decode audio: got %d samples, want %d", len(sink.samples), total*int64(channels))
+	}
+	out := make([]*PCM, len(parts))
+	at := 0
+	for i, p := range parts {
+		n := p.Frames * channels
+		out[i] = &PCM{Rate: rate, Channels: channels, Samples: sink.samples[at : at+n : at+n]}
+		at += n
+	}
+	return out, nil
 }

@@ -113,3 +113,35 @@ func TestTrimSilence(t *testing.T) {
 		t.Errorf("TrimSilence(loud at both ends) = %d frames, want all 20", got.Frames())
 	}
 }
+
+func TestLimit(t *testing.T) {
+	// A quiet tone with one loud burst: the burst comes down to the
+	// ceiling without clipping, the tone away from it is untouched.
+	p := sine(48000, 2, 48000, 440, 0.25)
+	for i := 24000; i < 24480; i++ {
+		p.Samples[2*i] *= 3.6
+		p.Samples[2*i+1] *= 3.6
+	}
+	before := p.RMS(0, 12000)
+	p.Limit(0.5, 5*time.Millisecond, 50*time.Millisecond)
+	if peak := p.Peak(); peak > 0.5+1e-6 {
+		t.Errorf("peak after Limit(0.5) = %v", peak)
+	}
+	if peak := p.Peak(); peak < 0.45 {
+		t.Errorf("peak after Limit(0.5) = %v, want the burst kept near the ceiling", peak)
+	}
+	if after := p.RMS(0, 12000); math.Abs(after-before) > 1e-9 {
+		t.Errorf("RMS far from the burst changed from %v to %v", before, after)
+	}
+	// The gain eases in: samples just before the burst are already turned
+	// down, so there is no step.
+	orig := sine(48000, 2, 48000, 440, 0.25)
+	var was, now float64
+	for i := 23900; i < 24000; i++ {
+		was += math.Abs(float64(orig.Samples[2*i]))
+		now += math.Abs(float64(p.Samples[2*i]))
+	}
+	if now > 0.9*was {
+		t.Errorf("the 2 ms before the burst kept %.0f%% of their level, want them eased down", 100*now/was)
+	}
+}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/slatestudio/slate/media"
@@ -79,12 +81,12 @@ func Assemble(ctx context.Context, tools media.Tools, p *timeline.Project, clips
 
 	spans := p.Timing()
 	total := p.TotalFrames()
-	probes := make([]*media.Probe, len(clips))
-	for i, c := range clips {
-		if probes[i], err = tools.Probe(ctx, c); err != nil {
-			return nil, fmt.Errorf("assemble: shot %d: %w", i+1, err)
-		}
-		if v := probes[i].Video; v == nil || v.Width != p.Width || v.Height != p.Height {
+	probes, err := probeAll(ctx, tools, clips)
+	if err != nil {
+		return nil, err
+	}
+	for i, pr := range probes {
+		if v := pr.Video; v == nil || v.Width != p.Width || v.Height != p.Height {
 			return nil, fmt.Errorf("assemble: the clip of shot %d is not %d×%d video; render it again", i+1, p.Width, p.Height)
 		}
 	}
@@ -99,7 +101,12 @@ func Assemble(ctx context.Context, tools media.Tools, p *timeline.Project, clips
 	video := func(f float64) { progress(0.15 + 0.8*f) }
 	if canCopy(p, probes, spans) {
 		film.Copied = true
-		err = concatCopy(ctx, tools, clips, mixed, opts.Output, tmp)
+		if err = concatCopy(ctx, tools, clips, mixed, opts.Output, tmp); err != nil && ctx.Err() == nil {
+			// A clip laid out unlike Slate's own (its picture not the
+			// first track, say) cannot be joined as it is; re-encode.
+			film.Copied = false
+			err = composite(ctx, tools, p, clips, spans, total, mixed, opts.Output, video)
+		}
 	} else {
 		err = composite(ctx, tools, p, clips, spans, total, mixed, opts.Output, video)
 	}
@@ -131,41 +138,94 @@ func cmpOr(a, b string) string {
 
 func isSilent(err error) bool { return err != nil && strings.Contains(err.Error(), "silent") }
 
+// probeAll probes the clips a few at a time: most of a probe is ffprobe
+// starting up.
+func probeAll(ctx context.Context, tools media.Tools, clips []string) ([]*media.Probe, error) {
+	probes := make([]*media.Probe, len(clips))
+	errs := make([]error, len(clips))
+	sem := make(chan struct{}, 4)
+	var wg sync.WaitGroup
+	for i, c := range clips {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			probes[i], errs[i] = tools.Probe(ctx, c)
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("assemble: shot %d: %w", i+1, err)
+		}
+	}
+	return probes, nil
+}
+
+// Loudness normalisation: the film's true peak stays under −1 dBTP, the
+// usual ceiling for online video, by limiting samples at −2 dBFS.
+const (
+	peakCeiling = 0.794 // −2 dBFS
+	maxTruePeak = -1.0
+	maxBoostDB  = 24
+)
+
 // mixFilm lays every clip's sound at its shot's start and normalises the
 // whole to LoudnessTarget. Dialogue is never faded by a transition: the
 // overlapping sounds of two shots simply play together. It returns the
 // path of a 48 kHz stereo WAV exactly as long as the film.
 func mixFilm(ctx context.Context, tools media.Tools, p *timeline.Project, clips []string, probes []*media.Probe, spans []timeline.Span, total int, tmp string) (string, error) {
 	samplesAt := func(frame int) int { return int(int64(frame) * AudioRate / int64(p.FPS)) }
-	mix := media.NewPCM(AudioRate, 2, samplesAt(total))
+	parts := make([]media.AudioPart, len(clips))
+	hasAudio := map[string]bool{}
 	for i, c := range clips {
-		if probes[i].Audio == nil {
-			continue
-		}
-		sound, err := tools.DecodeAudio(ctx, c, AudioRate, 2)
-		if err != nil {
-			return "", fmt.Errorf("assemble: sound of shot %d: %w", i+1, err)
-		}
 		// A clip's sound may run a few samples past its picture (AAC
 		// works in blocks); the shot's span is what counts.
-		n := min(sound.Frames(), samplesAt(spans[i].End)-samplesAt(spans[i].Start))
-		sound.Samples = sound.Samples[:n*2]
+		parts[i] = media.AudioPart{Path: c, Frames: samplesAt(spans[i].End) - samplesAt(spans[i].Start)}
+		hasAudio[c] = probes[i].Audio != nil
+	}
+	sounds, err := tools.DecodeAudioParts(ctx, parts, AudioRate, 2, func(path string) bool { return hasAudio[path] })
+	if err != nil {
+		return "", fmt.Errorf("assemble: the clips' sound: %w", err)
+	}
+	mix := media.NewPCM(AudioRate, 2, samplesAt(total))
+	for i, sound := range sounds {
 		if err := mix.Mix(sound, samplesAt(spans[i].Start), 1); err != nil {
 			return "", err
 		}
 	}
-	raw := filepath.Join(tmp, "mix.wav")
-	if err := media.WriteWAVFile(raw, mix); err != nil {
-		return "", err
-	}
+	out := filepath.Join(tmp, "mix.wav")
 	if mix.Peak() < 1e-4 {
-		return raw, nil // silence has no loudness to normalise
+		return out, media.WriteWAVFile(out, mix) // silence has no loudness
 	}
-	norm := filepath.Join(tmp, "mix-normalised.wav")
-	if err := tools.NormalizeLoudness(ctx, raw, norm, LoudnessTarget); err != nil {
+	if err := normalise(ctx, tools, mix, out); err != nil {
 		return "", fmt.Errorf("assemble: normalise loudness: %w", err)
 	}
-	return norm, nil
+	return out, nil
+}
+
+// normalise brings mix to LoudnessTarget with its true peak under
+// maxTruePeak, and writes it to path. It measures (EBU R128, through
+// ffmpeg), applies the gain, limits the peaks the gain pushed too high, and
+// measures again, since limiting takes a little loudness away.
+func normalise(ctx context.Context, tools media.Tools, mix *media.PCM, path string) error {
+	for round := 0; ; round++ {
+		if err := media.WriteWAVFile(path, mix); err != nil {
+			return err
+		}
+		l, err := tools.MeasureLoudness(ctx, path)
+		if err != nil {
+			return err
+		}
+		gain := LoudnessTarget - l.Integrated
+		if (math.Abs(gain) <= 0.1 && l.TruePeak <= maxTruePeak) || round == 4 {
+			return nil
+		}
+		mix.Gain(float32(math.Pow(10, min(gain, maxBoostDB)/20)))
+		if mix.Peak() > peakCeiling || l.TruePeak+gain > maxTruePeak {
+			mix.Limit(peakCeiling, 5*time.Millisecond, 80*time.Millisecond)
+		}
+	}
 }
 
 // canCopy reports whether the clips can be joined as they are: only cuts,
@@ -188,18 +248,18 @@ func canCopy(p *timeline.Project, probes []*media.Probe, spans []timeline.Span) 
 }
 
 // concatCopy joins the clips' pictures without re-encoding and adds the
-// mixed sound. Each clip's picture is first copied out on its own: the
-// concat demuxer otherwise starts every file at its audio's priming offset
-// (AAC's first 1024 samples), shifting the picture by a frame.
+// mixed sound. The concat list names the picture track alone: otherwise
+// the demuxer starts every file at its sound's priming offset (AAC's first
+// 1024 samples) and shifts the picture a frame late.
 func concatCopy(ctx context.Context, tools media.Tools, clips []string, sound, out, tmp string) error {
 	var list strings.Builder
-	list.WriteString("ffconcat version 1.0\n")
-	for i, c := range clips {
-		video := filepath.Join(tmp, fmt.Sprintf("video-%d.mp4", i))
-		if err := tools.RunFFmpeg(ctx, "-i", c, "-map", "0:v:0", "-c", "copy", "-f", "mp4", video); err != nil {
-			return fmt.Errorf("shot %d: %w", i+1, err)
+	list.WriteString("ffconcat version 1.0\nstream\nexact_stream_id 1\n")
+	for _, c := range clips {
+		abs, err := filepath.Abs(c)
+		if err != nil {
+			return err
 		}
-		fmt.Fprintf(&list, "file '%s'\n", strings.ReplaceAll(video, "'", `'\''`))
+		fmt.Fprintf(&list, "file '%s'\n", strings.ReplaceAll(abs, "'", `'\''`))
 	}
 	listPath := filepath.Join(tmp, "clips.ffconcat")
 	if err := os.WriteFile(listPath, []byte(list.String()), 0o644); err != nil {

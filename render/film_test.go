@@ -119,6 +119,9 @@ func TestDemoFilm(t *testing.T) {
 	if math.Abs(film.Loudness.Integrated-render.LoudnessTarget) > 1 {
 		t.Errorf("integrated loudness %.1f LUFS, want %.0f ± 1", film.Loudness.Integrated, render.LoudnessTarget)
 	}
+	if film.Loudness.TruePeak > -1 {
+		t.Errorf("true peak %.1f dBTP, want at most −1", film.Loudness.TruePeak)
+	}
 	for _, f := range []string{film.Thumbnail, film.Sprite} {
 		if fi, err := os.Stat(f); err != nil || fi.Size() == 0 {
 			t.Errorf("%s missing: %v", f, err)
