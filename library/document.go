@@ -3,7 +3,6 @@ package library
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -79,7 +78,7 @@ func (d *Document) save(ctx context.Context, ch timeline.Change) error {
 	err := d.lib.tx(ctx, func(tx *sql.Tx) error {
 		now := unixMilli(d.lib.now())
 		if ch.Project {
-			cast, err := json.Marshal(castJSON(p.Cast))
+			cast, err := timeline.EncodeCast(p.Cast)
 			if err != nil {
 				return err
 			}

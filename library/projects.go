@@ -3,7 +3,6 @@ package library
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -62,7 +61,7 @@ func (l *Library) CreateProject(ctx context.Context, p *timeline.Project) (*Docu
 	pos := make(map[string]int64, len(p.Shots))
 	now := unixMilli(l.now())
 	err := l.tx(ctx, func(tx *sql.Tx) error {
-		cast, err := json.Marshal(castJSON(p.Cast))
+		cast, err := timeline.EncodeCast(p.Cast)
 		if err != nil {
 			return err
 		}
@@ -93,21 +92,6 @@ func (l *Library) CreateProject(ctx context.Context, p *timeline.Project) (*Docu
 	return &Document{lib: l, ed: timeline.NewEditor(p), pos: pos}, nil
 }
 
-type castRef struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	Handle string `json:"handle,omitempty"`
-	Voice  string `json:"voice,omitempty"`
-}
-
-func castJSON(cast []timeline.CastRef) []castRef {
-	out := make([]castRef, len(cast))
-	for i, c := range cast {
-		out[i] = castRef(c)
-	}
-	return out
-}
-
 // OpenProject loads a stored project for editing.
 func (l *Library) OpenProject(ctx context.Context, id string) (*Document, error) {
 	p := &timeline.Project{ID: id}
@@ -120,12 +104,8 @@ func (l *Library) OpenProject(ctx context.Context, id string) (*Document, error)
 	if err != nil {
 		return nil, fmt.Errorf("open project %s: %w", id, err)
 	}
-	var refs []castRef
-	if err := json.Unmarshal([]byte(cast), &refs); err != nil {
+	if p.Cast, err = timeline.DecodeCast([]byte(cast)); err != nil {
 		return nil, fmt.Errorf("open project %q: its cast list is damaged: %w", p.Title, err)
-	}
-	for _, c := range refs {
-		p.Cast = append(p.Cast, timeline.CastRef(c))
 	}
 	rows, err := l.db.QueryContext(ctx, `SELECT id, pos, data FROM shots WHERE project_id = ? ORDER BY pos`, id)
 	if err != nil {

@@ -116,13 +116,9 @@ type storedRequest struct {
 	Format       Format          `json:"format"`
 	Index        int             `json:"index"`
 	Shot         json.RawMessage `json:"shot"`
-	Cast         []castJSON      `json:"cast"`
+	Cast         json.RawMessage `json:"cast"`
 	PrevKey      string          `json:"prev_key,omitempty"`
 	PrevClip     string          `json:"prev_clip,omitempty"`
-}
-
-type castJSON struct {
-	ID, Name, Handle, Voice string
 }
 
 func encodeRequest(r *Request) ([]byte, error) {
@@ -130,10 +126,11 @@ func encodeRequest(r *Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := storedRequest{ProjectID: r.ProjectID, ProjectTitle: r.ProjectTitle, Format: r.Format, Index: r.Index, Shot: shot, PrevKey: r.PrevKey, PrevClip: r.PrevClip}
-	for _, c := range r.Cast {
-		s.Cast = append(s.Cast, castJSON(c))
+	cast, err := timeline.EncodeCast(r.Cast)
+	if err != nil {
+		return nil, err
 	}
+	s := storedRequest{ProjectID: r.ProjectID, ProjectTitle: r.ProjectTitle, Format: r.Format, Index: r.Index, Shot: shot, Cast: cast, PrevKey: r.PrevKey, PrevClip: r.PrevClip}
 	return json.Marshal(s)
 }
 
@@ -146,11 +143,11 @@ func decodeRequest(data []byte, tempDir string) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Request{ProjectID: s.ProjectID, ProjectTitle: s.ProjectTitle, Format: s.Format, Index: s.Index, Shot: shot, PrevKey: s.PrevKey, PrevClip: s.PrevClip, TempDir: tempDir}
-	for _, c := range s.Cast {
-		r.Cast = append(r.Cast, timeline.CastRef(c))
+	cast, err := timeline.DecodeCast(s.Cast)
+	if err != nil {
+		return nil, err
 	}
-	return r, nil
+	return &Request{ProjectID: s.ProjectID, ProjectTitle: s.ProjectTitle, Format: s.Format, Index: s.Index, Shot: shot, Cast: cast, PrevKey: s.PrevKey, PrevClip: s.PrevClip, TempDir: tempDir}, nil
 }
 
 func (j *Job) record(req []byte) library.JobRecord {

@@ -171,6 +171,32 @@ func encodeShot(s *Shot) *fileShot {
 	return fs
 }
 
+// EncodeCast writes a cast list as JSON in the .slate file's layout; the
+// library and the render queue store cast lists this way.
+func EncodeCast(cast []CastRef) ([]byte, error) {
+	out := make([]fileCast, len(cast))
+	for i, c := range cast {
+		out[i] = fileCast(c)
+	}
+	return json.Marshal(out)
+}
+
+// DecodeCast reads a cast list written by EncodeCast.
+func DecodeCast(data []byte) ([]CastRef, error) {
+	if len(data) == 0 {
+		return nil, nil
+	}
+	var in []fileCast
+	if err := json.Unmarshal(data, &in); err != nil {
+		return nil, fmt.Errorf("decode cast: %w", err)
+	}
+	var out []CastRef
+	for _, c := range in {
+		out = append(out, CastRef(c))
+	}
+	return out, nil
+}
+
 // EncodeShot writes one shot as JSON in the .slate file's shot layout; the
 // library stores shots this way, one row each.
 func EncodeShot(s *Shot) ([]byte, error) {

@@ -151,3 +151,18 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestCastRoundTrip(t *testing.T) {
+	cast := []CastRef{{ID: "ana", Name: "Ana", Handle: "@ana", Voice: "en-gb+f3"}, {ID: "ben", Name: "Ben"}}
+	b, err := EncodeCast(cast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := DecodeCast(b)
+	if err != nil || len(got) != 2 || got[0] != cast[0] || got[1] != cast[1] {
+		t.Errorf("DecodeCast(EncodeCast(%v)) = %v, %v", cast, got, err)
+	}
+	if _, err := DecodeCast([]byte("{")); err == nil {
+		t.Error("DecodeCast of broken JSON succeeded")
+	}
+}

@@ -172,31 +172,13 @@ func resamplePlane(src []byte, sw, sh int, busy []span, dst []byte, dw, dh int, 
 		y, wy := int(ys[oy]), uint64(fy[oy])
 		out := dst[oy*dw : oy*dw+dw]
 		// Output columns [i0, i1) need filtering; the rest are flat.
-		i0, i1 := 0, dw
-		if busy != nil {
-			b := busy[y]
-			if wy != 0 {
-				c := busy[y+1]
-				b = span{min(b.lo, c.lo), max(b.hi, c.hi)}
-			}
-			if b.lo >= b.hi {
-				i0, i1 = dw, dw
-			} else {
-				// Taps x and x+1 touch [lo, hi) when x+1 >= lo and x < hi.
-				i0 = sort.Search(dw, func(i int) bool { return xs[i]+1 >= b.lo })
-				i1 = sort.Search(dw, func(i int) bool { return xs[i] >= b.hi })
-			}
-			if i0 > 0 || i1 < dw {
-				a, c := uint64(src[y*sw]), uint64(src[y*sw])
-				if wy != 0 {
-					c = uint64(src[(y+1)*sw])
-				}
-				fill(out[:i0], byte((a*(256-wy)+c*wy+128)>>8))
-				fill(out[i1:], byte((a*(256-wy)+c*wy+128)>>8))
-			}
-			if i0 >= i1 {
-				continue
-			}
+		i0, i1 := flatEdges(out, src, sw, busy, y, wy, func(b span) (int, int) {
+			// Taps x and x+1 touch [lo, hi) when x+1 >= lo and x < hi.
+			return sort.Search(dw, func(i int) bool { return xs[i]+1 >= b.lo }),
+				sort.Search(dw, func(i int) bool { return xs[i] >= b.hi })
+		})
+		if i0 >= i1 {
+			continue
 		}
 		// The source columns those outputs need: the first tap to one
 		// past the last.
@@ -214,6 +196,35 @@ func resamplePlane(src []byte, sw, sh int, busy []span, dst []byte, dw, dh int, 
 		}
 		filterRow(out[i0:i1], t, tp, fx[i0:i1])
 	}
+}
+
+// flatEdges fills the flat ends of an output row blended from source rows
+// y and y+1 (by wy/256), and returns the columns [i0, i1) between them that
+// still need work. cols maps the source rows' joint busy span to output
+// columns. With no busy spans known, the whole row needs work.
+func flatEdges(out, src []byte, sw int, busy []span, y int, wy uint64, cols func(span) (int, int)) (int, int) {
+	if busy == nil {
+		return 0, len(out)
+	}
+	b := busy[y]
+	if wy != 0 {
+		c := busy[y+1]
+		b = span{min(b.lo, c.lo), max(b.hi, c.hi)}
+	}
+	i0, i1 := len(out), len(out)
+	if b.lo < b.hi {
+		i0, i1 = cols(b)
+	}
+	if i0 > 0 || i1 < len(out) {
+		a, c := uint64(src[y*sw]), uint64(src[y*sw])
+		if wy != 0 {
+			c = uint64(src[(y+1)*sw])
+		}
+		v := byte((a*(256-wy) + c*wy + 128) >> 8)
+		fill(out[:i0], v)
+		fill(out[i1:], v)
+	}
+	return i0, i1
 }
 
 // fill sets every byte of b to v.
@@ -236,29 +247,10 @@ func shiftPlane(src []byte, sw int, busy []span, dst []byte, dw int, x0, wx int3
 		wy := uint64(fy[r])
 		out := dst[(from+r)*dw : (from+r)*dw+dw]
 		// Output columns [i0, i1) need blending; the rest are flat.
-		i0, i1 := 0, dw
-		if busy != nil {
-			b := busy[y]
-			if wy != 0 {
-				c := busy[y+1]
-				b = span{min(b.lo, c.lo), max(b.hi, c.hi)}
-			}
-			if b.lo >= b.hi {
-				i0, i1 = dw, dw
-			} else {
-				i0 = max(0, min(dw, int(b.lo-1-x0)))
-				i1 = max(i0, min(dw, int(b.hi-x0)))
-			}
-			if i0 > 0 || i1 < dw {
-				a, c := uint64(src[int(y)*sw]), uint64(src[int(y)*sw])
-				if wy != 0 {
-					c = uint64(src[(int(y)+1)*sw])
-				}
-				v := byte((a*(256-wy) + c*wy + 128) >> 8)
-				fill(out[:i0], v)
-				fill(out[i1:], v)
-			}
-		}
+		i0, i1 := flatEdges(out, src, sw, busy, int(y), wy, func(b span) (int, int) {
+			i0 := max(0, min(dw, int(b.lo-1-x0)))
+			return i0, max(i0, min(dw, int(b.hi-x0)))
+		})
 		if i0 >= i1 {
 			continue
 		}
