@@ -229,3 +229,41 @@ func TestResampleSkipsFlatRowsExactly(t *testing.T) {
 		}
 	}
 }
+
+// The preview shows what the clip shows: its first frame, scaled down,
+// matches the encoder's frame closely, and captions appear only in their
+// window.
+func TestPreview(t *testing.T) {
+	f, _ := loadFonts()
+	b := &Backend{fonts: f}
+	req := cardRequest(t, 640, 360, timeline.Wide)
+	p := b.Preview(req, []render.Caption{{Speaker: "Mara", Text: "Hello.", Start: time.Second, End: 2 * time.Second}}, 320, 180)
+	if w, h := p.Size(); w != 320 || h != 180 || p.Frames() != req.Frames() {
+		t.Fatalf("preview %dx%d of %d frames", w, h, p.Frames())
+	}
+	before, during := image.NewRGBA(image.Rect(0, 0, 320, 180)), image.NewRGBA(image.Rect(0, 0, 320, 180))
+	p.Frame(20, before) // 0.83 s: no caption yet
+	p.Frame(30, during) // 1.25 s: caption
+	diff := 0
+	for y := 120; y < 180; y++ {
+		for x := 0; x < 320; x++ {
+			if before.RGBAAt(x, y) != during.RGBAAt(x, y) {
+				diff++
+			}
+		}
+	}
+	if diff < 500 {
+		t.Errorf("only %d pixels of the lower frame change when the caption shows", diff)
+	}
+	// A pan moves the picture between the first and last frame.
+	last := image.NewRGBA(image.Rect(0, 0, 320, 180))
+	first := image.NewRGBA(image.Rect(0, 0, 320, 180))
+	p.Frame(0, first)
+	p.Frame(p.Frames()-1, last)
+	if bytes.Equal(first.Pix, last.Pix) {
+		t.Error("a pan right shows the same first and last frame")
+	}
+	if th := b.Thumbnail(req, 160, 90); th.Bounds().Dx() != 160 || th.Bounds().Dy() != 90 {
+		t.Errorf("thumbnail is %v", th.Bounds())
+	}
+}

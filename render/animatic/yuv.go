@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"image/draw"
 	"strings"
+	"time"
 
 	"golang.org/x/image/font"
 
@@ -69,9 +70,9 @@ type overlay struct {
 	start, until int // frames [start, until)
 }
 
-// makeOverlay renders a caption box (speaker in the accent colour, then the
-// line) centred near the bottom of a w×h frame.
-func makeOverlay(f *fonts, g geometry, c render.Caption, fps int) *overlay {
+// captionBox draws a caption box (speaker in the accent colour, then the
+// line) and says where it goes: centred near the bottom of the frame.
+func captionBox(f *fonts, g geometry, c render.Caption) (img *image.RGBA, x, y int) {
 	u := g.u
 	face := f.face(false, 30*u)
 	bold := f.face(true, 30*u)
@@ -87,19 +88,24 @@ func makeOverlay(f *fonts, g geometry, c render.Caption, fps int) *overlay {
 	pad := int(16 * u)
 	bw := even(float64(sw + textW + 2*pad))
 	bh := even(float64(len(lines)*lh + pad))
-	img := image.NewRGBA(image.Rect(0, 0, bw, bh))
+	img = image.NewRGBA(image.Rect(0, 0, bw, bh))
 	draw.Draw(img, img.Bounds(), image.NewUniform(color.RGBA{0, 0, 0, 0xa8}), image.Point{}, draw.Src)
 	base := pad/2 + int(31*u)
 	text(img, bold, accent, pad, base, strings.TrimSpace(speaker))
 	for i, l := range lines {
 		text(img, face, white, pad+sw, base+i*lh, l)
 	}
+	return img, even(float64(g.w-bw) / 2), max(0, even(float64(g.h)-float64(bh)-float64(g.h)*0.06))
+}
+
+// makeOverlay prepares a caption box for blending into YUV frames.
+func makeOverlay(f *fonts, g geometry, c render.Caption, fps int) *overlay {
+	img, x, y := captionBox(f, g, c)
+	bw, bh := img.Bounds().Dx(), img.Bounds().Dy()
 	o := &overlay{
-		x: even(float64(g.w-bw) / 2), y: even(float64(g.h) - float64(bh) - float64(g.h)*0.06),
-		w: bw, h: bh,
-		start: int(c.Start.Seconds()*float64(fps) + 0.5), until: int(c.End.Seconds()*float64(fps) + 0.5),
+		x: x, y: y, w: bw, h: bh,
+		start: captionFrame(c.Start, fps), until: captionFrame(c.End, fps),
 	}
-	o.y = max(0, o.y)
 	o.py, o.pa = make([]byte, bw*bh), make([]byte, bw*bh)
 	o.pu, o.pv, o.pua = make([]byte, bw*bh/4), make([]byte, bw*bh/4), make([]byte, bw*bh/4)
 	// Draw the box's pixels premultiplied over nothing: un-premultiply to
@@ -130,6 +136,11 @@ func makeOverlay(f *fonts, g geometry, c render.Caption, fps int) *overlay {
 		}
 	}
 	return o
+}
+
+// captionFrame is the first frame at or after t.
+func captionFrame(t time.Duration, fps int) int {
+	return int(t.Seconds()*float64(fps) + 0.5)
 }
 
 // blend draws the overlay onto a frame.
