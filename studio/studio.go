@@ -1,42 +1,141 @@
 // Package studio is Slate's GUI: the windows, views and widgets of the
 // desktop studio, built with Fyne. It adapts the domain types of timeline,
-// library and render to widgets and holds no business rules of its own.
+// library and render to widgets and holds no business rules of its own:
+// every change to a project is a timeline command applied through the
+// library's Document, which validates it and saves it before it shows.
 //
 // It never imports fyne.io/fyne/v2/app: cmd/slate makes the app and hands it
 // in, so every view can be tested headlessly with fyne.io/fyne/v2/test.
+//
+// One thread for the UI: background work (rendering, probing, thumbnails,
+// decoding, disk I/O) runs on goroutines and reports back through fyne.Do.
 package studio
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
+	"fyne.io/fyne/v2/dialog"
 
 	"github.com/slatestudio/slate/icons"
 	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/timeline"
 )
 
-// Studio is the studio's main window over one open project.
-type Studio struct {
-	app  fyne.App
-	lib  *library.Library
-	doc  *library.Document
-	win  fyne.Window
-	list *widget.List
+// Clock tells the time; tests pass one they move by hand, so nothing in
+// them sleeps.
+type Clock interface {
+	Now() time.Time
+	// AfterFunc calls f after d, on its own goroutine, unless stopped.
+	AfterFunc(d time.Duration, f func()) (stop func() bool)
 }
 
-// New builds the main window for doc, a project open in lib. It does not
-// show the window; call ShowAndRun, or Window().Show().
-func New(a fyne.App, lib *library.Library, doc *library.Document) *Studio {
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
+func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
+	return time.AfterFunc(d, f).Stop
+}
+
+// Deps are what the studio works with, built by cmd/slate (or a test).
+type Deps struct {
+	Library  *library.Library
+	Doc      *library.Document
+	Queue    *render.Queue
+	Backends *render.Registry
+	// Backend renders shots that name none; the animatic by default.
+	Backend string
+	Tools   media.Tools
+	// Audio is where the player's sound goes; nil plays silently (and the
+	// player says so).
+	Audio AudioOut
+	Clock Clock
+	Log   *slog.Logger
+}
+
+// Studio is the main window over one open project.
+type Studio struct {
+	app  fyne.App
+	win  fyne.Window
+	deps Deps
+	doc  *library.Document
+	ctx  context.Context
+	stop context.CancelFunc
+
+	// selected lists the selected shots' IDs; the first is the one the
+	// inspector shows.
+	selected []string
+	// playhead is the frame the player shows, on the film's timeline.
+	playhead int
+
+	menu      menuItems
+	timeline  *timelineView
+	inspector *inspector
+	queue     *queuePanel
+	player    *player
+	library   *libraryPanel
+
+	// clips caches, per render key, the finished clip; filled from the
+	// library in the background and from the queue's events.
+	clipsMu sync.Mutex
+	clips   map[string]library.Clip
+}
+
+// New builds the studio's main window for d.Doc. It does not show it;
+// call ShowAndRun, or Window().Show().
+func New(a fyne.App, d Deps) *Studio {
+	if d.Clock == nil {
+		d.Clock = systemClock{}
+	}
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Backend == "" {
+		d.Backend = "animatic"
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	s := &Studio{app: a, deps: d, doc: d.Doc, ctx: ctx, stop: stop, clips: map[string]library.Clip{}}
 	icon := fyne.NewStaticResource("slate.png", icons.AppPNG)
 	a.SetIcon(icon)
-	s := &Studio{app: a, lib: lib, doc: doc}
-	s.win = a.NewWindow(windowTitle(doc.Project()))
+	s.win = a.NewWindow(windowTitle(s.doc.Project()))
 	s.win.SetIcon(icon)
-	s.win.SetContent(s.content())
-	s.win.Resize(fyne.NewSize(960, 640))
+	s.win.SetOnClosed(s.close)
+
+	s.timeline = newTimeline(s)
+	s.inspector = newInspector(s)
+	s.queue = newQueuePanel(s)
+	s.player = newPlayer(s)
+	s.library = newLibraryPanel(s)
+
+	side := container.NewAppTabs(
+		container.NewTabItem("Library", s.library.view()),
+		container.NewTabItem("Render queue", s.queue.view()),
+	)
+	centre := container.NewVSplit(s.player.view(), s.timeline.view())
+	centre.SetOffset(0.62)
+	right := container.NewHSplit(centre, s.inspector.view())
+	right.SetOffset(0.72)
+	all := container.NewHSplit(side, right)
+	all.SetOffset(0.2)
+	s.win.SetContent(all)
+	s.win.SetMainMenu(s.mainMenu())
+	s.addShortcuts()
+	s.win.Resize(fyne.NewSize(1440, 900))
+
+	if len(s.doc.Project().Shots) > 0 {
+		s.selected = []string{s.doc.Project().Shots[0].ID}
+	}
+	s.projectChanged(timeline.Change{Project: true})
+	s.watchQueue()
 	return s
 }
 
@@ -51,29 +150,231 @@ func windowTitle(p *timeline.Project) string {
 	return p.Title + " — Slate"
 }
 
-func (s *Studio) content() fyne.CanvasObject {
-	p := s.doc.Project()
-	title := widget.NewRichText(&widget.TextSegment{Style: widget.RichTextStyleHeading, Text: p.Title})
-	format := widget.NewLabel(formatLine(p))
-	header := newShotRow()
-	header.setHeader()
-	s.list = widget.NewList(
-		func() int { return len(s.doc.Project().Shots) },
-		func() fyne.CanvasObject { return newShotRow() },
-		func(i widget.ListItemID, o fyne.CanvasObject) {
-			p := s.doc.Project()
-			if i >= 0 && i < len(p.Shots) {
-				o.(*shotRow).set(p, i)
-			}
-		},
-	)
-	footer := widget.NewLabel("Library: " + s.lib.Dir())
-	footer.Importance = widget.LowImportance
-	top := container.NewVBox(title, format, widget.NewSeparator(), header)
-	return container.NewBorder(top, footer, nil, nil, s.list)
+func (s *Studio) close() {
+	s.player.close()
+	s.stop()
 }
 
-// formatLine describes the project's format: "1280×720, 24 fps, 20.5 s".
-func formatLine(p *timeline.Project) string {
-	return fmt.Sprintf("%d×%d, %d fps, %s", p.Width, p.Height, p.FPS, timeline.Seconds(p.Length()))
+// Project is the open project. Read it on the UI goroutine only; give
+// background work a Clone.
+func (s *Studio) Project() *timeline.Project { return s.doc.Project() }
+
+// edit applies a command and saves it. An invalid edit changes nothing and
+// returns the reason (callers show it beside their field); a failure to
+// save is reported to the person as well.
+func (s *Studio) edit(c timeline.Command) error {
+	ch, err := s.doc.Do(s.ctx, c)
+	if err != nil {
+		if !errors.Is(err, timeline.ErrInvalid) {
+			s.report(err)
+		}
+		return err
+	}
+	s.projectChanged(ch)
+	return nil
+}
+
+// editOrReport applies a command and shows any refusal in a dialog: for
+// gestures (menus, drags) that have no field to show it beside.
+func (s *Studio) editOrReport(c timeline.Command) {
+	if err := s.edit(c); err != nil && errors.Is(err, timeline.ErrInvalid) {
+		s.report(err)
+	}
+}
+
+func (s *Studio) undo() {
+	ch, err := s.doc.Undo(s.ctx)
+	if errors.Is(err, timeline.ErrNothingToUndo) {
+		return
+	}
+	if err != nil {
+		s.report(err)
+		return
+	}
+	s.projectChanged(ch)
+}
+
+func (s *Studio) redo() {
+	ch, err := s.doc.Redo(s.ctx)
+	if errors.Is(err, timeline.ErrNothingToRedo) {
+		return
+	}
+	if err != nil {
+		s.report(err)
+		return
+	}
+	s.projectChanged(ch)
+}
+
+// projectChanged brings every view up to date after an edit (or undo).
+func (s *Studio) projectChanged(ch timeline.Change) {
+	p := s.Project()
+	// A deleted shot cannot stay selected.
+	s.selected = slices.DeleteFunc(s.selected, func(id string) bool { return p.Index(id) < 0 })
+	if len(s.selected) == 0 && len(p.Shots) > 0 {
+		s.selected = []string{p.Shots[min(len(p.Shots)-1, s.lastIndex())].ID}
+	}
+	s.playhead = min(s.playhead, max(0, p.TotalFrames()-1))
+	s.win.SetTitle(windowTitle(p))
+	s.timeline.projectChanged(ch)
+	s.inspector.refresh()
+	s.player.projectChanged()
+	s.library.projectChanged()
+	s.refreshMenus()
+	s.lookUpClips()
+}
+
+func (s *Studio) lastIndex() int { return 0 }
+
+// openDocument switches the window to another project.
+func (s *Studio) openDocument(doc *library.Document) {
+	s.doc = doc
+	s.selected = nil
+	s.playhead = 0
+	s.projectChanged(timeline.Change{Project: true})
+}
+
+// selectShots makes ids the selection; the first is shown in the inspector.
+func (s *Studio) selectShots(ids ...string) {
+	s.selected = slices.Clone(ids)
+	s.timeline.selectionChanged()
+	s.inspector.refresh()
+	s.refreshMenus()
+}
+
+// primary is the selected shot the inspector shows, or nil.
+func (s *Studio) primary() *timeline.Shot {
+	if len(s.selected) == 0 {
+		return nil
+	}
+	return s.Project().Shot(s.selected[0])
+}
+
+// isSelected reports whether the shot with this ID is selected.
+func (s *Studio) isSelected(id string) bool { return slices.Contains(s.selected, id) }
+
+// setPlayhead moves the playhead, as the player and a click on the ruler do.
+func (s *Studio) setPlayhead(frame int) {
+	s.playhead = max(0, min(frame, s.Project().TotalFrames()-1))
+	s.timeline.playheadMoved()
+}
+
+// report shows an error to the person: what went wrong and what to do.
+func (s *Studio) report(err error) {
+	s.deps.Log.Warn("studio", "err", err)
+	dialog.ShowError(err, s.win)
+}
+
+// background runs work off the UI goroutine and hands its result to done
+// on the UI goroutine.
+func background[T any](s *Studio, work func(ctx context.Context) (T, error), done func(T, error)) {
+	go func() {
+		v, err := work(s.ctx)
+		if s.ctx.Err() != nil {
+			return // the window has closed
+		}
+		fyne.Do(func() { done(v, err) })
+	}()
+}
+
+// request is the render request for shot i of the project as it is now.
+func (s *Studio) request(i int) *render.Request {
+	return render.NewRequest(s.Project(), i, s.deps.Library.TempDir())
+}
+
+// backendFor is the backend a shot renders on.
+func (s *Studio) backendFor(sh *timeline.Shot) string {
+	if sh.Backend != "" {
+		return sh.Backend
+	}
+	return s.deps.Backend
+}
+
+// keyOf is the render key shot i has now, or "" when its backend cannot
+// be opened.
+func (s *Studio) keyOf(i int) string {
+	b, err := s.deps.Backends.Open(s.backendFor(s.Project().Shots[i]))
+	if err != nil {
+		return ""
+	}
+	return render.Key(b, s.request(i))
+}
+
+// clipOf returns the finished clip for shot i as it is now, if one is
+// known; it never touches the disk.
+func (s *Studio) clipOf(i int) (library.Clip, bool) {
+	key := s.keyOf(i)
+	s.clipsMu.Lock()
+	defer s.clipsMu.Unlock()
+	c, ok := s.clips[key]
+	return c, ok && key != ""
+}
+
+// lookUpClips finds, in the background, the clips of the shots whose keys
+// the cache does not know yet, and refreshes the views that show them.
+func (s *Studio) lookUpClips() {
+	p := s.Project()
+	var keys []string
+	s.clipsMu.Lock()
+	for i := range p.Shots {
+		if k := s.keyOf(i); k != "" {
+			if _, ok := s.clips[k]; !ok {
+				keys = append(keys, k)
+			}
+		}
+	}
+	s.clipsMu.Unlock()
+	if len(keys) == 0 {
+		return
+	}
+	background(s, func(ctx context.Context) (int, error) {
+		found := 0
+		for _, k := range keys {
+			c, ok, err := s.deps.Library.ClipByKey(ctx, k)
+			if err != nil {
+				return found, err
+			}
+			if ok {
+				s.clipsMu.Lock()
+				s.clips[k] = c
+				s.clipsMu.Unlock()
+				found++
+			}
+		}
+		return found, nil
+	}, func(found int, err error) {
+		if err != nil {
+			s.report(fmt.Errorf("look up rendered clips: %w", err))
+		}
+		if found > 0 {
+			s.clipsChanged()
+		}
+	})
+}
+
+// clipsChanged refreshes what shows clips: thumbnails, the player.
+func (s *Studio) clipsChanged() {
+	s.timeline.clipsChanged()
+	s.player.projectChanged()
+	s.library.projectChanged()
+}
+
+// watchQueue follows the render queue: job changes go to the queue panel
+// and the timeline's render status, finished clips into the clip cache.
+func (s *Studio) watchQueue() {
+	unsubscribe := s.deps.Queue.Subscribe(func(j render.Job) {
+		if j.Status == render.Completed && j.Clip != nil {
+			s.clipsMu.Lock()
+			s.clips[j.Key] = *j.Clip
+			s.clipsMu.Unlock()
+		}
+		fyne.Do(func() {
+			s.queue.jobChanged(j)
+			s.timeline.jobChanged(j)
+			if j.Status == render.Completed {
+				s.clipsChanged()
+			}
+		})
+	})
+	context.AfterFunc(s.ctx, unsubscribe)
 }

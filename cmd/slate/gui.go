@@ -10,6 +10,8 @@ import (
 
 	"github.com/slatestudio/slate/examples"
 	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -37,8 +39,20 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 		return 1
 	}
 
+	tools := media.FindTools()
+	reg := render.NewRegistry()
+	registerBackends(reg, tools)
+	// The studio's queue keeps its jobs: queued ones resume at the next
+	// start, ones cut off by a crash are marked failed with the reason.
+	q := render.NewQueue(lib, reg, render.QueueOptions{})
+	if _, _, err := q.Start(ctx); err != nil {
+		fmt.Fprintf(stderr, "slate: start the render queue: %v\n", err)
+		return 1
+	}
+	defer q.Close()
+
 	a := app.NewWithID(appID)
-	s := studio.New(a, lib, doc)
+	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools})
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
 	s.ShowAndRun()
