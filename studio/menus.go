@@ -168,6 +168,7 @@ func (s *Studio) splitAtPlayhead() {
 
 // renderSelected queues the selected shots.
 func (s *Studio) renderSelected() {
+	s.showQueue()
 	p := s.Project()
 	for _, id := range s.selected {
 		if i := p.Index(id); i >= 0 {
@@ -179,6 +180,7 @@ func (s *Studio) renderSelected() {
 // renderAll queues every shot; shots whose clip is up to date finish at
 // once from the cache.
 func (s *Studio) renderAll() {
+	s.showQueue()
 	for i := range s.Project().Shots {
 		s.renderShot(i)
 	}

@@ -1,15 +1,223 @@
 package studio
 
 import (
+	"context"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/timeline"
 )
 
-// queuePanel shows the render queue. (Being written.)
-type queuePanel struct{ s *Studio }
+// queuePanel shows the render queue: every job with its progress, time
+// left and a button for what can be done with it, and the overall
+// progress of the jobs still to finish. It starts with the jobs the queue
+// kept from earlier runs.
+type queuePanel struct {
+	s       *Studio
+	jobs    []render.Job // newest first
+	list    *widget.List
+	overall *widget.ProgressBar
+	summary *widget.Label
+}
 
-func newQueuePanel(s *Studio) *queuePanel     { return &queuePanel{s: s} }
-func (q *queuePanel) view() fyne.CanvasObject { return widget.NewLabel("Queue") }
-func (q *queuePanel) jobChanged(j render.Job) {}
+func newQueuePanel(s *Studio) *queuePanel {
+	q := &queuePanel{s: s}
+	for _, j := range s.deps.Queue.Jobs() {
+		q.jobs = append([]render.Job{j}, q.jobs...)
+	}
+	q.overall = widget.NewProgressBar()
+	q.summary = widget.NewLabel("")
+	q.list = widget.NewList(
+		func() int { return len(q.jobs) },
+		func() fyne.CanvasObject { return newJobRow(q) },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).bind(q.jobs[i]) },
+	)
+	q.update()
+	return q
+}
+
+func (q *queuePanel) view() fyne.CanvasObject {
+	all := widget.NewButtonWithIcon("Render all", theme.MediaPlayIcon(), q.s.renderAll)
+	clear := widget.NewButton("Clear finished", q.clearFinished)
+	top := container.NewVBox(container.NewHBox(all, clear), q.summary, q.overall, widget.NewSeparator())
+	return container.NewBorder(top, nil, nil, nil, q.list)
+}
+
+// jobChanged takes in a change to one job.
+func (q *queuePanel) jobChanged(j render.Job) {
+	if j.ID == "" {
+		return // answered from the cache: nothing to queue
+	}
+	if k := slices.IndexFunc(q.jobs, func(x render.Job) bool { return x.ID == j.ID }); k >= 0 {
+		q.jobs[k] = j
+	} else {
+		q.jobs = append([]render.Job{j}, q.jobs...)
+	}
+	q.update()
+}
+
+func (q *queuePanel) clearFinished() {
+	q.jobs = slices.DeleteFunc(q.jobs, func(j render.Job) bool { return j.Status.Done() })
+	q.update()
+}
+
+// update refreshes the list and the overall progress: the mean progress of
+// the jobs not yet finished and of those that finished since the queue was
+// last idle.
+func (q *queuePanel) update() {
+	active, done, sum := 0, 0, 0
+	for _, j := range q.jobs {
+		switch {
+		case !j.Status.Done():
+			active++
+			sum += j.Progress
+		case j.Status == render.Completed && q.batchStart(j):
+			done++
+			sum += 100
+		}
+	}
+	switch {
+	case active == 0:
+		q.overall.SetValue(0)
+		q.summary.SetText(fmt.Sprintf("Nothing rendering. %d jobs listed.", len(q.jobs)))
+	default:
+		q.overall.SetValue(float64(sum) / float64(100*(active+done)))
+		q.summary.SetText(fmt.Sprintf("Rendering: %d to go, %d done", active, done))
+	}
+	q.list.Refresh()
+}
+
+// batchStart reports whether a finished job belongs to the current batch:
+// it finished after the oldest job still to finish was created.
+func (q *queuePanel) batchStart(j render.Job) bool {
+	var oldest time.Time
+	for _, x := range q.jobs {
+		if !x.Status.Done() && (oldest.IsZero() || x.CreatedAt.Before(oldest)) {
+			oldest = x.CreatedAt
+		}
+	}
+	return !oldest.IsZero() && !j.CompletedAt.Before(oldest)
+}
+
+// jobRow is one job in the list.
+type jobRow struct {
+	widget.BaseWidget
+	q                   *queuePanel
+	job                 render.Job
+	title, state        *widget.Label
+	bar                 *widget.ProgressBar
+	cancel, retry, open *widget.Button
+}
+
+func newJobRow(q *queuePanel) *jobRow {
+	r := &jobRow{q: q, title: widget.NewLabel(""), state: widget.NewLabel(""), bar: widget.NewProgressBar()}
+	r.title.TextStyle.Bold = true
+	r.title.Truncation = fyne.TextTruncateEllipsis
+	r.state.Truncation = fyne.TextTruncateEllipsis
+	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+		if err := q.s.deps.Queue.Cancel(r.job.ID); err != nil {
+			q.s.report(err)
+		}
+	})
+	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { q.retry(r.job) })
+	r.open = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { q.open(r.job) })
+	r.ExtendBaseWidget(r)
+	return r
+}
+
+func (r *jobRow) CreateRenderer() fyne.WidgetRenderer {
+	buttons := container.NewHBox(r.cancel, r.retry, r.open)
+	return widget.NewSimpleRenderer(container.NewVBox(
+		container.NewBorder(nil, nil, nil, buttons, r.title),
+		r.bar, r.state))
+}
+
+func (r *jobRow) bind(j render.Job) {
+	r.job = j
+	title := fmt.Sprintf("Shot %d", j.ShotNumber)
+	if j.ShotTitle != "" {
+		title += " · " + j.ShotTitle
+	}
+	r.title.SetText(title)
+	r.bar.SetValue(float64(j.Progress) / 100)
+	r.state.SetText(jobText(j, r.q.s.deps.Clock.Now()))
+	show := func(b *widget.Button, on bool) {
+		if on {
+			b.Show()
+		} else {
+			b.Hide()
+		}
+	}
+	show(r.cancel, !j.Status.Done())
+	show(r.retry, j.Status == render.Failed || j.Status == render.Cancelled)
+	show(r.open, j.Status == render.Completed)
+}
+
+// jobText says where a job is, in words: "rendering 42 %, about 12 s
+// left", "failed: …".
+func jobText(j render.Job, now time.Time) string {
+	switch j.Status {
+	case render.Queued:
+		return "queued"
+	case render.InProgress:
+		if eta, ok := j.ETA(now); ok {
+			return fmt.Sprintf("rendering %d %%, about %s left", j.Progress, timeline.Seconds(eta.Round(time.Second)))
+		}
+		return fmt.Sprintf("rendering %d %%", j.Progress)
+	case render.Completed:
+		took := j.CompletedAt.Sub(j.StartedAt).Round(100 * time.Millisecond)
+		if j.StartedAt.IsZero() {
+			return "done"
+		}
+		return fmt.Sprintf("done in %s", timeline.Seconds(took))
+	case render.Failed:
+		if j.Error != nil {
+			return "failed: " + j.Error.Message
+		}
+		return "failed"
+	case render.Cancelled:
+		return "cancelled"
+	}
+	return string(j.Status)
+}
+
+func (q *queuePanel) retry(j render.Job) {
+	s := q.s
+	background(s, func(ctx context.Context) (render.Job, error) {
+		return s.deps.Queue.Retry(ctx, j.ID)
+	}, func(nj render.Job, err error) {
+		if err != nil {
+			s.report(fmt.Errorf("retry shot %d: %w", j.ShotNumber, err))
+			return
+		}
+		q.jobChanged(nj)
+	})
+}
+
+// open shows a finished job's shot: selected, with the playhead at its
+// start; or, when the job's project is not the open one, its clip in the
+// system's video player.
+func (q *queuePanel) open(j render.Job) {
+	s := q.s
+	p := s.Project()
+	if i := p.Index(j.ShotID); i >= 0 && j.ProjectID == p.ID {
+		s.selectShots(j.ShotID)
+		s.setPlayhead(p.Timing()[i].Start)
+		return
+	}
+	if j.Clip == nil {
+		return
+	}
+	u := &url.URL{Scheme: "file", Path: s.deps.Library.Blobs().Path(j.Clip.SHA256)}
+	if err := s.app.OpenURL(u); err != nil {
+		s.report(fmt.Errorf("open the clip: %w", err))
+	}
+}

@@ -60,6 +60,11 @@ type Deps struct {
 	Audio AudioOut
 	Clock Clock
 	Log   *slog.Logger
+	// Do runs a function on the UI goroutine; fyne.Do by default. Tests
+	// queue the functions and run them on the test's goroutine, so that
+	// background work never touches widgets from another goroutine there
+	// either.
+	Do func(func())
 }
 
 // Studio is the main window over one open project.
@@ -78,6 +83,7 @@ type Studio struct {
 	playhead int
 
 	menu      menuItems
+	side      *container.AppTabs
 	timeline  *timelineView
 	inspector *inspector
 	queue     *queuePanel
@@ -88,6 +94,8 @@ type Studio struct {
 	// library in the background and from the queue's events.
 	clipsMu sync.Mutex
 	clips   map[string]library.Clip
+
+	thumbs *thumbnails
 }
 
 // New builds the studio's main window for d.Doc. It does not show it;
@@ -102,6 +110,9 @@ func New(a fyne.App, d Deps) *Studio {
 	if d.Backend == "" {
 		d.Backend = "animatic"
 	}
+	if d.Do == nil {
+		d.Do = fyne.Do
+	}
 	ctx, stop := context.WithCancel(context.Background())
 	s := &Studio{app: a, deps: d, doc: d.Doc, ctx: ctx, stop: stop, clips: map[string]library.Clip{}}
 	icon := fyne.NewStaticResource("slate.png", icons.AppPNG)
@@ -110,13 +121,14 @@ func New(a fyne.App, d Deps) *Studio {
 	s.win.SetIcon(icon)
 	s.win.SetOnClosed(s.close)
 
+	s.thumbs = newThumbnails(s)
 	s.timeline = newTimeline(s)
 	s.inspector = newInspector(s)
 	s.queue = newQueuePanel(s)
 	s.player = newPlayer(s)
 	s.library = newLibraryPanel(s)
 
-	side := container.NewAppTabs(
+	s.side = container.NewAppTabs(
 		container.NewTabItem("Library", s.library.view()),
 		container.NewTabItem("Render queue", s.queue.view()),
 	)
@@ -124,7 +136,7 @@ func New(a fyne.App, d Deps) *Studio {
 	centre.SetOffset(0.62)
 	right := container.NewHSplit(centre, s.inspector.view())
 	right.SetOffset(0.72)
-	all := container.NewHSplit(side, right)
+	all := container.NewHSplit(s.side, right)
 	all.SetOffset(0.2)
 	s.win.SetContent(all)
 	s.win.SetMainMenu(s.mainMenu())
@@ -259,6 +271,9 @@ func (s *Studio) setPlayhead(frame int) {
 	s.timeline.playheadMoved()
 }
 
+// showQueue brings the render queue panel to the front.
+func (s *Studio) showQueue() { s.side.SelectIndex(1) }
+
 // report shows an error to the person: what went wrong and what to do.
 func (s *Studio) report(err error) {
 	s.deps.Log.Warn("studio", "err", err)
@@ -270,11 +285,20 @@ func (s *Studio) report(err error) {
 func background[T any](s *Studio, work func(ctx context.Context) (T, error), done func(T, error)) {
 	go func() {
 		v, err := work(s.ctx)
-		if s.ctx.Err() != nil {
-			return // the window has closed
-		}
-		fyne.Do(func() { done(v, err) })
+		s.onUI(func() { done(v, err) })
 	}()
+}
+
+// onUI runs f on the UI goroutine unless the window has closed.
+func (s *Studio) onUI(f func()) {
+	if s.ctx.Err() != nil {
+		return
+	}
+	s.deps.Do(func() {
+		if s.ctx.Err() == nil {
+			f()
+		}
+	})
 }
 
 // request is the render request for shot i of the project as it is now.
@@ -368,7 +392,7 @@ func (s *Studio) watchQueue() {
 			s.clips[j.Key] = *j.Clip
 			s.clipsMu.Unlock()
 		}
-		fyne.Do(func() {
+		s.onUI(func() {
 			s.queue.jobChanged(j)
 			s.timeline.jobChanged(j)
 			if j.Status == render.Completed {

@@ -1,0 +1,190 @@
+package studio
+
+import (
+	"context"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/slatestudio/slate/examples"
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/timeline"
+)
+
+// uiQueue stands in for fyne.Do in tests: background work queues its
+// UI updates, and the test runs them on its own goroutine when it waits.
+type uiQueue struct{ ch chan func() }
+
+func (u *uiQueue) do(f func()) { u.ch <- f }
+
+// until runs queued UI updates until cond holds, failing after timeout.
+func (u *uiQueue) until(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.After(timeout)
+	for !cond() {
+		select {
+		case f := <-u.ch:
+			f()
+		case <-deadline:
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+	}
+}
+
+// drain runs the UI updates already queued.
+func (u *uiQueue) drain() {
+	for {
+		select {
+		case f := <-u.ch:
+			f()
+		default:
+			return
+		}
+	}
+}
+
+// testClock is a clock the test moves by hand.
+type testClock struct {
+	mu     sync.Mutex
+	now    time.Time
+	timers []*testTimer
+}
+
+type testTimer struct {
+	at      time.Time
+	f       func()
+	stopped bool
+}
+
+func newTestClock() *testClock {
+	return &testClock{now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) AfterFunc(d time.Duration, f func()) func() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	tm := &testTimer{at: c.now.Add(d), f: f}
+	c.timers = append(c.timers, tm)
+	return func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		was := !tm.stopped
+		tm.stopped = true
+		return was
+	}
+}
+
+// Advance moves the clock on and fires the timers that fall due.
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	var due []func()
+	keep := c.timers[:0]
+	for _, tm := range c.timers {
+		switch {
+		case tm.stopped:
+		case !tm.at.After(c.now):
+			due = append(due, tm.f)
+		default:
+			keep = append(keep, tm)
+		}
+	}
+	c.timers = keep
+	c.mu.Unlock()
+	for _, f := range due {
+		f()
+	}
+}
+
+// needTools returns the real programs, skipping when they are missing
+// unless SLATE_REQUIRE_DEPS=1, when it fails.
+func needTools(t testing.TB) media.Tools {
+	t.Helper()
+	tools := media.FindTools()
+	if err := tools.Check(); err != nil {
+		if os.Getenv("SLATE_REQUIRE_DEPS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	return tools
+}
+
+type harness struct {
+	s     *Studio
+	ui    *uiQueue
+	clock *testClock
+	lib   *library.Library
+	queue *render.Queue
+	win   fyne.Window
+}
+
+// newHarness builds the studio over p (the demo when nil) with a real
+// library, render queue, animatic backend and programs, on a headless
+// test app.
+func newHarness(t *testing.T, p *timeline.Project) *harness {
+	t.Helper()
+	tools := needTools(t)
+	a := test.NewTempApp(t)
+	lib, err := library.Open(t.TempDir(), library.Options{Exclusive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p == nil {
+		if p, err = timeline.Decode("demo.slate", examples.Demo); err != nil {
+			t.Fatal(err)
+		}
+	}
+	doc, err := lib.CreateProject(context.Background(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := render.NewRegistry()
+	reg.Register(animatic.Name, func() (render.Backend, error) { return animatic.New(tools) })
+	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: 2})
+	if _, _, err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{ui: &uiQueue{ch: make(chan func(), 4096)}, clock: newTestClock(), lib: lib, queue: q}
+	h.s = New(a, Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: h.clock, Do: h.ui.do})
+	h.win = h.s.Window()
+	h.win.Resize(fyne.NewSize(1440, 900))
+	h.win.Show()
+	t.Cleanup(func() {
+		h.win.Close()
+		q.Close()
+		lib.Close()
+	})
+	return h
+}
+
+// smallDemo is the demo at 320×180, quick to render.
+func smallDemo(t testing.TB) *timeline.Project {
+	p, err := timeline.Decode("demo.slate", examples.Demo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Width, p.Height = 320, 180
+	return p
+}
+
+func titles(p *timeline.Project) []string {
+	var out []string
+	for _, s := range p.Shots {
+		out = append(out, s.Title)
+	}
+	return out
+}

@@ -1,0 +1,136 @@
+package studio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"image/jpeg"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/render/animatic"
+)
+
+// Thumbnail size on timeline cards.
+const thumbW, thumbH = 160, 90
+
+// previewer is what the studio needs of the animatic backend: frames
+// drawn straight to images.
+type previewer interface {
+	Preview(req *render.Request, captions []render.Caption, w, h int) *animatic.Preview
+	Thumbnail(req *render.Request, w, h int) *image.RGBA
+}
+
+// thumbnails makes and caches small pictures of shots: the first frame of
+// the shot's clip when it has one, else its animatic card. They are made
+// in the background, two at a time, and the timeline is told when one is
+// ready.
+type thumbnails struct {
+	s       *Studio
+	sem     chan struct{}
+	mu      sync.Mutex
+	done    map[string]image.Image // by cache key
+	pending map[string]bool
+}
+
+func newThumbnails(s *Studio) *thumbnails {
+	return &thumbnails{s: s, sem: make(chan struct{}, 2), done: map[string]image.Image{}, pending: map[string]bool{}}
+}
+
+// get returns shot i's thumbnail, or nil while it is being made. Call it
+// on the UI goroutine.
+func (th *thumbnails) get(i int) image.Image {
+	s := th.s
+	var key string
+	var make func(ctx context.Context) (image.Image, error)
+	if c, ok := s.clipOf(i); ok {
+		key = "clip:" + c.SHA256
+		make = func(ctx context.Context) (image.Image, error) { return th.fromClip(ctx, c) }
+	} else {
+		k := s.keyOf(i)
+		if k == "" {
+			return nil
+		}
+		key = "card:" + k
+		req := s.request(i)
+		make = func(ctx context.Context) (image.Image, error) { return th.fromCard(req) }
+	}
+	th.mu.Lock()
+	defer th.mu.Unlock()
+	if img, ok := th.done[key]; ok {
+		return img
+	}
+	if !th.pending[key] {
+		th.pending[key] = true
+		go th.run(key, make)
+	}
+	return nil
+}
+
+func (th *thumbnails) run(key string, make func(ctx context.Context) (image.Image, error)) {
+	ctx := th.s.ctx
+	select {
+	case th.sem <- struct{}{}:
+	case <-ctx.Done():
+		return
+	}
+	img, err := make(ctx)
+	<-th.sem
+	th.mu.Lock()
+	delete(th.pending, key)
+	if err == nil {
+		th.done[key] = img
+	}
+	th.mu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	if err != nil {
+		// A missing thumbnail is not worth a dialog; the card shows none.
+		th.s.deps.Log.Warn("thumbnail", "key", key, "err", err)
+		return
+	}
+	th.s.onUI(th.s.timeline.thumbnailReady)
+}
+
+func (th *thumbnails) fromCard(req *render.Request) (image.Image, error) {
+	b, err := th.s.deps.Backends.Open(animatic.Name)
+	if err != nil {
+		return nil, err
+	}
+	pv, ok := b.(previewer)
+	if !ok {
+		return nil, errors.New("the animatic backend draws no previews")
+	}
+	return pv.Thumbnail(req, thumbW, thumbH), nil
+}
+
+// fromClip returns the first frame of a clip, from a JPEG kept beside the
+// blob store so it is made once.
+func (th *thumbnails) fromClip(ctx context.Context, c library.Clip) (image.Image, error) {
+	path := thumbPath(th.s.deps.Library, c.SHA256)
+	if _, err := os.Stat(path); err != nil {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		blob := th.s.deps.Library.Blobs().Path(c.SHA256)
+		if err := th.s.deps.Tools.Thumbnail(ctx, blob, path, 0, thumbW); err != nil {
+			return nil, fmt.Errorf("thumbnail of shot %s: %w", c.ShotID, err)
+		}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return jpeg.Decode(f)
+}
+
+// thumbPath is where the thumbnail of the clip with this sum is kept.
+func thumbPath(lib *library.Library, sum string) string {
+	return filepath.Join(lib.Dir(), "thumbs", sum+".jpg")
+}
