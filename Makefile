@@ -74,8 +74,10 @@ demo: build
 screenshots: setup-test build
 	scripts/screenshots.sh
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchtime 1x ./...
+# Benchmarks report ratios against a baseline measured in the same run.
+bench: setup-test
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+	bench/startup.sh
 
 clean:
 	rm -rf bin out

@@ -135,7 +135,7 @@ type harness struct {
 // newHarness builds the studio over p (the demo when nil) with a real
 // library, render queue, animatic backend and programs, on a headless
 // test app.
-func newHarness(t *testing.T, p *timeline.Project) *harness {
+func newHarness(t testing.TB, p *timeline.Project) *harness {
 	t.Helper()
 	tools := needTools(t)
 	a := test.NewTempApp(t)

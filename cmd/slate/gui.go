@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -55,6 +57,15 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools})
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
+	if os.Getenv("SLATE_EXIT_WHEN_READY") != "" {
+		// For bench/startup.sh: say when the window is up, then quit.
+		a.Lifecycle().SetOnStarted(func() {
+			go fyne.Do(func() {
+				fmt.Printf("ready %d\n", time.Since(processStart).Milliseconds())
+				a.Quit()
+			})
+		})
+	}
 	s.ShowAndRun()
 	return 0
 }

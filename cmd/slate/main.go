@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // version is Slate's version; FyneApp.toml carries the same (a test checks).
@@ -21,6 +22,9 @@ const version = "0.1.0"
 // appID identifies the app to Fyne (its preferences folder); it is the ID
 // in FyneApp.toml.
 const appID = "io.github.slatestudio.slate"
+
+// processStart is when the process began, as near as Go code can see it.
+var processStart = time.Now()
 
 func main() {
 	// Ctrl-C or SIGTERM cancels ctx: renders stop and clean up, the studio
