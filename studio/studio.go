@@ -79,6 +79,9 @@ type Studio struct {
 	// selected lists the selected shots' IDs; the first is the one the
 	// inspector shows.
 	selected []string
+	// primaryAt is where the first selected shot was, so that when it is
+	// deleted the selection moves to its neighbour.
+	primaryAt int
 	// playhead is the frame the player shows, on the film's timeline.
 	playhead int
 
@@ -224,7 +227,11 @@ func (s *Studio) projectChanged(ch timeline.Change) {
 	// A deleted shot cannot stay selected.
 	s.selected = slices.DeleteFunc(s.selected, func(id string) bool { return p.Index(id) < 0 })
 	if len(s.selected) == 0 && len(p.Shots) > 0 {
-		s.selected = []string{p.Shots[min(len(p.Shots)-1, s.lastIndex())].ID}
+		// The shot now where the deleted one was.
+		s.selected = []string{p.Shots[min(len(p.Shots)-1, s.primaryAt)].ID}
+	}
+	if len(s.selected) > 0 {
+		s.primaryAt = p.Index(s.selected[0])
 	}
 	s.playhead = min(s.playhead, max(0, p.TotalFrames()-1))
 	s.win.SetTitle(windowTitle(p))
@@ -235,8 +242,6 @@ func (s *Studio) projectChanged(ch timeline.Change) {
 	s.refreshMenus()
 	s.lookUpClips()
 }
-
-func (s *Studio) lastIndex() int { return 0 }
 
 // openDocument switches the window to another project.
 func (s *Studio) openDocument(doc *library.Document) {
@@ -249,6 +254,9 @@ func (s *Studio) openDocument(doc *library.Document) {
 // selectShots makes ids the selection; the first is shown in the inspector.
 func (s *Studio) selectShots(ids ...string) {
 	s.selected = slices.Clone(ids)
+	if len(ids) > 0 {
+		s.primaryAt = max(0, s.Project().Index(ids[0]))
+	}
 	s.timeline.selectionChanged()
 	s.inspector.refresh()
 	s.refreshMenus()
