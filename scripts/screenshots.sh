@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# screenshots.sh runs the real studio binary on a virtual X display (Xvfb) and
-# saves what it shows as PNGs in out/screenshots/, for a person to look at:
-# main.png is the whole screen, window.png the studio window alone.
+# screenshots.sh runs the real studio binary on a virtual X display (Xvfb),
+# drives it with the mouse and keyboard (xdotool) and saves what it shows as
+# PNGs in out/screenshots/, for a person to look at:
+#   main.png       the main window as it opens on the example project
+#   inspector.png  the third shot selected, in the inspector
+#   queue.png      the render queue during a render (Ctrl+Shift+R)
+#   library.png    the library panel
+#   screen.png     the whole virtual screen
 #
 #   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
 #
-# Needs bin/slate (make build) and Xvfb, xwininfo and ImageMagick's import
-# (scripts/setup.sh --test). SLATE_SCREENSHOT_DISPLAY picks the display (:99).
+# Needs bin/slate (make build) and Xvfb, xwininfo, xdotool and ImageMagick's
+# import (scripts/setup.sh --test). SLATE_SCREENSHOT_DISPLAY picks the display (:99).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,7 +28,7 @@ die() {
 
 [ -x bin/slate ] || die "bin/slate not found: run make build"
 [ -f "$project" ] || die "$project: no such project file"
-for tool in Xvfb xwininfo import; do
+for tool in Xvfb xwininfo xdotool import; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool not found: run scripts/setup.sh --test"
 done
 
@@ -100,11 +105,36 @@ if [ -z "$window" ]; then
 	die "no window appeared within ${wait_s}s (log above)"
 fi
 
-# Let the first frames render and layouts settle.
-sleep 2
-import -display "$display" -window root "$outdir/main.png"
-import -display "$display" -window "$window" "$outdir/window.png"
+# shot saves the studio window as out/screenshots/NAME.png.
+shot() {
+	import -display "$display" -window "$window" "$outdir/$1.png"
+	echo "  $outdir/$1.png"
+}
+
+# click clicks at a point given as fractions of the window's width and
+# height, so the positions follow the window's layout rather than pixels.
+click() {
+	local w h
+	read -r w h < <(xwininfo -display "$display" -id "$window" | awk '/Width:/ {w=$2} /Height:/ {h=$2} END {print w, h}')
+	DISPLAY=$display xdotool mousemove --window "$window" "$(awk "BEGIN {print int($1 * $w)}")" "$(awk "BEGIN {print int($2 * $h)}")" click 1
+}
 
 echo "screenshots:"
-echo "  $outdir/main.png    the whole 1600x1000 screen"
-echo "  $outdir/window.png  the studio window alone"
+# Let the first frames render and layouts settle.
+sleep 2
+shot main
+# The third card on the timeline (the demo's shots fill its first 22 s at
+# the default zoom).
+click 0.52 0.74
+sleep 1
+shot inspector
+# Render every shot; the queue panel comes to the front.
+DISPLAY=$display xdotool key --window "$window" ctrl+shift+r
+sleep 1.5
+shot queue
+# The Library tab, top left.
+click 0.03 0.055
+sleep 1
+shot library
+import -display "$display" -window root "$outdir/screen.png"
+echo "  $outdir/screen.png (the whole virtual screen)"

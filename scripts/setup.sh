@@ -27,7 +27,7 @@ build_packages=(
 )
 # Extra packages for `make test` and `make screenshots`: a virtual display with
 # software OpenGL, xwininfo to see the window appear, ImageMagick's import to capture it.
-test_packages=(xvfb xauth libgl1-mesa-dri x11-utils imagemagick)
+test_packages=(xvfb xauth libgl1-mesa-dri x11-utils imagemagick xdotool)
 
 # ONNX Runtime comes from the onnxruntime-node npm package, which ships the plain
 # C library for linux-x64 and linux-arm64. The sha256 pins the exact file.

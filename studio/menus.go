@@ -3,6 +3,7 @@ package studio
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -168,42 +169,65 @@ func (s *Studio) splitAtPlayhead() {
 
 // renderSelected queues the selected shots.
 func (s *Studio) renderSelected() {
-	s.showQueue()
 	p := s.Project()
+	var shots []int
 	for _, id := range s.selected {
 		if i := p.Index(id); i >= 0 {
-			s.renderShot(i)
+			shots = append(shots, i)
 		}
 	}
+	slices.Sort(shots)
+	s.renderShots(shots)
 }
 
 // renderAll queues every shot; shots whose clip is up to date finish at
 // once from the cache.
 func (s *Studio) renderAll() {
-	s.showQueue()
+	var shots []int
 	for i := range s.Project().Shots {
-		s.renderShot(i)
+		shots = append(shots, i)
 	}
+	s.renderShots(shots)
 }
 
-// renderShot submits shot i to the queue in the background.
-func (s *Studio) renderShot(i int) {
-	req := s.request(i)
-	backend := s.backendFor(req.Shot)
+// renderShots submits shots to the queue in order, in the background, and
+// brings the queue panel to the front.
+func (s *Studio) renderShots(shots []int) {
+	s.showQueue()
+	type submitted struct {
+		i   int
+		job render.Job
+		err error
+	}
+	var reqs []*render.Request
+	for _, i := range shots {
+		reqs = append(reqs, s.request(i))
+	}
 	q := s.deps.Queue
-	background(s, func(ctx context.Context) (render.Job, error) {
-		return q.Submit(ctx, req, backend)
-	}, func(j render.Job, err error) {
-		if err != nil {
-			s.report(fmt.Errorf("render shot %d: %w", i+1, err))
-			return
+	background(s, func(ctx context.Context) ([]submitted, error) {
+		var out []submitted
+		for n, req := range reqs {
+			j, err := q.Submit(ctx, req, s.backendFor(req.Shot))
+			out = append(out, submitted{shots[n], j, err})
 		}
-		s.queue.jobChanged(j)
-		s.timeline.jobChanged(j)
-		if j.Cached {
-			s.clipsMu.Lock()
-			s.clips[j.Key] = *j.Clip
-			s.clipsMu.Unlock()
+		return out, nil
+	}, func(results []submitted, _ error) {
+		cached := false
+		for _, r := range results {
+			if r.err != nil {
+				s.report(fmt.Errorf("render shot %d: %w", r.i+1, r.err))
+				continue
+			}
+			s.queue.jobChanged(r.job)
+			s.timeline.jobChanged(r.job)
+			if r.job.Cached {
+				s.clipsMu.Lock()
+				s.clips[r.job.Key] = *r.job.Clip
+				s.clipsMu.Unlock()
+				cached = true
+			}
+		}
+		if cached {
 			s.clipsChanged()
 		}
 	})

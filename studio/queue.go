@@ -22,7 +22,7 @@ import (
 // kept from earlier runs.
 type queuePanel struct {
 	s       *Studio
-	jobs    []render.Job // newest first
+	jobs    []render.Job // newest batch first
 	list    *widget.List
 	overall *widget.ProgressBar
 	summary *widget.Label
@@ -30,9 +30,8 @@ type queuePanel struct {
 
 func newQueuePanel(s *Studio) *queuePanel {
 	q := &queuePanel{s: s}
-	for _, j := range s.deps.Queue.Jobs() {
-		q.jobs = append([]render.Job{j}, q.jobs...)
-	}
+	q.jobs = s.deps.Queue.Jobs()
+	q.sort()
 	q.overall = widget.NewProgressBar()
 	q.summary = widget.NewLabel("")
 	q.list = widget.NewList(
@@ -59,9 +58,21 @@ func (q *queuePanel) jobChanged(j render.Job) {
 	if k := slices.IndexFunc(q.jobs, func(x render.Job) bool { return x.ID == j.ID }); k >= 0 {
 		q.jobs[k] = j
 	} else {
-		q.jobs = append([]render.Job{j}, q.jobs...)
+		q.jobs = append(q.jobs, j)
+		q.sort()
 	}
 	q.update()
+}
+
+// sort puts the newest batch of jobs first (jobs queued within the same
+// second, as by one Render all) and, within a batch, the shots in order.
+func (q *queuePanel) sort() {
+	slices.SortStableFunc(q.jobs, func(a, b render.Job) int {
+		if c := b.CreatedAt.Truncate(time.Second).Compare(a.CreatedAt.Truncate(time.Second)); c != 0 {
+			return c
+		}
+		return a.ShotNumber - b.ShotNumber
+	})
 }
 
 func (q *queuePanel) clearFinished() {
