@@ -52,13 +52,12 @@ func (s *Studio) chooseSave(heading, name, ext, dir string, use func(path string
 			s.problem("Cannot save there", fmt.Sprintf("%s is not a folder on this computer; choose a local folder.", u))
 			return
 		}
-		path := u.Path()
-		if strings.EqualFold(filepath.Ext(path), ext) {
+		path, renamed := withExt(u.Path(), ext)
+		if !renamed {
 			use(path)
 			return
 		}
-		dropPlaceholder(path)
-		path += ext
+		dropPlaceholder(strings.TrimSuffix(path, ext))
 		if _, err := os.Stat(path); err != nil {
 			use(path)
 			return
@@ -82,6 +81,15 @@ func (s *Studio) chooseSave(heading, name, ext, dir string, use func(path string
 	}
 	d.Resize(fileDialogSize())
 	d.Show()
+}
+
+// withExt gives path the extension ext unless it has it already (in any
+// case), and says whether it had to.
+func withExt(path, ext string) (string, bool) {
+	if strings.EqualFold(filepath.Ext(path), ext) {
+		return path, false
+	}
+	return path + ext, true
 }
 
 // dropPlaceholder removes path if it is an empty file: the one a save

@@ -133,7 +133,10 @@ func (s *Studio) exportFilmTo(path string) *filmExport {
 // shotsError says that shots could not be rendered.
 type shotsError struct{ err error }
 
+// Error lists the shots and why each failed, one a line.
 func (e *shotsError) Error() string { return e.err.Error() }
+
+// Unwrap gives the render's error.
 func (e *shotsError) Unwrap() error { return e.err }
 
 // run does the export's work, off the UI goroutine. A failure leaves no

@@ -32,6 +32,10 @@ const (
 	thumbShowH = 72
 )
 
+// panelHint is what the panel's status line says when it has nothing
+// else to say.
+const panelHint = "Double-click a project to open it."
+
 // untitled is the title offered for a new project and given to the one
 // made when the last project is deleted.
 const untitled = "Untitled film"
@@ -50,7 +54,7 @@ type libraryPanel struct {
 
 	projects    []library.ProjectInfo
 	selectedID  string // the project picked in the list; "" for none
-	projectList *widget.List
+	projectList *keyList
 	openBtn     *widget.Button
 	dupBtn      *widget.Button
 	delBtn      *widget.Button
@@ -100,9 +104,9 @@ func newLibraryPanel(s *Studio) *libraryPanel {
 	return l
 }
 
-// work runs fn in the background like background does, counting it as
-// busy until done has run.
-func work[T any](l *libraryPanel, fn func(ctx context.Context) (T, error), done func(T, error)) {
+// tracked runs fn in the background as background does, counting it as
+// the panel's busy work until done has run.
+func tracked[T any](l *libraryPanel, fn func(ctx context.Context) (T, error), done func(T, error)) {
 	l.busy++
 	background(l.s, fn, func(v T, err error) {
 		l.busy--
@@ -111,11 +115,11 @@ func work[T any](l *libraryPanel, fn func(ctx context.Context) (T, error), done 
 }
 
 func (l *libraryPanel) build() {
-	l.projectList = widget.NewList(
-		func() int { return len(l.projects) },
-		func() fyne.CanvasObject { return newProjectRow() },
-		l.updateProjectRow,
-	)
+	l.projectList = &keyList{onEnter: l.openSelected}
+	l.projectList.Length = func() int { return len(l.projects) }
+	l.projectList.CreateItem = func() fyne.CanvasObject { return newProjectRow() }
+	l.projectList.UpdateItem = l.updateProjectRow
+	l.projectList.ExtendBaseWidget(l.projectList)
 	l.projectList.OnSelected = func(id widget.ListItemID) {
 		if id < len(l.projects) {
 			l.selectedID = l.projects[id].ID
@@ -134,7 +138,7 @@ func (l *libraryPanel) build() {
 	l.delBtn = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), l.askDelete)
 	importBtn := widget.NewButtonWithIcon("Import .slate…", theme.DownloadIcon(), l.askImport)
 	l.exportBtn = widget.NewButtonWithIcon("Export .slate…", theme.UploadIcon(), l.askExport)
-	l.status = widget.NewLabel("Double-click a project to open it.")
+	l.status = widget.NewLabel(panelHint)
 	l.status.Wrapping = fyne.TextWrapWord
 	l.status.SizeName = theme.SizeNameCaptionText
 
@@ -224,7 +228,7 @@ func (l *libraryPanel) refresh() {
 		known[sha] = true
 	}
 	projectID, lib := p.ID, l.s.deps.Library
-	work(l, func(ctx context.Context) (libraryState, error) {
+	tracked(l, func(ctx context.Context) (libraryState, error) {
 		var st libraryState
 		var err error
 		if st.projects, err = lib.Projects(ctx); err != nil {
@@ -309,7 +313,14 @@ func (l *libraryPanel) show(st libraryState) {
 	l.projectList.Refresh()
 	l.updateButtons()
 
+	if strings.HasPrefix(l.status.Text, "Could not read") {
+		l.status.SetText(panelHint)
+	}
+
 	l.clips = st.clips
+	// The queue is made again from what is shown now, so clips of a
+	// project left behind are not made, and none is queued twice.
+	l.thumbQueue = nil
 	inUse := map[string]bool{}
 	for _, c := range l.clips {
 		inUse[c.clip.SHA256] = true
@@ -353,7 +364,7 @@ func (l *libraryPanel) makeThumbs() {
 	}
 	l.thumbBusy = true
 	lib, tools := l.s.deps.Library, l.s.deps.Tools
-	work(l, func(ctx context.Context) ([]byte, error) {
+	tracked(l, func(ctx context.Context) ([]byte, error) {
 		return makeThumb(ctx, tools, lib, c)
 	}, func(data []byte, err error) {
 		l.thumbBusy = false
@@ -383,6 +394,24 @@ func makeThumb(ctx context.Context, tools media.Tools, lib *library.Library, c l
 	return os.ReadFile(out)
 }
 
+// keyList is a list that opens what is selected on Enter, so the project
+// list works from the keyboard: arrows to move, Space to pick, Enter to
+// open.
+type keyList struct {
+	widget.List
+	onEnter func()
+}
+
+// TypedKey opens the selected item on Enter, and leaves the other keys to
+// the list.
+func (k *keyList) TypedKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter {
+		k.onEnter()
+		return
+	}
+	k.List.TypedKey(e)
+}
+
 // projectRow is one project in the list. It takes taps itself, so that a
 // double tap can open the project.
 type projectRow struct {
@@ -403,6 +432,8 @@ func newProjectRow() *projectRow {
 	return r
 }
 
+// CreateRenderer lays the row out: the open mark, then the title over
+// its details.
 func (r *projectRow) CreateRenderer() fyne.WidgetRenderer {
 	text := container.New(&tightVBox{}, r.title, r.detail)
 	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.mark, nil, text))
@@ -551,6 +582,7 @@ func (l *libraryPanel) updateClipRow(id widget.ListItemID, o fyne.CanvasObject) 
 // its details read as one item.
 type tightVBox struct{}
 
+// Layout stacks objs, each overlapping the padding of the one above.
 func (*tightVBox) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	y := float32(0)
 	for _, o := range objs {
@@ -561,6 +593,7 @@ func (*tightVBox) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
+// MinSize is the height of the stack and the width of the widest.
 func (*tightVBox) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	var s fyne.Size
 	for _, o := range objs {
@@ -578,7 +611,7 @@ func (l *libraryPanel) openSelected() {
 		return
 	}
 	lib := l.s.deps.Library
-	work(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(l, func(ctx context.Context) (*library.Document, error) {
 		return lib.OpenProject(ctx, p.ID)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
@@ -601,7 +634,7 @@ func (s *Studio) openProject() {
 		}
 	}
 	s.win.Canvas().Focus(l.projectList)
-	l.status.SetText("Pick a project in the list, then double-click it or press Open.")
+	l.status.SetText("Double-click a project to open it, or move with the arrow keys, pick with Space and open with Enter.")
 }
 
 // titleEntry is an entry for a project's title, refusing what the library
@@ -654,7 +687,7 @@ func starterProject(title string) *timeline.Project {
 // create stores a new project and opens it.
 func (l *libraryPanel) create(title string) {
 	lib := l.s.deps.Library
-	work(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(l, func(ctx context.Context) (*library.Document, error) {
 		return lib.CreateProject(ctx, starterProject(title))
 	}, func(doc *library.Document, err error) {
 		if err != nil {
@@ -680,7 +713,7 @@ func (l *libraryPanel) askDuplicate() {
 // project stays open.
 func (l *libraryPanel) duplicate(id, title string) {
 	lib := l.s.deps.Library
-	work(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(l, func(ctx context.Context) (*library.Document, error) {
 		return lib.DuplicateProject(ctx, id, title)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
@@ -719,7 +752,7 @@ func (l *libraryPanel) askDelete() {
 func (l *libraryPanel) delete(p library.ProjectInfo) {
 	wasOpen := p.ID == l.s.Project().ID
 	lib := l.s.deps.Library
-	work(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(l, func(ctx context.Context) (*library.Document, error) {
 		if err := lib.DeleteProject(ctx, p.ID); err != nil {
 			return nil, err
 		}
@@ -772,7 +805,7 @@ func (l *libraryPanel) askImport() {
 // is refused with the reason and nothing is stored.
 func (l *libraryPanel) importFile(path string) {
 	lib := l.s.deps.Library
-	work(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(l, func(ctx context.Context) (*library.Document, error) {
 		return lib.ImportFile(ctx, path)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
@@ -799,7 +832,7 @@ func (l *libraryPanel) askExport() {
 // failure leaves no partial file.
 func (l *libraryPanel) exportFile(p library.ProjectInfo, path string) {
 	lib := l.s.deps.Library
-	work(l, func(ctx context.Context) (struct{}, error) {
+	tracked(l, func(ctx context.Context) (struct{}, error) {
 		err := lib.ExportFile(ctx, p.ID, path)
 		if err != nil {
 			dropPlaceholder(path)

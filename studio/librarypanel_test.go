@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/slatestudio/slate/library"
@@ -118,6 +119,10 @@ func TestProjectsList(t *testing.T) {
 	if l.tabs.Selected().Content != l.root {
 		t.Error("Open project did not bring the Library tab forward")
 	}
+	// From there the keyboard opens a project: pick it, press Enter.
+	f.selectProject("Alpha")
+	l.projectList.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	f.until("Alpha to open", 10*time.Second, func() bool { return f.s.Project().Title == "Alpha" })
 }
 
 func TestNewProject(t *testing.T) {
@@ -322,6 +327,23 @@ func TestExportProjectFile(t *testing.T) {
 	}
 	if _, err := os.Stat(missing); err == nil {
 		t.Error("a failed export left a file")
+	}
+}
+
+func TestWithExt(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		renamed  bool
+	}{
+		{"/v/film.mp4", "/v/film.mp4", false},
+		{"/v/film.MP4", "/v/film.MP4", false},
+		{"/v/film", "/v/film.mp4", true},
+		{"/v/film.mov", "/v/film.mov.mp4", true},
+		{"/v/my.film", "/v/my.film.mp4", true},
+	} {
+		if got, renamed := withExt(tc.in, ".mp4"); got != tc.want || renamed != tc.renamed {
+			t.Errorf("withExt(%q) = %q, %v, want %q, %v", tc.in, got, renamed, tc.want, tc.renamed)
+		}
 	}
 }
 
