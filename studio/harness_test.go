@@ -2,7 +2,6 @@ package studio
 
 import (
 	"context"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 
 	"github.com/slatestudio/slate/examples"
 	"github.com/slatestudio/slate/library"
-	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/timeline"
@@ -107,20 +105,6 @@ func (c *testClock) Advance(d time.Duration) {
 	for _, f := range due {
 		f()
 	}
-}
-
-// needTools returns the real programs, skipping when they are missing
-// unless SLATE_REQUIRE_DEPS=1, when it fails.
-func needTools(t testing.TB) media.Tools {
-	t.Helper()
-	tools := media.FindTools()
-	if err := tools.Check(); err != nil {
-		if os.Getenv("SLATE_REQUIRE_DEPS") == "1" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return tools
 }
 
 type harness struct {

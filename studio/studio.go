@@ -135,6 +135,7 @@ func New(a fyne.App, d Deps) *Studio {
 		container.NewTabItem("Library", s.library.view()),
 		container.NewTabItem("Render queue", s.queue.view()),
 	)
+	s.library.tabs = s.side
 	centre := container.NewVSplit(s.player.view(), s.timeline.view())
 	centre.SetOffset(0.62)
 	right := container.NewHSplit(centre, s.inspector.view())

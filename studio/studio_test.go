@@ -16,17 +16,17 @@ import (
 	"github.com/slatestudio/slate/timeline"
 )
 
-// walk visits every object under o, widgets' rendered children included.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
+// walkAll visits every object under o, widgets' rendered children included.
+func walkAll(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 	visit(o)
 	switch x := o.(type) {
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(x).Objects() {
-			walk(c, visit)
+			walkAll(c, visit)
 		}
 	case *fyne.Container:
 		for _, c := range x.Objects {
-			walk(c, visit)
+			walkAll(c, visit)
 		}
 	}
 }
@@ -34,7 +34,7 @@ func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
 // cards returns the timeline's card widgets in view, by shot index.
 func (h *harness) cards() map[int]*card {
 	out := map[int]*card{}
-	walk(h.s.timeline.track, func(o fyne.CanvasObject) {
+	walkAll(h.s.timeline.track, func(o fyne.CanvasObject) {
 		if c, ok := o.(*card); ok && c.Visible() {
 			out[c.index] = c
 		}
@@ -221,7 +221,7 @@ func TestContextMenuDuplicate(t *testing.T) {
 		t.Fatal("a secondary tap opened no menu")
 	}
 	var texts []string
-	walk(over, func(o fyne.CanvasObject) {
+	walkAll(over, func(o fyne.CanvasObject) {
 		if tx, ok := o.(*canvas.Text); ok && tx.Text != "" {
 			texts = append(texts, tx.Text)
 		}
@@ -322,7 +322,7 @@ func (h *harness) jobRow(t *testing.T, shotID string) *jobRow {
 	t.Helper()
 	h.s.queue.list.Refresh()
 	var found *jobRow
-	walk(h.s.queue.list, func(o fyne.CanvasObject) {
+	walkAll(h.s.queue.list, func(o fyne.CanvasObject) {
 		if r, ok := o.(*jobRow); ok && r.job.ShotID == shotID && found == nil {
 			found = r
 		}

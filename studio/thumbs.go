@@ -1,13 +1,13 @@
 package studio
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"os"
-	"path/filepath"
 	"sync"
 
 	"github.com/slatestudio/slate/library"
@@ -109,28 +109,15 @@ func (th *thumbnails) fromCard(req *render.Request) (image.Image, error) {
 	return pv.Thumbnail(req, thumbW, thumbH), nil
 }
 
-// fromClip returns the first frame of a clip, from a JPEG kept beside the
-// blob store so it is made once.
+// fromClip returns a clip's thumbnail, from the JPEG the library panel
+// keeps too (makeThumb), so each clip's is made once.
 func (th *thumbnails) fromClip(ctx context.Context, c library.Clip) (image.Image, error) {
-	path := thumbPath(th.s.deps.Library, c.SHA256)
-	if _, err := os.Stat(path); err != nil {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, err
-		}
-		blob := th.s.deps.Library.Blobs().Path(c.SHA256)
-		if err := th.s.deps.Tools.Thumbnail(ctx, blob, path, 0, thumbW); err != nil {
+	lib := th.s.deps.Library
+	data, err := os.ReadFile(thumbPath(lib, c.SHA256))
+	if err != nil {
+		if data, err = makeThumb(ctx, th.s.deps.Tools, lib, c); err != nil {
 			return nil, fmt.Errorf("thumbnail of shot %s: %w", c.ShotID, err)
 		}
 	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return jpeg.Decode(f)
-}
-
-// thumbPath is where the thumbnail of the clip with this sum is kept.
-func thumbPath(lib *library.Library, sum string) string {
-	return filepath.Join(lib.Dir(), "thumbs", sum+".jpg")
+	return jpeg.Decode(bytes.NewReader(data))
 }

@@ -1,0 +1,238 @@
+package studio
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/timeline"
+)
+
+// tinyDemo is the example storyboard cut down to two one-second shots at
+// 320×180, joined by a short crossfade, so a film is made in seconds.
+func tinyDemo(t *testing.T) *timeline.Project {
+	t.Helper()
+	p, err := library.ReadFile("../examples/demo.slate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Width, p.Height = 320, 180
+	p.Shots = p.Shots[:2]
+	for _, sh := range p.Shots {
+		sh.Duration = time.Second
+		sh.Cues = nil
+		for j := range sh.Lines {
+			sh.Lines[j].Text, sh.Lines[j].Start = "Hello.", 100*time.Millisecond
+		}
+	}
+	p.Shots[0].Transition = timeline.Transition{Kind: timeline.Crossfade, Duration: 250 * time.Millisecond}
+	if err := p.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// export runs an export to path and waits for it to end.
+func (f *fixture) export(path string) *filmExport {
+	f.t.Helper()
+	e := f.s.exportFilmTo(path)
+	f.until("the export to end", 2*time.Minute, func() bool { return e.done })
+	return e
+}
+
+func TestExportFilm(t *testing.T) {
+	tools := needTools(t)
+	p := tinyDemo(t)
+	f := newFixture(t, tools, p)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "Last Light.mp4")
+	// The save dialog leaves an empty file where it was told to save.
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	e := f.export(out)
+	if e.err != nil {
+		t.Fatalf("export: %v", e.err)
+	}
+	t.Logf("exported in %v", time.Since(start).Round(time.Millisecond))
+	if e.bar.Value != 1 {
+		t.Errorf("progress ended at %v, want 1", e.bar.Value)
+	}
+	pr, err := tools.Probe(context.Background(), out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pr.Video == nil || pr.Video.Width != 320 || pr.Video.Height != 180 || pr.Video.Frames != p.TotalFrames() {
+		t.Errorf("the film is %+v, want %d frames of 320×180", pr.Video, p.TotalFrames())
+	}
+	if pr.Audio == nil {
+		t.Error("the film has no sound")
+	}
+	// Only the film lands in the folder: no thumbnail, sprite sheet or
+	// temporary files beside it.
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		t.Errorf("the folder holds %q, want just the film", names)
+	}
+
+	// The last dialog says where the film went, how long it is and how
+	// loud, and copies the path.
+	if e.result == nil || f.topDialog() == nil {
+		t.Fatal("no dialog says the film is done")
+	}
+	msg := texts(f.topDialog())
+	for _, want := range []string{out, "Length 1.8 s", "LUFS"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the final dialog does not say %q:\n%s", want, msg)
+		}
+	}
+	f.tap("Copy path")
+	if got := f.app.Clipboard().Content(); got != out {
+		t.Errorf("Copy path put %q on the clipboard, want %q", got, out)
+	}
+	if folderOpener() == "" {
+		for _, b := range []string{"Open folder"} {
+			if strings.Contains(msg, b) {
+				t.Errorf("%q is offered with no program to open folders", b)
+			}
+		}
+	}
+	f.tap("Close")
+
+	// The rendered clips show in the panel, with thumbnails made once and
+	// kept on disk.
+	l := f.s.library
+	f.until("the clips and their thumbnails", time.Minute, func() bool {
+		return len(l.clips) == 2 && len(l.thumbs) == 2 && !l.thumbBusy && l.busy == 0
+	})
+	for _, c := range l.clips {
+		if !c.current {
+			t.Errorf("shot %d's clip is marked out of date", c.number)
+		}
+		if fi, err := os.Stat(thumbPath(f.lib, c.clip.SHA256)); err != nil || fi.Size() == 0 {
+			t.Errorf("shot %d has no thumbnail on disk: %v", c.number, err)
+		}
+	}
+	shown := texts(l.clipList)
+	for _, want := range []string{"Shot 1 · Harbour at dusk", "Shot 2 · Mara at the window", "animatic · 24 frames · 1.0 s · 320×180", "made just now"} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("the clips list does not show %q:\n%s", want, shown)
+		}
+	}
+	if l.noClips.Visible() {
+		t.Error("the clips list says there are no clips")
+	}
+
+	// Exporting again reuses every clip from the cache and replaces the
+	// film.
+	again := filepath.Join(dir, "again.mp4")
+	if e := f.export(again); e.err != nil || e.bar.Value != 1 {
+		t.Fatalf("second export: %v, progress %v", e.err, e.bar.Value)
+	}
+	for _, j := range f.queue.Jobs() {
+		if j.Status != render.Completed {
+			t.Errorf("job %s for shot %d is %s", j.ID, j.ShotNumber, j.Status)
+		}
+	}
+}
+
+func TestCancelExport(t *testing.T) {
+	tools := needTools(t)
+	f := newFixture(t, tools, tinyDemo(t))
+	dir := t.TempDir()
+	out := filepath.Join(dir, "film.mp4")
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := f.s.exportFilmTo(out)
+	f.until("rendering to start", time.Minute, func() bool { return e.done || e.bar.Value > 0 })
+	if e.done {
+		t.Fatalf("the export ended before it could be cancelled: %v", e.err)
+	}
+	f.tap("Cancel")
+	f.until("the export to stop", time.Minute, func() bool { return e.done })
+	if e.err == nil {
+		t.Fatal("a cancelled export reported success")
+	}
+	if e.result != nil || f.topDialog() != nil {
+		t.Errorf("a cancelled export showed a dialog:\n%s", texts(f.topDialog()))
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		t.Errorf("a cancelled export left %s", e.Name())
+	}
+	f.until("its jobs to end", time.Minute, func() bool {
+		for _, j := range f.queue.Jobs() {
+			if !j.Status.Done() {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func TestExportFailedShot(t *testing.T) {
+	tools := needTools(t)
+	p := tinyDemo(t)
+	p.Shots[1].Backend = "no-such-backend"
+	f := newFixture(t, tools, p)
+	out := filepath.Join(t.TempDir(), "film.mp4")
+	e := f.export(out)
+	if e.err == nil {
+		t.Fatal("an export with a shot that cannot render succeeded")
+	}
+	msg := texts(f.topDialog())
+	for _, want := range []string{"not exported", "shot 2", "no-such-backend", "export again"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error dialog does not say %q:\n%s", want, msg)
+		}
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("a failed export left a file")
+	}
+}
+
+func TestFilmLength(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{1750 * time.Millisecond, "1.8 s"},
+		{59 * time.Second, "59.0 s"},
+		{3*time.Minute + 5200*time.Millisecond, "3:05.2"},
+	} {
+		if got := filmLength(tc.d); got != tc.want {
+			t.Errorf("filmLength(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
+
+func TestExportWithoutFFmpeg(t *testing.T) {
+	f := newFixture(t, media.Tools{}, tinyDemo(t))
+	out := filepath.Join(t.TempDir(), "film.mp4")
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := f.export(out)
+	if !errors.Is(e.err, media.ErrMissingTool) {
+		t.Fatalf("export without ffmpeg: %v, want a missing tool", e.err)
+	}
+	if msg := texts(f.topDialog()); !strings.Contains(msg, "apt-get install ffmpeg") || !strings.Contains(msg, "export the film again") {
+		t.Errorf("the error dialog does not say how to install ffmpeg:\n%s", msg)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the empty file the save dialog made is still there")
+	}
+}
