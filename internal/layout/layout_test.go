@@ -71,6 +71,7 @@ var rules = []rule{
 	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "internal/atomicfile"}, forbidden: gui},
 	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "internal/atomicfile"}, forbidden: gui},
 	{pkg: "ml", may: []string{"internal/atomicfile"}, forbidden: gui},
+	{pkg: "playback", may: nil, forbidden: gui},
 	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile"}, forbidden: append([]string{module + "/library"}, gui...)},
 }
 
