@@ -80,6 +80,16 @@ func (s *Studio) addShortcuts() {
 		switch e.Name {
 		case fyne.KeySpace:
 			s.player.toggle()
+		case fyne.KeyJ:
+			s.player.shuttle(-1)
+		case fyne.KeyK:
+			s.player.pause()
+		case fyne.KeyL:
+			s.player.shuttle(1)
+		case fyne.KeyLeft:
+			s.player.step(-1)
+		case fyne.KeyRight:
+			s.player.step(1)
 		case fyne.KeyDelete, fyne.KeyBackspace:
 			s.deleteShots()
 		}
