@@ -66,7 +66,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 }
 
 // addShortcuts makes the shortcuts work wherever the focus is, and the
-// bare keys (Space, Delete) when no text field has it.
+// bare keys (Space, J/K/L, the arrows, Delete) when no text field has it.
 func (s *Studio) addShortcuts() {
 	c := s.win.Canvas()
 	for key, action := range map[*desktop.CustomShortcut]func(){

@@ -488,7 +488,9 @@ func (p *player) scheduleTickLocked() {
 		p.stopTick()
 	}
 	fps := int64(max(1, p.film.fps))
-	d := time.Duration((int64(time.Second) + fps - 1) / fps)
+	// By the sound, when the next frame is due is not known ahead: look
+	// twice a frame, so a new frame is at most half a frame late.
+	d := time.Duration((int64(time.Second) + 2*fps - 1) / (2 * fps))
 	if !p.audioClock {
 		rate := fps * int64(abs(p.speed)) // frames a second
 		elapsed := int64(p.s.deps.Clock.Now().Sub(p.anchorTime))
@@ -524,6 +526,10 @@ func (p *player) tick(run int64) {
 		p.haltLocked()
 	} else {
 		p.scheduleTickLocked()
+	}
+	if frame == p.frame && !ended {
+		p.mu.Unlock()
+		return // the sound has not reached the next frame yet
 	}
 	p.frame = frame
 	p.requestLocked(frame)

@@ -595,7 +595,9 @@ func TestPictureFollowsSound(t *testing.T) {
 	}
 	from := samplesAt(start, 24)
 	const chunk = 480 // 10 ms, miniaudio's period
-	worst := 0
+	// late is how long after the frame being heard began the picture was
+	// still showing an earlier one.
+	var late time.Duration
 	for n := int64(0); from+n+chunk <= int64(len(mix)/2); n += chunk {
 		got := out.pull(chunk)
 		want := mix[(from+n)*2 : (from+n+chunk)*2]
@@ -608,12 +610,18 @@ func TestPictureFollowsSound(t *testing.T) {
 		if !p.playing {
 			break
 		}
-		heard := frameOfSample(from+out.Played(), 24)
-		worst = max(worst, abs(s.playhead-heard))
+		heard := from + out.Played() // the sample at the speaker
+		frame := frameOfSample(heard, 24)
+		switch {
+		case s.playhead > frame:
+			t.Fatalf("the picture shows frame %d before its sound (frame %d is heard)", s.playhead, frame)
+		case s.playhead < frame:
+			late = max(late, time.Duration(heard-samplesAt(s.playhead+1, 24))*time.Second/render.AudioRate)
+		}
 	}
-	t.Logf("A/V offset: at most %d frame(s) between the playhead and the frame being heard", worst)
-	if worst > 1 {
-		t.Errorf("the picture strayed %d frames from the sound", worst)
+	t.Logf("A/V: the picture never ran ahead of the sound, and lagged a new frame by at most %v", late)
+	if late > time.Second/24 {
+		t.Errorf("the picture lagged the sound by %v, more than a frame", late)
 	}
 	// The fake's buffer still holds the last 1440 frames: the film has not
 	// been heard to the end yet, so it still plays.
@@ -708,6 +716,24 @@ func waitStatus(t *testing.T, p *player, want string) {
 			t.Fatalf("the sound status is %q, want %q", got, want)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// Closing the window stops the sound before the output's owner closes it.
+func TestCloseStopsSound(t *testing.T) {
+	out := newFakeAudio(0)
+	s, _ := newTestStudio(t, out)
+	s.player.toggle()
+	<-out.started
+	s.close()
+	out.mu.Lock()
+	fill := out.fill
+	out.mu.Unlock()
+	if fill != nil {
+		t.Error("the sound output still plays after the window closed")
+	}
+	if s.player.ctx.Err() == nil {
+		t.Error("the player's background work was not cancelled")
 	}
 }
 
