@@ -2,7 +2,6 @@ package studio
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -48,65 +47,6 @@ func (u *uiQueue) drain() {
 	}
 }
 
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*testTimer
-}
-
-type testTimer struct {
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-func newTestClock() *testClock {
-	return &testClock{now: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) AfterFunc(d time.Duration, f func()) func() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	tm := &testTimer{at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, tm)
-	return func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		was := !tm.stopped
-		tm.stopped = true
-		return was
-	}
-}
-
-// Advance moves the clock on and fires the timers that fall due.
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	var due []func()
-	keep := c.timers[:0]
-	for _, tm := range c.timers {
-		switch {
-		case tm.stopped:
-		case !tm.at.After(c.now):
-			due = append(due, tm.f)
-		default:
-			keep = append(keep, tm)
-		}
-	}
-	c.timers = keep
-	c.mu.Unlock()
-	for _, f := range due {
-		f()
-	}
-}
-
 type harness struct {
 	s     *Studio
 	ui    *uiQueue
@@ -142,7 +82,8 @@ func newHarness(t testing.TB, p *timeline.Project) *harness {
 	if _, _, err := q.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{ui: &uiQueue{ch: make(chan func(), 4096)}, clock: newTestClock(), lib: lib, queue: q}
+	h := &harness{ui: &uiQueue{ch: make(chan func(), 1<<16)}, clock: newTestClock(), lib: lib, queue: q}
+	h.clock.pump = h.ui.drain
 	h.s = New(a, Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: h.clock, Do: h.ui.do})
 	h.win = h.s.Window()
 	h.win.Resize(fyne.NewSize(1440, 900))

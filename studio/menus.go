@@ -67,7 +67,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 }
 
 // addShortcuts makes the shortcuts work wherever the focus is, and the
-// bare keys (Space, Delete) when no text field has it.
+// bare keys (Space, J/K/L, the arrows, Delete) when no text field has it.
 func (s *Studio) addShortcuts() {
 	c := s.win.Canvas()
 	for key, action := range map[*desktop.CustomShortcut]func(){
@@ -81,6 +81,16 @@ func (s *Studio) addShortcuts() {
 		switch e.Name {
 		case fyne.KeySpace:
 			s.player.toggle()
+		case fyne.KeyJ:
+			s.player.shuttle(-1)
+		case fyne.KeyK:
+			s.player.pause()
+		case fyne.KeyL:
+			s.player.shuttle(1)
+		case fyne.KeyLeft:
+			s.player.step(-1)
+		case fyne.KeyRight:
+			s.player.step(1)
 		case fyne.KeyDelete, fyne.KeyBackspace:
 			s.deleteShots()
 		}

@@ -278,6 +278,7 @@ func (s *Studio) isSelected(id string) bool { return slices.Contains(s.selected,
 func (s *Studio) setPlayhead(frame int) {
 	s.playhead = max(0, min(frame, s.Project().TotalFrames()-1))
 	s.timeline.playheadMoved()
+	s.player.seekTo(s.playhead) // a no-op when the player moved it
 }
 
 // showQueue brings the render queue panel to the front.

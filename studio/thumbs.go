@@ -19,7 +19,7 @@ import (
 const thumbW, thumbH = 160, 90
 
 // previewer is what the studio needs of the animatic backend: frames
-// drawn straight to images.
+// drawn straight to images, for the player and for thumbnails.
 type previewer interface {
 	Preview(req *render.Request, captions []render.Caption, w, h int) *animatic.Preview
 	Thumbnail(req *render.Request, w, h int) *image.RGBA

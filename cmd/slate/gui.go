@@ -13,6 +13,7 @@ import (
 	"github.com/slatestudio/slate/examples"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/playback"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio"
 	"github.com/slatestudio/slate/timeline"
@@ -53,8 +54,18 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 	defer q.Close()
 
+	// The player's sound. Without an output the studio plays silently and
+	// says so in the player.
+	var audio studio.AudioOut
+	if out, err := playback.Open(ctx); err != nil {
+		fmt.Fprintf(stderr, "slate: playing without sound: %v\n", err)
+	} else {
+		defer out.Close()
+		audio = out
+	}
+
 	a := app.NewWithID(appID)
-	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools})
+	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio})
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
 	if os.Getenv("SLATE_EXIT_WHEN_READY") != "" {
