@@ -1,6 +1,7 @@
 package media
 
 import (
+	"context"
 	"math"
 )
 
@@ -63,13 +64,21 @@ func besselI0(x float64) float64 {
 // rate returns a copy. It panics if either rate is not positive, which is a
 // programming error.
 func Resample(p *PCM, rate int) *PCM {
+	out, _ := ResampleContext(context.Background(), p, rate)
+	return out
+}
+
+// ResampleContext is Resample that stops early, returning ctx's error,
+// when ctx is cancelled: a long resample should not hold up a cancelled
+// render.
+func ResampleContext(ctx context.Context, p *PCM, rate int) (*PCM, error) {
 	in := p.Rate
 	if rate <= 0 || in <= 0 {
 		panic("media.Resample: rates must be positive")
 	}
 	ch := p.Channels
 	if rate == in || ch <= 0 {
-		return &PCM{Rate: rate, Channels: ch, Samples: append([]float32(nil), p.Samples...)}
+		return &PCM{Rate: rate, Channels: ch, Samples: append([]float32(nil), p.Samples...)}, nil
 	}
 	g := gcd(in, rate)
 	up, down := int64(rate/g), int64(in/g)
@@ -121,6 +130,11 @@ func Resample(p *PCM, rate int) *PCM {
 	acc := make([]float64, ch)
 
 	for n := int64(0); n < outFrames; n++ {
+		if n%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		pos := n * down
 		i, ph := pos/up, pos%up
 		var weights []float64
@@ -153,7 +167,7 @@ func Resample(p *PCM, rate int) *PCM {
 			out.Samples[n*int64(ch)+int64(c)] = float32(a)
 		}
 	}
-	return out
+	return out, nil
 }
 
 func gcd(a, b int) int {

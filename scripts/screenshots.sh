@@ -125,7 +125,7 @@ sleep 2
 shot main
 # The third card on the timeline (the demo's shots fill its first 22 s at
 # the default zoom).
-click 0.52 0.74
+click 0.58 0.76
 sleep 1
 shot inspector
 # Render every shot; the queue panel comes to the front.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,7 @@ func Run(t *testing.T, b render.Backend, tools media.Tools, opts Options) {
 	t.Run("Clip", s.clip)
 	t.Run("Deterministic", s.deterministic)
 	t.Run("Cancel", s.cancel)
+	t.Run("CancelEarly", s.cancelEarly)
 	t.Run("Key", s.key)
 	t.Run("Capabilities", s.capabilities)
 	if caps.Audio {
@@ -186,6 +188,49 @@ func (s suite) cancel(t *testing.T) {
 		}
 		if took := time.Since(cancelledAt); took > time.Second {
 			t.Errorf("Render took %v to stop after cancel, want under a second", took)
+		}
+	case <-time.After(2 * time.Minute):
+		t.Fatal("Render did not return")
+	}
+	entries, _ := os.ReadDir(req.TempDir)
+	for _, e := range entries {
+		t.Errorf("a cancelled render left %s behind", e.Name())
+	}
+}
+
+// cancelEarly cancels a tenth of a second after the first progress
+// report, while a backend is still preparing (speaking dialogue, loading a
+// model): that too must stop within a second and leave nothing.
+func (s suite) cancelEarly(t *testing.T) {
+	req := s.request(t, func(sh *timeline.Shot) {
+		sh.Duration = 60 * time.Second
+		for k := range 4 {
+			sh.Lines = append(sh.Lines, timeline.Line{Speaker: "ana", Text: "A long line of dialogue that takes its time to say, and then some more words.", Start: time.Duration(k) * 12 * time.Second})
+		}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	cancelled := make(chan time.Time, 1)
+	var once sync.Once
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.b.Render(ctx, req, func(float64) {
+			once.Do(func() {
+				time.AfterFunc(100*time.Millisecond, func() {
+					cancelled <- time.Now()
+					cancel()
+				})
+			})
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Render after an early cancel = %v, want context.Canceled", err)
+		}
+		if took := time.Since(<-cancelled); took > time.Second {
+			t.Errorf("Render took %v to stop after an early cancel, want under a second", took)
 		}
 	case <-time.After(2 * time.Minute):
 		t.Fatal("Render did not return")
