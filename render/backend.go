@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -94,6 +95,41 @@ type Request struct {
 	// TempDir is where the backend writes its output and scratch files; it
 	// is on the same filesystem as the blob store.
 	TempDir string
+	// Likeness is what the library holds of the cast, by cast ID: their
+	// frontal stills and the preferences they ask of anyone who casts
+	// them. Members the library does not know are absent.
+	Likeness map[string]Likeness
+}
+
+// Likeness is what a backend may use of a recorded cast member.
+type Likeness struct {
+	// Still is a frontal still (JPEG); StillSHA256 names its bytes.
+	Still, StillSHA256 string
+	// Preferences are added to the prompt of every shot featuring them.
+	Preferences string
+}
+
+// Prompt is the shot's prompt with the featured cast's preferences folded
+// in, as a model should read it: "…; Mara: always wears a red scarf".
+func (r *Request) Prompt() string {
+	p := strings.TrimSpace(r.Shot.Prompt)
+	for _, id := range r.Shot.Cast {
+		l, ok := r.Likeness[id]
+		if !ok || strings.TrimSpace(l.Preferences) == "" {
+			continue
+		}
+		name := id
+		for _, c := range r.Cast {
+			if c.ID == id {
+				name = c.Name
+			}
+		}
+		if p != "" {
+			p += "; "
+		}
+		p += name + ": " + strings.TrimSpace(l.Preferences)
+	}
+	return p
 }
 
 // Frames is how many frames the clip must have.

@@ -111,14 +111,15 @@ func (j Job) ETA(now time.Time) (time.Duration, bool) {
 // storedRequest is what is kept of a request so a queued job can run again
 // after a restart.
 type storedRequest struct {
-	ProjectID    string          `json:"project_id"`
-	ProjectTitle string          `json:"project_title"`
-	Format       Format          `json:"format"`
-	Index        int             `json:"index"`
-	Shot         json.RawMessage `json:"shot"`
-	Cast         json.RawMessage `json:"cast"`
-	PrevKey      string          `json:"prev_key,omitempty"`
-	PrevClip     string          `json:"prev_clip,omitempty"`
+	ProjectID    string              `json:"project_id"`
+	ProjectTitle string              `json:"project_title"`
+	Format       Format              `json:"format"`
+	Index        int                 `json:"index"`
+	Shot         json.RawMessage     `json:"shot"`
+	Cast         json.RawMessage     `json:"cast"`
+	PrevKey      string              `json:"prev_key,omitempty"`
+	PrevClip     string              `json:"prev_clip,omitempty"`
+	Likeness     map[string]Likeness `json:"likeness,omitempty"`
 }
 
 func encodeRequest(r *Request) ([]byte, error) {
@@ -130,7 +131,7 @@ func encodeRequest(r *Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := storedRequest{ProjectID: r.ProjectID, ProjectTitle: r.ProjectTitle, Format: r.Format, Index: r.Index, Shot: shot, Cast: cast, PrevKey: r.PrevKey, PrevClip: r.PrevClip}
+	s := storedRequest{ProjectID: r.ProjectID, ProjectTitle: r.ProjectTitle, Format: r.Format, Index: r.Index, Shot: shot, Cast: cast, PrevKey: r.PrevKey, PrevClip: r.PrevClip, Likeness: r.Likeness}
 	return json.Marshal(s)
 }
 
@@ -147,7 +148,7 @@ func decodeRequest(data []byte, tempDir string) (*Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Request{ProjectID: s.ProjectID, ProjectTitle: s.ProjectTitle, Format: s.Format, Index: s.Index, Shot: shot, Cast: cast, PrevKey: s.PrevKey, PrevClip: s.PrevClip, TempDir: tempDir}, nil
+	return &Request{ProjectID: s.ProjectID, ProjectTitle: s.ProjectTitle, Format: s.Format, Index: s.Index, Shot: shot, Cast: cast, PrevKey: s.PrevKey, PrevClip: s.PrevClip, TempDir: tempDir, Likeness: s.Likeness}, nil
 }
 
 func (j *Job) record(req []byte) library.JobRecord {

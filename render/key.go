@@ -61,6 +61,9 @@ type keyCast struct {
 	Name  string `json:"name"`
 	Voice string `json:"voice"`
 	Index int    `json:"index"`
+	// Still and Preferences are the featured member's likeness.
+	Still       string `json:"still,omitempty"`
+	Preferences string `json:"preferences,omitempty"`
 }
 
 func castKey(cast []timeline.CastRef, id string) keyCast {
@@ -102,7 +105,11 @@ func Key(b Backend, req *Request) string {
 		in.Cues = append(in.Cues, k)
 	}
 	for _, id := range s.Cast {
-		in.Featured = append(in.Featured, castKey(req.Cast, id))
+		c := castKey(req.Cast, id)
+		if l, ok := req.Likeness[id]; ok {
+			c.Still, c.Preferences = l.StillSHA256, l.Preferences
+		}
+		in.Featured = append(in.Featured, c)
 	}
 	b2, _ := json.Marshal(in) // plain data: cannot fail
 	sum := sha256.Sum256(b2)

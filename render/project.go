@@ -18,6 +18,30 @@ type ProjectOptions struct {
 	Shots []int
 	// OnProgress is called with each change to a shot's job.
 	OnProgress func(index int, j Job)
+	// Likeness is given to every shot's request (see LoadLikeness).
+	Likeness map[string]Likeness
+}
+
+// LoadLikeness looks up the project's cast in the library: each recorded
+// member's frontal still and preferences. Cast the library does not know
+// (a name in a .slate file) is left out.
+func LoadLikeness(ctx context.Context, lib *library.Library, cast []timeline.CastRef) (map[string]Likeness, error) {
+	out := map[string]Likeness{}
+	for _, c := range cast {
+		m, err := lib.CastMember(ctx, c.ID)
+		if errors.Is(err, library.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		l := Likeness{Preferences: m.Preferences}
+		if m.Frontal != "" {
+			l.Still, l.StillSHA256 = lib.Blobs().Path(m.Frontal), m.Frontal
+		}
+		out[c.ID] = l
+	}
+	return out, nil
 }
 
 // RenderProject renders the chosen shots of p and returns their clips in
@@ -63,6 +87,7 @@ func (q *Queue) RenderProject(ctx context.Context, p *timeline.Project, opts Pro
 			backend = opts.Backend
 		}
 		req := NewRequest(p, i, q.lib.TempDir())
+		req.Likeness = opts.Likeness
 		b, err := q.reg.Open(backend)
 		if err != nil {
 			cancelAll()

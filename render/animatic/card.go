@@ -5,8 +5,13 @@ import (
 	"image"
 	"image/color"
 	"image/draw"
+	_ "image/jpeg" // cast stills
+	_ "image/png"
 	"math"
+	"os"
 	"strings"
+
+	xdraw "golang.org/x/image/draw"
 
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/gofont/gobold"
@@ -125,8 +130,9 @@ func drawCard(f *fonts, g geometry, req *render.Request) *image.RGBA {
 		text(img, tf, white, x, y, line)
 	}
 
-	// The prompt, on a translucent panel so it reads on any background.
-	if p := strings.TrimSpace(s.Prompt); p != "" {
+	// The prompt, on a translucent panel so it reads on any background,
+	// with the featured cast's preferences folded in as a model reads it.
+	if p := req.Prompt(); p != "" {
 		pf := f.face(false, 26*u)
 		lines := wrap(pf, p, width-int(40*u), 7)
 		lh := int(34 * u)
@@ -149,7 +155,24 @@ func drawCard(f *fonts, g geometry, req *render.Request) *image.RGBA {
 			names = append(names, castName(req.Cast, id))
 		}
 		y += int(36 * u)
-		text(img, small, accent, x, y, "featuring "+strings.Join(names, ", "))
+		adv := text(img, small, accent, x, y, "featuring "+strings.Join(names, ", "))
+		// Their faces, as recorded, beside their names.
+		side := int(72 * u)
+		px := x + adv + int(16*u)
+		for _, id := range s.Cast {
+			l, ok := req.Likeness[id]
+			if !ok || l.Still == "" {
+				continue
+			}
+			if still, err := loadStill(l.Still); err == nil {
+				r := image.Rect(px, y-side+int(8*u), px+side, y+int(8*u))
+				xdraw.CatmullRom.Scale(img, r, still, still.Bounds(), draw.Over, nil)
+				px += side + int(8*u)
+			}
+		}
+		if px > x+adv+int(16*u) {
+			y += int(16 * u)
+		}
 	}
 	var sounds []string
 	for _, c := range s.Cues {
@@ -179,6 +202,17 @@ func castName(cast []timeline.CastRef, id string) string {
 		}
 	}
 	return id
+}
+
+// loadStill reads a cast member's still.
+func loadStill(path string) (image.Image, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	img, _, err := image.Decode(f)
+	return img, err
 }
 
 // gradient fills img with a vertical gradient from top to bottom.

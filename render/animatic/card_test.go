@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"flag"
 	"image"
+	"image/jpeg"
 	"image/png"
+	"strings"
 	"os"
 	"path/filepath"
 	"testing"
@@ -265,5 +267,38 @@ func TestPreview(t *testing.T) {
 	}
 	if th := b.Thumbnail(req, 160, 90); th.Bounds().Dx() != 160 || th.Bounds().Dy() != 90 {
 		t.Errorf("thumbnail is %v", th.Bounds())
+	}
+}
+
+// A featured member's recorded likeness shows on the card: their still
+// beside their name, their preferences in the prompt.
+func TestCardShowsLikeness(t *testing.T) {
+	f, _ := loadFonts()
+	req := cardRequest(t, 640, 360, timeline.Medium)
+	still := filepath.Join(t.TempDir(), "mara.jpg")
+	red := image.NewRGBA(image.Rect(0, 0, 64, 64))
+	for i := 0; i < len(red.Pix); i += 4 {
+		red.Pix[i], red.Pix[i+3] = 255, 255
+	}
+	out, _ := os.Create(still)
+	jpeg.Encode(out, red, nil)
+	out.Close()
+	plain := drawCard(f, newGeometry(640, 360), req)
+	req.Likeness = map[string]render.Likeness{"mara": {Still: still, StillSHA256: "x", Preferences: "always wears a red scarf"}}
+	if got := req.Prompt(); !strings.HasSuffix(got, "; Mara: always wears a red scarf") {
+		t.Errorf("Prompt() = %q, want the preferences folded in", got)
+	}
+	with := drawCard(f, newGeometry(640, 360), req)
+	reds := 0
+	for i := 0; i < len(with.Pix); i += 4 {
+		if with.Pix[i] > 200 && with.Pix[i+1] < 60 && with.Pix[i+2] < 60 {
+			reds++
+		}
+	}
+	if reds < 500 {
+		t.Errorf("only %d red pixels: the still is not on the card", reds)
+	}
+	if bytes.Equal(plain.Pix, with.Pix) {
+		t.Error("the card did not change with the likeness")
 	}
 }
