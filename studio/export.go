@@ -149,7 +149,7 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 		}
 	}()
 	s := e.s
-	clips, err := s.deps.Queue.RenderProject(ctx, p, render.ProjectOptions{Backend: s.deps.Backend, OnProgress: e.job})
+	clips, err := s.deps.Queue.RenderProject(ctx, p, render.ProjectOptions{Backend: s.deps.Backend, OnProgress: e.job, Likeness: s.likenessNow()})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -141,7 +142,7 @@ func (i *inspector) refresh() {
 		i.root.Refresh()
 		return
 	}
-	shape := fmt.Sprintf("%d/%d/%d", len(sh.Lines), len(sh.Cues), len(i.s.Project().Cast))
+	shape := fmt.Sprintf("%d/%d/%d/%d", len(sh.Lines), len(sh.Cues), len(i.s.Project().Cast), len(i.s.castMembers()))
 	if sh.ID != i.shotID || shape != i.shape {
 		i.build(sh)
 		i.shotID, i.shape = sh.ID, shape
@@ -272,6 +273,25 @@ func (i *inspector) build(sh *timeline.Shot) {
 		i.apply("cast", timeline.SetFeatured(id, ids))
 	})
 	i.featured.Horizontal = true
+	// Recorded members not yet in the project can be featured from here too.
+	var others []library.CastMember
+	var otherNames []string
+	for _, m := range s.castMembers() {
+		if _, in := p.CastMember(m.ID); !in {
+			others = append(others, m)
+			otherNames = append(otherNames, m.Name+" ("+m.Handle+")")
+		}
+	}
+	addMember := widget.NewSelect(otherNames, nil)
+	addMember.PlaceHolder = "Feature someone from the cast…"
+	addMember.OnChanged = func(v string) {
+		if k := slices.Index(otherNames, v); k >= 0 {
+			s.featureMember(others[k], id)
+		}
+	}
+	if len(others) == 0 {
+		addMember.Hide()
+	}
 
 	i.lines = container.NewVBox()
 	i.lineRows = nil
@@ -327,7 +347,7 @@ func (i *inspector) build(sh *timeline.Shot) {
 		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Prompt"), i.promptCount), i.prompt, i.errLabel("prompt")),
 		field("Duration (seconds)", i.duration, "duration_ms"),
 		container.NewGridWithColumns(2, field("Framing", i.framing, "camera.framing"), field("Camera move", i.move, "camera.move")),
-		field("Featured cast", i.featured, "cast"),
+		field("Featured cast", container.NewVBox(i.featured, addMember), "cast"),
 		widget.NewSeparator(),
 		heading("Dialogue"), i.lines, i.errLabel("dialogue"), addLine,
 		widget.NewSeparator(),

@@ -92,6 +92,7 @@ type Studio struct {
 	queue     *queuePanel
 	player    *player
 	library   *libraryPanel
+	castView  *castPanel
 
 	// clips caches, per render key, the finished clip; filled from the
 	// library in the background and from the queue's events.
@@ -99,6 +100,12 @@ type Studio struct {
 	clips   map[string]library.Clip
 
 	thumbs *thumbnails
+
+	// cast caches the library's cast members, and likeness what renders
+	// use of them; both are reloaded in the background when members change.
+	castMu   sync.Mutex
+	cast     []library.CastMember
+	likeness map[string]render.Likeness
 }
 
 // New builds the studio's main window for d.Doc. It does not show it;
@@ -130,10 +137,12 @@ func New(a fyne.App, d Deps) *Studio {
 	s.queue = newQueuePanel(s)
 	s.player = newPlayer(s)
 	s.library = newLibraryPanel(s)
+	s.castView = newCastPanel(s)
 
 	s.side = container.NewAppTabs(
 		container.NewTabItem("Library", s.library.view()),
 		container.NewTabItem("Render queue", s.queue.view()),
+		container.NewTabItem("Cast", s.castView.view()),
 	)
 	s.library.tabs = s.side
 	centre := container.NewVSplit(s.player.view(), s.timeline.view())
@@ -152,6 +161,7 @@ func New(a fyne.App, d Deps) *Studio {
 	}
 	s.projectChanged(timeline.Change{Project: true})
 	s.watchQueue()
+	s.reloadCast()
 	return s
 }
 
@@ -311,9 +321,53 @@ func (s *Studio) onUI(f func()) {
 	})
 }
 
-// request is the render request for shot i of the project as it is now.
+// request is the render request for shot i of the project as it is now,
+// with the recorded likeness of its cast.
 func (s *Studio) request(i int) *render.Request {
-	return render.NewRequest(s.Project(), i, s.deps.Library.TempDir())
+	r := render.NewRequest(s.Project(), i, s.deps.Library.TempDir())
+	r.Likeness = s.likenessNow()
+	return r
+}
+
+// likenessNow is what renders use of the library's cast members, as last
+// loaded.
+func (s *Studio) likenessNow() map[string]render.Likeness {
+	s.castMu.Lock()
+	defer s.castMu.Unlock()
+	return s.likeness
+}
+
+// castMembers is the library's cast, as last loaded.
+func (s *Studio) castMembers() []library.CastMember {
+	s.castMu.Lock()
+	defer s.castMu.Unlock()
+	return s.cast
+}
+
+// reloadCast reads the library's cast members in the background; when they
+// have changed, the views that show them or render with them catch up.
+func (s *Studio) reloadCast() {
+	lib := s.deps.Library
+	background(s, func(ctx context.Context) ([]library.CastMember, error) {
+		return lib.CastMembers(ctx)
+	}, func(members []library.CastMember, err error) {
+		if err != nil {
+			s.report(fmt.Errorf("read the cast: %w", err))
+			return
+		}
+		likeness := map[string]render.Likeness{}
+		for _, m := range members {
+			l := render.Likeness{Preferences: m.Preferences}
+			if m.Frontal != "" {
+				l.Still, l.StillSHA256 = lib.Blobs().Path(m.Frontal), m.Frontal
+			}
+			likeness[m.ID] = l
+		}
+		s.castMu.Lock()
+		s.cast, s.likeness = members, likeness
+		s.castMu.Unlock()
+		s.castChanged()
+	})
 }
 
 // backendFor is the backend a shot renders on.

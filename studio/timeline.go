@@ -173,6 +173,20 @@ func (t *timelineView) visible(x0, x1 float32) (from, to int) {
 	return from, max(from, to)
 }
 
+// shotAt is the shot whose card is at pos on the window's canvas (where a
+// cast member was dropped, say).
+func (t *timelineView) shotAt(pos fyne.Position) (string, bool) {
+	d := fyne.CurrentApp().Driver()
+	for _, o := range t.track.visibleCards() {
+		at := d.AbsolutePositionForObject(o)
+		sz := o.Size()
+		if pos.X >= at.X && pos.X < at.X+sz.Width && pos.Y >= at.Y && pos.Y < at.Y+sz.Height {
+			return o.id, true
+		}
+	}
+	return "", false
+}
+
 // tapShot selects a shot as a tap with these modifiers asks: alone,
 // added or removed (Ctrl), or the range from the selected one (Shift).
 func (t *timelineView) tapShot(id string, mods fyne.KeyModifier) {
@@ -308,6 +322,20 @@ func (tr *track) CreateRenderer() fyne.WidgetRenderer {
 	}
 	tr.r = r
 	return r
+}
+
+// visibleCards are the cards laid out now, later ones (drawn on top) first.
+func (tr *track) visibleCards() []*card {
+	if tr.r == nil {
+		return nil
+	}
+	var out []*card
+	for i := len(tr.r.objects) - 1; i >= 0; i-- {
+		if c, ok := tr.r.objects[i].(*card); ok {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // movePlayhead moves only the playhead line: during playback that is all

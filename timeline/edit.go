@@ -841,3 +841,29 @@ func joinInts(xs []int) string {
 	}
 	return s
 }
+
+// FeatureCast features a cast member in the given shots, adding them to
+// the project's cast first when they are not in it yet: one edit, so one
+// undo takes it all back.
+func FeatureCast(c CastRef, shotIDs ...string) Command {
+	return cmd("Feature "+c.Name, func(t *tx) error {
+		if _, ok := t.p.CastMember(c.ID); !ok {
+			m := t.p.meta()
+			m.cast = append(m.cast, c)
+			t.setMeta(m)
+		}
+		for _, id := range shotIDs {
+			_, s, err := t.find(id)
+			if err != nil {
+				return err
+			}
+			if slices.Contains(s.Cast, c.ID) {
+				continue
+			}
+			n := s.Clone()
+			n.Cast = append(n.Cast, c.ID)
+			t.replace(n)
+		}
+		return nil
+	})
+}

@@ -440,3 +440,21 @@ func TestEditProperties(t *testing.T) {
 		}
 	})
 }
+
+func TestFeatureCast(t *testing.T) {
+	e := NewEditor(sample(t))
+	cy := CastRef{ID: "cy", Name: "Cy", Handle: "@cy"}
+	ch := doUndoRedo(t, e, FeatureCast(cy, "s1", "s3"))
+	p := e.Project()
+	if _, ok := p.CastMember("cy"); !ok || !slices.Contains(p.Shots[0].Cast, "cy") || !slices.Contains(p.Shots[2].Cast, "cy") {
+		t.Errorf("after FeatureCast: cast %v, shot 1 %v, shot 3 %v", p.Cast, p.Shots[0].Cast, p.Shots[2].Cast)
+	}
+	if !ch.Project || !slices.Equal(ch.Saved, []string{"s1", "s3"}) {
+		t.Errorf("Change = %+v", ch)
+	}
+	// A member already in the cast and the shot changes nothing more.
+	ch = doUndoRedo(t, e, FeatureCast(CastRef{ID: "ana", Name: "Ana"}, "s2"))
+	if ch.Project || len(ch.Saved) != 0 {
+		t.Errorf("featuring Ana again: Change = %+v, want none", ch)
+	}
+}

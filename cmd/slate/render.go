@@ -195,7 +195,12 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 
 	prog := newProgress(progressW, env.isTTY && !a.quiet, p, indexes)
 	defer prog.bars.Done()
-	clips, err := q.RenderProject(ctx, p, render.ProjectOptions{Backend: a.backend, Shots: indexes, OnProgress: prog.job})
+	// Recorded cast members' stills and preferences, from the library.
+	likeness, err := render.LoadLikeness(ctx, lib, p.Cast)
+	if err != nil {
+		return nil, nil, err
+	}
+	clips, err := q.RenderProject(ctx, p, render.ProjectOptions{Backend: a.backend, Shots: indexes, OnProgress: prog.job, Likeness: likeness})
 	if err != nil {
 		prog.finish(ctx, err)
 		return nil, nil, err

@@ -6,9 +6,9 @@ import (
 	"image"
 	"image/jpeg"
 	"image/png"
-	"strings"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
