@@ -44,6 +44,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "render":
 		return renderMain(ctx, args[1:], stdout, stderr, defaultRenderEnv())
+	case "cast":
+		return castMain(ctx, args[1:], stdout, stderr, defaultCastEnv())
 	case "doctor":
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "slate doctor: unexpected argument %q\n", args[1])
@@ -84,6 +86,12 @@ Usage:
                             (default all)
       --workers N           shots rendered at once (default: one per two CPUs)
       --quiet               plain progress lines instead of bars
+  slate cast record --name NAME [--camera DEV | --fake-camera FILE] [--mic DEV | --fake-mic FILE]
+                            record a cast member: a guided take with the camera and
+                            microphone, checked for liveness
+  slate cast list           list the cast members on this computer
+  slate cast delete @HANDLE [--yes]
+                            delete a cast member and their media
   slate doctor              check ffmpeg, espeak-ng, ONNX Runtime and the data folder
   slate version             print the version
   slate help                print this help
@@ -91,4 +99,6 @@ Usage:
 Environment:
   SLATE_HOME                data folder (default $XDG_DATA_HOME/slate or ~/.local/share/slate)
   SLATE_ORT_LIB             ONNX Runtime library to use instead of the one set-up installs
+  SLATE_FAKE_CAMERA, SLATE_FAKE_MIC
+                            a video (Y4M or MJPEG) and a WAV to record from instead of devices
 `
