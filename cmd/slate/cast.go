@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -78,14 +77,22 @@ func castList(ctx context.Context, lib *library.Library, stdout, stderr io.Write
 }
 
 func castDelete(ctx context.Context, args []string, lib *library.Library, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("cast delete", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	yes := fs.Bool("yes", false, "")
-	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
+	// --yes may come before or after the member.
+	var yes bool
+	var rest []string
+	for _, a := range args {
+		switch a {
+		case "--yes", "-yes", "-y":
+			yes = true
+		default:
+			rest = append(rest, a)
+		}
+	}
+	if len(rest) != 1 || strings.HasPrefix(rest[0], "-") {
 		fmt.Fprint(stderr, "slate cast delete: give one member, by @handle: slate cast delete @mara [--yes]\n")
 		return 2
 	}
-	who := fs.Arg(0)
+	who := rest[0]
 	members, err := lib.CastMembers(ctx)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate cast delete: %v\n", err)
@@ -101,7 +108,7 @@ func castDelete(ctx context.Context, args []string, lib *library.Library, stdin 
 		fmt.Fprintf(stderr, "slate cast delete: no cast member %s; see slate cast list\n", who)
 		return 1
 	}
-	if !*yes {
+	if !yes {
 		fmt.Fprintf(stdout, "Delete %s (%s), with their recording, stills and voice sample? This cannot be undone. [y/N] ", m.Name, m.Handle)
 		line, _ := bufio.NewReader(stdin).ReadString('\n')
 		if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
