@@ -33,6 +33,7 @@ type TensorInfo struct {
 	Shape []int64
 }
 
+// String writes the info as the model declares it: "input float32[-1 512]".
 func (i TensorInfo) String() string {
 	return fmt.Sprintf("%s %s%v", i.Name, i.Type, i.Shape)
 }

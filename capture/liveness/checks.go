@@ -27,8 +27,8 @@ const (
 
 	// A head counts as turned when its Turn moved by turnMin (about 9°)
 	// from where it was while looking at the camera, and a turn prompt
-	// passes with turnFrames such frames (0.3 s at 10 fps) more of them
-	// the asked way than the other.
+	// passes with at least turnFrames such frames (0.3 s at 10 fps), more
+	// of them turned the asked way than the other.
 	turnMin    = 0.06
 	turnFrames = 3
 
@@ -56,9 +56,11 @@ const (
 	// black, and more than blackShare of them fails the take. A frame
 	// that changed by less than frozenDiff levels on average from the
 	// one before did not change at all: a repeated frame decodes to a
-	// change of 0–0.3 (H.264 touches it up at each key frame), while a
-	// live camera's noise alone moves a 320-wide frame by about 1 or more.
-	// frozenFor of such frames in a row is a stall.
+	// change of 0–0.3 (H.264 touches it up at each key frame), while the
+	// fake takes' few levels of sensor noise move a 320-wide frame by 1–7.
+	// (Not yet measured on real cameras, whose noise and a breathing
+	// person should move it at least as much.) frozenFor of such frames in
+	// a row is a stall.
 	blackLuma  = 12.0
 	blackShare = 0.05
 	frozenDiff = 0.5

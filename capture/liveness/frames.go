@@ -110,7 +110,7 @@ func readFrames(ctx context.Context, tools media.Tools, faces FaceFinder, path s
 		return nil, 0, readErr
 	}
 	if len(frames) == 0 {
-		return nil, 0, fmt.Errorf("%s: %w", path, errNoFrames)
+		return nil, 0, fmt.Errorf("%s: the video has no frames", path)
 	}
 	out := make([]frame, len(frames))
 	for i, f := range frames {

@@ -17,7 +17,6 @@ package liveness
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"time"
@@ -193,6 +192,3 @@ func (ev *evidence) listen(ctx context.Context, deps Deps, path string) error {
 	ev.speech = vad.Segments(probs, speechThreshold, minSpeech, minSilence)
 	return nil
 }
-
-// errNoFrames is returned when a take decodes to no frames at all.
-var errNoFrames = errors.New("the take's video has no frames")
