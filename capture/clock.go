@@ -29,3 +29,7 @@ func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// stallTimeout is how long a real device may send nothing before it counts
+// as broken. It is real time: hardware runs on it whatever the take's clock.
+const stallTimeout = 2 * time.Second

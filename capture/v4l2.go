@@ -29,8 +29,6 @@ const (
 	// ride out a slow moment, few enough that the pump never reads far
 	// behind the camera.
 	v4l2Buffers = 6
-	// stallTimeout is how long without a frame counts as a broken camera.
-	stallTimeout = 2 * time.Second
 	// pumpFrames is how many frames wait for ReadFrame; older ones are
 	// dropped, so a take never starts with stale pictures.
 	pumpFrames = 4
