@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"time"
 )
 
 // Codecs of the camera frames [Tools.EncodeCamera] reads.
@@ -28,8 +29,11 @@ type CameraEncodeOptions struct {
 	// Audio is an optional WAV (or any audio file) whose first sample goes
 	// with the first frame; it is kept whole, not cut to the picture, so a
 	// difference in length stays visible. AAC, 128 kb/s, 48 kHz.
-	Audio   string
-	Output  string // the .mp4 to write; only a successful encode creates it
+	Audio string
+	// AudioDuration, when positive, cuts the sound to this length: a take
+	// that ended early keeps no sound past its end.
+	AudioDuration time.Duration
+	Output        string // the .mp4 to write; only a successful encode creates it
 	Preset  string // x264 preset; default "veryfast"
 	CRF     int    // 1..51; 0 means the default 20
 	Threads int    // 0 lets x264 choose
@@ -92,6 +96,9 @@ func CameraEncoderArgs(opts CameraEncodeOptions) []string {
 	}
 	args = append(args, "-protocol_whitelist", ProtocolWhitelist, "-i", stdinInput)
 	if opts.Audio != "" {
+		if opts.AudioDuration > 0 {
+			args = append(args, "-t", seconds(opts.AudioDuration))
+		}
 		args = append(args, "-protocol_whitelist", ProtocolWhitelist, "-i", opts.Audio, "-map", "0:v:0", "-map", "1:a:0")
 	}
 	args = append(args,

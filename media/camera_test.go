@@ -148,6 +148,10 @@ func TestCameraEncoderArgs(t *testing.T) {
 			t.Errorf("CameraEncoderArgs() = %q, want it to contain %q", args, want)
 		}
 	}
+	cut := CameraEncoderArgs(CameraEncodeOptions{Codec: CameraYUYV, Width: 64, Height: 48, FPS: 30, Audio: "a.wav", AudioDuration: 2500 * time.Millisecond, Output: "o.mp4"})
+	if !containsRun(cut, []string{"-t", "2.500000", "-protocol_whitelist", "file,pipe", "-i", "a.wav"}) {
+		t.Errorf("CameraEncoderArgs(AudioDuration 2.5 s) = %q, want the sound input cut to 2.5 s", cut)
+	}
 	if slices.Contains(args, "-shortest") {
 		t.Errorf("CameraEncoderArgs() = %q: cuts the sound to the picture", args)
 	}
