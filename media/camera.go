@@ -34,9 +34,9 @@ type CameraEncodeOptions struct {
 	// that ended early keeps no sound past its end.
 	AudioDuration time.Duration
 	Output        string // the .mp4 to write; only a successful encode creates it
-	Preset  string // x264 preset; default "veryfast"
-	CRF     int    // 1..51; 0 means the default 20
-	Threads int    // 0 lets x264 choose
+	Preset        string // x264 preset; default "veryfast"
+	CRF           int    // 1..51; 0 means the default 20
+	Threads       int    // 0 lets x264 choose
 }
 
 func (o CameraEncodeOptions) validate() error {
