@@ -209,10 +209,9 @@ func (r *recorder) capture(ctx context.Context, cam Camera, mic Microphone, cloc
 	frameQ := make(chan Frame, frameQueueSeconds*r.vf.FPS)
 	soundQ := make(chan Buffer, soundQueue)
 	var (
-		wg               sync.WaitGroup
-		camErr, micErr   error
-		bad              []time.Duration
-		frameErr, sndErr error
+		wg             sync.WaitGroup
+		camErr, micErr error
+		bad            []time.Duration
 	)
 	wg.Add(4)
 	go func() {
@@ -228,24 +227,24 @@ func (r *recorder) capture(ctx context.Context, cam Camera, mic Microphone, cloc
 	go func() {
 		defer wg.Done()
 		bw := bufio.NewWriterSize(framesFile, 1<<20)
-		rec.index, bad, frameErr = r.writeFrames(frameQ, bw)
-		if frameErr == nil {
-			frameErr = bw.Flush()
+		var err error
+		rec.index, bad, err = r.writeFrames(frameQ, bw)
+		if err == nil {
+			err = bw.Flush()
 		}
-		if frameErr != nil {
-			frameErr = fmt.Errorf("write the frames: %w", diskFull(frameErr))
-			cancel(frameErr)
+		if err != nil {
+			cancel(fmt.Errorf("write the frames: %w", diskFull(err)))
 		}
 	}()
 	go func() {
 		defer wg.Done()
-		rec.soundLost, sndErr = r.writeSound(soundQ, wav)
-		if sndErr == nil {
-			sndErr = wav.Close()
+		var err error
+		rec.soundLost, err = r.writeSound(soundQ, wav)
+		if err == nil {
+			err = wav.Close()
 		}
-		if sndErr != nil {
-			sndErr = fmt.Errorf("write the sound: %w", diskFull(sndErr))
-			cancel(sndErr)
+		if err != nil {
+			cancel(fmt.Errorf("write the sound: %w", diskFull(err)))
 		}
 	}()
 	wg.Wait()
@@ -534,6 +533,7 @@ type slotReader struct {
 	pos   int
 }
 
+// Read hands out the frames' bytes slot by slot.
 func (s *slotReader) Read(p []byte) (int, error) {
 	for s.pos >= len(s.buf) {
 		if s.next >= len(s.slots) {

@@ -93,6 +93,7 @@ type unplugged struct {
 	left int
 }
 
+// ReadFrame reads from the camera until it is unplugged.
 func (u *unplugged) ReadFrame(ctx context.Context) (capture.Frame, error) {
 	if u.left <= 0 {
 		return capture.Frame{}, fmt.Errorf("read fake camera: %w", capture.ErrUnplugged)
@@ -106,6 +107,7 @@ type unpluggedEpocher struct {
 	e capture.Epocher
 }
 
+// Epoch is the camera's.
 func (u *unpluggedEpocher) Epoch() time.Time { return u.e.Epoch() }
 
 // Pattern describes a generated test video: ffmpeg's testsrc2 picture
