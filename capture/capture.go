@@ -69,6 +69,16 @@ type Microphone interface {
 	Close() error
 }
 
+// Epocher is implemented by devices whose times count from a moment of
+// their own rather than from the take's start: Epoch is that moment, on
+// the take's clock. A device opened before the take cannot know when the
+// take will start, so the recorder moves every time by Epoch minus the
+// take's start; the camera's and the microphone's times then count from
+// the same instant. A device without Epoch counts from the take's start.
+type Epocher interface {
+	Epoch() time.Time
+}
+
 // ErrUnplugged is returned by a device that disappeared mid-take.
 var ErrUnplugged = errors.New("the device was unplugged")
 
@@ -123,4 +133,7 @@ type Take struct {
 	// take was lined up by their timestamps.
 	Drift    time.Duration
 	Duration time.Duration
+	// AudioLost is how much sound is missing from the take, filled with
+	// silence: buffers the microphone lost (overruns) or never sent.
+	AudioLost time.Duration
 }

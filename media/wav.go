@@ -231,27 +231,13 @@ func WriteWAV(w io.Writer, p *PCM) error {
 	if dataSize > math.MaxUint32-36 {
 		return errors.New("write wav: audio too long for a WAV file")
 	}
-	le := binary.LittleEndian
-	h := make([]byte, 44)
-	copy(h[0:], "RIFF")
-	le.PutUint32(h[4:], uint32(36+dataSize))
-	copy(h[8:], "WAVEfmt ")
-	le.PutUint32(h[16:], 16)
-	le.PutUint16(h[20:], wavPCM)
-	le.PutUint16(h[22:], uint16(p.Channels))
-	le.PutUint32(h[24:], uint32(p.Rate))
-	le.PutUint32(h[28:], uint32(p.Rate*p.Channels*2))
-	le.PutUint16(h[32:], uint16(p.Channels*2))
-	le.PutUint16(h[34:], 16)
-	copy(h[36:], "data")
-	le.PutUint32(h[40:], uint32(dataSize))
 	bw := bufio.NewWriterSize(w, 64<<10)
-	if _, err := bw.Write(h); err != nil {
+	if _, err := bw.Write(wavHeader(p.Rate, p.Channels, uint32(dataSize))); err != nil {
 		return fmt.Errorf("write wav: %w", err)
 	}
 	var s [2]byte
 	for _, v := range p.Samples[:n] {
-		le.PutUint16(s[:], uint16(toInt16(v)))
+		binary.LittleEndian.PutUint16(s[:], uint16(toInt16(v)))
 		if _, err := bw.Write(s[:]); err != nil {
 			return fmt.Errorf("write wav: %w", err)
 		}
@@ -260,6 +246,26 @@ func WriteWAV(w io.Writer, p *PCM) error {
 		return fmt.Errorf("write wav: %w", err)
 	}
 	return nil
+}
+
+// wavHeader returns the 44-byte header of a 16-bit PCM WAV file whose data
+// chunk holds dataSize bytes.
+func wavHeader(rate, channels int, dataSize uint32) []byte {
+	le := binary.LittleEndian
+	h := make([]byte, 44)
+	copy(h[0:], "RIFF")
+	le.PutUint32(h[4:], 36+dataSize)
+	copy(h[8:], "WAVEfmt ")
+	le.PutUint32(h[16:], 16)
+	le.PutUint16(h[20:], wavPCM)
+	le.PutUint16(h[22:], uint16(channels))
+	le.PutUint32(h[24:], uint32(rate))
+	le.PutUint32(h[28:], uint32(rate*channels*2))
+	le.PutUint16(h[32:], uint16(channels*2))
+	le.PutUint16(h[34:], 16)
+	copy(h[36:], "data")
+	le.PutUint32(h[40:], dataSize)
+	return h
 }
 
 func toInt16(v float32) int16 {

@@ -1,0 +1,51 @@
+package capture
+
+/*
+#cgo LDFLAGS: -ldl
+#include <dlfcn.h>
+#include <stddef.h>
+
+// quietHandler swallows ALSA's messages: while miniaudio probes for a
+// device, ALSA prints a screenful of "ALSA lib pcm.c:…" lines to stderr
+// for every configuration it cannot open, and the reason that matters
+// comes back as an error anyway.
+static void quietHandler(const char *file, int line, const char *function, int err, const char *fmt, ...) {}
+
+typedef void (*errorHandler)(const char *, int, const char *, int, const char *, ...);
+typedef int (*setErrorHandler)(errorHandler);
+
+// quietALSA loads the ALSA library miniaudio is about to load (dlopen
+// gives both the same copy) and installs quietHandler. It returns the
+// handle, or NULL where there is no ALSA.
+static void *quietALSA(void) {
+	void *h = dlopen("libasound.so.2", RTLD_NOW | RTLD_GLOBAL);
+	if (h == NULL) {
+		return NULL;
+	}
+	setErrorHandler set = (setErrorHandler)dlsym(h, "snd_lib_error_set_handler");
+	if (set != NULL) {
+		set(quietHandler);
+	}
+	return h;
+}
+
+static void releaseALSA(void *h) {
+	if (h != NULL) {
+		dlclose(h);
+	}
+}
+*/
+import "C"
+
+import "unsafe"
+
+// alsaQuiet holds the ALSA library open with its messages silenced, for as
+// long as the microphone that asked for it. (A copy of playback's: capture
+// may not import playback, and the two are a dozen lines.)
+type alsaQuiet struct{ h unsafe.Pointer }
+
+// quietALSA silences ALSA's messages on stderr. ALSA is loaded at run time,
+// not linked, so Slate still starts where it is not installed.
+func quietALSA() alsaQuiet { return alsaQuiet{C.quietALSA()} }
+
+func (q alsaQuiet) release() { C.releaseALSA(q.h) }
