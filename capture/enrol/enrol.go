@@ -7,11 +7,14 @@ package enrol
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"errors"
 	"fmt"
 	"image/jpeg"
 	"io"
+	"math/rand/v2"
 	"os"
+	"strconv"
 
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/capture/face"
@@ -182,4 +185,21 @@ func copyFile(from, to string) error {
 		return err
 	}
 	return out.Close()
+}
+
+// EnvScriptSeed fixes the liveness script's timings when set, so a fake
+// camera and microphone prepared for that script (see livenesstest) play
+// the right moves at the right moments. Real takes leave it unset: their
+// timings differ every take.
+const EnvScriptSeed = "SLATE_SCRIPT_SEED"
+
+// NewScript draws a take's script: random timings, or fixed ones when
+// $SLATE_SCRIPT_SEED is set.
+func NewScript() capture.Script {
+	if s, err := strconv.ParseUint(os.Getenv(EnvScriptSeed), 10, 64); err == nil {
+		return capture.NewScript(rand.New(rand.NewPCG(s, s)))
+	}
+	var seed [32]byte
+	crand.Read(seed[:])
+	return capture.NewScript(rand.New(rand.NewChaCha8(seed)))
 }

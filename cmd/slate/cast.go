@@ -10,6 +10,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/slatestudio/slate/internal/termbar"
 	"github.com/slatestudio/slate/library"
 )
 
@@ -129,5 +130,8 @@ func castDelete(ctx context.Context, args []string, lib *library.Library, stdin 
 }
 
 func defaultCastEnv() castEnv {
-	return castEnv{dataDir: library.DefaultDir, stdin: os.Stdin}
+	return castEnv{dataDir: library.DefaultDir, stdin: os.Stdin,
+		record: func(ctx context.Context, args []string, lib *library.Library, stdout, stderr io.Writer) int {
+			return recordCast(ctx, args, lib, stdout, stderr, os.Stdin, termbar.IsTerminal(os.Stdout))
+		}}
 }

@@ -294,3 +294,19 @@ func fit(s string, n int) string {
 	}
 	return string([]rune(s)[:n-1]) + "…"
 }
+
+// Meter draws a sound level in dBFS as a bar of width cells, from −60 dBFS
+// (empty) to 0 (full), followed by the figure: "████████░░░░ −18 dB".
+func Meter(dbfs float64, width int) string {
+	if width < 1 {
+		width = 1
+	}
+	f := (dbfs + 60) / 60
+	n := int(f*float64(width) + 0.5)
+	n = max(0, min(width, n))
+	figure := "  -∞ dB"
+	if dbfs > -90 {
+		figure = fmt.Sprintf(" %3.0f dB", dbfs)
+	}
+	return strings.Repeat("█", n) + strings.Repeat("░", width-n) + strings.ReplaceAll(figure, "-", "−")
+}
