@@ -60,6 +60,11 @@ type harness struct {
 // library, render queue, animatic backend and programs, on a headless
 // test app.
 func newHarness(t testing.TB, p *timeline.Project) *harness {
+	return newHarnessWith(t, p, nil)
+}
+
+// newHarnessWith is newHarness with a chance to change the studio's Deps.
+func newHarnessWith(t testing.TB, p *timeline.Project, change func(*Deps)) *harness {
 	t.Helper()
 	tools := needTools(t)
 	a := test.NewTempApp(t)
@@ -84,7 +89,11 @@ func newHarness(t testing.TB, p *timeline.Project) *harness {
 	}
 	h := &harness{ui: &uiQueue{ch: make(chan func(), 1<<16)}, clock: newTestClock(), lib: lib, queue: q}
 	h.clock.pump = h.ui.drain
-	h.s = New(a, Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: h.clock, Do: h.ui.do})
+	d := Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: h.clock, Do: h.ui.do}
+	if change != nil {
+		change(&d)
+	}
+	h.s = New(a, d)
 	h.win = h.s.Window()
 	h.win.Resize(fyne.NewSize(1440, 900))
 	h.win.Show()

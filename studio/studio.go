@@ -24,6 +24,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 
+	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/icons"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
@@ -60,6 +61,9 @@ type Deps struct {
 	Audio AudioOut
 	Clock Clock
 	Log   *slog.Logger
+	// CaptureClock paces and stamps the capture devices of the cast
+	// recording; nil means the real clock.
+	CaptureClock capture.Clock
 	// Do runs a function on the UI goroutine; fyne.Do by default. Tests
 	// queue the functions and run them on the test's goroutine, so that
 	// background work never touches widgets from another goroutine there
@@ -93,6 +97,8 @@ type Studio struct {
 	player    *player
 	library   *libraryPanel
 	castView  *castPanel
+	// wizard is the cast recording window while it is open.
+	wizard *wizard
 
 	// clips caches, per render key, the finished clip; filled from the
 	// library in the background and from the queue's events.

@@ -14,7 +14,9 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/capture/face"
@@ -202,4 +204,23 @@ func NewScript() capture.Script {
 	var seed [32]byte
 	crand.Read(seed[:])
 	return capture.NewScript(rand.New(rand.NewChaCha8(seed)))
+}
+
+// Keep moves a take that was not saved as a member (it failed its checks,
+// or the person closed the recording) to the data folder's takes/, so the
+// person can look at it until they delete it, and returns where it went.
+func Keep(lib *library.Library, take *capture.Take) (string, error) {
+	dir := filepath.Join(lib.Dir(), "takes")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("keep the take: %w", err)
+	}
+	dst := filepath.Join(dir, time.Now().Format("2006-01-02-150405")+".mp4")
+	if err := os.Rename(take.Video, dst); err != nil {
+		if err := copyFile(take.Video, dst); err != nil {
+			return "", fmt.Errorf("keep the take: %w", err)
+		}
+		os.Remove(take.Video)
+	}
+	take.Video = dst
+	return dst, nil
 }

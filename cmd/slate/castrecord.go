@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -151,7 +150,7 @@ func recordCast(ctx context.Context, args []string, lib *library.Library, stdout
 		fmt.Fprintf(stdout, "  %s %-12s %s\n", mark, r.Name, r.Message)
 	}
 	if !rep.Passed() {
-		kept, kerr := keepTake(lib, take)
+		kept, kerr := enrol.Keep(lib, take)
 		if kerr != nil {
 			fmt.Fprintf(stderr, "slate cast record: keeping the take: %v\n", kerr)
 		} else {
@@ -190,20 +189,6 @@ func askConsent(stdin io.Reader, stdout io.Writer) consent.Level {
 		return consent.Everyone
 	}
 	return consent.OnlyMe
-}
-
-// keepTake moves a take that failed its checks to the data folder's
-// takes/, so the person can look at it, until they delete it.
-func keepTake(lib *library.Library, take *capture.Take) (string, error) {
-	dir := filepath.Join(lib.Dir(), "takes")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	dst := filepath.Join(dir, time.Now().Format("2006-01-02-150405")+".mp4")
-	if err := os.Rename(take.Video, dst); err != nil {
-		return "", err
-	}
-	return dst, nil
 }
 
 func fmtSeconds(d time.Duration) string {
