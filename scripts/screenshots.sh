@@ -6,6 +6,10 @@
 #   inspector.png  the third shot selected, in the inspector
 #   queue.png      the render queue during a render (Ctrl+Shift+R)
 #   library.png    the library panel
+#   wizard-preview.png, wizard-prompt.png, wizard-results.png
+#                  the cast recording wizard, with a fake camera and
+#                  microphone acting out the script: the live preview, a
+#                  prompt with its countdown during the take, the checks
 #   screen.png     the whole virtual screen
 #
 #   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
@@ -72,8 +76,12 @@ for _ in $(seq $((wait_s * 10))); do
 done
 xwininfo -display "$display" -root >/dev/null 2>&1 || die "Xvfb $display did not start within ${wait_s}s"
 
-mkdir -p "$work/home"
-SLATE_HOME="$work/home" DISPLAY="$display" ./bin/slate "$project" >"$work/slate.log" 2>&1 &
+# A fake camera and microphone that act out the script of seed 42.
+mkdir -p "$work/home" "$work/fake"
+go run ./capture/liveness/livenesstest/faketake -seed 42 -width 640 -height 480 -out "$work/fake" >/dev/null
+SLATE_HOME="$work/home" DISPLAY="$display" SLATE_SCRIPT_SEED=42 \
+	SLATE_FAKE_CAMERA="$work/fake/camera.mjpeg" SLATE_FAKE_MIC="$work/fake/mic.wav" \
+	./bin/slate "$project" >"$work/slate.log" 2>&1 &
 app_pid=$!
 
 # app_window prints the id of a mapped top-level window at least 200x200: the
@@ -136,5 +144,30 @@ shot queue
 click 0.03 0.055
 sleep 1
 shot library
+# The cast recording wizard (Ctrl+Shift+K), driven like a person would.
+DISPLAY=$display xdotool key --window "$window" ctrl+shift+k
+wizard=
+for _ in $(seq 50); do
+	wizard=$(DISPLAY=$display xdotool search --onlyvisible --name "Record a cast member" 2>/dev/null | head -1) && [ -n "$wizard" ] && break
+	sleep 0.2
+done
+[ -n "$wizard" ] || die "the recording wizard did not open"
+sleep 2
+# Click into the Name field (GLFW takes keys only into the focused
+# window), then type.
+DISPLAY=$display xdotool mousemove --window "$wizard" 950 157 click 1
+sleep 0.5
+DISPLAY=$display xdotool type --delay 60 "Sam Pike"
+sleep 2
+import -display "$display" -window "$wizard" "$outdir/wizard-preview.png"
+echo "  $outdir/wizard-preview.png"
+DISPLAY=$display xdotool key Return
+sleep 8
+import -display "$display" -window "$wizard" "$outdir/wizard-prompt.png"
+echo "  $outdir/wizard-prompt.png"
+# The rest of the take, saving it, and the checks.
+sleep 45
+import -display "$display" -window "$wizard" "$outdir/wizard-results.png"
+echo "  $outdir/wizard-results.png"
 import -display "$display" -window root "$outdir/screen.png"
 echo "  $outdir/screen.png (the whole virtual screen)"

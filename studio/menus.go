@@ -23,6 +23,7 @@ var (
 	keyDuplicate = &desktop.CustomShortcut{KeyName: fyne.KeyD, Modifier: fyne.KeyModifierShortcutDefault}
 	keyRender    = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 	keyRenderAll = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	keyRecord    = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 )
 
 // menu items whose label or state follows the project.
@@ -57,7 +58,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 			m.duplicate, m.split, m.del,
 		),
 		fyne.NewMenu("Cast",
-			fyne.NewMenuItem("Record a cast member…", s.recordCast),
+			item("Record a cast member…", keyRecord, s.recordCast),
 		),
 		fyne.NewMenu("Render",
 			m.render,
@@ -76,7 +77,7 @@ func (s *Studio) addShortcuts() {
 	for key, action := range map[*desktop.CustomShortcut]func(){
 		keyNew: s.newProject, keyOpen: s.openProject, keyExport: s.exportFilm,
 		keyUndo: s.undo, keyRedo: s.redo, keyAdd: s.addShot, keyDuplicate: s.duplicateShot,
-		keyRender: s.renderSelected, keyRenderAll: s.renderAll,
+		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.recordCast,
 	} {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}

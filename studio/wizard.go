@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"math"
 	"os"
 	"strings"
 	"sync"
@@ -83,6 +84,7 @@ func (s *Studio) recordCast() {
 	w.win.SetOnClosed(w.closed)
 	w.win.Resize(fyne.NewSize(1100, 720))
 	w.win.Show()
+	w.win.Canvas().Focus(w.name)
 	s.wizard = w
 	w.listDevices()
 	w.showSetup()
@@ -96,6 +98,11 @@ func (w *wizard) build() {
 	w.name.OnChanged = func(v string) {
 		w.handle.SetText(library.HandleFor(v))
 		w.updateStart()
+	}
+	w.name.OnSubmitted = func(string) {
+		if !w.start.Disabled() {
+			w.record()
+		}
 	}
 	w.camera = widget.NewSelect(nil, func(string) { w.restartPreview() })
 	w.mic = widget.NewSelect(nil, func(string) { w.restartPreview() })
@@ -349,7 +356,11 @@ func (w *wizard) showFrame(img image.Image) {
 
 // showLevel moves the meter: −60 dBFS empty to 0 full.
 func (w *wizard) showLevel(rms float64) {
-	v := max(0, min(1, (rms+60)/60))
+	v := (rms + 60) / 60
+	if math.IsNaN(v) || v < 0 {
+		v = 0 // silence is −∞ dBFS
+	}
+	v = min(1, v)
 	w.s.onUI(func() { w.meter.SetValue(v) })
 }
 
