@@ -97,3 +97,42 @@ func TestSpeak(t *testing.T) {
 		t.Errorf("Speak(too long) = nil error, want one")
 	}
 }
+
+func TestPhonemes(t *testing.T) {
+	tools := needTools(t, ToolEspeak)
+	t.Parallel()
+	ctx := testCtx(t)
+	for _, tc := range []struct {
+		text, voice, want string
+	}{
+		// One line per clause; no ties, no separators, no punctuation.
+		{"Hello, world.", "en-us", "həlˈoʊ\nwˈɜːld"},
+		{"  How are you?  ", "", "hˈaʊ ɑːɹ juː"},
+		// The text is read, never taken for options.
+		{"--help", "en-us", "hˈɛlp"},
+	} {
+		got, err := tools.Phonemes(ctx, tc.text, tc.voice)
+		if err != nil || got != tc.want {
+			t.Errorf("Phonemes(%q, %q) = %q, %v, want %q", tc.text, tc.voice, got, err, tc.want)
+		}
+	}
+	_, err := tools.Phonemes(ctx, "hello", "zz-nowhere")
+	if !errors.Is(err, ErrUnknownVoice) || !strings.Contains(err.Error(), `"zz-nowhere"`) {
+		t.Errorf("Phonemes(voice zz-nowhere) = %v, want ErrUnknownVoice naming the voice", err)
+	}
+	for _, tc := range []struct{ text, voice string }{
+		{"", "en-us"}, {"  ", "en-us"}, {"\xff", "en-us"}, {strings.Repeat("a", MaxSpeakText+1), "en-us"},
+		{"hello", "-w"}, {"hello", "../x"},
+	} {
+		if got, err := tools.Phonemes(ctx, tc.text, tc.voice); err == nil {
+			t.Errorf("Phonemes(%.20q, %q) = %q, nil error, want one", tc.text, tc.voice, got)
+		}
+	}
+}
+
+func TestPhonemesMissingTool(t *testing.T) {
+	_, err := Tools{}.Phonemes(context.Background(), "hello", "")
+	if !errors.Is(err, ErrMissingTool) {
+		t.Errorf("Tools{}.Phonemes() = %v, want ErrMissingTool", err)
+	}
+}
