@@ -68,12 +68,14 @@ var rules = []rule{
 	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "media", may: []string{"internal/atomicfile"}, forbidden: gui},
 	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile"}, forbidden: gui},
-	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "internal/atomicfile"}, forbidden: gui},
+	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile"}, forbidden: gui},
 	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
 	{pkg: "capture/liveness", may: []string{"capture", "media", "ml"}, forbidden: gui},
 	{pkg: "ml", may: []string{"internal/atomicfile"}, forbidden: gui},
+	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
+	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile"}, forbidden: append([]string{"database/sql"}, gui...)},
 	{pkg: "playback", may: nil, forbidden: gui},
 	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile"}, forbidden: append([]string{module + "/library"}, gui...)},
 }
