@@ -38,6 +38,11 @@ type keyLine struct {
 	Text    string  `json:"text"`
 	StartMS int64   `json:"start_ms"`
 	Voice   string  `json:"voice"`
+	// VoiceVersion identifies the files of the voice the line is spoken
+	// in (a Piper voice's model and config), so replacing them re-renders
+	// the shot. Empty for espeak-ng voices, which keeps their keys as
+	// they were before Piper voices.
+	VoiceVersion string `json:"voice_version,omitempty"`
 }
 
 type keyCue struct {
@@ -78,8 +83,9 @@ func castKey(cast []timeline.CastRef, id string) keyCast {
 }
 
 // Key is the render cache key of req on backend b: a sha256 over every
-// input that changes the clip's pixels or sound. Equal keys mean the clip
-// can be reused.
+// input that changes the clip's pixels or sound, the files of the Piper
+// voices its lines are spoken in included (see VoicedBackend). Equal keys
+// mean the clip can be reused.
 func Key(b Backend, req *Request) string {
 	s := req.Shot
 	in := keyInput{
@@ -91,8 +97,12 @@ func Key(b Backend, req *Request) string {
 	if s.Continue && b.Capabilities().ImageConditioning {
 		in.PrevKey = req.PrevKey
 	}
+	var vs Voices
 	for _, l := range s.Lines {
-		in.Lines = append(in.Lines, keyLine{castKey(req.Cast, l.Speaker), l.Text, l.Start.Milliseconds(), l.Voice})
+		if vs == nil {
+			vs = voicesOf(b)
+		}
+		in.Lines = append(in.Lines, keyLine{castKey(req.Cast, l.Speaker), l.Text, l.Start.Milliseconds(), l.Voice, vs.Version(VoiceFor(req.Cast, l))})
 	}
 	for _, c := range s.Cues {
 		k := keyCue{Kind: c.Kind, Description: c.Description, File: c.File,

@@ -31,7 +31,9 @@ const narratorVoice = "en-gb-x-rp+m1"
 
 // VoiceFor is the voice a line is spoken in: the line's own, else its
 // speaker's, else a distinct default picked by the speaker's place in the
-// cast.
+// cast. A voice is an espeak-ng voice ("en-gb+m3") or an installed Piper
+// voice ("piper:en_US-lessac-medium"; see package voices); the defaults are
+// espeak-ng's, which every studio has.
 func VoiceFor(cast []timeline.CastRef, l timeline.Line) string {
 	if l.Voice != "" {
 		return l.Voice
@@ -56,11 +58,21 @@ const speakingWPM = 165
 // captionHold keeps a caption on screen a little after the words end.
 const captionHold = 400 * time.Millisecond
 
-// Soundtrack builds a shot's sound: every line spoken at its start offset
-// in its speaker's voice, and every cue with a file mixed in at its gain.
-// It returns 48 kHz stereo exactly as long as the shot's frames, and the
-// captions for the lines. Cues without a file are described, not heard.
+// Soundtrack is SoundtrackWith the DefaultVoices, loaded for this one
+// shot. A backend that renders many shots keeps Voices of its own and calls
+// SoundtrackWith, so each Piper voice is loaded once.
 func Soundtrack(ctx context.Context, tools media.Tools, req *Request) (*media.PCM, []Caption, error) {
+	vs := DefaultVoices(tools)
+	defer vs.Close()
+	return SoundtrackWith(ctx, tools, vs, req)
+}
+
+// SoundtrackWith builds a shot's sound: every line spoken by vs at its
+// start offset in its voice (see VoiceFor), and every cue with a file
+// mixed in at its gain, decoded with tools. It returns 48 kHz stereo
+// exactly as long as the shot's frames, and the captions for the lines.
+// Cues without a file are described, not heard.
+func SoundtrackWith(ctx context.Context, tools media.Tools, vs Voices, req *Request) (*media.PCM, []Caption, error) {
 	frames := req.Frames()
 	samples := int(int64(frames) * AudioRate / int64(req.Format.FPS))
 	mix := media.NewPCM(AudioRate, 2, samples)
@@ -73,7 +85,7 @@ func Soundtrack(ctx context.Context, tools media.Tools, req *Request) (*media.PC
 		}
 		voice := VoiceFor(req.Cast, l)
 		room := end - l.Start - 50*time.Millisecond
-		speech, err := speakToFit(ctx, tools, l.Text, voice, room)
+		speech, err := speakToFit(ctx, vs, l.Text, voice, room)
 		if err != nil {
 			return nil, nil, fmt.Errorf("shot %d, line %d: %w", req.Index+1, j+1, err)
 		}
@@ -122,11 +134,13 @@ func speakerName(cast []timeline.CastRef, id string) string {
 }
 
 // speakToFit speaks text and, when it runs past the room left in the shot,
-// speaks it again faster; as a last resort the end is faded out.
-func speakToFit(ctx context.Context, tools media.Tools, text, voice string, room time.Duration) (*media.PCM, error) {
+// speaks it again faster; as a last resort the end is faded out. A Piper
+// voice speeds up by shortening its length_scale in proportion to wpm, so
+// one retry usually fits.
+func speakToFit(ctx context.Context, vs Voices, text, voice string, room time.Duration) (*media.PCM, error) {
 	wpm := speakingWPM
 	for {
-		speech, err := tools.Speak(ctx, text, media.SpeakOptions{Voice: voice, WPM: wpm})
+		speech, err := vs.Speak(ctx, text, voice, wpm)
 		if err != nil {
 			return nil, err
 		}

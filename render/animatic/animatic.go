@@ -1,7 +1,8 @@
 // Package animatic is Slate's built-in render backend. It needs no model:
 // each shot becomes a storyboard card — number, title, the prompt, framing,
 // featured cast and sound — filmed with the shot's camera move, with the
-// dialogue shown as timed captions and spoken by espeak-ng.
+// dialogue shown as timed captions and spoken by espeak-ng, or by an
+// installed Piper voice for a speaker whose voice names one.
 //
 // The same request always gives the same clip.
 package animatic
@@ -30,21 +31,34 @@ const version = "1"
 
 // Backend renders animatic clips.
 type Backend struct {
-	tools media.Tools
-	fonts *fonts
+	tools  media.Tools
+	voices render.Voices
+	fonts  *fonts
 }
 
-var _ render.Backend = (*Backend)(nil)
+var _ render.VoicedBackend = (*Backend)(nil)
 
 // New returns the animatic backend, which runs ffmpeg and espeak-ng from
-// tools.
+// tools and speaks with render.DefaultVoices: Piper voices installed in the
+// data folder and $SLATE_VOICES, espeak-ng for the rest.
 func New(tools media.Tools) (*Backend, error) {
+	return NewWithVoices(tools, render.DefaultVoices(tools))
+}
+
+// NewWithVoices returns the animatic backend speaking dialogue with vs. The
+// backend keeps vs for every shot it renders, so a Piper voice is loaded
+// once, not once a shot.
+func NewWithVoices(tools media.Tools, vs render.Voices) (*Backend, error) {
 	f, err := loadFonts()
 	if err != nil {
 		return nil, err
 	}
-	return &Backend{tools: tools, fonts: f}, nil
+	return &Backend{tools: tools, voices: vs, fonts: f}, nil
 }
+
+// Voices are the voices the backend speaks dialogue with; render.Key asks
+// them which voice files a shot's sound depends on.
+func (b *Backend) Voices() render.Voices { return b.voices }
 
 // Name returns "animatic".
 func (b *Backend) Name() string { return Name }
@@ -80,10 +94,10 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 	}
 	progress(0)
 
-	// The card is drawn while espeak-ng speaks: neither needs the other.
+	// The card is drawn while the lines are spoken: neither needs the other.
 	canvas := make(chan *planes, 1)
 	go func() { canvas <- b.drawCanvas(req) }()
-	sound, captions, err := render.Soundtrack(ctx, b.tools, req)
+	sound, captions, err := render.SoundtrackWith(ctx, b.tools, b.voices, req)
 	if err != nil {
 		<-canvas
 		return nil, err
