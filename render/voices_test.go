@@ -176,7 +176,7 @@ func TestSoundtrackDefaultVoices(t *testing.T) {
 	if !errors.Is(err, voices.ErrNotInstalled) {
 		t.Errorf("Soundtrack() with no voices installed = %v, want ErrNotInstalled", err)
 	}
-	if _, err := voices.Install(filepath.Join(tinyVoices, "tiny.onnx"), filepath.Join(home, "voices")); err != nil {
+	if _, err := voices.Install(nil, filepath.Join(tinyVoices, "tiny.onnx"), filepath.Join(home, "voices")); err != nil {
 		t.Fatal(err)
 	}
 	if mix, _, err := render.Soundtrack(context.Background(), tools, req); err != nil || speechIn(mix, 0, 500*time.Millisecond) < -30 {
@@ -196,7 +196,7 @@ type keyOnly struct{ render.Backend }
 func TestKeyFollowsVoiceFiles(t *testing.T) {
 	dir := t.TempDir()
 	model := filepath.Join(dir, "tiny.onnx")
-	if _, err := voices.Install(filepath.Join(tinyVoices, "tiny.onnx"), dir); err != nil {
+	if _, err := voices.Install(nil, filepath.Join(tinyVoices, "tiny.onnx"), dir); err != nil {
 		t.Fatal(err)
 	}
 	t.Setenv(voices.EnvDirs, dir)

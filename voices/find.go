@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/ml"
 )
 
 // EnvDirs names the environment variable that lists more folders of Piper
@@ -168,10 +169,11 @@ func validName(name string) bool {
 }
 
 // Install copies the voice whose model is at model (its config beside it,
-// as model + ".json") into dir, after checking the config; the copies are
-// written whole or not at all. It refuses to replace a voice of the same
-// name that is already there.
-func Install(model, dir string) (Installed, error) {
+// as model + ".json") into dir, after checking the config and, when rt is
+// not nil, that ONNX Runtime loads the model as a Piper voice; the copies
+// are written whole or not at all. It refuses to replace a voice of the
+// same name that is already there.
+func Install(rt *ml.Runtime, model, dir string) (Installed, error) {
 	name, ok := strings.CutSuffix(filepath.Base(model), ".onnx")
 	if !ok {
 		return Installed{}, fmt.Errorf("install voice %s: want the model, NAME.onnx, with NAME.onnx.json beside it", model)
@@ -184,6 +186,13 @@ func Install(model, dir string) (Installed, error) {
 	}
 	if err := checkModelFile(model); err != nil {
 		return Installed{}, fmt.Errorf("install voice: %w", err)
+	}
+	if rt != nil {
+		v, err := Open(rt, model)
+		if err != nil {
+			return Installed{}, fmt.Errorf("install voice: %w", err)
+		}
+		v.Close()
 	}
 	dst := filepath.Join(dir, name+".onnx")
 	if _, err := os.Stat(dst); err == nil {

@@ -76,7 +76,7 @@ func TestListAndFind(t *testing.T) {
 
 func TestInstall(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "voices")
-	v, err := Install("testdata/tiny.onnx", dir)
+	v, err := Install(nil, "testdata/tiny.onnx", dir)
 	want := Installed{Name: "tiny", Model: filepath.Join(dir, "tiny.onnx"), Config: filepath.Join(dir, "tiny.onnx.json"), Language: "en_US", SampleRate: 22050, Speakers: 1}
 	if err != nil || v != want {
 		t.Fatalf("Install(tiny) = %+v, %v, want %+v", v, err, want)
@@ -88,25 +88,43 @@ func TestInstall(t *testing.T) {
 			t.Errorf("installed %s differs from the original", f)
 		}
 	}
-	if _, err := Install("testdata/tiny.onnx", dir); err == nil || !strings.Contains(err.Error(), "already installed") {
+	if _, err := Install(nil, "testdata/tiny.onnx", dir); err == nil || !strings.Contains(err.Error(), "already installed") {
 		t.Errorf("Install(tiny) again = %v, want already installed", err)
 	}
 
 	src := t.TempDir()
 	bad := copyVoice(t, "tiny", src, "bad")
 	os.WriteFile(bad+".json", []byte(`{"audio": {}}`), 0o644)
-	if _, err := Install(bad, dir); err == nil || !strings.Contains(err.Error(), "audio.sample_rate") {
+	if _, err := Install(nil, bad, dir); err == nil || !strings.Contains(err.Error(), "audio.sample_rate") {
 		t.Errorf("Install(bad config) = %v, want the config's error", err)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "bad.onnx")); !errors.Is(err, os.ErrNotExist) {
 		t.Error("Install(bad config) copied the model anyway")
 	}
-	if _, err := Install("testdata/tiny.onnx.json", dir); err == nil || !strings.Contains(err.Error(), "NAME.onnx") {
+	if _, err := Install(nil, "testdata/tiny.onnx.json", dir); err == nil || !strings.Contains(err.Error(), "NAME.onnx") {
 		t.Errorf("Install(a .json) = %v, want to be asked for the model", err)
 	}
 	empty := copyVoice(t, "tiny", src, "empty")
 	os.WriteFile(empty, nil, 0o644)
-	if _, err := Install(empty, dir); err == nil || !strings.Contains(err.Error(), "empty") {
+	if _, err := Install(nil, empty, dir); err == nil || !strings.Contains(err.Error(), "empty") {
 		t.Errorf("Install(empty model) = %v, want an error", err)
+	}
+}
+
+// With ONNX Runtime at hand, Install loads the model first: a file that is
+// not a Piper voice is refused, and nothing is copied.
+func TestInstallChecksModel(t *testing.T) {
+	rt := needRuntime(t)
+	src, dir := t.TempDir(), t.TempDir()
+	if _, err := Install(rt, "testdata/tiny-duo.onnx", dir); err != nil {
+		t.Errorf("Install(tiny-duo) = %v", err)
+	}
+	broken := copyVoice(t, "tiny", src, "broken")
+	os.WriteFile(broken, []byte("not a model"), 0o644)
+	if _, err := Install(rt, broken, dir); err == nil {
+		t.Error("Install(not a model) = nil error, want one")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "broken.onnx")); !errors.Is(err, os.ErrNotExist) {
+		t.Error("Install(not a model) copied it anyway")
 	}
 }

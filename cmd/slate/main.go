@@ -1,7 +1,8 @@
 // Command slate is the Slate studio. With no arguments, or a .slate file,
 // it opens the studio window; its subcommands render a project from the
-// command line, check the external components Slate needs, and print help
-// or the version. Run "slate help" for the details.
+// command line, manage the cast and the Piper voices, check the external
+// components Slate needs, and print help or the version. Run "slate help"
+// for the details.
 package main
 
 import (
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return renderMain(ctx, args[1:], stdout, stderr, defaultRenderEnv())
 	case "cast":
 		return castMain(ctx, args[1:], stdout, stderr, defaultCastEnv())
+	case "voices":
+		return voicesMain(args[1:], stdout, stderr, defaultVoicesEnv())
 	case "doctor":
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "slate doctor: unexpected argument %q\n", args[1])
@@ -92,6 +95,11 @@ Usage:
   slate cast list           list the cast members on this computer
   slate cast delete @HANDLE [--yes]
                             delete a cast member and their media
+  slate voices list         list the Piper voices installed; a cast member or a line
+                            speaks in one when its voice is piper:NAME
+  slate voices install FILE.onnx
+                            check a Piper voice (FILE.onnx and FILE.onnx.json) and
+                            copy it into the data folder's voices/
   slate doctor              check ffmpeg, espeak-ng, ONNX Runtime and the data folder
   slate version             print the version
   slate help                print this help
@@ -99,6 +107,7 @@ Usage:
 Environment:
   SLATE_HOME                data folder (default $XDG_DATA_HOME/slate or ~/.local/share/slate)
   SLATE_ORT_LIB             ONNX Runtime library to use instead of the one set-up installs
+  SLATE_VOICES              more folders of Piper voices, searched before the data folder's
   SLATE_FAKE_CAMERA, SLATE_FAKE_MIC
                             a video (Y4M or MJPEG) and a WAV to record from instead of devices
 `
