@@ -142,7 +142,13 @@ func (p *player) makeSound(src *source) {
 	} else {
 		var sound *media.PCM
 		var captions []render.Caption
-		sound, captions, err = render.Soundtrack(src.ctx, p.s.deps.Tools, src.req)
+		// The animatic's own voices keep each Piper voice loaded from one
+		// shot to the next; Soundtrack alone would load it for every shot.
+		if vb, ok := p.anim.(render.VoicedBackend); ok {
+			sound, captions, err = render.SoundtrackWith(src.ctx, p.s.deps.Tools, vb.Voices(), src.req)
+		} else {
+			sound, captions, err = render.Soundtrack(src.ctx, p.s.deps.Tools, src.req)
+		}
 		if err == nil {
 			pcm = sound.Samples
 			if p.anim != nil && len(captions) > 0 {
