@@ -73,7 +73,15 @@ var rules = []rule{
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
 	{pkg: "capture/liveness", may: []string{"capture", "media", "ml"}, forbidden: gui},
-	{pkg: "ml", may: []string{"internal/atomicfile"}, forbidden: gui},
+	{pkg: "ml", may: []string{"ml", "internal/atomicfile"}, forbidden: gui},
+	// Model packs are files and manifests: no studio, no render.
+	{pkg: "ml/pack", may: []string{"ml", "internal/atomicfile"}, forbidden: append([]string{"os/exec"}, gui...)},
+	// Test models are built from the standard library alone, so any test
+	// may use them, ml's own included.
+	{pkg: "ml/mltest", may: nil, forbidden: gui},
+	// The on-device backend runs models through ml and writes clips
+	// through media, like every backend; it never reaches the library.
+	{pkg: "render/onnx", may: []string{"render", "timeline", "media", "ml"}, forbidden: append([]string{module + "/library"}, gui...)},
 	{pkg: "playback", may: nil, forbidden: gui},
 	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile"}, forbidden: append([]string{module + "/library"}, gui...)},
 }
