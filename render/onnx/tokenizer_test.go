@@ -4,9 +4,12 @@ import (
 	"encoding/json"
 	"flag"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/slatestudio/slate/render/onnx/onnxtest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -17,13 +20,13 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 // tokenizers library's documented algorithms, and the goldens were checked
 // that way when they were written:
 //
-//   - t5-unigram.json (T5/UMT5 style: Metaspace "▁" before every word,
+//   - onnxtest's t5-unigram.json (T5/UMT5 style: Metaspace "▁" before every word,
 //     the unigram segmentation of highest total score, unknown characters
 //     fused into one <unk>, </s> appended): "A red kite over a green hill"
 //     is ▁A ▁red ▁kite ▁over ▁a ▁green ▁hill </s> = 54 5 6 7 4 8 9 1;
 //     "kites" is ▁kite (−5) + s (−4), better than ▁k + ite + s (−16);
 //     "A RED" is ▁A, then ▁ and the fused unknown "RED" (2);
-//   - clip-bpe.json (CLIP style: lower-cased, split on letters, byte-level
+//   - onnxtest's clip-bpe.json (CLIP style: lower-cased, split on letters, byte-level
 //     BPE with "</w>" on each word's last piece, <|startoftext|> and
 //     <|endoftext|> around): "a red kite" is 16, a</w> 7, red</w> 12,
 //     kite</w> 15, 17; "kites" merges k+i, ki+t but not kit+e (only
@@ -49,7 +52,11 @@ func TestTokenizerGoldens(t *testing.T) {
 	const maxLen = 16
 	got := map[string][]golden{}
 	for _, file := range []string{"t5-unigram.json", "clip-bpe.json"} {
-		tk, err := loadTokenizer("testdata/tokenizers/"+file, maxLen, "")
+		path := filepath.Join(t.TempDir(), file)
+		if err := os.WriteFile(path, onnxtest.Tokenizer(file), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		tk, err := loadTokenizer(path, maxLen, "")
 		if err != nil {
 			t.Fatal(err)
 		}
