@@ -150,6 +150,8 @@ func (s *Store) List() ([]Info, error) {
 // Progress reports an install or a verification: the file at work, and
 // bytes done of the file and of the whole pack.
 type Progress struct {
+	// Manifest is the pack's, so a progress display can list its files.
+	Manifest           *Manifest
 	File               string
 	Index, Count       int // the file's place, from 0, and how many there are
 	FileDone, FileSize int64
@@ -160,7 +162,7 @@ type Progress struct {
 // reports every file that differs.
 func Verify(ctx context.Context, p *Pack, progress func(Progress)) error {
 	m := p.Manifest
-	pr := Progress{Count: len(m.Files), Total: m.Size()}
+	pr := Progress{Manifest: m, Count: len(m.Files), Total: m.Size()}
 	var bad []string
 	for i, f := range m.Files {
 		pr.File, pr.Index, pr.FileDone, pr.FileSize = f.Path, i, 0, f.Size
@@ -279,7 +281,7 @@ func (s *Store) Install(ctx context.Context, src string, progress func(Progress)
 			os.RemoveAll(tmp)
 		}
 	}()
-	pr := Progress{Count: len(m.Files), Total: m.Size()}
+	pr := Progress{Manifest: m, Count: len(m.Files), Total: m.Size()}
 	for i, f := range m.Files {
 		pr.File, pr.Index, pr.FileDone, pr.FileSize = f.Path, i, 0, f.Size
 		if progress != nil {
