@@ -70,7 +70,7 @@ func BenchmarkPipelineOverhead(b *testing.B) {
 		os.Remove(res.Path)
 		return d
 	}
-	whole() // loads the models
+	whole()                                                     // loads the models
 	_, step := bareLoop(b, be, render.NewRequest(proj, 0, tmp)) // and warms the runs
 	if step < 50*time.Millisecond {
 		b.Fatalf("one denoising step takes %v; the benchmark needs a model of at least 50 ms a step", step)
