@@ -73,6 +73,33 @@ type Options struct {
 	Rename string
 	// Steps overrides the default 4 denoising steps.
 	Steps int
+	// Float16 makes every float input and output float16 (the timestep
+	// stays a float32 scalar), as GPU exports often are.
+	Float16 bool
+}
+
+// edge declares a graph's float inputs and outputs as float32, or as
+// float16 cast at the edge.
+type edge struct {
+	g    *mltest.Graph
+	half bool
+}
+
+func (e edge) in(name string, dims ...mltest.Dim) string {
+	if !e.half {
+		return e.g.Input(name, mltest.Float, dims...)
+	}
+	x := e.g.Input(name, mltest.Float16, dims...)
+	return e.g.Op("Cast", []string{x}, mltest.AttrInt("to", int64(mltest.Float)))
+}
+
+func (e edge) out(value, name string, dims ...mltest.Dim) {
+	if !e.half {
+		e.g.Output(value, name, mltest.Float, dims...)
+		return
+	}
+	h := e.g.Op("Cast", []string{value}, mltest.AttrInt("to", int64(mltest.Float16)))
+	e.g.Output(h, name, mltest.Float16, dims...)
 }
 
 // Write writes a pack into dir (which must exist) and returns its manifest.
@@ -119,13 +146,13 @@ func Write(dir string, o Options) (*pack.Manifest, error) {
 
 	files := map[string][]byte{
 		"tokenizer/tokenizer.json": Tokenizer("t5-unigram.json"),
-		"text_encoder/model.onnx":  textEncoder(r, n),
+		"text_encoder/model.onnx":  textEncoder(r, n, o.Float16),
 		"transformer/model.onnx":   transformer(r, n, o, mask),
-		"vae_decoder/model.onnx":   vaeDecoder(r, n),
+		"vae_decoder/model.onnx":   vaeDecoder(r, n, o.Float16),
 	}
 	order := []string{"text_encoder/model.onnx", "transformer/model.onnx", "vae_decoder/model.onnx", "tokenizer/tokenizer.json"}
 	if o.Conditioning != "" {
-		files["vae_encoder/model.onnx"] = vaeEncoder(r, n)
+		files["vae_encoder/model.onnx"] = vaeEncoder(r, n, o.Float16)
 		order = append(order, "vae_encoder/model.onnx")
 	}
 	for _, p := range order {
@@ -165,8 +192,9 @@ var (
 
 // textEncoder: embeddings, a linear layer, plus a trace of the attention
 // mask, through tanh: [batch, sequence] ids → [batch, sequence, 32].
-func textEncoder(r *rand.Rand, n func(string) string) []byte {
+func textEncoder(r *rand.Rand, n func(string) string, half bool) []byte {
 	g := mltest.NewGraph("text_encoder")
+	e := edge{g, half}
 	ids := g.Input(n("input_ids"), mltest.Int64, batch, seq)
 	mask := g.Input(n("attention_mask"), mltest.Int64, batch, seq)
 	emb := g.Op("Gather", []string{g.Weights([]int64{vocab, TextWidth}, mltest.Normal(r, vocab*TextWidth, 0.7)), ids}, mltest.AttrInt("axis", 0))
@@ -175,7 +203,7 @@ func textEncoder(r *rand.Rand, n func(string) string) []byte {
 	mf := g.Op("Cast", []string{mask}, mltest.AttrInt("to", int64(mltest.Float)))
 	mf = g.Op("Unsqueeze", []string{mf, g.Ints([]int64{1}, -1)})
 	h = g.Op("Add", []string{h, g.Op("Mul", []string{mf, g.Scalar(0.5)})})
-	g.Output(g.Op("Tanh", []string{h}), n("last_hidden_state"), mltest.Float, batch, seq, mltest.D(TextWidth))
+	e.out(g.Op("Tanh", []string{h}), n("last_hidden_state"), batch, seq, mltest.D(TextWidth))
 	return g.Model(opset)
 }
 
@@ -183,11 +211,12 @@ func textEncoder(r *rand.Rand, n func(string) string) []byte {
 // pooled text and the timestep (and the condition), through tanh.
 func transformer(r *rand.Rand, n func(string) string, o Options, mask int) []byte {
 	g := mltest.NewGraph("transformer")
+	ed := edge{g, o.Float16}
 	in := int64(Channels)
 	if o.Conditioning == "concat" {
 		in = int64(2*Channels + mask)
 	}
-	x := g.Input(n("hidden_states"), mltest.Float, batch, mltest.D(in), frames, height, width)
+	x := ed.in(n("hidden_states"), batch, mltest.D(in), frames, height, width)
 	var t string
 	if o.Int64Timestep {
 		t = g.Input(n("timestep"), mltest.Int64, batch)
@@ -196,10 +225,10 @@ func transformer(r *rand.Rand, n func(string) string, o Options, mask int) []byt
 	} else {
 		t = g.Input(n("timestep"), mltest.Float)
 	}
-	e := g.Input(n("encoder_hidden_states"), mltest.Float, batch, seq, mltest.D(TextWidth))
+	e := ed.in(n("encoder_hidden_states"), batch, seq, mltest.D(TextWidth))
 	var cond string
 	if o.Conditioning == "input" {
-		cond = g.Input(n("image_latents"), mltest.Float, batch, mltest.D(int64(Channels+mask)), frames, height, width)
+		cond = ed.in(n("image_latents"), batch, mltest.D(int64(Channels+mask)), frames, height, width)
 	}
 	const c = Channels
 	conv := g.Op("Conv", []string{x, g.Weights([]int64{c, in, 1, 3, 3}, mltest.Normal(r, c*int(in)*9, 0.08)), g.Weights([]int64{c}, mltest.Normal(r, c, 0.05))},
@@ -223,16 +252,17 @@ func transformer(r *rand.Rand, n func(string) string, o Options, mask int) []byt
 		y = g.Op("Conv", []string{y, g.Weights([]int64{c, h, 1, 1, 1}, mltest.Normal(r, int(c*h), 0.1/math.Sqrt(float64(h))))})
 		sum = g.Op("Add", []string{sum, y})
 	}
-	g.Output(g.Op("Tanh", []string{sum}), n("out_hidden_states"), mltest.Float, batch, mltest.D(c), frames, height, width)
+	ed.out(g.Op("Tanh", []string{sum}), n("out_hidden_states"), batch, mltest.D(c), frames, height, width)
 	return g.Model(opset)
 }
 
 // vaeDecoder: a pointwise projection to RGB, nearest upsampling by 4 in
 // time and 8 in space, dropping the first 3 frames (so n latent frames
 // give 1 + 4(n−1), as a causal video VAE), a 3×3 blur and tanh.
-func vaeDecoder(r *rand.Rand, n func(string) string) []byte {
+func vaeDecoder(r *rand.Rand, n func(string) string, half bool) []byte {
 	g := mltest.NewGraph("vae_decoder")
-	z := g.Input(n("latent_sample"), mltest.Float, batch, mltest.D(Channels), frames, height, width)
+	e := edge{g, half}
+	z := e.in(n("latent_sample"), batch, mltest.D(Channels), frames, height, width)
 	rgb := g.Op("Conv", []string{z, g.Weights([]int64{3, Channels, 1, 1, 1}, mltest.Normal(r, 3*Channels, 0.3)), g.Weights([]int64{3}, []float32{0.1, -0.1, 0})})
 	up := g.Op("Resize", []string{rgb, "", g.Weights([]int64{5}, []float32{1, 1, tcomp, scomp, scomp})},
 		mltest.AttrString("mode", "nearest"), mltest.AttrString("coordinate_transformation_mode", "asymmetric"), mltest.AttrString("nearest_mode", "floor"))
@@ -244,16 +274,17 @@ func vaeDecoder(r *rand.Rand, n func(string) string) []byte {
 		}
 	}
 	y := g.Op("Conv", []string{cut, g.Weights([]int64{3, 3, 1, 3, 3}, blur)}, mltest.AttrInts("pads", 0, 1, 1, 0, 1, 1))
-	g.Output(g.Op("Tanh", []string{y}), n("sample"), mltest.Float, batch, mltest.D(3), frames, height, width)
+	e.out(g.Op("Tanh", []string{y}), n("sample"), batch, mltest.D(3), frames, height, width)
 	return g.Model(opset)
 }
 
 // vaeEncoder: average pooling 8×8 and a pointwise projection to the latent.
-func vaeEncoder(r *rand.Rand, n func(string) string) []byte {
+func vaeEncoder(r *rand.Rand, n func(string) string, half bool) []byte {
 	g := mltest.NewGraph("vae_encoder")
-	x := g.Input(n("sample"), mltest.Float, batch, mltest.D(3), frames, height, width)
+	e := edge{g, half}
+	x := e.in(n("sample"), batch, mltest.D(3), frames, height, width)
 	p := g.Op("AveragePool", []string{x}, mltest.AttrInts("kernel_shape", 1, scomp, scomp), mltest.AttrInts("strides", 1, scomp, scomp))
 	l := g.Op("Conv", []string{p, g.Weights([]int64{Channels, 3, 1, 1, 1}, mltest.Normal(r, 3*Channels, 1))})
-	g.Output(l, n("latent"), mltest.Float, batch, mltest.D(Channels), frames, height, width)
+	e.out(l, n("latent"), batch, mltest.D(Channels), frames, height, width)
 	return g.Model(opset)
 }
