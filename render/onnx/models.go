@@ -48,7 +48,7 @@ func loadModels(rt *ml.Runtime, p *pack.Pack, opts ml.SessionOptions) (*models, 
 	if err := expect(ms.text, "text_encoder", []tensorRule{
 		{"input_ids", te.InputIDs, true, []ml.ElementType{ml.Int64}, []int{2}},
 		{"attention_mask", te.AttentionMask, true, []ml.ElementType{ml.Int64}, []int{2}},
-		{"output", te.Output, false, floats, []int{3}},
+		{"output", te.Output, false, floats(), []int{3}},
 	}); err != nil {
 		return nil, err
 	}
@@ -61,14 +61,14 @@ func loadModels(rt *ml.Runtime, p *pack.Pack, opts ml.SessionOptions) (*models, 
 	}
 	tr := m.Transformer
 	rules := []tensorRule{
-		{"hidden_states", tr.HiddenStates, true, floats, []int{5}},
+		{"hidden_states", tr.HiddenStates, true, floats(), []int{5}},
 		{"timestep", tr.Timestep, true, []ml.ElementType{ml.Float32, ml.Float16, ml.Int64}, []int{0, 1}},
-		{"encoder_hidden_states", tr.EncoderHiddenStates, true, floats, []int{3}},
-		{"output", tr.Output, false, floats, []int{5}},
+		{"encoder_hidden_states", tr.EncoderHiddenStates, true, floats(), []int{3}},
+		{"output", tr.Output, false, floats(), []int{5}},
 	}
 	ic := m.ImageConditioning
 	if ic != nil && ic.TransformerInput != "" {
-		rules = append(rules, tensorRule{"image_conditioning.transformer_input", ic.TransformerInput, true, floats, []int{5}})
+		rules = append(rules, tensorRule{"image_conditioning.transformer_input", ic.TransformerInput, true, floats(), []int{5}})
 	}
 	if err := expect(ms.transformer, "transformer", rules); err != nil {
 		return nil, err
@@ -89,8 +89,8 @@ func loadModels(rt *ml.Runtime, p *pack.Pack, opts ml.SessionOptions) (*models, 
 		return nil, err
 	}
 	if err := expect(ms.decoder, "vae_decoder", []tensorRule{
-		{"latent", m.VAEDecoder.Latent, true, floats, []int{5}},
-		{"output", m.VAEDecoder.Output, false, floats, []int{5}},
+		{"latent", m.VAEDecoder.Latent, true, floats(), []int{5}},
+		{"output", m.VAEDecoder.Output, false, floats(), []int{5}},
 	}); err != nil {
 		return nil, err
 	}
@@ -99,8 +99,8 @@ func loadModels(rt *ml.Runtime, p *pack.Pack, opts ml.SessionOptions) (*models, 
 			return nil, err
 		}
 		if err := expect(ms.encoder, "image_conditioning", []tensorRule{
-			{"encoder_input", ic.EncoderInput, true, floats, []int{5}},
-			{"encoder_output", ic.EncoderOutput, false, floats, []int{5}},
+			{"encoder_input", ic.EncoderInput, true, floats(), []int{5}},
+			{"encoder_output", ic.EncoderOutput, false, floats(), []int{5}},
 		}); err != nil {
 			return nil, err
 		}
@@ -109,7 +109,8 @@ func loadModels(rt *ml.Runtime, p *pack.Pack, opts ml.SessionOptions) (*models, 
 	return ms, nil
 }
 
-var floats = []ml.ElementType{ml.Float32, ml.Float16}
+// floats are the float types a pipeline tensor may have.
+func floats() []ml.ElementType { return []ml.ElementType{ml.Float32, ml.Float16} }
 
 // tensorRule is what the pipeline needs of one tensor a manifest names.
 type tensorRule struct {
