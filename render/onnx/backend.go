@@ -141,7 +141,10 @@ func (b *Backend) modelFrames(req *render.Request) int {
 
 // Plan is the memory plan for req against what is free now.
 func (b *Backend) Plan(req *render.Request) Plan {
-	return plan(b.pack.Manifest, req.Format.Width, req.Format.Height, b.modelFrames(req), b.opts.FreeMemory(b.provider), b.provider)
+	b.mu.Lock()
+	loaded := b.models != nil
+	b.mu.Unlock()
+	return plan(b.pack.Manifest, req.Format.Width, req.Format.Height, b.modelFrames(req), b.opts.FreeMemory(b.provider), b.provider, loaded)
 }
 
 // Render renders one shot: see the package comment. It refuses, before

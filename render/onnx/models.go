@@ -35,6 +35,9 @@ func loadModels(rt *ml.Runtime, p *pack.Pack, opts ml.SessionOptions) (*models, 
 	}()
 	open := func(file string) (*ml.Session, error) {
 		s, err := ml.NewSession(rt, p.Path(file), opts)
+		if err != nil && opts.Provider != ml.CPU {
+			return nil, fmt.Errorf("model pack %s: %w; set SLATE_ORT_PROVIDER=CPU to render on the processor instead", m.Name, err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("model pack %s: %w", m.Name, err)
 		}

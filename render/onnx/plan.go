@@ -76,6 +76,9 @@ type Plan struct {
 	// runtime overhead and the larger of the two working memories (the
 	// decoder runs after the transformer is done).
 	Peak int64
+	// Loaded is true when the models are loaded already: the free memory
+	// no longer includes them, so they are not asked for again.
+	Loaded bool
 	// Free is the memory the provider's models can use.
 	Free     ml.Memory
 	Provider string
@@ -109,9 +112,18 @@ func Estimate(m *pack.Manifest, width, height, frames int) Plan {
 	return p
 }
 
+// Need is what the render still has to find in free memory: the peak,
+// less the models when they are loaded.
+func (p Plan) Need() int64 {
+	if p.Loaded {
+		return p.Peak - p.Weights
+	}
+	return p.Peak
+}
+
 // Fits reports whether the render fits in the free memory; when free
 // memory is unknown it is taken to fit.
-func (p Plan) Fits() bool { return !p.Free.Known || uint64(p.Peak) <= p.Free.Free }
+func (p Plan) Fits() bool { return !p.Free.Known || uint64(p.Need()) <= p.Free.Free }
 
 // Check refuses a render that does not fit, with both figures and what
 // would fit instead. The error wraps ErrTooBig.
@@ -122,6 +134,10 @@ func (p Plan) Check() error {
 	msg := fmt.Sprintf("this shot needs about %s at %d×%d × %d frames (models %s, working memory %s), and %s",
 		ml.GiB(uint64(p.Peak)), p.Width, p.Height, p.Frames,
 		ml.GiB(uint64(p.Weights)), ml.GiB(uint64(p.Peak-p.Weights)), p.Free)
+	if p.Loaded {
+		msg = fmt.Sprintf("this shot needs about %s of working memory at %d×%d × %d frames beside the loaded models, and %s",
+			ml.GiB(uint64(p.Need())), p.Width, p.Height, p.Frames, p.Free)
+	}
 	if p.Suggestion != "" {
 		msg += "; " + p.Suggestion
 	}
@@ -139,14 +155,17 @@ func (p Plan) String() string {
 // plan is Estimate against the free memory, with a suggestion when it
 // does not fit: fewer frames at this size, or a smaller size (the same
 // shape, in the pack's size multiple) with these frames.
-func plan(m *pack.Manifest, width, height, frames int, free ml.Memory, provider string) Plan {
+func plan(m *pack.Manifest, width, height, frames int, free ml.Memory, provider string, loaded bool) Plan {
 	p := Estimate(m, width, height, frames)
-	p.Free, p.Provider = free, provider
+	p.Free, p.Provider, p.Loaded = free, provider, loaded
 	if p.Fits() {
 		return p
 	}
 	budget := int64(free.Free)
-	if p.Weights+runtimeOverhead >= budget {
+	if loaded {
+		budget += p.Weights // the estimates below count the models
+	}
+	if !loaded && p.Weights+runtimeOverhead >= budget {
 		p.Suggestion = fmt.Sprintf("the models alone need %s, so no size fits: close other programs, or use a machine with more memory", ml.GiB(uint64(p.Weights+runtimeOverhead)))
 		return p
 	}

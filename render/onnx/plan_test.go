@@ -29,7 +29,7 @@ func wan(t *testing.T) *pack.Manifest {
 func TestPlanRefusesWhatDoesNotFit(t *testing.T) {
 	m := wan(t)
 	free := ml.Memory{Free: 24 << 30, Known: true, Where: "RAM"}
-	p := plan(m, 1920, 1080, 241, free, ml.CPU)
+	p := plan(m, 1920, 1080, 241, free, ml.CPU, false)
 	err := p.Check()
 	if !errors.Is(err, ErrTooBig) {
 		t.Fatalf("1920×1080 × 241 frames with 24 GiB: Check() = %v, want ErrTooBig", err)
@@ -54,19 +54,28 @@ func TestPlanRefusesWhatDoesNotFit(t *testing.T) {
 	}
 
 	// The model's own size and length fits the same 24 GiB.
-	ok := plan(m, 832, 480, 81, free, ml.CPU)
+	ok := plan(m, 832, 480, 81, free, ml.CPU, false)
 	if err := ok.Check(); err != nil {
 		t.Errorf("832×480 × 81 frames with 24 GiB: %v", err)
 	}
 	t.Logf("832×480 × 81: %s", ok)
 
 	// With too little for the models themselves, no size helps.
-	small := plan(m, 832, 480, 81, ml.Memory{Free: 8 << 30, Known: true, Where: "RAM"}, ml.CPU)
+	small := plan(m, 832, 480, 81, ml.Memory{Free: 8 << 30, Known: true, Where: "RAM"}, ml.CPU, false)
 	if err := small.Check(); err == nil || !strings.Contains(err.Error(), "the models alone need") {
 		t.Errorf("8 GiB: Check() = %v", err)
 	}
+	// Once the models are loaded, free memory no longer holds them: the
+	// same render with 24 GiB less their size free still fits.
+	after := plan(m, 832, 480, 81, ml.Memory{Free: 24<<30 - uint64(ok.Weights), Known: true, Where: "RAM"}, ml.CPU, true)
+	if err := after.Check(); err != nil {
+		t.Errorf("with the models loaded: %v", err)
+	}
+	if err := plan(m, 1920, 1080, 241, ml.Memory{Free: 8 << 30, Known: true, Where: "RAM"}, ml.CPU, true).Check(); err == nil || !strings.Contains(err.Error(), "beside the loaded models") {
+		t.Errorf("1080p with the models loaded and 8 GiB free: %v", err)
+	}
 	// Unknown free memory is not a refusal, and says it is unknown.
-	unknown := plan(m, 1920, 1080, 241, ml.Memory{Where: "GPU 0 memory", Why: "no driver"}, ml.CUDA)
+	unknown := plan(m, 1920, 1080, 241, ml.Memory{Where: "GPU 0 memory", Why: "no driver"}, ml.CUDA, false)
 	if err := unknown.Check(); err != nil || !strings.Contains(unknown.String(), "free GPU 0 memory unknown (no driver)") {
 		t.Errorf("unknown memory: Check() = %v, String() = %q", err, unknown)
 	}
