@@ -7,4 +7,11 @@
 // (scripts/setup.sh installs it), so a studio without it still runs, and
 // reports the on-device backend unavailable with a message that says how
 // to install it.
+//
+// Tensors hold float32, int64 or float16 (as IEEE half bits, converted by
+// HalfBits and HalfValue). A session runs on the provider asked for, or
+// with Auto on the best one that loads the model, in the order CUDA,
+// CoreML, DirectML, CPU. FreeMemory says how much RAM or GPU memory is
+// free for a planner to compare with. Package ml/pack installs and checks
+// model packs; ml/mltest builds ONNX models in Go for tests.
 package ml

@@ -20,6 +20,9 @@ const (
 	CoreML   = "CoreML"
 	DirectML = "DirectML"
 	CPU      = "CPU"
+	// Auto, as SessionOptions.Provider, picks the best provider that loads
+	// the model; as an argument to Choose, the preferred one.
+	Auto = "auto"
 )
 
 // Runtime is the loaded ONNX Runtime library. There is at most one per
@@ -189,6 +192,27 @@ func (r *Runtime) Providers() []string {
 // CoreML, DirectML and CPU that the library offers.
 func (r *Runtime) Preferred() string {
 	return r.Providers()[0]
+}
+
+// Choose resolves a provider asked for by a user or a model pack: empty
+// or Auto gives Preferred; a name must be one this library offers
+// (matched without regard to case, so "cuda" will do), else the error
+// lists those it does.
+func (r *Runtime) Choose(want string) (string, error) {
+	if want == "" || strings.EqualFold(want, Auto) {
+		return r.Preferred(), nil
+	}
+	for _, p := range r.Providers() {
+		if strings.EqualFold(p, want) {
+			return p, nil
+		}
+	}
+	for _, known := range []string{CUDA, CoreML, DirectML, CPU} {
+		if strings.EqualFold(known, want) {
+			return "", fmt.Errorf("execution provider %s is not available here: this ONNX Runtime offers %s", known, strings.Join(r.Providers(), ", "))
+		}
+	}
+	return "", fmt.Errorf("execution provider %q is unknown; choose one of %s, or auto", want, strings.Join(r.Providers(), ", "))
 }
 
 // probeProviders tries each provider that can exist on goos, in order of

@@ -15,7 +15,9 @@ import (
 type SessionOptions struct {
 	// Provider is the execution provider: CPU (the default when empty),
 	// CUDA, CoreML or DirectML; Runtime.Providers lists those the library
-	// offers.
+	// offers. Auto takes the first of them, best first, with which the
+	// model loads, so a CUDA build on a machine without a usable GPU falls
+	// back to the CPU; Session.Provider says which it got.
 	Provider string
 	// Threads caps the threads one Run uses; 0 lets ONNX Runtime choose,
 	// one per core. Small models that run often, such as voice activity
@@ -45,6 +47,7 @@ func (i TensorInfo) String() string {
 // overlap a Run.
 type Session struct {
 	path            string
+	provider        string
 	session         *ort.DynamicAdvancedSession
 	inputs, outputs []TensorInfo
 }
@@ -64,6 +67,23 @@ func NewSession(rt *Runtime, modelPath string, opts SessionOptions) (*Session, e
 	case fi.IsDir():
 		return nil, fmt.Errorf("load model %s: is a folder, not an .onnx file", modelPath)
 	}
+	if opts.Provider != Auto {
+		return newSession(rt, modelPath, opts)
+	}
+	// Best first; CPU, last, always loads a model that ONNX Runtime can run.
+	var errs []error
+	for _, p := range rt.Providers() {
+		opts.Provider = p
+		s, err := newSession(rt, modelPath, opts)
+		if err == nil {
+			return s, nil
+		}
+		errs = append(errs, err)
+	}
+	return nil, errors.Join(errs...)
+}
+
+func newSession(rt *Runtime, modelPath string, opts SessionOptions) (*Session, error) {
 	so, err := sessionOptions(rt, opts)
 	if err != nil {
 		return nil, fmt.Errorf("load model %s: %w", modelPath, err)
@@ -74,10 +94,14 @@ func NewSession(rt *Runtime, modelPath string, opts SessionOptions) (*Session, e
 	if err != nil {
 		return nil, fmt.Errorf("load model %s: not a model ONNX Runtime %s can open: %w", modelPath, rt.Version(), err)
 	}
-	s := &Session{path: modelPath, inputs: tensorInfos(ins), outputs: tensorInfos(outs)}
+	provider := opts.Provider
+	if provider == "" {
+		provider = CPU
+	}
+	s := &Session{path: modelPath, provider: provider, inputs: tensorInfos(ins), outputs: tensorInfos(outs)}
 	s.session, err = ort.NewDynamicAdvancedSession(modelPath, names(s.inputs), names(s.outputs), so)
 	if err != nil {
-		return nil, fmt.Errorf("load model %s: %w", modelPath, err)
+		return nil, fmt.Errorf("load model %s on %s: %w", modelPath, provider, err)
 	}
 	return s, nil
 }
@@ -149,6 +173,32 @@ func names(infos []TensorInfo) []string {
 	return out
 }
 
+// Provider is the execution provider the session runs on.
+func (s *Session) Provider() string { return s.provider }
+
+// Path is the model file the session loaded.
+func (s *Session) Path() string { return s.path }
+
+// Input describes the model's input called name; ok is false when the
+// model has none by that name.
+func (s *Session) Input(name string) (info TensorInfo, index int, ok bool) {
+	return find(s.inputs, name)
+}
+
+// Output is Input for the model's outputs.
+func (s *Session) Output(name string) (info TensorInfo, index int, ok bool) {
+	return find(s.outputs, name)
+}
+
+func find(infos []TensorInfo, name string) (TensorInfo, int, bool) {
+	for i, info := range infos {
+		if info.Name == name {
+			return cloneInfos(infos[i : i+1])[0], i, true
+		}
+	}
+	return TensorInfo{}, -1, false
+}
+
 // Inputs describes the model's inputs, in the order Run takes them.
 func (s *Session) Inputs() []TensorInfo { return cloneInfos(s.inputs) }
 
@@ -182,7 +232,26 @@ func (s *Session) Run(ctx context.Context, inputs []*Tensor) ([]*Tensor, error) 
 	if err != nil {
 		return nil, fmt.Errorf("run model %s: %w", filepath.Base(s.path), err)
 	}
-	outputs := make([]ort.Value, len(s.outputs)) // nil: ONNX Runtime allocates them
+	// nil: ONNX Runtime allocates them. onnxruntime_go copies an output
+	// it allocated element by element, which is wrong for float16 (it
+	// copies half the bytes), so those are allocated here, from the
+	// shape the model declares.
+	outputs := make([]ort.Value, len(s.outputs))
+	var mine []*Tensor
+	for i, o := range s.outputs {
+		if o.Type != Float16 {
+			continue
+		}
+		t, err := s.newOutput(o)
+		if err != nil {
+			for _, t := range mine {
+				t.Close()
+			}
+			return nil, fmt.Errorf("run model %s: %w", filepath.Base(s.path), err)
+		}
+		mine = append(mine, t)
+		outputs[i] = t.value
+	}
 	err = s.run(ctx, values, outputs)
 	if err != nil {
 		for _, v := range outputs {
@@ -197,6 +266,10 @@ func (s *Session) Run(ctx context.Context, inputs []*Tensor) ([]*Tensor, error) 
 	}
 	out := make([]*Tensor, len(outputs))
 	for i, v := range outputs {
+		if len(mine) > 0 && mine[0].value == v {
+			out[i], mine = mine[0], mine[1:]
+			continue
+		}
 		if out[i], err = wrapOutput(v); err != nil {
 			for _, t := range out[:i] {
 				t.Close()
@@ -208,6 +281,56 @@ func (s *Session) Run(ctx context.Context, inputs []*Tensor) ([]*Tensor, error) 
 		}
 	}
 	return out, nil
+}
+
+// newOutput allocates a float16 output from its declared shape.
+func (s *Session) newOutput(o TensorInfo) (*Tensor, error) {
+	if slices.ContainsFunc(o.Shape, func(d int64) bool { return d < 0 }) {
+		return nil, fmt.Errorf("output %s is float16 with free dimensions %v; onnxruntime_go cannot read a float16 output ONNX Runtime allocates, so give one of the right shape to RunInto", o.Name, o.Shape)
+	}
+	return NewTensor(Float16, o.Shape)
+}
+
+// RunInto is Run with outputs the caller allocated (see NewTensor), in the
+// order of Outputs; ONNX Runtime writes into them. Reusing outputs from
+// one run to the next saves allocating and copying them, and it is the
+// only way to read a float16 output whose shape the model leaves free.
+// Each output must have the type the model declares, its rank and its
+// fixed dimensions.
+func (s *Session) RunInto(ctx context.Context, inputs, outputs []*Tensor) error {
+	if s.session == nil {
+		return fmt.Errorf("run model %s: the session is closed", filepath.Base(s.path))
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("run model %s: %w", filepath.Base(s.path), err)
+	}
+	values, err := s.check(inputs)
+	if err != nil {
+		return fmt.Errorf("run model %s: %w", filepath.Base(s.path), err)
+	}
+	if len(outputs) != len(s.outputs) {
+		return fmt.Errorf("run model %s: got %d outputs, the model gives %d (%v)", filepath.Base(s.path), len(outputs), len(s.outputs), s.outputs)
+	}
+	outs := make([]ort.Value, len(outputs))
+	for i, t := range outputs {
+		want := s.outputs[i]
+		switch {
+		case t == nil || t.value == nil:
+			return fmt.Errorf("run model %s: output %s: no tensor (nil or closed)", filepath.Base(s.path), want.Name)
+		case t.typ != want.Type:
+			return fmt.Errorf("run model %s: output %s: got %s, the model gives %s", filepath.Base(s.path), want.Name, t.typ, want.Type)
+		case !shapeFits(t.shape, want.Shape):
+			return fmt.Errorf("run model %s: output %s: got shape %v, the model gives %v (-1 is free)", filepath.Base(s.path), want.Name, t.shape, want.Shape)
+		}
+		outs[i] = t.value
+	}
+	if err := s.run(ctx, values, outs); err != nil {
+		if ctx.Err() != nil {
+			err = ctx.Err()
+		}
+		return fmt.Errorf("run model %s: %w", filepath.Base(s.path), err)
+	}
+	return nil
 }
 
 // run runs the session, terminating it from another goroutine if ctx ends

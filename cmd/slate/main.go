@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return castMain(ctx, args[1:], stdout, stderr, defaultCastEnv())
 	case "voices":
 		return voicesMain(args[1:], stdout, stderr, defaultVoicesEnv())
+	case "models":
+		return modelsMain(ctx, args[1:], stdout, stderr, defaultModelsEnv())
 	case "doctor":
 		if len(args) > 1 {
 			fmt.Fprintf(stderr, "slate doctor: unexpected argument %q\n", args[1])
@@ -84,7 +86,8 @@ Usage:
   slate FILE.slate          import FILE.slate as a new project and open it
   slate render FILE.slate -o FILM.mp4 [flags]
                             render a project's shots and assemble the film
-      --backend NAME        render backend (default animatic)
+      --backend NAME        render backend: animatic (default) or onnx, which
+                            renders with an installed model pack
       --shots LIST          shots to include, numbered from 1: 3, 2-4 or 1,3,5-6
                             (default all)
       --workers N           shots rendered at once (default: one per two CPUs)
@@ -100,6 +103,13 @@ Usage:
   slate voices install FILE.onnx
                             check a Piper voice (FILE.onnx and FILE.onnx.json) and
                             copy it into the data folder's voices/
+  slate models install PATH|URL
+                            install a model pack from its folder or the http(s)
+                            address of its manifest.json, checking every file
+  slate models list         list the installed model packs with their licences
+  slate models verify [NAME]
+                            check every file of one pack, or of all, against its sha256
+  slate models remove NAME  uninstall a model pack
   slate doctor              check ffmpeg, espeak-ng, ONNX Runtime and the data folder
   slate version             print the version
   slate help                print this help
@@ -108,6 +118,9 @@ Environment:
   SLATE_HOME                data folder (default $XDG_DATA_HOME/slate or ~/.local/share/slate)
   SLATE_ORT_LIB             ONNX Runtime library to use instead of the one set-up installs
   SLATE_VOICES              more folders of Piper voices, searched before the data folder's
+  SLATE_ORT_PROVIDER        execution provider for the onnx backend: auto (the default:
+                            CUDA, CoreML, DirectML, then CPU), CPU, CUDA, CoreML or DirectML
+  SLATE_MODEL_PACK          the model pack the onnx backend uses, when several are installed
   SLATE_FAKE_CAMERA, SLATE_FAKE_MIC
                             a video (Y4M or MJPEG) and a WAV to record from instead of devices
 `

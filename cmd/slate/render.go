@@ -17,6 +17,7 @@ import (
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/render/onnx"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -42,7 +43,9 @@ func defaultRenderEnv() renderEnv {
 	}
 }
 
-// registerBackends adds the backends "slate render" can use.
+// registerBackends adds the backends "slate render" and the studio can
+// use. The on-device backend is always there to choose; opening it fails,
+// saying what to install, until ONNX Runtime and a model pack are.
 func registerBackends(reg *render.Registry, tools media.Tools) {
 	reg.Register("animatic", func() (render.Backend, error) {
 		b, err := animatic.New(tools)
@@ -51,6 +54,24 @@ func registerBackends(reg *render.Registry, tools media.Tools) {
 		}
 		return b, nil
 	})
+	reg.Register(onnx.Name, func() (render.Backend, error) {
+		return openONNX(tools, library.DefaultDir, os.Getenv)
+	})
+}
+
+// openONNX opens the on-device backend on the installed pack that
+// SLATE_MODEL_PACK names (or the only one), on the execution provider
+// SLATE_ORT_PROVIDER names (or the pack's, or the best available).
+func openONNX(tools media.Tools, dataDir func() (string, error), getenv func(string) string) (render.Backend, error) {
+	store, err := modelStore(dataDir, nil)
+	if err != nil {
+		return nil, err
+	}
+	b, err := onnx.OpenInstalled(tools, store, getenv("SLATE_MODEL_PACK"), onnx.Options{Provider: getenv("SLATE_ORT_PROVIDER")})
+	if err != nil {
+		return nil, err
+	}
+	return b, nil
 }
 
 // renderArgs are the parsed arguments of "slate render".

@@ -235,7 +235,7 @@ func TestRenderErrors(t *testing.T) {
 		{"missing project", []string{filepath.Join(dir, "nope.slate"), "-o", out}, "slate render: open " + filepath.Join(dir, "nope.slate") + ": "},
 		{"no such shot", []string{demo, "-o", out, "--shots", "9"}, "slate render: --shots 9: the project has 5 shots\n"},
 		{"no such folder", []string{demo, "-o", filepath.Join(dir, "missing", "film.mp4")}, "slate render: -o " + filepath.Join(dir, "missing", "film.mp4") + ": the folder " + filepath.Join(dir, "missing") + " does not exist; create it first\n"},
-		{"unknown backend", []string{demo, "-o", out, "--backend", "dream"}, "slate render: --backend dream: no such backend; choose one of animatic\n"},
+		{"unknown backend", []string{demo, "-o", out, "--backend", "dream"}, "slate render: --backend dream: no such backend; choose one of animatic, onnx\n"},
 		{"truncated project", []string{truncated(t), "-o", out}, "slate render: "},
 	}
 	for _, tt := range tests {

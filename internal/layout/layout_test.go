@@ -73,7 +73,16 @@ var rules = []rule{
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
 	{pkg: "capture/liveness", may: []string{"capture", "media", "ml"}, forbidden: gui},
-	{pkg: "ml", may: []string{"internal/atomicfile"}, forbidden: gui},
+	{pkg: "ml", may: []string{"ml", "internal/atomicfile"}, forbidden: gui},
+	// Model packs are files and manifests: no studio, no render.
+	{pkg: "ml/pack", may: []string{"ml", "internal/atomicfile"}, forbidden: append([]string{"os/exec"}, gui...)},
+	// Test models are built from the standard library alone, so any test
+	// may use them, ml's own included.
+	{pkg: "ml/mltest", may: nil, forbidden: gui},
+	// The on-device backend runs models through ml and writes clips
+	// through media, like every backend; it does not reach into the
+	// library itself (render does, for jobs and clips).
+	{pkg: "render/onnx", may: []string{"render", "timeline", "media", "ml"}, forbidden: gui},
 	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
 	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile"}, forbidden: append([]string{"database/sql"}, gui...)},
 	{pkg: "playback", may: nil, forbidden: gui},
