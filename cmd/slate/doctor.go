@@ -12,9 +12,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/slatestudio/slate/capture/vad"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/ml"
+	"github.com/slatestudio/slate/ml/pack"
+	"github.com/slatestudio/slate/voices"
 )
 
 // ortRuntime is what doctor reports of a loaded ONNX Runtime.
@@ -33,6 +36,9 @@ type doctorEnv struct {
 	loadORT   func(path string) (ortRuntime, error)
 	dataDir   func() (string, error)
 	freeSpace func(path string) (uint64, error)
+	// findVAD finds the Silero VAD model the cast recording listens with.
+	findVAD func() (string, error)
+	getenv  func(string) string
 }
 
 func defaultDoctorEnv() doctorEnv {
@@ -48,6 +54,8 @@ func defaultDoctorEnv() doctorEnv {
 		},
 		dataDir:   library.DefaultDir,
 		freeSpace: freeSpace,
+		findVAD:   vad.FindModel,
+		getenv:    os.Getenv,
 	}
 }
 
@@ -67,6 +75,9 @@ func doctor(ctx context.Context, w io.Writer, env doctorEnv) (ok bool) {
 		{"espeak-ng", env.espeak},
 		{"onnxruntime", env.onnxruntime},
 		{"data", env.data},
+		{"vad", env.vad},
+		{"models", env.models},
+		{"voices", env.voices},
 	}
 	ok = true
 	for _, c := range checks {
@@ -196,6 +207,101 @@ func (env doctorEnv) data(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("%s%s: only %s free, and Slate needs at least 1 GB for clips and films; free some space, or set SLATE_HOME to a folder on a disk with more room", dir, note, gigabytes(free))
 	}
 	return fmt.Sprintf("%s%s, %s free", dir, note, gigabytes(free)), nil
+}
+
+func (env doctorEnv) vad(ctx context.Context) (string, error) {
+	path, err := env.findVAD()
+	if err != nil {
+		return "", err
+	}
+	return "Silero VAD at " + path + " (recording a cast member listens with it)", nil
+}
+
+// models lists the installed model packs with their licences and the
+// execution provider the onnx backend would render on. None installed is
+// fine (the animatic needs none); a damaged pack is a failure.
+func (env doctorEnv) models(ctx context.Context) (string, error) {
+	dir, err := env.dataDir()
+	if err != nil {
+		return "", err
+	}
+	store := pack.NewStore(filepath.Join(dir, "models"), nil)
+	infos, err := store.List()
+	if err != nil {
+		return "", err
+	}
+	var packs, broken []string
+	for _, in := range infos {
+		if in.Err != nil {
+			broken = append(broken, fmt.Sprintf("%s (%v)", in.Name, in.Err))
+			continue
+		}
+		packs = append(packs, fmt.Sprintf("%s (%s)", in.Name, in.Licence))
+	}
+	if len(broken) > 0 {
+		return "", fmt.Errorf("damaged model pack %s: check it with `slate models verify`, then remove it with `slate models remove NAME` and install it again", strings.Join(broken, "; "))
+	}
+	if len(packs) == 0 {
+		return "none installed; the onnx backend needs one: `slate models install PATH|URL` (the animatic needs none)", nil
+	}
+	on, err := env.provider(store)
+	if err != nil {
+		return "", fmt.Errorf("%s installed, but %w", strings.Join(packs, ", "), err)
+	}
+	return strings.Join(packs, ", ") + "; the onnx backend renders on " + on, nil
+}
+
+// provider says which execution provider the onnx backend would choose,
+// as it would: SLATE_ORT_PROVIDER, else the pack's own choice, else the
+// best the library offers.
+func (env doctorEnv) provider(store *pack.Store) (string, error) {
+	path, _, err := env.findORT()
+	if err != nil {
+		return "", errors.New("the onnx backend cannot run without ONNX Runtime (see its line above)")
+	}
+	rt, err := env.loadORT(path)
+	if err != nil {
+		return "", errors.New("the onnx backend cannot run: ONNX Runtime does not load (see its line above)")
+	}
+	want := env.getenv("SLATE_ORT_PROVIDER")
+	from := "SLATE_ORT_PROVIDER"
+	if want == "" {
+		if name := env.getenv("SLATE_MODEL_PACK"); name != "" {
+			if p, err := store.Open(name); err == nil {
+				want, from = p.Manifest.Provider, "the pack's manifest"
+			}
+		}
+	}
+	if want == "" || strings.EqualFold(want, ml.Auto) {
+		return rt.Preferred() + " (the best this ONNX Runtime offers; SLATE_ORT_PROVIDER=CPU overrides)", nil
+	}
+	for _, p := range rt.Providers() {
+		if strings.EqualFold(p, want) {
+			return p + " (chosen by " + from + ")", nil
+		}
+	}
+	return "", fmt.Errorf("%s asks for the %s provider, which this ONNX Runtime does not offer (it has %s): change it, or install an ONNX Runtime built with %s", from, want, strings.Join(rt.Providers(), ", "), want)
+}
+
+// voices lists the installed Piper voices; without any, dialogue is
+// spoken by espeak-ng, which is fine.
+func (env doctorEnv) voices(ctx context.Context) (string, error) {
+	dir, err := env.dataDir()
+	if err != nil {
+		return "", err
+	}
+	found, problems := voices.List(voices.Dirs(dir))
+	if len(problems) > 0 {
+		return "", fmt.Errorf("%v: fix or remove that voice's files", problems[0])
+	}
+	if len(found) == 0 {
+		return "no Piper voices installed; dialogue is spoken by espeak-ng (`slate voices install FILE.onnx` adds one)", nil
+	}
+	var names []string
+	for _, v := range found {
+		names = append(names, voices.Prefix+v.Name)
+	}
+	return strings.Join(names, ", "), nil
 }
 
 func gigabytes(n uint64) string {

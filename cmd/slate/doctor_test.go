@@ -11,6 +11,7 @@ import (
 
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/ml"
+	"github.com/slatestudio/slate/ml/pack"
 )
 
 type fakeRuntime struct{}
@@ -31,6 +32,8 @@ func fakeEnv(t *testing.T) doctorEnv {
 		loadORT:   func(string) (ortRuntime, error) { return fakeRuntime{}, nil },
 		dataDir:   func() (string, error) { return dir, nil },
 		freeSpace: func(string) (uint64, error) { return 50e9, nil },
+		findVAD:   func() (string, error) { return "/opt/vad/silero_vad.onnx", nil },
+		getenv:    func(string) string { return "" },
 	}
 }
 
@@ -39,8 +42,8 @@ func doctorLines(t *testing.T, env doctorEnv) (bool, []string) {
 	var buf bytes.Buffer
 	ok := doctor(context.Background(), &buf, env)
 	lines := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(lines) != 4 {
-		t.Fatalf("doctor wrote %d lines, want 4:\n%s", len(lines), buf.String())
+	if len(lines) != 7 {
+		t.Fatalf("doctor wrote %d lines, want 7:\n%s", len(lines), buf.String())
 	}
 	for _, l := range lines {
 		if !strings.HasPrefix(l, "ok    ") && !strings.HasPrefix(l, "FAIL  ") {
@@ -67,7 +70,8 @@ func TestDoctorOnThisMachine(t *testing.T) {
 	if !ok {
 		t.Errorf("doctor on this machine failed:\n%s", strings.Join(lines, "\n"))
 	}
-	for i, prefix := range []string{"ok    ffmpeg        ", "ok    espeak-ng     ", "ok    onnxruntime   ", "ok    data          " + dir + ", "} {
+	for i, prefix := range []string{"ok    ffmpeg        ", "ok    espeak-ng     ", "ok    onnxruntime   ", "ok    data          " + dir + ", ", "ok    vad           Silero VAD at ",
+		"ok    models        none installed", "ok    voices        no Piper voices installed"} {
 		if !strings.HasPrefix(lines[i], prefix) {
 			t.Errorf("line %d = %q, want it to start %q", i+1, lines[i], prefix)
 		}
@@ -197,5 +201,86 @@ func TestVoiceSample(t *testing.T) {
 		if got := voiceSample(voices(tt.langs...)); got != tt.want {
 			t.Errorf("voiceSample(%q) = %q, want %q", tt.langs, got, tt.want)
 		}
+	}
+}
+
+func TestDoctorVAD(t *testing.T) {
+	env := fakeEnv(t)
+	env.findVAD = func() (string, error) {
+		return "", errors.New("the Silero VAD model is not installed (looked for /x/silero_vad.onnx): run `make run`")
+	}
+	ok, lines := doctorLines(t, env)
+	if want := "FAIL  vad           the Silero VAD model is not installed (looked for /x/silero_vad.onnx): run `make run`"; ok || lines[4] != want {
+		t.Errorf("without the VAD model: ok=%v, line 5 = %q, want %q", ok, lines[4], want)
+	}
+}
+
+func TestDoctorModelPacks(t *testing.T) {
+	env := fakeEnv(t)
+	dir, _ := env.dataDir()
+	store := pack.NewStore(filepath.Join(dir, "models"), nil)
+	if _, err := store.Install(context.Background(), filepath.Join("..", "..", "render", "onnx", "testdata", "tinypack"), nil); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{}
+	env.getenv = func(k string) string { return vars[k] }
+	line := func() (bool, string) {
+		ok, lines := doctorLines(t, env)
+		return ok, lines[5]
+	}
+	for _, tt := range []struct {
+		env  map[string]string
+		want string
+	}{
+		{nil, "ok    models        tinypack (CC0-1.0); the onnx backend renders on CUDA (the best this ONNX Runtime offers"},
+		{map[string]string{"SLATE_ORT_PROVIDER": "cpu"}, "ok    models        tinypack (CC0-1.0); the onnx backend renders on CPU (chosen by SLATE_ORT_PROVIDER)"},
+		{map[string]string{"SLATE_ORT_PROVIDER": "DirectML"}, "FAIL  models        tinypack (CC0-1.0) installed, but SLATE_ORT_PROVIDER asks for the DirectML provider, which this ONNX Runtime does not offer (it has CUDA, CPU)"},
+	} {
+		vars = tt.env
+		_, got := line()
+		if !strings.HasPrefix(got, tt.want) {
+			t.Errorf("with %v: models line %q\nwant it to start %q", tt.env, got, tt.want)
+		}
+	}
+
+	// A pack whose manifest is damaged fails, naming it and what to do.
+	if err := os.WriteFile(filepath.Join(dir, "models", "tinypack", pack.ManifestFile), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars = nil
+	_, got := line()
+	if !strings.HasPrefix(got, "FAIL  models        damaged model pack tinypack (") || !strings.Contains(got, "slate models verify") {
+		t.Errorf("with a damaged manifest: models line %q", got)
+	}
+}
+
+func TestDoctorVoices(t *testing.T) {
+	env := fakeEnv(t)
+	t.Setenv("SLATE_VOICES", "")
+	dir, _ := env.dataDir()
+	vdir := filepath.Join(dir, "voices")
+	if err := os.MkdirAll(vdir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"tiny.onnx", "tiny.onnx.json"} {
+		data, err := os.ReadFile(filepath.Join("..", "..", "voices", "testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(vdir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, lines := doctorLines(t, env)
+	if want := "ok    voices        piper:tiny"; lines[6] != want {
+		t.Errorf("with one voice: line 7 = %q, want %q", lines[6], want)
+	}
+	// A model without its config is a problem to fix.
+	if err := os.Remove(filepath.Join(vdir, "tiny.onnx.json")); err != nil {
+		t.Fatal(err)
+	}
+	_, lines = doctorLines(t, env)
+	if !strings.HasPrefix(lines[6], "FAIL  voices        ") || !strings.Contains(lines[6], "tiny") {
+		t.Errorf("with a voice missing its config: line 7 = %q", lines[6])
 	}
 }
