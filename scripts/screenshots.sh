@@ -6,6 +6,8 @@
 #   inspector.png  the third shot selected, in the inspector
 #   queue.png      the render queue during a render (Ctrl+Shift+R)
 #   library.png    the library panel
+#   models.png     Render → Model packs and voices (Ctrl+Shift+M), with the
+#                  tiny test pack and the tiny test voice installed
 #   wizard-preview.png, wizard-prompt.png, wizard-results.png
 #                  the cast recording wizard, with a fake camera and
 #                  microphone acting out the script: the live preview, a
@@ -79,7 +81,11 @@ xwininfo -display "$display" -root >/dev/null 2>&1 || die "Xvfb $display did not
 # A fake camera and microphone that act out the script of seed 42.
 mkdir -p "$work/home" "$work/fake"
 go run ./capture/liveness/livenesstest/faketake -seed 42 -width 640 -height 480 -out "$work/fake" >/dev/null
-SLATE_HOME="$work/home" DISPLAY="$display" SLATE_SCRIPT_SEED=42 \
+# The tiny test pack and voice (random weights), so the models window has
+# something to list.
+SLATE_HOME="$work/home" ./bin/slate models install render/onnx/testdata/tinypack >/dev/null
+SLATE_HOME="$work/home" SLATE_VOICES= ./bin/slate voices install voices/testdata/tiny.onnx >/dev/null
+SLATE_HOME="$work/home" DISPLAY="$display" SLATE_SCRIPT_SEED=42 SLATE_VOICES= \
 	SLATE_FAKE_CAMERA="$work/fake/camera.mjpeg" SLATE_FAKE_MIC="$work/fake/mic.wav" \
 	./bin/slate "$project" >"$work/slate.log" 2>&1 &
 app_pid=$!
@@ -144,6 +150,12 @@ shot queue
 click 0.03 0.055
 sleep 1
 shot library
+# The models window, closed again with Escape.
+DISPLAY=$display xdotool key --window "$window" ctrl+shift+m
+sleep 2
+shot models
+DISPLAY=$display xdotool key --window "$window" Escape
+sleep 0.5
 # The cast recording wizard (Ctrl+Shift+K), driven like a person would.
 DISPLAY=$display xdotool key --window "$window" ctrl+shift+k
 wizard=
@@ -152,7 +164,8 @@ for _ in $(seq 50); do
 	sleep 0.2
 done
 [ -n "$wizard" ] || die "the recording wizard did not open"
-sleep 2
+# Listing the devices takes a moment, longer while shots render.
+sleep 4
 # Click into the Name field (GLFW takes keys only into the focused
 # window), then type.
 DISPLAY=$display xdotool mousemove --window "$wizard" 950 157 click 1

@@ -24,6 +24,7 @@ var (
 	keyRender    = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
 	keyRenderAll = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	keyRecord    = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	keyModels    = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 )
 
 // menu items whose label or state follows the project.
@@ -63,6 +64,8 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		fyne.NewMenu("Render",
 			m.render,
 			item("Render all shots", keyRenderAll, s.renderAll),
+			fyne.NewMenuItemSeparator(),
+			item("Model packs and voices…", keyModels, func() { s.showModels() }),
 		),
 		fyne.NewMenu("Playback",
 			fyne.NewMenuItem("Play / pause (Space)", func() { s.player.toggle() }),
@@ -77,7 +80,7 @@ func (s *Studio) addShortcuts() {
 	for key, action := range map[*desktop.CustomShortcut]func(){
 		keyNew: s.newProject, keyOpen: s.openProject, keyExport: s.exportFilm,
 		keyUndo: s.undo, keyRedo: s.redo, keyAdd: s.addShot, keyDuplicate: s.duplicateShot,
-		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.recordCast,
+		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.recordCast, keyModels: func() { s.showModels() },
 	} {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}

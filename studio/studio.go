@@ -64,6 +64,9 @@ type Deps struct {
 	// CaptureClock paces and stamps the capture devices of the cast
 	// recording; nil means the real clock.
 	CaptureClock capture.Clock
+	// Models are the model packs and voices the studio shows; nil shows
+	// none.
+	Models *Models
 	// Do runs a function on the UI goroutine; fyne.Do by default. Tests
 	// queue the functions and run them on the test's goroutine, so that
 	// background work never touches widgets from another goroutine there
@@ -455,20 +458,56 @@ func (s *Studio) clipsChanged() {
 
 // watchQueue follows the render queue: job changes go to the queue panel
 // and the timeline's render status, finished clips into the clip cache.
+//
+// Jobs report progress many times a second, and the UI goroutine runs one
+// queued function per frame when it is busy drawing: handing it every
+// event would leave everything else (a dialog's contents, the wizard's
+// devices) waiting behind a backlog of stale progress. So events are
+// folded: each job's latest change waits in pending, and one function at
+// a time is queued to show them all.
 func (s *Studio) watchQueue() {
+	var (
+		mu      sync.Mutex
+		pending []render.Job // in arrival order, one entry per job
+		// completed: a job finished since the last flush.
+		completed, queued bool
+	)
+	flush := func() {
+		mu.Lock()
+		jobs, done := pending, completed
+		pending, completed, queued = nil, false, false
+		mu.Unlock()
+		for _, j := range jobs {
+			s.queue.jobChanged(j)
+			s.timeline.jobChanged(j)
+		}
+		if done {
+			s.clipsChanged()
+		}
+	}
 	unsubscribe := s.deps.Queue.Subscribe(func(j render.Job) {
 		if j.Status == render.Completed && j.Clip != nil {
 			s.clipsMu.Lock()
 			s.clips[j.Key] = *j.Clip
 			s.clipsMu.Unlock()
 		}
-		s.onUI(func() {
-			s.queue.jobChanged(j)
-			s.timeline.jobChanged(j)
-			if j.Status == render.Completed {
-				s.clipsChanged()
+		mu.Lock()
+		defer mu.Unlock()
+		completed = completed || j.Status == render.Completed
+		replaced := false
+		for i := range pending {
+			if pending[i].ID == j.ID {
+				pending[i], replaced = j, true
+				break
 			}
-		})
+		}
+		if !replaced {
+			pending = append(pending, j)
+		}
+		if !queued {
+			queued = true
+			s.onUI(flush)
+		}
 	})
 	context.AfterFunc(s.ctx, unsubscribe)
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -13,10 +15,12 @@ import (
 	"github.com/slatestudio/slate/examples"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/ml/pack"
 	"github.com/slatestudio/slate/playback"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio"
 	"github.com/slatestudio/slate/timeline"
+	"github.com/slatestudio/slate/voices"
 )
 
 // gui opens the studio on the project at path, or with path empty on the
@@ -65,7 +69,7 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 
 	a := app.NewWithID(appID)
-	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio})
+	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir)})
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
 	if os.Getenv("SLATE_EXIT_WHEN_READY") != "" {
@@ -102,4 +106,37 @@ func openProject(ctx context.Context, lib *library.Library, path string) (*libra
 		return nil, fmt.Errorf("the built-in demo project: %w", err)
 	}
 	return lib.CreateProject(ctx, p)
+}
+
+// studioModels is what the studio's models window shows: the packs and
+// voices in the data folder dir, and the provider the onnx backend would
+// render on, worked out as slate doctor does.
+func studioModels(dir string) *studio.Models {
+	store := pack.NewStore(filepath.Join(dir, "models"), nil)
+	env := defaultDoctorEnv()
+	return &studio.Models{
+		Packs:     store,
+		VoiceDirs: voices.Dirs(dir),
+		VoicesDir: filepath.Join(dir, "voices"),
+		Runtime: func() (string, error) {
+			path, _, err := env.findORT()
+			if err != nil {
+				return "", err
+			}
+			rt, err := env.loadORT(path)
+			if err != nil {
+				return "", err
+			}
+			on, err := env.provider(store)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s, with ONNX Runtime %s (it offers %s)", on, rt.Version(), strings.Join(rt.Providers(), ", ")), nil
+		},
+		InstallVoice: func(model, dir string) (voices.Installed, error) {
+			// Without ONNX Runtime the model is checked when it first speaks.
+			rt, _ := defaultVoicesEnv().runtime()
+			return voices.Install(rt, model, dir)
+		},
+	}
 }
