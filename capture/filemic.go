@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slatestudio/slate/media"
@@ -27,7 +28,7 @@ type FileMicrophone struct {
 	per    int // frames a buffer
 	start  sync.Once
 	epoch  time.Time
-	closed bool
+	closed atomic.Bool // Close may come from another goroutine than the reads
 }
 
 var (
@@ -72,7 +73,7 @@ func (m *FileMicrophone) ReadBuffer(ctx context.Context) (Buffer, error) {
 	if err := ctx.Err(); err != nil {
 		return Buffer{}, err
 	}
-	if m.closed {
+	if m.closed.Load() {
 		return Buffer{}, fmt.Errorf("read fake microphone %q: it is closed", m.path)
 	}
 	total := m.pcm.Frames()
@@ -92,6 +93,6 @@ func (m *FileMicrophone) ReadBuffer(ctx context.Context) (Buffer, error) {
 
 // Close ends playing.
 func (m *FileMicrophone) Close() error {
-	m.closed = true
+	m.closed.Store(true)
 	return nil
 }

@@ -288,15 +288,18 @@ func (w *wizard) restartPreview() {
 		defer cam.Close()
 		defer mic.Close()
 		w.s.onUI(func() { w.status.SetText("") })
-		w.live(ctx, cam, mic, nil)
+		readers := w.live(ctx, cam, mic, nil)
 		<-ctx.Done()
+		readers.Wait() // the devices close only once nothing reads them
 	}()
 }
 
 // live feeds the preview and the meter from open devices until ctx ends,
 // reading them itself when frames is nil (the preview) and taking the
-// recorder's copies otherwise.
-func (w *wizard) live(ctx context.Context, cam capture.Camera, mic capture.Microphone, frames <-chan capture.Frame) {
+// recorder's copies otherwise. The returned group ends when the device
+// readers it started have returned, after ctx ends.
+func (w *wizard) live(ctx context.Context, cam capture.Camera, mic capture.Microphone, frames <-chan capture.Frame) *sync.WaitGroup {
+	var readers sync.WaitGroup
 	w.mu.Lock()
 	w.format = cam.Format()
 	w.mu.Unlock()
@@ -304,7 +307,7 @@ func (w *wizard) live(ctx context.Context, cam capture.Camera, mic capture.Micro
 	if frames == nil {
 		ch := make(chan capture.Frame, 1)
 		frames = ch
-		go func() {
+		readers.Go(func() {
 			for {
 				f, err := cam.ReadFrame(ctx)
 				if err != nil {
@@ -315,8 +318,8 @@ func (w *wizard) live(ctx context.Context, cam capture.Camera, mic capture.Micro
 				default: // the preview is behind: skip a frame
 				}
 			}
-		}()
-		go func() {
+		})
+		readers.Go(func() {
 			for {
 				b, err := mic.ReadBuffer(ctx)
 				if err != nil {
@@ -325,7 +328,7 @@ func (w *wizard) live(ctx context.Context, cam capture.Camera, mic capture.Micro
 				rms, _ := capture.Level(b.Samples)
 				w.showLevel(rms)
 			}
-		}()
+		})
 	}
 	go func() {
 		var last time.Time
@@ -346,6 +349,7 @@ func (w *wizard) live(ctx context.Context, cam capture.Camera, mic capture.Micro
 			}
 		}
 	}()
+	return &readers
 }
 
 func (w *wizard) showFrame(img image.Image) {
@@ -403,7 +407,7 @@ func (w *wizard) record() {
 		defer cam.Close()
 		defer mic.Close()
 		frames := make(chan capture.Frame, 1)
-		w.live(ctx, cam, mic, frames)
+		w.live(ctx, cam, mic, frames) // reads no device: the recorder does
 		s.onUI(func() { w.takeStart = clock.Now() })
 		take, err := capture.Record(ctx, cam, mic, clock, script, capture.RecordOptions{
 			TempDir: s.deps.Library.TempDir(),
