@@ -61,7 +61,9 @@ type SystemKeyring struct{}
 func (SystemKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
 
 // Set stores a secret.
-func (SystemKeyring) Set(service, user, secret string) error { return keyring.Set(service, user, secret) }
+func (SystemKeyring) Set(service, user, secret string) error {
+	return keyring.Set(service, user, secret)
+}
 
 // Delete removes a secret.
 func (SystemKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
