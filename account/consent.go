@@ -353,10 +353,12 @@ func loadUse(t *txn, id string) (api.Use, error) {
 }
 
 // listUses lists every use of the caller's likenesses, other people's
-// drafts included, removed ones too (with the time of removal).
+// drafts included, removed ones too (with the time of removal); ?member=ID
+// narrows it to one member.
 func (s *Server) listUses(w http.ResponseWriter, r *http.Request, c caller) error {
+	member := r.URL.Query().Get("member")
 	rows, err := s.st.r.QueryContext(r.Context(), `SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id
-		WHERE u.owner_id = ? ORDER BY u.registered_at, u.id`, c.id)
+		WHERE u.owner_id = ? AND (? = '' OR u.member_id = ?) ORDER BY u.registered_at, u.id`, c.id, member, member)
 	if err != nil {
 		return fmt.Errorf("list uses: %w", err)
 	}

@@ -243,9 +243,26 @@ func (s *Server) routes() {
 	auth("GET "+p+"/changes", s.listChanges)
 	auth("GET "+p+"/audit", s.listAudit)
 
-	open("/", func(w http.ResponseWriter, r *http.Request) error {
-		return errorf(http.StatusNotFound, api.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
-	})
+	open("/", s.unrouted)
+}
+
+// unrouted answers a request no endpoint took: 405 with the methods the
+// path has, or 404. (The mux would answer these in plain text; the API
+// answers in JSON, like everywhere else.)
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) error {
+	var allow []string
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		return errorf(http.StatusMethodNotAllowed, api.CodeMethod, "%s %s is not an endpoint; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", "))
+	}
+	return errorf(http.StatusNotFound, api.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
 }
 
 // httpError is an error with the answer the client gets.

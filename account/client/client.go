@@ -510,11 +510,16 @@ func (c *Client) RegisterUse(ctx context.Context, u NewUse) (Use, error) {
 	return out, err
 }
 
-// Uses lists every use of the account's likenesses, other people's drafts
-// included; removed ones carry the time of removal.
-func (c *Client) Uses(ctx context.Context) ([]Use, error) {
+// Uses lists every use of the account's likenesses (of one cast member,
+// or of all when member is empty), other people's drafts included; removed
+// ones carry the time of removal.
+func (c *Client) Uses(ctx context.Context, member string) ([]Use, error) {
 	var out api.Uses
-	err := c.call(ctx, "list uses", http.MethodGet, "/uses", true, nil, &out)
+	path := "/uses"
+	if member != "" {
+		path += "?member=" + url.QueryEscape(member)
+	}
+	err := c.call(ctx, "list uses", http.MethodGet, path, true, nil, &out)
 	return out.Uses, err
 }
 
