@@ -138,7 +138,8 @@ type NewMember struct {
 	Preferences string        `json:"preferences,omitempty"`
 }
 
-// MemberPatch changes a member; absent fields stay as they are. Lowering
+// MemberPatch changes a member; absent (or null) fields stay as they are,
+// so an emptied list must be sent as []. Lowering
 // the level, or taking someone off the approved list, or blocking them,
 // revokes their outstanding grants at once.
 type MemberPatch struct {

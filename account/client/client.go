@@ -369,6 +369,13 @@ func (c *Client) MemberByHandle(ctx context.Context, handle string) (Member, err
 // UpdateMember changes a cast member's name, handle, consent or
 // preferences. Taking permission away revokes the affected grants at once.
 func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Member, error) {
+	// A nil list would go out as null, which reads as "no change"; the
+	// caller who points at a list means that list, even an empty one.
+	for _, l := range []**[]string{&p.Approved, &p.Blocked} {
+		if *l != nil && **l == nil {
+			*l = &[]string{}
+		}
+	}
 	var out Member
 	err := c.call(ctx, "update cast member", http.MethodPatch, "/members/"+url.PathEscape(id), true, p, &out)
 	return out, err
