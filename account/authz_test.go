@@ -61,12 +61,6 @@ func clipSum(s string) string {
 func TestAuthorizationMatrix(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	type who int
-	const (
-		anon who = iota
-		other
-		owner
-	)
 	rows := []struct {
 		name   string
 		method string

@@ -1,14 +1,12 @@
 package account_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -185,14 +183,6 @@ func errorMessage(b []byte) string {
 		return ""
 	}
 	return e.Error.Message
-}
-
-func jsonBody(v any) io.Reader {
-	if s, ok := v.(string); ok {
-		return strings.NewReader(s)
-	}
-	b, _ := json.Marshal(v)
-	return bytes.NewReader(b)
 }
 
 func statusIs(err error, status int) bool {

@@ -196,7 +196,8 @@ func (d *DeleteAccount) Validate() error {
 	return nil
 }
 
-// Validate checks a new member's fields.
+// Validate checks a new member's fields, and puts the level in its
+// canonical form.
 func (m *NewMember) Validate() error {
 	if m.ID != "" && !ValidID(m.ID) {
 		return fieldErr("id", "must be 16 to 32 lower-case hex digits, or left out")
@@ -211,9 +212,11 @@ func (m *NewMember) Validate() error {
 		return fieldErr("handle", "%q must be @ and 2 to 30 lower-case letters, digits or _, such as @mara_q", m.Handle)
 	}
 	if m.Level != "" {
-		if _, err := consent.ParseLevel(string(m.Level)); err != nil {
+		l, err := consent.ParseLevel(string(m.Level))
+		if err != nil {
 			return fieldErr("level", "%v", err)
 		}
+		m.Level = l // a label such as "Only me" becomes its name
 	}
 	if err := checkUsernames("approved", m.Approved); err != nil {
 		return err
@@ -224,7 +227,8 @@ func (m *NewMember) Validate() error {
 	return checkText("preferences", m.Preferences, 0, MaxPreferencesRunes)
 }
 
-// Validate checks the fields a patch sets.
+// Validate checks the fields a patch sets, and puts the level in its
+// canonical form.
 func (p *MemberPatch) Validate() error {
 	if p.Name != nil {
 		if strings.TrimSpace(*p.Name) == "" {
@@ -238,9 +242,11 @@ func (p *MemberPatch) Validate() error {
 		return fieldErr("handle", "%q must be @ and 2 to 30 lower-case letters, digits or _, such as @mara_q", *p.Handle)
 	}
 	if p.Level != nil {
-		if _, err := consent.ParseLevel(string(*p.Level)); err != nil {
+		l, err := consent.ParseLevel(string(*p.Level))
+		if err != nil {
 			return fieldErr("level", "%v", err)
 		}
+		p.Level = &l // a label such as "Only me" becomes its name
 	}
 	if p.Approved != nil {
 		if err := checkUsernames("approved", *p.Approved); err != nil {

@@ -158,3 +158,14 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+func TestDecodeNormalizesLevels(t *testing.T) {
+	var m NewMember
+	if err := Decode(strings.NewReader(`{"name":"Mara","handle":"@mara","level":"People I approve"}`), &m); err != nil || m.Level != "approved" {
+		t.Errorf("NewMember level = %q, %v; want approved", m.Level, err)
+	}
+	var p MemberPatch
+	if err := Decode(strings.NewReader(`{"level":"only me"}`), &p); err != nil || *p.Level != "only_me" {
+		t.Errorf("MemberPatch level = %v, %v; want only_me", p.Level, err)
+	}
+}
