@@ -198,9 +198,10 @@ func TestCrashDuringConsentChanges(t *testing.T) {
 		stop := make(chan struct{})
 		worked := make(chan struct{})
 		done := make(chan struct{}, 10_000)
+		wr := rand.New(rand.NewPCG(r.Uint64(), 0))
 		go func() {
 			defer close(worked)
-			work(ctx, rand.New(rand.NewPCG(r.Uint64(), 0)), owner, creator, m.ID, log, done, stop)
+			work(ctx, wr, owner, creator, m.ID, log, done, stop)
 		}()
 		// Let a random number of changes through, then land the kill at a
 		// random moment inside the next one.

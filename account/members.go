@@ -84,17 +84,26 @@ func related(ctx context.Context, q querier, member, relation string) (names, id
 }
 
 // policy reads a member's consent policy, with accounts by ID as grants
-// name them.
+// name them. It is on the path of every grant decision, so it is one query.
 func policy(ctx context.Context, q querier, m memberRow) (consent.MemberPolicy, error) {
-	_, approved, err := related(ctx, q, m.id, "approved")
+	p := consent.MemberPolicy{Member: m.id, Owner: m.ownerID, Level: m.level}
+	rows, err := q.QueryContext(ctx, `SELECT relation, account_id FROM member_accounts WHERE member_id = ?`, m.id)
 	if err != nil {
-		return consent.MemberPolicy{}, fmt.Errorf("read consent of %s: %w", m.handle, err)
+		return p, fmt.Errorf("read consent of %s: %w", m.handle, err)
 	}
-	_, blocked, err := related(ctx, q, m.id, "blocked")
-	if err != nil {
-		return consent.MemberPolicy{}, fmt.Errorf("read consent of %s: %w", m.handle, err)
+	defer rows.Close()
+	for rows.Next() {
+		var rel, id string
+		if err := rows.Scan(&rel, &id); err != nil {
+			return p, fmt.Errorf("read consent of %s: %w", m.handle, err)
+		}
+		if rel == "blocked" {
+			p.Blocked = append(p.Blocked, id)
+		} else {
+			p.Approved = append(p.Approved, id)
+		}
 	}
-	return consent.MemberPolicy{Member: m.id, Owner: m.ownerID, Level: m.level, Approved: approved, Blocked: blocked}, nil
+	return p, rows.Err()
 }
 
 // view is the member as the API shows it; full adds what only the owner

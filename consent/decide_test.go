@@ -119,3 +119,19 @@ func TestDecideFollowsEveryChange(t *testing.T) {
 		})
 	})
 }
+
+// BenchmarkDecideAndSign is the pure part of a grant decision: the policy
+// check and the ed25519 signature.
+func BenchmarkDecideAndSign(b *testing.B) {
+	p := MemberPolicy{Member: "m1", Owner: "ana", Level: Approved, Approved: []string{"ben", "cy", "dee"}}
+	r := GrantRequest{ID: "0123456789abcdef0123456789abcdef", Member: "m1", Grantee: "dee", Project: "p1", Shot: "s1", Scope: Draft}
+	for b.Loop() {
+		g, err := Decide(p, r, t0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := Sign(testKey, g); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
