@@ -122,6 +122,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.st, err = openStore(ctx, filepath.Join(dir, "server.db")); err != nil {
 		return fail(err)
 	}
+	if err := s.sweepBlobs(ctx); err != nil {
+		return fail(err)
+	}
 	if s.dummyHash, err = hashPassword("no such account"); err != nil {
 		return fail(err)
 	}
@@ -189,6 +192,40 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("the server key %s is not an ed25519 key", path)
 	}
 	return priv, nil
+}
+
+// sweepBlobs removes the blobs no medium names. Deleted media are removed
+// just after their deletion commits; a crash in between leaves their files
+// behind, and this finishes the job. It runs before the server serves, when
+// no upload can be adding a reference.
+func (s *Server) sweepBlobs(ctx context.Context) error {
+	dirs, err := os.ReadDir(s.blobs.dir)
+	if err != nil {
+		return fmt.Errorf("sweep blobs: %w", err)
+	}
+	removed := 0
+	for _, d := range dirs {
+		files, err := os.ReadDir(filepath.Join(s.blobs.dir, d.Name()))
+		if err != nil {
+			return fmt.Errorf("sweep blobs: %w", err)
+		}
+		for _, f := range files {
+			var n int
+			if err := s.st.r.QueryRowContext(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, f.Name()).Scan(&n); err != nil {
+				return fmt.Errorf("sweep blobs: %w", err)
+			}
+			if n == 0 {
+				if err := s.blobs.remove(f.Name()); err != nil {
+					return fmt.Errorf("sweep blobs: %w", err)
+				}
+				removed++
+			}
+		}
+	}
+	if removed > 0 {
+		s.log.Info("removed blobs left by an interrupted deletion", "count", removed)
+	}
+	return nil
 }
 
 // ServeHTTP serves the API.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -517,5 +518,38 @@ func TestRetryAfterIsWholeSeconds(t *testing.T) {
 	}
 	if n, err := strconv.Atoi(header.Get("Retry-After")); code != http.StatusTooManyRequests || err != nil || n < 1 {
 		t.Errorf("7th failure: %d, Retry-After %q; want 429 with whole seconds", code, header.Get("Retry-After"))
+	}
+}
+
+// A blob left behind by a crash between a deletion and the removal of its
+// file is removed at the next start; referenced ones stay.
+func TestStartSweepsOrphanBlobs(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	srv, err := account.New(ctx, account.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	c, _ := client.New(hs.URL, client.Options{HTTPClient: hs.Client()})
+	must(c.SignUp(ctx, "olive", password, "laptop"))
+	m := must(c.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive"}))
+	kept := must(c.UploadMedia(ctx, m.ID, client.MediaFrontal, bytes.NewReader(jpeg("kept")), -1))
+	hs.Close()
+	srv.Close()
+	orphan := clipSum("orphan")
+	os.MkdirAll(filepath.Join(dir, "blobs", "sha256", orphan[:2]), 0o700)
+	os.WriteFile(filepath.Join(dir, "blobs", "sha256", orphan[:2], orphan), []byte("orphan"), 0o600)
+
+	srv, err = account.New(ctx, account.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Close()
+	if _, err := os.Stat(filepath.Join(dir, "blobs", "sha256", orphan[:2], orphan)); !os.IsNotExist(err) {
+		t.Errorf("the orphan blob is still there: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "blobs", "sha256", kept.SHA256[:2], kept.SHA256)); err != nil {
+		t.Errorf("a referenced blob was swept: %v", err)
 	}
 }
