@@ -129,6 +129,7 @@ type headWriter struct {
 	max int
 }
 
+// Write keeps what still fits and takes everything.
 func (w *headWriter) Write(p []byte) (int, error) {
 	if n := w.max - len(w.b); n > 0 {
 		w.b = append(w.b, p[:min(n, len(p))]...)

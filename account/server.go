@@ -310,6 +310,7 @@ type httpError struct {
 	retryAfter time.Duration
 }
 
+// Error says the status, code and message.
 func (e *httpError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.msg) }
 
 func errorf(status int, code, format string, args ...any) *httpError {
@@ -333,6 +334,7 @@ type statusWriter struct {
 	start  time.Time
 }
 
+// WriteHeader remembers the status and stamps Server-Timing.
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 {
 		w.status = code
@@ -341,6 +343,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write writes the body, sending a 200 header first if none was.
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.WriteHeader(http.StatusOK)

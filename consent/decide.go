@@ -41,6 +41,7 @@ type Refusal struct {
 	Reason string      `json:"reason"`
 }
 
+// Error says the grant was refused, and why.
 func (r *Refusal) Error() string { return "grant refused: " + r.Reason }
 
 // Check returns nil when account may feature the member, else a *Refusal

@@ -86,6 +86,7 @@ type FieldError struct {
 	Problem string
 }
 
+// Error names the field and the problem.
 func (e *FieldError) Error() string { return fmt.Sprintf("field %q: %s", e.Field, e.Problem) }
 
 func fieldErr(field, format string, args ...any) error {

@@ -92,6 +92,7 @@ type Error struct {
 	ended bool
 }
 
+// Error says what the client was doing, the server's message and the status.
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s (%d %s)", e.Op, e.Message, e.Status, http.StatusText(e.Status))
 }

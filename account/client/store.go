@@ -114,6 +114,7 @@ func (k KeyringStore) Delete(server string) error {
 	return nil
 }
 
+// String says where sessions are kept, for the studio to show.
 func (k KeyringStore) String() string { return "the system keyring" }
 
 // OpenStore returns where the studio keeps its sessions: the system
@@ -165,6 +166,7 @@ func NewFileStore(dir string) *FileStore {
 	return &FileStore{dir: dir, machineID: readMachineID}
 }
 
+// String says where sessions are kept, for the studio to show.
 func (f *FileStore) String() string { return "an encrypted file in " + f.dir }
 
 const (
