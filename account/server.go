@@ -246,8 +246,10 @@ type caller struct {
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
-	open := func(pattern string, h handler) { s.mux.Handle(pattern, s.wrap(h, api.MaxJSONBytes)) }
-	auth := func(pattern string, h authed) { s.mux.Handle(pattern, s.wrap(s.authenticate(h), api.MaxJSONBytes)) }
+	open := func(pattern string, h handler) { s.mux.Handle(pattern, s.wrap(h, api.MaxJSONBytes, jsonReadTime)) }
+	auth := func(pattern string, h authed) {
+		s.mux.Handle(pattern, s.wrap(s.authenticate(h), api.MaxJSONBytes, jsonReadTime))
+	}
 	p := api.Prefix
 
 	open("GET "+p+"/key", s.getKey)
@@ -264,7 +266,7 @@ func (s *Server) routes() {
 	auth("PATCH "+p+"/members/{id}", s.patchMember)
 	auth("DELETE "+p+"/members/{id}", s.deleteMember)
 	// Uploads set their own limit, by kind.
-	s.mux.Handle("PUT "+p+"/members/{id}/media/{kind}", s.wrap(s.authenticate(s.putMedia), 0))
+	s.mux.Handle("PUT "+p+"/members/{id}/media/{kind}", s.wrap(s.authenticate(s.putMedia), 0, uploadReadTime))
 	auth("GET "+p+"/members/{id}/media/{kind}", s.getMedia)
 	auth("GET "+p+"/handles/{handle}", s.getHandle)
 
@@ -354,12 +356,26 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
+// How long a client may take to send a request's body. A client that
+// trickles a body byte by byte would otherwise hold a connection forever.
+const (
+	jsonReadTime   = 30 * time.Second
+	uploadReadTime = 30 * time.Minute
+)
+
 // wrap turns an endpoint into an http.Handler: it limits the body to limit
-// bytes (0: the endpoint limits it), writes the error an endpoint returns,
-// and logs the request.
-func (s *Server) wrap(h handler, limit int64) http.Handler {
+// bytes (0: the endpoint limits it) and the time to read it, writes the
+// error an endpoint returns, and logs the request.
+func (s *Server) wrap(h handler, limit int64, readFor time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w, start: time.Now()}
+		// Only requests that carry a body get a deadline: it would also
+		// cut short a long download, whose connection the server watches
+		// with reads. Not every ResponseWriter has a connection (httptest's
+		// recorder); there the deadline simply does not apply.
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			http.NewResponseController(sw).SetReadDeadline(sw.start.Add(readFor))
+		}
 		if limit > 0 {
 			r.Body = http.MaxBytesReader(sw, r.Body, limit)
 		}

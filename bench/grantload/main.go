@@ -61,6 +61,7 @@ type timingKey struct{}
 // slot its request's context names.
 type timingTransport struct{ http.RoundTripper }
 
+// RoundTrip sends the request and notes the server's time.
 func (t timingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.RoundTripper.RoundTrip(req)
 	if slot, ok := req.Context().Value(timingKey{}).(*time.Duration); ok && err == nil {
