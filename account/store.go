@@ -34,11 +34,18 @@ const maxBatch = 64
 // decision and the policy change it races with serializable: a grant
 // decided after a revocation committed always sees it. Reads use a
 // separate pool of read-only connections and never wait for the writer.
+//
+// Checkpoints (copying the write-ahead log into the database file) run on
+// a connection of their own, in the background, instead of inside
+// whichever commit happens to fill the log: that would stall every write
+// queued behind it for the few milliseconds a checkpoint takes.
 type store struct {
-	w, r *sql.DB
-	ops  chan *op
-	quit chan struct{}
-	done chan struct{}
+	w, r, ck *sql.DB
+	wc       *sql.Conn // the writer's one connection, held for good
+	ops      chan *op
+	quit     chan struct{}
+	done     chan struct{}
+	ckDone   chan struct{}
 }
 
 // op is one write: fn runs inside the batch's transaction, in its own
@@ -103,6 +110,15 @@ func openStore(ctx context.Context, file string) (*store, error) {
 		w.Close()
 		return nil, err
 	}
+	// The pragma holds for one connection, so the writer keeps that one.
+	wc, err := w.Conn(ctx)
+	if err == nil {
+		_, err = wc.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0")
+	}
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
 	r, err := sql.Open("sqlite3", dsn(file, "mode=ro&_foreign_keys=on&_busy_timeout=10000&_stmt_cache_size=64"))
 	if err != nil {
 		w.Close()
@@ -111,13 +127,53 @@ func openStore(ctx context.Context, file string) (*store, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	if err := r.PingContext(ctx); err != nil {
+		wc.Close()
 		w.Close()
 		r.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", file, err)
 	}
-	s := &store{w: w, r: r, ops: make(chan *op, 1024), quit: make(chan struct{}), done: make(chan struct{})}
+	ck, err := sql.Open("sqlite3", dsn(file, "_busy_timeout=10000"))
+	if err != nil {
+		wc.Close()
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
+	ck.SetMaxOpenConns(1)
+	s := &store{w: w, wc: wc, r: r, ck: ck, ops: make(chan *op, 1024),
+		quit: make(chan struct{}), done: make(chan struct{}), ckDone: make(chan struct{})}
 	go s.run()
+	go s.checkpoints(context.WithoutCancel(ctx))
 	return s, nil
+}
+
+// Checkpointing: a passive checkpoint (which never blocks the writer)
+// every checkpointEvery; if the log still grows past checkpointForceFrames
+// (readers kept the checkpoint from finishing), a restarting one, which
+// waits for the writer and lets the log start over.
+const (
+	checkpointEvery       = 250 * time.Millisecond
+	checkpointForceFrames = 16384 // 64 MiB of 4 KiB pages
+)
+
+func (s *store) checkpoints(ctx context.Context) {
+	defer close(s.ckDone)
+	tick := time.NewTicker(checkpointEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-tick.C:
+		}
+		var busy, frames, done int
+		if err := s.ck.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done); err != nil {
+			continue // the next tick tries again
+		}
+		if frames > checkpointForceFrames {
+			s.ck.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)")
+		}
+	}
 }
 
 // migrate applies the embedded migrations newer than the database's
@@ -252,7 +308,7 @@ func (s *store) commit(batch []*op) {
 		return
 	}
 	ctx := context.WithoutCancel(live[0].ctx)
-	tx, err := s.w.BeginTx(ctx, nil)
+	tx, err := s.wc.BeginTx(ctx, nil)
 	if err != nil {
 		finish(fmt.Errorf("begin transaction: %w", err))
 		return
@@ -307,14 +363,17 @@ func (s *store) commit(batch []*op) {
 	finish(nil)
 }
 
-// close stops the writer, after the batch in hand, and closes the
-// database.
+// close stops the writer, after the batch in hand, checkpoints the whole
+// log into the database file, and closes the database.
 func (s *store) close() error {
 	close(s.quit)
 	<-s.done
+	<-s.ckDone
 	// Writes queued but not started are answered by write's select on
 	// done; nothing else reads ops now.
-	return errors.Join(s.r.Close(), s.w.Close())
+	werr := s.wc.Close() // back to w's pool, for the last checkpoint
+	_, err := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	return errors.Join(werr, err, s.ck.Close(), s.r.Close(), s.w.Close())
 }
 
 // integrityCheck runs SQLite's integrity_check and returns an error unless
