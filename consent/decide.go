@@ -82,6 +82,27 @@ type GrantRequest struct {
 	Lifetime time.Duration
 }
 
+// Ask is a studio's request for a grant, as it travels to the server: the
+// grantee is whoever asks, and the server chooses the grant's ID. It lives
+// here, with SignedGrant, so that a package that may not know the server's
+// client (render) can still name what it asks for and gets back.
+type Ask struct {
+	Member  string // the member's ID or @handle
+	Project string // the project's ID
+	Shot    string // the shot's ID; empty asks for every shot of the project
+	Scope   Scope
+	// Lifetime asks for a shorter grant than MaxGrantLifetime; zero asks
+	// for the longest.
+	Lifetime time.Duration
+}
+
+// SignedGrant is a verified grant with the token that proves it; keep the
+// token with what it allowed, and check it again with Verify.
+type SignedGrant struct {
+	Grant
+	Token string
+}
+
 // Decide decides a grant request under a member's policy at time now. It
 // returns the grant to sign, or a *Refusal. It is pure: the same policy,
 // request and time always give the same answer.

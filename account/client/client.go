@@ -459,22 +459,10 @@ func (c *Client) DeclineRequest(ctx context.Context, id string) (Request, error)
 }
 
 // GrantRequest asks for a grant to feature a cast member.
-type GrantRequest struct {
-	Member  string // the member's ID or @handle
-	Project string // the project's ID
-	Shot    string // the shot's ID; empty asks for every shot of the project
-	Scope   consent.Scope
-	// Lifetime asks for a shorter grant than the server's longest (a day).
-	Lifetime time.Duration
-}
+type GrantRequest = consent.Ask
 
 // Grant is a verified grant with the token that proves it.
-type Grant struct {
-	consent.Grant
-	// Token is the signed grant, to keep with the render and check again
-	// with VerifyGrant.
-	Token string
-}
+type Grant = consent.SignedGrant
 
 // RequestGrant asks the server for a grant. The grant it returns has been
 // verified against the pinned key and matches the request. A refusal is an
@@ -496,7 +484,7 @@ func (c *Client) RequestGrant(ctx context.Context, r GrantRequest) (Grant, error
 		(r.Member != g.Member && !strings.HasPrefix(r.Member, "@")) {
 		return Grant{}, fmt.Errorf("%s: the server granted something else than was asked (%+v)", op, g)
 	}
-	return Grant{Grant: g, Token: resp.Token}, nil
+	return consent.SignedGrant{Grant: g, Token: resp.Token}, nil
 }
 
 // VerifyGrant checks a grant token against the key pinned at log-in and
