@@ -6,7 +6,7 @@
 #   make test          vet, staticcheck, gofmt check, then all tests with -race
 #   make demo          render examples/demo.slate to out/demo.mp4
 #   make screenshots   run the real GUI under Xvfb and save PNGs in out/screenshots/
-#   make bench         run every benchmark once
+#   make bench         run every benchmark once, and the account server's grant load test
 
 SHELL := /bin/bash
 # Go is usually on PATH; Debian machines set up by hand often have it only in
@@ -75,9 +75,12 @@ screenshots: setup-test build
 	scripts/screenshots.sh
 
 # Benchmarks report ratios against a baseline measured in the same run.
+# grantload: the account server's grant decisions, open loop at 1,000/s over
+# loopback, against GET /key at the same rate.
 bench: setup-test
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 	bench/startup.sh
+	$(GO) run ./bench/grantload -rate 1000 -duration 10s
 
 clean:
 	rm -rf bin out

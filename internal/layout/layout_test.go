@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -86,8 +87,18 @@ var rules = []rule{
 	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
 	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile"}, forbidden: append([]string{"database/sql"}, gui...)},
 	{pkg: "playback", may: nil, forbidden: gui},
-	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile"}, forbidden: append([]string{module + "/library"}, gui...)},
+	// The server never imports the studio's library, nor its own client.
+	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
+	// The wire format is pure: shared by server and client, it stores and runs nothing.
+	{pkg: "account/api", may: []string{"consent"}, forbidden: append([]string{"os/exec", "database/sql", module + "/library"}, gui...)},
+	// The client is what the studio links: no database, no server code.
+	{pkg: "account/client", may: []string{"account/api", "consent", "internal/atomicfile"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/library"}, gui...)},
+	{pkg: "cmd/slate-server", may: []string{"account"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 }
+
+// serverImporters may import the server package itself; everyone else,
+// the studio above all, reaches the server through account/client.
+var serverImporters = []string{"account", "cmd/slate-server", "bench"}
 
 // violations lists every way pkgs break the rules.
 func violations(pkgs []pkg) []string {
@@ -130,6 +141,9 @@ func violations(pkgs []pkg) []string {
 			}
 		}
 		for _, imp := range p.Imports {
+			if imp == module+"/account" && !slices.ContainsFunc(serverImporters, func(n string) bool { return under(path, n) }) {
+				out = append(out, path+" imports the account server; the studio reaches it only through account/client")
+			}
 			// bench/hello is the bare Fyne window the start-up benchmark
 			// measures the studio against.
 			if imp == "fyne.io/fyne/v2/app" && path != "cmd/slate" && path != "bench/hello" {
@@ -154,8 +168,14 @@ func TestRulesCatchViolations(t *testing.T) {
 		{ImportPath: module + "/render", Imports: []string{"fyne.io/fyne/v2/app"}},
 		{ImportPath: module + "/account", Imports: []string{module + "/library"}},
 		{ImportPath: module + "/library", Imports: []string{module + "/timeline"}},
+		{ImportPath: module + "/studio", Imports: []string{module + "/account"}},
+		{ImportPath: module + "/account", Deps: []string{module + "/account/client"}},
+		{ImportPath: module + "/account/client", Imports: []string{module + "/account"}},
+		{ImportPath: module + "/account/client", Deps: []string{"github.com/mattn/go-sqlite3"}},
+		{ImportPath: module + "/cmd/slate-server", Imports: []string{module + "/account/client"}, Deps: []string{module + "/account/client"}},
 	}
-	if v := violations(bad); len(v) != 5 {
-		t.Errorf("violations = %q; want 5 (timeline→library, media→Fyne by two rules, render→fyne app, account→library)", v)
+	if v := violations(bad); len(v) != 10 {
+		t.Errorf("violations = %q; want 10 (timeline→library, media→Fyne by two rules, render→fyne app, account→library, "+
+			"studio→account, account→account/client, account/client→account, account/client→sqlite, slate-server→account/client)", v)
 	}
 }

@@ -1,0 +1,298 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/mattn/go-sqlite3"
+
+	"github.com/slatestudio/slate/account/api"
+)
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+// isUnique reports whether err is a UNIQUE or PRIMARY KEY violation.
+func isUnique(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && (se.ExtendedCode == sqlite3.ErrConstraintUnique || se.ExtendedCode == sqlite3.ErrConstraintPrimaryKey)
+}
+
+func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
+	var req api.Credentials
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if err := api.CheckNewPassword(req.Password); err != nil {
+		return errorf(http.StatusBadRequest, api.CodeBadRequest, "%v", err)
+	}
+	var hash string
+	var herr error
+	if err := s.hashers.do(r.Context(), func() { hash, herr = hashPassword(req.Password) }); err != nil {
+		return err
+	}
+	if herr != nil {
+		return herr
+	}
+	now := api.KeepTime(s.now())
+	acct := api.Account{ID: newID(), Username: req.Username, Created: now}
+	var resp api.LoginResponse
+	err := s.st.write(r.Context(), func(t *txn) error {
+		_, err := t.exec(`INSERT INTO accounts (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)`,
+			acct.ID, acct.Username, hash, ms(now))
+		if isUnique(err) {
+			return errorf(http.StatusConflict, api.CodeConflict, "the username %s is taken; choose another", req.Username)
+		}
+		if err != nil {
+			return err
+		}
+		resp, err = s.startSession(t, acct, req.Device, now)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.log.Info("account created", "account", acct.ID)
+	writeJSON(w, http.StatusCreated, resp)
+	return nil
+}
+
+// startSession replaces the device's session, if any, with a new one.
+func (s *Server) startSession(t *txn, acct api.Account, device string, now time.Time) (api.LoginResponse, error) {
+	token, hash, err := newToken()
+	if err != nil {
+		return api.LoginResponse{}, err
+	}
+	sess := api.Session{ID: newID(), Device: device, Created: now, LastSeen: now, Current: true}
+	if _, err := t.exec(`DELETE FROM sessions WHERE account_id = ? AND device = ?`, acct.ID, device); err != nil {
+		return api.LoginResponse{}, err
+	}
+	_, err = t.exec(`INSERT INTO sessions (id, token_sha256, account_id, device, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		sess.ID, hash, acct.ID, device, ms(now), ms(now))
+	if err != nil {
+		return api.LoginResponse{}, fmt.Errorf("start session: %w", err)
+	}
+	return api.LoginResponse{Account: acct, Session: sess, Token: token, Key: api.Key{Algorithm: "ed25519", Key: s.pub}}, nil
+}
+
+func throttleKeys(username string, r *http.Request) (acct, addr string) {
+	return "account:" + username, "address:" + remoteIP(r)
+}
+
+// attempt lets a password check go ahead, or answers 429 with how long
+// to wait.
+func (s *Server) attempt(acctKey, addrKey string) error {
+	wait := s.thr.attempt(acctKey, addrKey)
+	if wait <= 0 {
+		return nil
+	}
+	return &httpError{status: http.StatusTooManyRequests, code: api.CodeThrottled, retryAfter: wait,
+		msg: fmt.Sprintf("too many failed log-ins; try again in %d seconds", int((wait+time.Second-1)/time.Second))}
+}
+
+// checkCredentials checks username and password under the throttle and
+// returns the account.
+func (s *Server) checkCredentials(ctx context.Context, r *http.Request, username, password string) (api.Account, error) {
+	acctKey, addrKey := throttleKeys(username, r)
+	if err := s.attempt(acctKey, addrKey); err != nil {
+		return api.Account{}, err
+	}
+	var acct api.Account
+	var hash string
+	var created int64
+	err := s.st.r.QueryRowContext(ctx, `SELECT id, username, password_hash, created_at FROM accounts WHERE username = ?`, username).
+		Scan(&acct.ID, &acct.Username, &hash, &created)
+	found := err == nil
+	if err != nil && !isNoRows(err) {
+		return api.Account{}, fmt.Errorf("find account: %w", err)
+	}
+	if !found {
+		hash = s.dummyHash
+	}
+	var ok bool
+	var cerr error
+	if err := s.hashers.do(ctx, func() { ok, cerr = checkPassword(hash, password) }); err != nil {
+		return api.Account{}, err
+	}
+	if cerr != nil {
+		return api.Account{}, cerr
+	}
+	if !ok || !found {
+		s.log.Warn("log-in failed", "username", username, "remote", remoteIP(r))
+		return api.Account{}, errorf(http.StatusUnauthorized, api.CodeUnauthorized, "wrong username or password")
+	}
+	s.thr.succeeded(acctKey, addrKey)
+	acct.Created = fromMS(created)
+	return acct, nil
+}
+
+func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
+	var req api.Credentials
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	acct, err := s.checkCredentials(r.Context(), r, req.Username, req.Password)
+	if err != nil {
+		return err
+	}
+	now := api.KeepTime(s.now())
+	var resp api.LoginResponse
+	err = s.st.write(r.Context(), func(t *txn) error {
+		var err error
+		resp, err = s.startSession(t, acct, req.Device, now)
+		if err != nil && isForeignKey(err) {
+			return errorf(http.StatusUnauthorized, api.CodeUnauthorized, "wrong username or password")
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, resp)
+	return nil
+}
+
+func isForeignKey(err error) bool {
+	var se sqlite3.Error
+	return errors.As(err, &se) && se.ExtendedCode == sqlite3.ErrConstraintForeignKey
+}
+
+func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c caller) error {
+	var created int64
+	err := s.st.r.QueryRowContext(r.Context(), `SELECT created_at FROM accounts WHERE id = ?`, c.id).Scan(&created)
+	if err != nil {
+		return fmt.Errorf("read account: %w", err)
+	}
+	writeJSON(w, http.StatusOK, api.Account{ID: c.id, Username: c.username, Created: fromMS(created)})
+	return nil
+}
+
+// deleteAccount removes an account after checking its password: its cast
+// members with their media (every grant on them revoked, every use removed,
+// each creator told), its sessions, its requests and its change feed. The
+// audit trail keeps its rows, which name the account only by ID.
+func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, c caller) error {
+	var req api.DeleteAccount
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if _, err := s.checkCredentials(r.Context(), r, c.username, req.Password); err != nil {
+		var he *httpError
+		if errors.As(err, &he) && he.status == http.StatusUnauthorized {
+			// The session is fine; only the confirmation is wrong.
+			return forbidden("wrong password: the account was not deleted")
+		}
+		return err
+	}
+	now := s.now()
+	err := s.st.write(r.Context(), func(t *txn) error {
+		rows, err := t.query(`SELECT id FROM members WHERE owner_id = ?`, c.id)
+		if err != nil {
+			return err
+		}
+		ids, err := scanStrings(rows)
+		if err != nil {
+			return err
+		}
+		var orphans []string
+		for _, id := range ids {
+			o, err := s.dropMember(t, id, c.id, now)
+			if err != nil {
+				return err
+			}
+			orphans = append(orphans, o...)
+		}
+		// The uses of their likeness were removed above (and each creator
+		// told); the rows go too, since they name other people's projects
+		// to an account that no longer exists. The audit trail keeps the
+		// record.
+		if _, err := t.exec(`DELETE FROM uses WHERE owner_id = ?`, c.id); err != nil {
+			return err
+		}
+		if _, err := t.exec(`DELETE FROM accounts WHERE id = ?`, c.id); err != nil {
+			return err
+		}
+		t.afterCommit(func() { s.removeBlobs(orphans) })
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.log.Info("account deleted", "account", c.id)
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+func (s *Server) removeBlobs(sums []string) {
+	for _, sum := range sums {
+		if err := s.blobs.remove(sum); err != nil {
+			s.log.Error("remove blob", "sha256", sum, "error", err)
+		}
+	}
+}
+
+func scanStrings(rows *sql.Rows) ([]string, error) {
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, c caller) error {
+	rows, err := s.st.r.QueryContext(r.Context(), `SELECT id, device, created_at, last_seen_at FROM sessions WHERE account_id = ? ORDER BY created_at, id`, c.id)
+	if err != nil {
+		return fmt.Errorf("list sessions: %w", err)
+	}
+	defer rows.Close()
+	out := api.Sessions{Sessions: []api.Session{}}
+	for rows.Next() {
+		var ss api.Session
+		var created, seen int64
+		if err := rows.Scan(&ss.ID, &ss.Device, &created, &seen); err != nil {
+			return fmt.Errorf("list sessions: %w", err)
+		}
+		ss.Created, ss.LastSeen, ss.Current = fromMS(created), fromMS(seen), ss.ID == c.session
+		out.Sessions = append(out.Sessions, ss)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list sessions: %w", err)
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// revokeSession ends one of the caller's sessions; "current" is the one
+// making the request, which is how a studio logs out. Another account's
+// session is reported as not found, so session IDs reveal nothing.
+func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request, c caller) error {
+	id := r.PathValue("id")
+	if id == "current" {
+		id = c.session
+	}
+	var n int64
+	err := s.st.write(r.Context(), func(t *txn) error {
+		res, err := t.exec(`DELETE FROM sessions WHERE id = ? AND account_id = ?`, id, c.id)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound("session " + id)
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

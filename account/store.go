@@ -1,0 +1,419 @@
+package account
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// errClosed is returned for a write after the store closed.
+var errClosed = errors.New("the server is shutting down")
+
+// maxBatch bounds how many writes share one commit.
+const maxBatch = 64
+
+// store is the server's database. Every write goes through one goroutine
+// that commits the writes waiting at that moment together (group commit):
+// each is acknowledged only after the commit that holds it is on disk
+// (WAL, synchronous=FULL), yet under load many share one fsync. Writes
+// therefore also run one at a time, in order, which is what makes a
+// decision and the policy change it races with serializable: a grant
+// decided after a revocation committed always sees it. Reads use a
+// separate pool of read-only connections and never wait for the writer.
+//
+// Checkpoints (copying the write-ahead log into the database file) run on
+// a connection of their own, in the background, instead of inside
+// whichever commit happens to fill the log: that would stall every write
+// queued behind it for the few milliseconds a checkpoint takes.
+type store struct {
+	w, r, ck *sql.DB
+	wc       *sql.Conn // the writer's one connection, held for good
+	ops      chan *op
+	quit     chan struct{}
+	done     chan struct{}
+	ckDone   chan struct{}
+}
+
+// op is one write: fn runs inside the batch's transaction, in its own
+// savepoint, so a failing write undoes only itself.
+type op struct {
+	ctx context.Context
+	fn  func(*txn) error
+	res chan error
+}
+
+// txn is the transaction an op runs in. Its context carries the request's
+// values but not its cancellation: once a write has started it finishes,
+// so a client that hangs up cannot abort a batch that others share.
+type txn struct {
+	tx    *sql.Tx
+	ctx   context.Context
+	after []func()
+}
+
+func (t *txn) exec(q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(t.ctx, q, args...)
+}
+
+func (t *txn) query(q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(t.ctx, q, args...)
+}
+
+func (t *txn) queryRow(q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(t.ctx, q, args...)
+}
+
+// afterCommit runs fn once the transaction is durable, still on the writer
+// goroutine, before the next batch starts. Blob files are removed there:
+// never before the rows that name them are gone for good, and never while
+// another write could be adding a reference to them.
+func (t *txn) afterCommit(fn func()) { t.after = append(t.after, fn) }
+
+func dsn(file string, query string) string {
+	return "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + query
+}
+
+// openStore opens (creating if needed) the database in file and brings it
+// up to date.
+func openStore(ctx context.Context, file string) (*store, error) {
+	// WAL with synchronous=FULL syncs the log on every commit, so a commit
+	// that returned survives a crash or power loss. Immediate transactions
+	// take the write lock up front instead of failing half-way.
+	// Each connection keeps its prepared statements: the same few dozen
+	// queries run over and over, and parsing them was a tenth of the work.
+	w, err := sql.Open("sqlite3", dsn(file, "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_stmt_cache_size=64"))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetConnMaxLifetime(0)
+	var mode string
+	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: journal mode is %q, not wal (%v); the folder may be on a network filesystem, which the server does not support", file, mode, err)
+	}
+	if err := migrate(ctx, w, file); err != nil {
+		w.Close()
+		return nil, err
+	}
+	// The pragma holds for one connection, so the writer keeps that one.
+	wc, err := w.Conn(ctx)
+	if err == nil {
+		_, err = wc.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0")
+	}
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
+	r, err := sql.Open("sqlite3", dsn(file, "mode=ro&_foreign_keys=on&_busy_timeout=10000&_stmt_cache_size=64"))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	if err := r.PingContext(ctx); err != nil {
+		wc.Close()
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open database %s for reading: %w", file, err)
+	}
+	ck, err := sql.Open("sqlite3", dsn(file, "_busy_timeout=10000"))
+	if err != nil {
+		wc.Close()
+		w.Close()
+		r.Close()
+		return nil, fmt.Errorf("open database %s: %w", file, err)
+	}
+	ck.SetMaxOpenConns(1)
+	s := &store{w: w, wc: wc, r: r, ck: ck, ops: make(chan *op, 1024),
+		quit: make(chan struct{}), done: make(chan struct{}), ckDone: make(chan struct{})}
+	go s.run()
+	go s.checkpoints(context.WithoutCancel(ctx))
+	return s, nil
+}
+
+// Checkpointing: a passive checkpoint (which never blocks the writer)
+// every checkpointEvery; if the log still grows past checkpointForceFrames
+// (readers kept the checkpoint from finishing), a restarting one, which
+// waits for the writer and lets the log start over.
+const (
+	checkpointEvery       = 250 * time.Millisecond
+	checkpointForceFrames = 16384 // 64 MiB of 4 KiB pages
+)
+
+func (s *store) checkpoints(ctx context.Context) {
+	defer close(s.ckDone)
+	tick := time.NewTicker(checkpointEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-tick.C:
+		}
+		var busy, frames, done int
+		if err := s.ck.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done); err != nil {
+			continue // the next tick tries again
+		}
+		if frames > checkpointForceFrames {
+			s.ck.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)")
+		}
+	}
+}
+
+// migrate applies the embedded migrations newer than the database's
+// user_version, each in its own transaction.
+func migrate(ctx context.Context, db *sql.DB, file string) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	var have int
+	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
+		return fmt.Errorf("read database version: %w", err)
+	}
+	if have > len(names) {
+		return fmt.Errorf("the database %s was written by a newer slate-server (version %d; this one knows up to %d); run the newer server", file, have, len(names))
+	}
+	for i, name := range names {
+		v := i + 1
+		if n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0]); err != nil || n != v {
+			return fmt.Errorf("migration %s is out of sequence (want number %d)", name, v)
+		}
+		if v <= have {
+			continue
+		}
+		script, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("migrate database to version %d: %w", v, err)
+		}
+		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate database to version %d (%s): %w", v, name, err)
+		}
+		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("migrate database to version %d: %w", v, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("migrate database to version %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// write runs fn in the writer and returns once its effects are durable, or
+// with fn's error (and none of its effects), or with ctx's error if ctx ends
+// first; then the write may or may not have happened.
+func (s *store) write(ctx context.Context, fn func(*txn) error) error {
+	o := &op{ctx: ctx, fn: fn, res: make(chan error, 1)}
+	select {
+	case s.ops <- o:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.quit:
+		return errClosed
+	}
+	select {
+	case err := <-o.res:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.done:
+		// The writer may have answered just before it stopped.
+		select {
+		case err := <-o.res:
+			return err
+		default:
+			return errClosed
+		}
+	}
+}
+
+// writeLater queues fn without waiting for it, and drops it when the queue
+// is full: for bookkeeping that may be lost, such as a session's last-seen
+// time.
+func (s *store) writeLater(ctx context.Context, fn func(*txn) error) {
+	select {
+	case s.ops <- &op{ctx: ctx, fn: fn, res: make(chan error, 1)}:
+	default:
+	}
+}
+
+func (s *store) run() {
+	defer close(s.done)
+	batch := make([]*op, 0, maxBatch)
+	for {
+		select {
+		case <-s.quit:
+			return
+		case first := <-s.ops:
+			batch = append(batch[:0], first)
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case o := <-s.ops:
+				batch = append(batch, o)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit runs a batch of writes in one transaction.
+func (s *store) commit(batch []*op) {
+	results := make([]error, len(batch))
+	finish := func(err error) {
+		for i, o := range batch {
+			if results[i] == nil {
+				results[i] = err
+			}
+			o.res <- results[i]
+		}
+	}
+	// Writes whose caller already gave up are skipped: nobody waits for
+	// their answer, and not doing them is one of the outcomes promised.
+	live := batch[:0:0]
+	for i, o := range batch {
+		if err := o.ctx.Err(); err != nil {
+			results[i] = err
+			continue
+		}
+		live = append(live, o)
+	}
+	if len(live) == 0 {
+		finish(nil)
+		return
+	}
+	ctx := context.WithoutCancel(live[0].ctx)
+	tx, err := s.wc.BeginTx(ctx, nil)
+	if err != nil {
+		finish(fmt.Errorf("begin transaction: %w", err))
+		return
+	}
+	t := &txn{tx: tx}
+	if len(live) == 1 {
+		// A batch of one needs no savepoint: the transaction is the
+		// write's own, and under light load most batches are.
+		i := slices.Index(batch, live[0])
+		t.ctx = context.WithoutCancel(live[0].ctx)
+		if err := live[0].fn(t); err != nil {
+			tx.Rollback()
+			results[i] = err
+			finish(nil)
+			return
+		}
+	}
+	for i, o := range batch {
+		if results[i] != nil || len(live) == 1 {
+			continue
+		}
+		t.ctx = context.WithoutCancel(o.ctx)
+		if _, err := t.exec("SAVEPOINT op"); err != nil {
+			results[i] = fmt.Errorf("savepoint: %w", err)
+			continue
+		}
+		mark := len(t.after)
+		if err := o.fn(t); err != nil {
+			results[i] = err
+			t.after = t.after[:mark]
+			if _, err := t.exec("ROLLBACK TO op"); err != nil {
+				// The transaction can no longer be trusted: give up on
+				// the whole batch.
+				tx.Rollback()
+				finish(fmt.Errorf("roll back a failed write: %w", err))
+				return
+			}
+		}
+		if _, err := t.exec("RELEASE op"); err != nil {
+			tx.Rollback()
+			finish(fmt.Errorf("release savepoint: %w", err))
+			return
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		finish(fmt.Errorf("commit: %w", err))
+		return
+	}
+	for _, fn := range t.after {
+		fn()
+	}
+	finish(nil)
+}
+
+// close stops the writer, after the batch in hand, checkpoints the whole
+// log into the database file, and closes the database.
+func (s *store) close() error {
+	close(s.quit)
+	<-s.done
+	<-s.ckDone
+	// Writes queued but not started are answered by write's select on
+	// done; nothing else reads ops now.
+	werr := s.wc.Close() // back to w's pool, for the last checkpoint
+	_, err := s.w.Exec("PRAGMA wal_checkpoint(TRUNCATE)")
+	return errors.Join(werr, err, s.ck.Close(), s.r.Close(), s.w.Close())
+}
+
+// integrityCheck runs SQLite's integrity_check and returns an error unless
+// it reports ok.
+func integrityCheck(ctx context.Context, db *sql.DB) error {
+	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var problems []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return err
+		}
+		if s != "ok" {
+			problems = append(problems, s)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("database integrity check failed: %s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// ms is a time as the database keeps it.
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+// fromMS reads a time from the database.
+func fromMS(v int64) time.Time { return time.UnixMilli(v).UTC() }
+
+// nullTime reads an optional time.
+func nullTime(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := fromMS(v.Int64)
+	return &t
+}
