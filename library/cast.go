@@ -37,6 +37,17 @@ type CastMember struct {
 	// right stills (JPEG) and a voice sample (16-bit WAV).
 	Take, Frontal, Left, Right, Sample string
 	Created, Updated                   time.Time
+
+	// Remote marks someone else's member, known from the account server:
+	// it has no media here, and featuring it needs their grant. Owner is
+	// then their account ID and OwnerName their username.
+	Remote    bool
+	OwnerName string
+	// Approved lists the usernames the owner approved (level Approved).
+	Approved []string
+	// Dirty marks one of mine whose consent changed since the account
+	// server last heard it.
+	Dirty bool
 }
 
 // Limits on a cast member's text.
@@ -62,8 +73,15 @@ func (m *CastMember) Validate() error {
 	if _, err := consent.ParseLevel(string(m.Consent)); err != nil {
 		return err
 	}
+	for _, n := range m.Approved {
+		if !usernameRe.MatchString(n) {
+			return fmt.Errorf("the approved list holds %q; a username is 3 to 30 lower-case letters, digits or _", n)
+		}
+	}
 	return nil
 }
+
+var usernameRe = regexp.MustCompile(`^[a-z0-9_]{3,30}$`)
 
 // Ref is how a project refers to the member.
 func (m *CastMember) Ref() timeline.CastRef {
@@ -120,12 +138,15 @@ func (l *Library) AddCastMember(ctx context.Context, m *CastMember) error {
 	}
 	now := l.now()
 	m.Created, m.Updated = now, now
+	m.Dirty = !m.Remote
 	_, err := l.db.ExecContext(ctx, `INSERT INTO cast_members (id, name, handle, owner, consent, preferences, voice,
-		take_sha256, frontal_sha256, left_sha256, right_sha256, sample_sha256, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		take_sha256, frontal_sha256, left_sha256, right_sha256, sample_sha256, created_at, updated_at,
+		owner_name, remote, approved, dirty)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.Name, m.Handle, m.Owner, string(m.Consent), m.Preferences, m.Voice,
-		m.Take, m.Frontal, m.Left, m.Right, m.Sample, unixMilli(now), unixMilli(now))
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: cast_members.handle") {
+		m.Take, m.Frontal, m.Left, m.Right, m.Sample, unixMilli(now), unixMilli(now),
+		m.OwnerName, m.Remote, encodeNames(m.Approved), m.Dirty)
+	if isUniqueHandle(err) {
 		return fmt.Errorf("add cast member: %s is already the handle of another cast member; choose another: %w", m.Handle, ErrHandleTaken)
 	}
 	if err != nil {
@@ -134,14 +155,19 @@ func (l *Library) AddCastMember(ctx context.Context, m *CastMember) error {
 	return nil
 }
 
-const castColumns = `id, name, handle, owner, consent, preferences, voice, take_sha256, frontal_sha256, left_sha256, right_sha256, sample_sha256, created_at, updated_at`
+const castColumns = `id, name, handle, owner, consent, preferences, voice, take_sha256, frontal_sha256, left_sha256, right_sha256, sample_sha256, created_at, updated_at, owner_name, remote, approved, dirty`
 
 func scanCast(row interface{ Scan(...any) error }) (CastMember, error) {
 	var m CastMember
 	var lvl string
 	var created, updated sql.NullInt64
+	var approved string
 	err := row.Scan(&m.ID, &m.Name, &m.Handle, &m.Owner, &lvl, &m.Preferences, &m.Voice,
-		&m.Take, &m.Frontal, &m.Left, &m.Right, &m.Sample, &created, &updated)
+		&m.Take, &m.Frontal, &m.Left, &m.Right, &m.Sample, &created, &updated,
+		&m.OwnerName, &m.Remote, &approved, &m.Dirty)
+	if err == nil {
+		m.Approved, err = decodeNames(approved)
+	}
 	m.Consent = consent.Level(lvl)
 	m.Created, m.Updated = fromMilli(created), fromMilli(updated)
 	return m, err
@@ -174,16 +200,18 @@ func (l *Library) CastMember(ctx context.Context, id string) (CastMember, error)
 	return m, err
 }
 
-// UpdateCastMember saves a member's name, handle, consent, preferences and
-// voice; its media do not change.
+// UpdateCastMember saves a member's name, handle, consent, approved list,
+// preferences and voice; its media do not change. One of mine is marked
+// dirty, for the account server to hear of it.
 func (l *Library) UpdateCastMember(ctx context.Context, m *CastMember) error {
 	if err := m.Validate(); err != nil {
 		return fmt.Errorf("update cast member: %w", err)
 	}
 	m.Updated = l.now()
-	res, err := l.db.ExecContext(ctx, `UPDATE cast_members SET name = ?, handle = ?, consent = ?, preferences = ?, voice = ?, updated_at = ? WHERE id = ?`,
-		m.Name, m.Handle, string(m.Consent), m.Preferences, m.Voice, unixMilli(m.Updated), m.ID)
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: cast_members.handle") {
+	m.Dirty = !m.Remote
+	res, err := l.db.ExecContext(ctx, `UPDATE cast_members SET name = ?, handle = ?, consent = ?, approved = ?, preferences = ?, voice = ?, updated_at = ?, dirty = ? WHERE id = ?`,
+		m.Name, m.Handle, string(m.Consent), encodeNames(m.Approved), m.Preferences, m.Voice, unixMilli(m.Updated), m.Dirty, m.ID)
+	if isUniqueHandle(err) {
 		return fmt.Errorf("update cast member: %s is already taken: %w", m.Handle, ErrHandleTaken)
 	}
 	if err != nil {

@@ -1,0 +1,115 @@
+package render
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/timeline"
+)
+
+// Consent is asked before anything that features someone else's cast
+// member is rendered or exported. The studio's sharing package implements
+// it over the account server; with none, such a render is refused.
+type Consent interface {
+	// Permit returns a verified, unexpired grant for every member in
+	// need.Members, covering the project, shot and scope; or an error,
+	// a *ConsentError when a grant is missing or refused.
+	Permit(ctx context.Context, need Need) ([]consent.SignedGrant, error)
+	// Made records what was made under the grants, so that the members'
+	// owners can see it; it goes through an outbox when offline.
+	Made(ctx context.Context, grants []consent.SignedGrant, made Made) error
+}
+
+// Need is what a render or an export asks grants for.
+type Need struct {
+	ProjectID, ProjectTitle string
+	ShotID                  string // empty for a whole film
+	Scope                   consent.Scope
+	// Members are the other people's members featured (library.CastMember
+	// with Remote set).
+	Members []library.CastMember
+}
+
+// Made is a clip or film made under grants.
+type Made struct {
+	ProjectID, ProjectTitle string
+	ShotID                  string // empty for a film
+	Scope                   consent.Scope
+	SHA256                  string
+	Path                    string // an exported film's file
+}
+
+// ConsentError says whose consent a render or export lacks.
+type ConsentError struct {
+	Handles []string // "@mara"
+	// Reason says why, and what to do: "log in to ask for it", or the
+	// server's refusal.
+	Reason string
+}
+
+func (e *ConsentError) Error() string {
+	msg := "needs consent from " + strings.Join(e.Handles, ", ")
+	if e.Reason != "" {
+		msg += ": " + e.Reason
+	}
+	return msg
+}
+
+// ErrNoConsent is what a *ConsentError matches with errors.Is.
+var ErrNoConsent = errors.New("needs consent")
+
+// Is makes errors.Is(err, ErrNoConsent) true.
+func (e *ConsentError) Is(target error) bool { return target == ErrNoConsent }
+
+// Featured returns the other people's members that shots feature — in
+// their cast or speaking a line — as the library knows them. Members the
+// library does not know are names only, with no likeness to use, and need
+// no grant.
+func Featured(ctx context.Context, lib *library.Library, shots ...*timeline.Shot) ([]library.CastMember, error) {
+	var ids []string
+	for _, s := range shots {
+		ids = append(ids, s.Cast...)
+		for _, l := range s.Lines {
+			if l.Speaker != timeline.Narrator {
+				ids = append(ids, l.Speaker)
+			}
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	var out []library.CastMember
+	for _, id := range ids {
+		m, err := lib.CastMember(ctx, id)
+		if errors.Is(err, library.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("look up cast member %s: %w", id, err)
+		}
+		if m.Remote {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}
+
+// Permit asks c for the grants need lacks; with no Consent (nil), any
+// other person's member is refused.
+func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, error) {
+	if len(need.Members) == 0 {
+		return nil, nil
+	}
+	if c == nil {
+		e := &ConsentError{Reason: "log in to the account server to ask for it"}
+		for _, m := range need.Members {
+			e.Handles = append(e.Handles, m.Handle)
+		}
+		return nil, e
+	}
+	return c.Permit(ctx, need)
+}
