@@ -358,3 +358,14 @@ func decodeNames(s string) ([]string, error) {
 func isUniqueHandle(err error) bool {
 	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed: cast_members.handle")
 }
+
+// SetApproved records the approved list the server holds for one of my
+// members (after I accepted a request there). It does not mark the member
+// dirty: the server has it already.
+func (l *Library) SetApproved(ctx context.Context, id string, names []string) error {
+	_, err := l.db.ExecContext(ctx, `UPDATE cast_members SET approved = ? WHERE id = ? AND remote = 0`, encodeNames(names), id)
+	if err != nil {
+		return fmt.Errorf("record the approved list of %s: %w", id, err)
+	}
+	return nil
+}

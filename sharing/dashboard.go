@@ -1,0 +1,178 @@
+package sharing
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/library"
+)
+
+// What the consent dashboard shows and does. Each call asks the server;
+// an error says whether it could not be reached.
+
+// Use is a registered use of one of my likenesses, as the server lists it.
+type Use = client.Use
+
+// Request is someone's request to be approved for one of my members.
+type Request = client.Request
+
+// UsesOfMine lists every use of my likenesses, other people's drafts
+// included, newest first.
+func (s *Service) UsesOfMine(ctx context.Context) ([]Use, error) {
+	c, _, err := s.client()
+	if err != nil {
+		return nil, err
+	}
+	uses, err := c.Uses(ctx, "")
+	s.ended(ctx, err)
+	return uses, err
+}
+
+// RemoveUse removes a use of one of my likenesses; the studio that made it
+// deletes the clip when it next reads its change feed.
+func (s *Service) RemoveUse(ctx context.Context, id string) error {
+	c, _, err := s.client()
+	if err != nil {
+		return err
+	}
+	err = c.RemoveUse(ctx, id)
+	s.ended(ctx, err)
+	return err
+}
+
+// Requests lists the pending requests to be approved for my members.
+func (s *Service) Requests(ctx context.Context) ([]Request, error) {
+	c, _, err := s.client()
+	if err != nil {
+		return nil, err
+	}
+	rs, err := c.Requests(ctx)
+	s.ended(ctx, err)
+	return rs, err
+}
+
+// Answer accepts or declines a request. Accepting adds the requester to
+// the member's approved list, here as on the server.
+func (s *Service) Answer(ctx context.Context, id string, accept bool) error {
+	c, _, err := s.client()
+	if err != nil {
+		return err
+	}
+	var r Request
+	if accept {
+		r, err = c.AcceptRequest(ctx, id)
+	} else {
+		r, err = c.DeclineRequest(ctx, id)
+	}
+	s.ended(ctx, err)
+	if err != nil || !accept {
+		return err
+	}
+	m, err := c.Member(ctx, r.Member)
+	if err != nil {
+		return err
+	}
+	return s.lib.SetApproved(ctx, m.ID, m.Approved)
+}
+
+// Find looks up someone else's member by handle and keeps them in the
+// library, so that shots can feature them (each render then asks for a
+// grant). It fails when the owner lets nobody else see them.
+func (s *Service) Find(ctx context.Context, handle string) (library.CastMember, error) {
+	c, a, err := s.client()
+	if err != nil {
+		return library.CastMember{}, err
+	}
+	handle = strings.TrimSpace(handle)
+	if !strings.HasPrefix(handle, "@") {
+		handle = "@" + handle
+	}
+	m, err := c.MemberByHandle(ctx, handle)
+	s.ended(ctx, err)
+	if st := client.StatusOf(err); st == http.StatusNotFound || st == http.StatusForbidden {
+		return library.CastMember{}, fmt.Errorf("%s: no cast member by that handle is open to you on %s; check the spelling, or ask their owner", handle, a.Server)
+	}
+	if err != nil {
+		return library.CastMember{}, err
+	}
+	if m.OwnerID == a.ID {
+		return library.CastMember{}, fmt.Errorf("%s is one of your own members", handle)
+	}
+	lm := library.CastMember{ID: m.ID, Name: m.Name, Handle: m.Handle, Owner: m.OwnerID, OwnerName: m.Owner,
+		Consent: m.Level, Preferences: m.Preferences, Created: m.Created}
+	if err := s.lib.PutRemoteMember(ctx, &lm); err != nil {
+		return lm, err
+	}
+	return s.lib.CastMember(ctx, m.ID)
+}
+
+// Refresh reads the level and preferences of the other people's members
+// kept here; one whose owner no longer lets me see them is marked with
+// level only-me, which no grant can pass.
+func (s *Service) Refresh(ctx context.Context) error {
+	c, _, err := s.client()
+	if err != nil {
+		return err
+	}
+	all, err := s.lib.CastMembers(ctx)
+	if err != nil {
+		return err
+	}
+	for _, lm := range all {
+		if !lm.Remote {
+			continue
+		}
+		m, err := c.Member(ctx, lm.ID)
+		switch st := client.StatusOf(err); {
+		case st == http.StatusNotFound || st == http.StatusForbidden:
+			lm.Consent = consent.OnlyMe
+		case err != nil:
+			s.ended(ctx, err)
+			return err
+		default:
+			lm.Name, lm.Handle, lm.Consent, lm.Preferences, lm.OwnerName = m.Name, m.Handle, m.Level, m.Preferences, m.Owner
+		}
+		if err := s.lib.PutRemoteMember(ctx, &lm); err != nil && !errors.Is(err, library.ErrHandleTaken) {
+			return err
+		}
+	}
+	return nil
+}
+
+// AskApproval asks the owner of someone else's member to approve me.
+func (s *Service) AskApproval(ctx context.Context, memberID, message string) error {
+	c, _, err := s.client()
+	if err != nil {
+		return err
+	}
+	_, err = c.AskApproval(ctx, memberID, message)
+	s.ended(ctx, err)
+	return err
+}
+
+// Forget drops someone else's member from the library (the projects that
+// feature them keep the name only).
+func (s *Service) Forget(ctx context.Context, memberID string) error {
+	m, err := s.lib.CastMember(ctx, memberID)
+	if err != nil {
+		return err
+	}
+	if !m.Remote {
+		return fmt.Errorf("%s is one of your own members; delete it from the cast instead", m.Handle)
+	}
+	if err := s.lib.ForgetGrants(ctx, memberID); err != nil {
+		return err
+	}
+	return s.lib.DeleteCastMember(ctx, memberID)
+}
+
+// Outbox counts the uses waiting to be registered.
+func (s *Service) Outbox(ctx context.Context) (int, error) {
+	us, err := s.lib.Outbox(ctx)
+	return len(us), err
+}

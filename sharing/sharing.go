@@ -1,0 +1,533 @@
+// Package sharing connects the studio's library to the account server: it
+// logs in and out, asks for the grants a render or export of someone
+// else's likeness needs (render.Consent), keeps the uses made under them in
+// an outbox until the server has them, tells the server of my members'
+// consent, and carries out what the server's change feed says — above
+// all, deleting a clip whose use the owner removed.
+//
+// Everything works offline: grants already held stay valid until they
+// expire, uses wait in the outbox, and Sync catches up when the server
+// answers again.
+package sharing
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/render"
+)
+
+// ErrNotLoggedIn is returned by what needs the server when this studio is
+// not logged in to one.
+var ErrNotLoggedIn = errors.New("not logged in to an account server; log in first (slate account login, or Account ▸ Log in… in the studio)")
+
+// Options configures a Service.
+type Options struct {
+	// Store keeps session tokens; nil uses client.OpenStore on the
+	// library's folder (the system keyring, or an encrypted file).
+	Store client.TokenStore
+	// HTTPClient talks to the server; nil uses the client's default.
+	HTTPClient *http.Client
+	// Now is the clock grants are checked against; nil is time.Now.
+	Now func() time.Time
+	// Device names this computer in the account's session list; empty is
+	// the host name.
+	Device string
+	Logger *slog.Logger
+}
+
+// Service is the studio's side of the account server. Its methods are
+// safe to call from several goroutines.
+type Service struct {
+	lib    *library.Library
+	store  client.TokenStore
+	hc     *http.Client
+	now    func() time.Time
+	device string
+	log    *slog.Logger
+
+	syncMu sync.Mutex // one Sync at a time
+
+	mu   sync.Mutex
+	c    *client.Client // nil when logged out
+	acct library.Account
+	kick chan struct{}
+}
+
+var _ render.Consent = (*Service)(nil)
+
+// New returns a Service over lib. Call Restore to pick up the session of
+// an earlier run.
+func New(lib *library.Library, opts Options) *Service {
+	s := &Service{lib: lib, store: opts.Store, hc: opts.HTTPClient, now: opts.Now, device: opts.Device, log: opts.Logger,
+		kick: make(chan struct{}, 1)}
+	if s.store == nil {
+		s.store = client.OpenStore(lib.Dir())
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.device == "" {
+		s.device, _ = os.Hostname()
+		if s.device == "" {
+			s.device = "studio"
+		}
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	return s
+}
+
+func (s *Service) newClient(server string) (*client.Client, error) {
+	return client.New(server, client.Options{HTTPClient: s.hc, Store: s.store, Now: s.now})
+}
+
+// Restore resumes the session recorded by an earlier log-in, without
+// asking the server anything. ok is false when there is none.
+func (s *Service) Restore(ctx context.Context) (library.Account, bool, error) {
+	a, ok, err := s.lib.Account(ctx)
+	if err != nil || !ok {
+		return a, false, err
+	}
+	c, err := s.newClient(a.Server)
+	if err != nil {
+		return a, false, err
+	}
+	sess, err := c.Restore()
+	if errors.Is(err, client.ErrNotLoggedIn) {
+		// The token is gone (another keyring, a wiped file): log in again.
+		return a, false, s.lib.ClearAccount(ctx)
+	}
+	if err != nil {
+		return a, false, err
+	}
+	if !sess.Key.Equal(a.Key) || sess.Account.ID != a.ID {
+		return a, false, fmt.Errorf("the stored session for %s does not match the account this library logged in to; log in again", a.Server)
+	}
+	s.mu.Lock()
+	s.c, s.acct = c, a
+	s.mu.Unlock()
+	return a, true, nil
+}
+
+// SignUp creates an account on server and logs in to it.
+func (s *Service) SignUp(ctx context.Context, server, username, password string) (library.Account, error) {
+	return s.login(ctx, server, func(c *client.Client) (client.Session, error) {
+		return c.SignUp(ctx, username, password, s.device)
+	})
+}
+
+// Login logs in to server, pinning its grant-signing key.
+func (s *Service) Login(ctx context.Context, server, username, password string) (library.Account, error) {
+	return s.login(ctx, server, func(c *client.Client) (client.Session, error) {
+		return c.Login(ctx, username, password, s.device)
+	})
+}
+
+func (s *Service) login(ctx context.Context, server string, do func(*client.Client) (client.Session, error)) (library.Account, error) {
+	c, err := s.newClient(server)
+	if err != nil {
+		return library.Account{}, err
+	}
+	sess, err := do(c)
+	if err != nil {
+		return library.Account{}, err
+	}
+	a := library.Account{Server: c.Server(), ID: sess.Account.ID, Username: sess.Account.Username, Key: sess.Key, LoggedIn: s.now()}
+	if err := s.lib.SetAccount(ctx, a); err != nil {
+		return a, err
+	}
+	a, _, err = s.lib.Account(ctx)
+	if err != nil {
+		return a, err
+	}
+	s.mu.Lock()
+	s.c, s.acct = c, a
+	s.mu.Unlock()
+	s.Kick()
+	return a, nil
+}
+
+// Logout ends the session on the server (when it answers) and here.
+func (s *Service) Logout(ctx context.Context) error {
+	s.mu.Lock()
+	c := s.c
+	s.c = nil
+	s.mu.Unlock()
+	var err error
+	if c != nil {
+		if err = c.Logout(ctx); err != nil && client.StatusOf(err) == 0 {
+			// Offline: forget the session here all the same; the server
+			// lists it until it is revoked from another device.
+			s.store.Delete(c.Server())
+			err = nil
+		}
+	}
+	if cerr := s.lib.ClearAccount(ctx); cerr != nil {
+		return cerr
+	}
+	return err
+}
+
+// Account returns the account logged in to; ok is false when logged out.
+func (s *Service) Account() (library.Account, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.acct, s.c != nil
+}
+
+// client returns the logged-in client, or ErrNotLoggedIn.
+func (s *Service) client() (*client.Client, library.Account, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.c == nil {
+		return nil, library.Account{}, ErrNotLoggedIn
+	}
+	return s.c, s.acct, nil
+}
+
+// ended forgets a session the server says has ended.
+func (s *Service) ended(ctx context.Context, err error) {
+	if errors.Is(err, client.ErrSessionEnded) {
+		s.mu.Lock()
+		s.c = nil
+		s.mu.Unlock()
+		s.lib.ClearAccount(ctx)
+	}
+}
+
+// Permit implements render.Consent: for each member it uses a grant held
+// here that still verifies against the pinned key and covers the use, or
+// asks the server for one (for the whole project, so that its other shots
+// need not ask again).
+func (s *Service) Permit(ctx context.Context, need render.Need) ([]consent.SignedGrant, error) {
+	var grants []consent.SignedGrant
+	var missing []string
+	var reasons []string
+	for _, m := range need.Members {
+		g, err := s.permitOne(ctx, need, m)
+		if err != nil {
+			var ce *render.ConsentError
+			if !errors.As(err, &ce) {
+				return nil, err
+			}
+			missing = append(missing, m.Handle)
+			if !slices.Contains(reasons, ce.Reason) {
+				reasons = append(reasons, ce.Reason)
+			}
+			continue
+		}
+		grants = append(grants, g)
+	}
+	if len(missing) > 0 {
+		return nil, &render.ConsentError{Handles: missing, Reason: strings.Join(reasons, "; ")}
+	}
+	return grants, nil
+}
+
+func (s *Service) permitOne(ctx context.Context, need render.Need, m library.CastMember) (consent.SignedGrant, error) {
+	now := s.now()
+	s.mu.Lock()
+	c, a := s.c, s.acct
+	s.mu.Unlock()
+	if a.ID == "" {
+		// Logged out: grants held here were forgotten at log-out.
+		return consent.SignedGrant{}, &render.ConsentError{Handles: []string{m.Handle}, Reason: "log in to the account server to ask for it"}
+	}
+	tokens, err := s.lib.GrantTokens(ctx, m.ID, need.ProjectID, now)
+	if err != nil {
+		return consent.SignedGrant{}, err
+	}
+	for _, t := range tokens {
+		g, err := consent.Verify(a.Key, t, now)
+		if err == nil && g.Covers(m.ID, a.ID, need.ProjectID, need.ShotID, need.Scope) {
+			return consent.SignedGrant{Grant: g, Token: t}, nil
+		}
+	}
+	if c == nil {
+		return consent.SignedGrant{}, &render.ConsentError{Handles: []string{m.Handle}, Reason: "log in to the account server to ask for it"}
+	}
+	g, err := c.RequestGrant(ctx, client.GrantRequest{Member: m.ID, Project: need.ProjectID, Scope: need.Scope})
+	if err != nil {
+		s.ended(ctx, err)
+		var ce *client.Error
+		switch {
+		case errors.As(err, &ce) && ce.Refusal != nil:
+			return consent.SignedGrant{}, &render.ConsentError{Handles: []string{m.Handle}, Reason: ce.Refusal.Reason}
+		case client.StatusOf(err) == 0 && ctx.Err() == nil:
+			return consent.SignedGrant{}, &render.ConsentError{Handles: []string{m.Handle},
+				Reason: "the account server cannot be reached to ask for it (" + err.Error() + "); try again when online"}
+		}
+		return consent.SignedGrant{}, err
+	}
+	if err := s.lib.PutGrant(ctx, g); err != nil {
+		return consent.SignedGrant{}, err
+	}
+	return g, nil
+}
+
+// Made implements render.Consent: each grant's use goes into the outbox,
+// and the background sync is woken to register it.
+func (s *Service) Made(ctx context.Context, grants []consent.SignedGrant, made render.Made) error {
+	for _, g := range grants {
+		u := library.Use{GrantID: g.ID, MemberID: g.Member, SHA256: made.SHA256, ProjectID: made.ProjectID, ShotID: made.ShotID,
+			ProjectTitle: made.ProjectTitle, Scope: made.Scope, Path: made.Path, At: s.now()}
+		if err := s.lib.AddUse(ctx, &u); err != nil {
+			return err
+		}
+	}
+	s.Kick()
+	return nil
+}
+
+// Kick wakes the background sync (Run) for work that should reach the
+// server soon.
+func (s *Service) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Report says what a Sync did.
+type Report struct {
+	Pushed     int           // my members whose consent the server now has
+	Registered int           // uses taken out of the outbox
+	Changes    int           // change-feed entries read
+	Removed    []library.Use // uses the owners removed (their clips are deleted)
+	Revoked    []string      // members whose grants were revoked
+	Requests   int           // new approval requests for my members
+}
+
+// Changed reports whether the sync changed anything a person would see.
+func (r Report) Changed() bool {
+	return r.Pushed > 0 || r.Registered > 0 || r.Changes > 0 || len(r.Removed) > 0
+}
+
+// Sync tells the server of my members' consent, registers the uses in the
+// outbox and applies the change feed. It stops at the first failure to
+// reach the server and says so; what it did before then stays done.
+func (s *Service) Sync(ctx context.Context) (Report, error) {
+	s.syncMu.Lock()
+	defer s.syncMu.Unlock()
+	var r Report
+	c, a, err := s.client()
+	if err != nil {
+		return r, err
+	}
+	if r.Pushed, err = s.pushMembers(ctx, c); err != nil {
+		s.ended(ctx, err)
+		return r, fmt.Errorf("sync cast members: %w", err)
+	}
+	if err = s.flushOutbox(ctx, c, &r); err != nil {
+		s.ended(ctx, err)
+		return r, fmt.Errorf("register uses: %w", err)
+	}
+	if err = s.readFeed(ctx, c, a, &r); err != nil {
+		s.ended(ctx, err)
+		return r, fmt.Errorf("read the change feed: %w", err)
+	}
+	return r, nil
+}
+
+// pushMembers sends the server the consent of my members that changed.
+func (s *Service) pushMembers(ctx context.Context, c *client.Client) (int, error) {
+	all, err := s.lib.CastMembers(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, m := range all {
+		if m.Remote || !m.Dirty {
+			continue
+		}
+		approved := m.Approved
+		if approved == nil {
+			approved = []string{}
+		}
+		level, prefs, name, handle := m.Consent, m.Preferences, m.Name, m.Handle
+		remote, err := c.UpdateMember(ctx, m.ID, client.MemberPatch{Name: &name, Handle: &handle, Level: &level, Approved: &approved, Preferences: &prefs})
+		if client.StatusOf(err) == http.StatusNotFound {
+			remote, err = c.CreateMember(ctx, client.NewMember{ID: m.ID, Name: m.Name, Handle: m.Handle, Level: m.Consent,
+				Approved: approved, Preferences: m.Preferences})
+		}
+		if err != nil {
+			return n, fmt.Errorf("%s: %w", m.Handle, err)
+		}
+		if err := s.uploadMedia(ctx, c, m, remote); err != nil {
+			return n, fmt.Errorf("%s: %w", m.Handle, err)
+		}
+		if err := s.lib.MarkSynced(ctx, m.ID, m.Updated); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// uploadMedia sends the media the registry lacks; the registry shows them
+// to their owner only.
+func (s *Service) uploadMedia(ctx context.Context, c *client.Client, m library.CastMember, remote client.Member) error {
+	for _, f := range []struct {
+		kind client.MediaKind
+		sum  string
+	}{{client.MediaFrontal, m.Frontal}, {client.MediaLeft, m.Left}, {client.MediaRight, m.Right}, {client.MediaSample, m.Sample}, {client.MediaTake, m.Take}} {
+		if f.sum == "" {
+			continue
+		}
+		if have, ok := remote.Media[f.kind]; ok && have.SHA256 == f.sum {
+			continue
+		}
+		file, err := s.lib.Blobs().Open(f.sum)
+		if err != nil {
+			return err
+		}
+		info, err := file.Stat()
+		if err == nil {
+			_, err = c.UploadMedia(ctx, m.ID, f.kind, file, info.Size())
+		}
+		file.Close()
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flushOutbox registers the uses made since the last sync. A use the
+// server refuses for good (its grant revoked or expired before the server
+// heard of it) cannot be accounted to the owner, so its clip goes, as if
+// they had removed it.
+func (s *Service) flushOutbox(ctx context.Context, c *client.Client, r *Report) error {
+	out, err := s.lib.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range out {
+		reg, err := c.RegisterUse(ctx, client.NewUse{GrantID: u.GrantID, ClipSHA256: u.SHA256, ProjectTitle: u.ProjectTitle, Scope: u.Scope, At: u.At})
+		if st := client.StatusOf(err); st == http.StatusForbidden || st == http.StatusBadRequest {
+			s.log.Warn("a use could not be registered; removing what it made", "member", u.MemberID, "sha256", u.SHA256, "err", err)
+			removed, rerr := s.remove(ctx, "", u.SHA256)
+			if rerr != nil {
+				return rerr
+			}
+			r.Removed = append(r.Removed, removed...)
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.lib.MarkRegistered(ctx, u.ID, reg.ID); err != nil {
+			return err
+		}
+		r.Registered++
+	}
+	return nil
+}
+
+// readFeed applies the change feed from the stored cursor.
+func (s *Service) readFeed(ctx context.Context, c *client.Client, a library.Account, r *Report) error {
+	cursor := a.FeedCursor
+	for {
+		page, err := c.Changes(ctx, cursor, 0)
+		if err != nil {
+			return err
+		}
+		for _, ch := range page.Changes {
+			switch ch.Kind {
+			case client.ChangeRemoval:
+				removed, err := s.remove(ctx, ch.UseID, ch.ClipSHA256)
+				if err != nil {
+					return err
+				}
+				r.Removed = append(r.Removed, removed...)
+			case client.ChangeRevocation:
+				if err := s.lib.ForgetGrants(ctx, ch.Member); err != nil {
+					return err
+				}
+				r.Revoked = append(r.Revoked, ch.Handle)
+			case client.ChangeRequest:
+				r.Requests++
+			}
+			r.Changes++
+		}
+		if page.Next != "" && page.Next != cursor {
+			if err := s.lib.SetFeedCursor(ctx, page.Next); err != nil {
+				return err
+			}
+			cursor = page.Next
+			s.mu.Lock()
+			s.acct.FeedCursor = cursor
+			s.mu.Unlock()
+		}
+		if !page.More {
+			return nil
+		}
+	}
+}
+
+// remove deletes what a removed use made: its clips (in the library) and
+// an exported film, if the file there is still that film.
+func (s *Service) remove(ctx context.Context, useID, sum string) ([]library.Use, error) {
+	marked, err := s.lib.RemoveUse(ctx, useID, sum)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range marked {
+		if u.Path != "" && fileHas(u.Path, u.SHA256) {
+			if err := os.Remove(u.Path); err != nil {
+				return marked, fmt.Errorf("delete the film %s whose use was removed: %w", u.Path, err)
+			}
+		}
+	}
+	return marked, nil
+}
+
+func fileHas(path, sum string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return false
+	}
+	return hex.EncodeToString(h.Sum(nil)) == sum
+}
+
+// Run syncs every interval, and at once when kicked, until ctx ends.
+// onSync hears every sync's report and error (nil when it went through).
+func (s *Service) Run(ctx context.Context, every time.Duration, onSync func(Report, error)) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, ok := s.Account(); ok {
+			r, err := s.Sync(ctx)
+			if onSync != nil && ctx.Err() == nil {
+				onSync(r, err)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		case <-s.kick:
+		}
+	}
+}
