@@ -93,6 +93,9 @@ var rules = []rule{
 	{pkg: "account/api", may: []string{"consent"}, forbidden: append([]string{"os/exec", "database/sql", module + "/library"}, gui...)},
 	// The client is what the studio links: no database, no server code.
 	{pkg: "account/client", may: []string{"account/api", "consent", "internal/atomicfile"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/library"}, gui...)},
+	// sharing is the studio's glue to the account server: it reaches the
+	// server only through account/client, never the server's own code.
+	{pkg: "sharing", may: []string{"account/client", "consent", "library", "render", "timeline"}, forbidden: gui},
 	{pkg: "cmd/slate-server", may: []string{"account"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 }
 
