@@ -312,6 +312,9 @@ type Report struct {
 	Removed    []library.Use // uses the owners removed (their clips are deleted)
 	Revoked    []string      // members whose grants were revoked
 	Requests   int           // new approval requests for my members
+	// Accepted and Declined list the members whose owners answered my
+	// requests to be approved.
+	Accepted, Declined []string
 }
 
 // Changed reports whether the sync changed anything a person would see.
@@ -463,6 +466,10 @@ func (s *Service) readFeed(ctx context.Context, c *client.Client, a library.Acco
 				r.Revoked = append(r.Revoked, ch.Handle)
 			case client.ChangeRequest:
 				r.Requests++
+			case client.ChangeAccepted:
+				r.Accepted = append(r.Accepted, ch.Handle)
+			case client.ChangeDeclined:
+				r.Declined = append(r.Declined, ch.Handle)
 			}
 			r.Changes++
 		}

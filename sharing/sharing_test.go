@@ -389,6 +389,9 @@ func TestApprovalRefusalAndRevocation(t *testing.T) {
 	if len(m.Approved) != 1 || m.Approved[0] != "carl" || m.Dirty {
 		t.Fatalf("after accepting, the owner's member has approved %v dirty %v; want [carl], not dirty", m.Approved, m.Dirty)
 	}
+	if r := carl.sync(t); len(r.Accepted) != 1 || r.Accepted[0] != "@mara" {
+		t.Fatalf("carl's feed told of acceptances %v; want @mara", r.Accepted)
+	}
 	if _, err := carl.svc.Permit(ctx, need("proj1", "shot1", consent.Draft, p.theirs)); err != nil {
 		t.Fatalf("Permit after approval: %v", err)
 	}

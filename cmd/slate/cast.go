@@ -65,13 +65,17 @@ func castList(ctx context.Context, lib *library.Library, stdout, stderr io.Write
 		return 0
 	}
 	w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "HANDLE\tNAME\tWHO MAY USE IT\tPREFERENCES\tRECORDED")
+	fmt.Fprintln(w, "HANDLE\tNAME\tOWNER\tWHO MAY USE IT\tPREFERENCES\tRECORDED")
 	for _, m := range members {
 		prefs := m.Preferences
 		if prefs == "" {
 			prefs = "—"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", m.Handle, m.Name, m.Consent.Label(), oneLine(prefs), m.Created.Format("2006-01-02 15:04"))
+		owner, recorded := "you", m.Created.Format("2006-01-02 15:04")
+		if m.Remote {
+			owner, recorded = m.OwnerName, "— (theirs: a grant is asked for each use)"
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Handle, m.Name, owner, m.Consent.Label(), oneLine(prefs), recorded)
 	}
 	w.Flush()
 	return 0

@@ -47,6 +47,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return renderMain(ctx, args[1:], stdout, stderr, defaultRenderEnv())
 	case "cast":
 		return castMain(ctx, args[1:], stdout, stderr, defaultCastEnv())
+	case "account":
+		return accountMain(ctx, args[1:], stdout, stderr, defaultSharingEnv())
+	case "consent":
+		return consentMain(ctx, args[1:], stdout, stderr, defaultSharingEnv())
 	case "voices":
 		return voicesMain(args[1:], stdout, stderr, defaultVoicesEnv())
 	case "models":
@@ -98,6 +102,23 @@ Usage:
   slate cast list           list the cast members on this computer
   slate cast delete @HANDLE [--yes]
                             delete a cast member and their media
+  slate account signup|login [--server URL] USERNAME
+                            create an account on a slate-server, or log in to one
+                            (default http://127.0.0.1:8787); the password is asked for
+  slate account status|sync|logout
+                            who is logged in; sync consent, uses and removals now; log out
+  slate consent set @HANDLE [--level only_me|approved|everyone] [--approve USER]
+                    [--unapprove USER] [--preferences TEXT]
+                            decide who may feature one of your cast members
+  slate consent uses        every use of your cast members' likeness, drafts included
+  slate consent remove USE  remove a use; its maker's studio deletes the clip
+  slate consent requests    requests to be approved; accept or decline REQUEST
+  slate consent find @HANDLE
+                            add someone else's cast member to your cast (renders
+                            featuring them ask for a grant each time)
+  slate consent ask @HANDLE [MESSAGE]
+                            ask their owner to approve you
+  slate consent made        what you made featuring someone else's cast, and its state
   slate voices list         list the Piper voices installed; a cast member or a line
                             speaks in one when its voice is piper:NAME
   slate voices install FILE.onnx
