@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -352,6 +353,60 @@ func TestResumedJobNeedsConsent(t *testing.T) {
 	}
 	after.refused(t, done, "needs consent from @mara")
 	after.noClips(t, p, shotCast)
+}
+
+func TestPermitFilm(t *testing.T) {
+	ctx := context.Background()
+	g := newGate(t, t.TempDir(), nil, false)
+	p := gateProject(t)
+
+	_, err := render.PermitFilm(ctx, g.lib, nil, p)
+	var ce *render.ConsentError
+	if !errors.As(err, &ce) || !errors.Is(err, render.ErrNoConsent) || !slices.Equal(ce.Handles, []string{"@mara"}) {
+		t.Errorf("PermitFilm without Consent = %v, want a ConsentError naming @mara", err)
+	}
+
+	c := &rendertest.Consent{}
+	grants, err := render.PermitFilm(ctx, g.lib, c, p)
+	if err != nil || len(grants) != 1 {
+		t.Fatalf("PermitFilm = %v, %v; want mara's grant", grants, err)
+	}
+	needs := c.Needs()
+	if len(needs) != 1 || needs[0].Scope != consent.Final || needs[0].ShotID != "" || needs[0].ProjectID != p.ID || len(needs[0].Members) != 1 {
+		t.Errorf("PermitFilm asked %+v, want one final grant for the whole project", needs)
+	}
+
+	// A film of my own cast alone needs nothing.
+	own := p.Clone()
+	own.Shots = own.Shots[shotOwn : shotOwn+1]
+	c.Refuse(errors.New("asked for a grant no one needs"))
+	if grants, err := render.PermitFilm(ctx, g.lib, c, own); err != nil || len(grants) != 0 {
+		t.Errorf("PermitFilm of my own cast = %v, %v; want nothing asked", grants, err)
+	}
+}
+
+func TestMadeFilm(t *testing.T) {
+	ctx := context.Background()
+	p := gateProject(t)
+	path := filepath.Join(t.TempDir(), "film.mp4")
+	if err := os.WriteFile(path, []byte("the film's bytes"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &rendertest.Consent{}
+	grants := []consent.SignedGrant{{Grant: consent.Grant{ID: "g1", Member: "mara", Scope: consent.Final}, Token: "t1"}}
+	if err := render.MadeFilm(ctx, c, nil, p, path); err != nil || len(c.Uses()) != 0 {
+		t.Errorf("MadeFilm with no grants = %v and %d uses, want nothing recorded", err, len(c.Uses()))
+	}
+	if err := render.MadeFilm(ctx, c, grants, p, path); err != nil {
+		t.Fatal(err)
+	}
+	want := render.Made{ProjectID: p.ID, ProjectTitle: p.Title, Scope: consent.Final, SHA256: sha256File(t, path), Path: path}
+	if uses := c.Uses(); len(uses) != 1 || uses[0].Made != want || len(uses[0].Grants) != 1 {
+		t.Errorf("uses = %+v, want one: %+v", uses, want)
+	}
+	if err := render.MadeFilm(ctx, c, grants, p, filepath.Join(t.TempDir(), "missing.mp4")); err == nil {
+		t.Error("MadeFilm of a missing file succeeded")
+	}
 }
 
 func sha256File(t *testing.T, path string) string {
