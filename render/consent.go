@@ -2,8 +2,12 @@ package render
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"slices"
 	"strings"
 
@@ -112,4 +116,44 @@ func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, e
 		return nil, e
 	}
 	return c.Permit(ctx, need)
+}
+
+// PermitFilm asks for the grants exporting p as a film needs: a final
+// grant, for the whole project, from each other person whose member any
+// of its shots features. It returns a *ConsentError when one is lacking;
+// nothing may be written then.
+func PermitFilm(ctx context.Context, lib *library.Library, c Consent, p *timeline.Project) ([]consent.SignedGrant, error) {
+	members, err := Featured(ctx, lib, p.Shots...)
+	if err != nil {
+		return nil, err
+	}
+	return Permit(ctx, c, Need{ProjectID: p.ID, ProjectTitle: p.Title, Scope: consent.Final, Members: members})
+}
+
+// MadeFilm records that the film at path was made from p under grants
+// (those PermitFilm gave), naming it by its sha256. With no grants there
+// is nothing to record. The film exists once this is called, so the
+// record is made even if ctx has just been cancelled.
+func MadeFilm(ctx context.Context, c Consent, grants []consent.SignedGrant, p *timeline.Project, path string) error {
+	if len(grants) == 0 || c == nil {
+		return nil
+	}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		return fmt.Errorf("record the film made under consent: %w", err)
+	}
+	return c.Made(context.WithoutCancel(ctx), grants, Made{ProjectID: p.ID, ProjectTitle: p.Title, Scope: consent.Final, SHA256: sum, Path: path})
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -41,6 +41,9 @@ const (
 	CodeUnavailable  = "backend_unavailable"
 	CodeInterrupted  = library.ErrInterrupted
 	CodeBadRequest   = "invalid_request"
+	// CodeConsentRequired: the shot features someone else's cast member
+	// and no grant of theirs covers it.
+	CodeConsentRequired = "consent_required"
 )
 
 // Job is one shot's render, shaped like the /v1/videos job object.
@@ -172,6 +175,9 @@ func errorCode(err error, codes []codeMatch) string {
 	}
 	if errors.Is(err, ErrUnsupported) {
 		return CodeUnsupported
+	}
+	if errors.Is(err, ErrNoConsent) {
+		return CodeConsentRequired
 	}
 	return CodeRenderFailed
 }

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 )
@@ -37,6 +38,9 @@ type QueueOptions struct {
 	// beside an open studio uses it, so it never touches the studio's
 	// queue. Clips are registered all the same.
 	Transient bool
+	// Consent grants renders of shots that feature other people's cast
+	// members; nil refuses them all.
+	Consent Consent
 }
 
 // Queue runs render jobs on a bounded pool of workers, keeps them in the
@@ -48,6 +52,7 @@ type Queue struct {
 	clock   Clock
 	log     *slog.Logger
 	workers int
+	consent Consent
 
 	transient bool
 
@@ -92,7 +97,7 @@ func NewQueue(lib *library.Library, reg *Registry, opts QueueOptions) *Queue {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	return &Queue{
-		lib: lib, reg: reg, clock: opts.Clock, log: opts.Logger, workers: opts.Workers, transient: opts.Transient,
+		lib: lib, reg: reg, clock: opts.Clock, log: opts.Logger, workers: opts.Workers, transient: opts.Transient, consent: opts.Consent,
 		jobs: map[string]*entry{}, wake: make(chan struct{}, 1), subs: map[int]func(Job){},
 		ctx: ctx, stop: stop,
 	}
@@ -215,8 +220,10 @@ func newJobID() string {
 }
 
 // Submit renders req on the named backend. When the render cache already
-// has the clip, the job it returns is completed at once (Cached); when the
-// same render is already queued or running, it returns that job.
+// has the clip, the job it returns is completed at once (Cached) — or,
+// when the shot features someone else's member and no grant covers it,
+// failed at once with CodeConsentRequired; when the same render is
+// already queued or running, it returns that job.
 func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, error) {
 	b, err := q.reg.Open(backend)
 	if err != nil {
@@ -234,6 +241,17 @@ func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, 
 	if clip, ok, err := q.lib.ClipByKey(ctx, key); err != nil {
 		return Job{}, err
 	} else if ok {
+		// A clip from the cache is a use of whoever it features, so it
+		// passes the same gate as a render.
+		grants, err := q.permit(ctx, req)
+		if err != nil && !errors.Is(err, ErrNoConsent) {
+			return Job{}, err
+		}
+		if err != nil {
+			job.ID, job.Status, job.CompletedAt = newJobID(), Failed, now
+			job.Error = &JobError{errorCode(err, codes), err.Error()}
+			return q.addDone(ctx, job, req)
+		}
 		if clip.ProjectID != req.ProjectID || clip.ShotID != req.Shot.ID {
 			// Same pixels made for another shot: link them to this one too.
 			clip.ProjectID, clip.ShotID, clip.Created = req.ProjectID, req.Shot.ID, now
@@ -242,6 +260,7 @@ func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, 
 			}
 		}
 		job.Status, job.Progress, job.CompletedAt, job.Cached, job.Clip = Completed, 100, now, true, &clip
+		q.made(ctx, grants, req, clip.SHA256)
 		return job, nil
 	}
 	stored, err := encodeRequest(req)
@@ -281,6 +300,54 @@ func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, 
 	q.emit(job)
 	q.signal()
 	return job, nil
+}
+
+// addDone keeps a job that ended as it was submitted, so that it shows
+// in the queue beside the others and can be retried.
+func (q *Queue) addDone(ctx context.Context, job Job, req *Request) (Job, error) {
+	stored, err := encodeRequest(req)
+	if err != nil {
+		return Job{}, err
+	}
+	if !q.transient {
+		if err := q.lib.PutJob(ctx, job.record(stored)); err != nil {
+			return Job{}, fmt.Errorf("queue shot %d: %w", req.Index+1, err)
+		}
+	}
+	e := &entry{job: job, req: req, stored: stored, done: make(chan struct{})}
+	close(e.done)
+	q.mu.Lock()
+	q.jobs[job.ID] = e
+	q.order = append(q.order, job.ID)
+	q.mu.Unlock()
+	q.emit(job)
+	return job, nil
+}
+
+// permit asks for the grants that rendering req's shot needs: a draft
+// grant from each other person whose member it features.
+func (q *Queue) permit(ctx context.Context, req *Request) ([]consent.SignedGrant, error) {
+	members, err := Featured(ctx, q.lib, req.Shot)
+	if err != nil {
+		return nil, err
+	}
+	return Permit(ctx, q.consent, Need{
+		ProjectID: req.ProjectID, ProjectTitle: req.ProjectTitle, ShotID: req.Shot.ID,
+		Scope: consent.Draft, Members: members,
+	})
+}
+
+// made records that the clip sum was made for req's shot under grants. The
+// clip exists either way, so a failure is logged, not returned; the
+// record is written even when the job's context has just been cancelled.
+func (q *Queue) made(ctx context.Context, grants []consent.SignedGrant, req *Request, sum string) {
+	if len(grants) == 0 || q.consent == nil {
+		return
+	}
+	m := Made{ProjectID: req.ProjectID, ProjectTitle: req.ProjectTitle, ShotID: req.Shot.ID, Scope: consent.Draft, SHA256: sum}
+	if err := q.consent.Made(context.WithoutCancel(ctx), grants, m); err != nil {
+		q.log.Error("record a use made under consent", "project", req.ProjectID, "shot", req.Shot.ID, "clip", sum, "err", err)
+	}
 }
 
 // Retry queues a failed or cancelled job's shot again, as a new job.
@@ -435,7 +502,13 @@ func (q *Queue) run(e *entry) {
 	q.persist(e)
 	q.emitEntry(e)
 
-	res, err := q.render(ctx, e)
+	// Nothing is rendered without the grants it needs; a job resumed after
+	// a restart asks again.
+	var res *Result
+	grants, err := q.permit(ctx, e.req)
+	if err == nil {
+		res, err = q.render(ctx, e)
+	}
 	q.mu.Lock()
 	userCancel, closing := e.cancelled, q.closing
 	q.mu.Unlock()
@@ -448,6 +521,9 @@ func (q *Queue) run(e *entry) {
 	var clip *library.Clip
 	if err == nil {
 		clip, err = q.register(e, res)
+	}
+	if err == nil {
+		q.made(ctx, grants, e.req, clip.SHA256)
 	}
 
 	q.mu.Lock()

@@ -149,6 +149,12 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 		}
 	}()
 	s := e.s
+	// Asked first, so that a film that may not be made is refused before
+	// its shots are rendered.
+	grants, err := render.PermitFilm(ctx, s.deps.Library, s.deps.Consent, p)
+	if err != nil {
+		return nil, err
+	}
 	clips, err := s.deps.Queue.RenderProject(ctx, p, render.ProjectOptions{Backend: s.deps.Backend, OnProgress: e.job, Likeness: s.likenessNow()})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -178,6 +184,9 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 	})
 	if err != nil {
 		return nil, err
+	}
+	if err := render.MadeFilm(ctx, s.deps.Consent, grants, p, e.path); err != nil {
+		s.deps.Log.Error("record a film made under consent", "path", e.path, "err", err)
 	}
 	film.Thumbnail, film.Sprite = "", ""
 	return film, nil

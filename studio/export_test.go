@@ -2,16 +2,21 @@ package studio
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/render/rendertest"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -234,5 +239,87 @@ func TestExportWithoutFFmpeg(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Error("the empty file the save dialog made is still there")
+	}
+}
+
+// putMara makes the demo's Mara someone else's member, known from the
+// account server.
+func putMara(t *testing.T, lib *library.Library) {
+	t.Helper()
+	m := &library.CastMember{ID: "mara", Name: "Mara", Handle: "@mara", Owner: "acct-mara", OwnerName: "mara", Consent: consent.Everyone}
+	if err := lib.PutRemoteMember(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A film featuring someone else's member is not exported without their
+// consent: the dialog says whose, nothing is rendered and no file is left.
+func TestExportNeedsConsent(t *testing.T) {
+	tools := needTools(t)
+	f := newFixture(t, tools, tinyDemo(t))
+	putMara(t, f.lib)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "film.mp4")
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := f.export(out)
+	if !errors.Is(e.err, render.ErrNoConsent) {
+		t.Fatalf("export without consent = %v, want ErrNoConsent", e.err)
+	}
+	msg := texts(f.topDialog())
+	for _, want := range []string{"not exported", "needs consent from @mara: log in to the account server", "Nothing was written to " + out} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("the error dialog does not say %q:\n%s", want, msg)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a refused export left %v", entries)
+	}
+	if jobs := f.queue.Jobs(); len(jobs) != 0 {
+		t.Errorf("a refused export rendered %d shots", len(jobs))
+	}
+}
+
+// With consent the film is exported, and the uses are recorded: a draft
+// for the shot that features Mara, and the final film by its sha256.
+func TestExportUnderConsent(t *testing.T) {
+	tools := needTools(t)
+	c := &rendertest.Consent{}
+	p := tinyDemo(t)
+	f := newFixtureConsent(t, tools, c, p)
+	putMara(t, f.lib)
+	out := filepath.Join(t.TempDir(), "film.mp4")
+	if e := f.export(out); e.err != nil {
+		t.Fatalf("export: %v", e.err)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	var final []render.Made
+	drafts := 0
+	for _, u := range c.Uses() {
+		switch u.Made.Scope {
+		case consent.Final:
+			final = append(final, u.Made)
+		case consent.Draft:
+			drafts++
+		}
+	}
+	want := render.Made{ProjectID: f.s.Project().ID, ProjectTitle: p.Title, Scope: consent.Final, SHA256: hex.EncodeToString(sum[:]), Path: out}
+	if len(final) != 1 || final[0] != want {
+		t.Errorf("final uses = %+v, want one: %+v", final, want)
+	}
+	if drafts != 1 {
+		t.Errorf("%d draft uses recorded, want 1 (shot 2 features Mara)", drafts)
+	}
+	var asked []consent.Scope
+	for _, n := range c.Needs() {
+		asked = append(asked, n.Scope)
+	}
+	if !slices.Contains(asked, consent.Final) {
+		t.Errorf("asked for %v, want a final grant among them", asked)
 	}
 }

@@ -99,6 +99,13 @@ type fixture struct {
 // first. With no projects it stores one starter project.
 func newFixture(t *testing.T, tools media.Tools, projects ...*timeline.Project) *fixture {
 	t.Helper()
+	return newFixtureConsent(t, tools, nil, projects...)
+}
+
+// newFixtureConsent is newFixture with c asked for consent by the queue
+// and the studio.
+func newFixtureConsent(t *testing.T, tools media.Tools, c render.Consent, projects ...*timeline.Project) *fixture {
+	t.Helper()
 	base := test.NewTempApp(t)
 	ui := &uiLoop{Driver: base.Driver(), wake: make(chan struct{}, 1)}
 	a := &loopApp{App: base, drv: ui}
@@ -126,13 +133,13 @@ func newFixture(t *testing.T, tools media.Tools, projects ...*timeline.Project) 
 	}
 	reg := render.NewRegistry()
 	reg.Register(animatic.Name, func() (render.Backend, error) { return animatic.New(tools) })
-	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: 2})
+	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: 2, Consent: c})
 	if _, _, err := q.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(q.Close)
 
-	s := New(a, Deps{Library: lib, Doc: first, Queue: q, Backends: reg, Tools: tools})
+	s := New(a, Deps{Library: lib, Doc: first, Queue: q, Backends: reg, Tools: tools, Consent: c})
 	s.Window().Show()
 	t.Cleanup(s.Window().Close)
 	f := &fixture{t: t, ui: ui, app: a, lib: lib, queue: q, s: s}

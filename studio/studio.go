@@ -55,6 +55,9 @@ type Deps struct {
 	Backends *render.Registry
 	// Backend renders shots that name none; the animatic by default.
 	Backend string
+	// Consent grants the export of a film that features other people's
+	// cast members; nil refuses it. The Queue asks its own for each shot.
+	Consent render.Consent
 	Tools   media.Tools
 	// Audio is where the player's sound goes; nil plays silently (and the
 	// player says so).

@@ -49,9 +49,12 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	tools := media.FindTools()
 	reg := render.NewRegistry()
 	registerBackends(reg, tools)
+	// Consent for other people's cast members: the sharing package plugs in
+	// here. With none, renders and exports that feature them are refused.
+	var consent render.Consent
 	// The studio's queue keeps its jobs: queued ones resume at the next
 	// start, ones cut off by a crash are marked failed with the reason.
-	q := render.NewQueue(lib, reg, render.QueueOptions{})
+	q := render.NewQueue(lib, reg, render.QueueOptions{Consent: consent})
 	if _, _, err := q.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "slate: start the render queue: %v\n", err)
 		return 1
@@ -69,7 +72,7 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 
 	a := app.NewWithID(appID)
-	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir)})
+	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Consent: consent, Tools: tools, Audio: audio, Models: studioModels(dir)})
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
 	if os.Getenv("SLATE_EXIT_WHEN_READY") != "" {

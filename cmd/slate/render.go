@@ -29,6 +29,9 @@ type renderEnv struct {
 	dataDir  func() (string, error)
 	register func(reg *render.Registry, tools media.Tools)
 	assemble func(ctx context.Context, tools media.Tools, p *timeline.Project, clips []string, opts render.FilmOptions) (*render.Film, error)
+	// consent gives the Consent asked before other people's cast members
+	// are rendered; consentFor.
+	consent func(lib *library.Library) render.Consent
 	// isTTY says whether progress goes to a terminal, where bars are drawn.
 	isTTY bool
 }
@@ -39,8 +42,16 @@ func defaultRenderEnv() renderEnv {
 		dataDir:  library.DefaultDir,
 		register: registerBackends,
 		assemble: render.Assemble,
+		consent:  consentFor,
 		isTTY:    termbar.IsTerminal(os.Stderr),
 	}
+}
+
+// consentFor is the Consent slate's commands ask before rendering or
+// exporting other people's cast members from lib: the sharing package
+// plugs in here. With none, such renders and films are refused.
+func consentFor(lib *library.Library) render.Consent {
+	return nil
 }
 
 // registerBackends adds the backends "slate render" and the studio can
@@ -208,11 +219,25 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	defer lib.Close()
 	// Transient: this run's jobs are its own and are not stored, so an
 	// open studio's queue is left exactly as it is.
-	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: a.workers, Transient: true})
+	c := env.consent(lib)
+	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: a.workers, Transient: true, Consent: c})
 	if _, _, err := q.Start(ctx); err != nil {
 		return nil, nil, fmt.Errorf("start the render queue: %w", err)
 	}
 	defer q.Close()
+
+	// The film is made of the chosen shots alone, in the project's order.
+	sub := p.Clone()
+	sub.Shots = nil
+	for _, i := range indexes {
+		sub.Shots = append(sub.Shots, p.Shots[i].Clone())
+	}
+	// Asked before anything is rendered: a film that may not be made is
+	// refused at once.
+	grants, err := render.PermitFilm(ctx, lib, c, sub)
+	if err != nil {
+		return nil, nil, err
+	}
 
 	prog := newProgress(progressW, env.isTTY && !a.quiet, p, indexes)
 	defer prog.bars.Done()
@@ -228,13 +253,9 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	}
 	prog.rendered()
 
-	// The film is made of the chosen shots alone, in the project's order.
-	sub := p.Clone()
-	sub.Shots = nil
 	paths := make([]string, len(clips))
-	for n, i := range indexes {
-		sub.Shots = append(sub.Shots, p.Shots[i].Clone())
-		paths[n] = lib.Blobs().Path(clips[n].SHA256)
+	for n, clip := range clips {
+		paths[n] = lib.Blobs().Path(clip.SHA256)
 	}
 	base := strings.TrimSuffix(a.output, filepath.Ext(a.output))
 	opts := render.FilmOptions{Output: a.output, Thumbnail: base + ".jpg", Sprite: base + "-sprite.jpg", Progress: prog.assembly}
@@ -246,6 +267,9 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 		return nil, nil, err
 	}
 	prog.finish(ctx, nil)
+	if err := render.MadeFilm(ctx, c, grants, sub, film.Path); err != nil {
+		fmt.Fprintf(progressW, "slate render: the film is written, but its use of other people's cast was not recorded: %v\n", err)
+	}
 	return film, p, nil
 }
 
