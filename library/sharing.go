@@ -280,13 +280,13 @@ func (l *Library) MarkRegistered(ctx context.Context, id int64, serverID string)
 func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use, error) {
 	var marked []Use
 	err := l.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, sha256, path FROM uses WHERE (server_id = ? AND ? != '') OR sha256 = ?`, serverID, serverID, sha256)
+		rows, err := tx.QueryContext(ctx, `SELECT id, sha256, path, project_title, member_id, scope FROM uses WHERE (server_id = ? AND ? != '') OR sha256 = ?`, serverID, serverID, sha256)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
 			var u Use
-			if err := rows.Scan(&u.ID, &u.SHA256, &u.Path); err != nil {
+			if err := rows.Scan(&u.ID, &u.SHA256, &u.Path, &u.ProjectTitle, &u.MemberID, &u.Scope); err != nil {
 				rows.Close()
 				return err
 			}

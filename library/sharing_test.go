@@ -157,7 +157,7 @@ func TestOutboxAndRemoval(t *testing.T) {
 		t.Fatalf("outbox after registering: %+v", out)
 	}
 	marked, err := lib.RemoveUse(ctx, "use77", "")
-	if err != nil || len(marked) != 1 {
+	if err != nil || len(marked) != 1 || marked[0].ProjectTitle != "Kite" || marked[0].MemberID != "m1" {
 		t.Fatalf("RemoveUse = %+v, %v", marked, err)
 	}
 	for _, k := range []string{"ks1", "ks2"} {

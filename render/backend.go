@@ -48,7 +48,9 @@ type Capabilities struct {
 	// clip's last frame.
 	ImageConditioning bool
 	// HumanLikeness is true when it may depict a real person's likeness
-	// (so featured cast need consent).
+	// from their recorded media. Consent does not hang on it: featuring
+	// someone else's member (their name, their wishes, a line in their
+	// name) needs their grant on every backend.
 	HumanLikeness bool
 }
 

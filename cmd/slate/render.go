@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/slatestudio/slate/internal/termbar"
 	"github.com/slatestudio/slate/library"
@@ -18,6 +22,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/render/onnx"
+	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -48,10 +53,41 @@ func defaultRenderEnv() renderEnv {
 }
 
 // consentFor is the Consent slate's commands ask before rendering or
-// exporting other people's cast members from lib: the sharing package
-// plugs in here. With none, such renders and films are refused.
+// exporting other people's cast members from lib: the account server of
+// the last log-in, through sharing. Logged out, it refuses them with a
+// message saying to log in; a session that cannot be restored is the same.
 func consentFor(lib *library.Library) render.Consent {
-	return nil
+	svc := sharing.New(lib, sharing.Options{})
+	if _, _, err := svc.Restore(context.Background()); err != nil {
+		slog.Warn("the account server's session could not be restored", "err", err)
+	}
+	return svc
+}
+
+// fileProjectID names the project of a .slate file by its absolute path.
+func fileProjectID(path string) string {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	sum := sha256.Sum256([]byte(path))
+	return "file-" + hex.EncodeToString(sum[:8])
+}
+
+// syncUses registers at once the uses a command made, when it can; what
+// cannot go now waits in the outbox for the next sync.
+func syncUses(ctx context.Context, c render.Consent, w io.Writer) {
+	svc, ok := c.(*sharing.Service)
+	if !ok {
+		return
+	}
+	if n, err := svc.Outbox(ctx); err != nil || n == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	if _, err := svc.Sync(ctx); err != nil {
+		fmt.Fprintf(w, "slate render: the uses of other people's cast wait to be registered (%v); they go at the next sync\n", err)
+	}
 }
 
 // registerBackends adds the backends "slate render" and the studio can
@@ -187,6 +223,11 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	if err != nil {
 		return nil, nil, err
 	}
+	if p.ID == "" {
+		// A .slate file carries no project ID; grants name one, so the
+		// file's place stands in for it, the same on every run.
+		p.ID = fileProjectID(a.file)
+	}
 	spans := a.shots
 	if spans == nil {
 		spans = []shotSpan{{1, len(p.Shots)}}
@@ -270,6 +311,7 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	if err := render.MadeFilm(ctx, c, grants, sub, film.Path); err != nil {
 		fmt.Fprintf(progressW, "slate render: the film is written, but its use of other people's cast was not recorded: %v\n", err)
 	}
+	syncUses(ctx, c, progressW)
 	return film, p, nil
 }
 
