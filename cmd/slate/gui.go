@@ -18,6 +18,7 @@ import (
 	"github.com/slatestudio/slate/ml/pack"
 	"github.com/slatestudio/slate/playback"
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/studio"
 	"github.com/slatestudio/slate/timeline"
 	"github.com/slatestudio/slate/voices"
@@ -68,8 +69,25 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 		audio = out
 	}
 
+	// The account server: the session of an earlier run is picked up off
+	// the UI goroutine, then synced every 30 s (and at once when there is
+	// something to tell it); the studio shows each sync's outcome.
+	share := sharing.New(lib, sharing.Options{})
+
 	a := app.NewWithID(appID)
-	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir)})
+	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share})
+	// The sync stops, and is waited for, before the library closes.
+	syncCtx, stopSync := context.WithCancel(ctx)
+	synced := make(chan struct{})
+	defer func() { stopSync(); <-synced }()
+	go func() {
+		defer close(synced)
+		if _, _, err := share.Restore(syncCtx); err != nil {
+			fmt.Fprintf(stderr, "slate: the account server's session: %v\n", err)
+		}
+		s.AccountChanged()
+		share.Run(syncCtx, 30*time.Second, s.Synced)
+	}()
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
 	if os.Getenv("SLATE_EXIT_WHEN_READY") != "" {
