@@ -63,6 +63,7 @@ type memberEditor struct {
 	approved []string
 	names    *fyne.Container
 	addName  *widget.Entry
+	approve  *widget.Button
 	prefs    *widget.Entry
 	save     *widget.Button
 	note     *widget.Label
@@ -225,6 +226,7 @@ func levelLabels() []string {
 func (d *dashboard) drawMine() {
 	st := d.shown
 	d.mine.RemoveAll()
+	d.answer = map[string][2]*widget.Button{}
 	keep := map[string]*memberEditor{}
 	for _, m := range st.members {
 		if m.Remote {
@@ -283,6 +285,7 @@ func (d *dashboard) newEditor(m library.CastMember) *memberEditor {
 	e.prefs.SetMinRowsVisible(3)
 	e.prefs.SetText(m.Preferences)
 	e.prefs.OnChanged = func(string) { e.edited = true }
+	e.approve = widget.NewButtonWithIcon("Approve", theme.ContentAddIcon(), add)
 	e.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { d.save(e) })
 	e.save.Importance = widget.HighImportance
 	e.drawNames()
@@ -290,7 +293,7 @@ func (d *dashboard) newEditor(m library.CastMember) *memberEditor {
 	form := widget.NewForm(
 		widget.NewFormItem("Who may feature them", e.level),
 		widget.NewFormItem("People approved", container.NewVBox(e.names,
-			container.NewBorder(nil, nil, nil, widget.NewButtonWithIcon("Approve", theme.ContentAddIcon(), add), e.addName))),
+			container.NewBorder(nil, nil, nil, e.approve, e.addName))),
 		widget.NewFormItem("Preferences", e.prefs),
 	)
 	e.box = container.NewVBox(
@@ -383,9 +386,6 @@ func (d *dashboard) save(e *memberEditor) {
 // requestsBox lists the pending requests to be approved for one member.
 func (d *dashboard) requestsBox(reqs []sharing.Request) fyne.CanvasObject {
 	box := container.NewVBox(heading("Asking to be approved"))
-	if d.answer == nil {
-		d.answer = map[string][2]*widget.Button{}
-	}
 	svc := d.s.deps.Sharing
 	for _, r := range reqs {
 		text := fmt.Sprintf("%s asks to feature %s", r.Requester, r.Handle)
