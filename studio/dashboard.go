@@ -185,6 +185,9 @@ func (d *dashboard) draw() {
 	d.drawUses()
 	d.drawOthers()
 	d.drawMade()
+	// Rows came and went inside containers whose parents laid them out at
+	// their old sizes: lay the whole window out again.
+	d.win.Content().Refresh()
 }
 
 func (d *dashboard) drawAccount() {
