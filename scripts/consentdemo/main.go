@@ -4,11 +4,12 @@
 //
 //   - ana, logged in to the studio at $SLATE_HOME, owns @mara (everyone may
 //     feature her, with preferences) and @jon (people she approves);
+//
 //   - ben, in a library of his own, asks to be approved for @jon, renders a
 //     draft with @mara and registers the use; his @tess is open to
 //     everyone, and ana renders a draft with her.
 //
-//	go run ./scripts/consentdemo -server http://127.0.0.1:8788 -ben DIR
+//     go run ./scripts/consentdemo -server http://127.0.0.1:8788 -ben DIR
 package main
 
 import (
