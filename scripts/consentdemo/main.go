@@ -2,14 +2,13 @@
 // folder with the people, consent settings and uses that the consent
 // dashboard's screenshot shows (scripts/screenshots.sh):
 //
-//   - ana, logged in to the studio at $SLATE_HOME, owns @mara (everyone may
-//     feature her, with preferences) and @jon (people she approves);
+//	go run ./scripts/consentdemo -server http://127.0.0.1:18787 -ben DIR
 //
-//   - ben, in a library of his own, asks to be approved for @jon, renders a
-//     draft with @mara and registers the use; his @tess is open to
-//     everyone, and ana renders a draft with her.
-//
-//     go run ./scripts/consentdemo -server http://127.0.0.1:8788 -ben DIR
+// ana, logged in to the studio at $SLATE_HOME, owns @mara (everyone may
+// feature her, with preferences) and @jon (people she approves). ben, in a
+// library of his own, asks to be approved for @jon, renders a draft with
+// @mara and registers the use; his @tess is open to everyone, and ana
+// renders a draft with her.
 package main
 
 import (
