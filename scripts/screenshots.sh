@@ -13,10 +13,15 @@
 #                  microphone acting out the script: the live preview, a
 #                  prompt with its countdown during the take, the checks
 #   screen.png     the whole virtual screen
+#   consent.png    Account → Consent and sharing (Ctrl+Shift+C), logged in
+#                  to a real slate-server on loopback with two accounts'
+#                  members, a request, and uses of each other's likeness;
+#                  consent-uses.png its "Uses of my likeness" tab
 #
 #   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
 #
-# Needs bin/slate (make build) and Xvfb, xwininfo, xdotool and ImageMagick's
+# Needs bin/slate (make build), Go (for slate-server and the helper that
+# fills it) and Xvfb, xwininfo, xdotool and ImageMagick's
 # import (scripts/setup.sh --test). SLATE_SCREENSHOT_DISPLAY picks the display (:99).
 set -euo pipefail
 
@@ -34,7 +39,7 @@ die() {
 
 [ -x bin/slate ] || die "bin/slate not found: run make build"
 [ -f "$project" ] || die "$project: no such project file"
-for tool in Xvfb xwininfo xdotool import; do
+for tool in Xvfb xwininfo xdotool import curl go; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool not found: run scripts/setup.sh --test"
 done
 
@@ -46,6 +51,7 @@ mkdir -p "$outdir"
 work=$(mktemp -d)
 xvfb_pid=
 app_pid=
+server_pid=
 
 # stop ends a background process: politely first, then for good.
 stop() {
@@ -62,6 +68,7 @@ stop() {
 
 cleanup() {
 	stop "$app_pid"
+	stop "$server_pid"
 	stop "$xvfb_pid"
 	rm -rf "$work"
 }
@@ -85,7 +92,24 @@ go run ./capture/liveness/livenesstest/faketake -seed 42 -width 640 -height 480 
 # something to list.
 SLATE_HOME="$work/home" ./bin/slate models install render/onnx/testdata/tinypack >/dev/null
 SLATE_HOME="$work/home" SLATE_VOICES= ./bin/slate voices install voices/testdata/tiny.onnx >/dev/null
-SLATE_HOME="$work/home" DISPLAY="$display" SLATE_SCRIPT_SEED=42 SLATE_VOICES= \
+# A real account server on loopback, with two people, their cast, a
+# request and uses made (scripts/consentdemo); the studio starts logged in
+# as ana. Without a D-Bus session the sessions are kept in an encrypted file
+# in the data folder, never in this machine's keyring.
+server_addr=${SLATE_SCREENSHOT_SERVER:-127.0.0.1:18787}
+go build -o "$work/slate-server" ./cmd/slate-server
+"$work/slate-server" --data "$work/server" --addr "$server_addr" --log-level warn >"$work/server.log" 2>&1 &
+server_pid=$!
+for _ in $(seq $((wait_s * 10))); do
+	curl -fsS "http://$server_addr/api/v1/key" >/dev/null 2>&1 && break
+	kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; die "slate-server exited (address $server_addr in use?)"; }
+	sleep 0.1
+done
+curl -fsS "http://$server_addr/api/v1/key" >/dev/null || die "slate-server did not answer within ${wait_s}s"
+mkdir -p "$work/ben"
+env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" go run ./scripts/consentdemo -server "http://$server_addr" -ben "$work/ben"
+
+env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" DISPLAY="$display" SLATE_SCRIPT_SEED=42 SLATE_VOICES= \
 	SLATE_FAKE_CAMERA="$work/fake/camera.mjpeg" SLATE_FAKE_MIC="$work/fake/mic.wav" \
 	./bin/slate "$project" >"$work/slate.log" 2>&1 &
 app_pid=$!
@@ -184,3 +208,22 @@ import -display "$display" -window "$wizard" "$outdir/wizard-results.png"
 echo "  $outdir/wizard-results.png"
 import -display "$display" -window root "$outdir/screen.png"
 echo "  $outdir/screen.png (the whole virtual screen)"
+# The consent dashboard (Account → Consent and sharing, Ctrl+Shift+C), in
+# a window of its own, on ana's cast.
+DISPLAY=$display xdotool windowfocus "$window" 2>/dev/null || true
+sleep 0.5
+DISPLAY=$display xdotool key --window "$window" ctrl+shift+c
+dash=
+for _ in $(seq 50); do
+	dash=$(DISPLAY=$display xdotool search --onlyvisible --name "Consent and sharing" 2>/dev/null | head -1) && [ -n "$dash" ] && break
+	sleep 0.2
+done
+[ -n "$dash" ] || die "the consent dashboard did not open"
+sleep 3
+import -display "$display" -window "$dash" "$outdir/consent.png"
+echo "  $outdir/consent.png"
+# Its second tab: every use of ana's likenesses, ben's draft among them.
+DISPLAY=$display xdotool mousemove --window "$dash" 154 67 click 1
+sleep 1
+import -display "$display" -window "$dash" "$outdir/consent-uses.png"
+echo "  $outdir/consent-uses.png"

@@ -25,11 +25,13 @@ var (
 	keyRenderAll = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	keyRecord    = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	keyModels    = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	keyConsent   = &desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 )
 
 // menu items whose label or state follows the project.
 type menuItems struct {
 	undo, redo, duplicate, del, split, render *fyne.MenuItem
+	login, signup, logout                     *fyne.MenuItem
 }
 
 func (s *Studio) mainMenu() *fyne.MainMenu {
@@ -45,6 +47,9 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 	m.del = fyne.NewMenuItem("Delete shot", s.deleteShots)
 	m.split = fyne.NewMenuItem("Split shot at playhead", s.splitAtPlayhead)
 	m.render = item("Render shot", keyRender, s.renderSelected)
+	m.login = fyne.NewMenuItem("Log in…", func() { s.showLogin(false) })
+	m.signup = fyne.NewMenuItem("Sign up…", func() { s.showLogin(true) })
+	m.logout = fyne.NewMenuItem("Log out", s.logout)
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File",
 			item("New project…", keyNew, s.newProject),
@@ -70,6 +75,11 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		fyne.NewMenu("Playback",
 			fyne.NewMenuItem("Play / pause (Space)", func() { s.player.toggle() }),
 		),
+		fyne.NewMenu("Account",
+			m.login, m.signup, m.logout,
+			fyne.NewMenuItemSeparator(),
+			item("Consent and sharing…", keyConsent, func() { s.showDashboard() }),
+		),
 	)
 }
 
@@ -81,6 +91,7 @@ func (s *Studio) addShortcuts() {
 		keyNew: s.newProject, keyOpen: s.openProject, keyExport: s.exportFilm,
 		keyUndo: s.undo, keyRedo: s.redo, keyAdd: s.addShot, keyDuplicate: s.duplicateShot,
 		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.recordCast, keyModels: func() { s.showModels() },
+		keyConsent: func() { s.showDashboard() },
 	} {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}

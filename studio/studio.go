@@ -23,12 +23,14 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/icons"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -70,6 +72,9 @@ type Deps struct {
 	// Models are the model packs and voices the studio shows; nil shows
 	// none.
 	Models *Models
+	// Sharing is the account server's glue: log-in, consent and sharing.
+	// Nil leaves the studio offline, and its Account menu says so.
+	Sharing *sharing.Service
 	// Do runs a function on the UI goroutine; fyne.Do by default. Tests
 	// queue the functions and run them on the test's goroutine, so that
 	// background work never touches widgets from another goroutine there
@@ -105,6 +110,13 @@ type Studio struct {
 	castView  *castPanel
 	// wizard is the cast recording window while it is open.
 	wizard *wizard
+	// dash is the consent dashboard while it is open.
+	dash *dashboard
+	// accountLine says who is logged in and how the last sync went; nil
+	// without Deps.Sharing.
+	accountLine *widget.Label
+	// removalNotice is what the last notice of removed uses said.
+	removalNotice string
 
 	// clips caches, per render key, the finished clip; filled from the
 	// library in the background and from the queue's events.
@@ -163,7 +175,12 @@ func New(a fyne.App, d Deps) *Studio {
 	right.SetOffset(0.72)
 	all := container.NewHSplit(s.side, right)
 	all.SetOffset(0.2)
-	s.win.SetContent(all)
+	if d.Sharing != nil {
+		s.accountLine = &widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
+		s.win.SetContent(container.NewBorder(nil, s.accountLine, nil, nil, all))
+	} else {
+		s.win.SetContent(all)
+	}
 	s.win.SetMainMenu(s.mainMenu())
 	s.addShortcuts()
 	s.win.Resize(fyne.NewSize(1440, 900))
@@ -172,6 +189,10 @@ func New(a fyne.App, d Deps) *Studio {
 		s.selected = []string{s.doc.Project().Shots[0].ID}
 	}
 	s.projectChanged(timeline.Change{Project: true})
+	if d.Sharing != nil {
+		s.setAccountLine("", false)
+		s.refreshAccountMenu()
+	}
 	s.watchQueue()
 	s.reloadCast()
 	return s
@@ -189,6 +210,9 @@ func windowTitle(p *timeline.Project) string {
 }
 
 func (s *Studio) close() {
+	if s.dash != nil {
+		s.dash.win.Close()
+	}
 	s.player.close()
 	s.stop()
 }
@@ -257,7 +281,7 @@ func (s *Studio) projectChanged(ch timeline.Change) {
 		s.primaryAt = p.Index(s.selected[0])
 	}
 	s.playhead = min(s.playhead, max(0, p.TotalFrames()-1))
-	s.win.SetTitle(windowTitle(p))
+	s.win.SetTitle(windowTitle(p) + s.accountTitle())
 	s.timeline.projectChanged(ch)
 	s.inspector.refresh()
 	s.player.projectChanged()

@@ -18,6 +18,7 @@ import (
 	"github.com/slatestudio/slate/ml/pack"
 	"github.com/slatestudio/slate/playback"
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/studio"
 	"github.com/slatestudio/slate/timeline"
 	"github.com/slatestudio/slate/voices"
@@ -49,12 +50,18 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	tools := media.FindTools()
 	reg := render.NewRegistry()
 	registerBackends(reg, tools)
-	// Consent for other people's cast members: the sharing package plugs in
-	// here. With none, renders and exports that feature them are refused.
-	var consent render.Consent
+	// The account server: the session of an earlier run is picked up
+	// before the queue starts (no network: the library and the keyring),
+	// so resumed jobs featuring other people's cast find their grants. It
+	// is the queue's and the export's consent: renders and films that
+	// feature someone else's member need their grant.
+	share := sharing.New(lib, sharing.Options{})
+	if _, _, err := share.Restore(ctx); err != nil {
+		fmt.Fprintf(stderr, "slate: the account server's session: %v\n", err)
+	}
 	// The studio's queue keeps its jobs: queued ones resume at the next
 	// start, ones cut off by a crash are marked failed with the reason.
-	q := render.NewQueue(lib, reg, render.QueueOptions{Consent: consent})
+	q := render.NewQueue(lib, reg, render.QueueOptions{Consent: share})
 	if _, _, err := q.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "slate: start the render queue: %v\n", err)
 		return 1
@@ -72,7 +79,18 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 
 	a := app.NewWithID(appID)
-	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Consent: consent, Tools: tools, Audio: audio, Models: studioModels(dir)})
+	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share, Consent: share})
+	// Synced every 30 s, and at once when there is something to tell the
+	// server; the studio shows each sync's outcome. The sync stops, and is
+	// waited for, before the library closes.
+	syncCtx, stopSync := context.WithCancel(ctx)
+	synced := make(chan struct{})
+	defer func() { stopSync(); <-synced }()
+	go func() {
+		defer close(synced)
+		s.AccountChanged()
+		share.Run(syncCtx, 30*time.Second, s.Synced)
+	}()
 	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
 	defer stop()
 	if os.Getenv("SLATE_EXIT_WHEN_READY") != "" {

@@ -1,0 +1,573 @@
+package studio
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/sharing"
+)
+
+// dashState is what the consent dashboard shows, read in the background.
+type dashState struct {
+	acct     library.Account
+	loggedIn bool
+	members  []library.CastMember // mine and other people's
+	made     []library.Use
+	outbox   int
+	// From the server; each error says why that part is missing.
+	requests    []sharing.Request
+	requestsErr error
+	uses        []sharing.Use
+	usesErr     error
+	libErr      error
+}
+
+// dashboard is the consent and sharing window: my cast's consent and the
+// requests to be approved for them, every use of my likeness, the other
+// people's cast I may feature, and the uses of theirs made here.
+type dashboard struct {
+	s       *Studio
+	win     fyne.Window
+	tabs    *container.AppTabs
+	account *fyne.Container
+	problem *widget.Label
+
+	mine, uses, others, made *fyne.Container
+
+	addHandle *widget.Entry
+	editors   map[string]*memberEditor // by member ID
+	// The buttons of each use and request, for tests to tap.
+	removeUse map[string]*widget.Button
+	answer    map[string][2]*widget.Button // accept, decline
+
+	shown dashState
+	// loads counts the loads drawn; busy the server calls out.
+	loads, busy int
+}
+
+// memberEditor edits one of my members' consent.
+type memberEditor struct {
+	member   library.CastMember
+	level    *widget.Select
+	approved []string
+	names    *fyne.Container
+	addName  *widget.Entry
+	approve  *widget.Button
+	prefs    *widget.Entry
+	save     *widget.Button
+	note     *widget.Label
+	// edited marks changes not yet saved: a reload keeps them.
+	edited bool
+	box    fyne.CanvasObject
+}
+
+// showDashboard opens the consent dashboard, or brings it to the front.
+func (s *Studio) showDashboard() *dashboard {
+	if s.noServer() {
+		return nil
+	}
+	if s.dash != nil {
+		s.dash.win.RequestFocus()
+		s.dash.reload()
+		return s.dash
+	}
+	d := &dashboard{s: s, editors: map[string]*memberEditor{}}
+	d.win = s.app.NewWindow("Consent and sharing — Slate")
+	d.account = container.NewHBox()
+	d.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
+	d.problem.Hide()
+	d.mine, d.uses, d.others, d.made = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
+	d.addHandle = widget.NewEntry()
+	d.addHandle.SetPlaceHolder("@handle")
+	d.addHandle.OnSubmitted = func(string) { d.find() }
+	addBar := container.NewBorder(nil, nil, widget.NewLabel("Add by handle"), widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), d.find), d.addHandle)
+	tab := func(note string, top fyne.CanvasObject, body *fyne.Container) fyne.CanvasObject {
+		head := container.NewVBox(&widget.Label{Text: note, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance})
+		if top != nil {
+			head.Add(top)
+		}
+		return container.NewBorder(head, nil, nil, nil, container.NewVScroll(body))
+	}
+	d.tabs = container.NewAppTabs(
+		container.NewTabItem("My cast", tab("Who may feature each of your cast members, and what anyone who casts them is asked to respect. Saving tells the account server.", nil, d.mine)),
+		container.NewTabItem("Uses of my likeness", tab("Everything made with your cast members, other people's drafts included. Removing a use deletes it from the studio that made it.", nil, d.uses)),
+		container.NewTabItem("Cast I may feature", tab("Other people's cast members kept in this library. Each render of them asks their owner's server for a grant.", addBar, d.others)),
+		container.NewTabItem("Made here", tab("What this studio made with other people's cast members, and whether their owners' server has heard of it.", nil, d.made)),
+	)
+	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
+	d.win.Resize(fyne.NewSize(1000, 700))
+	d.win.SetOnClosed(func() {
+		if s.dash == d {
+			s.dash = nil
+		}
+	})
+	s.dash = d
+	d.win.Show()
+	d.reload()
+	return d
+}
+
+// reload reads everything the dashboard shows, off the UI goroutine, and
+// draws it.
+func (d *dashboard) reload() {
+	svc, lib := d.s.deps.Sharing, d.s.deps.Library
+	d.busy++
+	background(d.s, func(ctx context.Context) (dashState, error) {
+		var st dashState
+		st.acct, st.loggedIn = svc.Account()
+		if st.members, st.libErr = lib.CastMembers(ctx); st.libErr != nil {
+			return st, nil
+		}
+		if st.made, st.libErr = lib.Uses(ctx); st.libErr != nil {
+			return st, nil
+		}
+		st.outbox, st.libErr = svc.Outbox(ctx)
+		if st.loggedIn {
+			st.requests, st.requestsErr = svc.Requests(ctx)
+			st.uses, st.usesErr = svc.UsesOfMine(ctx)
+		}
+		return st, nil
+	}, func(st dashState, _ error) {
+		d.busy--
+		d.shown = st
+		d.draw()
+		d.loads++
+	})
+}
+
+// do runs a server call off the UI goroutine; its error is shown at the
+// top of the dashboard, and everything is read again after it.
+func (d *dashboard) do(work func(ctx context.Context) error, done func(error)) {
+	d.busy++
+	d.say("")
+	background(d.s, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, work(ctx)
+	}, func(_ struct{}, err error) {
+		d.busy--
+		if err != nil {
+			d.say(peopleError(d.shown.acct.Server, err))
+		}
+		if done != nil {
+			done(err)
+		}
+		d.reload()
+	})
+}
+
+// say shows a problem at the top of the dashboard; "" hides it.
+func (d *dashboard) say(problem string) {
+	d.problem.SetText(problem)
+	if problem == "" {
+		d.problem.Hide()
+	} else {
+		d.problem.Show()
+	}
+}
+
+func (d *dashboard) draw() {
+	st := d.shown
+	d.drawAccount()
+	if st.libErr != nil {
+		d.say("Cannot read the library: " + st.libErr.Error())
+	}
+	d.drawMine()
+	d.drawUses()
+	d.drawOthers()
+	d.drawMade()
+	// Rows came and went inside containers whose parents laid them out at
+	// their old sizes: lay the whole window out again.
+	d.win.Content().Refresh()
+}
+
+func (d *dashboard) drawAccount() {
+	st := d.shown
+	d.account.RemoveAll()
+	if !st.loggedIn {
+		d.account.Add(widget.NewLabelWithStyle("Not logged in to an account server: your consent settings are kept here until you log in.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		d.account.Add(layout.NewSpacer())
+		login := widget.NewButton("Log in…", func() { d.s.showLogin(false) })
+		login.Importance = widget.HighImportance
+		d.account.Add(login)
+		return
+	}
+	d.account.Add(widget.NewLabelWithStyle(fmt.Sprintf("Logged in as %s on %s", st.acct.Username, st.acct.Server), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	d.account.Add(layout.NewSpacer())
+	d.account.Add(widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() {
+		svc := d.s.deps.Sharing
+		d.do(func(ctx context.Context) error {
+			r, err := svc.Sync(ctx)
+			d.s.Synced(r, err)
+			return err
+		}, nil)
+	}))
+}
+
+func quiet(text string) *widget.Label {
+	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+}
+
+// levelLabels are the consent levels as the picker shows them.
+func levelLabels() []string {
+	var out []string
+	for _, l := range consent.Levels {
+		out = append(out, l.Label())
+	}
+	return out
+}
+
+func (d *dashboard) drawMine() {
+	st := d.shown
+	d.mine.RemoveAll()
+	d.answer = map[string][2]*widget.Button{}
+	keep := map[string]*memberEditor{}
+	for _, m := range st.members {
+		if m.Remote {
+			continue
+		}
+		e := d.editors[m.ID]
+		if e == nil || !e.edited {
+			e = d.newEditor(m)
+		}
+		keep[m.ID] = e
+		d.mine.Add(e.box)
+		var reqs []sharing.Request
+		for _, r := range st.requests {
+			if r.Member == m.ID {
+				reqs = append(reqs, r)
+			}
+		}
+		if len(reqs) > 0 {
+			d.mine.Add(d.requestsBox(reqs))
+		}
+		d.mine.Add(widget.NewSeparator())
+	}
+	d.editors = keep
+	if len(keep) == 0 {
+		d.mine.Add(quiet("You have no cast members yet: Cast ▸ Record a cast member… records one."))
+	}
+	if st.requestsErr != nil {
+		d.mine.Add(&widget.Label{Text: "Requests to be approved cannot be read: " + peopleError(st.acct.Server, st.requestsErr), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance})
+	}
+}
+
+// newEditor builds the editor of one of my members.
+func (d *dashboard) newEditor(m library.CastMember) *memberEditor {
+	e := &memberEditor{member: m, approved: slices.Clone(m.Approved)}
+	e.note = quiet("")
+	e.level = widget.NewSelect(levelLabels(), nil)
+	e.level.SetSelected(m.Consent.Label())
+	e.level.OnChanged = func(string) { e.edited = true; e.refreshNote() }
+	e.names = container.NewVBox()
+	e.addName = widget.NewEntry()
+	e.addName.SetPlaceHolder("username")
+	add := func() {
+		name := strings.TrimPrefix(strings.TrimSpace(e.addName.Text), "@")
+		if name == "" || slices.Contains(e.approved, name) {
+			e.addName.SetText("")
+			return
+		}
+		e.approved = append(e.approved, name)
+		e.addName.SetText("")
+		e.edited = true
+		e.drawNames()
+	}
+	e.addName.OnSubmitted = func(string) { add() }
+	e.prefs = widget.NewMultiLineEntry()
+	e.prefs.Wrapping = fyne.TextWrapWord
+	e.prefs.SetMinRowsVisible(3)
+	e.prefs.SetText(m.Preferences)
+	e.prefs.OnChanged = func(string) { e.edited = true }
+	e.approve = widget.NewButtonWithIcon("Approve", theme.ContentAddIcon(), add)
+	e.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { d.save(e) })
+	e.save.Importance = widget.HighImportance
+	e.drawNames()
+	e.refreshNote()
+	form := widget.NewForm(
+		widget.NewFormItem("Who may feature them", e.level),
+		widget.NewFormItem("People approved", container.NewVBox(e.names,
+			container.NewBorder(nil, nil, nil, e.approve, e.addName))),
+		widget.NewFormItem("Preferences", e.prefs),
+	)
+	e.box = container.NewVBox(
+		heading(fmt.Sprintf("%s  %s", m.Name, m.Handle)),
+		form,
+		container.NewBorder(nil, nil, nil, e.save, e.note),
+	)
+	return e
+}
+
+// chosen is the level the picker shows.
+func (e *memberEditor) chosen() consent.Level {
+	l, err := consent.ParseLevel(e.level.Selected)
+	if err != nil {
+		return e.member.Consent
+	}
+	return l
+}
+
+func (e *memberEditor) refreshNote() {
+	text := e.chosen().Explain()
+	if e.member.Dirty && !e.edited {
+		text += " Not yet on the account server."
+	}
+	e.note.SetText(text)
+}
+
+func (e *memberEditor) drawNames() {
+	e.names.RemoveAll()
+	if len(e.approved) == 0 {
+		e.names.Add(quiet("Nobody yet."))
+	}
+	for _, name := range e.approved {
+		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+			e.approved = slices.DeleteFunc(e.approved, func(n string) bool { return n == name })
+			e.edited = true
+			e.drawNames()
+		})
+		e.names.Add(container.NewBorder(nil, nil, nil, remove, widget.NewLabel(name)))
+	}
+}
+
+// save stores the member's consent here, then syncs so that the server
+// has it; a server that does not answer hears of it at the next sync.
+func (d *dashboard) save(e *memberEditor) {
+	m := e.member
+	m.Consent, m.Approved, m.Preferences = e.chosen(), slices.Clone(e.approved), e.prefs.Text
+	lib, svc := d.s.deps.Library, d.s.deps.Sharing
+	e.save.Disable()
+	e.note.SetText("Saving…")
+	d.busy++
+	type saved struct {
+		synced  bool
+		syncErr error
+	}
+	background(d.s, func(ctx context.Context) (saved, error) {
+		if err := lib.UpdateCastMember(ctx, &m); err != nil {
+			return saved{}, err
+		}
+		if _, ok := svc.Account(); !ok {
+			return saved{}, nil
+		}
+		r, err := svc.Sync(ctx)
+		d.s.Synced(r, err)
+		return saved{synced: err == nil, syncErr: err}, nil
+	}, func(r saved, err error) {
+		d.busy--
+		e.save.Enable()
+		if err != nil {
+			e.note.SetText("Not saved: " + err.Error())
+			e.note.Importance = widget.DangerImportance
+			e.note.Refresh()
+			return
+		}
+		e.edited = false
+		e.member = m
+		switch {
+		case r.synced:
+			e.note.SetText("Saved; the account server has it.")
+		case r.syncErr != nil:
+			e.note.SetText("Saved here; the account server will hear of it when it answers: " + peopleError(d.shown.acct.Server, r.syncErr))
+		default:
+			e.note.SetText("Saved here; log in to share it with the account server.")
+		}
+		d.s.reloadCast()
+		d.reload()
+	})
+}
+
+// requestsBox lists the pending requests to be approved for one member.
+func (d *dashboard) requestsBox(reqs []sharing.Request) fyne.CanvasObject {
+	box := container.NewVBox(heading("Asking to be approved"))
+	svc := d.s.deps.Sharing
+	for _, r := range reqs {
+		text := fmt.Sprintf("%s asks to feature %s", r.Requester, r.Handle)
+		if r.Message != "" {
+			text += fmt.Sprintf(": “%s”", r.Message)
+		}
+		id := r.ID
+		accept := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() {
+			d.do(func(ctx context.Context) error { return svc.Answer(ctx, id, true) }, func(error) { d.s.reloadCast() })
+		})
+		accept.Importance = widget.HighImportance
+		decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
+			d.do(func(ctx context.Context) error { return svc.Answer(ctx, id, false) }, nil)
+		})
+		d.answer[id] = [2]*widget.Button{accept, decline}
+		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(decline, accept), &widget.Label{Text: text, Wrapping: fyne.TextWrapWord}))
+	}
+	return box
+}
+
+func when(u interface{ Format(string) string }) string { return u.Format("2 Jan 2006 15:04") }
+
+func (d *dashboard) drawUses() {
+	st := d.shown
+	d.uses.RemoveAll()
+	d.removeUse = map[string]*widget.Button{}
+	switch {
+	case !st.loggedIn:
+		d.uses.Add(quiet("Log in to see the uses of your likeness: the account server keeps them."))
+		return
+	case st.usesErr != nil:
+		d.uses.Add(&widget.Label{Text: peopleError(st.acct.Server, st.usesErr), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance})
+		return
+	case len(st.uses) == 0:
+		d.uses.Add(quiet("Nobody has used your likeness yet."))
+		return
+	}
+	svc := d.s.deps.Sharing
+	for _, u := range st.uses {
+		creator := u.Creator
+		if creator == "" {
+			creator = "a deleted account"
+		}
+		title := u.ProjectTitle
+		if title == "" {
+			title = "an untitled project"
+		}
+		text := fmt.Sprintf("%s · by %s · in “%s” · %s · %s", u.Handle, creator, title, scopeLabel(u.Scope), when(u.At.Local()))
+		var right fyne.CanvasObject
+		if u.Removed != nil {
+			right = quiet("removed " + when(u.Removed.Local()))
+		} else {
+			id, handle := u.ID, u.Handle
+			b := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
+				c := dialog.NewConfirm("Remove this use?",
+					fmt.Sprintf("%s's %s in “%s” is deleted from %s's studio when it next syncs. This cannot be undone.", handle, scopeLabel(u.Scope), title, creator),
+					func(ok bool) {
+						if ok {
+							d.do(func(ctx context.Context) error { return svc.RemoveUse(ctx, id) }, nil)
+						}
+					}, d.win)
+				c.SetConfirmText("Remove")
+				c.SetDismissText("Keep")
+				c.Show()
+			})
+			b.Importance = widget.DangerImportance
+			d.removeUse[id] = b
+			right = b
+		}
+		d.uses.Add(container.NewBorder(nil, nil, nil, right, widget.NewLabel(text)))
+	}
+}
+
+func scopeLabel(s consent.Scope) string {
+	if s == consent.Final {
+		return "final"
+	}
+	return "draft"
+}
+
+func (d *dashboard) drawOthers() {
+	st := d.shown
+	d.others.RemoveAll()
+	svc := d.s.deps.Sharing
+	n := 0
+	for _, m := range st.members {
+		if !m.Remote {
+			continue
+		}
+		n++
+		id, handle := m.ID, m.Handle
+		buttons := container.NewHBox()
+		if m.Consent == consent.Approved {
+			buttons.Add(widget.NewButtonWithIcon("Ask for approval", theme.MailSendIcon(), func() {
+				d.do(func(ctx context.Context) error { return svc.AskApproval(ctx, id, "") }, func(err error) {
+					if err == nil {
+						d.say("")
+						dialog.ShowInformation("Asked", "The owner of "+handle+" is asked to approve you; you hear of their answer here.", d.win)
+					}
+				})
+			}))
+		}
+		buttons.Add(widget.NewButtonWithIcon("Forget", theme.DeleteIcon(), func() {
+			dialog.ShowConfirm("Forget "+handle+"?", "Shots that feature them keep the name only, until you add them again.", func(ok bool) {
+				if ok {
+					d.do(func(ctx context.Context) error { return svc.Forget(ctx, id) }, func(error) { d.s.reloadCast() })
+				}
+			}, d.win)
+		}))
+		prefs := m.Preferences
+		if prefs == "" {
+			prefs = "No preferences given."
+		}
+		owner := m.OwnerName
+		if owner == "" {
+			owner = "someone"
+		}
+		d.others.Add(container.NewVBox(
+			container.NewBorder(nil, nil, nil, buttons, heading(fmt.Sprintf("%s  %s", m.Name, m.Handle))),
+			quiet(fmt.Sprintf("Owner: %s · %s: %s", owner, m.Consent.Label(), m.Consent.Explain())),
+			widget.NewLabelWithStyle("Their preferences, shown to anyone who casts them:", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
+			&widget.Label{Text: prefs, Wrapping: fyne.TextWrapWord, Importance: widget.HighImportance, TextStyle: fyne.TextStyle{Bold: true}},
+			widget.NewSeparator(),
+		))
+	}
+	if n == 0 {
+		d.others.Add(quiet("None yet: add someone by their handle above."))
+	}
+}
+
+// find adds someone else's member by handle.
+func (d *dashboard) find() {
+	handle := strings.TrimSpace(d.addHandle.Text)
+	if handle == "" {
+		return
+	}
+	svc := d.s.deps.Sharing
+	d.do(func(ctx context.Context) error {
+		_, err := svc.Find(ctx, handle)
+		return err
+	}, func(err error) {
+		if err == nil {
+			d.addHandle.SetText("")
+			d.s.reloadCast()
+		}
+	})
+}
+
+func (d *dashboard) drawMade() {
+	st := d.shown
+	d.made.RemoveAll()
+	handles := map[string]string{}
+	for _, m := range st.members {
+		handles[m.ID] = m.Handle
+	}
+	if len(st.made) == 0 {
+		d.made.Add(quiet("Nothing yet."))
+		return
+	}
+	if st.outbox > 0 {
+		d.made.Add(quiet(fmt.Sprintf("%d waiting in the outbox, for the account server to register.", st.outbox)))
+	}
+	for _, u := range st.made {
+		handle := handles[u.MemberID]
+		if handle == "" {
+			handle = "a forgotten cast member"
+		}
+		what := "a clip"
+		if u.ShotID == "" {
+			what = "the film"
+		}
+		status, imp := "registered with the owner's server", widget.MediumImportance
+		switch {
+		case !u.Removed.IsZero():
+			status, imp = "removed by the owner "+when(u.Removed.Local())+"; deleted here", widget.WarningImportance
+		case u.ServerID == "":
+			status, imp = "waiting in the outbox", widget.LowImportance
+		}
+		d.made.Add(container.NewBorder(nil, nil, nil, &widget.Label{Text: status, Importance: imp},
+			widget.NewLabel(fmt.Sprintf("%s · %s of “%s” · %s · %s", handle, what, u.ProjectTitle, scopeLabel(u.Scope), when(u.At.Local())))))
+	}
+}

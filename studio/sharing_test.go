@@ -1,0 +1,493 @@
+package studio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/slatestudio/slate/account/accounttest"
+	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/sharing"
+)
+
+// These tests run the real account server on loopback and reach it, as
+// the studio does, through sharing and account/client, keeping sessions
+// in encrypted files in temporary folders rather than the keyring.
+
+const testPassword = "correct horse battery"
+
+// sharingHarness is a studio with the account server's glue, not logged in.
+func sharingHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarnessWith(t, smallDemo(t), func(d *Deps) {
+		d.Sharing = sharing.New(d.Library, sharing.Options{Store: client.NewFileStore(t.TempDir()), Device: "studio under test"})
+	})
+}
+
+// peer is another person's studio, without a window: a library and its
+// sharing service, signed up on server.
+type peer struct {
+	lib *library.Library
+	svc *sharing.Service
+}
+
+func newPeer(t *testing.T, server, username string) *peer {
+	t.Helper()
+	lib, err := library.Open(t.TempDir(), library.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lib.Close() })
+	p := &peer{lib: lib, svc: sharing.New(lib, sharing.Options{Store: client.NewFileStore(t.TempDir()), Device: username + "'s laptop"})}
+	if _, err := p.svc.SignUp(context.Background(), server, username, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// logIn signs the harness's studio up as username.
+func (h *harness) logIn(t *testing.T, server, username string) {
+	t.Helper()
+	if _, err := h.s.deps.Sharing.SignUp(context.Background(), server, username, testPassword); err != nil {
+		t.Fatal(err)
+	}
+	h.s.AccountChanged()
+	h.ui.drain()
+}
+
+// openDashboard opens the consent dashboard and waits for it to load.
+func (h *harness) openDashboard(t *testing.T) *dashboard {
+	t.Helper()
+	h.shortcut(keyConsent)
+	d := h.s.dash
+	if d == nil {
+		t.Fatal("the shortcut did not open the consent dashboard")
+	}
+	d.settle(t, h)
+	return d
+}
+
+// settle waits until the dashboard has loaded and has no call out.
+func (d *dashboard) settle(t *testing.T, h *harness) {
+	t.Helper()
+	h.ui.until(t, "the dashboard to settle", 30*time.Second, func() bool { return d.loads > 0 && d.busy == 0 })
+}
+
+// ownerClient logs in to server as username on a device of its own, to
+// read what the server holds.
+func ownerClient(t *testing.T, server, username string) *client.Client {
+	t.Helper()
+	c, err := client.New(server, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Login(context.Background(), username, testPassword, "checker"); err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestLoginDialog(t *testing.T) {
+	server := accounttest.Start(t)
+	newPeer(t, server, "ana")
+	h := sharingHarness(t)
+	if got := texts(h.s.accountLine); !strings.Contains(got, "Not logged in") {
+		t.Errorf("the status line says %q before logging in", got)
+	}
+
+	// Logged out, the dashboard says so and offers to log in.
+	d := h.openDashboard(t)
+	if got := texts(d.win.Canvas().Content()); !strings.Contains(got, "Not logged in to an account server") {
+		t.Errorf("the logged-out dashboard does not say so:\n%s", got)
+	}
+	test.Tap(findButton(t, d.account, "Log in…"))
+	login := h.win.Canvas().Overlays().Top()
+	if login == nil || !strings.Contains(texts(login), "Log in to share") {
+		t.Fatalf("the dashboard's Log in button opened no log-in dialog")
+	}
+	test.Tap(findButton(t, login, "Cancel"))
+	d.win.Close()
+
+	try := func(dlg *accountDialog, server, user, pw string) {
+		t.Helper()
+		dlg.server.SetText("")
+		test.Type(dlg.server, server)
+		dlg.username.SetText("")
+		test.Type(dlg.username, user)
+		dlg.password.SetText("")
+		test.Type(dlg.password, pw)
+		test.Tap(dlg.submit)
+		h.ui.until(t, "the log-in to answer", 30*time.Second, func() bool { return !dlg.busy })
+	}
+	dlg := h.s.showLogin(false)
+	if dlg.server.Text != DefaultServer {
+		t.Errorf("the server field offers %q, want %q", dlg.server.Text, DefaultServer)
+	}
+	for _, tt := range []struct{ server, pw, want string }{
+		{server, "wrong password!", "Wrong username or password."},
+		{"http://192.0.2.1:8787", testPassword, "plain http would send your password and session unencrypted"},
+		{"http://127.0.0.1:1", testPassword, "cannot be reached"},
+	} {
+		try(dlg, tt.server, "ana", tt.pw)
+		if !dlg.problem.Visible() || !strings.Contains(dlg.problem.Text, tt.want) {
+			t.Errorf("logging in to %s with %q shows %q (visible %v), want %q", tt.server, tt.pw, dlg.problem.Text, dlg.problem.Visible(), tt.want)
+		}
+		if _, ok := h.s.deps.Sharing.Account(); ok {
+			t.Fatalf("a failed log-in to %s logged in", tt.server)
+		}
+		if h.win.Canvas().Overlays().Top() == nil {
+			t.Fatal("a failed log-in closed the dialog")
+		}
+	}
+
+	try(dlg, server, "ana", testPassword)
+	h.ui.drain()
+	if h.win.Canvas().Overlays().Top() != nil {
+		t.Errorf("the dialog stayed open after logging in: %s", texts(h.win.Canvas().Overlays().Top()))
+	}
+	if title := h.win.Title(); !strings.HasSuffix(title, "— Slate — ana") {
+		t.Errorf("the title is %q after logging in as ana", title)
+	}
+	if got := h.s.accountLine.Text; !strings.Contains(got, "Logged in as ana on "+server) {
+		t.Errorf("the status line says %q after logging in", got)
+	}
+	if got := h.s.app.Preferences().String(prefServer); got != server {
+		t.Errorf("the server remembered is %q, want %q", got, server)
+	}
+	if !h.menuItem(t, "Log in…").Disabled || h.menuItem(t, "Log out").Disabled {
+		t.Error("logged in, Log in… is enabled or Log out disabled")
+	}
+	// The next log-in dialog offers the server used last.
+	if dlg := h.s.showLogin(false); dlg.server.Text != server {
+		t.Errorf("the next log-in offers %q, want %q", dlg.server.Text, server)
+	}
+	dlg.dialog.Hide()
+
+	h.menuItem(t, "Log out").Action()
+	h.ui.until(t, "the log-out", 30*time.Second, func() bool { return !strings.Contains(h.win.Title(), "ana") })
+	if _, ok := h.s.deps.Sharing.Account(); ok {
+		t.Error("still logged in after Log out")
+	}
+}
+
+func TestAccountMenuWithoutServer(t *testing.T) {
+	h := newHarness(t, smallDemo(t))
+	h.menuItem(t, "Consent and sharing…").Action()
+	if got := texts(h.win.Canvas().Overlays().Top()); !strings.Contains(got, "without a connection to an account server") {
+		t.Errorf("without a server the dashboard item shows:\n%s", got)
+	}
+	if h.s.dash != nil {
+		t.Error("the dashboard opened without a server")
+	}
+}
+
+// The whole way round: the owner sets a member's consent in the
+// dashboard; someone approved renders with them and the use reaches the
+// owner's "Uses" tab; the owner removes it, and the creator's next sync
+// deletes the clip.
+func TestDashboardConsentUsesAndRemoval(t *testing.T) {
+	ctx := context.Background()
+	server := accounttest.Start(t)
+	h := sharingHarness(t)
+	h.logIn(t, server, "ana")
+	m := h.addMember(t, "Mara")
+	ben := newPeer(t, server, "ben")
+
+	d := h.openDashboard(t)
+	e := d.editors[m.ID]
+	if e == nil {
+		t.Fatalf("My cast has no editor for %s:\n%s", m.Handle, texts(d.mine))
+	}
+	e.level.SetSelected(consent.Approved.Label())
+	for _, name := range []string{"ben", "dee"} {
+		test.Type(e.addName, name)
+		test.Tap(e.approve)
+	}
+	test.Tap(findButton(t, e.names, "")) // the last name's remove button: dee
+	e.prefs.SetText("")
+	test.Type(e.prefs, "Never as a villain.")
+	test.Tap(e.save)
+	h.ui.until(t, "the save and sync", 30*time.Second, func() bool { return d.busy == 0 })
+	if !strings.Contains(e.note.Text, "the account server has it") {
+		t.Fatalf("after Save the member says %q", e.note.Text)
+	}
+
+	got, err := h.lib.CastMember(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Consent != consent.Approved || !slices.Equal(got.Approved, []string{"ben"}) || got.Preferences != "Never as a villain." || got.Dirty {
+		t.Errorf("the library has %s at %q approving %q with %q (dirty %v)", got.Handle, got.Consent, got.Approved, got.Preferences, got.Dirty)
+	}
+	onServer, err := ownerClient(t, server, "ana").Member(ctx, m.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if onServer.Level != consent.Approved || !slices.Equal(onServer.Approved, []string{"ben"}) || onServer.Preferences != "Never as a villain." {
+		t.Errorf("the server has %s at %q approving %q with %q", onServer.Handle, onServer.Level, onServer.Approved, onServer.Preferences)
+	}
+
+	// Ben, approved, renders a draft with Mara: a grant, a clip, a use.
+	mara, err := ben.svc.Find(ctx, m.Handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mara.Preferences != "Never as a villain." || mara.OwnerName != "ana" {
+		t.Errorf("ben sees %s with %q, owned by %q", mara.Handle, mara.Preferences, mara.OwnerName)
+	}
+	doc, err := ben.lib.CreateProject(ctx, smallDemo(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := doc.Project()
+	need := render.Need{ProjectID: p.ID, ProjectTitle: "Ben's film", ShotID: p.Shots[0].ID, Scope: consent.Draft, Members: []library.CastMember{mara}}
+	grants, err := ben.svc.Permit(ctx, need)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, _, err := ben.lib.Blobs().Put(ctx, strings.NewReader("a clip featuring Mara"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	clip := library.Clip{ProjectID: p.ID, ShotID: p.Shots[0].ID, Key: "ben-key", SHA256: sum, Backend: animatic.Name}
+	if err := ben.lib.AddClip(ctx, clip); err != nil {
+		t.Fatal(err)
+	}
+	if err := ben.svc.Made(ctx, grants, render.Made{ProjectID: p.ID, ProjectTitle: "Ben's film", ShotID: p.Shots[0].ID, Scope: consent.Draft, SHA256: sum}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := ben.svc.Sync(ctx); err != nil || r.Registered != 1 {
+		t.Fatalf("ben's sync registered %d uses: %v", r.Registered, err)
+	}
+
+	// Ana's dashboard lists the use; she removes it.
+	d.reload()
+	d.settle(t, h)
+	if len(d.removeUse) != 1 {
+		t.Fatalf("the Uses tab lists %d removable uses, want 1:\n%s", len(d.removeUse), texts(d.uses))
+	}
+	if shown := texts(d.uses); !strings.Contains(shown, "@mara · by ben · in “Ben's film” · draft") {
+		t.Errorf("the Uses tab does not describe ben's draft:\n%s", shown)
+	}
+	var useID string
+	for id, b := range d.removeUse {
+		useID = id
+		test.Tap(b)
+	}
+	confirm := d.win.Canvas().Overlays().Top()
+	if confirm == nil || !strings.Contains(texts(confirm), "deleted from ben's studio") {
+		t.Fatal("Remove asked for no confirmation")
+	}
+	test.Tap(findButton(t, confirm, "Remove"))
+	d.settle(t, h)
+	h.ui.until(t, "the removed use to show", 30*time.Second, func() bool { return len(d.removeUse) == 0 && d.busy == 0 })
+	if shown := texts(d.uses); !strings.Contains(shown, "removed ") {
+		t.Errorf("the Uses tab does not show the use removed:\n%s", shown)
+	}
+	uses, err := h.s.deps.Sharing.UsesOfMine(ctx)
+	if err != nil || len(uses) != 1 || uses[0].ID != useID || uses[0].Removed == nil {
+		t.Fatalf("the server lists %+v, %v; want use %s removed", uses, err, useID)
+	}
+
+	// Ben's next sync deletes the clip.
+	r, err := ben.svc.Sync(ctx)
+	if err != nil || len(r.Removed) != 1 {
+		t.Fatalf("ben's sync after the removal: %+v, %v; want one use removed", r, err)
+	}
+	if _, ok, err := ben.lib.ClipByKey(ctx, "ben-key"); ok || err != nil {
+		t.Errorf("ben still has the clip (%v, %v)", ok, err)
+	}
+	if ben.lib.Blobs().Has(sum) {
+		t.Error("ben still has the clip's file")
+	}
+	made, err := ben.lib.Uses(ctx)
+	if err != nil || len(made) != 1 || made[0].Removed.IsZero() {
+		t.Errorf("ben's library has uses %+v, %v; want one, removed", made, err)
+	}
+}
+
+// Someone asks to be approved; the owner accepts in My cast, and the
+// requester is on the approved list, here and on the server.
+func TestDashboardAcceptsRequest(t *testing.T) {
+	ctx := context.Background()
+	server := accounttest.Start(t)
+	h := sharingHarness(t)
+	h.logIn(t, server, "ana")
+	m := h.addMember(t, "Mara")
+	m.Consent = consent.Approved
+	if err := h.lib.UpdateCastMember(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.s.deps.Sharing.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ben := newPeer(t, server, "ben")
+	mara, err := ben.svc.Find(ctx, m.Handle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ben.svc.AskApproval(ctx, mara.ID, "for my short about lighthouses"); err != nil {
+		t.Fatal(err)
+	}
+
+	d := h.openDashboard(t)
+	if shown := texts(d.mine); !strings.Contains(shown, "ben asks to feature @mara: “for my short about lighthouses”") {
+		t.Fatalf("My cast does not show ben's request:\n%s", shown)
+	}
+	if len(d.answer) != 1 {
+		t.Fatalf("%d requests have buttons, want 1", len(d.answer))
+	}
+	for _, b := range d.answer {
+		test.Tap(b[0])
+	}
+	d.settle(t, h)
+	h.ui.until(t, "the request to go", 30*time.Second, func() bool { return len(d.answer) == 0 && d.busy == 0 })
+	if d.problem.Visible() {
+		t.Fatalf("accepting failed: %s", d.problem.Text)
+	}
+	got, err := h.lib.CastMember(ctx, m.ID)
+	if err != nil || !slices.Contains(got.Approved, "ben") {
+		t.Errorf("the library approves %q (%v), want ben", got.Approved, err)
+	}
+	if names := texts(d.editors[m.ID].names); !strings.Contains(names, "ben") {
+		t.Errorf("My cast's approved list shows:\n%s", names)
+	}
+	onServer, err := ownerClient(t, server, "ana").Member(ctx, m.ID)
+	if err != nil || !slices.Contains(onServer.Approved, "ben") {
+		t.Errorf("the server approves %q (%v), want ben", onServer.Approved, err)
+	}
+	// Approved, ben gets a grant.
+	if _, err := ben.svc.Permit(ctx, render.Need{ProjectID: "p", Scope: consent.Draft, Members: []library.CastMember{mara}}); err != nil {
+		t.Errorf("ben, approved, is refused a grant: %v", err)
+	}
+}
+
+// The creator's side: someone else's member added by handle shows their
+// preferences; when the owner removes a use of a shot rendered here, the
+// background sync deletes the clip, the timeline forgets it and a notice
+// says which shot.
+func TestRemovedUseReachesCreator(t *testing.T) {
+	ctx := context.Background()
+	server := accounttest.Start(t)
+	ana := newPeer(t, server, "ana")
+	mara := &library.CastMember{Name: "Mara", Handle: "@mara", Consent: consent.Everyone, Preferences: "Always in the red scarf."}
+	if err := ana.lib.AddCastMember(ctx, mara); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	h := sharingHarness(t)
+	h.logIn(t, server, "ben")
+	d := h.openDashboard(t)
+	d.tabs.SelectIndex(2)
+	test.Type(d.addHandle, "mara")
+	test.Tap(findButton(t, d.win.Canvas().Content(), "Add"))
+	d.settle(t, h)
+	h.ui.until(t, "@mara to be listed", 30*time.Second, func() bool { return strings.Contains(texts(d.others), "@mara") && d.busy == 0 })
+	shown := texts(d.others)
+	for _, want := range []string{"Mara  @mara", "Owner: ana · Everyone", "shown to anyone who casts them", "Always in the red scarf."} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("Cast I may feature does not say %q:\n%s", want, shown)
+		}
+	}
+	test.Type(d.addHandle, "@nobody_here")
+	test.Tap(findButton(t, d.win.Canvas().Content(), "Add"))
+	d.settle(t, h)
+	if !d.problem.Visible() || !strings.Contains(d.problem.Text, "no cast member by that handle") {
+		t.Errorf("adding an unknown handle shows %q", d.problem.Text)
+	}
+
+	// Render shot 1 here, under a grant, and register the use.
+	j, err := h.queue.Submit(ctx, h.s.request(0), animatic.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j, err = h.queue.Wait(ctx, j.ID); err != nil || j.Status != render.Completed {
+		t.Fatalf("render shot 1: %v, %+v", err, j.Error)
+	}
+	h.ui.until(t, "the timeline to have the clip", 30*time.Second, func() bool { _, ok := h.s.clipOf(0); return ok })
+	remote, err := h.lib.CastMember(ctx, mara.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := h.s.Project()
+	need := render.Need{ProjectID: p.ID, ProjectTitle: p.Title, ShotID: p.Shots[0].ID, Scope: consent.Draft, Members: []library.CastMember{remote}}
+	svc := h.s.deps.Sharing
+	grants, err := svc.Permit(ctx, need)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Made(ctx, grants, render.Made{ProjectID: p.ID, ProjectTitle: p.Title, ShotID: p.Shots[0].ID, Scope: consent.Draft, SHA256: j.Clip.SHA256}); err != nil {
+		t.Fatal(err)
+	}
+	d.reload()
+	d.settle(t, h)
+	if shown := texts(d.made); !strings.Contains(shown, "@mara · a clip of “"+p.Title+"” · draft") || !strings.Contains(shown, "waiting in the outbox") {
+		t.Errorf("Made here does not show the use waiting:\n%s", shown)
+	}
+
+	// The background sync, as cmd/slate runs it, registers the use.
+	runCtx, stop := context.WithCancel(ctx)
+	ran := make(chan struct{})
+	go func() { defer close(ran); svc.Run(runCtx, time.Hour, h.s.Synced) }()
+	t.Cleanup(func() { stop(); <-ran })
+	h.ui.until(t, "the use to be registered", 30*time.Second, func() bool {
+		n, err := svc.Outbox(ctx)
+		return err == nil && n == 0 && strings.Contains(h.s.accountLine.Text, "synced")
+	})
+
+	// Ana removes it; ben's studio hears at the next sync.
+	uses, err := ana.svc.UsesOfMine(ctx)
+	if err != nil || len(uses) != 1 {
+		t.Fatalf("ana sees uses %+v, %v", uses, err)
+	}
+	if err := ana.svc.RemoveUse(ctx, uses[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	svc.Kick()
+	h.ui.until(t, "the removal notice", 30*time.Second, func() bool { return h.s.removalNotice != "" })
+	if want := "@mara's owner removed a use: the clip of shot 1 was deleted"; h.s.removalNotice != want {
+		t.Errorf("the notice says %q, want %q", h.s.removalNotice, want)
+	}
+	if top := h.win.Canvas().Overlays().Top(); top == nil || !strings.Contains(texts(top), "the clip of shot 1 was deleted") {
+		t.Error("no notice was shown")
+	}
+	if _, ok := h.s.clipOf(0); ok {
+		t.Error("the timeline still has shot 1's clip")
+	}
+	if _, ok, _ := h.lib.ClipByKey(ctx, j.Key); ok {
+		t.Error("the library still has shot 1's clip")
+	}
+	h.ui.until(t, "Made here to show the removal", 30*time.Second, func() bool {
+		return strings.Contains(texts(d.made), "removed by the owner") && d.busy == 0
+	})
+}
+
+// A server that stops answering is said on the status line, never in a
+// dialog.
+func TestSyncErrorIsQuiet(t *testing.T) {
+	h := sharingHarness(t)
+	down := &url.Error{Op: "Get", URL: "http://127.0.0.1:1/api/v1/changes", Err: errors.New("connection refused")}
+	h.s.Synced(sharing.Report{}, fmt.Errorf("read the change feed: %w", down))
+	h.ui.drain()
+	if top := h.win.Canvas().Overlays().Top(); top != nil {
+		t.Errorf("a failed sync opened a dialog:\n%s", texts(top))
+	}
+	if got := h.s.accountLine.Text; !strings.Contains(got, "cannot be reached; trying again every 30 s") || h.s.accountLine.Importance != widget.WarningImportance {
+		t.Errorf("the status line says %q", got)
+	}
+}
