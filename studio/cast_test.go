@@ -143,3 +143,23 @@ type (
 	widgetSelect = widget.Select
 	widgetButton = widget.Button
 )
+
+func TestCastPanelRemoteMemberIsNotEditable(t *testing.T) {
+	h := newHarness(t, nil)
+	theirs := &library.CastMember{ID: "0123456789abcdef", Name: "Ola Berg", Handle: "@ola", Owner: "acct9", OwnerName: "olga", Consent: consent.Everyone}
+	if err := h.lib.PutRemoteMember(context.Background(), theirs); err != nil {
+		t.Fatal(err)
+	}
+	h.s.reloadCast()
+	h.ui.until(t, "the cast panel to list Ola", 10*time.Second, func() bool { return len(h.s.castMembers()) == 1 })
+	h.s.castView.list.Select(0)
+	h.ui.until(t, "the buttons to follow the selection", 10*time.Second, func() bool { return !h.s.castView.del.Disabled() })
+	if !h.s.castView.edit.Disabled() {
+		t.Error("someone else's member can be edited here")
+	}
+	row := newCastRow(h.s.castView)
+	row.bind(0, *theirs)
+	if got := row.detail.Text; got != "@ola · olga's · each render asks for their grant" {
+		t.Errorf("the row says %q; want whose member it is and that renders ask for a grant", got)
+	}
+}

@@ -97,9 +97,10 @@ func (c *castPanel) refresh() {
 }
 
 func (c *castPanel) updateButtons() {
-	_, ok := c.member()
+	m, ok := c.member()
 	for _, b := range []*widget.Button{c.edit, c.del} {
-		if ok {
+		// Someone else's member is theirs to edit, on their studio.
+		if ok && !(b == c.edit && m.Remote) {
 			b.Enable()
 		} else {
 			b.Disable()
@@ -166,6 +167,9 @@ func (c *castPanel) editDialog(m library.CastMember) {
 func (c *castPanel) deleteDialog(m library.CastMember) {
 	s := c.s
 	msg := fmt.Sprintf("Delete %s (%s)?\n\nTheir recording, stills and voice sample are deleted from this computer. Shots that feature them keep their name but no longer their face. This cannot be undone.", m.Name, m.Handle)
+	if m.Remote {
+		msg = fmt.Sprintf("Remove %s (%s) from your cast?\n\nThey are %s's; nothing of theirs is stored here. Shots that feature them keep their name. You can add them again by their handle.", m.Name, m.Handle, m.OwnerName)
+	}
 	d := dialog.NewConfirm("Delete cast member", msg, func(ok bool) {
 		if !ok {
 			return
@@ -222,7 +226,11 @@ func (r *castRow) CreateRenderer() fyne.WidgetRenderer {
 func (r *castRow) bind(i int, m library.CastMember) {
 	r.index, r.member = i, m
 	r.name.SetText(m.Name)
-	r.detail.SetText(m.Handle + " · " + m.Consent.Label())
+	if m.Remote {
+		r.detail.SetText(m.Handle + " · " + m.OwnerName + "'s · each render asks for their grant")
+	} else {
+		r.detail.SetText(m.Handle + " · " + m.Consent.Label())
+	}
 	if m.Preferences != "" {
 		r.prefs.SetText("“" + m.Preferences + "”")
 	} else {
