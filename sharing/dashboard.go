@@ -176,3 +176,48 @@ func (s *Service) Outbox(ctx context.Context) (int, error) {
 	us, err := s.lib.Outbox(ctx)
 	return len(us), err
 }
+
+// Device is one logged-in session of my account.
+type Device = client.SessionInfo
+
+// Devices lists the devices logged in to my account; Current marks this
+// one.
+func (s *Service) Devices(ctx context.Context) ([]Device, error) {
+	c, _, err := s.client()
+	if err != nil {
+		return nil, err
+	}
+	ds, err := c.Sessions(ctx)
+	s.ended(ctx, err)
+	return ds, err
+}
+
+// RevokeDevice logs one of my devices out (a lost laptop). Revoking this
+// one is logging out.
+func (s *Service) RevokeDevice(ctx context.Context, id string) error {
+	c, _, err := s.client()
+	if err != nil {
+		return err
+	}
+	err = c.RevokeSession(ctx, id)
+	s.ended(ctx, err)
+	return err
+}
+
+// DeleteAccount deletes my account on the server, confirmed with its
+// password: the server drops my members' media, my sessions and every use
+// of my likenesses (their makers' studios delete the clips). My recordings
+// on this computer stay, as before I logged in.
+func (s *Service) DeleteAccount(ctx context.Context, password string) error {
+	c, _, err := s.client()
+	if err != nil {
+		return err
+	}
+	if err := c.DeleteAccount(ctx, password); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.c, s.acct = nil, library.Account{}
+	s.mu.Unlock()
+	return s.lib.ClearAccount(ctx)
+}

@@ -167,7 +167,7 @@ func (s *Service) login(ctx context.Context, server string, do func(*client.Clie
 func (s *Service) Logout(ctx context.Context) error {
 	s.mu.Lock()
 	c := s.c
-	s.c = nil
+	s.c, s.acct = nil, library.Account{}
 	s.mu.Unlock()
 	var err error
 	if c != nil {
@@ -205,7 +205,7 @@ func (s *Service) client() (*client.Client, library.Account, error) {
 func (s *Service) ended(ctx context.Context, err error) {
 	if errors.Is(err, client.ErrSessionEnded) {
 		s.mu.Lock()
-		s.c = nil
+		s.c, s.acct = nil, library.Account{}
 		s.mu.Unlock()
 		s.lib.ClearAccount(ctx)
 	}

@@ -81,7 +81,7 @@ func openSharing(ctx context.Context, env sharingEnv) (*library.Library, *sharin
 // accountMain runs "slate account signup|login|logout|status|sync".
 func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, env sharingEnv) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "slate account: say what to do: signup, login, logout, status or sync\n")
+		fmt.Fprint(stderr, "slate account: say what to do: signup, login, logout, status, sync, devices, revoke or delete\n")
 		return 2
 	}
 	cmd := args[0]
@@ -151,6 +151,52 @@ func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		fmt.Fprintf(stdout, "Logged in to %s as %s since %s.\nServer key (pinned): %x\n", a.Server, a.Username, a.LoggedIn.Format(time.DateTime), []byte(a.Key))
 		fmt.Fprintf(stdout, "Uses waiting to be registered: %d\n", out)
 		return 0
+	case "devices":
+		ds, err := svc.Devices(ctx)
+		if err != nil {
+			fmt.Fprintf(stderr, "slate account devices: %v\n", err)
+			return 1
+		}
+		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "SESSION\tDEVICE\tLOGGED IN\tLAST SEEN\t")
+		for _, d := range ds {
+			this := ""
+			if d.Current {
+				this = "(this one)"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Device, d.Created.Local().Format(time.DateTime), d.LastSeen.Local().Format(time.DateTime), this)
+		}
+		w.Flush()
+		return 0
+	case "revoke":
+		if len(args) != 2 {
+			fmt.Fprintln(stderr, "slate account revoke: give the SESSION id from slate account devices")
+			return 2
+		}
+		if err := svc.RevokeDevice(ctx, args[1]); err != nil {
+			fmt.Fprintf(stderr, "slate account revoke: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "Session %s is logged out.\n", args[1])
+		return 0
+	case "delete":
+		a, ok := svc.Account()
+		if !ok {
+			fmt.Fprintln(stderr, "slate account delete: not logged in; log in to the account to delete it")
+			return 1
+		}
+		fmt.Fprintf(stdout, "This deletes the account %s on %s: your cast members' media there, your sessions, and every use of your likenesses (their makers' studios delete those clips). Your recordings on this computer stay.\n", a.Username, a.Server)
+		pw, err := env.password("Password, to confirm: ", stdout)
+		if err != nil {
+			fmt.Fprintf(stderr, "slate account delete: %v\n", err)
+			return 1
+		}
+		if err := svc.DeleteAccount(ctx, pw); err != nil {
+			fmt.Fprintf(stderr, "slate account delete: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "Deleted the account %s.\n", a.Username)
+		return 0
 	case "sync":
 		r, err := svc.Sync(ctx)
 		if err != nil {
@@ -160,7 +206,7 @@ func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		printReport(stdout, r)
 		return 0
 	}
-	fmt.Fprintf(stderr, "slate account: unknown command %q; use signup, login, logout, status or sync\n", cmd)
+	fmt.Fprintf(stderr, "slate account: unknown command %q; use signup, login, logout, status, sync, devices, revoke or delete\n", cmd)
 	return 2
 }
 

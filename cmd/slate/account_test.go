@@ -22,6 +22,7 @@ type person struct {
 	t        *testing.T
 	dir      string
 	password string
+	device   string // "test" unless set
 }
 
 func (p person) run(args ...string) (string, string, int) {
@@ -32,7 +33,7 @@ func (p person) run(args ...string) (string, string, int) {
 		stdin:    strings.NewReader(""),
 		password: func(string, io.Writer) (string, error) { return p.password, nil },
 		open: func(lib *library.Library) *sharing.Service {
-			return sharing.New(lib, sharing.Options{Store: client.NewFileStore(p.dir), Device: "test"})
+			return sharing.New(lib, sharing.Options{Store: client.NewFileStore(p.dir), Device: cmpOr(p.device, "test")})
 		},
 	}
 	var code int
@@ -122,6 +123,32 @@ func TestAccountAndConsentCommands(t *testing.T) {
 	// Plain http to another computer is refused before any password goes.
 	if _, errs, code := carl.run("account", "login", "--server", "http://example.com", "carl"); code != 1 || !strings.Contains(errs, "https") {
 		t.Fatalf("plain http elsewhere: exit %d, stderr %q", code, errs)
+	}
+
+	// Carl logs in on a second computer, sees both devices, and logs the
+	// first one out from there.
+	carl2 := person{t: t, dir: t.TempDir(), password: carl.password, device: "test-desktop"}
+	carl2.must("account", "login", "--server", hs.URL, "carl")
+	out = carl2.must("account", "devices")
+	if strings.Count(out, "test") != 2 || !strings.Contains(out, "(this one)") {
+		t.Fatalf("devices printed %q; want two sessions, this one marked", out)
+	}
+	var first string
+	for _, line := range strings.Split(out, "\n")[1:] {
+		if f := strings.Fields(line); len(f) > 0 && !strings.Contains(line, "(this one)") {
+			first = f[0]
+		}
+	}
+	carl2.must("account", "revoke", first)
+	if _, errs, code := carl.run("consent", "requests"); code != 1 || !strings.Contains(errs, "log in again") {
+		t.Fatalf("the revoked device still works: exit %d, stderr %q", code, errs)
+	}
+	// Deleting the account takes its password and leaves the studio logged out.
+	if out := carl2.must("account", "delete"); !strings.Contains(out, "Deleted the account carl") {
+		t.Fatalf("delete printed %q", out)
+	}
+	if _, errs, code := carl2.run("account", "login", "--server", hs.URL, "carl"); code != 1 || errs == "" {
+		t.Fatalf("log-in to a deleted account: exit %d, stderr %q", code, errs)
 	}
 
 	if out := olive.must("account", "logout"); !strings.Contains(out, "Logged out of "+hs.URL) {

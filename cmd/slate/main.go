@@ -107,6 +107,8 @@ Usage:
                             (default http://127.0.0.1:8787); the password is asked for
   slate account status|sync|logout
                             who is logged in; sync consent, uses and removals now; log out
+  slate account devices | revoke SESSION | delete
+                            the devices logged in, log one out; delete the account
   slate consent set @HANDLE [--level only_me|approved|everyone] [--approve USER]
                     [--unapprove USER] [--preferences TEXT]
                             decide who may feature one of your cast members
