@@ -633,3 +633,70 @@ func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
 		t.Error("logging in to the deleted account succeeded")
 	}
 }
+
+// This computer's row logs the studio out as Account ▸ Log out does, and
+// a session ended from another device shows the studio logged out at the
+// dashboard's next read.
+func TestDashboardThisComputerLogsOut(t *testing.T) {
+	ctx := context.Background()
+	server := accounttest.Start(t)
+	h := sharingHarness(t)
+	h.logIn(t, server, "ana")
+	d := h.openDashboard(t)
+	d.tabs.SelectIndex(4)
+	test.Tap(findButton(t, d.devices, "Log out"))
+	confirm := d.win.Canvas().Overlays().Top()
+	if confirm == nil || !strings.Contains(texts(confirm), "This studio forgets the session") {
+		t.Fatal("this computer's Log out asked for no confirmation")
+	}
+	test.Tap(findButton(t, confirm, "Log out"))
+	h.ui.until(t, "the log-out", 30*time.Second, func() bool {
+		return !strings.Contains(h.win.Title(), "ana") && strings.Contains(texts(d.devices), "Not logged in")
+	})
+	if _, ok := h.s.deps.Sharing.Account(); ok {
+		t.Error("still logged in after this computer's Log out")
+	}
+	if n := len(listSessions(t, server)); n != 1 {
+		t.Errorf("the server lists %d sessions after the log-out, want only the checker's", n)
+	}
+
+	// Logged in again, then logged out from elsewhere.
+	if _, err := h.s.deps.Sharing.Login(ctx, server, "ana", testPassword); err != nil {
+		t.Fatal(err)
+	}
+	h.s.AccountChanged()
+	d.settle(t, h)
+	h.ui.until(t, "the dashboard to show the account", 30*time.Second, func() bool {
+		return d.busy == 0 && strings.Contains(texts(d.devices), "this computer")
+	})
+	checker := ownerClient(t, server, "ana")
+	devs, err := checker.Sessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dev := range devs {
+		if dev.Device == "studio under test" {
+			if err := checker.RevokeSession(ctx, dev.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	d.reload()
+	h.ui.until(t, "the studio to show the session ended", 30*time.Second, func() bool {
+		return d.busy == 0 && !strings.Contains(h.win.Title(), "ana") && strings.Contains(texts(d.account), "Not logged in")
+	})
+	if got := h.s.accountLine.Text; !strings.Contains(got, "Not logged in") {
+		t.Errorf("the status line says %q after the session ended", got)
+	}
+}
+
+// listSessions is the account ana's sessions, read from a device of its
+// own.
+func listSessions(t *testing.T, server string) []client.SessionInfo {
+	t.Helper()
+	ss, err := ownerClient(t, server, "ana").Sessions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ss
+}
