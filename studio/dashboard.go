@@ -2,6 +2,7 @@ package studio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/sharing"
@@ -30,6 +32,8 @@ type dashState struct {
 	requestsErr error
 	uses        []sharing.Use
 	usesErr     error
+	devices     []sharing.Device
+	devicesErr  error
 	libErr      error
 }
 
@@ -50,6 +54,12 @@ type dashboard struct {
 	// The buttons of each use and request, for tests to tap.
 	removeUse map[string]*widget.Button
 	answer    map[string][2]*widget.Button // accept, decline
+
+	// The Account and devices tab: its body, each other device's Log out
+	// button (by session ID), and the delete-account dialog while open.
+	devices      *fyne.Container
+	revokeDevice map[string]*widget.Button
+	deleting     *deleteDialog
 
 	shown dashState
 	// loads counts the loads drawn; busy the server calls out.
@@ -88,6 +98,7 @@ func (s *Studio) showDashboard() *dashboard {
 	d.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	d.problem.Hide()
 	d.mine, d.uses, d.others, d.made = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
+	d.devices = container.NewVBox()
 	d.addHandle = widget.NewEntry()
 	d.addHandle.SetPlaceHolder("@handle")
 	d.addHandle.OnSubmitted = func(string) { d.find() }
@@ -104,6 +115,7 @@ func (s *Studio) showDashboard() *dashboard {
 		container.NewTabItem("Uses of my likeness", tab("Everything made with your cast members, other people's drafts included. Removing a use deletes it from the studio that made it.", nil, d.uses)),
 		container.NewTabItem("Cast I may feature", tab("Other people's cast members kept in this library. Each render of them asks their owner's server for a grant.", addBar, d.others)),
 		container.NewTabItem("Made here", tab("What this studio made with other people's cast members, and whether their owners' server has heard of it.", nil, d.made)),
+		container.NewTabItem("Account and devices", tab("Your account, and the computers logged in to it. Log out one you no longer use, or one that was lost.", nil, d.devices)),
 	)
 	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
 	d.win.Resize(fyne.NewSize(1000, 700))
@@ -136,6 +148,7 @@ func (d *dashboard) reload() {
 		if st.loggedIn {
 			st.requests, st.requestsErr = svc.Requests(ctx)
 			st.uses, st.usesErr = svc.UsesOfMine(ctx)
+			st.devices, st.devicesErr = svc.Devices(ctx)
 		}
 		return st, nil
 	}, func(st dashState, _ error) {
@@ -143,6 +156,15 @@ func (d *dashboard) reload() {
 		d.shown = st
 		d.draw()
 		d.loads++
+		for _, err := range []error{st.requestsErr, st.usesErr, st.devicesErr} {
+			if errors.Is(err, client.ErrSessionEnded) {
+				// The service has forgotten the session (revoked from
+				// another device): show the studio logged out, which
+				// reads everything again.
+				d.s.AccountChanged()
+				break
+			}
+		}
 	})
 }
 
@@ -185,6 +207,7 @@ func (d *dashboard) draw() {
 	d.drawUses()
 	d.drawOthers()
 	d.drawMade()
+	d.drawDevices()
 	// Rows came and went inside containers whose parents laid them out at
 	// their old sizes: lay the whole window out again.
 	d.win.Content().Refresh()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -490,4 +491,212 @@ func TestSyncErrorIsQuiet(t *testing.T) {
 	if got := h.s.accountLine.Text; !strings.Contains(got, "cannot be reached; trying again every 30 s") || h.s.accountLine.Importance != widget.WarningImportance {
 		t.Errorf("the status line says %q", got)
 	}
+}
+
+// An account logged in on two computers: the Account and devices tab lists
+// both, this one marked; logging the other out ends its session; deleting
+// the account asks for the password, keeps it on a wrong one, and once
+// deleted the studio is logged out and the account is gone.
+func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
+	ctx := context.Background()
+	server := accounttest.Start(t)
+	h := sharingHarness(t)
+	h.logIn(t, server, "ana")
+	phoneLib, err := library.Open(t.TempDir(), library.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { phoneLib.Close() })
+	phone := sharing.New(phoneLib, sharing.Options{Store: client.NewFileStore(t.TempDir()), Device: "ana's old laptop"})
+	if _, err := phone.Login(ctx, server, "ana", testPassword); err != nil {
+		t.Fatal(err)
+	}
+
+	d := h.openDashboard(t)
+	d.tabs.SelectIndex(4)
+	if got := d.tabs.Selected().Text; got != "Account and devices" {
+		t.Fatalf("the fifth tab is %q", got)
+	}
+	shown := texts(d.devices)
+	for _, want := range []string{"ana", server, "studio under test · logged in ", "this computer", "ana's old laptop · logged in "} {
+		if !strings.Contains(shown, want) {
+			t.Errorf("Account and devices does not say %q:\n%s", want, shown)
+		}
+	}
+	// The marker follows its row's description.
+	if n := strings.Count(shown, "\nthis computer\n"); n != 1 || !regexp.MustCompile(`studio under test · logged in [^\n]*\nthis computer\n`).MatchString(shown) {
+		t.Errorf("Account and devices marks %d rows as this computer, want the studio's:\n%s", n, shown)
+	}
+	if len(d.revokeDevice) != 1 {
+		t.Fatalf("%d devices can be logged out from here, want 1 (the other one)", len(d.revokeDevice))
+	}
+	phoneDevs, err := phone.Devices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var phoneID string
+	for _, dev := range phoneDevs {
+		if dev.Current {
+			phoneID = dev.ID
+		}
+	}
+	b := d.revokeDevice[phoneID]
+	if b == nil {
+		t.Fatalf("the laptop's session %s has no Log out button", phoneID)
+	}
+
+	// Log the laptop out, after confirming.
+	test.Tap(b)
+	confirm := d.win.Canvas().Overlays().Top()
+	if confirm == nil || !strings.Contains(texts(confirm), "ana's old laptop is logged out of your account") {
+		t.Fatal("Log out of the other device asked for no confirmation")
+	}
+	test.Tap(findButton(t, confirm, "Log out"))
+	d.settle(t, h)
+	h.ui.until(t, "the laptop to leave the list", 30*time.Second, func() bool {
+		return d.busy == 0 && !strings.Contains(texts(d.devices), "ana's old laptop")
+	})
+	if d.problem.Visible() {
+		t.Fatalf("logging the laptop out failed: %s", d.problem.Text)
+	}
+	if _, err := phone.Devices(ctx); !errors.Is(err, client.ErrSessionEnded) {
+		t.Fatalf("the laptop's next call answers %v, want its session ended", err)
+	}
+	if _, ok := h.s.deps.Sharing.Account(); !ok {
+		t.Fatal("logging the other device out logged this one out")
+	}
+
+	// Delete the account: a wrong password keeps it.
+	test.Tap(findButton(t, d.devices, "Delete account…"))
+	dd := d.deleting
+	if dd == nil || d.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("Delete account… opened no dialog")
+	}
+	explained := texts(d.win.Canvas().Overlays().Top())
+	for _, want := range []string{"cannot be undone", "cast members there", "every device, this computer included, is logged out", "every use of your likenesses", "The recordings on this computer stay"} {
+		if !strings.Contains(explained, want) {
+			t.Errorf("the delete dialog does not say %q:\n%s", want, explained)
+		}
+	}
+	deleteWith := func(pw string) {
+		t.Helper()
+		dd.password.SetText("")
+		test.Type(dd.password, pw)
+		test.Tap(dd.submit)
+		h.ui.until(t, "the server to answer the deletion", 30*time.Second, func() bool { return !dd.busy })
+	}
+	deleteWith("not my password")
+	if !dd.problem.Visible() || !strings.Contains(dd.problem.Text, "Wrong password: the account was not deleted.") {
+		t.Errorf("a wrong password shows %q (visible %v)", dd.problem.Text, dd.problem.Visible())
+	}
+	if d.deleting != dd || d.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("a wrong password closed the delete dialog")
+	}
+	if _, ok := h.s.deps.Sharing.Account(); !ok {
+		t.Fatal("a wrong password logged the studio out")
+	}
+	if _, err := h.s.deps.Sharing.Devices(ctx); err != nil {
+		t.Fatalf("after a wrong password the account answers %v", err)
+	}
+
+	// The right password deletes it; the studio shows itself logged out.
+	deleteWith(testPassword)
+	h.ui.until(t, "the studio to show itself logged out", 30*time.Second, func() bool {
+		return d.busy == 0 && !strings.Contains(h.win.Title(), "ana")
+	})
+	if _, ok := h.s.deps.Sharing.Account(); ok {
+		t.Error("still logged in after deleting the account")
+	}
+	if _, ok, err := h.lib.Account(ctx); ok || err != nil {
+		t.Errorf("the library still has the account (%v, %v)", ok, err)
+	}
+	if got := h.s.accountLine.Text; !strings.Contains(got, "Not logged in") {
+		t.Errorf("the status line says %q after deleting the account", got)
+	}
+	if h.menuItem(t, "Log in…").Disabled || !h.menuItem(t, "Log out").Disabled {
+		t.Error("after deleting the account Log in… is disabled or Log out enabled")
+	}
+	if got := texts(d.account); !strings.Contains(got, "Not logged in to an account server") {
+		t.Errorf("the dashboard does not show itself logged out:\n%s", got)
+	}
+	if got := texts(d.devices); !strings.Contains(got, "Not logged in") || len(d.revokeDevice) != 0 {
+		t.Errorf("Account and devices after the deletion shows:\n%s", got)
+	}
+	if top := d.win.Canvas().Overlays().Top(); top == nil || !strings.Contains(texts(top), "Your account is deleted") {
+		t.Error("the deletion was not confirmed to the person")
+	}
+	c, err := client.New(server, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Login(ctx, "ana", testPassword, "checker"); err == nil {
+		t.Error("logging in to the deleted account succeeded")
+	}
+}
+
+// This computer's row logs the studio out as Account ▸ Log out does, and
+// a session ended from another device shows the studio logged out at the
+// dashboard's next read.
+func TestDashboardThisComputerLogsOut(t *testing.T) {
+	ctx := context.Background()
+	server := accounttest.Start(t)
+	h := sharingHarness(t)
+	h.logIn(t, server, "ana")
+	d := h.openDashboard(t)
+	d.tabs.SelectIndex(4)
+	test.Tap(findButton(t, d.devices, "Log out"))
+	confirm := d.win.Canvas().Overlays().Top()
+	if confirm == nil || !strings.Contains(texts(confirm), "This studio forgets the session") {
+		t.Fatal("this computer's Log out asked for no confirmation")
+	}
+	test.Tap(findButton(t, confirm, "Log out"))
+	h.ui.until(t, "the log-out", 30*time.Second, func() bool {
+		return !strings.Contains(h.win.Title(), "ana") && strings.Contains(texts(d.devices), "Not logged in")
+	})
+	if _, ok := h.s.deps.Sharing.Account(); ok {
+		t.Error("still logged in after this computer's Log out")
+	}
+	if n := len(listSessions(t, server)); n != 1 {
+		t.Errorf("the server lists %d sessions after the log-out, want only the checker's", n)
+	}
+
+	// Logged in again, then logged out from elsewhere.
+	if _, err := h.s.deps.Sharing.Login(ctx, server, "ana", testPassword); err != nil {
+		t.Fatal(err)
+	}
+	h.s.AccountChanged()
+	d.settle(t, h)
+	h.ui.until(t, "the dashboard to show the account", 30*time.Second, func() bool {
+		return d.busy == 0 && strings.Contains(texts(d.devices), "this computer")
+	})
+	checker := ownerClient(t, server, "ana")
+	devs, err := checker.Sessions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dev := range devs {
+		if dev.Device == "studio under test" {
+			if err := checker.RevokeSession(ctx, dev.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	d.reload()
+	h.ui.until(t, "the studio to show the session ended", 30*time.Second, func() bool {
+		return d.busy == 0 && !strings.Contains(h.win.Title(), "ana") && strings.Contains(texts(d.account), "Not logged in")
+	})
+	if got := h.s.accountLine.Text; !strings.Contains(got, "Not logged in") {
+		t.Errorf("the status line says %q after the session ended", got)
+	}
+}
+
+// listSessions is the account ana's sessions, read from a device of its
+// own.
+func listSessions(t *testing.T, server string) []client.SessionInfo {
+	t.Helper()
+	ss, err := ownerClient(t, server, "ana").Sessions(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ss
 }

@@ -1,0 +1,216 @@
+package studio
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/slatestudio/slate/sharing"
+)
+
+// The consent dashboard's Account and devices tab: who is logged in, the
+// computers logged in to the account (any but this one can be logged out
+// from here), and deleting the account.
+
+// drawDevices draws the Account and devices tab from what was last read.
+func (d *dashboard) drawDevices() {
+	st := d.shown
+	d.devices.RemoveAll()
+	d.revokeDevice = map[string]*widget.Button{}
+	if !st.loggedIn {
+		d.devices.Add(quiet("Not logged in to an account server: log in (Account ▸ Log in…, or the button above) to see your account and the computers logged in to it. Your recordings and consent settings stay on this computer either way."))
+		return
+	}
+	a := st.acct
+	d.devices.Add(heading("Account"))
+	d.devices.Add(widget.NewForm(
+		widget.NewFormItem("Username", widget.NewLabel(a.Username)),
+		widget.NewFormItem("Server", widget.NewLabel(a.Server)),
+		widget.NewFormItem("Logged in since", widget.NewLabel(whenOr(a.LoggedIn, "unknown"))),
+	))
+	d.devices.Add(widget.NewSeparator())
+	d.devices.Add(heading("Devices logged in"))
+	switch {
+	case st.devicesErr != nil:
+		d.devices.Add(&widget.Label{Text: "The devices cannot be read: " + peopleError(a.Server, st.devicesErr), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance})
+	case len(st.devices) == 0:
+		d.devices.Add(quiet("The server lists no devices."))
+	}
+	for _, dev := range st.devices {
+		d.devices.Add(d.deviceRow(dev))
+	}
+	d.devices.Add(widget.NewSeparator())
+	d.devices.Add(heading("Delete account"))
+	d.devices.Add(quiet(fmt.Sprintf("Deletes %s on %s for good, with everything the server keeps for it. The recordings on this computer stay.", a.Username, a.Server)))
+	del := widget.NewButtonWithIcon("Delete account…", theme.DeleteIcon(), d.showDeleteAccount)
+	del.Importance = widget.DangerImportance
+	d.devices.Add(container.NewHBox(del))
+}
+
+// whenOr is t as the dashboard shows times, or none when t is zero.
+func whenOr(t time.Time, none string) string {
+	if t.IsZero() {
+		return none
+	}
+	return when(t.Local())
+}
+
+// deviceName is how a device is named in the list.
+func deviceName(dev sharing.Device) string {
+	if dev.Device == "" {
+		return "An unnamed device"
+	}
+	return dev.Device
+}
+
+// deviceRow is one device: its name, when it logged in and was last
+// seen, and a Log out button. This computer's logs out the studio itself,
+// as Account ▸ Log out does; another's asks the server to end its session.
+func (d *dashboard) deviceRow(dev sharing.Device) fyne.CanvasObject {
+	name := deviceName(dev)
+	text := fmt.Sprintf("%s · logged in %s · last seen %s", name, whenOr(dev.Created, "at an unknown time"), whenOr(dev.LastSeen, "never"))
+	right := container.NewHBox()
+	var b *widget.Button
+	if dev.Current {
+		right.Add(widget.NewLabelWithStyle("this computer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+		b = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() {
+			c := dialog.NewConfirm("Log out of this computer?",
+				"This studio forgets the session and stops syncing; your recordings and consent settings stay here. Log in again with Account ▸ Log in….",
+				func(ok bool) {
+					if ok {
+						d.s.logout()
+					}
+				}, d.win)
+			c.SetConfirmText("Log out")
+			c.SetDismissText("Stay logged in")
+			c.Show()
+		})
+	} else {
+		id := dev.ID
+		svc := d.s.deps.Sharing
+		b = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() {
+			c := dialog.NewConfirm("Log out "+name+"?",
+				fmt.Sprintf("%s is logged out of your account at once: its studio stops syncing and asks for your password before it uses the account again. What it recorded stays on it.", name),
+				func(ok bool) {
+					if ok {
+						d.do(func(ctx context.Context) error { return svc.RevokeDevice(ctx, id) }, nil)
+					}
+				}, d.win)
+			c.SetConfirmText("Log out")
+			c.SetDismissText("Keep it logged in")
+			c.Show()
+		})
+		d.revokeDevice[id] = b
+	}
+	right.Add(b)
+	return container.NewBorder(nil, nil, nil, right, &widget.Label{Text: text, Wrapping: fyne.TextWrapWord})
+}
+
+// deleteDialog asks for the password before the account is deleted.
+type deleteDialog struct {
+	d        *dashboard
+	dialog   dialog.Dialog
+	password *widget.Entry
+	problem  *widget.Label
+	submit   *widget.Button
+	width    float32
+	// busy is set while the server is asked.
+	busy bool
+}
+
+// showDeleteAccount opens the dialog that deletes the account, saying
+// exactly what goes and what stays.
+func (d *dashboard) showDeleteAccount() {
+	a := d.shown.acct
+	dd := &deleteDialog{d: d}
+	dd.password = widget.NewPasswordEntry()
+	dd.password.SetPlaceHolder("your password")
+	dd.password.OnSubmitted = func(string) { dd.send() }
+	dd.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
+	dd.problem.Hide()
+	dd.submit = widget.NewButtonWithIcon("Delete account", theme.DeleteIcon(), dd.send)
+	dd.submit.Importance = widget.DangerImportance
+	cancel := widget.NewButton("Cancel", func() { dd.close() })
+	para := func(text string) *widget.Label { return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord} }
+	content := container.NewVBox(
+		&widget.Label{Text: fmt.Sprintf("Delete the account %s on %s? This cannot be undone.", a.Username, a.Server), Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}},
+		para("The account server deletes:"),
+		para("• your cast members there, with the recordings of their likeness sent to it;"),
+		para("• every session of the account: every device, this computer included, is logged out;"),
+		para("• every use of your likenesses: the studios that made them, other people's included, delete those clips when they next sync."),
+		para("The recordings on this computer stay, as they were before you logged in."),
+		widget.NewForm(widget.NewFormItem("Password", dd.password)),
+		dd.problem,
+		container.NewHBox(layout.NewSpacer(), cancel, dd.submit),
+	)
+	dd.dialog = dialog.NewCustomWithoutButtons("Delete account", content, d.win)
+	dd.width = min(560, d.win.Canvas().Size().Width*0.9)
+	dd.dialog.Resize(fyne.NewSize(dd.width, dd.dialog.MinSize().Height))
+	d.deleting = dd
+	dd.dialog.Show()
+	d.win.Canvas().Focus(dd.password)
+}
+
+func (dd *deleteDialog) close() {
+	dd.dialog.Hide()
+	if dd.d.deleting == dd {
+		dd.d.deleting = nil
+	}
+}
+
+// send asks the server to delete the account, off the UI goroutine; a
+// failure (a wrong password) stays in the dialog. Once deleted, the studio
+// shows itself logged out, the dashboard with it.
+func (dd *deleteDialog) send() {
+	if dd.busy {
+		return
+	}
+	pw := dd.password.Text
+	if pw == "" {
+		dd.show("Type your password to confirm.")
+		return
+	}
+	d := dd.d
+	svc, server := d.s.deps.Sharing, d.shown.acct.Server
+	dd.busy = true
+	d.busy++
+	dd.submit.Disable()
+	dd.show("")
+	background(d.s, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, svc.DeleteAccount(ctx, pw)
+	}, func(_ struct{}, err error) {
+		dd.busy = false
+		d.busy--
+		dd.submit.Enable()
+		_, in := svc.Account()
+		if err != nil && in {
+			dd.show(peopleError(server, err))
+			return
+		}
+		dd.close()
+		d.s.AccountChanged()
+		note := "Your account is deleted from the account server, and this studio is logged out. The recordings on this computer stay."
+		if err != nil {
+			// Deleted on the server, but the library did not forget it.
+			note = "Your account is deleted from the account server, but this computer could not forget it: " + err.Error()
+		}
+		dialog.ShowInformation("Account deleted", note, d.win)
+	})
+}
+
+func (dd *deleteDialog) show(problem string) {
+	dd.problem.SetText(problem)
+	if problem == "" {
+		dd.problem.Hide()
+	} else {
+		dd.problem.Show()
+	}
+	dd.dialog.Resize(fyne.NewSize(max(dd.width, dd.dialog.MinSize().Width), dd.dialog.MinSize().Height))
+}
