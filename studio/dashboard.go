@@ -506,12 +506,22 @@ func (d *dashboard) drawOthers() {
 		buttons := container.NewHBox()
 		if m.Consent == consent.Approved {
 			buttons.Add(widget.NewButtonWithIcon("Ask for approval", theme.MailSendIcon(), func() {
-				d.do(func(ctx context.Context) error { return svc.AskApproval(ctx, id, "") }, func(err error) {
-					if err == nil {
-						d.say("")
-						dialog.ShowInformation("Asked", "The owner of "+handle+" is asked to approve you; you hear of their answer here.", d.win)
+				// A line for the owner: who asks is plain, why is not.
+				msg := widget.NewMultiLineEntry()
+				msg.SetPlaceHolder("What you would like to make with them (optional)")
+				msg.Wrapping = fyne.TextWrapWord
+				dialog.ShowForm("Ask to feature "+handle, "Ask", "Cancel", []*widget.FormItem{widget.NewFormItem("Message", msg)}, func(ok bool) {
+					if !ok {
+						return
 					}
-				})
+					text := strings.TrimSpace(msg.Text)
+					d.do(func(ctx context.Context) error { return svc.AskApproval(ctx, id, text) }, func(err error) {
+						if err == nil {
+							d.say("")
+							dialog.ShowInformation("Asked", "The owner of "+handle+" is asked to approve you; you hear of their answer here.", d.win)
+						}
+					})
+				}, d.win)
 			}))
 		}
 		buttons.Add(widget.NewButtonWithIcon("Forget", theme.DeleteIcon(), func() {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -699,4 +700,56 @@ func listSessions(t *testing.T, server string) []client.SessionInfo {
 		t.Fatal(err)
 	}
 	return ss
+}
+
+// TestAskForApprovalWithMessage: asking to feature someone whose owner
+// approves people one by one takes a line for the owner, and the owner's
+// request list shows it.
+func TestAskForApprovalWithMessage(t *testing.T) {
+	ctx := context.Background()
+	server := accounttest.Start(t)
+	ana := newPeer(t, server, "ana")
+	jon := &library.CastMember{Name: "Jon", Handle: "@jon", Consent: consent.Approved}
+	if err := ana.lib.AddCastMember(ctx, jon); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ana.svc.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	h := sharingHarness(t)
+	h.logIn(t, server, "ben")
+	d := h.openDashboard(t)
+	d.tabs.SelectIndex(2)
+	test.Type(d.addHandle, "@jon")
+	test.Tap(findButton(t, d.win.Canvas().Content(), "Add"))
+	d.settle(t, h)
+	h.ui.until(t, "@jon to be listed", 30*time.Second, func() bool { return strings.Contains(texts(d.others), "@jon") && d.busy == 0 })
+
+	test.Tap(findButton(t, d.win.Canvas().Content(), "Ask for approval"))
+	form := d.win.Canvas().Overlays().Top()
+	if form == nil {
+		t.Fatal("Ask for approval opened no dialog")
+	}
+	var msg *widget.Entry
+	walkAll(form, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && e.MultiLine {
+			msg = e
+		}
+	})
+	if msg == nil {
+		t.Fatal("the dialog has no message field")
+	}
+	test.Type(msg, "A short about a lighthouse keeper")
+	test.Tap(findButton(t, form, "Ask"))
+	d.settle(t, h)
+	h.ui.until(t, "the request to be sent", 30*time.Second, func() bool { return d.busy == 0 })
+
+	reqs, err := ana.svc.Requests(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reqs) != 1 || reqs[0].Requester != "ben" || reqs[0].Message != "A short about a lighthouse keeper" {
+		t.Fatalf("ana's requests %+v; want ben's, with his message", reqs)
+	}
 }
