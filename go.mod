@@ -3,6 +3,7 @@ module github.com/slatestudio/slate
 go 1.26.0
 
 require (
+	dev.slate/quietlocale v0.0.0
 	fyne.io/fyne/v2 v2.7.1
 	github.com/blackjack/webcam v0.6.1
 	github.com/esimov/pigo v1.4.6
@@ -57,3 +58,6 @@ require (
 	golang.org/x/net v0.62.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )
+
+// quietlocale must sort before fyne.io to run its init first; see its doc.
+replace dev.slate/quietlocale => ./internal/quietlocale

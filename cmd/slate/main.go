@@ -6,6 +6,8 @@
 package main
 
 import (
+	"dev.slate/quietlocale"
+
 	"context"
 	"fmt"
 	"io"
@@ -28,6 +30,7 @@ const appID = "io.github.slatestudio.slate"
 var processStart = time.Now()
 
 func main() {
+	quietlocale.Restore()
 	// Ctrl-C or SIGTERM cancels ctx: renders stop and clean up, the studio
 	// closes its library. A second Ctrl-C kills at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -1,0 +1,3 @@
+module dev.slate/quietlocale
+
+go 1.26.0
