@@ -11,7 +11,7 @@ runs=${RUNS:-7}
 display=${SLATE_BENCH_DISPLAY:-:98}
 
 "$GO" build -o bin/slate ./cmd/slate
-"$GO" build -o bin/hello ./bench/hello
+"$GO" build -o bin/fyne-baseline ./cmd/fyne-baseline
 
 Xvfb "$display" -screen 0 1600x1000x24 >/dev/null 2>&1 &
 xvfb=$!
@@ -35,11 +35,11 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # First launches fill the caches (and give the studio its demo project).
 launch bin/slate >/dev/null
-launch bin/hello >/dev/null
+launch bin/fyne-baseline >/dev/null
 slate=() hello=()
 for _ in $(seq "$runs"); do
 	slate+=("$(launch bin/slate)")
-	hello+=("$(launch bin/hello)")
+	hello+=("$(launch bin/fyne-baseline)")
 done
 s=$(printf '%s\n' "${slate[@]}" | median)
 h=$(printf '%s\n' "${hello[@]}" | median)

@@ -1,4 +1,4 @@
-// Command hello is the baseline for Slate's start-up benchmark: the
+// Command fyne-baseline is the baseline for Slate's start-up benchmark: the
 // smallest Fyne program that opens a window, timed the same way as the
 // studio (bench/startup.sh).
 package main
