@@ -11,6 +11,8 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
+
+	"github.com/slatestudio/slate/internal/alsaquiet"
 )
 
 // MicRate and MicChannels are what Slate records: 48 kHz, the rate of
@@ -59,8 +61,8 @@ func ListMicrophones() ([]MicrophoneInfo, error) {
 }
 
 func listMicrophones(backends []malgo.Backend) ([]MicrophoneInfo, error) {
-	q := quietALSA()
-	defer q.release()
+	q := alsaquiet.Hold()
+	defer q.Release()
 	mctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
 	if err != nil {
 		return nil, nil // no sound system at all
@@ -86,7 +88,7 @@ func listMicrophones(backends []malgo.Backend) ([]MicrophoneInfo, error) {
 type MalgoMicrophone struct {
 	mctx  *malgo.AllocatedContext
 	dev   *malgo.Device
-	quiet alsaQuiet
+	quiet alsaquiet.Handle
 	clock Clock
 	epoch time.Time
 
@@ -142,14 +144,14 @@ func openMicrophone(ctx context.Context, backends []malgo.Backend, id string, cl
 
 func openMicrophoneNow(backends []malgo.Backend, id string, clock Clock) (*MalgoMicrophone, error) {
 	m := &MalgoMicrophone{
-		quiet:   quietALSA(),
+		quiet:   alsaquiet.Hold(),
 		clock:   clock,
 		buffers: make(chan Buffer, micQueue),
 		lost:    make(chan struct{}),
 	}
 	mctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
 	if err != nil {
-		m.quiet.release()
+		m.quiet.Release()
 		return nil, fmt.Errorf("open the microphone: %w: %v", ErrNoMicrophone, err)
 	}
 	m.mctx = mctx
@@ -297,5 +299,5 @@ func (m *MalgoMicrophone) Close() error {
 func (m *MalgoMicrophone) closeContext() {
 	m.mctx.Uninit()
 	m.mctx.Free()
-	m.quiet.release()
+	m.quiet.Release()
 }

@@ -16,6 +16,8 @@ import (
 	"unsafe"
 
 	"github.com/gen2brain/malgo"
+
+	"github.com/slatestudio/slate/internal/alsaquiet"
 )
 
 // Rate and Channels are the format fill is asked for: 48 kHz stereo,
@@ -44,7 +46,7 @@ const (
 type Output struct {
 	mctx  *malgo.AllocatedContext
 	dev   *malgo.Device
-	quiet alsaQuiet
+	quiet alsaquiet.Handle
 	// buffered is how many frames sit between fill and the speaker: the
 	// device's buffer, in frames at Rate.
 	buffered int64
@@ -107,7 +109,7 @@ func open(ctx context.Context, backends []malgo.Backend) (*Output, error) {
 }
 
 func openNow(backends []malgo.Backend) (*Output, error) {
-	o := &Output{quiet: quietALSA(), epoch: time.Now()}
+	o := &Output{quiet: alsaquiet.Hold(), epoch: time.Now()}
 	// miniaudio reports the buffer it really got only in its log.
 	var logMu sync.Mutex
 	var log []string
@@ -117,7 +119,7 @@ func openNow(backends []malgo.Backend) (*Output, error) {
 		logMu.Unlock()
 	})
 	if err != nil {
-		o.quiet.release()
+		o.quiet.Release()
 		return nil, fmt.Errorf("open the sound output: %w: %v", ErrNoDevice, err)
 	}
 	o.mctx = mctx
@@ -260,5 +262,5 @@ func (o *Output) Close() error {
 func (o *Output) closeContext() {
 	o.mctx.Uninit()
 	o.mctx.Free()
-	o.quiet.release()
+	o.quiet.Release()
 }

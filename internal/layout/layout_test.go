@@ -75,7 +75,7 @@ var rules = []rule{
 	{pkg: "media", may: []string{"internal/atomicfile"}, forbidden: gui},
 	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile"}, forbidden: gui},
 	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile"}, forbidden: gui},
-	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile"}, forbidden: gui},
+	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/alsaquiet"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
 	{pkg: "capture/liveness", may: []string{"capture", "media", "ml"}, forbidden: gui},
@@ -91,7 +91,7 @@ var rules = []rule{
 	{pkg: "render/onnx", may: []string{"render", "timeline", "media", "ml"}, forbidden: gui},
 	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
 	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile"}, forbidden: append([]string{"database/sql"}, gui...)},
-	{pkg: "playback", may: nil, forbidden: gui},
+	{pkg: "playback", may: []string{"internal/alsaquiet"}, forbidden: gui},
 	// The server never imports the studio's library, nor its own client.
 	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 	// The wire format is pure: shared by server and client, it stores and runs nothing.

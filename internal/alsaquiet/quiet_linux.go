@@ -1,4 +1,7 @@
-package capture
+// Package alsaquiet keeps ALSA from printing a screenful of "ALSA lib
+// pcm.c:…" lines while miniaudio probes for a device. Playback and capture
+// both open devices through malgo, so both hold it.
+package alsaquiet
 
 /*
 #cgo LDFLAGS: -ldl
@@ -39,13 +42,13 @@ import "C"
 
 import "unsafe"
 
-// alsaQuiet holds the ALSA library open with its messages silenced, for as
-// long as the microphone that asked for it. (A copy of playback's: capture
-// may not import playback, and the two are a dozen lines.)
-type alsaQuiet struct{ h unsafe.Pointer }
+// Handle holds the ALSA library open with its messages silenced, for as
+// long as the device that asked for it.
+type Handle struct{ h unsafe.Pointer }
 
-// quietALSA silences ALSA's messages on stderr. ALSA is loaded at run time,
-// not linked, so Slate still starts where it is not installed.
-func quietALSA() alsaQuiet { return alsaQuiet{C.quietALSA()} }
+// Hold silences ALSA's messages on stderr. ALSA is loaded at run time, not
+// linked, so Slate still starts where it is not installed.
+func Hold() Handle { return Handle{C.quietALSA()} }
 
-func (q alsaQuiet) release() { C.releaseALSA(q.h) }
+// Release lets the library go once the device is closed.
+func (q Handle) Release() { C.releaseALSA(q.h) }
