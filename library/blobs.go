@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/filehash"
 )
 
 // Blobs is a content-addressed store: each file is named by the sha256 of
@@ -165,16 +166,17 @@ func (b *Blobs) Remove(sum string) error {
 
 // Verify re-hashes a blob and reports whether its bytes still match its name.
 func (b *Blobs) Verify(sum string) error {
-	f, err := b.Open(sum)
-	if err != nil {
+	if err := validSum(sum); err != nil {
 		return err
 	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
+	got, err := filehash.SHA256(b.Path(sum))
+	if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("blob %s: %w", sum, ErrNotFound)
+	}
+	if err != nil {
 		return fmt.Errorf("verify blob %s: %w", sum, err)
 	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != sum {
+	if got != sum {
 		return fmt.Errorf("blob %s is damaged: its bytes hash to %s", sum, got)
 	}
 	return nil

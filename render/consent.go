@@ -2,16 +2,13 @@ package render
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"slices"
 	"strings"
 
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/filehash"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -138,22 +135,9 @@ func MadeFilm(ctx context.Context, c Consent, grants []consent.SignedGrant, p *t
 	if len(grants) == 0 || c == nil {
 		return nil
 	}
-	sum, err := fileSHA256(path)
+	sum, err := filehash.SHA256(path)
 	if err != nil {
 		return fmt.Errorf("record the film made under consent: %w", err)
 	}
 	return c.Made(context.WithoutCancel(ctx), grants, Made{ProjectID: p.ID, ProjectTitle: p.Title, Scope: consent.Final, SHA256: sum, Path: path})
-}
-
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }

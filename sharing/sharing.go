@@ -12,11 +12,8 @@ package sharing
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -27,6 +24,7 @@ import (
 
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/filehash"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/render"
 )
@@ -506,16 +504,8 @@ func (s *Service) remove(ctx context.Context, useID, sum string) ([]library.Use,
 }
 
 func fileHas(path, sum string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return false
-	}
-	return hex.EncodeToString(h.Sum(nil)) == sum
+	got, err := filehash.SHA256(path)
+	return err == nil && got == sum
 }
 
 // Run syncs every interval, and at once when kicked, until ctx ends.
