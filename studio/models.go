@@ -189,7 +189,7 @@ func (w *modelsWindow) packRow(p pack.Info) fyne.CanvasObject {
 	}
 	lines := container.NewVBox(
 		&widget.Label{Text: what, Wrapping: fyne.TextWrapWord},
-		widget.NewLabel(fmt.Sprintf("Licence: %s · %s", p.Licence, byteSize(p.Size))),
+		widget.NewLabel(fmt.Sprintf("Licence: %s · %s", p.Licence, pack.FormatSize(p.Size))),
 	)
 	if u, err := url.Parse(p.Source); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
 		lines.Add(widget.NewHyperlink(p.Source, u))
@@ -201,18 +201,6 @@ func (w *modelsWindow) packRow(p pack.Info) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, name, buttons, lines)
 }
 
-// byteSize is a size as people read it: "30 kB", "5.7 GB".
-func byteSize(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
-	}
-	return fmt.Sprintf("%d bytes", n)
-}
 
 func (w *modelsWindow) choosePack() {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
@@ -398,7 +386,7 @@ func (t *packTask) show() {
 		t.bar.SetValue(float64(p.Done) / float64(p.Total))
 	}
 	if p.File != "" {
-		t.file.SetText(fmt.Sprintf("%s (file %d of %d, %s of %s)", p.File, p.Index+1, p.Count, byteSize(p.Done), byteSize(p.Total)))
+		t.file.SetText(fmt.Sprintf("%s (file %d of %d, %s of %s)", p.File, p.Index+1, p.Count, pack.FormatSize(p.Done), pack.FormatSize(p.Total)))
 	}
 }
 

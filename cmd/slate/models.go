@@ -110,7 +110,7 @@ func (b *packBars) update(pr pack.Progress) {
 	}
 	// The state stays the same while bytes flow: a log (no terminal) gets
 	// a line per change of state, not per megabyte.
-	b.bars.SetOverall(total, b.state+" "+size(pr.Total))
+	b.bars.SetOverall(total, b.state+" "+pack.FormatSize(pr.Total))
 }
 
 func (b *packBars) finish(err error) {
@@ -144,7 +144,7 @@ func modelsInstall(ctx context.Context, store *pack.Store, src string, stdout, s
 		return 1
 	}
 	m := p.Manifest
-	fmt.Fprintf(stdout, "installed %s (%s, %s, licence %s) in %s\n", m.Name, m.Family, size(m.Size()), m.Licence, p.Dir)
+	fmt.Fprintf(stdout, "installed %s (%s, %s, licence %s) in %s\n", m.Name, m.Family, pack.FormatSize(m.Size()), m.Licence, p.Dir)
 	fmt.Fprintf(stdout, "  source  %s\n", m.Source)
 	return 0
 }
@@ -168,7 +168,7 @@ func modelsList(store *pack.Store, stdout, stderr io.Writer) int {
 			code = 1
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", in.Name, in.Family, in.Licence, size(in.Size))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", in.Name, in.Family, in.Licence, pack.FormatSize(in.Size))
 	}
 	tw.Flush()
 	for _, in := range infos {
@@ -218,15 +218,3 @@ func modelsVerify(ctx context.Context, store *pack.Store, names []string, stdout
 
 func isURL(s string) bool { return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") }
 
-// size writes bytes for a person: "1.2 GB", "310 kB".
-func size(n int64) string {
-	switch {
-	case n >= 1e9:
-		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
-	case n >= 1e6:
-		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	case n >= 1e3:
-		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
-	}
-	return strings.TrimSpace(fmt.Sprintf("%d bytes", n))
-}

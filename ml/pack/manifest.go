@@ -465,3 +465,17 @@ func checkPath(p string) error {
 	}
 	return nil
 }
+
+// FormatSize writes a pack's or a download's size as people read it:
+// "30 kB", "5.7 GB".
+func FormatSize(n int64) string {
+	switch {
+	case n >= 1e9:
+		return fmt.Sprintf("%.1f GB", float64(n)/1e9)
+	case n >= 1e6:
+		return fmt.Sprintf("%.1f MB", float64(n)/1e6)
+	case n >= 1e3:
+		return fmt.Sprintf("%.0f kB", float64(n)/1e3)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
