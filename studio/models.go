@@ -201,7 +201,6 @@ func (w *modelsWindow) packRow(p pack.Info) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, name, buttons, lines)
 }
 
-
 func (w *modelsWindow) choosePack() {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {

@@ -217,4 +217,3 @@ func modelsVerify(ctx context.Context, store *pack.Store, names []string, stdout
 }
 
 func isURL(s string) bool { return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") }
-
