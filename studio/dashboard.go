@@ -168,6 +168,19 @@ func (d *dashboard) reload() {
 	})
 }
 
+// confirm asks before something that cannot be undone, with buttons that
+// say what they do, and runs then on yes.
+func (d *dashboard) confirm(title, message, yes, no string, then func()) {
+	c := dialog.NewConfirm(title, message, func(ok bool) {
+		if ok {
+			then()
+		}
+	}, d.win)
+	c.SetConfirmText(yes)
+	c.SetDismissText(no)
+	c.Show()
+}
+
 // do runs a server call off the UI goroutine; its error is shown at the
 // top of the dashboard, and everything is read again after it.
 func (d *dashboard) do(work func(ctx context.Context) error, done func(error)) {
@@ -466,16 +479,11 @@ func (d *dashboard) drawUses() {
 		} else {
 			id, handle := u.ID, u.Handle
 			b := widget.NewButtonWithIcon("Remove", theme.DeleteIcon(), func() {
-				c := dialog.NewConfirm("Remove this use?",
+				d.confirm("Remove this use?",
 					fmt.Sprintf("%s's %s in “%s” is deleted from %s's studio when it next syncs. This cannot be undone.", handle, scopeLabel(u.Scope), title, creator),
-					func(ok bool) {
-						if ok {
-							d.do(func(ctx context.Context) error { return svc.RemoveUse(ctx, id) }, nil)
-						}
-					}, d.win)
-				c.SetConfirmText("Remove")
-				c.SetDismissText("Keep")
-				c.Show()
+					"Remove", "Keep", func() {
+						d.do(func(ctx context.Context) error { return svc.RemoveUse(ctx, id) }, nil)
+					})
 			})
 			b.Importance = widget.DangerImportance
 			d.removeUse[id] = b

@@ -81,31 +81,19 @@ func (d *dashboard) deviceRow(dev sharing.Device) fyne.CanvasObject {
 	if dev.Current {
 		right.Add(widget.NewLabelWithStyle("this computer", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		b = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() {
-			c := dialog.NewConfirm("Log out of this computer?",
+			d.confirm("Log out of this computer?",
 				"This studio forgets the session and stops syncing; your recordings and consent settings stay here. Log in again with Account ▸ Log in….",
-				func(ok bool) {
-					if ok {
-						d.s.logout()
-					}
-				}, d.win)
-			c.SetConfirmText("Log out")
-			c.SetDismissText("Stay logged in")
-			c.Show()
+				"Log out", "Stay logged in", d.s.logout)
 		})
 	} else {
 		id := dev.ID
 		svc := d.s.deps.Sharing
 		b = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() {
-			c := dialog.NewConfirm("Log out "+name+"?",
+			d.confirm("Log out "+name+"?",
 				fmt.Sprintf("%s is logged out of your account at once: its studio stops syncing and asks for your password before it uses the account again. What it recorded stays on it.", name),
-				func(ok bool) {
-					if ok {
-						d.do(func(ctx context.Context) error { return svc.RevokeDevice(ctx, id) }, nil)
-					}
-				}, d.win)
-			c.SetConfirmText("Log out")
-			c.SetDismissText("Keep it logged in")
-			c.Show()
+				"Log out", "Keep it logged in", func() {
+					d.do(func(ctx context.Context) error { return svc.RevokeDevice(ctx, id) }, nil)
+				})
 		})
 		d.revokeDevice[id] = b
 	}
