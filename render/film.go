@@ -1,6 +1,7 @@
 package render
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -69,7 +70,7 @@ func Assemble(ctx context.Context, tools media.Tools, p *timeline.Project, clips
 	if opts.Sprite == "" {
 		opts.Sprite = strings.TrimSuffix(opts.Output, filepath.Ext(opts.Output)) + "-sprite.jpg"
 	}
-	tmpRoot, err := filepath.Abs(cmpOr(opts.TempDir, filepath.Dir(opts.Output)))
+	tmpRoot, err := filepath.Abs(cmp.Or(opts.TempDir, filepath.Dir(opts.Output)))
 	if err != nil {
 		return nil, fmt.Errorf("assemble %q: %w", p.Title, err)
 	}
@@ -127,13 +128,6 @@ func Assemble(ctx context.Context, tools media.Tools, p *timeline.Project, clips
 	}
 	progress(1)
 	return film, nil
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func isSilent(err error) bool { return err != nil && strings.Contains(err.Error(), "silent") }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -277,7 +278,7 @@ func consentMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 			if u.Removed != nil {
 				state = "removed " + u.Removed.Local().Format(time.DateTime)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Handle, cmpOr(u.Creator, "(deleted account)"), oneLine(u.ProjectTitle), u.Scope, u.At.Local().Format(time.DateTime), state)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", u.ID, u.Handle, cmp.Or(u.Creator, "(deleted account)"), oneLine(u.ProjectTitle), u.Scope, u.At.Local().Format(time.DateTime), state)
 		}
 		w.Flush()
 		return 0
@@ -303,7 +304,7 @@ func consentMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		w := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(w, "REQUEST\tMEMBER\tFROM\tMESSAGE\tWHEN")
 		for _, r := range rs {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Handle, r.Requester, oneLine(cmpOr(r.Message, "—")), r.Created.Local().Format(time.DateTime))
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.Handle, r.Requester, oneLine(cmp.Or(r.Message, "—")), r.Created.Local().Format(time.DateTime))
 		}
 		w.Flush()
 		return 0
@@ -450,10 +451,3 @@ type listFlag []string
 
 func (l *listFlag) String() string     { return strings.Join(*l, ",") }
 func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"image"
 	"image/jpeg"
@@ -33,7 +34,7 @@ func (p person) run(args ...string) (string, string, int) {
 		stdin:    strings.NewReader(""),
 		password: func(string, io.Writer) (string, error) { return p.password, nil },
 		open: func(lib *library.Library) *sharing.Service {
-			return sharing.New(lib, sharing.Options{Store: client.NewFileStore(p.dir), Device: cmpOr(p.device, "test")})
+			return sharing.New(lib, sharing.Options{Store: client.NewFileStore(p.dir), Device: cmp.Or(p.device, "test")})
 		},
 	}
 	var code int
