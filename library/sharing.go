@@ -231,8 +231,13 @@ func (l *Library) AddUse(ctx context.Context, u *Use) error {
 
 const useColumns = `id, grant_id, member_id, sha256, project_id, shot_id, project_title, scope, path, at, server_id, removed_at`
 
-func (l *Library) queryUses(ctx context.Context, where string, args ...any) ([]Use, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT `+useColumns+` FROM uses `+where, args...)
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+func queryUses(ctx context.Context, q querier, where string, args ...any) ([]Use, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+useColumns+` FROM uses `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read uses: %w", err)
 	}
@@ -255,12 +260,12 @@ func (l *Library) queryUses(ctx context.Context, where string, args ...any) ([]U
 // Outbox returns the uses not yet registered with the server, oldest
 // first.
 func (l *Library) Outbox(ctx context.Context) ([]Use, error) {
-	return l.queryUses(ctx, `WHERE server_id = '' AND removed_at IS NULL ORDER BY id`)
+	return queryUses(ctx, l.db, `WHERE server_id = '' AND removed_at IS NULL ORDER BY id`)
 }
 
 // Uses returns every use recorded here, newest first.
 func (l *Library) Uses(ctx context.Context) ([]Use, error) {
-	return l.queryUses(ctx, `ORDER BY at DESC, id DESC`)
+	return queryUses(ctx, l.db, `ORDER BY at DESC, id DESC`)
 }
 
 // MarkRegistered records the server's ID for a use, taking it out of the
@@ -279,37 +284,26 @@ func (l *Library) MarkRegistered(ctx context.Context, id int64, serverID string)
 // where an exported film was written.
 func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use, error) {
 	var marked []Use
+	var sums []string // the files to delete, each once
 	err := l.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id, sha256, path, project_title, member_id, scope FROM uses WHERE (server_id = ? AND ? != '') OR sha256 = ?`, serverID, serverID, sha256)
+		var err error
+		marked, err = queryUses(ctx, tx, `WHERE (server_id = ? AND ? != '') OR sha256 = ?`, serverID, serverID, sha256)
 		if err != nil {
 			return err
 		}
-		for rows.Next() {
-			var u Use
-			if err := rows.Scan(&u.ID, &u.SHA256, &u.Path, &u.ProjectTitle, &u.MemberID, &u.Scope); err != nil {
-				rows.Close()
-				return err
-			}
-			marked = append(marked, u)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
 		now := unixMilli(l.now())
-		sums := []string{sha256}
 		for _, u := range marked {
 			if _, err := tx.ExecContext(ctx, `UPDATE uses SET removed_at = coalesce(removed_at, ?) WHERE id = ?`, now, u.ID); err != nil {
 				return err
 			}
-			if !slices.Contains(sums, u.SHA256) {
-				sums = append(sums, u.SHA256)
-			}
 		}
+		sums = []string{sha256}
+		for _, u := range marked {
+			sums = append(sums, u.SHA256)
+		}
+		slices.Sort(sums)
+		sums = slices.Compact(slices.DeleteFunc(sums, func(s string) bool { return s == "" }))
 		for _, s := range sums {
-			if s == "" {
-				continue
-			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM clips WHERE sha256 = ?`, s); err != nil {
 				return err
 			}
@@ -319,24 +313,14 @@ func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use
 	if err != nil {
 		return nil, fmt.Errorf("remove a use: %w", err)
 	}
-	seen := map[string]bool{}
-	for _, s := range append([]string{sha256}, shas(marked)...) {
-		if s != "" && !seen[s] && validSum(s) == nil && l.blobs.Has(s) {
-			seen[s] = true
+	for _, s := range sums {
+		if validSum(s) == nil && l.blobs.Has(s) {
 			if err := l.blobs.Remove(s); err != nil {
 				return marked, fmt.Errorf("remove a use: %w", err)
 			}
 		}
 	}
 	return marked, nil
-}
-
-func shas(us []Use) []string {
-	out := make([]string, len(us))
-	for i, u := range us {
-		out[i] = u.SHA256
-	}
-	return out
 }
 
 func encodeNames(names []string) string {
