@@ -61,6 +61,10 @@ func (e *ConsentError) Error() string {
 	return msg
 }
 
+// ReasonLogIn is why consent is missing when nobody is logged in to an
+// account server to ask for it.
+const ReasonLogIn = "log in to the account server to ask for it"
+
 // ErrNoConsent is what a *ConsentError matches with errors.Is.
 var ErrNoConsent = errors.New("needs consent")
 
@@ -106,7 +110,7 @@ func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, e
 		return nil, nil
 	}
 	if c == nil {
-		e := &ConsentError{Reason: "log in to the account server to ask for it"}
+		e := &ConsentError{Reason: ReasonLogIn}
 		for _, m := range need.Members {
 			e.Handles = append(e.Handles, m.Handle)
 		}

@@ -238,6 +238,10 @@ func (s *Service) Permit(ctx context.Context, need render.Need) ([]consent.Signe
 	return grants, nil
 }
 
+func refuse(m library.CastMember, reason string) *render.ConsentError {
+	return &render.ConsentError{Handles: []string{m.Handle}, Reason: reason}
+}
+
 func (s *Service) permitOne(ctx context.Context, need render.Need, m library.CastMember) (consent.SignedGrant, error) {
 	now := s.now()
 	s.mu.Lock()
@@ -245,7 +249,7 @@ func (s *Service) permitOne(ctx context.Context, need render.Need, m library.Cas
 	s.mu.Unlock()
 	if a.ID == "" {
 		// Logged out: grants held here were forgotten at log-out.
-		return consent.SignedGrant{}, &render.ConsentError{Handles: []string{m.Handle}, Reason: "log in to the account server to ask for it"}
+		return consent.SignedGrant{}, refuse(m, render.ReasonLogIn)
 	}
 	tokens, err := s.lib.GrantTokens(ctx, m.ID, need.ProjectID, now)
 	if err != nil {
@@ -258,7 +262,7 @@ func (s *Service) permitOne(ctx context.Context, need render.Need, m library.Cas
 		}
 	}
 	if c == nil {
-		return consent.SignedGrant{}, &render.ConsentError{Handles: []string{m.Handle}, Reason: "log in to the account server to ask for it"}
+		return consent.SignedGrant{}, refuse(m, render.ReasonLogIn)
 	}
 	g, err := c.RequestGrant(ctx, client.GrantRequest{Member: m.ID, Project: need.ProjectID, Scope: need.Scope})
 	if err != nil {
@@ -266,10 +270,9 @@ func (s *Service) permitOne(ctx context.Context, need render.Need, m library.Cas
 		var ce *client.Error
 		switch {
 		case errors.As(err, &ce) && ce.Refusal != nil:
-			return consent.SignedGrant{}, &render.ConsentError{Handles: []string{m.Handle}, Reason: ce.Refusal.Reason}
+			return consent.SignedGrant{}, refuse(m, ce.Refusal.Reason)
 		case client.StatusOf(err) == 0 && ctx.Err() == nil:
-			return consent.SignedGrant{}, &render.ConsentError{Handles: []string{m.Handle},
-				Reason: "the account server cannot be reached to ask for it (" + err.Error() + "); try again when online"}
+			return consent.SignedGrant{}, refuse(m, "the account server cannot be reached to ask for it ("+err.Error()+"); try again when online")
 		}
 		return consent.SignedGrant{}, err
 	}
