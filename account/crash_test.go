@@ -23,6 +23,7 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/internal/sqlitecheck"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 )
@@ -376,24 +377,5 @@ func integrity(file string) error {
 		return err
 	}
 	defer db.Close()
-	rows, err := db.Query("PRAGMA integrity_check")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(out) != 1 || out[0] != "ok" {
-		return fmt.Errorf("integrity_check: %s", strings.Join(out, "; "))
-	}
-	return nil
+	return sqlitecheck.Integrity(context.Background(), db)
 }

@@ -376,33 +376,6 @@ func (s *store) close() error {
 	return errors.Join(werr, err, s.ck.Close(), s.r.Close(), s.w.Close())
 }
 
-// integrityCheck runs SQLite's integrity_check and returns an error unless
-// it reports ok.
-func integrityCheck(ctx context.Context, db *sql.DB) error {
-	rows, err := db.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		if s != "ok" {
-			problems = append(problems, s)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("database integrity check failed: %s", strings.Join(problems, "; "))
-	}
-	return nil
-}
-
 // ms is a time as the database keeps it.
 func ms(t time.Time) int64 { return t.UnixMilli() }
 

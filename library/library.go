@@ -23,6 +23,8 @@ import (
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+
+	"github.com/slatestudio/slate/internal/sqlitecheck"
 )
 
 //go:embed migrations/*.sql
@@ -202,28 +204,7 @@ func (l *Library) Blobs() *Blobs { return l.blobs }
 // IntegrityCheck runs SQLite's integrity_check and returns an error unless
 // it reports ok.
 func (l *Library) IntegrityCheck(ctx context.Context) error {
-	rows, err := l.db.QueryContext(ctx, "PRAGMA integrity_check")
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	var problems []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return err
-		}
-		if s != "ok" {
-			problems = append(problems, s)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(problems) > 0 {
-		return fmt.Errorf("database integrity check failed: %s", strings.Join(problems, "; "))
-	}
-	return nil
+	return sqlitecheck.Integrity(ctx, l.db)
 }
 
 // Close closes the database and releases the data directory.
