@@ -23,9 +23,9 @@ import (
 	_ "github.com/mattn/go-sqlite3"
 
 	"github.com/slatestudio/slate/account"
-	"github.com/slatestudio/slate/internal/sqlitecheck"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/sqlitecheck"
 )
 
 // TestMain lets the crash test run this test binary as the real server:
