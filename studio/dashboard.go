@@ -35,6 +35,10 @@ type dashState struct {
 	devices     []sharing.Device
 	devicesErr  error
 	libErr      error
+	// deviceName is the name this data folder goes by in the list of
+	// devices; it is read from the library, logged in or not.
+	deviceName    string
+	deviceNameErr error
 }
 
 // dashboard is the consent and sharing window: my cast's consent and the
@@ -60,6 +64,7 @@ type dashboard struct {
 	devices      *fyne.Container
 	revokeDevice map[string]*widget.Button
 	deleting     *deleteDialog
+	rename       *renameDevice
 
 	shown dashState
 	// loads counts the loads drawn; busy the server calls out.
@@ -99,6 +104,7 @@ func (s *Studio) showDashboard() *dashboard {
 	d.problem.Hide()
 	d.mine, d.uses, d.others, d.made = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
 	d.devices = container.NewVBox()
+	d.rename = newRenameDevice(d)
 	d.addHandle = widget.NewEntry()
 	d.addHandle.SetPlaceHolder("@handle")
 	d.addHandle.OnSubmitted = func(string) { d.find() }
@@ -145,6 +151,7 @@ func (d *dashboard) reload() {
 			return st, nil
 		}
 		st.outbox, st.libErr = svc.Outbox(ctx)
+		st.deviceName, st.deviceNameErr = svc.DeviceName(ctx)
 		if st.loggedIn {
 			st.requests, st.requestsErr = svc.Requests(ctx)
 			st.uses, st.usesErr = svc.UsesOfMine(ctx)
