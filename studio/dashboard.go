@@ -121,7 +121,7 @@ func (s *Studio) showDashboard() *dashboard {
 		container.NewTabItem("Uses of my likeness", tab("Everything made with your cast members, other people's drafts included. Removing a use deletes it from the studio that made it.", nil, d.uses)),
 		container.NewTabItem("Cast I may feature", tab("Other people's cast members kept in this library. Each render of them asks their owner's server for a grant.", addBar, d.others)),
 		container.NewTabItem("Made here", tab("What this studio made with other people's cast members, and whether their owners' server has heard of it.", nil, d.made)),
-		container.NewTabItem("Account and devices", tab("Your account, and the computers logged in to it. Log out one you no longer use, or one that was lost.", nil, d.devices)),
+		container.NewTabItem("Account and devices", tab("Your account, and the devices logged in to it: each studio's data folder is one. Log out one you no longer use, or one that was lost.", nil, d.devices)),
 	)
 	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
 	d.win.Resize(fyne.NewSize(1000, 700))

@@ -17,7 +17,7 @@ import (
 	"github.com/slatestudio/slate/sharing"
 )
 
-// The consent dashboard's Account and devices tab: this computer's name in
+// The consent dashboard's Account and devices tab: this data folder's name in
 // the list of devices, who is logged in, the devices logged in to the
 // account (any but this one can be logged out from here), and deleting the
 // account.
@@ -27,13 +27,13 @@ func (d *dashboard) drawDevices() {
 	st := d.shown
 	d.devices.RemoveAll()
 	d.revokeDevice = map[string]*widget.Button{}
-	d.devices.Add(heading("This computer"))
+	d.devices.Add(heading("This device"))
 	d.devices.Add(quiet("The name this studio's data folder goes by in your account's list of devices. Each data folder is a device of its own, even on one computer."))
 	d.rename.show(st)
 	d.devices.Add(d.rename.box)
 	d.devices.Add(widget.NewSeparator())
 	if !st.loggedIn {
-		d.devices.Add(quiet("Not logged in to an account server: log in (Account ▸ Log in…, or the button above) to see your account and the computers logged in to it. Your recordings and consent settings stay on this computer either way."))
+		d.devices.Add(quiet("Not logged in to an account server: log in (Account ▸ Log in…, or the button above) to see your account and the devices logged in to it. Your recordings and consent settings stay on this computer either way."))
 		return
 	}
 	a := st.acct
@@ -109,7 +109,7 @@ func (d *dashboard) deviceRow(dev sharing.Device) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, nil, right, &widget.Label{Text: text, Wrapping: fyne.TextWrapWord})
 }
 
-// renameDevice is the field that names this computer's device. It lives
+// renameDevice is the field that names this data folder's device. It lives
 // as long as the dashboard, so that a name being typed survives the
 // reloads that redraw the tab.
 type renameDevice struct {
@@ -148,7 +148,7 @@ func newRenameDevice(d *dashboard) *renameDevice {
 func (r *renameDevice) show(st dashState) {
 	r.shown = st.deviceName
 	if st.deviceNameErr != nil {
-		r.say("The name of this computer cannot be read: "+st.deviceNameErr.Error(), widget.DangerImportance)
+		r.say("The name of this device cannot be read: "+st.deviceNameErr.Error(), widget.DangerImportance)
 	}
 	if !r.edited && !r.busy {
 		r.entry.SetText(st.deviceName)
@@ -175,7 +175,7 @@ func (r *renameDevice) say(text string, imp widget.Importance) {
 	}
 }
 
-// save renames this computer's device off the UI goroutine: in the
+// save renames this data folder's device off the UI goroutine: in the
 // library at once, and on the server when logged in. A name refused here
 // stays in the field with the reason under it; one the server could not
 // be told of yet is kept and sent at the next sync, which the note says.
@@ -203,7 +203,7 @@ func (r *renameDevice) save() {
 			r.refreshButton()
 			return // the name stays in the field to be fixed
 		default:
-			r.say(fmt.Sprintf("This computer is now called %q.", got), widget.SuccessImportance)
+			r.say(fmt.Sprintf("This device is now called %q.", got), widget.SuccessImportance)
 		}
 		r.edited = false
 		r.shown = got

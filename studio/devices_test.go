@@ -41,7 +41,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 	d := h.openDashboard(t)
 	d.tabs.SelectIndex(4)
 	shown := texts(d.devices)
-	for _, want := range []string{"This computer", "studio under test · logged in ", otherName + " · logged in ", "this computer"} {
+	for _, want := range []string{"This device", "studio under test · logged in ", otherName + " · logged in ", "this computer"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("Account and devices does not say %q:\n%s", want, shown)
 		}
@@ -60,7 +60,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 		h.ui.until(t, "the rename", 30*time.Second, func() bool { return !r.busy && d.busy == 0 })
 	}
 	rename("Ana's edit suite")
-	if !r.note.Visible() || !strings.Contains(r.note.Text, `now called "Ana's edit suite"`) {
+	if !r.note.Visible() || !strings.Contains(r.note.Text, `device is now called "Ana's edit suite"`) {
 		t.Errorf("after renaming the note says %q (visible %v)", r.note.Text, r.note.Visible())
 	}
 	h.ui.until(t, "the list to show the new name", 30*time.Second, func() bool {
@@ -99,7 +99,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 	h.ui.until(t, "the log-out", 30*time.Second, func() bool {
 		return d.busy == 0 && strings.Contains(texts(d.devices), "Not logged in")
 	})
-	if !strings.Contains(texts(d.devices), "This computer") {
+	if !strings.Contains(texts(d.devices), "This device") {
 		t.Fatalf("logged out, the tab offers no name:\n%s", texts(d.devices))
 	}
 	rename("Ana's studio")
