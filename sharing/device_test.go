@@ -170,3 +170,57 @@ func TestLibraryDevicesFitTheAPI(t *testing.T) {
 		t.Errorf("the library's device ID %q (%v) is not one the server takes", d.ID, err)
 	}
 }
+
+// A folder logged in before there were device IDs keeps its session after
+// the upgrade, goes by its name there at the next sync, and logging in
+// again leaves it listed once: the old session, which the server cannot
+// tell is this folder's, is ended.
+func TestFolderFromBeforeDeviceIDs(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	srv := startServer(t, clk)
+	newFolder(t, clk).signUp(t, srv, "olive")
+	old := newFolder(t, clk)
+	// What a studio from before device IDs left in its folder: a session
+	// known by its name alone, and the account in the library.
+	c, err := client.New(srv.url(), client.Options{Store: client.NewFileStore(old.dir), Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess, err := c.Login(ctx, "olive", password, "olive-thinkpad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.lib.SetAccount(ctx, library.Account{Server: c.Server(), ID: sess.Account.ID, Username: "olive", Key: sess.Key}); err != nil {
+		t.Fatal(err)
+	}
+
+	if _, ok, err := old.svc.Restore(ctx); err != nil || !ok {
+		t.Fatalf("the upgraded folder's Restore = %v, %v; want its session", ok, err)
+	}
+	old.sync(t)
+	name, _ := old.svc.DeviceName(ctx)
+	if !listed(t, old, name) || listed(t, old, "olive-thinkpad") {
+		t.Errorf("after the first sync the old session is not listed as %q", name)
+	}
+	if _, err := old.svc.Login(ctx, srv.url(), "olive", password); err != nil {
+		t.Fatal(err)
+	}
+	devs, err := old.svc.Devices(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := deviceCount(devs, name); n != 1 || len(devs) != 2 {
+		t.Errorf("after logging in again the folder is listed %d times among %+v, want once beside the other folder", n, devs)
+	}
+}
+
+func deviceCount(devs []sharing.Device, name string) int {
+	n := 0
+	for _, d := range devs {
+		if d.Device == name {
+			n++
+		}
+	}
+	return n
+}

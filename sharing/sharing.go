@@ -241,9 +241,18 @@ func (s *Service) login(ctx context.Context, server string, do func(*client.Clie
 	if err != nil {
 		return library.Account{}, err
 	}
+	// The session this folder kept from an earlier log-in, if any.
+	prev, prevErr := c.Restore()
 	sess, err := do(c, d)
 	if err != nil {
 		return library.Account{}, err
+	}
+	if prevErr == nil && prev.DeviceID != d.ID && prev.Account.ID == sess.Account.ID && prev.SessionID != sess.SessionID {
+		// A session from before device IDs, which the server cannot tell
+		// is this folder's: end it, so that the folder is listed once.
+		if err := c.RevokeSession(ctx, prev.SessionID); err != nil && client.StatusOf(err) != http.StatusNotFound {
+			s.log.Warn("the session of an earlier log-in could not be ended; it stays in the list of devices", "session", prev.SessionID, "err", err)
+		}
 	}
 	if err := s.lib.SetDeviceNameSent(ctx, d.Name); err != nil {
 		return library.Account{}, err

@@ -181,13 +181,14 @@ func (c *Client) Server() string { return c.server }
 type Session struct {
 	Account   Account
 	Device    string
+	DeviceID  string // empty for a session from before device IDs
 	SessionID string
 	// Key is the server's grant-signing key, pinned at log-in.
 	Key ed25519.PublicKey
 }
 
 func (cr *Credentials) session() Session {
-	return Session{Account: cr.Account, Device: cr.Device, SessionID: cr.SessionID, Key: ed25519.PublicKey(cr.Key)}
+	return Session{Account: cr.Account, Device: cr.Device, DeviceID: cr.DeviceID, SessionID: cr.SessionID, Key: ed25519.PublicKey(cr.Key)}
 }
 
 // Session returns the current session, if logged in.
@@ -294,7 +295,7 @@ func (c *Client) login(ctx context.Context, op, path, username, password string,
 	if !key.Equal(ed25519.PublicKey(resp.Key.Key)) {
 		return Session{}, fmt.Errorf("%s: %w", op, ErrKeyMismatch)
 	}
-	cr := Credentials{Server: c.server, Account: resp.Account, Device: resp.Session.Device,
+	cr := Credentials{Server: c.server, Account: resp.Account, Device: resp.Session.Device, DeviceID: device.ID,
 		SessionID: resp.Session.ID, Token: resp.Token, Key: key}
 	c.mu.Lock()
 	c.creds = &cr

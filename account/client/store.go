@@ -20,11 +20,14 @@ import (
 
 // Credentials are what a studio keeps of a session between runs.
 type Credentials struct {
-	Server    string  `json:"server"`
-	Account   Account `json:"account"`
-	Device    string  `json:"device"`
-	SessionID string  `json:"session_id"`
-	Token     string  `json:"token"`
+	Server  string  `json:"server"`
+	Account Account `json:"account"`
+	Device  string  `json:"device"`
+	// DeviceID is the device ID the session was started with; empty for a
+	// session from before device IDs.
+	DeviceID  string `json:"device_id,omitempty"`
+	SessionID string `json:"session_id"`
+	Token     string `json:"token"`
 	// Key is the server's ed25519 signing key, pinned at log-in.
 	Key []byte `json:"key"`
 }
