@@ -49,7 +49,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		resp, err = s.startSession(t, acct, req.Device, now)
+		resp, err = s.startSession(t, acct, req, now)
 		return err
 	})
 	if err != nil {
@@ -60,18 +60,26 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// startSession replaces the device's session, if any, with a new one.
-func (s *Server) startSession(t *txn, acct api.Account, device string, now time.Time) (api.LoginResponse, error) {
+// startSession replaces the device's session, if any, with a new one. The
+// device is its ID where the client sends one, so that two data folders on
+// one computer, named alike, keep a session each; a client that sends none
+// is known by the device's name, as before there were IDs, and replaces
+// only another such session of that name.
+func (s *Server) startSession(t *txn, acct api.Account, cr api.Credentials, now time.Time) (api.LoginResponse, error) {
 	token, hash, err := newToken()
 	if err != nil {
 		return api.LoginResponse{}, err
 	}
-	sess := api.Session{ID: newID(), Device: device, Created: now, LastSeen: now, Current: true}
-	if _, err := t.exec(`DELETE FROM sessions WHERE account_id = ? AND device = ?`, acct.ID, device); err != nil {
+	sess := api.Session{ID: newID(), Device: cr.Device, Created: now, LastSeen: now, Current: true}
+	same, args := `device_id = ?`, []any{acct.ID, cr.DeviceID}
+	if cr.DeviceID == "" {
+		same, args = `device_id = '' AND device = ?`, []any{acct.ID, cr.Device}
+	}
+	if _, err := t.exec(`DELETE FROM sessions WHERE account_id = ? AND `+same, args...); err != nil {
 		return api.LoginResponse{}, err
 	}
-	_, err = t.exec(`INSERT INTO sessions (id, token_sha256, account_id, device, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		sess.ID, hash, acct.ID, device, ms(now), ms(now))
+	_, err = t.exec(`INSERT INTO sessions (id, token_sha256, account_id, device, device_id, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		sess.ID, hash, acct.ID, cr.Device, cr.DeviceID, ms(now), ms(now))
 	if err != nil {
 		return api.LoginResponse{}, fmt.Errorf("start session: %w", err)
 	}
@@ -142,7 +150,7 @@ func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
 	var resp api.LoginResponse
 	err = s.st.write(r.Context(), func(t *txn) error {
 		var err error
-		resp, err = s.startSession(t, acct, req.Device, now)
+		resp, err = s.startSession(t, acct, req, now)
 		if err != nil && isForeignKey(err) {
 			return errorf(http.StatusUnauthorized, api.CodeUnauthorized, "wrong username or password")
 		}
@@ -267,6 +275,41 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, c caller) 
 		return fmt.Errorf("list sessions: %w", err)
 	}
 	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// renameSession renames the device of the session making the request, as
+// a person named it in their studio; the list of devices shows the new
+// name.
+func (s *Server) renameSession(w http.ResponseWriter, r *http.Request, c caller) error {
+	var req api.SessionPatch
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	var sess api.Session
+	err := s.st.write(r.Context(), func(t *txn) error {
+		_, err := t.exec(`UPDATE sessions SET device = ? WHERE id = ? AND account_id = ?`, req.Device, c.session, c.id)
+		if isUnique(err) {
+			// Only sessions from clients without device IDs are unique
+			// by name.
+			return errorf(http.StatusConflict, api.CodeConflict, "another device of this account is called %q; choose another name", req.Device)
+		}
+		if err != nil {
+			return err
+		}
+		var created, seen int64
+		err = t.queryRow(`SELECT id, device, created_at, last_seen_at FROM sessions WHERE id = ?`, c.session).Scan(&sess.ID, &sess.Device, &created, &seen)
+		if isNoRows(err) {
+			// Revoked between the check of the token and now.
+			return errorf(http.StatusUnauthorized, api.CodeUnauthorized, "the session has ended (logged out, revoked or deleted); log in again")
+		}
+		sess.Created, sess.LastSeen, sess.Current = fromMS(created), fromMS(seen), true
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, sess)
 	return nil
 }
 

@@ -27,11 +27,13 @@ func FuzzRequestBodies(f *testing.F) {
 	endpoints := []struct{ method, path string }{
 		{"POST", "/accounts"}, {"POST", "/sessions"}, {"DELETE", "/account"}, {"POST", "/members"},
 		{"PATCH", "/members/" + m.ID}, {"POST", "/members/" + m.ID + "/requests"}, {"POST", "/grants"}, {"POST", "/uses"},
-		{"PUT", "/members/" + m.ID + "/media/frontal"},
+		{"PUT", "/members/" + m.ID + "/media/frontal"}, {"PATCH", "/sessions/current"},
 	}
 	seeds := []string{
 		`{"username":"fuzzer","password":"a long password","device":"d"}`,
 		`{"username":"olive","password":"wrong password","device":"d"}`,
+		`{"username":"olive","password":"wrong password","device":"d","device_id":"0123456789abcdef0123456789abcdef"}`,
+		`{"device":"Olive's laptop"}`,
 		`{"password":"wrong password"}`,
 		`{"name":"New","handle":"@new_one","level":"approved","approved":["oscar"]}`,
 		`{"level":"only_me","approved":[],"blocked":["oscar"]}`,

@@ -259,6 +259,7 @@ func (s *Server) routes() {
 	auth("DELETE "+p+"/account", s.deleteAccount)
 	auth("GET "+p+"/sessions", s.listSessions)
 	auth("DELETE "+p+"/sessions/{id}", s.revokeSession)
+	auth("PATCH "+p+"/sessions/current", s.renameSession)
 
 	auth("POST "+p+"/members", s.createMember)
 	auth("GET "+p+"/members", s.listMembers)

@@ -16,7 +16,9 @@
 #   consent.png    Account → Consent and sharing (Ctrl+Shift+C), logged in
 #                  to a real slate-server on loopback with two accounts'
 #                  members, a request, and uses of each other's likeness;
-#                  consent-uses.png its "Uses of my likeness" tab
+#                  consent-uses.png its "Uses of my likeness" tab;
+#                  consent-devices.png its "Account and devices" tab, with
+#                  ana logged in from a second data folder as well
 #
 #   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
 #
@@ -108,6 +110,11 @@ done
 curl -fsS "http://$server_addr/api/v1/key" >/dev/null || die "slate-server did not answer within ${wait_s}s"
 mkdir -p "$work/ben"
 env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" go run ./scripts/consentdemo -server "http://$server_addr" -ben "$work/ben"
+# Ana logs in from a second data folder on this computer too: a device of
+# its own, which the Account and devices tab lists beside the studio's.
+mkdir -p "$work/ana-school"
+echo "screenshot passphrase" | env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/ana-school" ./bin/slate account login --server "http://$server_addr" ana >/dev/null
+env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/ana-school" ./bin/slate account device-name "Ana's film-school edit suite" >/dev/null
 
 env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" DISPLAY="$display" SLATE_SCRIPT_SEED=42 SLATE_VOICES= \
 	SLATE_FAKE_CAMERA="$work/fake/camera.mjpeg" SLATE_FAKE_MIC="$work/fake/mic.wav" \
@@ -227,3 +234,9 @@ DISPLAY=$display xdotool mousemove --window "$dash" 154 67 click 1
 sleep 1
 import -display "$display" -window "$dash" "$outdir/consent-uses.png"
 echo "  $outdir/consent-uses.png"
+# Its fifth tab: this device's name, the account, and both of ana's
+# devices.
+DISPLAY=$display xdotool mousemove --window "$dash" 556 67 click 1
+sleep 1
+import -display "$display" -window "$dash" "$outdir/consent-devices.png"
+echo "  $outdir/consent-devices.png"

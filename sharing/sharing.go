@@ -11,6 +11,7 @@
 package sharing
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -36,14 +37,16 @@ var ErrNotLoggedIn = errors.New("not logged in to an account server; log in firs
 // Options configures a Service.
 type Options struct {
 	// Store keeps session tokens; nil uses client.OpenStore on the
-	// library's folder (the system keyring, or an encrypted file).
+	// library's folder and its device (the system keyring, or an
+	// encrypted file).
 	Store client.TokenStore
 	// HTTPClient talks to the server; nil uses the client's default.
 	HTTPClient *http.Client
 	// Now is the clock grants are checked against; nil is time.Now.
 	Now func() time.Time
-	// Device names this computer in the account's session list; empty is
-	// the host name.
+	// Device is the name this data folder goes by in the account's list
+	// of devices until a person names it (RenameDevice); empty is
+	// library.DefaultDeviceName, such as "olive's thinkpad".
 	Device string
 	Logger *slog.Logger
 }
@@ -51,19 +54,20 @@ type Options struct {
 // Service is the studio's side of the account server. Its methods are
 // safe to call from several goroutines.
 type Service struct {
-	lib    *library.Library
-	store  client.TokenStore
-	hc     *http.Client
-	now    func() time.Time
-	device string
-	log    *slog.Logger
+	lib *library.Library
+	hc  *http.Client
+	now func() time.Time
+	// defaultName is the device's name until a person gives it one.
+	defaultName string
+	log         *slog.Logger
 
 	syncMu sync.Mutex // one Sync at a time
 
-	mu   sync.Mutex
-	c    *client.Client // nil when logged out
-	acct library.Account
-	kick chan struct{}
+	mu    sync.Mutex
+	store client.TokenStore // opened on first use: it is filed under the device ID
+	c     *client.Client    // nil when logged out
+	acct  library.Account
+	kick  chan struct{}
 }
 
 var _ render.Consent = (*Service)(nil)
@@ -71,19 +75,13 @@ var _ render.Consent = (*Service)(nil)
 // New returns a Service over lib. Call Restore to pick up the session of
 // an earlier run.
 func New(lib *library.Library, opts Options) *Service {
-	s := &Service{lib: lib, store: opts.Store, hc: opts.HTTPClient, now: opts.Now, device: opts.Device, log: opts.Logger,
+	s := &Service{lib: lib, store: opts.Store, hc: opts.HTTPClient, now: opts.Now, defaultName: opts.Device, log: opts.Logger,
 		kick: make(chan struct{}, 1)}
-	if s.store == nil {
-		s.store = client.OpenStore(lib.Dir())
-	}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.device == "" {
-		s.device, _ = os.Hostname()
-		if s.device == "" {
-			s.device = "studio"
-		}
+	if s.defaultName == "" {
+		s.defaultName = library.DefaultDeviceName(lib.Dir())
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -91,8 +89,105 @@ func New(lib *library.Library, opts Options) *Service {
 	return s
 }
 
-func (s *Service) newClient(server string) (*client.Client, error) {
-	return client.New(server, client.Options{HTTPClient: s.hc, Store: s.store, Now: s.now})
+func (s *Service) newClient(ctx context.Context, server string) (*client.Client, error) {
+	store, err := s.tokenStore(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return client.New(server, client.Options{HTTPClient: s.hc, Store: store, Now: s.now})
+}
+
+// tokenStore is where sessions are kept, opened on first use.
+func (s *Service) tokenStore(ctx context.Context) (client.TokenStore, error) {
+	s.mu.Lock()
+	store := s.store
+	s.mu.Unlock()
+	if store != nil {
+		return store, nil
+	}
+	d, err := s.lib.Device(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.store == nil {
+		s.store = client.OpenStore(s.lib.Dir(), d.ID)
+	}
+	return s.store, nil
+}
+
+// device is this data folder as the server knows it: its ID and the name
+// it goes by.
+func (s *Service) device(ctx context.Context) (client.Device, error) {
+	d, err := s.lib.Device(ctx)
+	if err != nil {
+		return client.Device{}, err
+	}
+	return client.Device{ID: d.ID, Name: cmp.Or(d.Name, s.defaultName)}, nil
+}
+
+// DeviceName is the name this data folder goes by in the account's list
+// of devices: the one a person gave it, else the default.
+func (s *Service) DeviceName(ctx context.Context) (string, error) {
+	d, err := s.device(ctx)
+	return d.Name, err
+}
+
+// NotToldError is RenameDevice's error when the name is kept here but the
+// account server could not be told yet; the next sync tells it.
+type NotToldError struct {
+	Name string // the name kept here
+	Err  error  // why the server was not told
+}
+
+// Error says the name is kept and why the server has not heard it.
+func (e *NotToldError) Error() string {
+	return fmt.Sprintf("renamed to %q here, but the account server could not be told yet (it will be at the next sync): %v", e.Name, e.Err)
+}
+
+// Unwrap gives the server's error.
+func (e *NotToldError) Unwrap() error { return e.Err }
+
+// RenameDevice names this data folder, here and, when logged in, on the
+// server; an empty name goes back to the default. It returns the name the
+// device now goes by. A name refused here changes nothing. When the server
+// cannot be told, the name is kept here all the same, to be sent at the
+// next sync: the name is returned with a *NotToldError.
+func (s *Service) RenameDevice(ctx context.Context, name string) (string, error) {
+	if _, err := s.lib.SetDeviceName(ctx, name); err != nil {
+		return "", err
+	}
+	d, err := s.device(ctx)
+	if err != nil {
+		return "", err
+	}
+	c, _, err := s.client()
+	if err != nil {
+		return d.Name, nil // logged out: the next log-in sends it
+	}
+	if err := s.pushDeviceName(ctx, c); err != nil {
+		s.ended(ctx, err)
+		return d.Name, &NotToldError{Name: d.Name, Err: err}
+	}
+	return d.Name, nil
+}
+
+// pushDeviceName tells the server the name this device goes by, if it has
+// not heard it yet.
+func (s *Service) pushDeviceName(ctx context.Context, c *client.Client) error {
+	stored, err := s.lib.Device(ctx)
+	if err != nil {
+		return err
+	}
+	name := cmp.Or(stored.Name, s.defaultName)
+	if name == stored.NameSent {
+		return nil
+	}
+	if _, err := c.RenameDevice(ctx, name); err != nil {
+		return err
+	}
+	return s.lib.SetDeviceNameSent(ctx, name)
 }
 
 // Restore resumes the session recorded by an earlier log-in, without
@@ -102,7 +197,7 @@ func (s *Service) Restore(ctx context.Context) (library.Account, bool, error) {
 	if err != nil || !ok {
 		return a, false, err
 	}
-	c, err := s.newClient(a.Server)
+	c, err := s.newClient(ctx, a.Server)
 	if err != nil {
 		return a, false, err
 	}
@@ -125,25 +220,41 @@ func (s *Service) Restore(ctx context.Context) (library.Account, bool, error) {
 
 // SignUp creates an account on server and logs in to it.
 func (s *Service) SignUp(ctx context.Context, server, username, password string) (library.Account, error) {
-	return s.login(ctx, server, func(c *client.Client) (client.Session, error) {
-		return c.SignUp(ctx, username, password, s.device)
+	return s.login(ctx, server, func(c *client.Client, d client.Device) (client.Session, error) {
+		return c.SignUpAs(ctx, username, password, d)
 	})
 }
 
 // Login logs in to server, pinning its grant-signing key.
 func (s *Service) Login(ctx context.Context, server, username, password string) (library.Account, error) {
-	return s.login(ctx, server, func(c *client.Client) (client.Session, error) {
-		return c.Login(ctx, username, password, s.device)
+	return s.login(ctx, server, func(c *client.Client, d client.Device) (client.Session, error) {
+		return c.LoginAs(ctx, username, password, d)
 	})
 }
 
-func (s *Service) login(ctx context.Context, server string, do func(*client.Client) (client.Session, error)) (library.Account, error) {
-	c, err := s.newClient(server)
+func (s *Service) login(ctx context.Context, server string, do func(*client.Client, client.Device) (client.Session, error)) (library.Account, error) {
+	c, err := s.newClient(ctx, server)
 	if err != nil {
 		return library.Account{}, err
 	}
-	sess, err := do(c)
+	d, err := s.device(ctx)
 	if err != nil {
+		return library.Account{}, err
+	}
+	// The session this folder kept from an earlier log-in, if any.
+	prev, prevErr := c.Restore()
+	sess, err := do(c, d)
+	if err != nil {
+		return library.Account{}, err
+	}
+	if prevErr == nil && prev.DeviceID != d.ID && prev.Account.ID == sess.Account.ID && prev.SessionID != sess.SessionID {
+		// A session from before device IDs, which the server cannot tell
+		// is this folder's: end it, so that the folder is listed once.
+		if err := c.RevokeSession(ctx, prev.SessionID); err != nil && client.StatusOf(err) != http.StatusNotFound {
+			s.log.Warn("the session of an earlier log-in could not be ended; it stays in the list of devices", "session", prev.SessionID, "err", err)
+		}
+	}
+	if err := s.lib.SetDeviceNameSent(ctx, d.Name); err != nil {
 		return library.Account{}, err
 	}
 	a := library.Account{Server: c.Server(), ID: sess.Account.ID, Username: sess.Account.Username, Key: sess.Key, LoggedIn: s.now()}
@@ -172,7 +283,9 @@ func (s *Service) Logout(ctx context.Context) error {
 		if err = c.Logout(ctx); err != nil && client.StatusOf(err) == 0 {
 			// Offline: forget the session here all the same; the server
 			// lists it until it is revoked from another device.
-			s.store.Delete(c.Server())
+			if store, serr := s.tokenStore(ctx); serr == nil {
+				store.Delete(c.Server())
+			}
 			err = nil
 		}
 	}
@@ -333,6 +446,15 @@ func (s *Service) Sync(ctx context.Context) (Report, error) {
 	c, a, err := s.client()
 	if err != nil {
 		return r, err
+	}
+	if err = s.pushDeviceName(ctx, c); err != nil {
+		s.ended(ctx, err)
+		if client.StatusOf(err) == 0 || errors.Is(err, client.ErrSessionEnded) {
+			return r, fmt.Errorf("tell the server this device's name: %w", err)
+		}
+		// The server refused the name: the rest of the sync matters more,
+		// and the name is tried again next time.
+		s.log.Warn("the account server refused this device's name", "err", err)
 	}
 	if r.Pushed, err = s.pushMembers(ctx, c); err != nil {
 		s.ended(ctx, err)

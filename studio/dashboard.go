@@ -35,6 +35,10 @@ type dashState struct {
 	devices     []sharing.Device
 	devicesErr  error
 	libErr      error
+	// deviceName is the name this data folder goes by in the list of
+	// devices; it is read from the library, logged in or not.
+	deviceName    string
+	deviceNameErr error
 }
 
 // dashboard is the consent and sharing window: my cast's consent and the
@@ -60,6 +64,7 @@ type dashboard struct {
 	devices      *fyne.Container
 	revokeDevice map[string]*widget.Button
 	deleting     *deleteDialog
+	rename       *renameDevice
 
 	shown dashState
 	// loads counts the loads drawn; busy the server calls out.
@@ -99,6 +104,7 @@ func (s *Studio) showDashboard() *dashboard {
 	d.problem.Hide()
 	d.mine, d.uses, d.others, d.made = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
 	d.devices = container.NewVBox()
+	d.rename = newRenameDevice(d)
 	d.addHandle = widget.NewEntry()
 	d.addHandle.SetPlaceHolder("@handle")
 	d.addHandle.OnSubmitted = func(string) { d.find() }
@@ -115,7 +121,7 @@ func (s *Studio) showDashboard() *dashboard {
 		container.NewTabItem("Uses of my likeness", tab("Everything made with your cast members, other people's drafts included. Removing a use deletes it from the studio that made it.", nil, d.uses)),
 		container.NewTabItem("Cast I may feature", tab("Other people's cast members kept in this library. Each render of them asks their owner's server for a grant.", addBar, d.others)),
 		container.NewTabItem("Made here", tab("What this studio made with other people's cast members, and whether their owners' server has heard of it.", nil, d.made)),
-		container.NewTabItem("Account and devices", tab("Your account, and the computers logged in to it. Log out one you no longer use, or one that was lost.", nil, d.devices)),
+		container.NewTabItem("Account and devices", tab("Your account, and the devices logged in to it: each studio's data folder is one. Log out one you no longer use, or one that was lost.", nil, d.devices)),
 	)
 	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
 	d.win.Resize(fyne.NewSize(1000, 700))
@@ -145,6 +151,7 @@ func (d *dashboard) reload() {
 			return st, nil
 		}
 		st.outbox, st.libErr = svc.Outbox(ctx)
+		st.deviceName, st.deviceNameErr = svc.DeviceName(ctx)
 		if st.loggedIn {
 			st.requests, st.requestsErr = svc.Requests(ctx)
 			st.uses, st.usesErr = svc.UsesOfMine(ctx)

@@ -2,6 +2,7 @@ package studio
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,20 +13,27 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/sharing"
 )
 
-// The consent dashboard's Account and devices tab: who is logged in, the
-// computers logged in to the account (any but this one can be logged out
-// from here), and deleting the account.
+// The consent dashboard's Account and devices tab: this data folder's name in
+// the list of devices, who is logged in, the devices logged in to the
+// account (any but this one can be logged out from here), and deleting the
+// account.
 
 // drawDevices draws the Account and devices tab from what was last read.
 func (d *dashboard) drawDevices() {
 	st := d.shown
 	d.devices.RemoveAll()
 	d.revokeDevice = map[string]*widget.Button{}
+	d.devices.Add(heading("This device"))
+	d.devices.Add(quiet("The name this studio's data folder goes by in your account's list of devices. Each data folder is a device of its own, even on one computer."))
+	d.rename.show(st)
+	d.devices.Add(d.rename.box)
+	d.devices.Add(widget.NewSeparator())
 	if !st.loggedIn {
-		d.devices.Add(quiet("Not logged in to an account server: log in (Account ▸ Log in…, or the button above) to see your account and the computers logged in to it. Your recordings and consent settings stay on this computer either way."))
+		d.devices.Add(quiet("Not logged in to an account server: log in (Account ▸ Log in…, or the button above) to see your account and the devices logged in to it. Your recordings and consent settings stay on this computer either way."))
 		return
 	}
 	a := st.acct
@@ -99,6 +107,112 @@ func (d *dashboard) deviceRow(dev sharing.Device) fyne.CanvasObject {
 	}
 	right.Add(b)
 	return container.NewBorder(nil, nil, nil, right, &widget.Label{Text: text, Wrapping: fyne.TextWrapWord})
+}
+
+// renameDevice is the field that names this data folder's device. It lives
+// as long as the dashboard, so that a name being typed survives the
+// reloads that redraw the tab.
+type renameDevice struct {
+	d      *dashboard
+	entry  *widget.Entry
+	submit *widget.Button
+	note   *widget.Label
+	box    fyne.CanvasObject
+	// shown is the name as last read; edited marks a name typed and not
+	// yet saved; busy is set while it is saved.
+	shown        string
+	edited, busy bool
+}
+
+func newRenameDevice(d *dashboard) *renameDevice {
+	r := &renameDevice{d: d}
+	r.entry = widget.NewEntry()
+	r.entry.SetPlaceHolder("such as Olive's laptop")
+	r.entry.OnChanged = func(text string) {
+		r.edited = text != r.shown
+		r.refreshButton()
+	}
+	r.entry.OnSubmitted = func(string) { r.save() }
+	r.submit = widget.NewButtonWithIcon("Rename", theme.DocumentSaveIcon(), r.save)
+	r.note = &widget.Label{Wrapping: fyne.TextWrapWord}
+	r.note.Hide()
+	r.box = container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Name"), r.submit, r.entry),
+		r.note,
+	)
+	return r
+}
+
+// show puts the name as read into the field, unless a person is typing
+// another.
+func (r *renameDevice) show(st dashState) {
+	r.shown = st.deviceName
+	if st.deviceNameErr != nil {
+		r.say("The name of this device cannot be read: "+st.deviceNameErr.Error(), widget.DangerImportance)
+	}
+	if !r.edited && !r.busy {
+		r.entry.SetText(st.deviceName)
+		r.edited = false
+	}
+	r.refreshButton()
+}
+
+func (r *renameDevice) refreshButton() {
+	if r.edited && !r.busy {
+		r.submit.Enable()
+	} else {
+		r.submit.Disable()
+	}
+}
+
+func (r *renameDevice) say(text string, imp widget.Importance) {
+	r.note.Importance = imp
+	r.note.SetText(text)
+	if text == "" {
+		r.note.Hide()
+	} else {
+		r.note.Show()
+	}
+}
+
+// save renames this data folder's device off the UI goroutine: in the
+// library at once, and on the server when logged in. A name refused here
+// stays in the field with the reason under it; one the server could not
+// be told of yet is kept and sent at the next sync, which the note says.
+func (r *renameDevice) save() {
+	if r.busy || !r.edited {
+		return
+	}
+	d := r.d
+	svc, server, name := d.s.deps.Sharing, d.shown.acct.Server, r.entry.Text
+	r.busy = true
+	d.busy++
+	r.refreshButton()
+	r.say("", widget.MediumImportance)
+	background(d.s, func(ctx context.Context) (string, error) {
+		return svc.RenameDevice(ctx, name)
+	}, func(got string, err error) {
+		r.busy = false
+		d.busy--
+		var notTold *sharing.NotToldError
+		switch {
+		case errors.As(err, &notTold):
+			r.say("Saved here; the account server will hear of it when it answers: "+peopleError(server, notTold.Err), widget.WarningImportance)
+		case err != nil:
+			r.say(capitalize(err.Error())+".", widget.DangerImportance)
+			r.refreshButton()
+			return // the name stays in the field to be fixed
+		default:
+			r.say(fmt.Sprintf("This device is now called %q.", got), widget.SuccessImportance)
+		}
+		r.edited = false
+		r.shown = got
+		r.entry.SetText(got)
+		if errors.Is(err, client.ErrSessionEnded) {
+			d.s.AccountChanged()
+		}
+		d.reload()
+	})
 }
 
 // deleteDialog asks for the password before the account is deleted.

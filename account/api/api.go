@@ -58,10 +58,17 @@ type Key struct {
 type Credentials struct {
 	Username string `json:"username"`
 	Password string `json:"password"`
-	// Device names the device the session is for ("Mara's laptop"). An
-	// account has one session per device: logging in again on the same
-	// device replaces its session.
+	// Device names the device the session is for ("Mara's laptop"), as
+	// the account's list of devices shows it.
 	Device string `json:"device"`
+	// DeviceID tells the device (a studio's data folder) apart from every
+	// other: 32 lower-case hex digits the studio made once and keeps. An
+	// account has one session per device: logging in again with the same
+	// ID replaces that device's session, and no other. A client that
+	// sends no ID (as clients did before there were IDs) is told apart by
+	// Device, its name, as before: its log-in replaces the session of
+	// another such client of the same name.
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // Account is a person's account.
@@ -90,6 +97,11 @@ type LoginResponse struct {
 	Token string `json:"token"`
 	// Key is the server's grant-signing key, for the client to pin.
 	Key Key `json:"key"`
+}
+
+// SessionPatch renames the device of a session.
+type SessionPatch struct {
+	Device string `json:"device"`
 }
 
 // Sessions lists an account's sessions.

@@ -177,7 +177,10 @@ func (c *Credentials) Validate() error {
 	if len(c.Password) > MaxPasswordBytes {
 		return fieldErr("password", "longer than %d bytes", MaxPasswordBytes)
 	}
-	return checkLine("device", c.Device, 1, MaxDeviceRunes)
+	if err := checkLine("device", c.Device, 1, MaxDeviceRunes); err != nil {
+		return err
+	}
+	return checkDeviceID(c.DeviceID)
 }
 
 // CheckNewPassword checks a new password's length: at least

@@ -22,6 +22,7 @@ var kinds = []struct {
 	{"grant_request", func() Validator { return new(GrantRequest) }},
 	{"approval_ask", func() Validator { return new(ApprovalAsk) }},
 	{"new_use", func() Validator { return new(NewUse) }},
+	{"session_patch", func() Validator { return new(SessionPatch) }},
 }
 
 func kindIndex(name string) int {

@@ -181,13 +181,14 @@ func (c *Client) Server() string { return c.server }
 type Session struct {
 	Account   Account
 	Device    string
+	DeviceID  string // empty for a session from before device IDs
 	SessionID string
 	// Key is the server's grant-signing key, pinned at log-in.
 	Key ed25519.PublicKey
 }
 
 func (cr *Credentials) session() Session {
-	return Session{Account: cr.Account, Device: cr.Device, SessionID: cr.SessionID, Key: ed25519.PublicKey(cr.Key)}
+	return Session{Account: cr.Account, Device: cr.Device, DeviceID: cr.DeviceID, SessionID: cr.SessionID, Key: ed25519.PublicKey(cr.Key)}
 }
 
 // Session returns the current session, if logged in.
@@ -243,19 +244,42 @@ func (c *Client) Key(ctx context.Context) (ed25519.PublicKey, error) {
 	return ed25519.PublicKey(k.Key), nil
 }
 
-// SignUp creates an account and logs this device in to it.
+// Device is what a session is for: a studio's data folder.
+type Device struct {
+	// ID is the folder's device ID (32 lower-case hex digits, see
+	// api.ValidDeviceID). Empty logs in as clients did before device IDs:
+	// known by the name alone.
+	ID string
+	// Name is the name the account's list of devices shows.
+	Name string
+}
+
+// SignUp creates an account and logs in to it as a device known by its
+// name alone (see Login).
 func (c *Client) SignUp(ctx context.Context, username, password, device string) (Session, error) {
-	return c.login(ctx, "sign up", "/accounts", username, password, device)
+	return c.SignUpAs(ctx, username, password, Device{Name: device})
 }
 
-// Login logs this device in, replacing the device's earlier session on
-// the server, pins the server's key and stores the session. It returns
-// the session, with the pinned key.
+// SignUpAs creates an account and logs this device in to it.
+func (c *Client) SignUpAs(ctx context.Context, username, password string, d Device) (Session, error) {
+	return c.login(ctx, "sign up", "/accounts", username, password, d)
+}
+
+// Login logs in as a device known by its name alone, as clients did
+// before device IDs: it replaces the session of another such device of
+// the same name. Studios log in with LoginAs.
 func (c *Client) Login(ctx context.Context, username, password, device string) (Session, error) {
-	return c.login(ctx, "log in", "/sessions", username, password, device)
+	return c.LoginAs(ctx, username, password, Device{Name: device})
 }
 
-func (c *Client) login(ctx context.Context, op, path, username, password, device string) (Session, error) {
+// LoginAs logs this device in, replacing the device's earlier session on
+// the server (and no other device's), pins the server's key and stores
+// the session. It returns the session, with the pinned key.
+func (c *Client) LoginAs(ctx context.Context, username, password string, d Device) (Session, error) {
+	return c.login(ctx, "log in", "/sessions", username, password, d)
+}
+
+func (c *Client) login(ctx context.Context, op, path, username, password string, device Device) (Session, error) {
 	// The key comes from its own endpoint and again with the session; the
 	// two must agree. Both arrive over the same verified TLS connection,
 	// which is what makes pinning the key here sound.
@@ -264,14 +288,14 @@ func (c *Client) login(ctx context.Context, op, path, username, password, device
 		return Session{}, fmt.Errorf("%s: %w", op, err)
 	}
 	var resp api.LoginResponse
-	body := api.Credentials{Username: username, Password: password, Device: device}
+	body := api.Credentials{Username: username, Password: password, Device: device.Name, DeviceID: device.ID}
 	if err := c.call(ctx, op, http.MethodPost, path, false, body, &resp); err != nil {
 		return Session{}, err
 	}
 	if !key.Equal(ed25519.PublicKey(resp.Key.Key)) {
 		return Session{}, fmt.Errorf("%s: %w", op, ErrKeyMismatch)
 	}
-	cr := Credentials{Server: c.server, Account: resp.Account, Device: resp.Session.Device,
+	cr := Credentials{Server: c.server, Account: resp.Account, Device: resp.Session.Device, DeviceID: device.ID,
 		SessionID: resp.Session.ID, Token: resp.Token, Key: key}
 	c.mu.Lock()
 	c.creds = &cr
@@ -306,6 +330,28 @@ func (c *Client) Logout(ctx context.Context) error {
 		return err
 	}
 	return c.forget()
+}
+
+// RenameDevice gives this device a new name in the account's list of
+// devices.
+func (c *Client) RenameDevice(ctx context.Context, name string) (SessionInfo, error) {
+	var out SessionInfo
+	if err := c.call(ctx, "rename this device", http.MethodPatch, "/sessions/current", true, api.SessionPatch{Device: name}, &out); err != nil {
+		return out, err
+	}
+	c.mu.Lock()
+	var cr Credentials
+	if c.creds != nil {
+		c.creds.Device = out.Device
+		cr = *c.creds
+	}
+	c.mu.Unlock()
+	if c.store != nil && cr.Token != "" {
+		if err := c.store.Save(cr); err != nil {
+			return out, fmt.Errorf("rename this device: renamed, but the session could not be kept: %w", err)
+		}
+	}
+	return out, nil
 }
 
 // Account returns the logged-in account.

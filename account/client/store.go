@@ -20,11 +20,14 @@ import (
 
 // Credentials are what a studio keeps of a session between runs.
 type Credentials struct {
-	Server    string  `json:"server"`
-	Account   Account `json:"account"`
-	Device    string  `json:"device"`
-	SessionID string  `json:"session_id"`
-	Token     string  `json:"token"`
+	Server  string  `json:"server"`
+	Account Account `json:"account"`
+	Device  string  `json:"device"`
+	// DeviceID is the device ID the session was started with; empty for a
+	// session from before device IDs.
+	DeviceID  string `json:"device_id,omitempty"`
+	SessionID string `json:"session_id"`
+	Token     string `json:"token"`
 	// Key is the server's ed25519 signing key, pinned at log-in.
 	Key []byte `json:"key"`
 }
@@ -69,14 +72,40 @@ func (SystemKeyring) Set(service, user, secret string) error {
 func (SystemKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
 
 // KeyringStore keeps sessions in a keyring, filed under the server's
-// address.
+// address and the device. Every data folder of this user shares the one
+// keyring, and each folder is a device with a session of its own, so each
+// has its own entry.
 type KeyringStore struct {
 	Ring Keyring
+	// Device is the device ID of the data folder whose sessions these are.
+	// Empty files them under the server's address alone, as Slate did
+	// before device IDs.
+	Device string
 }
 
-// Load reads the session for a server.
+// entry is the keyring's user name for a server's session.
+func (k KeyringStore) entry(server string) string {
+	if k.Device == "" {
+		return server
+	}
+	return server + " device " + k.Device
+}
+
+// Load reads the session for a server. An entry filed under the server
+// alone, by a Slate from before device IDs, is taken over by the first
+// data folder that looks for it: it was the session of one of them, and a
+// second folder that used it too logs in again.
 func (k KeyringStore) Load(server string) (Credentials, error) {
-	s, err := k.Ring.Get(keyringService, server)
+	s, err := k.Ring.Get(keyringService, k.entry(server))
+	if errors.Is(err, keyring.ErrNotFound) && k.Device != "" {
+		if s, err = k.Ring.Get(keyringService, server); err == nil {
+			// Moving it is best effort: a failure leaves it to be moved
+			// next time.
+			if k.Ring.Set(keyringService, k.entry(server), s) == nil {
+				k.Ring.Delete(keyringService, server)
+			}
+		}
+	}
 	if errors.Is(err, keyring.ErrNotFound) {
 		return Credentials{}, ErrNoCredentials
 	}
@@ -96,7 +125,7 @@ func (k KeyringStore) Save(c Credentials) error {
 	if err != nil {
 		return err
 	}
-	if err := k.Ring.Set(keyringService, c.Server, string(b)); err != nil {
+	if err := k.Ring.Set(keyringService, k.entry(c.Server), string(b)); err != nil {
 		return fmt.Errorf("write the keyring: %w", err)
 	}
 	return nil
@@ -104,7 +133,7 @@ func (k KeyringStore) Save(c Credentials) error {
 
 // Delete forgets a server's session.
 func (k KeyringStore) Delete(server string) error {
-	err := k.Ring.Delete(keyringService, server)
+	err := k.Ring.Delete(keyringService, k.entry(server))
 	if errors.Is(err, keyring.ErrNotFound) {
 		return nil
 	}
@@ -117,19 +146,20 @@ func (k KeyringStore) Delete(server string) error {
 // String says where sessions are kept, for the studio to show.
 func (k KeyringStore) String() string { return "the system keyring" }
 
-// OpenStore returns where the studio keeps its sessions: the system
-// keyring when one answers, else an encrypted file in dataDir (a FileStore).
-// Machines without a desktop keyring — no D-Bus Secret Service, as on a
-// headless Linux box — get the file.
-func OpenStore(dataDir string) TokenStore {
-	return openStore(SystemKeyring{}, dataDir)
+// OpenStore returns where the studio keeps the sessions of the data folder
+// dataDir, whose device ID is device: the system keyring when one answers
+// (filed under the device), else an encrypted file in dataDir (a
+// FileStore). Machines without a desktop keyring — no D-Bus Secret
+// Service, as on a headless Linux box — get the file.
+func OpenStore(dataDir, device string) TokenStore {
+	return openStore(SystemKeyring{}, dataDir, device)
 }
 
-func openStore(ring Keyring, dataDir string) TokenStore {
+func openStore(ring Keyring, dataDir, device string) TokenStore {
 	// A lookup that finds nothing proves the keyring works; any other
 	// error means there is no usable keyring.
 	if _, err := ring.Get(keyringService, "slate-probe"); err == nil || errors.Is(err, keyring.ErrNotFound) {
-		return KeyringStore{Ring: ring}
+		return KeyringStore{Ring: ring, Device: device}
 	}
 	return NewFileStore(dataDir)
 }

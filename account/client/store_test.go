@@ -136,7 +136,7 @@ func (brokenRing) Delete(string, string) error        { return errNoDBus }
 
 func TestKeyringStore(t *testing.T) {
 	ring := memRing{}
-	s := openStore(ring, t.TempDir())
+	s := openStore(ring, t.TempDir(), "")
 	ks, ok := s.(KeyringStore)
 	if !ok {
 		t.Fatalf("openStore with a working keyring = %T, want KeyringStore", s)
@@ -159,14 +159,14 @@ func TestKeyringStore(t *testing.T) {
 }
 
 func TestOpenStoreFallsBackToFile(t *testing.T) {
-	if s, ok := openStore(brokenRing{}, t.TempDir()).(*FileStore); !ok {
+	if s, ok := openStore(brokenRing{}, t.TempDir(), "").(*FileStore); !ok {
 		t.Errorf("openStore without a keyring = %T, want *FileStore", s)
 	}
 	// The real thing, on a machine where D-Bus is not there: this
 	// machine, or any with the session bus pointed nowhere.
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+filepath.Join(t.TempDir(), "no-bus"))
 	dir := t.TempDir()
-	s := OpenStore(dir)
+	s := OpenStore(dir, "")
 	if _, ok := s.(*FileStore); !ok {
 		t.Fatalf("OpenStore without a session bus = %T, want *FileStore", s)
 	}
@@ -198,5 +198,35 @@ func TestNewChecksTheAddress(t *testing.T) {
 		if _, err := New(tt.url, Options{}); (err == nil) != tt.ok {
 			t.Errorf("New(%q) = %v, want ok=%v", tt.url, err, tt.ok)
 		}
+	}
+}
+
+// Two data folders of one user share the keyring but not a session: each
+// folder's session is filed under its device. An entry from before device
+// IDs is taken over by the first folder that looks.
+func TestKeyringStoreKeepsFoldersApart(t *testing.T) {
+	ring := memRing{}
+	if err := (KeyringStore{Ring: ring}).Save(creds("https://a", "slt_old")); err != nil {
+		t.Fatal(err)
+	}
+	one := openStore(ring, t.TempDir(), "0123456789abcdef0123456789abcdef")
+	two := openStore(ring, t.TempDir(), "fedcba9876543210fedcba9876543210")
+	if c, err := one.Load("https://a"); err != nil || c.Token != "slt_old" {
+		t.Fatalf("the first folder's Load = %+v, %v; want the session from before device IDs", c, err)
+	}
+	if _, err := two.Load("https://a"); !errors.Is(err, ErrNoCredentials) {
+		t.Fatalf("the second folder's Load = %v, want nothing: the old session went to the first", err)
+	}
+	if err := two.Save(creds("https://a", "slt_two")); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := one.Load("https://a"); err != nil || c.Token != "slt_old" {
+		t.Errorf("after the second folder logged in, the first's Load = %+v, %v; want its own session", c, err)
+	}
+	if err := one.Delete("https://a"); err != nil {
+		t.Fatal(err)
+	}
+	if c, err := two.Load("https://a"); err != nil || c.Token != "slt_two" {
+		t.Errorf("after the first folder logged out, the second's Load = %+v, %v; want its own session", c, err)
 	}
 }

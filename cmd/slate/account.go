@@ -82,7 +82,7 @@ func openSharing(ctx context.Context, env sharingEnv) (*library.Library, *sharin
 // accountMain runs "slate account signup|login|logout|status|sync".
 func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, env sharingEnv) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "slate account: say what to do: signup, login, logout, status, sync, devices, revoke or delete\n")
+		fmt.Fprint(stderr, "slate account: say what to do: signup, login, logout, status, sync, devices, device-name, revoke or delete\n")
 		return 2
 	}
 	cmd := args[0]
@@ -142,6 +142,9 @@ func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 	case "status":
 		a, ok := svc.Account()
 		out, _ := svc.Outbox(ctx)
+		if name, err := svc.DeviceName(ctx); err == nil {
+			fmt.Fprintf(stdout, "This data folder is the device %q (rename it with: slate account device-name NAME).\n", name)
+		}
 		if !ok {
 			fmt.Fprintf(stdout, "Not logged in. Log in with: slate account login [--server URL] USERNAME\n")
 			if out > 0 {
@@ -168,6 +171,28 @@ func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", d.ID, d.Device, d.Created.Local().Format(time.DateTime), d.LastSeen.Local().Format(time.DateTime), this)
 		}
 		w.Flush()
+		return 0
+	case "device-name":
+		if len(args) == 1 {
+			name, err := svc.DeviceName(ctx)
+			if err != nil {
+				fmt.Fprintf(stderr, "slate account device-name: %v\n", err)
+				return 1
+			}
+			fmt.Fprintln(stdout, name)
+			return 0
+		}
+		// The name may come in words, unquoted: device-name Olive's laptop.
+		name, err := svc.RenameDevice(ctx, strings.Join(args[1:], " "))
+		if name == "" {
+			fmt.Fprintf(stderr, "slate account device-name: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "This data folder is now the device %q.\n", name)
+		if err != nil {
+			fmt.Fprintf(stderr, "slate account device-name: %v\n", err)
+			return 1
+		}
 		return 0
 	case "revoke":
 		if len(args) != 2 {
@@ -207,7 +232,7 @@ func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		printReport(stdout, r)
 		return 0
 	}
-	fmt.Fprintf(stderr, "slate account: unknown command %q; use signup, login, logout, status, sync, devices, revoke or delete\n", cmd)
+	fmt.Fprintf(stderr, "slate account: unknown command %q; use signup, login, logout, status, sync, devices, device-name, revoke or delete\n", cmd)
 	return 2
 }
 

@@ -112,6 +112,9 @@ Usage:
                             who is logged in; sync consent, uses and removals now; log out
   slate account devices | revoke SESSION | delete
                             the devices logged in, log one out; delete the account
+  slate account device-name [NAME]
+                            this data folder's name in the list of devices: show it,
+                            or rename it ('' goes back to the default)
   slate consent set @HANDLE [--level only_me|approved|everyone] [--approve USER]
                     [--unapprove USER] [--preferences TEXT]
                             decide who may feature one of your cast members

@@ -55,8 +55,16 @@ func run(ctx context.Context, server, benDir string) error {
 		return err
 	}
 	defer ben.Close()
-	anaSvc := sharing.New(ana, sharing.Options{Device: "ana's studio"})
-	benSvc := sharing.New(ben, sharing.Options{Store: client.NewFileStore(benDir), Device: "ben's laptop"})
+	// The names are the libraries' own, so the studio opened on ana's
+	// folder afterwards goes by hers too.
+	if _, err := ana.SetDeviceName(ctx, "ana's studio"); err != nil {
+		return err
+	}
+	if _, err := ben.SetDeviceName(ctx, "ben's laptop"); err != nil {
+		return err
+	}
+	anaSvc := sharing.New(ana, sharing.Options{})
+	benSvc := sharing.New(ben, sharing.Options{Store: client.NewFileStore(benDir)})
 	if _, err := anaSvc.SignUp(ctx, server, "ana", password); err != nil {
 		return err
 	}
