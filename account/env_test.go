@@ -49,7 +49,10 @@ type env struct {
 
 func newEnv(t testing.TB, cfg account.Config) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clock: newClock()}
+	e := &env{t: t, dir: cfg.Dir, clock: newClock()}
+	if e.dir == "" {
+		e.dir = t.TempDir()
+	}
 	cfg.Dir = e.dir
 	if cfg.Now == nil {
 		cfg.Now = e.clock.Now

@@ -2,6 +2,7 @@ package account
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account/confusable"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -190,13 +192,14 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request, c caller) 
 	now := ms(s.now())
 	var out api.Member
 	err := s.st.write(r.Context(), func(t *txn) error {
-		_, err := t.exec(`INSERT INTO members (id, owner_id, name, handle, level, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			req.ID, c.id, req.Name, req.Handle, string(req.Level), req.Preferences, now, now)
+		_, err := t.exec(`INSERT INTO members (id, owner_id, name, handle, handle_skeleton, level, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			req.ID, c.id, req.Name, req.Handle, confusable.Key(req.Handle), string(req.Level), req.Preferences, now, now)
 		if isUnique(err) {
-			if _, lerr := loadMember(t.ctx, t.tx, req.Handle); lerr == nil {
-				return errorf(http.StatusConflict, api.CodeConflict, "the handle %s is taken; choose another", req.Handle)
+			msg, err := nameTaken(t, "members", req.Handle)
+			if err != nil {
+				return err
 			}
-			return errorf(http.StatusConflict, api.CodeConflict, "a cast member with ID %s exists already", req.ID)
+			return conflict(cmp.Or(msg, "a cast member with ID "+req.ID+" exists already"))
 		}
 		if err != nil {
 			return err
@@ -305,8 +308,20 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 		if req.Name != nil {
 			m.name = *req.Name
 		}
-		if req.Handle != nil {
+		if req.Handle != nil && *req.Handle != m.handle {
 			m.handle = *req.Handle
+			// Only a new handle takes a new key: a member kept from before
+			// the look-alike rule without one keeps it so while its handle
+			// stays.
+			if _, err := t.exec(`UPDATE members SET handle_skeleton = ? WHERE id = ?`, confusable.Key(m.handle), m.id); isUnique(err) {
+				msg, err := nameTaken(t, "members", m.handle)
+				if err != nil {
+					return err
+				}
+				return conflict(cmp.Or(msg, "the handle "+m.handle+" is taken; choose another"))
+			} else if err != nil {
+				return err
+			}
 		}
 		if req.Level != nil {
 			m.level = *req.Level
@@ -317,7 +332,11 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 		_, err = t.exec(`UPDATE members SET name = ?, handle = ?, level = ?, preferences = ?, updated_at = ? WHERE id = ?`,
 			m.name, m.handle, string(m.level), m.prefs, ms(now), m.id)
 		if isUnique(err) {
-			return errorf(http.StatusConflict, api.CodeConflict, "the handle %s is taken; choose another", m.handle)
+			msg, err := nameTaken(t, "members", m.handle)
+			if err != nil {
+				return err
+			}
+			return conflict(cmp.Or(msg, "the handle "+m.handle+" is taken; choose another"))
 		}
 		if err != nil {
 			return err

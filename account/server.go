@@ -128,6 +128,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.sweepBlobs(ctx); err != nil {
 		return fail(err)
 	}
+	s.logKeptLookAlikes(ctx)
 	if s.dummyHash, err = hashPassword("no such account"); err != nil {
 		return fail(err)
 	}
