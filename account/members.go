@@ -1,7 +1,6 @@
 package account
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"database/sql"
@@ -502,33 +501,10 @@ func (s *Server) dropMember(t *txn, id, actor string, now time.Time) ([]string, 
 	return orphans, nil
 }
 
-// sniff says what a medium's first bytes are, and whether that is a type
-// the kind may have. Media are only ever served back to their owner, but a
-// wrong type is still refused early, before it takes space.
-func sniff(kind api.MediaKind, head []byte) (string, bool) {
-	switch kind {
-	case api.MediaFrontal, api.MediaLeft, api.MediaRight:
-		switch {
-		case bytes.HasPrefix(head, []byte{0xff, 0xd8, 0xff}):
-			return "image/jpeg", true
-		case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-			return "image/png", true
-		}
-		return "", false
-	case api.MediaSample:
-		if len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WAVE" {
-			return "audio/wav", true
-		}
-		return "", false
-	case api.MediaTake:
-		ct := http.DetectContentType(head)
-		return ct, ct == "video/mp4" || ct == "video/webm"
-	}
-	return "", false
-}
-
 // putMedia stores one of a member's media. The body is the file itself;
-// its type is read from its first bytes. The blob lands in the store (under
+// it is received into a temporary file and read through (checkMedia)
+// before anything is stored: what is not a medium of its kind is refused
+// with 415, leaving neither blob nor row. The blob lands in the store (under
 // its SHA-256) before the row that names it, so a crash leaves at worst an
 // unreferenced file, never a row without its file.
 func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -552,14 +528,14 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 	if err != nil {
 		return fmt.Errorf("receive %s: %w", kind, err)
 	}
-	ct, ok := sniff(kind, u.head)
-	if !ok || u.size == 0 {
+	ct, err := s.blobs.check(u, kind)
+	if err != nil {
 		s.blobs.discard(u)
-		want := map[api.MediaKind]string{api.MediaTake: "an MP4 or WebM video", api.MediaSample: "a WAV file"}[kind]
-		if want == "" {
-			want = "a JPEG or PNG image"
+		var bad *badMedia
+		if errors.As(err, &bad) {
+			return errorf(http.StatusUnsupportedMediaType, api.CodeMediaType, "a %s must be %s; this one is not: %v", kind, mediaExpected(kind), bad.err)
 		}
-		return errorf(http.StatusUnsupportedMediaType, api.CodeMediaType, "a %s must be %s", kind, want)
+		return fmt.Errorf("check %s: %w", kind, err)
 	}
 	now := s.now()
 	md := api.Media{SHA256: u.sum, Size: u.size, ContentType: ct, Uploaded: api.KeepTime(now)}
