@@ -56,8 +56,8 @@ type dashboard struct {
 	addHandle *widget.Entry
 	// added says whom the last Add found, with the owner's username, which
 	// tells them from a look-alike handle.
-	added *widget.Label
-	editors   map[string]*memberEditor // by member ID
+	added   *widget.Label
+	editors map[string]*memberEditor // by member ID
 	// The buttons of each use and request, for tests to tap.
 	removeUse map[string]*widget.Button
 	answer    map[string][2]*widget.Button // accept, decline
