@@ -51,9 +51,9 @@ func checkMedia(kind api.MediaKind, r io.ReaderAt, size int64) (contentType stri
 func mediaExpected(kind api.MediaKind) string {
 	switch kind {
 	case api.MediaTake:
-		return fmt.Sprintf("an MP4 or WebM video with a picture of at most %d×%d lasting at most %v", api.MaxMediaSide, api.MaxMediaSide, api.MaxTakeDuration)
+		return fmt.Sprintf("an MP4 or WebM video with a picture of at most %d×%d lasting at most %s", api.MaxMediaSide, api.MaxMediaSide, spoken(api.MaxTakeDuration))
 	case api.MediaSample:
-		return fmt.Sprintf("a PCM WAV file lasting at most %v", api.MaxSampleDuration)
+		return fmt.Sprintf("a PCM WAV file lasting at most %s", spoken(api.MaxSampleDuration))
 	}
 	return fmt.Sprintf("a JPEG or PNG image of at most %d×%d", api.MaxMediaSide, api.MaxMediaSide)
 }
@@ -156,7 +156,8 @@ func mp4Duration(scale uint32, d uint64) (time.Duration, error) {
 		return 0, nil
 	}
 	if d/uint64(scale) > uint64(api.MaxTakeDuration/time.Second) {
-		return 0, fmt.Errorf("MP4: the video lasts %d s", d/uint64(scale))
+		secs := min(d/uint64(scale), 1<<31) // beyond that it is only "too long"
+		return 0, fmt.Errorf("MP4: the video lasts %s", spoken(time.Duration(secs)*time.Second))
 	}
 	return time.Duration(d) * time.Second / time.Duration(scale), nil
 }
@@ -167,9 +168,21 @@ func checkLength(d, max time.Duration) error {
 	case d <= 0:
 		return errors.New("it does not say how long it lasts")
 	case d > max:
-		return fmt.Errorf("it lasts %v", d.Round(time.Second))
+		return fmt.Errorf("it lasts %s", spoken(d))
 	}
 	return nil
+}
+
+// spoken says a length as people do: "25 s", "5 min", "6 min 40 s".
+func spoken(d time.Duration) string {
+	s := int64(d.Round(time.Second) / time.Second)
+	switch {
+	case s < 60:
+		return fmt.Sprintf("%d s", s)
+	case s%60 == 0:
+		return fmt.Sprintf("%d min", s/60)
+	}
+	return fmt.Sprintf("%d min %d s", s/60, s%60)
 }
 
 // checkImage decodes a still: first its header alone, to check its size

@@ -160,7 +160,7 @@ func checkWebM(r io.ReadSeeker, size int64) error {
 	}
 	ticks := duration * float64(scale)
 	if math.IsNaN(ticks) || ticks > float64(api.MaxTakeDuration) {
-		return fmt.Errorf("it lasts %.0f s", duration*float64(scale)/1e9)
+		return fmt.Errorf("WebM: the video lasts %.0f s", duration*float64(scale)/1e9)
 	}
 	return checkLength(time.Duration(ticks), api.MaxTakeDuration)
 }
