@@ -206,3 +206,26 @@ func TestDecodeNormalizesLevels(t *testing.T) {
 		t.Errorf("MemberPatch level = %v, %v; want only_me", p.Level, err)
 	}
 }
+
+// BenchmarkDecode measures what the raw pre-pass (repeated keys, UTF-8,
+// surrogates, control characters) adds to decoding a member with long
+// preferences: compare pre-pass/op with decode/op.
+func BenchmarkDecode(b *testing.B) {
+	body := []byte(`{"name":"Mara Quinn","handle":"@mara_q","level":"approved","approved":["ben_k","cy_d"],"preferences":"` +
+		strings.Repeat("always in a red scarf, never as a villain; ", 45) + `"}`)
+	b.Run("pre-pass", func(b *testing.B) {
+		for b.Loop() {
+			if err := checkRaw(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			var m NewMember
+			if err := Decode(bytes.NewReader(body), &m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}

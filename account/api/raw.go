@@ -46,7 +46,11 @@ func checkRaw(data []byte) error {
 		case json.Delim:
 			switch tok {
 			case '{', '[':
-				stack = append(stack, &rawFrame{object: tok == '{', path: pathOf(stack), keys: map[string]rawKey{}, wantKey: tok == '{'})
+				f := &rawFrame{object: tok == '{', path: pathOf(stack), wantKey: tok == '{'}
+				if f.object {
+					f.keys = map[string]rawKey{}
+				}
+				stack = append(stack, f)
 			default:
 				stack = stack[:len(stack)-1]
 				if len(stack) > 0 {
