@@ -84,10 +84,11 @@ func TestTextFieldsRefuseBadText(t *testing.T) {
 	if got := must(u.Members(ctx)); len(got) != 1 || got[0].Preferences != "" {
 		t.Errorf("refused text was stored: %+v", got)
 	}
-	// Several lines, with tabs, are fine where text may have them.
-	prefs := "line one\n\tline two"
-	if _, err := u.UpdateMember(ctx, m.ID, client.MemberPatch{Preferences: &prefs}); err != nil {
-		t.Errorf("preferences with a line break and a tab: %v", err)
+	// Several lines, with tabs, are fine where text may have them; the
+	// client sends Windows line breaks as the API takes them.
+	prefs := "line one\r\n\tline two\rthree"
+	if got, err := u.UpdateMember(ctx, m.ID, client.MemberPatch{Preferences: &prefs}); err != nil || got.Preferences != "line one\n\tline two\nthree" {
+		t.Errorf("preferences with line breaks and a tab = %q, %v", got.Preferences, err)
 	}
 	level := consent.Approved
 	must(u.UpdateMember(ctx, m.ID, client.MemberPatch{Level: &level}))

@@ -164,6 +164,13 @@ func checkLine(field, s string, min, max int) error {
 	return nil
 }
 
+// LineBreaks writes a text's line breaks as the API takes them, "\n":
+// text typed or pasted on Windows breaks its lines with "\r\n", and old
+// Mac text with "\r", a control character the server refuses.
+func LineBreaks(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
+}
+
 func checkUsernames(field string, list []string) error {
 	if len(list) > MaxListLen {
 		return fieldErr(field, "more than %d accounts", MaxListLen)
