@@ -85,9 +85,6 @@ func checkMP4(r io.ReadSeeker, size int64) error {
 		case mp4.BoxTypeMdat():
 			haveMdat = bi.Size > bi.HeaderSize
 		}
-		if bi.Size == 0 {
-			break
-		}
 		off += int64(bi.Size)
 	}
 	if !haveMoov || !haveMdat {
