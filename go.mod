@@ -5,6 +5,7 @@ go 1.26.0
 require (
 	dev.slate/quietlocale v0.0.0
 	fyne.io/fyne/v2 v2.7.1
+	github.com/abema/go-mp4 v1.5.0
 	github.com/blackjack/webcam v0.6.1
 	github.com/esimov/pigo v1.4.6
 	github.com/gen2brain/malgo v0.11.24
@@ -37,6 +38,7 @@ require (
 	github.com/go-text/render v0.2.0 // indirect
 	github.com/go-text/typesetting v0.2.1 // indirect
 	github.com/godbus/dbus/v5 v5.2.2 // indirect
+	github.com/google/uuid v1.1.2 // indirect
 	github.com/hack-pad/go-indexeddb v0.3.2 // indirect
 	github.com/hack-pad/safejs v0.1.0 // indirect
 	github.com/jeandeaual/go-locale v0.0.0-20250612000132-0ef82f21eade // indirect

@@ -1,6 +1,7 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -11,6 +12,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account/confusable"
 )
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
@@ -41,10 +43,14 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	acct := api.Account{ID: newID(), Username: req.Username, Created: now}
 	var resp api.LoginResponse
 	err := s.st.write(r.Context(), func(t *txn) error {
-		_, err := t.exec(`INSERT INTO accounts (id, username, password_hash, created_at) VALUES (?, ?, ?, ?)`,
-			acct.ID, acct.Username, hash, ms(now))
+		_, err := t.exec(`INSERT INTO accounts (id, username, username_skeleton, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+			acct.ID, acct.Username, confusable.Key(acct.Username), hash, ms(now))
 		if isUnique(err) {
-			return errorf(http.StatusConflict, api.CodeConflict, "the username %s is taken; choose another", req.Username)
+			msg, err := nameTaken(t, "accounts", req.Username)
+			if err != nil {
+				return err
+			}
+			return conflict(cmp.Or(msg, "the username "+req.Username+" is taken; choose another"))
 		}
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/slatestudio/slate/account/api"
 	"github.com/slatestudio/slate/internal/atomicfile"
 )
 
@@ -52,7 +53,6 @@ type upload struct {
 	tmp  string
 	sum  string
 	size int64
-	head []byte // the first bytes, for sniffing the type
 }
 
 // receive copies r into a temporary file, hashing it, and syncs it. The
@@ -64,8 +64,7 @@ func (b *blobs) receive(r io.Reader) (*upload, error) {
 	}
 	u := &upload{tmp: f.Name()}
 	h := sha256.New()
-	head := &headWriter{max: 512}
-	u.size, err = io.Copy(io.MultiWriter(f, h, head), r)
+	u.size, err = io.Copy(io.MultiWriter(f, h), r)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -77,8 +76,28 @@ func (b *blobs) receive(r io.Reader) (*upload, error) {
 		return nil, err
 	}
 	u.sum = hex.EncodeToString(h.Sum(nil))
-	u.head = head.b
 	return u, nil
+}
+
+// badMedia is an upload that is not what its kind must be.
+type badMedia struct{ err error }
+
+// Error says what is wrong with the file.
+func (b *badMedia) Error() string { return b.err.Error() }
+
+// check reads a received upload through and says its content type, or
+// returns a *badMedia saying why it is not a medium of the kind.
+func (b *blobs) check(u *upload, kind api.MediaKind) (string, error) {
+	f, err := os.Open(u.tmp)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	ct, err := checkMedia(kind, f, u.size)
+	if err != nil {
+		return "", &badMedia{err: err}
+	}
+	return ct, nil
 }
 
 // discard removes an upload that will not be committed.
@@ -121,18 +140,4 @@ func (b *blobs) remove(sum string) error {
 // open opens a blob for reading.
 func (b *blobs) open(sum string) (*os.File, error) {
 	return os.Open(b.path(sum))
-}
-
-// headWriter keeps the first max bytes written to it.
-type headWriter struct {
-	b   []byte
-	max int
-}
-
-// Write keeps what still fits and takes everything.
-func (w *headWriter) Write(p []byte) (int, error) {
-	if n := w.max - len(w.b); n > 0 {
-		w.b = append(w.b, p[:min(n, len(p))]...)
-	}
-	return len(p), nil
 }

@@ -356,7 +356,14 @@ func loadUse(t *txn, id string) (api.Use, error) {
 // drafts included, removed ones too (with the time of removal); ?member=ID
 // narrows it to one member.
 func (s *Server) listUses(w http.ResponseWriter, r *http.Request, c caller) error {
-	member := r.URL.Query().Get("member")
+	q, err := query(r, "member")
+	if err != nil {
+		return err
+	}
+	member := q.Get("member")
+	if member != "" && !api.ValidID(member) {
+		return errorf(http.StatusBadRequest, api.CodeBadRequest, "parameter \"member\": %q is not a cast member's ID; leave it out to list the uses of every member", member)
+	}
 	rows, err := s.st.r.QueryContext(r.Context(), `SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id
 		WHERE u.owner_id = ? AND (? = '' OR u.member_id = ?) ORDER BY u.registered_at, u.id`, c.id, member, member)
 	if err != nil {
@@ -458,7 +465,10 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c caller) e
 }
 
 func page(r *http.Request) (after int64, limit int, err error) {
-	q := r.URL.Query()
+	q, err := query(r, "after", "limit")
+	if err != nil {
+		return 0, 0, err
+	}
 	if after, err = api.ParseCursor(q.Get("after")); err != nil {
 		return 0, 0, errorf(http.StatusBadRequest, api.CodeBadRequest, "%v", err)
 	}

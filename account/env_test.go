@@ -1,12 +1,17 @@
 package account_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
+	"image"
+	stdjpeg "image/jpeg"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -49,7 +54,10 @@ type env struct {
 
 func newEnv(t testing.TB, cfg account.Config) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), clock: newClock()}
+	e := &env{t: t, dir: cfg.Dir, clock: newClock()}
+	if e.dir == "" {
+		e.dir = t.TempDir()
+	}
 	cfg.Dir = e.dir
 	if cfg.Now == nil {
 		cfg.Now = e.clock.Now
@@ -153,18 +161,55 @@ func (e *env) raw(method, path, token string, body io.Reader, header ...string) 
 	return resp.StatusCode, b
 }
 
-// jpeg is a tiny file that starts like a JPEG, which is what the server
-// checks.
+// jpeg is a small real JPEG image (8×8) with fill in a comment segment,
+// so that different fills are different files of the same picture.
 func jpeg(fill string) []byte {
-	return append([]byte{0xff, 0xd8, 0xff, 0xe0}, []byte(fill)...)
+	img := image.NewGray(image.Rect(0, 0, 8, 8))
+	var b bytes.Buffer
+	if err := stdjpeg.Encode(&b, img, nil); err != nil {
+		panic(err)
+	}
+	out := append([]byte{}, b.Bytes()[:2]...) // SOI
+	for c := []byte(fill); len(c) > 0; {
+		n := min(len(c), 65533)
+		out = append(out, 0xff, 0xfe, byte((n+2)>>8), byte(n+2))
+		out = append(out, c[:n]...)
+		c = c[n:]
+	}
+	return append(out, b.Bytes()[2:]...)
 }
 
+// wav is a real PCM WAV file: 16-bit mono at 8 kHz whose samples are the
+// bytes of fill (at least one frame).
 func wav(fill string) []byte {
-	return append([]byte("RIFF\x00\x00\x00\x00WAVEfmt "), []byte(fill)...)
+	data := []byte(fill)
+	if len(data)%2 == 1 || len(data) == 0 {
+		data = append(data, 0)
+	}
+	var b bytes.Buffer
+	le := binary.LittleEndian
+	b.WriteString("RIFF")
+	binary.Write(&b, le, uint32(36+len(data)))
+	b.WriteString("WAVEfmt ")
+	for _, v := range []any{uint32(16), uint16(1), uint16(1), uint32(8000), uint32(16000), uint16(2), uint16(16)} {
+		binary.Write(&b, le, v)
+	}
+	b.WriteString("data")
+	binary.Write(&b, le, uint32(len(data)))
+	b.Write(data)
+	return b.Bytes()
 }
 
+// mp4 is a real MP4 video (64×48, 1 s, made by ffmpeg, in testdata/media)
+// with fill in a free box at its end.
 func mp4(fill string) []byte {
-	return append([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), []byte(fill)...)
+	data, err := os.ReadFile("testdata/media/take.mp4")
+	if err != nil {
+		panic(err)
+	}
+	box := binary.BigEndian.AppendUint32(nil, uint32(8+len(fill)))
+	box = append(append(box, "free"...), fill...)
+	return append(data, box...)
 }
 
 // must returns v, or panics (failing the test) with err. It takes a call's

@@ -42,6 +42,17 @@ func FuzzRequestBodies(f *testing.F) {
 		`{"grant_id":"` + g.ID + `","clip_sha256":"` + clipSum("c") + `","project_title":"T","scope":"draft","at":"2026-03-01T12:00:00Z"}`,
 		`{"name":`, `{"name" "x"}`, `{"surprise":1}`, `[1,2]`, ``, `null`,
 		string(jpeg("face")),
+		// Repeated keys, at the top and deeper, in another case.
+		`{"username":"fuzzer","password":"a long password","device":"d","username":"other"}`,
+		`{"name":"New","handle":"@new_one","HANDLE":"@new_two"}`,
+		`{"level":"everyone","approved":[{"a":1,"a":2}]}`,
+		// Text that decoding would quietly change: invalid UTF-8, half a
+		// surrogate pair, control characters.
+		"{\"name\":\"New \xff\xfe\",\"handle\":\"@new_one\"}",
+		`{"name":"New \ud800","handle":"@new_one"}`,
+		`{"message":"\udc00 \ud83c\udfac"}`,
+		`{"level":"only_me","preferences":"red\u0000scarf\u0085"}`,
+		`{"preferences":"line one\n\tline two\r"}`,
 	}
 	for i := range endpoints {
 		for _, s := range seeds {

@@ -1,7 +1,7 @@
 package account
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account/confusable"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -190,13 +191,14 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request, c caller) 
 	now := ms(s.now())
 	var out api.Member
 	err := s.st.write(r.Context(), func(t *txn) error {
-		_, err := t.exec(`INSERT INTO members (id, owner_id, name, handle, level, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			req.ID, c.id, req.Name, req.Handle, string(req.Level), req.Preferences, now, now)
+		_, err := t.exec(`INSERT INTO members (id, owner_id, name, handle, handle_skeleton, level, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			req.ID, c.id, req.Name, req.Handle, confusable.Key(req.Handle), string(req.Level), req.Preferences, now, now)
 		if isUnique(err) {
-			if _, lerr := loadMember(t.ctx, t.tx, req.Handle); lerr == nil {
-				return errorf(http.StatusConflict, api.CodeConflict, "the handle %s is taken; choose another", req.Handle)
+			msg, err := nameTaken(t, "members", req.Handle)
+			if err != nil {
+				return err
 			}
-			return errorf(http.StatusConflict, api.CodeConflict, "a cast member with ID %s exists already", req.ID)
+			return conflict(cmp.Or(msg, "a cast member with ID "+req.ID+" exists already"))
 		}
 		if err != nil {
 			return err
@@ -305,8 +307,20 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 		if req.Name != nil {
 			m.name = *req.Name
 		}
-		if req.Handle != nil {
+		if req.Handle != nil && *req.Handle != m.handle {
 			m.handle = *req.Handle
+			// Only a new handle takes a new key: a member kept from before
+			// the look-alike rule without one keeps it so while its handle
+			// stays.
+			if _, err := t.exec(`UPDATE members SET handle_skeleton = ? WHERE id = ?`, confusable.Key(m.handle), m.id); isUnique(err) {
+				msg, err := nameTaken(t, "members", m.handle)
+				if err != nil {
+					return err
+				}
+				return conflict(cmp.Or(msg, "the handle "+m.handle+" is taken; choose another"))
+			} else if err != nil {
+				return err
+			}
 		}
 		if req.Level != nil {
 			m.level = *req.Level
@@ -317,7 +331,11 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 		_, err = t.exec(`UPDATE members SET name = ?, handle = ?, level = ?, preferences = ?, updated_at = ? WHERE id = ?`,
 			m.name, m.handle, string(m.level), m.prefs, ms(now), m.id)
 		if isUnique(err) {
-			return errorf(http.StatusConflict, api.CodeConflict, "the handle %s is taken; choose another", m.handle)
+			msg, err := nameTaken(t, "members", m.handle)
+			if err != nil {
+				return err
+			}
+			return conflict(cmp.Or(msg, "the handle "+m.handle+" is taken; choose another"))
 		}
 		if err != nil {
 			return err
@@ -483,33 +501,10 @@ func (s *Server) dropMember(t *txn, id, actor string, now time.Time) ([]string, 
 	return orphans, nil
 }
 
-// sniff says what a medium's first bytes are, and whether that is a type
-// the kind may have. Media are only ever served back to their owner, but a
-// wrong type is still refused early, before it takes space.
-func sniff(kind api.MediaKind, head []byte) (string, bool) {
-	switch kind {
-	case api.MediaFrontal, api.MediaLeft, api.MediaRight:
-		switch {
-		case bytes.HasPrefix(head, []byte{0xff, 0xd8, 0xff}):
-			return "image/jpeg", true
-		case bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")):
-			return "image/png", true
-		}
-		return "", false
-	case api.MediaSample:
-		if len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "WAVE" {
-			return "audio/wav", true
-		}
-		return "", false
-	case api.MediaTake:
-		ct := http.DetectContentType(head)
-		return ct, ct == "video/mp4" || ct == "video/webm"
-	}
-	return "", false
-}
-
 // putMedia stores one of a member's media. The body is the file itself;
-// its type is read from its first bytes. The blob lands in the store (under
+// it is received into a temporary file and read through (checkMedia)
+// before anything is stored: what is not a medium of its kind is refused
+// with 415, leaving neither blob nor row. The blob lands in the store (under
 // its SHA-256) before the row that names it, so a crash leaves at worst an
 // unreferenced file, never a row without its file.
 func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -533,14 +528,14 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 	if err != nil {
 		return fmt.Errorf("receive %s: %w", kind, err)
 	}
-	ct, ok := sniff(kind, u.head)
-	if !ok || u.size == 0 {
+	ct, err := s.blobs.check(u, kind)
+	if err != nil {
 		s.blobs.discard(u)
-		want := map[api.MediaKind]string{api.MediaTake: "an MP4 or WebM video", api.MediaSample: "a WAV file"}[kind]
-		if want == "" {
-			want = "a JPEG or PNG image"
+		var bad *badMedia
+		if errors.As(err, &bad) {
+			return errorf(http.StatusUnsupportedMediaType, api.CodeMediaType, "a %s must be %s; this one is not: %v", kind, mediaExpected(kind), bad.err)
 		}
-		return errorf(http.StatusUnsupportedMediaType, api.CodeMediaType, "a %s must be %s", kind, want)
+		return fmt.Errorf("check %s: %w", kind, err)
 	}
 	now := s.now()
 	md := api.Media{SHA256: u.sum, Size: u.size, ContentType: ct, Uploaded: api.KeepTime(now)}

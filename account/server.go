@@ -29,13 +29,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/slatestudio/slate/account/api"
 	"github.com/slatestudio/slate/consent"
@@ -125,6 +128,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.sweepBlobs(ctx); err != nil {
 		return fail(err)
 	}
+	s.logKeptLookAlikes(ctx)
 	if s.dummyHash, err = hashPassword("no such account"); err != nil {
 		return fail(err)
 	}
@@ -441,6 +445,31 @@ func decode(r *http.Request, v api.Validator) error {
 		return errorf(http.StatusRequestEntityTooLarge, api.CodeTooLarge, "%v", err)
 	}
 	return errorf(http.StatusBadRequest, api.CodeBadRequest, "%v", err)
+}
+
+// query reads a request's query parameters by the same rules as a JSON
+// body: only the names the endpoint knows, each at most once (a repeated
+// one would be read as whichever copy a parser prefers), as valid UTF-8.
+func query(r *http.Request, known ...string) (url.Values, error) {
+	q, err := url.ParseQuery(r.URL.RawQuery)
+	if err != nil {
+		return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "the query string is malformed: %v", err)
+	}
+	for name, vs := range q {
+		switch {
+		case !slices.Contains(known, name):
+			return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "unknown parameter %q: this endpoint takes %s", name, strings.Join(known, ", "))
+		case len(vs) > 1:
+			times := fmt.Sprintf("%d times", len(vs))
+			if len(vs) == 2 {
+				times = "twice"
+			}
+			return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "parameter %q appears %s; send it once", name, times)
+		case !utf8.ValidString(vs[0]):
+			return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "parameter %q is not valid UTF-8", name)
+		}
+	}
+	return q, nil
 }
 
 // authenticate finds the session a request's bearer token belongs to.

@@ -210,6 +210,12 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 			tx.Rollback()
 			return fmt.Errorf("migrate database to version %d (%s): %w", v, name, err)
 		}
+		if step := migrationStep(name); step != nil {
+			if err := step(ctx, tx); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migrate database to version %d (%s): %w", v, name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("migrate database to version %d: %w", v, err)
@@ -217,6 +223,17 @@ func migrate(ctx context.Context, db *sql.DB, file string) error {
 		if err := tx.Commit(); err != nil {
 			return fmt.Errorf("migrate database to version %d: %w", v, err)
 		}
+	}
+	return nil
+}
+
+// migrationStep is the part of a migration that SQL cannot do, run in its
+// transaction after its script; nil for most. It goes by the name without
+// the number, which may change when migrations are renumbered.
+func migrationStep(name string) func(context.Context, *sql.Tx) error {
+	switch _, base, _ := strings.Cut(path.Base(name), "_"); base {
+	case "lookalikes.sql":
+		return fillLookAlikeKeys
 	}
 	return nil
 }

@@ -50,6 +50,17 @@ type CastMember struct {
 	Dirty bool
 }
 
+// HandleAndOwner is how a member is named wherever handles are shown: for
+// someone else's member, the handle and the owner's username
+// ("@mara · mara_k"), so that two handles that look alike can be told
+// apart by whose they are; for one of mine, the handle alone.
+func (m CastMember) HandleAndOwner() string {
+	if m.Remote && m.OwnerName != "" {
+		return m.Handle + " · " + m.OwnerName
+	}
+	return m.Handle
+}
+
 // Limits on a cast member's text.
 const (
 	MaxNameRunes        = 80

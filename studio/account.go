@@ -185,7 +185,7 @@ func (s *Studio) describeRemoved(uses []library.Use) []removedUse {
 		}
 		r := removedUse{use: u, handle: "a cast member"}
 		if m, err := s.deps.Library.CastMember(ctx, u.MemberID); err == nil {
-			r.handle = m.Handle
+			r.handle = m.HandleAndOwner()
 		}
 		out = append(out, r)
 	}
@@ -211,7 +211,7 @@ func (s *Studio) usesRemoved(removed []removedUse) {
 		case r.use.ProjectTitle != "":
 			what = fmt.Sprintf("a clip in %q was deleted", r.use.ProjectTitle)
 		}
-		line := fmt.Sprintf("%s's owner removed a use: %s", r.handle, what)
+		line := fmt.Sprintf("The owner of %s removed a use: %s", r.handle, what)
 		if !slices.Contains(lines, line) {
 			lines = append(lines, line)
 		}

@@ -159,7 +159,7 @@ func TestCastPanelRemoteMemberIsNotEditable(t *testing.T) {
 	}
 	row := newCastRow(h.s.castView)
 	row.bind(0, *theirs)
-	if got := row.detail.Text; got != "@ola · olga's · each render asks for their grant" {
+	if got := row.detail.Text; got != "@ola · olga · theirs: each render asks for their grant" {
 		t.Errorf("the row says %q; want whose member it is and that renders ask for a grant", got)
 	}
 }

@@ -168,7 +168,7 @@ func (c *castPanel) deleteDialog(m library.CastMember) {
 	s := c.s
 	msg := fmt.Sprintf("Delete %s (%s)?\n\nTheir recording, stills and voice sample are deleted from this computer. Shots that feature them keep their name but no longer their face. This cannot be undone.", m.Name, m.Handle)
 	if m.Remote {
-		msg = fmt.Sprintf("Remove %s (%s) from your cast?\n\nThey are %s's; nothing of theirs is stored here. Shots that feature them keep their name. You can add them again by their handle.", m.Name, m.Handle, m.OwnerName)
+		msg = fmt.Sprintf("Remove %s (%s) from your cast?\n\nThey are %s's; nothing of theirs is stored here. Shots that feature them keep their name. You can add them again by their handle.", m.Name, m.HandleAndOwner(), m.OwnerName)
 	}
 	d := dialog.NewConfirm("Delete cast member", msg, func(ok bool) {
 		if !ok {
@@ -227,7 +227,7 @@ func (r *castRow) bind(i int, m library.CastMember) {
 	r.index, r.member = i, m
 	r.name.SetText(m.Name)
 	if m.Remote {
-		r.detail.SetText(m.Handle + " · " + m.OwnerName + "'s · each render asks for their grant")
+		r.detail.SetText(m.HandleAndOwner() + " · theirs: each render asks for their grant")
 	} else {
 		r.detail.SetText(m.Handle + " · " + m.Consent.Label())
 	}

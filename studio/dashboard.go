@@ -54,7 +54,10 @@ type dashboard struct {
 	mine, uses, others, made *fyne.Container
 
 	addHandle *widget.Entry
-	editors   map[string]*memberEditor // by member ID
+	// added says whom the last Add found, with the owner's username, which
+	// tells them from a look-alike handle.
+	added   *widget.Label
+	editors map[string]*memberEditor // by member ID
 	// The buttons of each use and request, for tests to tap.
 	removeUse map[string]*widget.Button
 	answer    map[string][2]*widget.Button // accept, decline
@@ -108,7 +111,11 @@ func (s *Studio) showDashboard() *dashboard {
 	d.addHandle = widget.NewEntry()
 	d.addHandle.SetPlaceHolder("@handle")
 	d.addHandle.OnSubmitted = func(string) { d.find() }
-	addBar := container.NewBorder(nil, nil, widget.NewLabel("Add by handle"), widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), d.find), d.addHandle)
+	d.added = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.SuccessImportance}
+	d.added.Hide()
+	addBar := container.NewVBox(
+		container.NewBorder(nil, nil, widget.NewLabel("Add by handle"), widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), d.find), d.addHandle),
+		d.added)
 	tab := func(note string, top fyne.CanvasObject, body *fyne.Container) fyne.CanvasObject {
 		head := container.NewVBox(&widget.Label{Text: note, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance})
 		if top != nil {
@@ -517,7 +524,7 @@ func (d *dashboard) drawOthers() {
 			continue
 		}
 		n++
-		id, handle := m.ID, m.Handle
+		id, handle := m.ID, m.HandleAndOwner()
 		buttons := container.NewHBox()
 		if m.Consent == consent.Approved {
 			buttons.Add(widget.NewButtonWithIcon("Ask for approval", theme.MailSendIcon(), func() {
@@ -555,7 +562,7 @@ func (d *dashboard) drawOthers() {
 			owner = "someone"
 		}
 		d.others.Add(container.NewVBox(
-			container.NewBorder(nil, nil, nil, buttons, heading(fmt.Sprintf("%s  %s", m.Name, m.Handle))),
+			container.NewBorder(nil, nil, nil, buttons, heading(fmt.Sprintf("%s  %s", m.Name, handle))),
 			quiet(fmt.Sprintf("Owner: %s · %s: %s", owner, m.Consent.Label(), m.Consent.Explain())),
 			widget.NewLabelWithStyle("Their preferences, shown to anyone who casts them:", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 			&widget.Label{Text: prefs, Wrapping: fyne.TextWrapWord, Importance: widget.HighImportance, TextStyle: fyne.TextStyle{Bold: true}},
@@ -574,13 +581,17 @@ func (d *dashboard) find() {
 		return
 	}
 	svc := d.s.deps.Sharing
+	var found library.CastMember
 	d.do(func(ctx context.Context) error {
-		_, err := svc.Find(ctx, handle)
+		var err error
+		found, err = svc.Find(ctx, handle)
 		return err
 	}, func(err error) {
 		if err == nil {
 			d.addHandle.SetText("")
 			d.s.reloadCast()
+			d.added.SetText(fmt.Sprintf("Added %s, %s, to your cast.", found.Name, found.HandleAndOwner()))
+			d.added.Show()
 		}
 	})
 }
@@ -590,7 +601,7 @@ func (d *dashboard) drawMade() {
 	d.made.RemoveAll()
 	handles := map[string]string{}
 	for _, m := range st.members {
-		handles[m.ID] = m.Handle
+		handles[m.ID] = m.HandleAndOwner()
 	}
 	if len(st.made) == 0 {
 		d.made.Add(quiet("Nothing yet."))

@@ -279,7 +279,7 @@ func (i *inspector) build(sh *timeline.Shot) {
 	for _, m := range s.castMembers() {
 		if _, in := p.CastMember(m.ID); !in {
 			others = append(others, m)
-			otherNames = append(otherNames, m.Name+" ("+m.Handle+")")
+			otherNames = append(otherNames, m.Name+" ("+m.HandleAndOwner()+")")
 		}
 	}
 	addMember := widget.NewSelect(otherNames, nil)

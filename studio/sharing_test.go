@@ -401,10 +401,15 @@ func TestRemovedUseReachesCreator(t *testing.T) {
 	d.settle(t, h)
 	h.ui.until(t, "@mara to be listed", 30*time.Second, func() bool { return strings.Contains(texts(d.others), "@mara") && d.busy == 0 })
 	shown := texts(d.others)
-	for _, want := range []string{"Mara  @mara", "Owner: ana · Everyone", "shown to anyone who casts them", "Always in the red scarf."} {
+	for _, want := range []string{"Mara  @mara · ana", "Owner: ana · Everyone", "shown to anyone who casts them", "Always in the red scarf."} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("Cast I may feature does not say %q:\n%s", want, shown)
 		}
+	}
+	// Whom the handle found is said with the owner's username, which tells
+	// them from a look-alike.
+	if !d.added.Visible() || d.added.Text != "Added Mara, @mara · ana, to your cast." {
+		t.Errorf("after Add the dashboard says %q", d.added.Text)
 	}
 	test.Type(d.addHandle, "@nobody_here")
 	test.Tap(findButton(t, d.win.Canvas().Content(), "Add"))
@@ -438,7 +443,7 @@ func TestRemovedUseReachesCreator(t *testing.T) {
 	}
 	d.reload()
 	d.settle(t, h)
-	if shown := texts(d.made); !strings.Contains(shown, "@mara · a clip of “"+p.Title+"” · draft") || !strings.Contains(shown, "waiting in the outbox") {
+	if shown := texts(d.made); !strings.Contains(shown, "@mara · ana · a clip of “"+p.Title+"” · draft") || !strings.Contains(shown, "waiting in the outbox") {
 		t.Errorf("Made here does not show the use waiting:\n%s", shown)
 	}
 
@@ -462,7 +467,7 @@ func TestRemovedUseReachesCreator(t *testing.T) {
 	}
 	svc.Kick()
 	h.ui.until(t, "the removal notice", 30*time.Second, func() bool { return h.s.removalNotice != "" })
-	if want := "@mara's owner removed a use: the clip of shot 1 was deleted"; h.s.removalNotice != want {
+	if want := "The owner of @mara · ana removed a use: the clip of shot 1 was deleted"; h.s.removalNotice != want {
 		t.Errorf("the notice says %q, want %q", h.s.removalNotice, want)
 	}
 	if top := h.win.Canvas().Overlays().Top(); top == nil || !strings.Contains(texts(top), "the clip of shot 1 was deleted") {

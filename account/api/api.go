@@ -14,9 +14,19 @@ import (
 const Prefix = "/api/v1"
 
 // Limits on request bodies. JSON bodies are small; media have their own
-// limits per kind (MediaLimits).
+// limits per kind (DefaultMediaLimit) and on what they hold.
 const (
 	MaxJSONBytes = 64 << 10
+	// MaxMediaSide bounds a take's or a still's picture, each way.
+	MaxMediaSide = 4096
+	// MaxTakeDuration bounds a take: the recording script takes about 25
+	// s, and five minutes leaves room to spare while keeping a take's
+	// average rate (at the 256 MiB limit) above 7 Mbit/s, more than a
+	// webcam sends.
+	MaxTakeDuration = 5 * time.Minute
+	// MaxSampleDuration bounds a voice sample, which is a few seconds of
+	// speech; 16 MiB of 16-bit mono at 48 kHz is about 3 minutes.
+	MaxSampleDuration = 5 * time.Minute
 )
 
 // Error is the body of every response that is not a success.

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/slatestudio/slate/consent"
@@ -27,8 +28,11 @@ type Validator interface {
 
 // Decode reads one JSON object from r into v and validates it. It refuses
 // what a lenient decoder would let through: a body that is not an object,
-// unknown fields (so a misspelt field is an error, not silently ignored),
-// and anything after the object. Its errors say what was wrong and where,
+// a key that appears twice in one object (at any depth, in any case), text
+// that is not valid UTF-8, a lone UTF-16 surrogate escape or a control
+// character other than a line break or tab, unknown fields (so a misspelt
+// field is an error, not silently ignored), and anything after the
+// object. Its errors say what was wrong and where,
 // in words fit to show a person. A reader wrapped in http.MaxBytesReader
 // that runs over its limit gives an error that wraps ErrTooLarge.
 func Decode(r io.Reader, v Validator) error {
@@ -46,6 +50,12 @@ func Decode(r io.Reader, v Validator) error {
 	}
 	if trimmed[0] != '{' {
 		return errors.New("the request body is not a JSON object; send one, starting with {")
+	}
+	// encoding/json lets the last of two equal keys win and turns bytes it
+	// cannot read into U+FFFD, so what it hands over no longer says what
+	// was sent. The raw text is checked first.
+	if err := checkRaw(data); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -138,6 +148,8 @@ func checkText(field, s string, min, max int) error {
 		return fieldErr(field, "shorter than %d characters", min)
 	case n > max:
 		return fieldErr(field, "longer than %d characters", max)
+	case strings.ContainsFunc(s, badControl):
+		return fieldErr(field, "holds a control character; only line breaks and tabs may be in it")
 	}
 	return nil
 }
@@ -146,10 +158,17 @@ func checkLine(field, s string, min, max int) error {
 	if err := checkText(field, s, min, max); err != nil {
 		return err
 	}
-	if strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+	if strings.ContainsFunc(s, unicode.IsControl) {
 		return fieldErr(field, "holds a control character such as a line break")
 	}
 	return nil
+}
+
+// LineBreaks writes a text's line breaks as the API takes them, "\n":
+// text typed or pasted on Windows breaks its lines with "\r\n", and old
+// Mac text with "\r", a control character the server refuses.
+func LineBreaks(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "\r\n", "\n"), "\r", "\n")
 }
 
 func checkUsernames(field string, list []string) error {

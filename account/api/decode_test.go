@@ -86,6 +86,42 @@ var decodeTests = []struct {
 	{"new_use", `{"grant_id":"0123456789abcdef0123456789abcdef","clip_sha256":"` + sum + `","project_title":"Voyage","scope":"draft"}`, `field "at": missing`},
 	{"new_use", `{"grant_id":"0123456789abcdef0123456789abcdef","clip_sha256":"` + sum + `","project_title":"Voyage","scope":"draft","at":"yesterday"}`, `malformed`},
 	{"new_use", `{"grant_id":"g","clip_sha256":"` + sum + `","project_title":"Voyage","scope":"draft","at":"2026-01-01T00:00:00Z"}`, `field "grant_id"`},
+
+	// A key once per object, however it is spelt: encoding/json would let
+	// the last win, matching names regardless of case.
+	{"credentials", `{"username":"mara_q","password":"correct horse","device":"laptop","username":"ben_k"}`, `field "username" appears twice (at bytes 1 and 66)`},
+	{"credentials", `{"username":"mara_q","password":"correct horse","device":"laptop","Username":"ben_k"}`, `field "Username" appears twice (as "username" at byte 1 and "Username" at byte 66)`},
+	{"credentials", `{"username":"mara_q","password":"correct horse","device":"laptop","uſername":"ben_k"}`, `field "uſername" appears twice`},
+	{"delete_account", `{"password":"a","password":"b"}`, `field "password" appears twice`},
+	{"new_member", `{"name":"Mara","handle":"@mara","approved":[],"approved":["ben_k"]}`, `field "approved" appears twice`},
+	{"new_member", `{"name":"Mara","handle":"@mara","extra":[{"a":{"b":1,"b":2}}]}`, `field "extra[0].a.b" appears twice`},
+	{"new_member", `{"name":"Mara","handle":"@mara","extra":[{"a":1},{"a":2}]}`, `unknown field "extra"`},
+	{"member_patch", `{"level":"everyone","level":"only_me"}`, `field "level" appears twice`},
+	{"grant_request", `{"member":"@mara","project":"p1","scope":"draft","scope":"final"}`, `field "scope" appears twice`},
+	{"approval_ask", `{"message":"a","MESSAGE":"b"}`, `field "MESSAGE" appears twice`},
+	{"new_use", `{"grant_id":"0123456789abcdef0123456789abcdef","grant_id":"0123456789abcdef0123456789abcdee","clip_sha256":"` + sum + `","project_title":"Voyage","scope":"draft","at":"2026-01-01T00:00:00Z"}`, `field "grant_id" appears twice`},
+
+	// Text as sent: valid UTF-8, whole surrogate pairs, no control
+	// characters but line breaks and tabs where text has several lines.
+	{"new_member", "{\"name\":\"Mara \xff\",\"handle\":\"@mara\"}", `field "name" is not valid UTF-8 at byte 14`},
+	{"new_member", "{\"name\":\"Mara\",\"handle\":\"@mara\",\"preferences\":\"\xc3(\"}", `field "preferences" is not valid UTF-8`},
+	{"new_member", "{\"na\xffme\":\"Mara\",\"handle\":\"@mara\"}", `a field name is not valid UTF-8 at byte 4`},
+	{"new_member", `{"name":"Mara \ud800","handle":"@mara"}`, `field "name" holds half of a UTF-16 surrogate pair (\ud800) at byte 14`},
+	{"new_member", `{"name":"Mara \uDFFF","handle":"@mara"}`, `field "name" holds half of a UTF-16 surrogate pair (\uDFFF)`},
+	{"new_member", `{"name":"Mara \ud800\u0041","handle":"@mara"}`, `surrogate pair`},
+	{"new_member", `{"name":"Mara \ud83c\udfac","handle":"@mara"}`, ""},
+	{"new_member", "{\"name\":\"Mara \U0001F3AC\",\"handle\":\"@mara\"}", ""},
+	{"new_member", `{"name":"Mara","handle":"@mara","preferences":"red\u0000scarf"}`, `field "preferences" holds a control character (U+0000) at byte 50`},
+	{"new_member", `{"name":"Mara","handle":"@mara","preferences":"red\rscarf"}`, `field "preferences" holds a control character (U+000D)`},
+	{"new_member", "{\"name\":\"Mara\",\"handle\":\"@mara\",\"preferences\":\"red\u0085scarf\"}", `field "preferences" holds a control character (U+0085)`},
+	{"new_member", "{\"name\":\"Mara\",\"handle\":\"@mara\",\"preferences\":\"red\x7fscarf\"}", `field "preferences" holds a control character (U+007F)`},
+	{"new_member", `{"name":"Mara","handle":"@mara","preferences":"red scarf,\n\tand a hat"}`, ""},
+	{"new_member", `{"name":"Mara\nQuinn","handle":"@mara"}`, `field "name": holds a control character`},
+	{"new_member", `{"name":"Mara","handle":"@mara","approved":["ben_k","\u0000"]}`, `field "approved[1]" holds a control character`},
+	{"approval_ask", `{"message":"for my\nshort film"}`, ""},
+	{"approval_ask", `{"message":"bell\u0007"}`, `field "message" holds a control character (U+0007)`},
+	{"credentials", "{\"username\":\"mara_q\",\"password\":\"p\xe9ssword long\",\"device\":\"laptop\"}", `field "password" is not valid UTF-8`},
+	{"grant_request", `{"member":"@mara","project":"p\b1","scope":"draft"}`, `field "project" holds a control character (U+0008)`},
 }
 
 func TestDecode(t *testing.T) {
@@ -169,4 +205,27 @@ func TestDecodeNormalizesLevels(t *testing.T) {
 	if err := Decode(strings.NewReader(`{"level":"only me"}`), &p); err != nil || *p.Level != "only_me" {
 		t.Errorf("MemberPatch level = %v, %v; want only_me", p.Level, err)
 	}
+}
+
+// BenchmarkDecode measures what the raw pre-pass (repeated keys, UTF-8,
+// surrogates, control characters) adds to decoding a member with long
+// preferences: compare pre-pass/op with decode/op.
+func BenchmarkDecode(b *testing.B) {
+	body := []byte(`{"name":"Mara Quinn","handle":"@mara_q","level":"approved","approved":["ben_k","cy_d"],"preferences":"` +
+		strings.Repeat("always in a red scarf, never as a villain; ", 45) + `"}`)
+	b.Run("pre-pass", func(b *testing.B) {
+		for b.Loop() {
+			if err := checkRaw(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			var m NewMember
+			if err := Decode(bytes.NewReader(body), &m); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }

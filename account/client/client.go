@@ -385,6 +385,7 @@ func (c *Client) RevokeSession(ctx context.Context, id string) error {
 
 // CreateMember registers a cast member.
 func (c *Client) CreateMember(ctx context.Context, m NewMember) (Member, error) {
+	m.Preferences = api.LineBreaks(m.Preferences)
 	var out Member
 	err := c.call(ctx, "create cast member", http.MethodPost, "/members", true, m, &out)
 	return out, err
@@ -415,6 +416,8 @@ func (c *Client) MemberByHandle(ctx context.Context, handle string) (Member, err
 
 // UpdateMember changes a cast member's name, handle, consent or
 // preferences. Taking permission away revokes the affected grants at once.
+// Line breaks in the preferences are sent as "\n" (api.LineBreaks), as in
+// CreateMember and AskApproval.
 func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Member, error) {
 	// A nil list would go out as null, which reads as "no change"; the
 	// caller who points at a list means that list, even an empty one.
@@ -422,6 +425,10 @@ func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Me
 		if *l != nil && **l == nil {
 			*l = &[]string{}
 		}
+	}
+	if p.Preferences != nil {
+		prefs := api.LineBreaks(*p.Preferences)
+		p.Preferences = &prefs
 	}
 	var out Member
 	err := c.call(ctx, "update cast member", http.MethodPatch, "/members/"+url.PathEscape(id), true, p, &out)
@@ -479,7 +486,7 @@ func (c *Client) OpenMedia(ctx context.Context, memberID string, kind MediaKind)
 // AskApproval asks a cast member's owner to approve this account.
 func (c *Client) AskApproval(ctx context.Context, memberID, message string) (Request, error) {
 	var out Request
-	err := c.call(ctx, "ask for approval", http.MethodPost, "/members/"+url.PathEscape(memberID)+"/requests", true, api.ApprovalAsk{Message: message}, &out)
+	err := c.call(ctx, "ask for approval", http.MethodPost, "/members/"+url.PathEscape(memberID)+"/requests", true, api.ApprovalAsk{Message: api.LineBreaks(message)}, &out)
 	return out, err
 }
 

@@ -352,7 +352,9 @@ func consentMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		if err != nil {
 			return fail(err)
 		}
-		fmt.Fprintf(stdout, "%s (%s), owned by %s: %s.\n", m.Handle, m.Name, m.OwnerName, m.Consent.Label())
+		// The owner's username beside the handle tells a member from a
+		// look-alike handle.
+		fmt.Fprintf(stdout, "%s (%s), owned by %s: %s.\n", m.HandleAndOwner(), m.Name, m.OwnerName, m.Consent.Label())
 		if m.Preferences != "" {
 			fmt.Fprintf(stdout, "Their wishes, added to every shot that features them: %s\n", m.Preferences)
 		}

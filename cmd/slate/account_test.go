@@ -94,7 +94,7 @@ func TestAccountAndConsentCommands(t *testing.T) {
 
 	carl.must("account", "signup", "--server", hs.URL, "carl")
 	out = carl.must("consent", "find", "@mara")
-	if !strings.Contains(out, "owned by olive: People I approve") || !strings.Contains(out, "always wears a red scarf") {
+	if !strings.Contains(out, "@mara · olive (Mara Quinn), owned by olive: People I approve") || !strings.Contains(out, "always wears a red scarf") {
 		t.Fatalf("find printed %q; want the level and the owner's wishes from the server", out)
 	}
 	carl.must("consent", "ask", "@mara", "for", "my", "kite", "film")

@@ -75,7 +75,7 @@ func castList(ctx context.Context, lib *library.Library, stdout, stderr io.Write
 		if m.Remote {
 			owner, recorded = m.OwnerName, "— (theirs: a grant is asked for each use)"
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", m.Handle, m.Name, owner, m.Consent.Label(), oneLine(prefs), recorded)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\n", m.HandleAndOwner(), m.Name, owner, m.Consent.Label(), oneLine(prefs), recorded)
 	}
 	w.Flush()
 	return 0

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 )
 
@@ -31,11 +32,20 @@ func TestCastListAndDelete(t *testing.T) {
 	if err := lib.AddCastMember(context.Background(), m); err != nil {
 		t.Fatal(err)
 	}
+	theirs := &library.CastMember{ID: "0123456789abcdef", Name: "Ola Berg", Handle: "@ola", Owner: "acct9", OwnerName: "olga", Consent: consent.Everyone}
+	if err := lib.PutRemoteMember(context.Background(), theirs); err != nil {
+		t.Fatal(err)
+	}
 	lib.Close()
 
 	code, out, _ := castRun(t, dir, "", "list")
 	if code != 0 || !strings.Contains(out, "@mara") || !strings.Contains(out, "Mara Quinn") || !strings.Contains(out, "Only me") || !strings.Contains(out, "red scarf") {
 		t.Errorf("list: %d\n%s", code, out)
+	}
+	// Someone else's member is listed with its owner's username beside the
+	// handle, which tells it from a look-alike.
+	if !strings.Contains(out, "@ola · olga  ") {
+		t.Errorf("list does not show @ola with its owner's username:\n%s", out)
 	}
 	// Answering no keeps them.
 	if code, out, _ := castRun(t, dir, "n\n", "delete", "@mara"); code != 0 || !strings.Contains(out, "Kept.") {
