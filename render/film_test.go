@@ -260,12 +260,15 @@ func frameAtFile(t *testing.T, tools media.Tools, path string, n int) []byte {
 func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
 
 // minuteClip writes a one-minute 64×64 clip at 24 fps with a tone, as a
-// shot's clip, and returns its path.
+// shot's clip, and returns its path. The tone is a 1 kHz sine at −16 dBFS
+// in both channels, which measures −16 LUFS: the mix is measured once and
+// needs no gain, which keeps the test short.
 func minuteClip(t testing.TB, tools media.Tools, dir string) string {
 	t.Helper()
 	path := filepath.Join(dir, "minute.mp4")
 	err := tools.RunFFmpeg(context.Background(),
-		"-f", "lavfi", "-i", "testsrc=size=64x64:rate=24", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+		"-f", "lavfi", "-i", "testsrc=size=64x64:rate=24",
+		"-f", "lavfi", "-i", "aevalsrc=0.1585*sin(2*PI*1000*t)|0.1585*sin(2*PI*1000*t):s=48000",
 		"-t", "60", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", path)
 	if err != nil {
 		t.Fatal(err)

@@ -213,8 +213,7 @@ func writeMix(ctx context.Context, raw, path string, steps []mixStep) (float32, 
 	var peak float32
 	// apply runs samples through steps from the first on; the limiters
 	// hold back a few milliseconds, which flush gives at the end.
-	var apply func(samples []float32, from int) error
-	apply = func(samples []float32, from int) error {
+	apply := func(samples []float32, from int) error {
 		for i := from; i < len(steps) && len(samples) > 0; i++ {
 			for k := range samples {
 				samples[k] *= steps[i].gain
