@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata/")
@@ -190,6 +191,11 @@ func FuzzDecode(f *testing.F) {
 		}
 		if err := p.CheckLength(); err != nil {
 			t.Fatalf("Decode accepted a film that cannot be made: %v", err)
+		}
+		// Outside its strings JSON is ASCII, so a file accepted is UTF-8
+		// throughout: no text was replaced on the way in.
+		if !utf8.Valid(data) {
+			t.Fatalf("Decode accepted a file that is not UTF-8")
 		}
 		once, err := Encode(p)
 		if err != nil {

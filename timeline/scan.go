@@ -1,7 +1,6 @@
 package timeline
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -20,15 +19,14 @@ import (
 // "dialogue": null and the like, so they keep it.
 //
 // Errors name the field's path, as the rest of the decoder does, and the
-// byte at fault.
+// byte at fault. It reads the bytes itself, allocating nothing per value,
+// since it runs on every file before the decoding proper.
 func scanFile(name string, data []byte, nullFields bool) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
 	// Each open object or list; a value starts an element of the top one.
 	type level struct {
 		list    bool
 		index   int    // of the current element, in a list
-		key     string // of the current field, in an object
+		key     []byte // of the current field, in an object, as written
 		wantKey bool   // in an object: the next string is a key
 	}
 	var stack []level
@@ -47,59 +45,85 @@ func scanFile(name string, data []byte, nullFields bool) error {
 			if b.Len() > 0 {
 				b.WriteByte('.')
 			}
-			b.WriteString(l.key)
+			var k string
+			if err := json.Unmarshal(l.key, &k); err != nil {
+				k = string(l.key)
+			}
+			b.WriteString(k)
 		}
 		return b.String()
 	}
-	for {
-		start := skipSpace(data, dec.InputOffset())
-		tok, err := dec.Token()
-		if err != nil {
-			// io.EOF at the end; anything else is a syntax error, which
-			// the decoder proper reports with its position.
-			return nil
-		}
-		end := dec.InputOffset()
-		top := len(stack) - 1
-		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
-			stack = stack[:top]
-			if top > 0 && !stack[top-1].list {
-				stack[top-1].wantKey = true
+	for i := 0; i < len(data); {
+		switch data[i] {
+		case ' ', '\t', '\r', '\n', ',', ':':
+			i++
+			continue
+		case '}', ']':
+			stack = stack[:len(stack)-1]
+			if top := len(stack) - 1; top >= 0 && !stack[top].list {
+				stack[top].wantKey = true
 			}
+			i++
 			continue
 		}
+		top := len(stack) - 1
 		if top >= 0 && !stack[top].list && stack[top].wantKey {
-			// A key. Its text is checked like any other; its place is
-			// its object's.
-			if off, msg := checkText(data[start:end]); off >= 0 {
-				return fileErr(name, data, start+off, path(true), "a field name %s", msg)
+			// A key: its text is checked like any other, and it names
+			// the value after it.
+			end := stringEnd(data, i)
+			if off, msg := checkText(data[i:end]); off >= 0 {
+				return fileErr(name, data, int64(i)+off, path(true), "a field name %s", msg)
 			}
-			stack[top].key, stack[top].wantKey = tok.(string), false
+			stack[top].key, stack[top].wantKey = data[i:end], false
+			i = end
 			continue
 		}
 		if top >= 0 && stack[top].list {
 			stack[top].index++
 		}
-		switch tok := tok.(type) {
-		case json.Delim: // '{' or '['
-			stack = append(stack, level{list: tok == '[', index: -1, wantKey: tok == '{'})
+		switch c := data[i]; c {
+		case '{', '[':
+			stack = append(stack, level{list: c == '[', index: -1, wantKey: c == '{'})
+			i++
 			continue
-		case string:
-			if off, msg := checkText(data[start:end]); off >= 0 {
-				return fileErr(name, data, start+off, path(false), "the text %s", msg)
+		case '"':
+			end := stringEnd(data, i)
+			if off, msg := checkText(data[i:end]); off >= 0 {
+				return fileErr(name, data, int64(i)+off, path(false), "the text %s", msg)
 			}
-		case nil:
+			i = end
+		case 'n':
 			switch {
 			case top >= 0 && stack[top].list:
-				return fileErr(name, data, start, path(false), "null is not allowed here; remove it from the list")
+				return fileErr(name, data, int64(i), path(false), "null is not allowed here; remove it from the list")
 			case top >= 0 && nullFields:
-				return fileErr(name, data, start, path(false), "null is not a value; give one or leave the field out")
+				return fileErr(name, data, int64(i), path(false), "null is not a value; give one or leave the field out")
+			}
+			i += len("null")
+		default: // a number, true or false
+			for i < len(data) && strings.IndexByte(" \t\r\n,:]}", data[i]) < 0 {
+				i++
 			}
 		}
 		if top >= 0 && !stack[top].list {
 			stack[top].wantKey = true
 		}
 	}
+	return nil
+}
+
+// stringEnd returns the index just past the JSON string that starts at
+// data[i], its opening quote.
+func stringEnd(data []byte, i int) int {
+	for i++; i < len(data); i++ {
+		switch data[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return len(data)
 }
 
 // checkText checks a JSON string as written in the file, quotes
