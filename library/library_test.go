@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -361,9 +360,7 @@ func TestImportRefusesDamagedText(t *testing.T) {
 // blocked forever on a pipe and read /dev/zero until memory ran out.
 func TestReadFileRefusesDevicesAndPipes(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "pipe.slate")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	userfiletest.Mkfifo(t, fifo)
 	// The child makes a pipe of its own, so the path is written PATH.
 	tests := []struct{ name, path, want string }{
 		{"zero", "/dev/zero", "PATH is a device, not a project file"},

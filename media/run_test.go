@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/internal/userfile"
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 )
 
 var inputPathTests = []struct {
@@ -278,9 +279,7 @@ func TestInputsMustBeRegularFiles(t *testing.T) {
 	tools := needTools(t, ToolFFmpeg, ToolFFprobe)
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "bell.wav")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	userfiletest.Mkfifo(t, fifo)
 	calls := map[string]func(ctx context.Context, path string) error{
 		"DecodeAudio": func(ctx context.Context, path string) error {
 			_, err := tools.DecodeAudio(ctx, path, 48000, 2)

@@ -3,10 +3,10 @@ package render_test
 import (
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -14,9 +14,7 @@ import (
 func TestCheckFilm(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "rain.wav")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	userfiletest.Mkfifo(t, fifo)
 	wav := filepath.Join(dir, "bell.wav")
 	if err := os.WriteFile(wav, []byte("RIFF"), 0o644); err != nil {
 		t.Fatal(err)

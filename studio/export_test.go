@@ -9,13 +9,13 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -336,9 +336,7 @@ func TestExportAndRenderAllCheckTheFilmFirst(t *testing.T) {
 	tools := needTools(t)
 	p := tinyDemo(t)
 	fifo := filepath.Join(t.TempDir(), "rain.wav")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	userfiletest.Mkfifo(t, fifo)
 	p.Shots[1].Cues = []timeline.Cue{{Kind: timeline.Ambience, File: fifo, Duration: 500 * time.Millisecond}}
 	f := newFixture(t, tools, p)
 	want := "shot 2 (Mara at the window), sound cue 1: " + fifo + " is a named pipe, not a sound file"
@@ -377,9 +375,7 @@ func TestExportAndRenderAllCheckTheFilmFirst(t *testing.T) {
 func TestFileDialogsListOnlyRegularFiles(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.slate")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	userfiletest.Mkfifo(t, fifo)
 	good := filepath.Join(dir, "Last Light.SLATE")
 	if err := os.WriteFile(good, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -151,9 +150,7 @@ func TestInstallRefusesPipesAndDevices(t *testing.T) {
 					orig := filepath.Join("testdata", filepath.Base(path))
 					switch how {
 					case "fifo":
-						if err := syscall.Mkfifo(path, 0o644); err != nil {
-							return err.Error()
-						}
+						userfiletest.Mkfifo(t, path)
 					case "zero":
 						if err := os.Symlink("/dev/zero", path); err != nil {
 							return err.Error()

@@ -12,7 +12,6 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -473,9 +472,7 @@ func TestRenderRefusesFilmTooLong(t *testing.T) {
 // out and waited on a pipe forever.
 func TestRenderRefusesDevicesAndPipes(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "bell.wav")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	userfiletest.Mkfifo(t, fifo)
 	withCue := func(file string) func(p *timeline.Project) {
 		return func(p *timeline.Project) {
 			p.Shots[0].Cues = append(p.Shots[0].Cues, timeline.Cue{Kind: timeline.SFX, File: file, Duration: time.Second})

@@ -5,9 +5,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 )
 
 // within runs f and fails the test if it has not returned after a few
@@ -28,9 +29,7 @@ func within(t *testing.T, f func() error) error {
 func TestRefusesWhatIsNotARegularFile(t *testing.T) {
 	dir := t.TempDir()
 	fifo := filepath.Join(dir, "pipe.slate")
-	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
-		t.Fatal(err)
-	}
+	userfiletest.Mkfifo(t, fifo)
 	sock := filepath.Join(dir, "socket.slate")
 	l, err := net.Listen("unix", sock)
 	if err != nil {

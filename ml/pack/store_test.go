@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -217,9 +216,7 @@ func TestInstallRefusesPipes(t *testing.T) {
 				src := makePack(t, "tiny", nil)
 				path := filepath.Join(src, filepath.FromSlash(tc.file))
 				os.Remove(path)
-				if err := syscall.Mkfifo(path, 0o644); err != nil {
-					return err.Error()
-				}
+				userfiletest.Mkfifo(t, path)
 				_, err := NewStore(filepath.Join(t.TempDir(), "models"), nil).Install(context.Background(), src, nil)
 				return strings.ReplaceAll(fmt.Sprint(err), src, "SRC")
 			})
