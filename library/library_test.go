@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -310,6 +312,71 @@ func TestImportBadFileStoresNothing(t *testing.T) {
 	}
 	if got, _ := os.ReadFile(bad); !bytes.Equal(got, truncated) {
 		t.Errorf("a refused import changed the file")
+	}
+}
+
+// A project file from someone else with text that is not UTF-8, a junk
+// frame size or a null shot is refused where it is wrong; nothing is
+// stored and the file is left as it was.
+func TestImportRefusesDamagedText(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	l := open(t, dir)
+	demo, err := os.ReadFile("../examples/demo.slate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"title", bytes.Replace(demo, []byte("Last Light"), []byte("Last \xffLight"), 1), `title (line 4, column 18, byte 56): the text holds byte 0xFF, which is not UTF-8`},
+		{"prompt", bytes.Replace(demo, []byte("A small fishing"), []byte(`A small \ud800fishing`), 1), `shots[0].prompt (line 24, column 26, byte 390): the text holds \ud800, half of a UTF-16 surrogate pair`},
+		{"v1 size", []byte(`{"format": "slate", "version": 1, "title": "x", "size": "320x180x9", "fps": 24}`), `size (line 1, column 57, byte 56): the size "320x180x9" is not WIDTHxHEIGHT`},
+		{"null shot", []byte(`{"format": "slate", "version": 2, "title": "x", "width": 320, "height": 180, "fps": 24, "shots": [null]}`), `shots[0] (line 1, column 99, byte 98): null is not allowed here`},
+	}
+	for _, tt := range tests {
+		path := filepath.Join(dir, tt.name+".slate")
+		if err := os.WriteFile(path, tt.data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := l.ImportFile(ctx, path)
+		if err == nil || !strings.HasPrefix(err.Error(), path+": "+tt.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("ImportFile(%s) = %v, want one line %q", tt.name, err, path+": "+tt.want+"…")
+		}
+		if got, _ := os.ReadFile(path); !bytes.Equal(got, tt.data) {
+			t.Errorf("ImportFile(%s) changed the file", tt.name)
+		}
+	}
+	if list, _ := l.Projects(ctx); len(list) != 0 {
+		t.Errorf("refused imports stored %d projects", len(list))
+	}
+}
+
+// A project path that is a device or a named pipe is refused at once,
+// naming it and what it is; a device is never read, a pipe never waited on.
+// Each runs in a child bounded in time and memory, since the old ReadFile
+// blocked forever on a pipe and read /dev/zero until memory ran out.
+func TestReadFileRefusesDevicesAndPipes(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe.slate")
+	userfiletest.Mkfifo(t, fifo)
+	// The child makes a pipe of its own, so the path is written PATH.
+	tests := []struct{ name, path, want string }{
+		{"zero", "/dev/zero", "PATH is a device, not a project file"},
+		{"urandom", "/dev/urandom", "PATH is a device, not a project file"},
+		{"fifo", fifo, "PATH is a named pipe, not a project file"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := userfiletest.Bounded(t, 10*time.Second, func() string {
+				_, err := ReadFile(tt.path)
+				return strings.ReplaceAll(fmt.Sprint(err), tt.path, "PATH")
+			})
+			if got != tt.want {
+				t.Errorf("ReadFile(%s) = %s, want %s", tt.path, got, tt.want)
+			}
+		})
 	}
 }
 

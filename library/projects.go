@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/userfile"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -175,21 +175,19 @@ func (l *Library) ImportFile(ctx context.Context, path string) (*Document, error
 // ReadFile reads and validates a .slate file without storing it. Sound cue
 // files named relative to the project file are resolved against its
 // folder, so a project and its sounds can move together.
+//
+// Only a regular file is read, and at most timeline.MaxFileSize of it: a
+// device (/dev/zero) or a named pipe is refused at once, naming the path
+// and what it is, rather than read without end or waited on forever.
 func ReadFile(path string) (*timeline.Project, error) {
-	fi, err := os.Stat(path)
-	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err // the path is already in our message
-		}
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	if fi.Size() > timeline.MaxFileSize {
-		return nil, fmt.Errorf("%s: the file is %d MB; a project file is at most %d MB", path, fi.Size()>>20, timeline.MaxFileSize>>20)
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+	data, err := userfile.ReadFile(path, "a project file", timeline.MaxFileSize)
+	var pe *fs.PathError
+	switch {
+	case errors.As(err, &pe):
+		// The path is already in our message.
+		return nil, fmt.Errorf("open %s: %w", path, pe.Err)
+	case err != nil:
+		return nil, err
 	}
 	p, err := timeline.Decode(path, data)
 	if err != nil {

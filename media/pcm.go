@@ -136,58 +136,19 @@ func abs32(x float32) float32 {
 // Limit keeps every sample within ±ceiling without clipping: where a peak
 // would pass it, the gain comes down smoothly over lookahead before the
 // peak and recovers over release after it. The gain is the same on every
-// channel, so the stereo image holds.
+// channel, so the stereo image holds. [Limiter] does the same to a stream.
+//
+// Each frame takes the least gain needed in the next lookahead of frames (a
+// sliding minimum), then that is averaged over the last lookahead: the
+// average at a peak covers only frames whose minimum already includes the
+// peak, so it never lets the peak through.
 func (p *PCM) Limit(ceiling float32, lookahead, release time.Duration) {
-	n, ch := p.Frames(), p.Channels
-	if n == 0 || ceiling <= 0 {
+	if p.Frames() == 0 || ceiling <= 0 {
 		return
 	}
-	l := max(1, int(int64(lookahead)*int64(p.Rate)/int64(time.Second)))
-	// need[i] is the gain sample frame i needs.
-	need := make([]float32, n)
-	for i := range n {
-		peak := float32(0)
-		for c := range ch {
-			peak = max(peak, abs32(p.Samples[i*ch+c]))
-		}
-		need[i] = 1
-		if peak > ceiling {
-			need[i] = ceiling / peak
-		}
-	}
-	// Each frame takes the least gain needed in the next l frames (a
-	// sliding minimum), then that is averaged over the last l frames: the
-	// average at a peak covers only frames whose minimum already includes
-	// the peak, so it never lets the peak through.
-	least := make([]float32, n)
-	var dq []int // indexes of need, increasing, with increasing values
-	for i := n - 1; i >= 0; i-- {
-		for len(dq) > 0 && need[dq[len(dq)-1]] >= need[i] {
-			dq = dq[:len(dq)-1]
-		}
-		dq = append(dq, i)
-		for dq[0] >= i+l {
-			dq = dq[1:]
-		}
-		least[i] = need[dq[0]]
-	}
-	up := float32(1)
-	if r := int64(release) * int64(p.Rate) / int64(time.Second); r > 0 {
-		up = 1 / float32(r)
-	}
-	var sum float64
-	g := float32(1)
-	for i := range n {
-		sum += float64(least[i])
-		if i >= l {
-			sum -= float64(least[i-l])
-		}
-		avg := float32(sum / float64(min(i+1, l)))
-		// Come back up no faster than release allows.
-		g = min(avg, g+up*(1-g))
-		g = min(g, need[i])
-		for c := range ch {
-			p.Samples[i*ch+c] *= g
-		}
-	}
+	lim := NewLimiter(p.Rate, p.Channels, ceiling, lookahead, release)
+	n := p.Frames() * p.Channels
+	out := append(make([]float32, 0, n), lim.Process(p.Samples[:n])...)
+	out = append(out, lim.Flush()...)
+	copy(p.Samples, out)
 }

@@ -2,6 +2,7 @@ package media
 
 import (
 	"math"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -143,5 +144,93 @@ func TestLimit(t *testing.T) {
 	}
 	if now > 0.9*was {
 		t.Errorf("the 2 ms before the burst kept %.0f%% of their level, want them eased down", 100*now/was)
+	}
+}
+
+// limitWhole is PCM.Limit as it was before Limiter, on the whole sound at
+// once: the reference the streaming limiter must match bit for bit.
+func limitWhole(p *PCM, ceiling float32, lookahead, release time.Duration) {
+	n, ch := p.Frames(), p.Channels
+	if n == 0 || ceiling <= 0 {
+		return
+	}
+	l := max(1, int(int64(lookahead)*int64(p.Rate)/int64(time.Second)))
+	need := make([]float32, n)
+	for i := range n {
+		peak := float32(0)
+		for c := range ch {
+			peak = max(peak, abs32(p.Samples[i*ch+c]))
+		}
+		need[i] = 1
+		if peak > ceiling {
+			need[i] = ceiling / peak
+		}
+	}
+	least := make([]float32, n)
+	var dq []int
+	for i := n - 1; i >= 0; i-- {
+		for len(dq) > 0 && need[dq[len(dq)-1]] >= need[i] {
+			dq = dq[:len(dq)-1]
+		}
+		dq = append(dq, i)
+		for dq[0] >= i+l {
+			dq = dq[1:]
+		}
+		least[i] = need[dq[0]]
+	}
+	up := float32(1)
+	if r := int64(release) * int64(p.Rate) / int64(time.Second); r > 0 {
+		up = 1 / float32(r)
+	}
+	var sum float64
+	g := float32(1)
+	for i := range n {
+		sum += float64(least[i])
+		if i >= l {
+			sum -= float64(least[i-l])
+		}
+		avg := float32(sum / float64(min(i+1, l)))
+		g = min(avg, g+up*(1-g))
+		g = min(g, need[i])
+		for c := range ch {
+			p.Samples[i*ch+c] *= g
+		}
+	}
+}
+
+// The streaming limiter, fed in chunks of any size, gives exactly what
+// limiting the whole sound at once gives, so a film mixed as a stream
+// sounds the same as one mixed in memory.
+func TestLimiterMatchesWholeLimit(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for trial := range 20 {
+		channels := 1 + trial%2
+		frames := []int{0, 1, 7, 239, 240, 241, 5000, 48000}[trial%8]
+		p := NewPCM(48000, channels, frames)
+		for i := range p.Samples {
+			p.Samples[i] = float32(r.NormFloat64() * 0.3)
+			if r.IntN(500) == 0 {
+				p.Samples[i] *= 6 // bursts past the ceiling
+			}
+		}
+		want := &PCM{Rate: p.Rate, Channels: channels, Samples: slices.Clone(p.Samples)}
+		limitWhole(want, 0.794, 5*time.Millisecond, 80*time.Millisecond)
+
+		lim := NewLimiter(48000, channels, 0.794, 5*time.Millisecond, 80*time.Millisecond)
+		var got []float32
+		for rest := p.Samples; len(rest) > 0; {
+			k := min(len(rest), channels*(1+r.IntN(700)))
+			got = append(got, lim.Process(rest[:k])...)
+			rest = rest[k:]
+		}
+		got = append(got, lim.Flush()...)
+		if !slices.Equal(got, want.Samples) {
+			t.Fatalf("trial %d (%d frames, %d channels): the streamed limiter differs from the whole one", trial, frames, channels)
+		}
+		whole := &PCM{Rate: p.Rate, Channels: channels, Samples: slices.Clone(p.Samples)}
+		whole.Limit(0.794, 5*time.Millisecond, 80*time.Millisecond)
+		if !slices.Equal(whole.Samples, want.Samples) {
+			t.Fatalf("trial %d: PCM.Limit differs from the limiter it was", trial)
+		}
 	}
 }

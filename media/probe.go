@@ -26,7 +26,10 @@ var ErrTooLarge = errors.New("media too large")
 
 // CheckLimits refuses media whose frames or duration exceed Slate's limits,
 // naming the file, the value and the limit.
-func CheckLimits(p *Probe) error {
+func CheckLimits(p *Probe) error { return checkLimits(p, MaxDuration) }
+
+// checkLimits is CheckLimits with longest for MaxDuration.
+func checkLimits(p *Probe, longest time.Duration) error {
 	if p == nil {
 		return errors.New("check limits: no probe")
 	}
@@ -45,8 +48,8 @@ func CheckLimits(p *Probe) error {
 	if p.Audio != nil {
 		d = max(d, p.Audio.Duration)
 	}
-	if d > MaxDuration {
-		return fmt.Errorf("%w: %q lasts %v; the limit is %v (cut it shorter first)", ErrTooLarge, p.Path, d.Round(time.Millisecond), MaxDuration)
+	if d > longest {
+		return fmt.Errorf("%w: %q lasts %v; the limit is %v (cut it shorter first)", ErrTooLarge, p.Path, d.Round(time.Millisecond), longest)
 	}
 	return nil
 }
@@ -97,7 +100,7 @@ func (r Rational) Float() float64 {
 func (r Rational) String() string { return fmt.Sprintf("%d/%d", r.Num, r.Den) }
 
 // Probe runs ffprobe on path and checks the result against Slate's limits
-// (see [CheckLimits]). ffprobe counts the packets, which reads the whole file
+// (see [CheckLimits]; the duration against [Tools.Longest]). ffprobe counts the packets, which reads the whole file
 // but gives a frame count that does not trust the container's header.
 func (t Tools) Probe(ctx context.Context, path string) (*Probe, error) {
 	in, err := InputArgs(path)
@@ -124,7 +127,7 @@ func (t Tools) Probe(ctx context.Context, path string) (*Probe, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := CheckLimits(p); err != nil {
+	if err := checkLimits(p, t.Longest()); err != nil {
 		return nil, err
 	}
 	return p, nil

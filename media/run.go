@@ -14,6 +14,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/slatestudio/slate/internal/userfile"
 )
 
 // ErrDiskFull is matched by errors from writes that ran out of disk space,
@@ -135,12 +137,33 @@ func isSchemeChar(c byte) bool {
 }
 
 // InputArgs returns the ffmpeg arguments that open path as an input limited
-// to file and pipe protocols: "-protocol_whitelist file,pipe -i PATH".
+// to file and pipe protocols: "-protocol_whitelist file,pipe -i PATH". A
+// path that names something other than a regular file (a named pipe, on
+// which ffmpeg would block in open() until someone writes to it, or a
+// device such as /dev/zero) is refused with a *userfile.NotRegularError; a
+// path that does not exist is left for ffmpeg to report.
 func InputArgs(path string) ([]string, error) {
 	if err := CheckInputPath(path); err != nil {
 		return nil, err
 	}
+	if err := checkInputFile(path, "a media file"); err != nil {
+		return nil, err
+	}
 	return []string{"-protocol_whitelist", ProtocolWhitelist, "-i", path}, nil
+}
+
+// checkInputFile refuses an input path that exists and is not a regular
+// file; standard input and names ffmpeg does not take for files (filter
+// sources such as "sine=…" after -f lavfi) do not exist and pass.
+func checkInputFile(path, what string) error {
+	if path == stdinInput {
+		return nil
+	}
+	err := userfile.Check(path, what)
+	if errors.Is(err, userfile.ErrNotRegular) {
+		return err
+	}
+	return nil
 }
 
 // RestrictInputs returns args with "-protocol_whitelist file,pipe" placed

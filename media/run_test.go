@@ -3,7 +3,9 @@ package media
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,6 +13,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/slatestudio/slate/internal/userfile"
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 )
 
 var inputPathTests = []struct {
@@ -265,3 +270,119 @@ func errNoSpace() error { return syscall.ENOSPC }
 type fullWriter struct{}
 
 func (fullWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// A sound or clip path that is a named pipe or a device is refused before
+// ffmpeg or ffprobe is started: ffmpeg would block in open() on a pipe until
+// someone writes to it, and read a device without end. Each call has a few
+// seconds, where the old code waited until the context ran out.
+func TestInputsMustBeRegularFiles(t *testing.T) {
+	tools := needTools(t, ToolFFmpeg, ToolFFprobe)
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "bell.wav")
+	userfiletest.Mkfifo(t, fifo)
+	calls := map[string]func(ctx context.Context, path string) error{
+		"DecodeAudio": func(ctx context.Context, path string) error {
+			_, err := tools.DecodeAudio(ctx, path, 48000, 2)
+			return err
+		},
+		"Probe": func(ctx context.Context, path string) error {
+			_, err := tools.Probe(ctx, path)
+			return err
+		},
+		"RunFFmpeg": func(ctx context.Context, path string) error {
+			return tools.RunFFmpeg(ctx, "-i", path, "-f", "null", "-")
+		},
+		"DecodeAudioParts": func(ctx context.Context, path string) error {
+			_, err := tools.DecodeAudioParts(ctx, []AudioPart{{Path: path, Frames: 480}}, 48000, 2, nil)
+			return err
+		},
+	}
+	for _, path := range []string{fifo, "/dev/zero", "/dev/urandom"} {
+		for name, call := range calls {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			start := time.Now()
+			err := call(ctx, path)
+			cancel()
+			what := "a named pipe"
+			if path != fifo {
+				what = "a device"
+			}
+			if err == nil || !strings.Contains(err.Error(), path+" is "+what+", not a") || !errors.Is(err, userfile.ErrNotRegular) {
+				t.Errorf("%s(%s) = %v after %v, want it refused at once as %s", name, path, err, time.Since(start).Round(time.Millisecond), what)
+			}
+		}
+	}
+	if _, err := tools.DecodeAudio(testCtx(t), fifo, 48000, 2); err == nil || err.Error() != "decode audio: "+fifo+" is a named pipe, not a sound file" {
+		t.Errorf("DecodeAudio(fifo) = %v, want it to say the sound file is a named pipe", err)
+	}
+}
+
+// StreamAudioParts hands on every part's sound, cut or padded to its
+// length, in order, across as many ffmpeg runs as the parts need (more
+// files than one run opens, silent parts and empty ones among them), and
+// the same samples as decoding each file alone.
+func TestStreamAudioParts(t *testing.T) {
+	tools := needTools(t, ToolFFmpeg, ToolFFprobe)
+	ctx := testCtx(t)
+	dir := t.TempDir()
+	clip := genClip(t, tools, dir, 64, 64, 24, time.Second, true)
+	wav := filepath.Join(dir, "tone.wav")
+	if err := WriteWAVFile(wav, sine(48000, 2, 24000, 330, 0.5)); err != nil {
+		t.Fatal(err)
+	}
+	whole := map[string]*PCM{}
+	for _, path := range []string{clip, wav} {
+		p, err := tools.DecodeAudio(ctx, path, 48000, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		whole[path] = p
+	}
+	var parts []AudioPart
+	// More files than one ffmpeg run opens.
+	for i := range maxPartInputs*4/3 + 8 {
+		switch i % 4 {
+		case 0:
+			parts = append(parts, AudioPart{Path: clip, Frames: 9600 + i})
+		case 1:
+			parts = append(parts, AudioPart{Frames: 4800})
+		case 2:
+			parts = append(parts, AudioPart{Path: wav, Frames: 30000}) // past its end: padded
+		case 3:
+			parts = append(parts, AudioPart{Path: clip})
+		}
+	}
+	got := make([][]float32, len(parts))
+	last := -1
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	err := tools.StreamAudioParts(ctx, parts, 48000, 2, nil, func(i int, s []float32) error {
+		if i < last {
+			return fmt.Errorf("part %d came after part %d", i, last)
+		}
+		last = i
+		got[i] = append(got[i], s...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, p := range parts {
+		want := make([]float32, 2*p.Frames)
+		if p.Path != "" {
+			copy(want, whole[p.Path].Samples)
+		}
+		if len(got[i]) != len(want) {
+			t.Fatalf("part %d: %d samples, want %d", i, len(got[i]), len(want))
+		}
+		for k := range want {
+			if math.Abs(float64(got[i][k]-want[k])) > 1e-6 {
+				t.Fatalf("part %d, sample %d: %v, want %v", i, k, got[i][k], want[k])
+			}
+		}
+	}
+	stop := errors.New("enough")
+	if err := tools.StreamAudioParts(ctx, parts[:3], 48000, 2, nil, func(int, []float32) error { return stop }); err != stop {
+		t.Errorf("StreamAudioParts with a failing sink = %v, want its error", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Tool names accepted by [Tools.Check] and reported in [MissingToolError].
@@ -22,6 +23,27 @@ const (
 // program returns a [*MissingToolError] instead of failing obscurely.
 type Tools struct {
 	FFmpeg, FFprobe, Espeak string
+	// MaxLength is the longest media these tools take in; 0 means
+	// [MaxDuration], the limit for what a person brings (shots, sounds,
+	// takes). A film Slate assembled itself may be longer: see
+	// [Tools.WithMaxLength].
+	MaxLength time.Duration
+}
+
+// WithMaxLength returns the tools with d as the longest media they take
+// in, for working on a film Slate made, which may last longer than any
+// input may.
+func (t Tools) WithMaxLength(d time.Duration) Tools {
+	t.MaxLength = d
+	return t
+}
+
+// Longest is the longest media the tools take in.
+func (t Tools) Longest() time.Duration {
+	if t.MaxLength > 0 {
+		return t.MaxLength
+	}
+	return MaxDuration
 }
 
 // FindTools looks ffmpeg, ffprobe and espeak-ng up on PATH. The legacy

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -57,6 +56,11 @@ func Assemble(ctx context.Context, tools media.Tools, p *timeline.Project, clips
 	if len(p.Shots) == 0 {
 		return nil, fmt.Errorf("assemble %q: the project has no shots", p.Title)
 	}
+	if err := p.CheckLength(); err != nil {
+		return nil, fmt.Errorf("assemble: %w", err)
+	}
+	// The film is Slate's own and may last longer than any input may.
+	tools = tools.WithMaxLength(timeline.MaxFilmLength + time.Minute)
 	if len(clips) != len(p.Shots) {
 		return nil, fmt.Errorf("assemble %q: %d clips for %d shots", p.Title, len(clips), len(p.Shots))
 	}
@@ -154,72 +158,6 @@ func probeAll(ctx context.Context, tools media.Tools, clips []string) ([]*media.
 		}
 	}
 	return probes, nil
-}
-
-// Loudness normalisation: the film's true peak stays under −1 dBTP, the
-// usual ceiling for online video, by limiting samples at −2 dBFS.
-const (
-	peakCeiling = 0.794 // −2 dBFS
-	maxTruePeak = -1.0
-	maxBoostDB  = 24
-)
-
-// mixFilm lays every clip's sound at its shot's start and normalises the
-// whole to LoudnessTarget. Dialogue is never faded by a transition: the
-// overlapping sounds of two shots simply play together. It returns the
-// path of a 48 kHz stereo WAV exactly as long as the film.
-func mixFilm(ctx context.Context, tools media.Tools, p *timeline.Project, clips []string, probes []*media.Probe, spans []timeline.Span, total int, tmp string) (string, error) {
-	samplesAt := func(frame int) int { return int(int64(frame) * AudioRate / int64(p.FPS)) }
-	parts := make([]media.AudioPart, len(clips))
-	hasAudio := map[string]bool{}
-	for i, c := range clips {
-		// A clip's sound may run a few samples past its picture (AAC
-		// works in blocks); the shot's span is what counts.
-		parts[i] = media.AudioPart{Path: c, Frames: samplesAt(spans[i].End) - samplesAt(spans[i].Start)}
-		hasAudio[c] = probes[i].Audio != nil
-	}
-	sounds, err := tools.DecodeAudioParts(ctx, parts, AudioRate, 2, func(path string) bool { return hasAudio[path] })
-	if err != nil {
-		return "", fmt.Errorf("assemble: the clips' sound: %w", err)
-	}
-	mix := media.NewPCM(AudioRate, 2, samplesAt(total))
-	for i, sound := range sounds {
-		if err := mix.Mix(sound, samplesAt(spans[i].Start), 1); err != nil {
-			return "", err
-		}
-	}
-	out := filepath.Join(tmp, "mix.wav")
-	if mix.Peak() < 1e-4 {
-		return out, media.WriteWAVFile(out, mix) // silence has no loudness
-	}
-	if err := normalise(ctx, tools, mix, out); err != nil {
-		return "", fmt.Errorf("assemble: normalise loudness: %w", err)
-	}
-	return out, nil
-}
-
-// normalise brings mix to LoudnessTarget with its true peak under
-// maxTruePeak, and writes it to path. It measures (EBU R128, through
-// ffmpeg), applies the gain, limits the peaks the gain pushed too high, and
-// measures again, since limiting takes a little loudness away.
-func normalise(ctx context.Context, tools media.Tools, mix *media.PCM, path string) error {
-	for round := 0; ; round++ {
-		if err := media.WriteWAVFile(path, mix); err != nil {
-			return err
-		}
-		l, err := tools.MeasureLoudness(ctx, path)
-		if err != nil {
-			return err
-		}
-		gain := LoudnessTarget - l.Integrated
-		if (math.Abs(gain) <= 0.1 && l.TruePeak <= maxTruePeak) || round == 4 {
-			return nil
-		}
-		mix.Gain(float32(math.Pow(10, min(gain, maxBoostDB)/20)))
-		if mix.Peak() > peakCeiling || l.TruePeak+gain > maxTruePeak {
-			mix.Limit(peakCeiling, 5*time.Millisecond, 80*time.Millisecond)
-		}
-	}
 }
 
 // canCopy reports whether the clips can be joined as they are: only cuts,

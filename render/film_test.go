@@ -2,6 +2,7 @@ package render_test
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -257,3 +258,70 @@ func frameAtFile(t *testing.T, tools media.Tools, path string, n int) []byte {
 }
 
 func bytesEqual(a, b []byte) bool { return string(a) == string(b) }
+
+// minuteClip writes a one-minute 64×64 clip at 24 fps with a tone, as a
+// shot's clip, and returns its path. The tone is a 1 kHz sine at −16 dBFS
+// in both channels, which measures −16 LUFS: the mix is measured once and
+// needs no gain, which keeps the test short.
+func minuteClip(t testing.TB, tools media.Tools, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "minute.mp4")
+	err := tools.RunFFmpeg(context.Background(),
+		"-f", "lavfi", "-i", "testsrc=size=64x64:rate=24",
+		"-f", "lavfi", "-i", "aevalsrc=0.1585*sin(2*PI*1000*t)|0.1585*sin(2*PI*1000*t):s=48000",
+		"-t", "60", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// minutes is a project of n one-minute shots, all cuts.
+func minutes(n int) *timeline.Project {
+	p := timeline.New("Long Night")
+	p.Width, p.Height = 64, 64
+	for i := range n {
+		s := timeline.NewShot(fmt.Sprintf("minute %d", i+1))
+		s.Duration = time.Minute
+		p.Shots = append(p.Shots, s)
+	}
+	return p
+}
+
+// A film longer than ten minutes — eleven shots of a minute, each valid —
+// is assembled, its sound mixed and normalised as a stream; until the mix
+// streamed, every shot rendered and then assembly failed with "media too
+// large: the parts last longer than the limit of 10m0s".
+func TestAssembleElevenMinutes(t *testing.T) {
+	tools := needTools(t)
+	dir := t.TempDir()
+	clip := minuteClip(t, tools, dir)
+	p := minutes(11)
+	clips := make([]string, len(p.Shots))
+	for i := range clips {
+		clips[i] = clip
+	}
+	out := filepath.Join(dir, "film.mp4")
+	film, err := render.Assemble(context.Background(), tools, p, clips, render.FilmOptions{Output: out})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if film.Frames != 11*60*24 || film.Duration != 11*time.Minute {
+		t.Errorf("film: %d frames, %v; want %d frames, 11 min", film.Frames, film.Duration, 11*60*24)
+	}
+	if math.Abs(film.Loudness.Integrated-render.LoudnessTarget) > 1 || film.Loudness.TruePeak > -1 {
+		t.Errorf("film at %.1f LUFS, true peak %.1f dBTP; want −16 ± 1 LUFS and at most −1 dBTP", film.Loudness.Integrated, film.Loudness.TruePeak)
+	}
+}
+
+// Assemble refuses a film longer than one can be, whatever its caller
+// checked.
+func TestAssembleRefusesTooLong(t *testing.T) {
+	tools := needTools(t)
+	p := minutes(61)
+	clips := make([]string, len(p.Shots))
+	_, err := render.Assemble(context.Background(), tools, p, clips, render.FilmOptions{Output: filepath.Join(t.TempDir(), "film.mp4")})
+	if err == nil || err.Error() != "assemble: Long Night is 1 h 1 min long; a film can be at most 1 h, so shorten it or make it as two projects" {
+		t.Errorf("Assemble(61 min) = %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -12,6 +13,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/slatestudio/slate/internal/userfile"
 )
 
 func fileDialogSize() fyne.Size { return fyne.NewSize(820, 560) }
@@ -33,6 +36,20 @@ func (s *Studio) problem(title, message string) dialog.Dialog {
 // in folder dir (Fyne's default when dir is ""), and hands the path to
 // use. A name typed without the extension gets it.
 //
+// regularFiles is a file dialog's filter that lists only regular files,
+// with one of its extensions when it has any. Fyne opens the file a person
+// picks itself, on the UI goroutine: a named pipe would block the studio
+// there until someone wrote to it, and a device would never end.
+type regularFiles []string
+
+// Matches reports whether u is a regular file with one of the extensions.
+func (exts regularFiles) Matches(u fyne.URI) bool {
+	if len(exts) > 0 && !slices.ContainsFunc(exts, func(e string) bool { return strings.EqualFold(e, u.Extension()) }) {
+		return false
+	}
+	return u.Scheme() != "file" || userfile.Check(u.Path(), "a file") == nil
+}
+
 // Fyne's save dialog creates (or empties) the file it returns before
 // anyone writes to it. Slate writes files atomically beside it instead, so
 // the empty file is only a placeholder: whoever fails to fill it removes
@@ -73,7 +90,7 @@ func (s *Studio) chooseSave(heading, name, ext, dir string, use func(path string
 	}, s.win)
 	d.SetTitleText(heading)
 	d.SetFileName(name)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{ext}))
+	d.SetFilter(regularFiles{ext})
 	if dir != "" {
 		if u, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
 			d.SetLocation(u)

@@ -106,6 +106,13 @@ func (s *Studio) exportFilmTo(path string) *filmExport {
 		e.end(nil, err)
 		return e
 	}
+	// A film that can never be made (too long, or a sound cue that is not
+	// a file) is refused before any shot renders.
+	if err := render.CheckFilm(p, nil); err != nil {
+		dropPlaceholder(path)
+		e.end(nil, err)
+		return e
+	}
 	total := max(1, p.TotalFrames())
 	for _, sh := range p.Shots {
 		e.weight = append(e.weight, float64(max(1, timeline.Frames(sh.Duration, p.FPS)))/float64(total))

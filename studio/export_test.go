@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/storage"
+
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -321,5 +324,80 @@ func TestExportUnderConsent(t *testing.T) {
 	}
 	if !slices.Contains(asked, consent.Final) {
 		t.Errorf("asked for %v, want a final grant among them", asked)
+	}
+}
+
+// A film whose sound cue is a named pipe can never be made: the export
+// and Render all refuse it at once, saying which cue and what it is, and
+// render nothing. (The old export rendered the other shots while the cue's
+// shot waited on the pipe for ever.) The length limit goes through the
+// same check; render's tests cover it.
+func TestExportAndRenderAllCheckTheFilmFirst(t *testing.T) {
+	tools := needTools(t)
+	p := tinyDemo(t)
+	fifo := filepath.Join(t.TempDir(), "rain.wav")
+	userfiletest.Mkfifo(t, fifo)
+	p.Shots[1].Cues = []timeline.Cue{{Kind: timeline.Ambience, File: fifo, Duration: 500 * time.Millisecond}}
+	f := newFixture(t, tools, p)
+	want := "shot 2 (Mara at the window), sound cue 1: " + fifo + " is a named pipe, not a sound file"
+
+	dir := t.TempDir()
+	out := filepath.Join(dir, "film.mp4")
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := f.s.exportFilmTo(out)
+	f.until("the export to end", 10*time.Second, func() bool { return e.done })
+	if e.err == nil || e.err.Error() != want {
+		t.Fatalf("export = %v, want %q", e.err, want)
+	}
+	if msg := texts(f.topDialog()); !strings.Contains(msg, want) || !strings.Contains(msg, "Nothing was written") {
+		t.Errorf("the dialog says:\n%s\nwant %q", msg, want)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("the refused export left the save dialog's empty file")
+	}
+	f.tap("Close")
+
+	f.s.renderAll()
+	f.idle()
+	if msg := texts(f.topDialog()); !strings.Contains(msg, want) {
+		t.Errorf("Render all shows:\n%s\nwant %q", msg, want)
+	}
+	if jobs := f.queue.Jobs(); len(jobs) != 0 {
+		t.Errorf("%d shots were sent to render, want none", len(jobs))
+	}
+}
+
+// The file dialogs list only regular files: Fyne opens the one picked
+// itself, and a named pipe would block the studio until someone wrote to
+// it.
+func TestFileDialogsListOnlyRegularFiles(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "pipe.slate")
+	userfiletest.Mkfifo(t, fifo)
+	good := filepath.Join(dir, "Last Light.SLATE")
+	if err := os.WriteFile(good, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(dir, "notes.txt")
+	if err := os.WriteFile(other, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		filter regularFiles
+		path   string
+		want   bool
+	}{
+		{regularFiles{".slate"}, good, true},
+		{regularFiles{".slate"}, fifo, false},
+		{regularFiles{".slate"}, other, false},
+		{regularFiles{}, other, true},
+		{regularFiles{}, fifo, false},
+		{regularFiles{}, "/dev/zero", false},
+	} {
+		if got := tc.filter.Matches(storage.NewFileURI(tc.path)); got != tc.want {
+			t.Errorf("regularFiles%q.Matches(%s) = %v, want %v", []string(tc.filter), tc.path, got, tc.want)
+		}
 	}
 }

@@ -546,6 +546,7 @@ func newCueRow(i *inspector, shotID string, j int) *cueRow {
 			rc.Close()
 			edit("file", func(c *timeline.Cue) error { c.File = rc.URI().Path(); return nil })
 		}, s.win)
+		d.SetFilter(regularFiles{})
 		d.Show()
 	})
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(field, timeline.RemoveCue(shotID, j)) })

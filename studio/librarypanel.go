@@ -15,7 +15,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -796,7 +795,7 @@ func (l *libraryPanel) askImport() {
 		r.Close()
 		l.importFile(path)
 	}, l.s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".slate"}))
+	d.SetFilter(regularFiles{".slate"})
 	d.Resize(fileDialogSize())
 	d.Show()
 }

@@ -211,8 +211,15 @@ func (s *Studio) renderSelected() {
 // renderAll queues every shot; shots whose clip is up to date finish at
 // once from the cache.
 func (s *Studio) renderAll() {
+	p := s.Project()
+	// Rendering every shot is making the film: one that can never be
+	// made (too long, or a sound cue that is not a file) is refused first.
+	if err := render.CheckFilm(p, nil); err != nil {
+		s.problem("The shots were not rendered", err.Error()+"\n\nNothing was rendered.")
+		return
+	}
 	var shots []int
-	for i := range s.Project().Shots {
+	for i := range p.Shots {
 		shots = append(shots, i)
 	}
 	s.renderShots(shots)

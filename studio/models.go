@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -302,7 +301,7 @@ func (w *modelsWindow) chooseVoice() {
 		}
 		w.installVoice(u.Path())
 	}, w.s.win)
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".onnx"}))
+	d.SetFilter(regularFiles{".onnx"})
 	d.Resize(fileDialogSize())
 	d.Show()
 }

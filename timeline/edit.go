@@ -80,7 +80,7 @@ func (e *Editor) Project() *Project { return e.p }
 // Do validates and applies c. An invalid edit changes nothing and returns an
 // error wrapping ErrInvalid that says why.
 func (e *Editor) Do(c Command) (Change, error) {
-	inv, ch, err := apply(e.p, c.run)
+	inv, ch, err := apply(e.p, grows(e.p, c.run))
 	if err != nil {
 		return Change{}, err
 	}
@@ -161,6 +161,24 @@ func replay(ops []op) func(t *tx) error {
 	return func(t *tx) error {
 		for _, o := range ops {
 			t.do(o)
+		}
+		return nil
+	}
+}
+
+// grows wraps an edit so that it is refused when it would make p a film
+// that cannot be made (see Project.CheckLength) or more so. Undo, redo and
+// rollback only return to what p was, and a project stored before the
+// limits may be over them, so an edit that takes it towards them is
+// allowed.
+func grows(p *Project, fn func(t *tx) error) func(t *tx) error {
+	return func(t *tx) error {
+		length, shots := p.Length(), len(p.Shots)
+		if err := fn(t); err != nil {
+			return err
+		}
+		if err := p.CheckLength(); err != nil && (p.Length() > length || len(p.Shots) > shots) {
+			return err
 		}
 		return nil
 	}

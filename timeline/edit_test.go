@@ -458,3 +458,52 @@ func TestFeatureCast(t *testing.T) {
 		t.Errorf("featuring Ana again: Change = %+v, want none", ch)
 	}
 }
+
+// An edit cannot make a film longer than one can be made, but a project
+// stored before the limit, already too long, can still be edited and cut
+// down.
+func TestEditKeepsFilmLength(t *testing.T) {
+	p := sample(t)
+	for p.Length()+MaxShotDuration <= MaxFilmLength {
+		s := NewShot("filler")
+		s.Duration = MaxShotDuration
+		p.Shots = append(p.Shots, s)
+	}
+	e := NewEditor(p)
+	long := NewShot("one too many")
+	long.Duration = MaxShotDuration
+	before := encode(t, p)
+	_, err := e.Do(AddShot(-1, long))
+	var ve *Error
+	if !errors.As(err, &ve) || ve.Field != "shots" || !strings.Contains(ve.Msg, "a film can be at most 1 h") {
+		t.Fatalf("Do(AddShot) past the limit = %v, want the film-length error", err)
+	}
+	if !bytes.Equal(encode(t, p), before) {
+		t.Fatal("a refused edit changed the project")
+	}
+	last := p.Shots[len(p.Shots)-1].ID
+	if _, err := e.Do(SetDuration(last, MaxShotDuration-time.Second)); err != nil {
+		t.Fatalf("shortening a shot = %v", err)
+	}
+
+	// Over the limit already: shortening, deleting and retitling are
+	// allowed; lengthening is not.
+	p.Shots = append(p.Shots, long.Clone(), long.Clone())
+	p.Shots[len(p.Shots)-1].ID = "extra"
+	e = NewEditor(p)
+	if _, err := e.Do(SetTitle("Too long")); err != nil {
+		t.Errorf("retitling a project over the limit = %v", err)
+	}
+	if _, err := e.Do(SetDuration("extra", time.Second)); err != nil {
+		t.Errorf("shortening a shot of a project over the limit = %v", err)
+	}
+	if _, err := e.Do(SetDuration("extra", 2*time.Second)); err == nil {
+		t.Errorf("lengthening a shot of a project over the limit was allowed")
+	}
+	if _, err := e.Do(DeleteShots("extra")); err != nil {
+		t.Errorf("deleting a shot of a project over the limit = %v", err)
+	}
+	if _, err := e.Undo(); err != nil {
+		t.Errorf("undoing that delete = %v; undo returns to what was", err)
+	}
+}

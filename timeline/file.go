@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,7 +41,7 @@ func (e *FileError) Error() string {
 	if e.Field != "" {
 		b.WriteString(e.Field)
 		if e.Offset >= 0 {
-			fmt.Fprintf(&b, " (line %d, column %d)", e.Line, e.Col)
+			fmt.Fprintf(&b, " (line %d, column %d, byte %d)", e.Line, e.Col, e.Offset)
 		}
 		b.WriteString(": ")
 	} else if e.Offset >= 0 {
@@ -300,16 +301,28 @@ func Decode(name string, data []byte) (*Project, error) {
 		return nil, fileErr(name, data, -1, "version", "the file is format version %d, written by a newer Slate; this Slate reads versions 1 to %d, so update Slate to open it", version, FormatVersion)
 	case version < 1:
 		return nil, fileErr(name, data, -1, "version", "format version %d does not exist; versions start at 1", version)
-	case version == 1:
+	}
+	// Before decoding, which would turn bad text into U+FFFD and a null
+	// shot into an empty one without a word.
+	if err := scanFile(name, data, version > 1); err != nil {
+		return nil, err
+	}
+	if version == 1 {
 		p, err = decodeV1(name, data)
-	default:
+	} else {
 		p, err = decodeV2(name, data)
 	}
 	if err != nil {
 		return nil, err
 	}
 	fillIDs(p)
-	if err := p.Validate(); err != nil {
+	// A file holds only what can be made into a film, so that a project the
+	// studio opens can also be exported.
+	err = p.Validate()
+	if err == nil {
+		err = p.CheckLength()
+	}
+	if err != nil {
 		var ve *Error
 		if errors.As(err, &ve) {
 			field := ve.Field
@@ -429,9 +442,9 @@ func typeName(kind string) string {
 // own so that an error can name the shot's index and exact position.
 func decodeV2(name string, data []byte) (*Project, error) {
 	var f fileProject
-	shots, err := decodeTop(name, data, map[string]any{
-		"format": &f.Format, "version": &f.Version, "title": &f.Title,
-		"width": &f.Width, "height": &f.Height, "fps": &f.FPS, "cast": &f.Cast,
+	shots, _, err := decodeTop(name, data, []field{
+		{"format", &f.Format}, {"version", &f.Version}, {"title", &f.Title},
+		{"width", &f.Width}, {"height", &f.Height}, {"fps", &f.FPS}, {"cast", &f.Cast},
 	})
 	if err != nil {
 		return nil, err
@@ -460,54 +473,67 @@ type rawShot struct {
 	offset int64
 }
 
+// field is a top-level key of a .slate file and where its value goes.
+type field struct {
+	key    string
+	target any
+}
+
 // decodeTop decodes a top-level object whose keys are in fields (any other
-// key is an error naming it), returning the "shots" elements undecoded.
-func decodeTop(name string, data []byte, fields map[string]any) ([]rawShot, error) {
+// key is an error naming it), returning the "shots" elements undecoded and
+// where each field's value starts.
+func decodeTop(name string, data []byte, fields []field) ([]rawShot, map[string]int64, error) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
 	if tok, err := dec.Token(); err != nil {
-		return nil, jsonErr(name, data, err, "")
+		return nil, nil, jsonErr(name, data, err, "")
 	} else if tok != json.Delim('{') {
-		return nil, fileErr(name, data, 0, "", "a Slate project is a JSON object { … }")
+		return nil, nil, fileErr(name, data, 0, "", "a Slate project is a JSON object { … }")
 	}
 	var shots []rawShot
+	offsets := map[string]int64{}
 	for dec.More() {
 		keyOff := dec.InputOffset()
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, jsonErr(name, data, err, "")
+			return nil, nil, jsonErr(name, data, err, "")
 		}
 		key, _ := tok.(string)
+		valOff := skipSpace(data, dec.InputOffset())
+		offsets[key] = valOff
 		if key == "shots" {
 			if shots, err = readShots(name, data, dec); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			continue
 		}
-		target, ok := fields[key]
-		if !ok {
-			return nil, fileErr(name, data, skipSpace(data, keyOff), key, "unknown field; check its spelling (fields: format, version, title, width, height, fps, cast, shots)")
+		i := slices.IndexFunc(fields, func(f field) bool { return f.key == key })
+		if i < 0 {
+			keys := make([]string, 0, len(fields)+1)
+			for _, f := range fields {
+				keys = append(keys, f.key)
+			}
+			return nil, nil, fileErr(name, data, skipSpace(data, keyOff), key, "unknown field; check its spelling (fields: %s, shots)", strings.Join(keys, ", "))
 		}
-		valOff := skipSpace(data, dec.InputOffset())
 		var raw json.RawMessage
 		if err := dec.Decode(&raw); err != nil {
-			return nil, jsonErr(name, data, err, "")
+			return nil, nil, jsonErr(name, data, err, "")
 		}
-		if err := strictDecode(raw, target); err != nil {
+		if err := strictDecode(raw, fields[i].target); err != nil {
 			var typ *json.UnmarshalTypeError
 			if errors.As(err, &typ) {
 				typ.Offset += valOff
 			}
-			return nil, jsonErr(name, data, err, key)
+			return nil, nil, jsonErr(name, data, err, key)
 		}
 	}
 	if _, err := dec.Token(); err != nil {
-		return nil, jsonErr(name, data, err, "")
+		return nil, nil, jsonErr(name, data, err, "")
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fileErr(name, data, dec.InputOffset(), "", "unexpected text after the end of the project")
+		return nil, nil, fileErr(name, data, dec.InputOffset(), "", "unexpected text after the end of the project")
 	}
-	return shots, nil
+	return shots, offsets, nil
 }
 
 func readShots(name string, data []byte, dec *json.Decoder) ([]rawShot, error) {
@@ -585,13 +611,13 @@ func shotJSONErr(name string, data []byte, raw rawShot, i int, err error) error 
 // The version 1 layout: times in float seconds, camera and transition
 // fields flat on the shot, the size as "WxH".
 type fileV1 struct {
-	Format  string       `json:"format"`
-	Version int          `json:"version"`
-	Title   string       `json:"title"`
-	Size    string       `json:"size"`
-	FPS     int          `json:"fps"`
-	Cast    []fileCast   `json:"cast"`
-	Shots   []*fileShot1 `json:"shots"`
+	Format  string     `json:"format"`
+	Version int        `json:"version"`
+	Title   string     `json:"title"`
+	Size    string     `json:"size"`
+	FPS     int        `json:"fps"`
+	Cast    []fileCast `json:"cast"`
+	// The shots, under "shots", are decoded one at a time (decodeV1).
 }
 
 type fileShot1 struct {
@@ -633,33 +659,67 @@ func seconds(v float64, field string) (time.Duration, *fieldErr) {
 	return time.Duration(math.Round(v*1000)) * time.Millisecond, nil
 }
 
+// decodeV1 reads the version 1 layout the way decodeV2 reads the current
+// one, key by key and shot by shot, so that its errors have positions too.
 func decodeV1(name string, data []byte) (*Project, error) {
 	var f fileV1
-	if err := strictDecode(data, &f); err != nil {
-		var uf *unknownField
-		if errors.As(err, &uf) {
-			return nil, fileErr(name, data, uf.offset, uf.name, "unknown field in a version 1 file")
-		}
-		return nil, jsonErr(name, data, err, "")
+	shots, offsets, err := decodeTop(name, data, []field{
+		{"format", &f.Format}, {"version", &f.Version}, {"title", &f.Title},
+		{"size", &f.Size}, {"fps", &f.FPS}, {"cast", &f.Cast},
+	})
+	if err != nil {
+		return nil, err
 	}
 	p := &Project{Title: f.Title, FPS: f.FPS}
-	if _, err := fmt.Sscanf(f.Size, "%dx%d", &p.Width, &p.Height); err != nil {
-		return nil, fileErr(name, data, -1, "size", "the size %q is not WIDTHxHEIGHT, such as 1280x720", f.Size)
+	var ok bool
+	if p.Width, p.Height, ok = parseSize(f.Size); !ok {
+		off, found := offsets["size"]
+		if !found {
+			off = -1
+		}
+		return nil, fileErr(name, data, off, "size", "the size %q is not WIDTHxHEIGHT, such as 1280x720", f.Size)
 	}
 	for _, c := range f.Cast {
 		p.Cast = append(p.Cast, CastRef(c))
 	}
-	for i, fs := range f.Shots {
-		if fs == nil {
-			return nil, fileErr(name, data, -1, fmt.Sprintf("shots[%d]", i), "the shot is null")
+	for i, raw := range shots {
+		var fs fileShot1
+		if err := strictDecode(raw.data, &fs); err != nil {
+			return nil, shotJSONErr(name, data, raw, i, err)
 		}
 		s, ferr := fs.shot()
 		if ferr != nil {
-			return nil, fileErr(name, data, -1, fmt.Sprintf("shots[%d].%s", i, ferr.field), "%s", ferr.msg)
+			return nil, fileErr(name, data, raw.offset, fmt.Sprintf("shots[%d].%s", i, ferr.field), "%s", ferr.msg)
 		}
 		p.Shots = append(p.Shots, s)
 	}
 	return p, nil
+}
+
+// parseSize reads a version 1 frame size: exactly WIDTHxHEIGHT, two whole
+// numbers of at most five digits without sign or leading zero (the range
+// is ValidateFormat's to check), and nothing before, between or after.
+func parseSize(s string) (w, h int, ok bool) {
+	ws, hs, found := strings.Cut(s, "x")
+	if !found {
+		return 0, 0, false
+	}
+	num := func(d string) (int, bool) {
+		if len(d) == 0 || len(d) > 5 || d[0] == '0' {
+			return 0, false
+		}
+		n := 0
+		for _, c := range []byte(d) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	w, okW := num(ws)
+	h, okH := num(hs)
+	return w, h, okW && okH
 }
 
 func (fs *fileShot1) shot() (*Shot, *fieldErr) {

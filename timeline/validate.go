@@ -28,6 +28,16 @@ const (
 	SpeakingRate = 150
 	MinGainDB    = -60
 	MaxGainDB    = 12
+	// MaxFilmLength is the longest film Slate makes: longer than any short
+	// film (the Academy's limit is 40 minutes). Assembly streams the sound,
+	// so memory does not grow with the film, but the studio's preview holds
+	// every shot's sound (about 1.4 GB an hour), and a longer project is
+	// best made as several.
+	MaxFilmLength = time.Hour
+	// MaxShots bounds the shots of a project: 10,000 is far more than a
+	// film of MaxFilmLength needs (a feature has 1,000 to 3,000), and keeps
+	// a file within MaxFileSize.
+	MaxShots = 10000
 )
 
 // ErrInvalid is wrapped by every validation error, so callers can tell a
@@ -120,6 +130,9 @@ func (p *Project) Validate() error {
 }
 
 func (p *Project) validateMeta() error {
+	if msg := validText(p.Title); msg != "" {
+		return projectErr("title", "the title %s", msg)
+	}
 	if n := utf8.RuneCountInString(p.Title); n > MaxTitleRunes {
 		return projectErr("title", "the title is %d characters long; keep it to %d", n, MaxTitleRunes)
 	}
@@ -129,6 +142,11 @@ func (p *Project) validateMeta() error {
 	ids := make(map[string]bool, len(p.Cast))
 	for i, c := range p.Cast {
 		field := fmt.Sprintf("cast[%d]", i)
+		for _, f := range []textField{{"id", "id", c.ID}, {"name", "name", c.Name}, {"handle", "handle", c.Handle}, {"voice", "voice", c.Voice}} {
+			if msg := validText(f.value); msg != "" {
+				return projectErr(field+"."+f.field, "cast member %d's %s %s", i+1, f.what, msg)
+			}
+		}
 		switch {
 		case c.ID == "":
 			return projectErr(field+".id", "cast member %d has no id", i+1)
@@ -150,6 +168,9 @@ func (p *Project) validateShot(i int) error {
 	s := p.Shots[i]
 	if s.ID == "" {
 		return shotErr(i, "id", "the shot has no id")
+	}
+	if err := validShotText(i, s); err != nil {
+		return err
 	}
 	if n := utf8.RuneCountInString(s.Title); n > MaxTitleRunes {
 		return shotErr(i, "title", "the title is %d characters long; keep it to %d", n, MaxTitleRunes)
@@ -188,6 +209,28 @@ func (p *Project) validateShot(i int) error {
 		}
 	}
 	return p.validateTransitions(i)
+}
+
+// validShotText checks that every text of shot i is valid UTF-8.
+func validShotText(i int, s *Shot) error {
+	fields := []textField{{"id", "id", s.ID}, {"title", "title", s.Title}, {"prompt", "prompt", s.Prompt}}
+	for j, id := range s.Cast {
+		fields = append(fields, textField{fmt.Sprintf("cast[%d]", j), fmt.Sprintf("featured cast member %d", j+1), id})
+	}
+	for j, l := range s.Lines {
+		f, what := fmt.Sprintf("dialogue[%d].", j), fmt.Sprintf("line %d's ", j+1)
+		fields = append(fields, textField{f + "speaker", what + "speaker", l.Speaker}, textField{f + "text", what + "text", l.Text}, textField{f + "voice", what + "voice", l.Voice})
+	}
+	for j, c := range s.Cues {
+		f, what := fmt.Sprintf("cues[%d].", j), fmt.Sprintf("sound cue %d's ", j+1)
+		fields = append(fields, textField{f + "description", what + "description", c.Description}, textField{f + "file", what + "file name", c.File})
+	}
+	for _, f := range fields {
+		if msg := validText(f.value); msg != "" {
+			return shotErr(i, f.field, "the %s %s", f.what, msg)
+		}
+	}
+	return nil
 }
 
 func (p *Project) validateLine(i, j int, l Line) error {
@@ -294,4 +337,44 @@ func kindLabel(k TransitionKind) string {
 		return "transition"
 	}
 	return string(k)
+}
+
+// CheckLength checks that p can be made into a film: at most MaxFilmLength
+// long, transitions included, and at most MaxShots shots. It is apart from
+// Validate so that a project stored before these limits still opens, to be
+// cut down; a file cannot hold one (Decode checks), an edit cannot make one
+// (Editor), and nothing renders one (render.CheckFilm).
+func (p *Project) CheckLength() error {
+	name := p.Title
+	if strings.TrimSpace(name) == "" {
+		name = "The film"
+	}
+	if l := p.Length(); l > MaxFilmLength {
+		return projectErr("shots", "%s is %s long; a film can be at most %s, so shorten it or make it as two projects", name, FilmLength(l), FilmLength(MaxFilmLength))
+	}
+	if n := len(p.Shots); n > MaxShots {
+		return projectErr("shots", "%s has %d shots; a film can have at most %d, so join or remove some", name, n, MaxShots)
+	}
+	return nil
+}
+
+// FilmLength writes a film's length as a person reads it: "13 h 53 min
+// 20 s", "45 min", or "12.5 s" under a minute. Past a minute it counts
+// whole seconds, rounding up, so that a film a little over a limit never
+// reads as exactly the limit.
+func FilmLength(d time.Duration) string {
+	if d < time.Minute {
+		return Seconds(d)
+	}
+	secs := int64((d + time.Second - 1) / time.Second)
+	var parts []string
+	for _, u := range []struct {
+		n    int64
+		name string
+	}{{secs / 3600, "h"}, {secs / 60 % 60, "min"}, {secs % 60, "s"}} {
+		if u.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", u.n, u.name))
+		}
+	}
+	return strings.Join(parts, " ")
 }

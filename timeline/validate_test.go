@@ -50,6 +50,13 @@ func TestValidateRefuses(t *testing.T) {
 		{"duplicate shot id", func(p *Project) { p.Shots[2].ID = p.Shots[0].ID }, 3, "id", "also the id of shot 1"},
 		{"cast id narrator", func(p *Project) { p.Cast[1].ID = Narrator }, 0, "cast[1].id", "narrator"},
 		{"bad backend", func(p *Project) { p.Shots[0].Backend = "Not OK!" }, 1, "backend", "backend name"},
+		{"title not utf-8", func(p *Project) { p.Title = "Last \xffLight" }, 0, "title", "UTF-8"},
+		{"cast name not utf-8", func(p *Project) { p.Cast[0].Name = "An\xe1" }, 0, "cast[0].name", "UTF-8"},
+		{"shot title not utf-8", func(p *Project) { p.Shots[1].Title = "\xc3" }, 2, "title", "UTF-8"},
+		{"prompt not utf-8", func(p *Project) { p.Shots[0].Prompt = "fog \xed\xa0\x80" }, 1, "prompt", "UTF-8"},
+		{"line not utf-8", func(p *Project) { p.Shots[1].Lines[0].Text = "Hello \xff" }, 2, "dialogue[0].text", "UTF-8"},
+		{"cue file not utf-8", func(p *Project) { p.Shots[2].Cues[0].File = "bell\xfe.wav" }, 3, "cues[0].file", "UTF-8"},
+		{"cue description not utf-8", func(p *Project) { p.Shots[2].Cues[0].Description = "\x80" }, 3, "cues[0].description", "UTF-8"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -102,5 +109,92 @@ func TestValidateShotBothTransitions(t *testing.T) {
 	var ve *Error
 	if err := p.validateShot(1); !errors.As(err, &ve) || !strings.Contains(ve.Msg, "together") || ve.Field != "transition.duration_ms" {
 		t.Errorf("validateShot(1) = %v, want the transitions-together error", err)
+	}
+}
+
+// A film longer than MaxFilmLength, or of more than MaxShots shots, can
+// never be made; CheckLength says so with the project's length and the
+// limit.
+func TestCheckLength(t *testing.T) {
+	long := func(p *Project) {
+		for p.Length() <= MaxFilmLength {
+			s := NewShot("more")
+			s.Duration = MaxShotDuration
+			p.Shots = append(p.Shots, s)
+		}
+	}
+	// Short shots crossfaded into each other: many, yet under an hour.
+	many := func(p *Project) {
+		for len(p.Shots) <= MaxShots {
+			s := NewShot("more")
+			s.Duration = MinShotDuration
+			s.Transition = Transition{Kind: Crossfade, Duration: 200 * time.Millisecond}
+			p.Shots = append(p.Shots, s)
+		}
+	}
+	// The sample is three shots of 4 s, two joined by a 1 s crossfade:
+	// 11 s, to which long adds sixty minutes.
+	tests := []struct {
+		name string
+		edit func(p *Project)
+		want string
+	}{
+		{"sample", func(*Project) {}, ""},
+		{"at the limit", func(p *Project) {
+			long(p)
+			p.Shots[len(p.Shots)-1].Duration -= p.Length() - MaxFilmLength
+		}, ""},
+		{"a frame over", func(p *Project) {
+			long(p)
+			p.Shots[len(p.Shots)-1].Duration -= p.Length() - MaxFilmLength - time.Second/24
+		}, "Sample is 1 h 1 s long; a film can be at most 1 h, so shorten it or make it as two projects"},
+		{"too long", long, "Sample is 1 h 11 s long; a film can be at most 1 h, so shorten it or make it as two projects"},
+		{"too many shots", many, "Sample has 10001 shots; a film can have at most 10000, so join or remove some"},
+		{"100,000 shots", func(p *Project) {
+			p.Title = "Last Light"
+			for len(p.Shots) < 100000 {
+				s := NewShot("more")
+				s.Duration = MinShotDuration
+				p.Shots = append(p.Shots, s)
+			}
+		}, "Last Light is 13 h 53 min 30 s long; a film can be at most 1 h, so shorten it or make it as two projects"},
+		{"untitled", func(p *Project) { p.Title = " "; long(p) }, "The film is 1 h 11 s long"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := sample(t)
+			tt.edit(p)
+			err := p.CheckLength()
+			if tt.want == "" {
+				if err != nil {
+					t.Fatalf("CheckLength() = %v, want nil", err)
+				}
+				return
+			}
+			var ve *Error
+			if !errors.As(err, &ve) || ve.Field != "shots" || !strings.Contains(ve.Msg, tt.want) {
+				t.Fatalf("CheckLength() = %v, want an *Error on shots containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestFilmLength(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{12500 * time.Millisecond, "12.5 s"},
+		{time.Minute, "1 min"},
+		{45 * time.Minute, "45 min"},
+		{time.Hour, "1 h"},
+		{time.Hour + 1, "1 h 1 s"},
+		{50000 * time.Second, "13 h 53 min 20 s"},
+		{2*time.Hour + 30*time.Second, "2 h 30 s"},
+	}
+	for _, tt := range tests {
+		if got := FilmLength(tt.d); got != tt.want {
+			t.Errorf("FilmLength(%v) = %q, want %q", tt.d, got, tt.want)
+		}
 	}
 }

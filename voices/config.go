@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/slatestudio/slate/internal/userfile"
 )
 
 // The symbols Piper's phoneme_id_map must give: the pad put after every
@@ -125,12 +127,16 @@ type rawConfig struct {
 	Dataset string `json:"dataset"`
 }
 
-// LoadConfig reads and checks the config at path.
+// LoadConfig reads and checks the config at path, a regular file: a named
+// pipe or a device is refused (see userfile).
 func LoadConfig(path string) (*Config, error) {
-	f, err := os.Open(path)
+	f, err := userfile.Open(path, "a voice config")
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, &ConfigError{File: path, Offset: -1, Problem: "no such file; a Piper voice is NAME.onnx with NAME.onnx.json beside it", Err: err}
+		}
+		if errors.Is(err, userfile.ErrNotRegular) {
+			return nil, err
 		}
 		return nil, fmt.Errorf("voice config: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/userfile"
 	"github.com/slatestudio/slate/ml"
 )
 
@@ -215,22 +216,21 @@ func Install(rt *ml.Runtime, model, dir string) (Installed, error) {
 // checkModelFile makes sure model is a file that could be an ONNX model; the
 // model itself is checked when ONNX Runtime loads it.
 func checkModelFile(model string) error {
-	fi, err := os.Stat(model)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
+	if err := userfile.Check(model, "a voice model"); errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("%s: no such file", model)
-	case err != nil:
+	} else if err != nil {
 		return err
-	case !fi.Mode().IsRegular():
-		return fmt.Errorf("%s is not a file", model)
-	case fi.Size() == 0:
+	}
+	if fi, err := os.Stat(model); err == nil && fi.Size() == 0 {
 		return fmt.Errorf("%s is empty", model)
 	}
 	return nil
 }
 
+// copyFile copies from, which must be a regular file (it may have been
+// swapped since it was checked), to to, atomically.
 func copyFile(from, to string) error {
-	in, err := os.Open(from)
+	in, err := userfile.Open(from, "a voice file")
 	if err != nil {
 		return err
 	}

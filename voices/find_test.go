@@ -2,11 +2,15 @@ package voices
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 )
 
 func TestDirs(t *testing.T) {
@@ -126,5 +130,42 @@ func TestInstallChecksModel(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "broken.onnx")); !errors.Is(err, os.ErrNotExist) {
 		t.Error("Install(not a model) copied it anyway")
+	}
+}
+
+// A voice whose model or config is a named pipe or a device is refused at
+// once, naming it; the old Install waited on a pipe config for ever. Run in
+// a child bounded in time and memory.
+func TestInstallRefusesPipesAndDevices(t *testing.T) {
+	for _, tc := range []struct{ name, model, config, want string }{
+		{"pipe config", "pipe", "fifo", "install voice: SRC/tiny.onnx.json is a named pipe, not a voice config"},
+		{"pipe model", "fifo", "copy", "install voice: SRC/tiny.onnx is a named pipe, not a voice model"},
+		{"device config", "copy", "zero", "install voice: SRC/tiny.onnx.json is a device, not a voice config"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := userfiletest.Bounded(t, 20*time.Second, func() string {
+				src := t.TempDir()
+				model := filepath.Join(src, "tiny.onnx")
+				for path, how := range map[string]string{model: tc.model, model + ".json": tc.config} {
+					orig := filepath.Join("testdata", filepath.Base(path))
+					switch how {
+					case "fifo":
+						userfiletest.Mkfifo(t, path)
+					case "zero":
+						if err := os.Symlink("/dev/zero", path); err != nil {
+							return err.Error()
+						}
+					default:
+						data, _ := os.ReadFile(orig)
+						os.WriteFile(path, data, 0o644)
+					}
+				}
+				_, err := Install(nil, model, t.TempDir())
+				return strings.ReplaceAll(fmt.Sprint(err), src, "SRC")
+			})
+			if got != tc.want {
+				t.Errorf("Install = %q, want %q", got, tc.want)
+			}
+		})
 	}
 }

@@ -242,6 +242,11 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	if err := checkOutput(a.output, a.file); err != nil {
 		return nil, nil, err
 	}
+	// Before anything renders: a film that can never be made is refused
+	// at once, not after every shot is rendered.
+	if err := render.CheckFilm(p, indexes); err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", a.file, err)
+	}
 
 	reg := render.NewRegistry()
 	env.register(reg, env.tools)

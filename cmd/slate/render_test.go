@@ -11,9 +11,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -418,5 +420,90 @@ func TestRenderAssemblyFailure(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(earlier, "keep")); err != nil {
 		t.Errorf("%s existed before the render and is gone: %v", earlier, err)
+	}
+}
+
+// noRender is the animatic backend, except that it counts renders and
+// fails them: a test that must refuse before anything renders sees every
+// attempt.
+type noRender struct {
+	render.Backend
+	calls *atomic.Int32
+}
+
+func (n noRender) Render(context.Context, *render.Request, func(float64)) (*render.Result, error) {
+	n.calls.Add(1)
+	return nil, errors.New("this test renders nothing")
+}
+
+// A film that could never be made — longer than an hour — is refused
+// before any shot renders, saying how long it is, what the limit is, and
+// naming the file. Until then it started rendering every shot.
+func TestRenderRefusesFilmTooLong(t *testing.T) {
+	env := testRenderEnv(t)
+	var calls atomic.Int32
+	env.register = func(reg *render.Registry, tools media.Tools) {
+		reg.Register(animatic.Name, func() (render.Backend, error) {
+			b, err := animatic.New(tools)
+			return noRender{b, &calls}, err
+		})
+	}
+	p := timeline.New("Long Night")
+	p.Width, p.Height = 320, 180
+	for i := range 61 {
+		s := timeline.NewShot(fmt.Sprintf("minute %d", i+1))
+		s.Duration = time.Minute
+		p.Shots = append(p.Shots, s)
+	}
+	project := filepath.Join(t.TempDir(), "long.slate")
+	if err := library.WriteFile(project, p); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := renderArgsRun(context.Background(), env, project, "-o", filepath.Join(t.TempDir(), "film.mp4"))
+	want := "slate render: " + project + ": shots: Long Night is 1 h 1 min long; a film can be at most 1 h, so shorten it or make it as two projects\n"
+	if code != 1 || stdout != "" || stderr != want || calls.Load() != 0 {
+		t.Errorf("slate render (61 min): exit %d, %d shots rendered, stdout %q, stderr\n%q\nwant exit 1, nothing rendered and\n%q", code, calls.Load(), stdout, stderr, want)
+	}
+}
+
+// A project path or a sound cue that is a device or a named pipe is
+// refused at once, naming it and what it is. Each runs in a child process
+// bounded in time and memory: the old code read /dev/zero until memory ran
+// out and waited on a pipe forever.
+func TestRenderRefusesDevicesAndPipes(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "bell.wav")
+	userfiletest.Mkfifo(t, fifo)
+	withCue := func(file string) func(p *timeline.Project) {
+		return func(p *timeline.Project) {
+			p.Shots[0].Cues = append(p.Shots[0].Cues, timeline.Cue{Kind: timeline.SFX, File: file, Duration: time.Second})
+		}
+	}
+	tests := []struct {
+		name    string
+		project func() string
+		want    string
+	}{
+		{"zero project", func() string { return "/dev/zero" }, "slate render: /dev/zero is a device, not a project file\n"},
+		{"urandom project", func() string { return "/dev/urandom" }, "slate render: /dev/urandom is a device, not a project file\n"},
+		{"pipe project", func() string { return fifo }, "slate render: FIFO is a named pipe, not a project file\n"},
+		{"pipe cue", func() string { return smallProject(t, withCue(fifo)) }, "slate render: PROJECT: shot 1 (Harbour at dusk), sound cue 2: FIFO is a named pipe, not a sound file\n"},
+		{"device cue", func() string { return smallProject(t, withCue("/dev/zero")) }, "slate render: PROJECT: shot 1 (Harbour at dusk), sound cue 2: /dev/zero is a device, not a sound file\n"},
+		{"missing cue", func() string { return smallProject(t, withCue(fifo+".gone")) }, "slate render: PROJECT: shot 1 (Harbour at dusk), sound cue 2: FIFO.gone is not there; put the file back or choose another\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := userfiletest.Bounded(t, 30*time.Second, func() string {
+				// In the child, which made its own pipe and project.
+				project := tt.project()
+				code, _, stderr := renderArgsRun(context.Background(), testRenderEnv(t), project, "-o", filepath.Join(t.TempDir(), "film.mp4"))
+				if !strings.HasPrefix(project, "/dev/") && project != fifo {
+					stderr = strings.ReplaceAll(stderr, project, "PROJECT")
+				}
+				return fmt.Sprintf("exit %d: %s", code, strings.ReplaceAll(stderr, fifo, "FIFO"))
+			})
+			if want := "exit 1: " + strings.TrimSuffix(tt.want, "\n") + "; "; got != want {
+				t.Errorf("slate render = %q, want %q", got, want)
+			}
+		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/userfile"
 )
 
 // Store is the folder packs are installed in: $SLATE_HOME/models.
@@ -371,7 +372,7 @@ func dirSource(src string) (*source, error) {
 	}
 	return &source{where: mpath, manifest: data, open: func(_ context.Context, file string) (io.ReadCloser, error) {
 		p := filepath.Join(dir, filepath.FromSlash(file))
-		f, err := os.Open(p)
+		f, err := userfile.Open(p, "a model file")
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("missing from %s", dir)
 		}
@@ -379,8 +380,10 @@ func dirSource(src string) (*source, error) {
 	}}, nil
 }
 
+// readLimited reads a manifest a person points at: a regular file (never a
+// named pipe or a device), and no more of it than a manifest may be.
 func readLimited(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := userfile.Open(path, "a model pack manifest")
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no such file: a model pack's folder holds a %s", path, ManifestFile)
 	}

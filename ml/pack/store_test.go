@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -13,6 +14,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/slatestudio/slate/internal/userfile/userfiletest"
 )
 
 // makePack writes a small valid pack into a new folder and returns it.
@@ -196,5 +200,29 @@ func TestInstallCancelled(t *testing.T) {
 	}
 	if got := entries(t, store.Dir()); len(got) != 0 {
 		t.Errorf("a cancelled install left %q", got)
+	}
+}
+
+// A pack whose manifest or one of whose files is a named pipe is refused
+// at once, naming it; the old Install waited on the pipe for ever. Run in
+// a child bounded in time and memory.
+func TestInstallRefusesPipes(t *testing.T) {
+	for _, tc := range []struct{ name, file, want string }{
+		{"manifest", ManifestFile, "SRC/manifest.json is a named pipe, not a model pack manifest"},
+		{"model file", "transformer/model.onnx", "transformer/model.onnx: SRC/transformer/model.onnx is a named pipe, not a model file"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := userfiletest.Bounded(t, 20*time.Second, func() string {
+				src := makePack(t, "tiny", nil)
+				path := filepath.Join(src, filepath.FromSlash(tc.file))
+				os.Remove(path)
+				userfiletest.Mkfifo(t, path)
+				_, err := NewStore(filepath.Join(t.TempDir(), "models"), nil).Install(context.Background(), src, nil)
+				return strings.ReplaceAll(fmt.Sprint(err), src, "SRC")
+			})
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("Install = %q, want it to say %q", got, tc.want)
+			}
+		})
 	}
 }
