@@ -212,7 +212,7 @@ func newTestStudio(t *testing.T, audio AudioOut) (*Studio, *testClock) {
 	}
 	s := New(test.NewTempApp(t), d)
 	testUI.Store(s, ui)
-	t.Cleanup(s.close)
+	t.Cleanup(s.shutdown)
 	return s, clock
 }
 
@@ -758,7 +758,7 @@ func TestCloseStopsSound(t *testing.T) {
 	s, _ := newTestStudio(t, out)
 	s.player.toggle()
 	<-out.started
-	s.close()
+	s.shutdown()
 	out.mu.Lock()
 	fill := out.fill
 	out.mu.Unlock()

@@ -153,7 +153,10 @@ func New(a fyne.App, d Deps) *Studio {
 	a.SetIcon(icon)
 	s.win = a.NewWindow(windowTitle(s.doc.Project()))
 	s.win.SetIcon(icon)
-	s.win.SetOnClosed(s.close)
+	// Closing the main window quits the studio (see Quit); a Close()
+	// from code (tests) still shuts it down.
+	s.win.SetCloseIntercept(s.Quit)
+	s.win.SetOnClosed(s.shutdown)
 
 	s.thumbs = newThumbnails(s)
 	s.timeline = newTimeline(s)
@@ -201,18 +204,63 @@ func New(a fyne.App, d Deps) *Studio {
 // Window is the main window.
 func (s *Studio) Window() fyne.Window { return s.win }
 
-// ShowAndRun shows the main window and runs the app until it is closed.
-// Call it from the main goroutine.
-func (s *Studio) ShowAndRun() { s.win.ShowAndRun() }
+// ShowAndRun shows the main window and runs the app until the studio
+// quits. Call it from the main goroutine.
+func (s *Studio) ShowAndRun() {
+	s.win.ShowAndRun()
+	s.shutdown() // if the app stopped some other way (Fyne's own SIGTERM handler)
+}
+
+// Quit ends the studio: menu File ▸ Quit, Ctrl+Q, the main window's close
+// button and (from cmd/slate) Ctrl-C and SIGTERM all come here. Call it
+// on the UI goroutine.
+//
+// It stops the studio's work and then Fyne's driver, and closes no
+// window. Fyne's GLFW driver (v2.7.1) marks a closed window's viewport
+// gone at once but destroys the window only at the next tick of its event
+// loop; a pointer moving over the window in between makes the driver set
+// the mouse cursor on the missing viewport (window.processMouseMoved →
+// glfw.(*Window).SetInputMode on nil), a panic that struck 8 of 20 starts
+// quit with the pointer over the window. fyne.App.Quit closes every
+// window first, and so did the window's close button. The driver's Quit
+// ends the loop instead, and glfw.Terminate takes the windows with it.
+func (s *Studio) Quit() {
+	s.shutdown()
+	s.app.Driver().Quit()
+}
+
+// closeDelay is how long one of the studio's other windows stays hidden
+// before it is closed: long enough for the pointer events sent before it
+// was hidden to have arrived (see closeWindow).
+const closeDelay = 250 * time.Millisecond
+
+// closeWindow closes one of the studio's other windows (the recording
+// wizard, the consent dashboard) after closed has tidied up after it. The
+// window is hidden at once and closed a moment later: closing it at once
+// would leave it open to the panic Quit explains, should the pointer be
+// moving over it, while a hidden window gets no pointer events. If the
+// studio quits meanwhile, the driver takes the window with it.
+func (s *Studio) closeWindow(w fyne.Window, closed func()) {
+	closed()
+	w.Hide()
+	s.deps.Clock.AfterFunc(closeDelay, func() { s.onUI(w.Close) })
+}
 
 func windowTitle(p *timeline.Project) string {
 	return p.Title + " — Slate"
 }
 
-func (s *Studio) close() {
-	if s.dash != nil {
-		s.dash.win.Close()
+// shutdown stops the studio's work: the recording wizard's devices, the
+// player, and every background job (their reports to the UI are dropped
+// from now on). It closes no window (see Quit), and runs once.
+func (s *Studio) shutdown() {
+	if s.ctx.Err() != nil {
+		return
 	}
+	if s.wizard != nil {
+		s.wizard.closed()
+	}
+	s.dash = nil
 	s.player.close()
 	s.stop()
 }
