@@ -91,18 +91,33 @@ func quitOnce(t *testing.T, bin, display, home string, way quitWay, delay time.D
 	stopPointer := movePointer(display, win)
 	defer stopPointer()
 	time.Sleep(delay)
-	switch way {
-	case quitCtrlQ:
-		key := exec.Command("xdotool", "key", "--window", strconv.FormatUint(uint64(win), 10), "ctrl+q")
-		key.Env = append(os.Environ(), "DISPLAY="+display)
-		err = key.Run()
-	case quitClose:
-		err = askToClose(display, win)
-	case quitTERM:
-		err = cmd.Process.Signal(syscall.SIGTERM)
+	// xdotool, run while another moves the pointer, now and then fails to
+	// send the key; that is no fault of the studio's, so it tries again.
+	for try := 0; try < 3; try++ {
+		switch way {
+		case quitCtrlQ:
+			key := exec.Command("xdotool", "key", "--window", strconv.FormatUint(uint64(win), 10), "ctrl+q")
+			key.Env = append(os.Environ(), "DISPLAY="+display)
+			if out, kerr := key.CombinedOutput(); kerr != nil {
+				err = fmt.Errorf("xdotool key: %v: %s", kerr, out)
+			} else {
+				err = nil
+			}
+		case quitClose:
+			err = askToClose(display, win)
+		case quitTERM:
+			err = cmd.Process.Signal(syscall.SIGTERM)
+		}
+		if err == nil {
+			break
+		}
+		t.Logf("asking the studio to quit by %v: %v", way, err)
+		time.Sleep(100 * time.Millisecond)
 	}
 	if err != nil {
-		t.Logf("asking the studio to quit by %v: %v", way, err)
+		cmd.Process.Kill()
+		<-exited
+		return fmt.Sprintf("could not ask it to quit by %v: %v", way, err)
 	}
 	select {
 	case <-exited:
