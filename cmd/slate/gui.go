@@ -25,7 +25,7 @@ import (
 )
 
 // quitGrace is how long the studio has to close after Ctrl-C or SIGTERM.
-const quitGrace = 10 * time.Second
+const quitGrace = 15 * time.Second
 
 // gui opens the studio on the project at path, or with path empty on the
 // most recent project, and runs it until it quits or ctx is cancelled. It

@@ -121,10 +121,10 @@ func quitOnce(t *testing.T, bin, display, home string, way quitWay, delay time.D
 	}
 	select {
 	case <-exited:
-	case <-time.After(20 * time.Second):
+	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
 		<-exited
-		return fmt.Sprintf("it did not quit within 20 s\n%s", stderr)
+		return fmt.Sprintf("it did not quit within 30 s\n%s", stderr)
 	}
 	if out := stderr.String(); strings.Contains(out, "panic:") || strings.Contains(out, "fatal error:") || strings.Contains(out, "WARNING: DATA RACE") {
 		return "it panicked:\n" + out
@@ -169,10 +169,10 @@ func TestTERMDuringLongLoad(t *testing.T) {
 		select {
 		case <-exited:
 			t.Logf("SIGTERM %v after the start: quit in %v", after, time.Since(t0).Round(time.Millisecond))
-		case <-time.After(15 * time.Second):
+		case <-time.After(25 * time.Second):
 			cmd.Process.Kill()
 			<-exited
-			t.Errorf("SIGTERM %v after the start: still running 15 s later\n%s", after, stderr)
+			t.Errorf("SIGTERM %v after the start: still running 25 s later\n%s", after, stderr)
 			continue
 		}
 		if out := stderr.String(); strings.Contains(out, "panic:") || strings.Contains(out, "fatal error:") {
