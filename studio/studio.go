@@ -118,6 +118,14 @@ type Studio struct {
 	// removalNotice is what the last notice of removed uses said.
 	removalNotice string
 
+	// keys caches the render keys of the project's shots, by index, as
+	// the project and cast are now; projectChanged and reloadCast drop it.
+	// Every view asks for them (the player, the timeline, the library
+	// panel, the clip lookup), and working out 10,000 of them again for
+	// each was a good part of opening a 10,000-shot project. UI goroutine
+	// only.
+	keys map[int]string
+
 	// clips caches, per render key, the finished clip; filled from the
 	// library in the background and from the queue's events.
 	clipsMu sync.Mutex
@@ -318,6 +326,7 @@ func (s *Studio) redo() {
 
 // projectChanged brings every view up to date after an edit (or undo).
 func (s *Studio) projectChanged(ch timeline.Change) {
+	s.keys = nil
 	p := s.Project()
 	// A deleted shot cannot stay selected.
 	s.selected = slices.DeleteFunc(s.selected, func(id string) bool { return p.Index(id) < 0 })
@@ -450,6 +459,7 @@ func (s *Studio) reloadCast() {
 		s.castMu.Lock()
 		s.cast, s.likeness = members, likeness
 		s.castMu.Unlock()
+		s.keys = nil // the likeness is part of them
 		s.castChanged()
 	})
 }
@@ -463,13 +473,20 @@ func (s *Studio) backendFor(sh *timeline.Shot) string {
 }
 
 // keyOf is the render key shot i has now, or "" when its backend cannot
-// be opened.
+// be opened. Call it on the UI goroutine.
 func (s *Studio) keyOf(i int) string {
-	b, err := s.deps.Backends.Open(s.backendFor(s.Project().Shots[i]))
-	if err != nil {
-		return ""
+	if k, ok := s.keys[i]; ok {
+		return k
 	}
-	return render.Key(b, s.request(i))
+	k := ""
+	if b, err := s.deps.Backends.Open(s.backendFor(s.Project().Shots[i])); err == nil {
+		k = render.Key(b, s.request(i))
+	}
+	if s.keys == nil {
+		s.keys = map[int]string{}
+	}
+	s.keys[i] = k
+	return k
 }
 
 // clipOf returns the finished clip for shot i as it is now, if one is
