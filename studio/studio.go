@@ -108,6 +108,10 @@ type Studio struct {
 	player    *player
 	library   *libraryPanel
 	castView  *castPanel
+	// quitting: the driver has stopped and the windows are gone; an
+	// edit still being saved must not reach for them.
+	quitting bool
+
 	// wizard is the cast recording window while it is open.
 	wizard *wizard
 	// dash is the consent dashboard while it is open.
@@ -216,7 +220,14 @@ func (s *Studio) Window() fyne.Window { return s.win }
 // quits. Call it from the main goroutine.
 func (s *Studio) ShowAndRun() {
 	s.win.ShowAndRun()
-	s.shutdown() // if the app stopped some other way (Fyne's own SIGTERM handler)
+	if s.ctx.Err() == nil {
+		// The driver stopped without Quit (Fyne's own SIGTERM handler can
+		// get there first): what was being typed is saved all the same,
+		// without the views, which went with the driver.
+		s.quitting = true
+		s.saveTyping()
+	}
+	s.shutdown()
 }
 
 // Quit ends the studio: menu File ▸ Quit, Ctrl+Q, the main window's close
@@ -233,8 +244,18 @@ func (s *Studio) ShowAndRun() {
 // window first, and so did the window's close button. The driver's Quit
 // ends the loop instead, and glfw.Terminate takes the windows with it.
 func (s *Studio) Quit() {
+	s.saveTyping()
 	s.shutdown()
 	s.app.Driver().Quit()
+}
+
+// saveTyping saves what the person is typing in the field they are in (a
+// prompt waiting for its pause in typing, a title not yet entered), as
+// leaving the field would: quitting must not lose it.
+func (s *Studio) saveTyping() {
+	if e, ok := s.win.Canvas().Focused().(*commitEntry); ok {
+		e.commit()
+	}
 }
 
 // closeDelay is how long one of the studio's other windows stays hidden
@@ -327,6 +348,9 @@ func (s *Studio) redo() {
 // projectChanged brings every view up to date after an edit (or undo).
 func (s *Studio) projectChanged(ch timeline.Change) {
 	s.keys = nil
+	if s.quitting {
+		return // the views are gone
+	}
 	p := s.Project()
 	// A deleted shot cannot stay selected.
 	s.selected = slices.DeleteFunc(s.selected, func(id string) bool { return p.Index(id) < 0 })
@@ -390,6 +414,9 @@ func (s *Studio) showQueue() { s.side.SelectIndex(1) }
 // report shows an error to the person: what went wrong and what to do.
 func (s *Studio) report(err error) {
 	s.deps.Log.Warn("studio", "err", err)
+	if s.quitting {
+		return // no window to show it in
+	}
 	dialog.ShowError(err, s.win)
 }
 

@@ -357,12 +357,19 @@ func TestQuit(t *testing.T) {
 	}
 	closed := false
 	h.win.SetOnClosed(func() { closed = true })
+	// Typing in the prompt, no pause yet: quitting saves it all the same.
+	in := h.s.inspector
+	h.win.Canvas().Focus(in.prompt)
+	test.Type(in.prompt, "Gulls. ")
 	h.shortcut(keyQuit)
 	if h.s.ctx.Err() == nil {
 		t.Fatal("Ctrl+Q did not quit the studio")
 	}
 	if closed {
 		t.Error("quitting closed the main window; it must leave that to the driver")
+	}
+	if got := h.stored(t).Shots[0].Prompt; !strings.HasPrefix(got, "Gulls. ") {
+		t.Errorf("the prompt typed just before quitting was not saved: %q", got)
 	}
 	// Late reports from background work are dropped.
 	ran := false
