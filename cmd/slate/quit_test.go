@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -292,7 +293,18 @@ func xDisplay(t *testing.T) string {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(func() {
+		// SIGTERM, so that Xvfb removes its socket and lock file.
+		cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			cmd.Process.Kill()
+			<-done
+		}
+	})
 	if ready != nil {
 		line, err := bufio.NewReader(ready).ReadString('\n')
 		if err != nil {
@@ -300,9 +312,12 @@ func xDisplay(t *testing.T) string {
 		}
 		display = ":" + strings.TrimSpace(line)
 	}
+	// Ready when it takes a connection (a socket file may be left over
+	// from an Xvfb killed before).
 	n := strings.TrimPrefix(display, ":")
 	for range 100 {
-		if _, err := os.Stat("/tmp/.X11-unix/X" + n); err == nil {
+		if c, err := net.Dial("unix", "/tmp/.X11-unix/X"+n); err == nil {
+			c.Close()
 			return display
 		}
 		time.Sleep(100 * time.Millisecond)
