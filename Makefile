@@ -7,6 +7,7 @@
 #   make demo          render examples/demo.slate to out/demo.mp4
 #   make screenshots   run the real GUI under Xvfb and save PNGs in out/screenshots/
 #   make bench         run every benchmark once, and the account server's grant load test
+#   make quitloop      start and quit the real studio under Xvfb 50 times: no panic
 
 SHELL := /bin/bash
 # Go is usually on PATH; Debian machines set up by hand often have it only in
@@ -23,7 +24,7 @@ STATICCHECK = $(GOPATH_BIN)/staticcheck
 # go parallelises the work inside each step.
 .NOTPARALLEL:
 
-.PHONY: all setup setup-test build run test vet lint fmt-check demo screenshots bench clean
+.PHONY: all setup setup-test build run test vet lint fmt-check demo screenshots bench quitloop clean
 
 all: build
 
@@ -81,6 +82,12 @@ bench: setup-test
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
 	bench/startup.sh
 	$(GO) run ./bench/grantload -rate 1000 -duration 10s
+	scripts/quitloop.sh
+
+# The studio started and quit 50 times under Xvfb, by Ctrl+Q, its close
+# button and SIGTERM, with the pointer moving over it (go test makes 6).
+quitloop: setup-test
+	GO=$(GO) scripts/quitloop.sh
 
 clean:
 	rm -rf bin out

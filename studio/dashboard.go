@@ -132,11 +132,13 @@ func (s *Studio) showDashboard() *dashboard {
 	)
 	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
 	d.win.Resize(fyne.NewSize(1000, 700))
-	d.win.SetOnClosed(func() {
+	closed := func() {
 		if s.dash == d {
 			s.dash = nil
 		}
-	})
+	}
+	d.win.SetCloseIntercept(func() { s.closeWindow(d.win, closed) })
+	d.win.SetOnClosed(closed)
 	s.dash = d
 	d.win.Show()
 	d.reload()

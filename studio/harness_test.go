@@ -66,8 +66,13 @@ func newHarness(t testing.TB, p *timeline.Project) *harness {
 // newHarnessWith is newHarness with a chance to change the studio's Deps.
 func newHarnessWith(t testing.TB, p *timeline.Project, change func(*Deps)) *harness {
 	t.Helper()
+	return newHarnessOn(t, test.NewTempApp(t), p, change)
+}
+
+// newHarnessOn is newHarnessWith on the app a.
+func newHarnessOn(t testing.TB, a fyne.App, p *timeline.Project, change func(*Deps)) *harness {
+	t.Helper()
 	tools := needTools(t)
-	a := test.NewTempApp(t)
 	lib, err := library.Open(t.TempDir(), library.Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)

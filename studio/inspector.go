@@ -39,13 +39,16 @@ type inspector struct {
 	title, duration, seed, transDur *commitEntry
 	prompt                          *commitEntry
 	promptCount                     *widget.Label
-	framing, move, transKind        *widget.Select
-	backend                         *widget.Select
-	cont                            *widget.Check
-	featured                        *widget.CheckGroup
-	lines, cues                     *fyne.Container
-	lineRows                        []*lineRow
-	cueRows                         []*cueRow
+	// promptStart says that the prompt field holds only the start of a
+	// long prompt until the person clicks into it.
+	promptStart              *widget.Label
+	framing, move, transKind *widget.Select
+	backend                  *widget.Select
+	cont                     *widget.Check
+	featured                 *widget.CheckGroup
+	lines, cues              *fyne.Container
+	lineRows                 []*lineRow
+	cueRows                  []*cueRow
 
 	// errs holds the message label under each field, by field path.
 	errs map[string]*widget.Label
@@ -161,12 +164,20 @@ func (i *inspector) build(sh *timeline.Shot) {
 
 	i.title = newCommitEntry(false, func(v string) { i.apply("title", timeline.SetShotTitle(id, v)) })
 	i.prompt = newCommitEntry(true, func(v string) { i.apply("prompt", timeline.SetPrompt(id, v)) })
-	i.prompt.Wrapping = fyne.TextWrapWord
 	i.prompt.SetMinRowsVisible(5)
 	i.prompt.SetPlaceHolder("Describe the shot: who, where, what happens, the light, the lens…")
 	i.promptCount = widget.NewLabel("")
 	i.promptCount.Importance = widget.LowImportance
-	i.prompt.OnChanged = func(v string) {
+	i.promptStart = &widget.Label{Text: "This is the start of a long prompt: click in it to see and edit all of it.", Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	i.promptStart.Hide()
+	i.prompt.wrap.onClipped = func(clipped bool) {
+		if clipped {
+			i.promptStart.Show()
+		} else {
+			i.promptStart.Hide()
+		}
+	}
+	i.prompt.onChanged = func(v string) {
 		i.countPrompt(v)
 		if i.filling {
 			return
@@ -344,7 +355,7 @@ func (i *inspector) build(sh *timeline.Shot) {
 		heading("Shot"),
 		i.errLabel("shot"),
 		field("Title", i.title, "title"),
-		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Prompt"), i.promptCount), i.prompt, i.errLabel("prompt")),
+		container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Prompt"), i.promptCount), i.prompt, i.promptStart, i.errLabel("prompt")),
 		field("Duration (seconds)", i.duration, "duration_ms"),
 		container.NewGridWithColumns(2, field("Framing", i.framing, "camera.framing"), field("Camera move", i.move, "camera.move")),
 		field("Featured cast", container.NewVBox(i.featured, addMember), "cast"),
@@ -371,7 +382,7 @@ func (i *inspector) fill(sh *timeline.Shot) {
 	defer func() { i.filling = false }()
 	i.title.setIdle(sh.Title)
 	i.prompt.setIdle(sh.Prompt)
-	i.countPrompt(i.prompt.Text)
+	i.countPrompt(i.prompt.value())
 	i.duration.setIdle(secondsText(sh.Duration))
 	i.framing.SetSelected(sh.Camera.Framing.Label())
 	i.move.SetSelected(sh.Camera.Move.Label())
@@ -576,40 +587,72 @@ func (r *cueRow) fill(c timeline.Cue) {
 }
 
 // commitEntry is an entry that commits its text when the person presses
-// Enter (single-line) or leaves the field, and only when it changed.
+// Enter (single-line) or leaves the field, and only when it changed. A
+// multi-line one lays its text out in lines itself (softwrap.go): its Text
+// is then the text as shown, with soft line breaks, and value() the text.
 type commitEntry struct {
 	widget.Entry
-	onCommit  func(string)
+	onCommit func(string)
+	// onChanged, if set, is told the value after each change the person
+	// makes (and after setIdle changes it).
+	onChanged func(string)
 	committed string
 	focused   bool
+
+	// wrap lays out a multi-line entry's text; nil for a single line.
+	wrap *entryWrap
 }
 
 func newCommitEntry(multiLine bool, onCommit func(string)) *commitEntry {
 	e := &commitEntry{onCommit: onCommit}
 	e.MultiLine = multiLine
 	e.ExtendBaseWidget(e)
-	if !multiLine {
+	if multiLine {
+		e.wrap = newEntryWrap(e)
+	} else {
 		e.OnSubmitted = func(string) { e.commit() }
+	}
+	e.OnChanged = func(shown string) {
+		if e.wrap != nil && !e.wrap.edited(shown) {
+			return
+		}
+		if e.onChanged != nil {
+			e.onChanged(e.value())
+		}
 	}
 	return e
 }
 
+// value is the field's text.
+func (e *commitEntry) value() string {
+	if e.wrap != nil {
+		return string(e.wrap.text.value)
+	}
+	return e.Text
+}
+
 // commit hands the text over if it changed since last committed or set.
 func (e *commitEntry) commit() {
-	if e.Text == e.committed {
+	v := e.value()
+	if v == e.committed {
 		return
 	}
-	e.committed = e.Text
-	e.onCommit(e.Text)
+	e.committed = v
+	e.onCommit(v)
 }
 
 // setIdle shows v unless the person is typing in the field.
 func (e *commitEntry) setIdle(v string) {
-	if e.focused && e.Text != e.committed {
+	if e.focused && e.value() != e.committed {
 		return
 	}
 	e.committed = v
-	if e.Text != v {
+	if e.value() == v {
+		return
+	}
+	if e.wrap != nil {
+		e.wrap.set(v)
+	} else {
 		e.SetText(v)
 	}
 }
@@ -617,6 +660,9 @@ func (e *commitEntry) setIdle(v string) {
 // FocusGained notes that the person is in the field.
 func (e *commitEntry) FocusGained() {
 	e.focused = true
+	if e.wrap != nil {
+		e.wrap.focusChanged()
+	}
 	e.Entry.FocusGained()
 }
 
@@ -625,6 +671,34 @@ func (e *commitEntry) FocusLost() {
 	e.focused = false
 	e.Entry.FocusLost()
 	e.commit()
+	if e.wrap != nil {
+		e.wrap.focusChanged()
+	}
+}
+
+// Resize lays a multi-line entry's text out again for its new width.
+func (e *commitEntry) Resize(size fyne.Size) {
+	e.Entry.Resize(size)
+	if e.wrap != nil {
+		e.wrap.resized(size.Width)
+	}
+}
+
+// TypedKey makes Backspace and Delete step over a break that is not part
+// of the text.
+func (e *commitEntry) TypedKey(key *fyne.KeyEvent) {
+	if e.wrap != nil {
+		e.wrap.beforeKey(key)
+	}
+	e.Entry.TypedKey(key)
+}
+
+// TypedShortcut copies the text, not the lines it is shown in, and undoes
+// and redoes changes to it.
+func (e *commitEntry) TypedShortcut(s fyne.Shortcut) {
+	if e.wrap == nil || !e.wrap.shortcut(s) {
+		e.Entry.TypedShortcut(s)
+	}
 }
 
 // parseSeconds reads "4.5", "4.5 s" or "4,5" as a duration.

@@ -26,6 +26,7 @@ var (
 	keyRecord    = &desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	keyModels    = &desktop.CustomShortcut{KeyName: fyne.KeyM, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
 	keyConsent   = &desktop.CustomShortcut{KeyName: fyne.KeyC, Modifier: fyne.KeyModifierShortcutDefault | fyne.KeyModifierShift}
+	keyQuit      = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // menu items whose label or state follows the project.
@@ -50,12 +51,18 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 	m.login = fyne.NewMenuItem("Log in…", func() { s.showLogin(false) })
 	m.signup = fyne.NewMenuItem("Sign up…", func() { s.showLogin(true) })
 	m.logout = fyne.NewMenuItem("Log out", s.logout)
+	// The studio's own Quit, so that Fyne adds none: Fyne's closes every
+	// window, which can panic (see Quit).
+	quit := item("Quit", keyQuit, s.Quit)
+	quit.IsQuit = true
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File",
 			item("New project…", keyNew, s.newProject),
 			item("Open project…", keyOpen, s.openProject),
 			fyne.NewMenuItemSeparator(),
 			item("Export film…", keyExport, s.exportFilm),
+			fyne.NewMenuItemSeparator(),
+			quit,
 		),
 		fyne.NewMenu("Edit",
 			m.undo, m.redo,
@@ -91,7 +98,7 @@ func (s *Studio) addShortcuts() {
 		keyNew: s.newProject, keyOpen: s.openProject, keyExport: s.exportFilm,
 		keyUndo: s.undo, keyRedo: s.redo, keyAdd: s.addShot, keyDuplicate: s.duplicateShot,
 		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.recordCast, keyModels: func() { s.showModels() },
-		keyConsent: func() { s.showDashboard() },
+		keyConsent: func() { s.showDashboard() }, keyQuit: s.Quit,
 	} {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}

@@ -123,6 +123,10 @@ type player struct {
 	want         renderWant
 	shown        shownState
 	shownCh      chan struct{} // closed and replaced at each shown frame
+	// preparedAt is the frame, and preparedFor the film, around which the
+	// shots were last prepared (see prepareNearLocked).
+	preparedAt  int
+	preparedFor *film
 }
 
 // shownState describes the picture on screen.
@@ -251,8 +255,7 @@ func (p *player) projectChanged() {
 	}
 	old := p.film
 	keep := map[string]bool{}
-	var fresh []freshSource
-	for i, info := range shots {
+	for _, info := range shots {
 		src := p.sources[info.key]
 		if src == nil {
 			src = newSource(p.ctx, info.key, info.req, info.clip, f.w, f.h, f.fps, window)
@@ -262,7 +265,6 @@ func (p *player) projectChanged() {
 				src.adoptCard(card)
 			}
 			p.sources[info.key] = src
-			fresh = append(fresh, freshSource{src, f.spans[i]})
 		}
 		keep[info.key] = true
 		f.srcs = append(f.srcs, src)
@@ -275,6 +277,8 @@ func (p *player) projectChanged() {
 	}
 	p.film = f
 	p.frame = max(0, min(p.s.playhead, f.total-1))
+	// The shots nearest the playhead first: they are what the person sees.
+	p.prepareNearLocked(p.frame)
 	p.rebuildBoardLocked()
 	// A run keeps going across edits that leave the film's timing alone
 	// (a finished clip, a new prompt); otherwise it restarts from here.
@@ -283,9 +287,6 @@ func (p *player) projectChanged() {
 	}
 	p.requestLocked(p.frame)
 	p.mu.Unlock()
-
-	// Shots nearest the playhead first: they are what the person sees.
-	p.prepare(sortByDistance(fresh, p.s.playhead))
 	p.updateControls()
 }
 

@@ -33,6 +33,10 @@ type renderWant struct {
 // counts.
 func (p *player) requestLocked(frame int) {
 	p.want = renderWant{frame: frame, film: p.film}
+	if f := p.film; f != nil && (f != p.preparedFor || abs(frame-p.preparedAt) > int(prepareStep.Seconds())*max(1, f.fps)) {
+		p.prepareNearLocked(frame)
+		p.rebuildBoardLocked()
+	}
 	p.wakeRenderer()
 }
 

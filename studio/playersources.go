@@ -9,6 +9,7 @@ import (
 	"io"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -37,6 +38,10 @@ type source struct {
 	fps    int
 	ctx    context.Context
 	cancel context.CancelFunc
+
+	// prepared: the card and sound are made or being made; guarded by
+	// the player's mu, not this one.
+	prepared bool
 
 	mu sync.Mutex
 	// preview draws the card; only the renderer calls it once published.
@@ -93,12 +98,92 @@ func (src *source) sound() ([]float32, bool) {
 	return src.pcm, src.soundDone
 }
 
-// prepare draws the new shots' cards and makes their sound, in the
+// The player prepares (draws the card of, makes the sound of) only the
+// shots near the playhead, and lets go of those far from it: a card and a
+// shot's sound take a megabyte or two, and preparing every shot of a
+// 10,000-shot project (which a project may be) took the memory at 50 MB
+// a second until none was left. Playing, the window moves with the
+// playhead, far enough ahead that the shots are ready when it gets there.
+const (
+	// The shots within this much of the playhead are prepared, the
+	// nearest maxPrepared of them at most.
+	prepareBehind, prepareAhead = 15 * time.Second, 60 * time.Second
+	maxPrepared                 = 64
+	// Prepared shots further than this, or beyond the nearest maxKept,
+	// are let go.
+	keepBehind, keepAhead = 60 * time.Second, 150 * time.Second
+	maxKept               = 160
+	// prepareStep is how far the playhead moves before the window is
+	// worked out again.
+	prepareStep = 5 * time.Second
+)
+
+// prepareNearLocked prepares the shots near frame that are not yet, and
+// lets go of the cards and sound of those far from it. The caller
+// rebuilds the soundboard.
+func (p *player) prepareNearLocked(frame int) {
+	f := p.film
+	p.preparedAt, p.preparedFor = frame, f
+	fps := max(1, f.fps)
+	frames := func(d time.Duration) int { return int(d.Seconds() * float64(fps)) }
+	type shot struct{ i, dist int }
+	order := make([]shot, len(f.spans))
+	for i, sp := range f.spans {
+		order[i] = shot{i, spanDistance(sp, frame)}
+	}
+	slices.SortStableFunc(order, func(a, b shot) int { return a.dist - b.dist })
+	var todo []*source
+	for rank, o := range order {
+		src, sp := f.srcs[o.i], f.spans[o.i]
+		near := rank < maxPrepared && sp.End > frame-frames(prepareBehind) && sp.Start < frame+frames(prepareAhead)
+		kept := rank < maxKept && sp.End > frame-frames(keepBehind) && sp.Start < frame+frames(keepAhead)
+		switch {
+		case near && !src.prepared:
+			src.prepared = true
+			todo = append(todo, src)
+		case !kept && src.prepared:
+			src.prepared = false
+			src.letGo()
+		}
+	}
+	p.prepare(todo)
+}
+
+// spanDistance is how many frames a shot's span is from frame.
+func spanDistance(sp timeline.Span, frame int) int {
+	switch {
+	case frame < sp.Start:
+		return sp.Start - frame
+	case frame >= sp.End:
+		return frame - sp.End + 1
+	}
+	return 0
+}
+
+// letGo drops the source's card and sound, to be made again if the
+// playhead comes back.
+func (src *source) letGo() {
+	src.mu.Lock()
+	defer src.mu.Unlock()
+	src.preview, src.captioned, src.pcm, src.soundDone = nil, false, nil, false
+}
+
+// stillPrepared reports whether src is still to be prepared.
+func (p *player) stillPrepared(src *source) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return src.prepared
+}
+
+// prepare draws the shots' cards and makes their sound, in the
 // background, in order: every card first, since cards are quick and the
 // person is looking; then each shot's sound (speech from espeak-ng, or
 // the clip's), with the card again with its captions timed to the speech.
 // srcs come nearest the playhead first.
 func (p *player) prepare(srcs []*source) {
+	if len(srcs) == 0 {
+		return
+	}
 	jobs := make(chan func(), 2*len(srcs))
 	for _, src := range srcs {
 		jobs <- func() { p.drawCard(src) }
@@ -117,21 +202,25 @@ func (p *player) prepare(srcs []*source) {
 }
 
 func (p *player) drawCard(src *source) {
-	if p.anim == nil || !p.acquire(src.ctx) {
+	if p.anim == nil || !p.stillPrepared(src) || !p.acquire(src.ctx) {
 		return
 	}
 	pv := p.anim.Preview(src.req, nil, src.w, src.h)
 	p.release()
-	src.mu.Lock()
-	if src.preview == nil {
-		src.preview = pv
+	p.mu.Lock()
+	if src.prepared { // not let go meanwhile
+		src.mu.Lock()
+		if src.preview == nil {
+			src.preview = pv
+		}
+		src.mu.Unlock()
 	}
-	src.mu.Unlock()
+	p.mu.Unlock()
 	p.wakeRenderer()
 }
 
 func (p *player) makeSound(src *source) {
-	if !p.acquire(src.ctx) {
+	if !p.stillPrepared(src) || !p.acquire(src.ctx) {
 		return
 	}
 	var pcm []float32
@@ -160,13 +249,17 @@ func (p *player) makeSound(src *source) {
 	if src.ctx.Err() != nil {
 		return // the shot changed or the window closed
 	}
+	p.mu.Lock()
+	if !src.prepared {
+		p.mu.Unlock()
+		return // let go meanwhile
+	}
 	src.mu.Lock()
 	src.pcm, src.soundDone, src.captioned = pcm, true, true
 	if pv != nil {
 		src.preview = pv
 	}
 	src.mu.Unlock()
-	p.mu.Lock()
 	if p.sources[src.key] == src {
 		p.rebuildBoardLocked()
 	}
@@ -402,30 +495,4 @@ func (p *player) makeRoom(src *source) {
 		h.src.mu.Unlock()
 		total -= h.bytes
 	}
-}
-
-// sortByDistance orders sources by how far their shot is from the
-// playhead, nearest first.
-func sortByDistance(srcs []freshSource, playhead int) []*source {
-	dist := func(sp timeline.Span) int {
-		switch {
-		case playhead < sp.Start:
-			return sp.Start - playhead
-		case playhead >= sp.End:
-			return playhead - sp.End + 1
-		}
-		return 0
-	}
-	slices.SortStableFunc(srcs, func(a, b freshSource) int { return dist(a.span) - dist(b.span) })
-	out := make([]*source, len(srcs))
-	for i, fs := range srcs {
-		out[i] = fs.src
-	}
-	return out
-}
-
-// freshSource is a new source and its shot's span, to order the work.
-type freshSource struct {
-	src  *source
-	span timeline.Span
 }

@@ -108,6 +108,10 @@ type Studio struct {
 	player    *player
 	library   *libraryPanel
 	castView  *castPanel
+	// quitting: the driver has stopped and the windows are gone; an
+	// edit still being saved must not reach for them.
+	quitting bool
+
 	// wizard is the cast recording window while it is open.
 	wizard *wizard
 	// dash is the consent dashboard while it is open.
@@ -117,6 +121,14 @@ type Studio struct {
 	accountLine *widget.Label
 	// removalNotice is what the last notice of removed uses said.
 	removalNotice string
+
+	// keys caches the render keys of the project's shots, by index, as
+	// the project and cast are now; projectChanged and reloadCast drop it.
+	// Every view asks for them (the player, the timeline, the library
+	// panel, the clip lookup), and working out 10,000 of them again for
+	// each was a good part of opening a 10,000-shot project. UI goroutine
+	// only.
+	keys map[int]string
 
 	// clips caches, per render key, the finished clip; filled from the
 	// library in the background and from the queue's events.
@@ -153,7 +165,10 @@ func New(a fyne.App, d Deps) *Studio {
 	a.SetIcon(icon)
 	s.win = a.NewWindow(windowTitle(s.doc.Project()))
 	s.win.SetIcon(icon)
-	s.win.SetOnClosed(s.close)
+	// Closing the main window quits the studio (see Quit); a Close()
+	// from code (tests) still shuts it down.
+	s.win.SetCloseIntercept(s.Quit)
+	s.win.SetOnClosed(s.shutdown)
 
 	s.thumbs = newThumbnails(s)
 	s.timeline = newTimeline(s)
@@ -201,18 +216,80 @@ func New(a fyne.App, d Deps) *Studio {
 // Window is the main window.
 func (s *Studio) Window() fyne.Window { return s.win }
 
-// ShowAndRun shows the main window and runs the app until it is closed.
-// Call it from the main goroutine.
-func (s *Studio) ShowAndRun() { s.win.ShowAndRun() }
+// ShowAndRun shows the main window and runs the app until the studio
+// quits. Call it from the main goroutine.
+func (s *Studio) ShowAndRun() {
+	s.win.ShowAndRun()
+	if s.ctx.Err() == nil {
+		// The driver stopped without Quit (Fyne's own SIGTERM handler can
+		// get there first): what was being typed is saved all the same,
+		// without the views, which went with the driver.
+		s.quitting = true
+		s.saveTyping()
+	}
+	s.shutdown()
+}
+
+// Quit ends the studio: menu File ▸ Quit, Ctrl+Q, the main window's close
+// button and (from cmd/slate) Ctrl-C and SIGTERM all come here. Call it
+// on the UI goroutine.
+//
+// It stops the studio's work and then Fyne's driver, and closes no
+// window. Fyne's GLFW driver (v2.7.1) marks a closed window's viewport
+// gone at once but destroys the window only at the next tick of its event
+// loop; a pointer moving over the window in between makes the driver set
+// the mouse cursor on the missing viewport (window.processMouseMoved →
+// glfw.(*Window).SetInputMode on nil), a panic that struck 8 of 20 starts
+// quit with the pointer over the window. fyne.App.Quit closes every
+// window first, and so did the window's close button. The driver's Quit
+// ends the loop instead, and glfw.Terminate takes the windows with it.
+func (s *Studio) Quit() {
+	s.saveTyping()
+	s.shutdown()
+	s.app.Driver().Quit()
+}
+
+// saveTyping saves what the person is typing in the field they are in (a
+// prompt waiting for its pause in typing, a title not yet entered), as
+// leaving the field would: quitting must not lose it.
+func (s *Studio) saveTyping() {
+	if e, ok := s.win.Canvas().Focused().(*commitEntry); ok {
+		e.commit()
+	}
+}
+
+// closeDelay is how long one of the studio's other windows stays hidden
+// before it is closed: long enough for the pointer events sent before it
+// was hidden to have arrived (see closeWindow).
+const closeDelay = 250 * time.Millisecond
+
+// closeWindow closes one of the studio's other windows (the recording
+// wizard, the consent dashboard) after closed has tidied up after it. The
+// window is hidden at once and closed a moment later: closing it at once
+// would leave it open to the panic Quit explains, should the pointer be
+// moving over it, while a hidden window gets no pointer events. If the
+// studio quits meanwhile, the driver takes the window with it.
+func (s *Studio) closeWindow(w fyne.Window, closed func()) {
+	closed()
+	w.Hide()
+	s.deps.Clock.AfterFunc(closeDelay, func() { s.onUI(w.Close) })
+}
 
 func windowTitle(p *timeline.Project) string {
 	return p.Title + " — Slate"
 }
 
-func (s *Studio) close() {
-	if s.dash != nil {
-		s.dash.win.Close()
+// shutdown stops the studio's work: the recording wizard's devices, the
+// player, and every background job (their reports to the UI are dropped
+// from now on). It closes no window (see Quit), and runs once.
+func (s *Studio) shutdown() {
+	if s.ctx.Err() != nil {
+		return
 	}
+	if s.wizard != nil {
+		s.wizard.closed()
+	}
+	s.dash = nil
 	s.player.close()
 	s.stop()
 }
@@ -270,6 +347,10 @@ func (s *Studio) redo() {
 
 // projectChanged brings every view up to date after an edit (or undo).
 func (s *Studio) projectChanged(ch timeline.Change) {
+	s.keys = nil
+	if s.quitting {
+		return // the views are gone
+	}
 	p := s.Project()
 	// A deleted shot cannot stay selected.
 	s.selected = slices.DeleteFunc(s.selected, func(id string) bool { return p.Index(id) < 0 })
@@ -333,6 +414,9 @@ func (s *Studio) showQueue() { s.side.SelectIndex(1) }
 // report shows an error to the person: what went wrong and what to do.
 func (s *Studio) report(err error) {
 	s.deps.Log.Warn("studio", "err", err)
+	if s.quitting {
+		return // no window to show it in
+	}
 	dialog.ShowError(err, s.win)
 }
 
@@ -402,6 +486,7 @@ func (s *Studio) reloadCast() {
 		s.castMu.Lock()
 		s.cast, s.likeness = members, likeness
 		s.castMu.Unlock()
+		s.keys = nil // the likeness is part of them
 		s.castChanged()
 	})
 }
@@ -415,13 +500,20 @@ func (s *Studio) backendFor(sh *timeline.Shot) string {
 }
 
 // keyOf is the render key shot i has now, or "" when its backend cannot
-// be opened.
+// be opened. Call it on the UI goroutine.
 func (s *Studio) keyOf(i int) string {
-	b, err := s.deps.Backends.Open(s.backendFor(s.Project().Shots[i]))
-	if err != nil {
-		return ""
+	if k, ok := s.keys[i]; ok {
+		return k
 	}
-	return render.Key(b, s.request(i))
+	k := ""
+	if b, err := s.deps.Backends.Open(s.backendFor(s.Project().Shots[i])); err == nil {
+		k = render.Key(b, s.request(i))
+	}
+	if s.keys == nil {
+		s.keys = map[int]string{}
+	}
+	s.keys[i] = k
+	return k
 }
 
 // clipOf returns the finished clip for shot i as it is now, if one is

@@ -344,3 +344,38 @@ func (th *thumbnails) has(prefix string) bool {
 	}
 	return false
 }
+
+// TestQuit: File ▸ Quit and Ctrl+Q quit the studio: its work stops and
+// no window is closed. Fyne's driver panicked when the pointer moved over
+// a window closed while its event loop still ran (see Quit), as quitting
+// with fyne.App.Quit did; and there was no Ctrl+Q.
+func TestQuit(t *testing.T) {
+	h := newHarness(t, smallDemo(t))
+	quit := h.menuItem(t, "Quit")
+	if !quit.IsQuit || quit.Shortcut == nil || quit.Shortcut.ShortcutName() != keyQuit.ShortcutName() {
+		t.Errorf("File ▸ Quit: IsQuit %v, shortcut %v; want the studio's own, on Ctrl+Q", quit.IsQuit, quit.Shortcut)
+	}
+	closed := false
+	h.win.SetOnClosed(func() { closed = true })
+	// Typing in the prompt, no pause yet: quitting saves it all the same.
+	in := h.s.inspector
+	h.win.Canvas().Focus(in.prompt)
+	test.Type(in.prompt, "Gulls. ")
+	h.shortcut(keyQuit)
+	if h.s.ctx.Err() == nil {
+		t.Fatal("Ctrl+Q did not quit the studio")
+	}
+	if closed {
+		t.Error("quitting closed the main window; it must leave that to the driver")
+	}
+	if got := h.stored(t).Shots[0].Prompt; !strings.HasPrefix(got, "Gulls. ") {
+		t.Errorf("the prompt typed just before quitting was not saved: %q", got)
+	}
+	// Late reports from background work are dropped.
+	ran := false
+	h.s.onUI(func() { ran = true })
+	h.ui.drain()
+	if ran {
+		t.Error("a report reached the UI after the studio quit")
+	}
+}

@@ -74,6 +74,7 @@ type wizard struct {
 	report  *liveness.Report
 	checker *enrol.Checker
 	saved   bool
+	done    bool // closed has run
 }
 
 // recordCast opens the capture wizard.
@@ -81,6 +82,7 @@ func (s *Studio) recordCast() {
 	w := &wizard{s: s, curPrompt: -1}
 	w.win = s.app.NewWindow("Record a cast member — Slate")
 	w.build()
+	w.win.SetCloseIntercept(w.close)
 	w.win.SetOnClosed(w.closed)
 	w.win.Resize(fyne.NewSize(1100, 720))
 	w.win.Show()
@@ -535,7 +537,7 @@ func (w *wizard) showReview() {
 		w.showFrame(rep.Stills[0].Image)
 	}
 	retake := widget.NewButtonWithIcon("Take again", theme.MediaReplayIcon(), w.retake)
-	discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { w.discard(); w.win.Close() })
+	discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { w.discard(); w.close() })
 	play := widget.NewButtonWithIcon("Play the take", theme.MediaPlayIcon(), w.playTake)
 	head := widget.NewLabelWithStyle(headline, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
@@ -643,15 +645,22 @@ func (w *wizard) saveMember() {
 		}
 		os.Remove(take.Video)
 		w.saved = true
-		w.win.Close()
+		w.close()
 		s.reloadCast()
 		s.side.SelectIndex(2)
 	})
 }
 
-// closed tidies up: the devices stop, and a take not saved is kept in the
-// data folder's takes/ until the person deletes it.
+// close closes the wizard's window (see Studio.closeWindow).
+func (w *wizard) close() { w.s.closeWindow(w.win, w.closed) }
+
+// closed tidies up, once: the devices stop, and a take not saved is kept
+// in the data folder's takes/ until the person deletes it.
 func (w *wizard) closed() {
+	if w.done {
+		return
+	}
+	w.done = true
 	w.stop()
 	if w.take != nil && !w.saved {
 		if path, err := enrol.Keep(w.s.deps.Library, w.take); err == nil {

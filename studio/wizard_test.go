@@ -81,6 +81,15 @@ func TestWizardRecordsAndSaves(t *testing.T) {
 	if h.s.wizard != nil {
 		t.Error("the wizard stayed open after saving")
 	}
+	// Its window is hidden at once and closed a moment later (see
+	// Studio.closeWindow).
+	closed := false
+	w.win.SetOnClosed(func() { closed = true })
+	h.clock.Advance(closeDelay)
+	h.ui.drain()
+	if !closed {
+		t.Errorf("the wizard's window was not closed %v after saving", closeDelay)
+	}
 }
 
 // A take that fails (silent microphone) says so, cannot be saved, and can

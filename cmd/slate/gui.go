@@ -24,10 +24,24 @@ import (
 	"github.com/slatestudio/slate/voices"
 )
 
+// quitGrace is how long the studio has to close after Ctrl-C or SIGTERM.
+const quitGrace = 15 * time.Second
+
 // gui opens the studio on the project at path, or with path empty on the
-// most recent project, and runs it until its window closes or ctx is
-// cancelled. It must run on the main goroutine.
+// most recent project, and runs it until it quits or ctx is cancelled. It
+// must run on the main goroutine.
 func gui(ctx context.Context, path string, stderr io.Writer) int {
+	// Ctrl-C or SIGTERM ends the studio however busy it is: quitting runs
+	// on the UI goroutine (below), and should that be stuck (the import of
+	// a 32,000-character prompt once kept it for minutes), the process
+	// ends anyway. Nothing is lost: every edit is saved as it is made, and
+	// the render queue's jobs resume at the next start.
+	defer context.AfterFunc(ctx, func() {
+		time.AfterFunc(quitGrace, func() {
+			fmt.Fprintf(stderr, "slate: the studio did not close within %v of being asked to; stopping it\n", quitGrace)
+			os.Exit(1)
+		})
+	})()
 	dir, err := library.DefaultDir()
 	if err != nil {
 		fmt.Fprintf(stderr, "slate: %v\n", err)
@@ -91,14 +105,14 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 		s.AccountChanged()
 		share.Run(syncCtx, 30*time.Second, s.Synced)
 	}()
-	stop := context.AfterFunc(ctx, func() { fyne.Do(a.Quit) })
+	stop := context.AfterFunc(ctx, func() { fyne.Do(s.Quit) })
 	defer stop()
 	if os.Getenv("SLATE_EXIT_WHEN_READY") != "" {
 		// For bench/startup.sh: say when the window is up, then quit.
 		a.Lifecycle().SetOnStarted(func() {
 			go fyne.Do(func() {
 				fmt.Printf("ready %d\n", time.Since(processStart).Milliseconds())
-				a.Quit()
+				s.Quit()
 			})
 		})
 	}

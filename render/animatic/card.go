@@ -304,6 +304,28 @@ func text(img draw.Image, face font.Face, c color.Color, x, y int, s string) int
 	return (d.Dot.X - fixed.I(x)).Round()
 }
 
+// fitRunes is the longest start of s no wider than width, and at least
+// its first rune. It measures rune by rune, as far as the width reaches:
+// cutting a word one rune at a time from its end and measuring it again
+// took minutes for a prompt of 32,000 characters without a space (a
+// Chinese prompt, say), which a project may hold.
+func fitRunes(face font.Face, s string, width int) string {
+	var w fixed.Int26_6
+	prev := rune(-1)
+	for i, r := range s {
+		if prev >= 0 {
+			w += face.Kern(prev, r)
+		}
+		a, _ := face.GlyphAdvance(r)
+		w += a
+		if w.Round() > width && i > 0 {
+			return s[:i]
+		}
+		prev = r
+	}
+	return s
+}
+
 // wrap breaks s into at most maxLines lines no wider than width, ending
 // with an ellipsis when it had to cut.
 func wrap(face font.Face, s string, width, maxLines int) []string {
@@ -316,12 +338,8 @@ func wrap(face font.Face, s string, width, maxLines int) []string {
 			try = cur + " " + w
 		}
 		if font.MeasureString(face, try).Round() <= width || cur == "" {
-			cur = try
 			// A single word wider than the line is cut to fit.
-			for font.MeasureString(face, cur).Round() > width && len([]rune(cur)) > 1 {
-				r := []rune(cur)
-				cur = string(r[:len(r)-1])
-			}
+			cur = fitRunes(face, try, width)
 			continue
 		}
 		lines = append(lines, cur)

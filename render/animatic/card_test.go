@@ -11,6 +11,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/math/fixed"
 
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/timeline"
@@ -300,5 +304,49 @@ func TestCardShowsLikeness(t *testing.T) {
 	}
 	if bytes.Equal(plain.Pix, with.Pix) {
 		t.Error("the card did not change with the likeness")
+	}
+}
+
+// countingFace counts the glyphs measured, failing past a budget.
+type countingFace struct {
+	font.Face
+	t        *testing.T
+	measured int
+	budget   int
+}
+
+func (f *countingFace) GlyphAdvance(r rune) (fixed.Int26_6, bool) {
+	f.measured++
+	if f.measured > f.budget {
+		f.t.Fatalf("measured %d glyphs, past the budget of %d", f.measured, f.budget)
+	}
+	return f.Face.GlyphAdvance(r)
+}
+
+// TestWrapLongWord wraps prompts of 32,000 characters without a space
+// (Latin, and Chinese, which has none): the card shows as much of the word
+// as fits on its first line, having measured little more than that. It
+// used to cut the word one rune at a time from its end, measuring it
+// again each time: minutes for one card.
+func TestWrapLongWord(t *testing.T) {
+	f, err := loadFonts()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, word := range []string{strings.Repeat("x", timeline.MaxPromptRunes), strings.Repeat("海", timeline.MaxPromptRunes)} {
+		face := &countingFace{Face: f.face(false, 26), t: t, budget: 4 * utf8.RuneCountInString(word)}
+		lines := wrap(face, word+" and then the harbour", 600, 7)
+		if len(lines) < 2 {
+			t.Fatalf("wrap gave %q, want the cut word and the rest", lines)
+		}
+		first := lines[0]
+		n := utf8.RuneCountInString(first)
+		if w := font.MeasureString(face, first).Round(); w > 600 || n < 2 {
+			t.Errorf("first line has %d runes and is %d wide, want the most of the word that fits in 600", n, w)
+		}
+		more := first + string([]rune(word)[n:n+1])
+		if w := font.MeasureString(face, more).Round(); w <= 600 {
+			t.Errorf("first line has %d runes, but %d fit (%d wide)", n, n+1, w)
+		}
 	}
 }
