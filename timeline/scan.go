@@ -177,8 +177,23 @@ func hex4(b []byte) rune {
 }
 
 // textField is a text of a project to check: its field path, what a
-// person calls it, and its value.
-type textField struct{ field, what, value string }
+// person calls it, its value and the most characters it may hold (0: the
+// field's own check says).
+type textField struct {
+	field, what, value string
+	max                int
+}
+
+// check says what is wrong with the field's value, or "" when it is fine.
+func (f textField) check() string {
+	if msg := validText(f.value); msg != "" {
+		return msg
+	}
+	if n := utf8.RuneCountInString(f.value); f.max > 0 && n > f.max {
+		return fmt.Sprintf("is %d characters long; keep it to %d", n, f.max)
+	}
+	return ""
+}
 
 // validText says what is wrong with a text field's value, or "" when it is
 // fine. Files are checked byte by byte as they are read (scanFile); this

@@ -19,7 +19,18 @@ const (
 	MaxTitleRunes   = 200
 	MaxLineRunes    = 1000
 	MaxFrameSide    = 4096
-	MinFrameSide    = 16
+	// The shorter texts of a project: a cast member's name (as long as
+	// the account server allows), a sound cue's description, the names of
+	// voices, IDs and handles, and a file name (a path the system can
+	// open). Each shows on one line in the studio, where a text of
+	// thousands of characters would be drawn as one vast texture.
+	MaxNameRunes        = 80
+	MaxDescriptionRunes = 500
+	MaxVoiceRunes       = 200
+	MaxIDRunes          = 128
+	MaxHandleRunes      = 64
+	MaxPathRunes        = 4096
+	MinFrameSide        = 16
 	// MinTransition is the shortest crossfade or dip; anything shorter reads
 	// as a glitch, and a cut is the way to have none.
 	MinTransition = 100 * time.Millisecond
@@ -142,8 +153,8 @@ func (p *Project) validateMeta() error {
 	ids := make(map[string]bool, len(p.Cast))
 	for i, c := range p.Cast {
 		field := fmt.Sprintf("cast[%d]", i)
-		for _, f := range []textField{{"id", "id", c.ID}, {"name", "name", c.Name}, {"handle", "handle", c.Handle}, {"voice", "voice", c.Voice}} {
-			if msg := validText(f.value); msg != "" {
+		for _, f := range []textField{{"id", "id", c.ID, MaxIDRunes}, {"name", "name", c.Name, MaxNameRunes}, {"handle", "handle", c.Handle, MaxHandleRunes}, {"voice", "voice", c.Voice, MaxVoiceRunes}} {
+			if msg := f.check(); msg != "" {
 				return projectErr(field+"."+f.field, "cast member %d's %s %s", i+1, f.what, msg)
 			}
 		}
@@ -213,20 +224,22 @@ func (p *Project) validateShot(i int) error {
 
 // validShotText checks that every text of shot i is valid UTF-8.
 func validShotText(i int, s *Shot) error {
-	fields := []textField{{"id", "id", s.ID}, {"title", "title", s.Title}, {"prompt", "prompt", s.Prompt}}
+	// The title, prompt and line texts have limits of their own, with
+	// their own advice (validateShot, validateLine).
+	fields := []textField{{"id", "id", s.ID, MaxIDRunes}, {"title", "title", s.Title, 0}, {"prompt", "prompt", s.Prompt, 0}}
 	for j, id := range s.Cast {
-		fields = append(fields, textField{fmt.Sprintf("cast[%d]", j), fmt.Sprintf("featured cast member %d", j+1), id})
+		fields = append(fields, textField{fmt.Sprintf("cast[%d]", j), fmt.Sprintf("featured cast member %d", j+1), id, MaxIDRunes})
 	}
 	for j, l := range s.Lines {
 		f, what := fmt.Sprintf("dialogue[%d].", j), fmt.Sprintf("line %d's ", j+1)
-		fields = append(fields, textField{f + "speaker", what + "speaker", l.Speaker}, textField{f + "text", what + "text", l.Text}, textField{f + "voice", what + "voice", l.Voice})
+		fields = append(fields, textField{f + "speaker", what + "speaker", l.Speaker, MaxIDRunes}, textField{f + "text", what + "text", l.Text, 0}, textField{f + "voice", what + "voice", l.Voice, MaxVoiceRunes})
 	}
 	for j, c := range s.Cues {
 		f, what := fmt.Sprintf("cues[%d].", j), fmt.Sprintf("sound cue %d's ", j+1)
-		fields = append(fields, textField{f + "description", what + "description", c.Description}, textField{f + "file", what + "file name", c.File})
+		fields = append(fields, textField{f + "description", what + "description", c.Description, MaxDescriptionRunes}, textField{f + "file", what + "file name", c.File, MaxPathRunes})
 	}
 	for _, f := range fields {
-		if msg := validText(f.value); msg != "" {
+		if msg := f.check(); msg != "" {
 			return shotErr(i, f.field, "the %s %s", f.what, msg)
 		}
 	}

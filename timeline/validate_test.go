@@ -57,6 +57,14 @@ func TestValidateRefuses(t *testing.T) {
 		{"line not utf-8", func(p *Project) { p.Shots[1].Lines[0].Text = "Hello \xff" }, 2, "dialogue[0].text", "UTF-8"},
 		{"cue file not utf-8", func(p *Project) { p.Shots[2].Cues[0].File = "bell\xfe.wav" }, 3, "cues[0].file", "UTF-8"},
 		{"cue description not utf-8", func(p *Project) { p.Shots[2].Cues[0].Description = "\x80" }, 3, "cues[0].description", "UTF-8"},
+		{"cast name too long", func(p *Project) { p.Cast[0].Name = strings.Repeat("A", MaxNameRunes+1) }, 0, "cast[0].name", "keep it to 80"},
+		{"cast name at limit is fine", func(p *Project) { p.Cast[0].Name = strings.Repeat("Å", MaxNameRunes) }, 0, "", ""},
+		{"cast handle too long", func(p *Project) { p.Cast[1].Handle = "@" + strings.Repeat("b", MaxHandleRunes) }, 0, "cast[1].handle", "keep it to 64"},
+		{"cast voice too long", func(p *Project) { p.Cast[0].Voice = strings.Repeat("v", MaxVoiceRunes+1) }, 0, "cast[0].voice", "keep it to 200"},
+		{"shot id too long", func(p *Project) { p.Shots[1].ID = strings.Repeat("s", MaxIDRunes+1) }, 2, "id", "keep it to 128"},
+		{"cue description too long", func(p *Project) { p.Shots[2].Cues[0].Description = strings.Repeat("rain ", 101) }, 3, "cues[0].description", "keep it to 500"},
+		{"cue file name too long", func(p *Project) { p.Shots[2].Cues[0].File = "/" + strings.Repeat("d/", MaxPathRunes/2) + "x.wav" }, 3, "cues[0].file", "keep it to 4096"},
+		{"line voice too long", func(p *Project) { p.Shots[1].Lines[0].Voice = "piper:" + strings.Repeat("x", MaxVoiceRunes) }, 2, "dialogue[0].voice", "keep it to 200"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
