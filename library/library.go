@@ -30,6 +30,10 @@ var migrations embed.FS
 // ErrNotFound is returned for a project, clip or job that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrNotWritable is matched by the error Open returns for a data folder
+// (or a folder or file in it) that Slate may not write to.
+var ErrNotWritable = errors.New("data folder not writable")
+
 // Library is an open data directory.
 type Library struct {
 	dir   string
@@ -75,8 +79,11 @@ func Open(dir string, opts Options) (*Library, error) {
 	}
 	for _, d := range []string{dir, filepath.Join(dir, "tmp"), filepath.Join(dir, "blobs", "sha256")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("open library: %w", err)
+			return nil, notWritable(dir, err)
 		}
+	}
+	if err := checkWritable(dir); err != nil {
+		return nil, err
 	}
 	l := &Library{dir: dir, now: opts.Now}
 	if l.now == nil {
