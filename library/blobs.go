@@ -13,6 +13,7 @@ import (
 
 	"github.com/slatestudio/slate/internal/atomicfile"
 	"github.com/slatestudio/slate/internal/filehash"
+	"github.com/slatestudio/slate/internal/tempfile"
 )
 
 // Blobs is a content-addressed store: each file is named by the sha256 of
@@ -182,18 +183,28 @@ func (b *Blobs) Verify(sum string) error {
 	return nil
 }
 
-// cleanTemp removes temporary folders left by processes that have died:
-// nothing in them was ever acknowledged. Each open library writes its
-// temporary files in its own folder, named by its process id, so a tool
-// running beside the studio never deletes the studio's work in progress.
+// tempPrefix begins the name of each open library's temporary folder in
+// tmp/, which is followed by its owner (see tempfile).
+const tempPrefix = "p"
+
+// cleanTemp removes what processes that have died left in tmp/: nothing
+// in it was ever acknowledged. Each open library writes its temporary
+// files in its own folder, named after its process and when that process
+// started, so a tool running beside the studio never deletes the studio's
+// work in progress, and a new process that was given a dead one's id does
+// not keep the dead one's folder.
 func cleanTemp(root string) error {
 	entries, err := os.ReadDir(root)
 	if err != nil {
 		return fmt.Errorf("clean temporary files: %w", err)
 	}
 	for _, e := range entries {
+		if owner, ok := tempfile.Owner(e.Name(), tempPrefix); ok && owner.Alive() {
+			continue
+		}
+		// Folders named by an older Slate carry the process id alone.
 		var pid int
-		if _, err := fmt.Sscanf(e.Name(), "p%d-", &pid); err == nil && processAlive(pid) {
+		if _, err := fmt.Sscanf(e.Name(), tempPrefix+"%d-", &pid); err == nil && processAlive(pid) {
 			continue
 		}
 		os.RemoveAll(filepath.Join(root, e.Name()))

@@ -13,13 +13,19 @@ import (
 
 // openChild is the child of TestConcurrentFirstOpen: it waits for the
 // parent's word on stdin, so that every child opens at the same moment,
-// then opens the library and says how that went.
+// then opens the library and says how that went. With
+// SLATE_OPEN_CHILD_HOLD=1 it keeps the library open until it is killed.
 func openChild(dir string) {
 	bufio.NewReader(os.Stdin).ReadString('\n')
 	l, err := Open(dir, Options{})
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)
+	}
+	if os.Getenv("SLATE_OPEN_CHILD_HOLD") == "1" {
+		// Hold the library open until killed.
+		fmt.Println("open", l.TempDir())
+		select {}
 	}
 	if err := l.Close(); err != nil {
 		fmt.Println("error: close:", err)

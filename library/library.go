@@ -22,6 +22,7 @@ import (
 
 	"github.com/slatestudio/slate/internal/sqlitecheck"
 	"github.com/slatestudio/slate/internal/sqlitedb"
+	"github.com/slatestudio/slate/internal/tempfile"
 )
 
 //go:embed migrations/*.sql
@@ -98,7 +99,7 @@ func Open(dir string, opts Options) (*Library, error) {
 		l.Close()
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(filepath.Join(dir, "tmp"), fmt.Sprintf("p%d-", os.Getpid()))
+	tmp, err := tempfile.Mkdir(filepath.Join(dir, "tmp"), tempPrefix, "")
 	if err != nil {
 		l.Close()
 		return nil, fmt.Errorf("open library: %w", err)

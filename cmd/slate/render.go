@@ -299,7 +299,10 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 		paths[n] = lib.Blobs().Path(clip.SHA256)
 	}
 	base := strings.TrimSuffix(a.output, filepath.Ext(a.output))
-	opts := render.FilmOptions{Output: a.output, Thumbnail: base + ".jpg", Sprite: base + "-sprite.jpg", Progress: prog.assembly}
+	// Scratch goes to the library's own temporary folder, which a later
+	// run clears if this one is killed; only the film's own temporary file
+	// is written beside it, to be renamed into place.
+	opts := render.FilmOptions{Output: a.output, Thumbnail: base + ".jpg", Sprite: base + "-sprite.jpg", TempDir: lib.TempDir(), Progress: prog.assembly}
 	fresh := newFilesOf(opts.Output, opts.Thumbnail, opts.Sprite)
 	film, err := env.assemble(ctx, env.tools, sub, paths, opts)
 	if err != nil {

@@ -72,9 +72,9 @@ var fyneApp = path.Join("fyne.io/fyne/v2", "app")
 var rules = []rule{
 	{pkg: "timeline", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
-	{pkg: "media", may: []string{"internal/atomicfile"}, forbidden: gui},
-	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/filehash", "internal/sqlitecheck", "internal/sqlitedb"}, forbidden: gui},
-	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/filehash"}, forbidden: gui},
+	{pkg: "media", may: []string{"internal/atomicfile", "internal/tempfile"}, forbidden: gui},
+	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/filehash", "internal/sqlitecheck", "internal/sqlitedb", "internal/tempfile"}, forbidden: gui},
+	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/filehash", "internal/tempfile"}, forbidden: gui},
 	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/alsaquiet"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
