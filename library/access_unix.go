@@ -66,3 +66,12 @@ type notWritableError string
 func (e notWritableError) Error() string { return string(e) }
 
 func (e notWritableError) Is(target error) bool { return target == ErrNotWritable }
+
+// inode is the file's number on its disk: a file renamed over another has
+// another one.
+func inode(fi os.FileInfo) uint64 {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Ino)
+	}
+	return 0
+}

@@ -105,7 +105,7 @@ func Open(dir string, opts Options) (*Library, error) {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
 	l.tmp = tmp
-	l.blobs = &Blobs{dir: filepath.Join(dir, "blobs", "sha256"), tmp: tmp}
+	l.blobs = newBlobs(filepath.Join(dir, "blobs", "sha256"), tmp)
 	ctx := context.Background()
 	if l.db, err = openDB(ctx, filepath.Join(dir, "slate.db")); err != nil {
 		l.Close()
