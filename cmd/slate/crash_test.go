@@ -365,3 +365,71 @@ func TestRendersAtOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderDamagedCache damages a cached clip the two ways a disk or a
+// crash does, 64 bytes flipped in its middle or its second half gone, and
+// renders again: slate render says which shot's clip was damaged, renders
+// it again, and makes the same film as before; the damaged file is kept
+// in blobs/damaged/.
+func TestRenderDamagedCache(t *testing.T) {
+	env := testRenderEnv(t)
+	home, _ := env.dataDir()
+	project := tinyProject(t)
+	out := filepath.Join(t.TempDir(), "film.mp4")
+	if code, _, stderr := renderArgsRun(context.Background(), env, project, "-o", out, "--quiet"); code != 0 {
+		t.Fatalf("first render: exit %d\n%s", code, stderr)
+	}
+	want := filmHashes(t, env.tools, out)
+	for _, how := range []string{"flipped", "cut"} {
+		lib, err := library.Open(home, library.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clips, err := lib.ShotClips(context.Background(), fileProjectID(project), "shot-2")
+		path := lib.Blobs().Path(clips[0].SHA256)
+		lib.Close()
+		if err != nil || len(clips) == 0 {
+			t.Fatalf("the clip of shot 2: %v, %v", clips, err)
+		}
+		damageFile(t, path, how)
+
+		code, _, stderr := renderArgsRun(context.Background(), env, project, "-o", out, "--quiet")
+		if code != 0 {
+			t.Fatalf("%s: render over a damaged clip: exit %d\n%s", how, code, stderr)
+		}
+		if !strings.Contains(stderr, "\nthe cached clip of shot 2 was damaged; rendering it again\n") {
+			t.Errorf("%s: stderr does not say the clip was damaged:\n%s", how, stderr)
+		}
+		if strings.Contains(stderr, "shot 2/3 Shot B … done (cached)") || strings.Contains(stderr, "shot 1/3 Shot A … rendering") {
+			t.Errorf("%s: want shot 2 rendered again and the others from the cache:\n%s", how, stderr)
+		}
+		if got := filmHashes(t, env.tools, out); got != want {
+			t.Errorf("%s: the film made over a damaged clip is %s, want the clean film's %s", how, got, want)
+		}
+		damaged, _ := filepath.Glob(filepath.Join(home, "blobs", "damaged", clips[0].SHA256+"*"))
+		if len(damaged) == 0 {
+			t.Errorf("%s: the damaged clip was not kept in blobs/damaged", how)
+		}
+	}
+}
+
+// damageFile flips 64 bytes in the middle of a file, or cuts off its
+// second half.
+func damageFile(t *testing.T, path, how string) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if how == "cut" {
+		data = data[:len(data)/2]
+	} else {
+		for i := len(data) / 2; i < min(len(data)/2+64, len(data)); i++ {
+			data[i] ^= 0xff
+		}
+	}
+	os.Chmod(path, 0o644)
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

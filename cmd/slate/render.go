@@ -370,6 +370,7 @@ type progress struct {
 	mu      sync.Mutex
 	done    []float64 // fraction of each bar's shot rendered
 	state   []string  // each bar's state
+	noted   []bool    // whether the bar's job note was shown
 	overall float64
 }
 
@@ -378,7 +379,7 @@ const renderShare = 0.9
 
 func newProgress(w io.Writer, isTTY bool, p *timeline.Project, indexes []int) *progress {
 	pr := &progress{bar: map[int]int{}, weight: make([]float64, len(indexes)),
-		done: make([]float64, len(indexes)), state: make([]string, len(indexes))}
+		done: make([]float64, len(indexes)), state: make([]string, len(indexes)), noted: make([]bool, len(indexes))}
 	labels := make([]string, len(indexes))
 	total := 0
 	for _, i := range indexes {
@@ -404,6 +405,11 @@ func (pr *progress) job(index int, j render.Job) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	pr.done[n], pr.state[n] = f, state
+	if j.Note != "" && !pr.noted[n] {
+		// Such as a damaged clip in the cache: worth a line of its own.
+		pr.noted[n] = true
+		pr.bars.Note(j.Note)
+	}
 	rendered := 0.0
 	for k, d := range pr.done {
 		rendered += d * pr.weight[k]
