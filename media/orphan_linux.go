@@ -14,7 +14,8 @@ import (
 // The signal follows the thread that started the program, not the
 // process. Go ends a thread only when the one goroutine locked to it
 // returns without unlocking; a program started from such a goroutine
-// would die with it, and none of Slate's start programs and then end so.
+// would die with it, and no goroutine of Slate's starts a program and
+// then ends that way.
 func dieWithSlate(cmd *exec.Cmd) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 }
