@@ -184,7 +184,7 @@ func renderOK(t *testing.T, home, project, out string) time.Duration {
 	return time.Since(start)
 }
 
-// crashKills is how many kills TestRenderKilled lands: SLATE_CRASH_KILLS
+// crashKills is how many kills renderKilled lands: SLATE_CRASH_KILLS
 // (make bench sets 100), else a few.
 func crashKills(t *testing.T) int {
 	if s := os.Getenv("SLATE_CRASH_KILLS"); s != "" {
@@ -197,25 +197,31 @@ func crashKills(t *testing.T) int {
 	return 8
 }
 
-// TestRenderKilled kills slate render with SIGKILL at random moments while
-// it renders shots and assembles the film. After each kill there is no
-// partial film at the output path; the next render on the same data
-// folder leaves no temporary file anywhere, and its film looks and sounds
-// exactly like one made without a kill.
-func TestRenderKilled(t *testing.T) {
+// TestRenderCrashes renders a small project once, cleanly, and then
+// kills renders of it (killed) and starts several at once (at once),
+// comparing every film they make with the clean one.
+func TestRenderCrashes(t *testing.T) {
 	tools := media.FindTools()
 	requireDeps(t, tools.Check())
-	kills := crashKills(t)
 	project := tinyProject(t)
 	work := t.TempDir()
-
 	// A clean film to compare with, and how long a whole render takes on
 	// this machine now, so the kills spread over all of it.
-	clean := filepath.Join(work, "clean", "film.mp4")
-	os.Mkdir(filepath.Dir(clean), 0o755)
+	clean := filepath.Join(work, "clean.mp4")
 	took := renderOK(t, filepath.Join(work, "clean-home"), project, clean)
 	want := filmHashes(t, tools, clean)
+	t.Run("killed", func(t *testing.T) { renderKilled(t, tools, project, took, want) })
+	t.Run("at once", func(t *testing.T) { rendersAtOnce(t, tools, project, want) })
+}
 
+// renderKilled kills slate render with SIGKILL at random moments while it
+// renders shots and assembles the film. After each kill there is no
+// partial film at the output path; the next render on the same data
+// folder leaves no temporary file anywhere, and its film looks and sounds
+// exactly like the clean one (want).
+func renderKilled(t *testing.T, tools media.Tools, project string, took time.Duration, want string) {
+	kills := crashKills(t)
+	work := t.TempDir()
 	outDir := filepath.Join(work, "out")
 	os.Mkdir(outDir, 0o755)
 	out := filepath.Join(outDir, "film.mp4")
@@ -291,19 +297,12 @@ func TestRenderKilled(t *testing.T) {
 		kills, time.Since(start).Round(time.Second), took.Round(10*time.Millisecond), missed, strings.Join(names, ", "))
 }
 
-// TestRendersAtOnce starts several renders of one project at the same
-// moment on a data folder that does not exist yet, some writing the same
-// film and some their own: every one succeeds (waiting for the others
-// where it must), every film is the clean one, and nothing is left over.
-func TestRendersAtOnce(t *testing.T) {
-	tools := media.FindTools()
-	requireDeps(t, tools.Check())
-	project := tinyProject(t)
+// rendersAtOnce starts several renders of one project at the same moment
+// on a data folder that does not exist yet, some writing the same film and
+// some their own: every one succeeds (waiting for the others where it
+// must), every film is the clean one (want), and nothing is left over.
+func rendersAtOnce(t *testing.T, tools media.Tools, project, want string) {
 	work := t.TempDir()
-	clean := filepath.Join(work, "clean.mp4")
-	renderOK(t, filepath.Join(work, "clean-home"), project, clean)
-	want := filmHashes(t, tools, clean)
-
 	counts := []int{8}
 	if os.Getenv("SLATE_CRASH_KILLS") != "" {
 		counts = []int{2, 3, 4, 5, 6, 7, 8}
