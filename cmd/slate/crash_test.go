@@ -138,6 +138,17 @@ type renderPhase struct {
 	mu          sync.Mutex
 	shots, done map[string]bool
 	total       string
+	// assembling is closed when every one of the project's shots is
+	// rendered and assembly begins.
+	assembling chan struct{}
+	nShots     int
+}
+
+// tinyShots is how many shots tinyProject has.
+const tinyShots = 3
+
+func newRenderPhase() *renderPhase {
+	return &renderPhase{shots: map[string]bool{}, done: map[string]bool{}, assembling: make(chan struct{}), nShots: tinyShots}
 }
 
 func (r *renderPhase) line(l string) {
@@ -152,8 +163,11 @@ func (r *renderPhase) line(l string) {
 		return
 	}
 	r.shots[label] = true
-	if strings.HasPrefix(state, "done") {
+	if strings.HasPrefix(state, "done") && !r.done[label] {
 		r.done[label] = true
+		if len(r.done) == r.nShots {
+			close(r.assembling)
+		}
 	}
 }
 
@@ -165,7 +179,7 @@ func (r *renderPhase) String() string {
 		return "writing the film's pictures and loudness"
 	case r.total == "assembling the film":
 		return "joining the pictures"
-	case len(r.shots) > 0 && len(r.done) == len(r.shots):
+	case len(r.done) == r.nShots:
 		return "mixing the sound"
 	case len(r.shots) > 0:
 		return "rendering shots"
@@ -173,15 +187,55 @@ func (r *renderPhase) String() string {
 	return "starting"
 }
 
-// renderOK runs a render to the end and fails the test unless it succeeds.
-func renderOK(t *testing.T, home, project, out string) time.Duration {
+// startRender starts slate render with its progress followed by a
+// renderPhase; exited yields Wait's result once the process is gone.
+func startRender(t *testing.T, home, project, out string) (cmd *exec.Cmd, phase *renderPhase, exited chan error) {
+	t.Helper()
+	cmd = slateCommand(home, "render", project, "-o", out, "--quiet")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	phase = newRenderPhase()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited = make(chan error, 1)
+	go func() {
+		lines := bufio.NewScanner(stderr)
+		for lines.Scan() {
+			phase.line(lines.Text())
+		}
+		exited <- cmd.Wait()
+	}()
+	return cmd, phase, exited
+}
+
+// timedRender runs a render to the end and says how long its shots took
+// to render and the film to assemble.
+func timedRender(t *testing.T, home, project, out string) (rendering, assembly time.Duration) {
 	t.Helper()
 	start := time.Now()
+	_, phase, exited := startRender(t, home, project, out)
+	select {
+	case <-phase.assembling:
+	case err := <-exited:
+		t.Fatalf("slate render -o %s ended before assembling: %v", out, err)
+	}
+	rendering = time.Since(start)
+	if err := <-exited; err != nil {
+		t.Fatalf("slate render -o %s: %v", out, err)
+	}
+	return rendering, time.Since(start) - rendering
+}
+
+// renderOK runs a render to the end and fails the test unless it succeeds.
+func renderOK(t *testing.T, home, project, out string) {
+	t.Helper()
 	cmd := slateCommand(home, "render", project, "-o", out, "--quiet")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("slate render -o %s: %v\n%s", out, err, b)
 	}
-	return time.Since(start)
 }
 
 // crashKills is how many kills renderKilled lands: SLATE_CRASH_KILLS
@@ -205,21 +259,21 @@ func TestRenderCrashes(t *testing.T) {
 	requireDeps(t, tools.Check())
 	project := tinyProject(t)
 	work := t.TempDir()
-	// A clean film to compare with, and how long a whole render takes on
-	// this machine now, so the kills spread over all of it.
+	// A clean film to compare with, and how long rendering and assembly
+	// take on this machine now, so that the kills spread over both.
 	clean := filepath.Join(work, "clean.mp4")
-	took := renderOK(t, filepath.Join(work, "clean-home"), project, clean)
+	rendering, assembly := timedRender(t, filepath.Join(work, "clean-home"), project, clean)
 	want := filmHashes(t, tools, clean)
-	t.Run("killed", func(t *testing.T) { renderKilled(t, tools, project, took, want) })
+	t.Run("killed", func(t *testing.T) { renderKilled(t, tools, project, rendering, assembly, want) })
 	t.Run("at once", func(t *testing.T) { rendersAtOnce(t, tools, project, want) })
 }
 
-// renderKilled kills slate render with SIGKILL at random moments while it
-// renders shots and assembles the film. After each kill there is no
-// partial film at the output path; the next render on the same data
-// folder leaves no temporary file anywhere, and its film looks and sounds
-// exactly like the clean one (want).
-func renderKilled(t *testing.T, tools media.Tools, project string, took time.Duration, want string) {
+// renderKilled kills slate render with SIGKILL at random moments, half of
+// them while it renders shots and half while it assembles the film. After
+// each kill there is no partial film at the output path; the next render
+// on the same data folder leaves no temporary file anywhere, and its film
+// looks and sounds exactly like the clean one (want).
+func renderKilled(t *testing.T, tools media.Tools, project string, rendering, assembly time.Duration, want string) {
 	kills := crashKills(t)
 	work := t.TempDir()
 	outDir := filepath.Join(work, "out")
@@ -232,29 +286,23 @@ func renderKilled(t *testing.T, tools media.Tools, project string, took time.Dur
 		// A new data folder each round, so every shot renders again.
 		home := filepath.Join(work, fmt.Sprintf("home-%d", round))
 		os.Remove(out)
-		cmd := slateCommand(home, "render", project, "-o", out, "--quiet")
-		stderr, err := cmd.StderrPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		phase := &renderPhase{shots: map[string]bool{}, done: map[string]bool{}}
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		read := make(chan struct{})
-		go func() {
-			defer close(read)
-			lines := bufio.NewScanner(stderr)
-			for lines.Scan() {
-				phase.line(lines.Text())
+		cmd, phase, exited := startRender(t, home, project, out)
+		// The moment: within the rendering of the shots, counted from the
+		// start, or within the assembly, counted from its beginning.
+		var wait <-chan time.Time
+		if r.IntN(2) == 0 {
+			wait = time.After(time.Duration(r.Int64N(int64(rendering))))
+		} else {
+			select {
+			case <-phase.assembling:
+				wait = time.After(time.Duration(r.Int64N(int64(assembly))))
+			case err := <-exited:
+				t.Fatalf("round %d: slate render ended before assembling: %v", round, err)
 			}
-		}()
-		exited := make(chan error, 1)
-		go func() { <-read; exited <- cmd.Wait() }()
-		at := time.Duration(r.Int64N(int64(took) * 11 / 10))
+		}
 		var where string
 		select {
-		case <-time.After(at):
+		case <-wait:
 			where = phase.String()
 			cmd.Process.Kill()
 			<-exited
@@ -293,8 +341,8 @@ func renderKilled(t *testing.T, tools media.Tools, project string, took time.Dur
 		names = append(names, fmt.Sprintf("%s %d", p, n))
 	}
 	slices.Sort(names)
-	t.Logf("%d kills in %v (a clean render took %v; %d runs finished before their kill): %s",
-		kills, time.Since(start).Round(time.Second), took.Round(10*time.Millisecond), missed, strings.Join(names, ", "))
+	t.Logf("%d kills in %v (a clean render took %v to render its shots and %v to assemble; %d runs finished before their kill): %s",
+		kills, time.Since(start).Round(time.Second), rendering.Round(10*time.Millisecond), assembly.Round(10*time.Millisecond), missed, strings.Join(names, ", "))
 }
 
 // rendersAtOnce starts several renders of one project at the same moment
