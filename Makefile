@@ -6,7 +6,8 @@
 #   make test          vet, staticcheck, gofmt check, then all tests with -race
 #   make demo          render examples/demo.slate to out/demo.mp4
 #   make screenshots   run the real GUI under Xvfb and save PNGs in out/screenshots/
-#   make bench         run every benchmark once, and the account server's grant load test
+#   make bench         run every benchmark once, the account server's grant load test,
+#                      the render crash test with 100 kills and the quit loop
 #   make quitloop      start and quit the real studio under Xvfb 50 times: no panic
 
 SHELL := /bin/bash
@@ -80,6 +81,7 @@ screenshots: setup-test build
 # loopback, against GET /key at the same rate.
 bench: setup-test
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+	SLATE_CRASH_KILLS=100 $(GO) test -count=1 -timeout 2h -run '^TestRenderCrashes$$' -v ./cmd/slate
 	bench/startup.sh
 	$(GO) run ./bench/grantload -rate 1000 -duration 10s
 	scripts/quitloop.sh

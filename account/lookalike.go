@@ -2,12 +2,12 @@ package account
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
 
 	"github.com/slatestudio/slate/account/api"
 	"github.com/slatestudio/slate/account/confusable"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // A username or handle is refused when it looks like one already taken:
@@ -25,7 +25,7 @@ var nameColumns = [...]struct{ table, name, key string }{
 // rows from before it their keys, oldest first. Where an older row holds
 // a key already, the newer one keeps NULL and its name: nobody loses a
 // name they had, and any later look-alike of either is refused.
-func fillLookAlikeKeys(ctx context.Context, tx *sql.Tx) error {
+func fillLookAlikeKeys(ctx context.Context, tx sqlitedb.Queryer) error {
 	for _, c := range nameColumns {
 		rows, err := tx.QueryContext(ctx, `SELECT id, `+c.name+` FROM `+c.table+` ORDER BY created_at, id`)
 		if err != nil {

@@ -6,15 +6,15 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
+
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 //go:embed migrations/*.sql
@@ -95,14 +95,15 @@ func openStore(ctx context.Context, file string) (*store, error) {
 	// take the write lock up front instead of failing half-way.
 	// Each connection keeps its prepared statements: the same few dozen
 	// queries run over and over, and parsing them was a tenth of the work.
-	w, err := sql.Open("sqlite3", dsn(file, "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_stmt_cache_size=64"))
+	// The journal mode is set below, not here: see sqlitedb.UseWAL.
+	w, err := sql.Open("sqlite3", dsn(file, "_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_stmt_cache_size=64"))
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxLifetime(0)
-	var mode string
-	if err := w.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+	mode, err := sqlitedb.UseWAL(ctx, w)
+	if err != nil || mode != "wal" {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: journal mode is %q, not wal (%v); the folder may be on a network filesystem, which the server does not support", file, mode, err)
 	}
@@ -176,61 +177,18 @@ func (s *store) checkpoints(ctx context.Context) {
 	}
 }
 
-// migrate applies the embedded migrations newer than the database's
-// user_version, each in its own transaction.
+// migrate brings the database up to date, safely even when another
+// process does the same at once.
 func migrate(ctx context.Context, db *sql.DB, file string) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	var have int
-	if err := db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
-		return fmt.Errorf("read database version: %w", err)
-	}
-	if have > len(names) {
-		return fmt.Errorf("the database %s was written by a newer slate-server (version %d; this one knows up to %d); run the newer server", file, have, len(names))
-	}
-	for i, name := range names {
-		v := i + 1
-		if n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0]); err != nil || n != v {
-			return fmt.Errorf("migration %s is out of sequence (want number %d)", name, v)
-		}
-		if v <= have {
-			continue
-		}
-		script, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			return fmt.Errorf("migrate database to version %d: %w", v, err)
-		}
-		if _, err := tx.ExecContext(ctx, string(script)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate database to version %d (%s): %w", v, name, err)
-		}
-		if step := migrationStep(name); step != nil {
-			if err := step(ctx, tx); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("migrate database to version %d (%s): %w", v, name, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migrate database to version %d: %w", v, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("migrate database to version %d: %w", v, err)
-		}
-	}
-	return nil
+	return sqlitedb.Migrate(ctx, db, sqlitedb.Migrations{FS: migrations, Pattern: "migrations/*.sql", Step: migrationStep, TooNew: func(have, know int) error {
+		return fmt.Errorf("the database %s was written by a newer slate-server (version %d; this one knows up to %d); run the newer server", file, have, know)
+	}})
 }
 
 // migrationStep is the part of a migration that SQL cannot do, run in its
 // transaction after its script; nil for most. It goes by the name without
 // the number, which may change when migrations are renumbered.
-func migrationStep(name string) func(context.Context, *sql.Tx) error {
+func migrationStep(name string) func(context.Context, sqlitedb.Queryer) error {
 	switch _, base, _ := strings.Cut(path.Base(name), "_"); base {
 	case "lookalikes.sql":
 		return fillLookAlikeKeys

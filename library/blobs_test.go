@@ -1,12 +1,15 @@
 package library
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,5 +137,47 @@ func TestStaleTempCleaned(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(mine, "work")); err != nil {
 		t.Errorf("a live library's temporary file was removed: %v", err)
+	}
+}
+
+// A library killed while open leaves its temporary folder; the next open
+// removes it even when a live process has since been given the dead one's
+// id. Here that live process is the test itself: the folder is renamed
+// to carry the test's id, as the dead process's would if its id had been
+// reused.
+func TestStaleTempCleanedAfterPIDReuse(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "SLATE_OPEN_CHILD_DIR="+dir, "SLATE_OPEN_CHILD_HOLD=1")
+	cmd.Stdin = strings.NewReader("go\n")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	cmd.Process.Kill()
+	cmd.Wait()
+	held, ok := strings.CutPrefix(strings.TrimSpace(line), "open ")
+	if !ok {
+		t.Fatalf("the child did not open the library: %q", line)
+	}
+	name := filepath.Base(held)
+	childID := fmt.Sprintf("p%d", cmd.Process.Pid)
+	if !strings.HasPrefix(name, childID) {
+		t.Fatalf("the child's temporary folder %q does not start with %q", name, childID)
+	}
+	reused := filepath.Join(dir, "tmp", fmt.Sprintf("p%d", os.Getpid())+strings.TrimPrefix(name, childID))
+	if err := os.Rename(held, reused); err != nil {
+		t.Fatal(err)
+	}
+	l := open(t, dir)
+	if _, err := os.Stat(reused); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("%s, left by a killed process whose id is now a live one's, was kept", reused)
+	}
+	if _, err := os.Stat(l.TempDir()); err != nil {
+		t.Errorf("the library's own temporary folder: %v", err)
 	}
 }

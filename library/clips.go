@@ -51,24 +51,52 @@ func scanClip(row interface{ Scan(...any) error }) (Clip, error) {
 	return c, err
 }
 
-// ClipByKey finds a clip with this render key, from any project. A row
-// whose blob has gone missing is not a hit.
+// ClipByKey finds a clip with this render key, from any project, whose
+// blob is there and intact: the blob is hashed before the clip is handed
+// out for assembly, export or playback. A row whose blob has gone missing
+// is not a hit. Nor is one whose blob no longer matches its sum: that
+// blob is moved aside (Blobs.MoveAside), and when no intact clip is found
+// the error is a *DamagedError, matching ErrDamaged, so the caller can
+// say so and render the shot again.
 func (l *Library) ClipByKey(ctx context.Context, key string) (Clip, bool, error) {
+	// The rows are read first: hashing a clip must not hold the one
+	// database connection.
 	rows, err := l.db.QueryContext(ctx, `SELECT `+clipColumns+` FROM clips WHERE key = ? ORDER BY created_at DESC`, key)
 	if err != nil {
 		return Clip{}, false, fmt.Errorf("look up clip: %w", err)
 	}
-	defer rows.Close()
+	var found []Clip
 	for rows.Next() {
 		c, err := scanClip(rows)
 		if err != nil {
+			rows.Close()
 			return Clip{}, false, fmt.Errorf("look up clip: %w", err)
 		}
-		if l.blobs.Has(c.SHA256) {
+		found = append(found, c)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Clip{}, false, fmt.Errorf("look up clip: %w", err)
+	}
+	var damaged error
+	for _, c := range found {
+		err := l.blobs.Verify(c.SHA256)
+		switch {
+		case err == nil:
 			return c, true, nil
+		case errors.Is(err, ErrNotFound):
+			continue
+		case errors.Is(err, ErrDamaged):
+			to, merr := l.blobs.MoveAside(c.SHA256)
+			if merr != nil {
+				return Clip{}, false, fmt.Errorf("look up clip: %w", merr)
+			}
+			damaged = &DamagedError{SHA256: c.SHA256, MovedTo: to, Err: err}
+		default:
+			return Clip{}, false, fmt.Errorf("look up clip: %w", err)
 		}
 	}
-	return Clip{}, false, rows.Err()
+	return Clip{}, false, damaged
 }
 
 // ShotClips lists the clips made for a shot, newest first.

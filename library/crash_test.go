@@ -17,10 +17,16 @@ import (
 )
 
 // The crash test runs this test binary as a child that edits a project
-// until it is killed; TestMain sends the child straight to crashChild.
+// until it is killed; TestMain sends the child straight to crashChild. The
+// concurrent-open test runs it as children that open one data folder
+// together (openChild).
 func TestMain(m *testing.M) {
 	if dir := os.Getenv("SLATE_CRASH_DIR"); dir != "" {
 		crashChild(dir, os.Getenv("SLATE_CRASH_PROJECT"), os.Getenv("SLATE_CRASH_SEED"))
+		return
+	}
+	if dir := os.Getenv("SLATE_OPEN_CHILD_DIR"); dir != "" {
+		openChild(dir)
 		return
 	}
 	os.Exit(m.Run())

@@ -13,18 +13,16 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
-	"path"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 
 	"github.com/slatestudio/slate/internal/sqlitecheck"
+	"github.com/slatestudio/slate/internal/sqlitedb"
+	"github.com/slatestudio/slate/internal/tempfile"
 )
 
 //go:embed migrations/*.sql
@@ -32,6 +30,10 @@ var migrations embed.FS
 
 // ErrNotFound is returned for a project, clip or job that does not exist.
 var ErrNotFound = errors.New("not found")
+
+// ErrNotWritable is matched by the error Open returns for a data folder
+// (or a folder or file in it) that Slate may not write to.
+var ErrNotWritable = errors.New("data folder not writable")
 
 // Library is an open data directory.
 type Library struct {
@@ -78,8 +80,11 @@ func Open(dir string, opts Options) (*Library, error) {
 	}
 	for _, d := range []string{dir, filepath.Join(dir, "tmp"), filepath.Join(dir, "blobs", "sha256")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
-			return nil, fmt.Errorf("open library: %w", err)
+			return nil, notWritable(dir, err)
 		}
+	}
+	if err := checkWritable(dir); err != nil {
+		return nil, err
 	}
 	l := &Library{dir: dir, now: opts.Now}
 	if l.now == nil {
@@ -94,30 +99,32 @@ func Open(dir string, opts Options) (*Library, error) {
 		l.Close()
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp(filepath.Join(dir, "tmp"), fmt.Sprintf("p%d-", os.Getpid()))
+	tmp, err := tempfile.Mkdir(filepath.Join(dir, "tmp"), tempPrefix, "")
 	if err != nil {
 		l.Close()
 		return nil, fmt.Errorf("open library: %w", err)
 	}
 	l.tmp = tmp
-	l.blobs = &Blobs{dir: filepath.Join(dir, "blobs", "sha256"), tmp: tmp}
-	if l.db, err = openDB(filepath.Join(dir, "slate.db")); err != nil {
+	l.blobs = newBlobs(filepath.Join(dir, "blobs", "sha256"), tmp)
+	ctx := context.Background()
+	if l.db, err = openDB(ctx, filepath.Join(dir, "slate.db")); err != nil {
 		l.Close()
 		return nil, err
 	}
-	if err := l.migrate(context.Background()); err != nil {
+	if err := l.migrate(ctx); err != nil {
 		l.Close()
 		return nil, err
 	}
 	return l, nil
 }
 
-func openDB(file string) (*sql.DB, error) {
+func openDB(ctx context.Context, file string) (*sql.DB, error) {
 	// WAL with synchronous=FULL syncs the log on every commit, so a commit
 	// that returned survives a crash or power loss. Immediate transactions
 	// take the write lock up front instead of failing half-way.
+	// The journal mode is set below, not here: see sqlitedb.UseWAL.
 	dsn := "file:" + (&url.URL{Path: file}).EscapedPath() +
-		"?_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
+		"?_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
 	db, err := sql.Open("sqlite3", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", file, err)
@@ -126,56 +133,24 @@ func openDB(file string) (*sql.DB, error) {
 	// keeps every write in order with no lock contention between our own
 	// connections.
 	db.SetMaxOpenConns(1)
-	if err := db.Ping(); err != nil {
+	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
-	var mode string
-	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
+	mode, err := sqlitedb.UseWAL(ctx, db)
+	if err != nil || mode != "wal" {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: journal mode is %q, not wal (%v); the folder may be on a network filesystem, which Slate does not support", file, mode, err)
 	}
 	return db, nil
 }
 
-// migrate applies the embedded migrations newer than the database's
-// user_version, each in its own transaction.
+// migrate brings the database up to date; several processes may do it at
+// once.
 func (l *Library) migrate(ctx context.Context) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil {
-		return err
-	}
-	var have int
-	if err := l.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&have); err != nil {
-		return fmt.Errorf("read database version: %w", err)
-	}
-	if have > len(names) {
-		return fmt.Errorf("the library in %s was written by a newer Slate (database version %d; this Slate knows up to %d); update Slate, or set SLATE_HOME to another folder", l.dir, have, len(names))
-	}
-	for i, name := range names {
-		v := i + 1
-		if n, err := strconv.Atoi(strings.SplitN(path.Base(name), "_", 2)[0]); err != nil || n != v {
-			return fmt.Errorf("migration %s is out of sequence (want number %d)", name, v)
-		}
-		if v <= have {
-			continue
-		}
-		script, err := migrations.ReadFile(name)
-		if err != nil {
-			return err
-		}
-		err = l.tx(ctx, func(tx *sql.Tx) error {
-			if _, err := tx.ExecContext(ctx, string(script)); err != nil {
-				return err
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", v))
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("migrate database to version %d (%s): %w", v, name, err)
-		}
-	}
-	return nil
+	return sqlitedb.Migrate(ctx, l.db, sqlitedb.Migrations{FS: migrations, Pattern: "migrations/*.sql", TooNew: func(have, know int) error {
+		return fmt.Errorf("the library in %s was written by a newer Slate (database version %d; this Slate knows up to %d); update Slate, or set SLATE_HOME to another folder", l.dir, have, know)
+	}})
 }
 
 // tx runs fn in a transaction, committing when it returns nil.

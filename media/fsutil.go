@@ -6,17 +6,21 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/slatestudio/slate/internal/tempfile"
 )
 
 // reserveTemp creates an empty temp file beside final, on the same file
 // system so that the rename in commitTemp is atomic. The name ends with
-// final's base name so that ffmpeg still picks the format from the extension.
+// final's base name so that ffmpeg still picks the format from the
+// extension, and names this process, so that one left by a process that
+// was killed is swept away by the next (see tempfile).
 func reserveTemp(final string) (string, error) {
 	dir, base := filepath.Split(final)
 	if dir == "" {
 		dir = "."
 	}
-	f, err := os.CreateTemp(dir, ".slate-tmp-*-"+base)
+	f, err := tempfile.Create(dir, tempfile.Prefix, "-"+base)
 	if err != nil {
 		return "", diskFull(fmt.Errorf("create temp file for %q: %w", final, err))
 	}

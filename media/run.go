@@ -217,6 +217,7 @@ func (t Tools) command(ctx context.Context, tool string, args []string) (*proces
 	// and its output is a temp file that is thrown away anyway.
 	cmd.Cancel = func() error { return cmd.Process.Kill() }
 	cmd.WaitDelay = waitDelay
+	dieWithSlate(cmd)
 	p := &process{tool: tool, ctx: ctx, cmd: cmd, stderr: newTailBuffer(64 << 10)}
 	cmd.Stderr = p.stderr
 	return p, nil

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slatestudio/slate/internal/tempfile"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -27,7 +28,9 @@ type FilmOptions struct {
 	// Thumbnail and Sprite are the JPEGs written beside it; empty means
 	// Output with .jpg and -sprite.jpg.
 	Thumbnail, Sprite string
-	// TempDir holds intermediate files; empty means the output's folder.
+	// TempDir holds intermediate files (the sound mix, the list of
+	// clips); empty means the output's folder. The film itself is always
+	// written beside Output, so that it can be renamed into place.
 	TempDir  string
 	Progress func(fraction float64)
 }
@@ -78,7 +81,10 @@ func Assemble(ctx context.Context, tools media.Tools, p *timeline.Project, clips
 	if err != nil {
 		return nil, fmt.Errorf("assemble %q: %w", p.Title, err)
 	}
-	tmp, err := os.MkdirTemp(tmpRoot, ".assemble-*")
+	// What an assembly that was killed left beside the film goes first;
+	// every temporary name says which process made it (package tempfile).
+	tempfile.Sweep(filepath.Dir(opts.Output), tempfile.Prefix)
+	tmp, err := tempfile.Mkdir(tmpRoot, tempfile.Prefix, "-assemble")
 	if err != nil {
 		return nil, fmt.Errorf("assemble %q: %w", p.Title, err)
 	}

@@ -68,6 +68,10 @@ type Job struct {
 	Clip *library.Clip
 	// Cached is true for a job answered from the render cache at once.
 	Cached bool
+	// Note is something to tell the person about the job that is no
+	// failure, in their words: that the cached clip was damaged and the
+	// shot is being rendered again. It is not stored.
+	Note string
 }
 
 // MarshalJSON writes the job in the /v1/videos shape: times as Unix

@@ -238,9 +238,18 @@ func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, 
 		Status: Queued, CreatedAt: now, Backend: b.Name(), ProjectID: req.ProjectID, ShotID: req.Shot.ID,
 		ShotNumber: req.Index + 1, ShotTitle: req.Shot.Title, Key: key, Format: req.Format, Duration: req.Shot.Duration,
 	}
-	if clip, ok, err := q.lib.ClipByKey(ctx, key); err != nil {
+	clip, ok, err := q.lib.ClipByKey(ctx, key)
+	if errors.Is(err, library.ErrDamaged) {
+		// The blob is out of the cache's way now (ClipByKey moved it
+		// aside); the shot renders again as if it had never been.
+		job.Note = fmt.Sprintf("the cached clip of shot %d was damaged; rendering it again", req.Index+1)
+		q.log.Warn("a cached clip was damaged", "project", req.ProjectID, "shot", req.Shot.ID, "err", err)
+		err = nil
+	}
+	if err != nil {
 		return Job{}, err
-	} else if ok {
+	}
+	if ok {
 		// A clip from the cache is a use of whoever it features, so it
 		// passes the same gate as a render.
 		grants, err := q.permit(ctx, req)

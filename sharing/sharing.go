@@ -429,6 +429,10 @@ type Report struct {
 	// Accepted and Declined list the members whose owners answered my
 	// requests to be approved.
 	Accepted, Declined []string
+	// Damaged says, in the person's words, which of my members' recordings
+	// were found damaged on this computer and were not sent (each is moved
+	// aside in the library).
+	Damaged []string
 }
 
 // Changed reports whether the sync changed anything a person would see.
@@ -456,7 +460,7 @@ func (s *Service) Sync(ctx context.Context) (Report, error) {
 		// and the name is tried again next time.
 		s.log.Warn("the account server refused this device's name", "err", err)
 	}
-	if r.Pushed, err = s.pushMembers(ctx, c); err != nil {
+	if r.Pushed, err = s.pushMembers(ctx, c, &r); err != nil {
 		s.ended(ctx, err)
 		return r, fmt.Errorf("sync cast members: %w", err)
 	}
@@ -472,7 +476,7 @@ func (s *Service) Sync(ctx context.Context) (Report, error) {
 }
 
 // pushMembers sends the server the consent of my members that changed.
-func (s *Service) pushMembers(ctx context.Context, c *client.Client) (int, error) {
+func (s *Service) pushMembers(ctx context.Context, c *client.Client, r *Report) (int, error) {
 	all, err := s.lib.CastMembers(ctx)
 	if err != nil {
 		return 0, err
@@ -495,7 +499,7 @@ func (s *Service) pushMembers(ctx context.Context, c *client.Client) (int, error
 		if err != nil {
 			return n, fmt.Errorf("%s: %w", m.Handle, err)
 		}
-		if err := s.uploadMedia(ctx, c, m, remote); err != nil {
+		if err := s.uploadMedia(ctx, c, m, remote, r); err != nil {
 			return n, fmt.Errorf("%s: %w", m.Handle, err)
 		}
 		if err := s.lib.MarkSynced(ctx, m.ID, m.Updated); err != nil {
@@ -506,9 +510,18 @@ func (s *Service) pushMembers(ctx context.Context, c *client.Client) (int, error
 	return n, nil
 }
 
+// mediaWords name the media kinds for a person.
+var mediaWords = map[client.MediaKind]string{
+	client.MediaTake: "recording", client.MediaFrontal: "frontal still", client.MediaLeft: "left still",
+	client.MediaRight: "right still", client.MediaSample: "voice sample",
+}
+
 // uploadMedia sends the media the registry lacks; the registry shows them
-// to their owner only.
-func (s *Service) uploadMedia(ctx context.Context, c *client.Client, m library.CastMember, remote client.Member) error {
+// to their owner only. Each file is checked against its sum first: one
+// damaged on this computer is not sent but moved aside and noted in r,
+// and so is one already moved aside, so that it never blocks the sync.
+func (s *Service) uploadMedia(ctx context.Context, c *client.Client, m library.CastMember, remote client.Member, r *Report) error {
+	blobs := s.lib.Blobs()
 	for _, f := range []struct {
 		kind client.MediaKind
 		sum  string
@@ -519,7 +532,24 @@ func (s *Service) uploadMedia(ctx context.Context, c *client.Client, m library.C
 		if have, ok := remote.Media[f.kind]; ok && have.SHA256 == f.sum {
 			continue
 		}
-		file, err := s.lib.Blobs().Open(f.sum)
+		err := blobs.Verify(f.sum)
+		if errors.Is(err, library.ErrDamaged) {
+			if _, err := blobs.MoveAside(f.sum); err != nil {
+				return err
+			}
+		}
+		if errors.Is(err, library.ErrDamaged) || errors.Is(err, library.ErrNotFound) {
+			what := "was damaged on this computer"
+			if !errors.Is(err, library.ErrDamaged) {
+				what = "is missing from this computer"
+			}
+			r.Damaged = append(r.Damaged, fmt.Sprintf("the %s of %s %s and was not sent; record %s again", mediaWords[f.kind], m.Handle, what, m.Handle))
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		file, err := blobs.Open(f.sum)
 		if err != nil {
 			return err
 		}

@@ -484,3 +484,46 @@ func TestForgedGrantIsNotUsed(t *testing.T) {
 		t.Fatal("a grant whose token does not match was accepted")
 	}
 }
+
+// A member's recording damaged on disk is not sent to the server: it is
+// moved aside, the sync says which one and what to do, and the member's
+// consent still goes.
+func TestDamagedMediaIsNotUploaded(t *testing.T) {
+	ctx := context.Background()
+	clk := &clock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	srv := startServer(t, clk)
+	owner := newStudio(t, clk)
+	owner.signUp(t, srv, "olive")
+	m := owner.member(t, "Mara Quinn", "@mara", consent.Everyone)
+	path := owner.lib.Blobs().Path(m.Frontal)
+	data, _ := os.ReadFile(path)
+	os.Chmod(path, 0o644)
+	os.WriteFile(path, data[:len(data)/2], 0o644)
+
+	r := owner.sync(t)
+	want := "the frontal still of @mara was damaged on this computer and was not sent; record @mara again"
+	if r.Pushed != 1 || len(r.Damaged) != 1 || r.Damaged[0] != want {
+		t.Errorf("sync with a damaged still = %+v; want the member pushed and %q", r, want)
+	}
+	if owner.lib.Blobs().Has(m.Frontal) {
+		t.Error("the damaged still is still in the store")
+	}
+	if _, err := os.Stat(filepath.Join(owner.dir, "blobs", "damaged", m.Frontal)); err != nil {
+		t.Errorf("the damaged still was not kept aside: %v", err)
+	}
+	// Asked from another device of the same account.
+	c, err := client.New(srv.url(), client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Login(ctx, "olive", password, "phone"); err != nil {
+		t.Fatal(err)
+	}
+	if remote, err := c.Member(ctx, m.ID); err != nil || len(remote.Media) != 0 {
+		t.Errorf("the server's copy of @mara: %+v, %v; want no media", remote, err)
+	}
+	// The next sync has nothing left to trip over.
+	if _, err := owner.svc.Sync(ctx); err != nil {
+		t.Errorf("the sync after: %v", err)
+	}
+}

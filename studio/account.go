@@ -118,6 +118,8 @@ func (s *Studio) Synced(r sharing.Report, err error) {
 			s.refreshAccountMenu()
 		case err != nil:
 			s.setAccountLine(syncProblem(err), true)
+		case len(r.Damaged) > 0:
+			s.setAccountLine("synced "+s.deps.Clock.Now().Format("15:04")+", but "+strings.Join(r.Damaged, "; "), true)
 		default:
 			s.setAccountLine("synced "+s.deps.Clock.Now().Format("15:04"), false)
 		}

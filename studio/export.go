@@ -183,6 +183,7 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 	defer os.RemoveAll(tmp)
 	film, err = render.Assemble(ctx, s.deps.Tools, p, paths, render.FilmOptions{
 		Output:    e.path,
+		TempDir:   tmp,
 		Thumbnail: filepath.Join(tmp, "thumbnail.jpg"),
 		Sprite:    filepath.Join(tmp, "sprite.jpg"),
 		Progress: func(f float64) {

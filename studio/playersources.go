@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"path/filepath"
 	"slices"
 	"sync"
 	"time"
@@ -227,7 +228,9 @@ func (p *player) makeSound(src *source) {
 	var pv *animatic.Preview
 	var err error
 	if src.clip != "" {
-		pcm, err = clipSound(src.ctx, p.s.deps.Tools, src.clip)
+		if err = p.s.checkClip(filepath.Base(src.clip), src.req.Index+1); err == nil {
+			pcm, err = clipSound(src.ctx, p.s.deps.Tools, src.clip)
+		}
 	} else {
 		var sound *media.PCM
 		var captions []render.Caption
@@ -391,6 +394,9 @@ func (p *player) startDecodeLocked(src *source, base int) {
 // src.base, keeping a window of them around the frame the renderer wants.
 func (p *player) decodeClip(ctx context.Context, src *source) error {
 	p.makeRoom(src)
+	if err := p.s.checkClip(filepath.Base(src.clip), src.req.Index+1); err != nil {
+		return err
+	}
 	dec, err := p.s.deps.Tools.NewDecoder(ctx, src.clip, media.DecodeOptions{Width: src.w, Height: src.h, PixFmt: "rgba", FPS: src.fps})
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package studio
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
@@ -173,16 +174,21 @@ func (r *jobRow) bind(j render.Job) {
 }
 
 // jobText says where a job is, in words: "rendering 42 %, about 12 s
-// left", "failed: …".
+// left", "failed: …". Until it is done, a job's note (its cached clip was
+// damaged) is said too.
 func jobText(j render.Job, now time.Time) string {
 	switch j.Status {
 	case render.Queued:
-		return "queued"
+		return cmp.Or(j.Note, "queued")
 	case render.InProgress:
+		text := fmt.Sprintf("rendering %d %%", j.Progress)
 		if eta, ok := j.ETA(now); ok {
-			return fmt.Sprintf("rendering %d %%, about %s left", j.Progress, timeline.Seconds(eta.Round(time.Second)))
+			text = fmt.Sprintf("rendering %d %%, about %s left", j.Progress, timeline.Seconds(eta.Round(time.Second)))
 		}
-		return fmt.Sprintf("rendering %d %%", j.Progress)
+		if j.Note != "" {
+			text += " · " + j.Note
+		}
+		return text
 	case render.Completed:
 		took := j.CompletedAt.Sub(j.StartedAt).Round(100 * time.Millisecond)
 		if j.StartedAt.IsZero() {
@@ -227,8 +233,17 @@ func (q *queuePanel) open(j render.Job) {
 	if j.Clip == nil {
 		return
 	}
-	u := &url.URL{Scheme: "file", Path: s.deps.Library.Blobs().Path(j.Clip.SHA256)}
-	if err := s.app.OpenURL(u); err != nil {
-		s.report(fmt.Errorf("open the clip: %w", err))
-	}
+	sum := j.Clip.SHA256
+	background(s, func(context.Context) (struct{}, error) {
+		return struct{}{}, s.checkClip(sum, j.ShotNumber)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			s.report(err)
+			return
+		}
+		u := &url.URL{Scheme: "file", Path: s.deps.Library.Blobs().Path(sum)}
+		if err := s.app.OpenURL(u); err != nil {
+			s.report(fmt.Errorf("open the clip: %w", err))
+		}
+	})
 }

@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"slices"
 	"sync"
 	"time"
@@ -134,6 +135,9 @@ type Studio struct {
 	// library in the background and from the queue's events.
 	clipsMu sync.Mutex
 	clips   map[string]library.Clip
+	// damaged are the clips this studio found damaged and moved aside
+	// (checkClip), by sum.
+	damaged map[string]bool
 
 	thumbs *thumbnails
 
@@ -160,7 +164,7 @@ func New(a fyne.App, d Deps) *Studio {
 		d.Do = fyne.Do
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	s := &Studio{app: a, deps: d, doc: d.Doc, ctx: ctx, stop: stop, clips: map[string]library.Clip{}}
+	s := &Studio{app: a, deps: d, doc: d.Doc, ctx: ctx, stop: stop, clips: map[string]library.Clip{}, damaged: map[string]bool{}}
 	icon := fyne.NewStaticResource("slate.png", icons.AppPNG)
 	a.SetIcon(icon)
 	s.win = a.NewWindow(windowTitle(s.doc.Project()))
@@ -527,15 +531,19 @@ func (s *Studio) clipOf(i int) (library.Clip, bool) {
 }
 
 // lookUpClips finds, in the background, the clips of the shots whose keys
-// the cache does not know yet, and refreshes the views that show them.
+// the cache does not know yet, and refreshes the views that show them. A
+// clip the library finds damaged (and moves aside) is said in the
+// player's status line; the shot is then not rendered.
 func (s *Studio) lookUpClips() {
 	p := s.Project()
 	var keys []string
+	shot := map[string]int{} // key → shot number
 	s.clipsMu.Lock()
 	for i := range p.Shots {
 		if k := s.keyOf(i); k != "" {
 			if _, ok := s.clips[k]; !ok {
 				keys = append(keys, k)
+				shot[k] = i + 1
 			}
 		}
 	}
@@ -543,29 +551,96 @@ func (s *Studio) lookUpClips() {
 	if len(keys) == 0 {
 		return
 	}
-	background(s, func(ctx context.Context) (int, error) {
-		found := 0
+	type result struct {
+		found   int
+		damaged []int // shot numbers
+	}
+	background(s, func(ctx context.Context) (result, error) {
+		var r result
 		for _, k := range keys {
 			c, ok, err := s.deps.Library.ClipByKey(ctx, k)
+			if errors.Is(err, library.ErrDamaged) {
+				s.deps.Log.Warn("studio", "damaged clip", err)
+				r.damaged = append(r.damaged, shot[k])
+				continue
+			}
 			if err != nil {
-				return found, err
+				return r, err
 			}
 			if ok {
 				s.clipsMu.Lock()
 				s.clips[k] = c
 				s.clipsMu.Unlock()
-				found++
+				r.found++
 			}
 		}
-		return found, nil
-	}, func(found int, err error) {
+		return r, nil
+	}, func(r result, err error) {
 		if err != nil {
 			s.report(fmt.Errorf("look up rendered clips: %w", err))
 		}
-		if found > 0 {
+		for _, n := range r.damaged {
+			s.player.report(false, damagedText(n))
+		}
+		if r.found > 0 {
 			s.clipsChanged()
 		}
 	})
+}
+
+// damagedText says that shot n's clip was damaged, in the person's words.
+func damagedText(n int) string {
+	return fmt.Sprintf("the cached clip of shot %d was damaged; render it again", n)
+}
+
+// checkClip makes sure a clip is whole before the studio plays it or
+// hands it to another program; shot is its shot's number. A clip is
+// opened again each time its shot comes into view, so each is hashed
+// once in this process (Blobs.VerifyOnce) rather than at every open. A
+// damaged clip is moved aside and forgotten: its shot shows its
+// storyboard and renders again when asked, and the error says so. It
+// hashes, so it runs off the UI goroutine.
+func (s *Studio) checkClip(sum string, shot int) error {
+	blobs := s.deps.Library.Blobs()
+	err := blobs.VerifyOnce(sum)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, library.ErrDamaged) && !errors.Is(err, library.ErrNotFound) {
+		return fmt.Errorf("shot %d: %w", shot, err)
+	}
+	defer s.onUI(func() { s.forgetClip(sum) })
+	s.clipsMu.Lock()
+	defer s.clipsMu.Unlock()
+	if errors.Is(err, library.ErrNotFound) {
+		if s.damaged[sum] {
+			return errors.New(damagedText(shot)) // another check moved it aside a moment ago
+		}
+		return fmt.Errorf("the clip of shot %d is gone; render it again", shot)
+	}
+	to, merr := blobs.MoveAside(sum)
+	if merr != nil && !errors.Is(merr, os.ErrNotExist) {
+		return fmt.Errorf("shot %d: %w", shot, merr)
+	}
+	s.deps.Log.Warn("studio", "damaged clip", err, "moved to", to)
+	s.damaged[sum] = true
+	return errors.New(damagedText(shot))
+}
+
+// forgetClip drops a clip that is no longer there from the views.
+func (s *Studio) forgetClip(sum string) {
+	s.clipsMu.Lock()
+	n := len(s.clips)
+	for k, c := range s.clips {
+		if c.SHA256 == sum {
+			delete(s.clips, k)
+		}
+	}
+	changed := len(s.clips) != n
+	s.clipsMu.Unlock()
+	if changed {
+		s.clipsChanged()
+	}
 }
 
 // clipsChanged refreshes what shows clips: thumbnails, the player.

@@ -257,6 +257,9 @@ func printReport(w io.Writer, r sharing.Report) {
 	if r.Requests > 0 {
 		fmt.Fprintf(w, "%d new requests to feature your cast: slate consent requests\n", r.Requests)
 	}
+	for _, d := range r.Damaged {
+		fmt.Fprintf(w, "Not sent: %s.\n", d)
+	}
 }
 
 // consentMain runs "slate consent …": who may feature my members, the

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/capture/vad"
+	"github.com/slatestudio/slate/internal/termbar"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/ml"
@@ -39,6 +41,9 @@ type doctorEnv struct {
 	// findVAD finds the Silero VAD model the cast recording listens with.
 	findVAD func() (string, error)
 	getenv  func(string) string
+	// isTTY says whether stderr is a terminal, where --verify-blobs
+	// draws its progress bar.
+	isTTY bool
 }
 
 func defaultDoctorEnv() doctorEnv {
@@ -56,7 +61,72 @@ func defaultDoctorEnv() doctorEnv {
 		freeSpace: freeSpace,
 		findVAD:   vad.FindModel,
 		getenv:    os.Getenv,
+		isTTY:     termbar.IsTerminal(os.Stderr),
 	}
+}
+
+// doctorMain runs "slate doctor [--verify-blobs]" and returns the exit
+// status: 0 when everything is ok, 1 when something is not, 2 for bad
+// arguments.
+func doctorMain(ctx context.Context, args []string, stdout, stderr io.Writer, env doctorEnv) int {
+	fs := flag.NewFlagSet("doctor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	verify := fs.Bool("verify-blobs", false, "")
+	if err := fs.Parse(args); err != nil {
+		fmt.Fprintf(stderr, "slate doctor: %v\n", err)
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "slate doctor: unexpected argument %q\n", fs.Arg(0))
+		return 2
+	}
+	ok := doctor(ctx, stdout, env)
+	if *verify {
+		ok = verifyBlobs(ctx, stdout, stderr, env) && ok
+	}
+	if !ok {
+		return 1
+	}
+	return 0
+}
+
+// verifyBlobs checks every blob in the data folder against its sha256,
+// drawing a progress bar on progressW, and writes one more line of the
+// doctor's report. Damaged blobs are moved aside; it reports whether none
+// were.
+func verifyBlobs(ctx context.Context, w, progressW io.Writer, env doctorEnv) bool {
+	line := func(status, detail string) { fmt.Fprintf(w, "%-6s%-14s%s\n", status, "blobs", detail) }
+	dir, err := env.dataDir()
+	if err != nil {
+		line("FAIL", oneLine(err.Error()))
+		return false
+	}
+	bars := termbar.New(progressW, env.isTTY, nil)
+	rep, err := library.VerifyStore(ctx, dir, func(done, total int64) {
+		if total > 0 {
+			bars.SetOverall(float64(done)/float64(total), "checking")
+		}
+	})
+	if err != nil {
+		bars.SetOverall(0, "failed")
+		bars.Done()
+		line("FAIL", oneLine(err.Error()))
+		return false
+	}
+	bars.SetOverall(1, "done")
+	bars.Done()
+	checked := fmt.Sprintf("%d checked (%s)", rep.Checked, megabytes(rep.Bytes))
+	if len(rep.Damaged) == 0 {
+		line("ok", checked+", none damaged")
+		return true
+	}
+	var names []string
+	for _, d := range rep.Damaged {
+		names = append(names, d.SHA256[:12])
+	}
+	line("FAIL", fmt.Sprintf("%d of %d damaged and moved to %s (%s): a damaged clip is rendered again when next needed; a damaged cast recording must be recorded again",
+		len(rep.Damaged), rep.Checked, filepath.Join(dir, "blobs", "damaged"), strings.Join(names, ", ")))
+	return false
 }
 
 // minFree is the least free space the data folder needs: rendered clips
@@ -302,6 +372,10 @@ func (env doctorEnv) voices(ctx context.Context) (string, error) {
 		names = append(names, voices.Prefix+v.Name)
 	}
 	return strings.Join(names, ", "), nil
+}
+
+func megabytes(n int64) string {
+	return fmt.Sprintf("%.1f MB", float64(n)/1e6)
 }
 
 func gigabytes(n uint64) string {

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/ml"
 	"github.com/slatestudio/slate/ml/pack"
@@ -282,5 +284,58 @@ func TestDoctorVoices(t *testing.T) {
 	_, lines = doctorLines(t, env)
 	if !strings.HasPrefix(lines[6], "FAIL  voices        ") || !strings.Contains(lines[6], "tiny") {
 		t.Errorf("with a voice missing its config: line 7 = %q", lines[6])
+	}
+}
+
+// slate doctor --verify-blobs hashes every blob in the data folder with a
+// progress bar, names the damaged ones, moves them aside and fails.
+func TestDoctorVerifyBlobs(t *testing.T) {
+	ctx := context.Background()
+	env := fakeEnv(t)
+	dir, _ := env.dataDir()
+	lib, err := library.Open(dir, library.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sums []string
+	for _, content := range []string{"first clip", "second clip, a little longer", "a still"} {
+		sum, _, err := lib.Blobs().Put(ctx, strings.NewReader(strings.Repeat(content, 1000)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, sum)
+	}
+	damaged := lib.Blobs().Path(sums[1])
+	lib.Close()
+	damageFile(t, damaged, "flipped")
+
+	var stdout, stderr bytes.Buffer
+	code := doctorMain(ctx, []string{"--verify-blobs"}, &stdout, &stderr, env)
+	lines := strings.Split(strings.TrimSuffix(stdout.String(), "\n"), "\n")
+	last := lines[len(lines)-1]
+	want := "FAIL  blobs         1 of 3 damaged and moved to " + filepath.Join(dir, "blobs", "damaged") + " (" + sums[1][:12] + ")"
+	if code != 1 || len(lines) != 8 || !strings.HasPrefix(last, want) {
+		t.Errorf("slate doctor --verify-blobs: exit %d, last of %d lines:\n%s\nwant exit 1 and it to start\n%s", code, len(lines), last, want)
+	}
+	if !strings.Contains(stderr.String(), "total … checking\n") || !strings.Contains(stderr.String(), "total … done") {
+		t.Errorf("no progress on stderr:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "blobs", "damaged", sums[1])); err != nil {
+		t.Errorf("the damaged blob was not moved aside: %v", err)
+	}
+
+	// Checked again, what is left is whole.
+	stdout.Reset()
+	if ok := verifyBlobs(ctx, &stdout, io.Discard, env); !ok || !strings.HasPrefix(stdout.String(), "ok    blobs         2 checked (") || !strings.Contains(stdout.String(), "none damaged") {
+		t.Errorf("verifyBlobs after the damaged one went = %v, %q", ok, stdout.String())
+	}
+	// A data folder not made yet has nothing to check.
+	env.dataDir = func() (string, error) { return filepath.Join(dir, "not-yet"), nil }
+	stdout.Reset()
+	if ok := verifyBlobs(ctx, &stdout, io.Discard, env); !ok || !strings.Contains(stdout.String(), "0 checked") {
+		t.Errorf("verifyBlobs of a new data folder = %v, %q", ok, stdout.String())
+	}
+	if code, _, stderr := runArgs(t, "doctor", "--verify-blobs", "now"); code != 2 || !strings.Contains(stderr, `unexpected argument "now"`) {
+		t.Errorf("slate doctor --verify-blobs now: exit %d, %q", code, stderr)
 	}
 }

@@ -59,14 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	case "models":
 		return modelsMain(ctx, args[1:], stdout, stderr, defaultModelsEnv())
 	case "doctor":
-		if len(args) > 1 {
-			fmt.Fprintf(stderr, "slate doctor: unexpected argument %q\n", args[1])
-			return 2
-		}
-		if !doctor(ctx, stdout, defaultDoctorEnv()) {
-			return 1
-		}
-		return 0
+		return doctorMain(ctx, args[1:], stdout, stderr, defaultDoctorEnv())
 	case "help", "-h", "-help", "--help":
 		io.WriteString(stdout, usage)
 		return 0
@@ -139,7 +132,10 @@ Usage:
   slate models verify [NAME]
                             check every file of one pack, or of all, against its sha256
   slate models remove NAME  uninstall a model pack
-  slate doctor              check ffmpeg, espeak-ng, ONNX Runtime and the data folder
+  slate doctor [--verify-blobs]
+                            check ffmpeg, espeak-ng, ONNX Runtime and the data folder;
+                            --verify-blobs also checks every stored clip and recording
+                            against its checksum and moves damaged ones aside
   slate version             print the version
   slate help                print this help
 

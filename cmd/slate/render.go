@@ -304,7 +304,10 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 		paths[n] = lib.Blobs().Path(clip.SHA256)
 	}
 	base := strings.TrimSuffix(a.output, filepath.Ext(a.output))
-	opts := render.FilmOptions{Output: a.output, Thumbnail: base + ".jpg", Sprite: base + "-sprite.jpg", Progress: prog.assembly}
+	// Scratch goes to the library's own temporary folder, which a later
+	// run clears if this one is killed; only the film's own temporary file
+	// is written beside it, to be renamed into place.
+	opts := render.FilmOptions{Output: a.output, Thumbnail: base + ".jpg", Sprite: base + "-sprite.jpg", TempDir: lib.TempDir(), Progress: prog.assembly}
 	fresh := newFilesOf(opts.Output, opts.Thumbnail, opts.Sprite)
 	film, err := env.assemble(ctx, env.tools, sub, paths, opts)
 	if err != nil {
@@ -372,6 +375,7 @@ type progress struct {
 	mu      sync.Mutex
 	done    []float64 // fraction of each bar's shot rendered
 	state   []string  // each bar's state
+	noted   []bool    // whether the bar's job note was shown
 	overall float64
 }
 
@@ -380,7 +384,7 @@ const renderShare = 0.9
 
 func newProgress(w io.Writer, isTTY bool, p *timeline.Project, indexes []int) *progress {
 	pr := &progress{bar: map[int]int{}, weight: make([]float64, len(indexes)),
-		done: make([]float64, len(indexes)), state: make([]string, len(indexes))}
+		done: make([]float64, len(indexes)), state: make([]string, len(indexes)), noted: make([]bool, len(indexes))}
 	labels := make([]string, len(indexes))
 	total := 0
 	for _, i := range indexes {
@@ -406,6 +410,11 @@ func (pr *progress) job(index int, j render.Job) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	pr.done[n], pr.state[n] = f, state
+	if j.Note != "" && !pr.noted[n] {
+		// Such as a damaged clip in the cache: worth a line of its own.
+		pr.noted[n] = true
+		pr.bars.Note(j.Note)
+	}
 	rendered := 0.0
 	for k, d := range pr.done {
 		rendered += d * pr.weight[k]

@@ -1,7 +1,10 @@
 // Package atomicfile writes files so that a crash or a full disk leaves
 // either the old file or the complete new one, never a partial file: write
 // to a temporary file in the same directory, fsync it, rename it over the
-// target, then fsync the directory so the rename itself is durable.
+// target, then fsync the directory so the rename itself is durable. The
+// temporary file is named after the process writing it (package
+// tempfile), so one that a crash left behind is removed by a later write
+// to the same folder.
 package atomicfile
 
 import (
@@ -9,6 +12,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/slatestudio/slate/internal/tempfile"
 )
 
 // WriteFile writes data to path atomically and durably.
@@ -24,7 +29,9 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 // step fails, the temporary file is removed and path is left as it was.
 func Write(path string, perm os.FileMode, fill func(w io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	// Named after this process, so that what a killed one left is swept
+	// away by the next write here.
+	f, err := tempfile.Create(dir, tempfile.Prefix, "-"+filepath.Base(path))
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}

@@ -142,6 +142,35 @@ func (b *Bars) set(i int, fraction float64, state string) {
 	b.schedule()
 }
 
+// Note writes a line of text that stays, such as a warning about one
+// task. On a terminal it goes above the bars, which are drawn again under
+// it; otherwise it is a plain line of its own.
+func (b *Bars) Note(text string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	text = clean(text)
+	if !b.tty || b.done {
+		fmt.Fprintln(b.w, text)
+		return
+	}
+	var buf bytes.Buffer
+	if b.drawn > 0 {
+		fmt.Fprintf(&buf, "\x1b[%dA", b.drawn)
+	}
+	buf.WriteString("\r\x1b[2K")
+	buf.WriteString(text)
+	buf.WriteByte('\n')
+	b.w.Write(buf.Bytes())
+	// The bars start again under the note, over what is left of the last
+	// frame.
+	b.drawn = 0
+	if b.pending && b.cancel != nil {
+		b.cancel()
+	}
+	b.pending = false
+	b.draw()
+}
+
 // schedule redraws now, or once the interval since the last redraw is up.
 func (b *Bars) schedule() {
 	if b.pending {

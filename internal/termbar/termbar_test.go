@@ -210,3 +210,32 @@ func TestDrawBar(t *testing.T) {
 		}
 	}
 }
+
+func TestNote(t *testing.T) {
+	b, buf, _ := newTest(false, 80, "shot 1/2 A")
+	b.Set(0, 0, "queued")
+	b.Note("the cached clip of shot 1 was damaged;\x1b[2J rendering it again")
+	b.Set(0, 0.5, "rendering")
+	want := "shot 1/2 A … queued\nthe cached clip of shot 1 was damaged; [2J rendering it again\nshot 1/2 A … rendering\n"
+	if got := buf.String(); got != want {
+		t.Errorf("plain output with a note:\n%q\nwant\n%q", got, want)
+	}
+
+	// On a terminal the note replaces the top line of the last frame and
+	// the bars are drawn whole under it.
+	b, buf, _ = newTest(true, 60, "shot 1/1 A")
+	buf.Reset()
+	b.Note("a note")
+	want = "\x1b[2A\r\x1b[2Ka note\n" +
+		"\r\x1b[2Kshot 1/1 A [" + strings.Repeat(" ", 18) + "]   0%\n" +
+		"\r\x1b[2Ktotal      [" + strings.Repeat(" ", 18) + "]   0%\n"
+	if got := buf.String(); got != want {
+		t.Errorf("terminal output with a note:\n%q\nwant\n%q", got, want)
+	}
+	b.Done()
+	buf.Reset()
+	b.Note("after")
+	if got := buf.String(); got != "after\n" {
+		t.Errorf("a note after Done = %q, want a plain line", got)
+	}
+}
