@@ -447,6 +447,9 @@ func TestRenderDamagedCache(t *testing.T) {
 		if !strings.Contains(stderr, "\nthe cached clip of shot 2 was damaged; rendering it again\n") {
 			t.Errorf("%s: stderr does not say the clip was damaged:\n%s", how, stderr)
 		}
+		if strings.Contains(stderr, "level=") {
+			t.Errorf("%s: stderr carries a log line besides the words for people:\n%s", how, stderr)
+		}
 		if strings.Contains(stderr, "shot 2/3 Shot B … done (cached)") || strings.Contains(stderr, "shot 1/3 Shot A … rendering") {
 			t.Errorf("%s: want shot 2 rendered again and the others from the cache:\n%s", how, stderr)
 		}

@@ -266,7 +266,10 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	// Transient: this run's jobs are its own and are not stored, so an
 	// open studio's queue is left exactly as it is.
 	c := env.consent(lib)
-	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: a.workers, Transient: true, Consent: c})
+	// What the queue warns of, slate render says in words of its own
+	// (a job's Note above the bars); only errors are logged besides.
+	quiet := slog.New(slog.NewTextHandler(progressW, &slog.HandlerOptions{Level: slog.LevelError}))
+	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: a.workers, Transient: true, Consent: c, Logger: quiet})
 	if _, _, err := q.Start(ctx); err != nil {
 		return nil, nil, fmt.Errorf("start the render queue: %w", err)
 	}
