@@ -36,9 +36,13 @@ const ProtocolWhitelist = "file,pipe"
 // standard input, used by the encoder.
 const stdinInput = "pipe:0"
 
-// waitDelay bounds how long Wait lingers after a cancelled program was killed,
-// so cancellation takes effect well within a second even if a pipe stays open.
-const waitDelay = 500 * time.Millisecond
+// waitDelay bounds how long Wait lingers for the program's output once it
+// has exited or been killed, in case something it started keeps a pipe
+// open. The same delay also cuts short the reading of output that is
+// merely slow to arrive: at half a second, a loaded machine (a test run
+// under -race) saw ffprobe's answer cut off ("WaitDelay expired before I/O
+// complete"), so it is long enough for that and still bounds a stuck pipe.
+const waitDelay = 5 * time.Second
 
 // stderrLines is how many of the last stderr lines an error carries: enough
 // for ffmpeg's explanation, short enough for a dialog.
