@@ -48,12 +48,38 @@ func (t Tools) DecodeAudio(ctx context.Context, path string, rate, channels int)
 	return &PCM{Rate: rate, Channels: channels, Samples: sink.samples[:len(sink.samples)/channels*channels]}, nil
 }
 
+// f32Bytes reads little-endian float32 samples from a byte stream that
+// arrives in writes of any length, keeping a sample split between two
+// writes until its last bytes come.
+type f32Bytes struct{ partial []byte }
+
+// append appends the samples that p completes to dst.
+func (f *f32Bytes) append(dst []float32, p []byte) []float32 {
+	if len(f.partial) > 0 {
+		need := 4 - len(f.partial)
+		if len(p) < need {
+			f.partial = append(f.partial, p...)
+			return dst
+		}
+		f.partial = append(f.partial, p[:need]...)
+		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(f.partial)))
+		f.partial = f.partial[:0]
+		p = p[need:]
+	}
+	for len(p) >= 4 {
+		dst = append(dst, math.Float32frombits(binary.LittleEndian.Uint32(p)))
+		p = p[4:]
+	}
+	f.partial = append(f.partial, p...)
+	return dst
+}
+
 // f32Sink turns ffmpeg's little-endian float32 stream into samples, up to a
 // limit; past it, it stops ffmpeg rather than fail the write, so ffmpeg
 // never blocks on a pipe nobody reads.
 type f32Sink struct {
 	samples []float32
-	partial []byte
+	floats  f32Bytes
 	limit   int64
 	over    bool
 	cancel  context.CancelFunc
@@ -64,22 +90,7 @@ func (s *f32Sink) Write(p []byte) (int, error) {
 	if s.over {
 		return n, nil
 	}
-	if len(s.partial) > 0 {
-		need := 4 - len(s.partial)
-		if len(p) < need {
-			s.partial = append(s.partial, p...)
-			return n, nil
-		}
-		s.partial = append(s.partial, p[:need]...)
-		s.samples = append(s.samples, math.Float32frombits(binary.LittleEndian.Uint32(s.partial)))
-		s.partial = s.partial[:0]
-		p = p[need:]
-	}
-	for len(p) >= 4 {
-		s.samples = append(s.samples, math.Float32frombits(binary.LittleEndian.Uint32(p)))
-		p = p[4:]
-	}
-	s.partial = append(s.partial, p...)
+	s.samples = s.floats.append(s.samples, p)
 	if int64(len(s.samples)) > s.limit {
 		s.over = true
 		s.samples = nil
@@ -228,12 +239,12 @@ type partSink struct {
 	sink     func(int, []float32) error
 	cancel   context.CancelFunc
 
-	part    int   // the part being filled
-	filled  int64 // samples of it handed on
-	got     int64
-	partial []byte
-	buf     []float32
-	err     error
+	part   int   // the part being filled
+	filled int64 // samples of it handed on
+	got    int64
+	floats f32Bytes
+	buf    []float32
+	err    error
 }
 
 func (s *partSink) Write(p []byte) (int, error) {
@@ -241,23 +252,10 @@ func (s *partSink) Write(p []byte) (int, error) {
 	if s.err != nil {
 		return n, nil
 	}
-	s.buf = s.buf[:0]
-	if len(s.partial) > 0 {
-		need := 4 - len(s.partial)
-		if len(p) < need {
-			s.partial = append(s.partial, p...)
-			return n, nil
-		}
-		s.partial = append(s.partial, p[:need]...)
-		s.buf = append(s.buf, math.Float32frombits(binary.LittleEndian.Uint32(s.partial)))
-		s.partial = s.partial[:0]
-		p = p[need:]
+	s.buf = s.floats.append(s.buf[:0], p)
+	if len(s.buf) == 0 {
+		return n, nil
 	}
-	for len(p) >= 4 {
-		s.buf = append(s.buf, math.Float32frombits(binary.LittleEndian.Uint32(p)))
-		p = p[4:]
-	}
-	s.partial = append(s.partial, p...)
 	s.got += int64(len(s.buf))
 	if err := s.deliver(s.buf); err != nil {
 		s.err = err
