@@ -428,7 +428,7 @@ func cleanTemp(root string) error {
 		}
 		// Folders named by an older Slate carry the process id alone.
 		var pid int
-		if _, err := fmt.Sscanf(e.Name(), tempPrefix+"%d-", &pid); err == nil && processAlive(pid) {
+		if _, err := fmt.Sscanf(e.Name(), tempPrefix+"%d-", &pid); err == nil && (tempfile.Process{PID: pid}).Alive() {
 			continue
 		}
 		os.RemoveAll(filepath.Join(root, e.Name()))
