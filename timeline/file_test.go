@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -179,6 +181,12 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := Decode("fuzz.slate", data)
+		// A good file is decoded in one pass; the result, or the error,
+		// is the same as reading it by parts gives.
+		parts, perr := decode("fuzz.slate", data, false)
+		if fmt.Sprint(err) != fmt.Sprint(perr) || !reflect.DeepEqual(p, parts) {
+			t.Fatalf("Decode = %+v, %v\nby parts: %+v, %v", p, err, parts, perr)
+		}
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.slate: ") {
 				t.Fatalf("error does not name the file: %v", err)

@@ -20,8 +20,9 @@ import (
 //
 // Errors name the field's path, as the rest of the decoder does, and the
 // byte at fault. It reads the bytes itself, allocating nothing per value,
-// since it runs on every file before the decoding proper.
-func scanFile(name string, data []byte, nullFields bool) error {
+// since it runs on every file before the decoding proper. topKey, when not
+// nil, is given each key of the top-level object as written (quoted).
+func scanFile(name string, data []byte, nullFields bool, topKey func(raw []byte)) error {
 	// Each open object or list; a value starts an element of the top one.
 	type level struct {
 		list    bool
@@ -75,6 +76,9 @@ func scanFile(name string, data []byte, nullFields bool) error {
 				return fileErr(name, data, int64(i)+off, path(true), "a field name %s", msg)
 			}
 			stack[top].key, stack[top].wantKey = data[i:end], false
+			if top == 0 && topKey != nil {
+				topKey(data[i:end])
+			}
 			i = end
 			continue
 		}
