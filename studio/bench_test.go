@@ -96,7 +96,20 @@ func largest(t testing.TB) []struct {
 		s.Lines = []timeline.Line{{Speaker: timeline.Narrator, Text: line}}
 		s.Cues = nil
 	}
-	many := manyShots(10000)
+	// The most shots a project may hold, within the longest film: at
+	// half a second each, overlapped by 0.2 s crossfades, 10,000 shots
+	// last 50 minutes.
+	many := manyShots(timeline.MaxShots)
+	for i, s := range many.Shots {
+		s.Duration = timeline.MinShotDuration
+		s.Transition = timeline.Transition{Kind: timeline.Crossfade, Duration: 200 * time.Millisecond}
+		if i == len(many.Shots)-1 {
+			s.Transition = timeline.Transition{Kind: timeline.Cut}
+		}
+	}
+	if err := many.CheckLength(); err != nil {
+		t.Fatal(err)
+	}
 	return []struct {
 		name string
 		p    *timeline.Project

@@ -107,9 +107,11 @@ func (src *source) sound() ([]float32, bool) {
 // playhead, far enough ahead that the shots are ready when it gets there.
 const (
 	// The shots within this much of the playhead are prepared, the
-	// nearest maxPrepared of them at most.
+	// nearest maxPrepared of them at most: a card takes tens of
+	// milliseconds to draw, and a project of half-second shots would
+	// otherwise have the studio draw sixty of them as it opens.
 	prepareBehind, prepareAhead = 15 * time.Second, 60 * time.Second
-	maxPrepared                 = 64
+	maxPrepared                 = 24
 	// Prepared shots further than this, or beyond the nearest maxKept,
 	// are let go.
 	keepBehind, keepAhead = 60 * time.Second, 150 * time.Second
