@@ -1,4 +1,4 @@
-package layout
+package deptest
 
 import (
 	"bytes"
@@ -113,7 +113,7 @@ func violations(pkgs []pkg) []string {
 	var out []string
 	for _, p := range pkgs {
 		path := rel(p.ImportPath)
-		if under(path, "internal/layout") {
+		if under(path, "internal/deptest") {
 			continue
 		}
 		for _, r := range rules {
