@@ -13,6 +13,7 @@ import (
 	"github.com/gen2brain/malgo"
 
 	"github.com/slatestudio/slate/internal/alsaquiet"
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // MicRate and MicChannels are what Slate records: 48 kHz, the rate of
@@ -89,7 +90,7 @@ type MalgoMicrophone struct {
 	mctx  *malgo.AllocatedContext
 	dev   *malgo.Device
 	quiet alsaquiet.Handle
-	clock Clock
+	clock clock.Clock
 	epoch time.Time
 
 	buffers  chan Buffer
@@ -112,11 +113,11 @@ var (
 // started. Where there is none the error wraps ErrNoMicrophone. Opening
 // can block on a sound server that does not answer, so it gives up when
 // ctx ends. Close it when done.
-func OpenMicrophone(ctx context.Context, id string, clock Clock) (*MalgoMicrophone, error) {
+func OpenMicrophone(ctx context.Context, id string, clock clock.Clock) (*MalgoMicrophone, error) {
 	return openMicrophone(ctx, micBackends(), id, clock)
 }
 
-func openMicrophone(ctx context.Context, backends []malgo.Backend, id string, clock Clock) (*MalgoMicrophone, error) {
+func openMicrophone(ctx context.Context, backends []malgo.Backend, id string, clock clock.Clock) (*MalgoMicrophone, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("open the microphone: %w", err)
 	}
@@ -142,7 +143,7 @@ func openMicrophone(ctx context.Context, backends []malgo.Backend, id string, cl
 	}
 }
 
-func openMicrophoneNow(backends []malgo.Backend, id string, clock Clock) (*MalgoMicrophone, error) {
+func openMicrophoneNow(backends []malgo.Backend, id string, clock clock.Clock) (*MalgoMicrophone, error) {
 	m := &MalgoMicrophone{
 		quiet:   alsaquiet.Hold(),
 		clock:   clock,

@@ -20,6 +20,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/internal/sqlitecheck"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 	"github.com/slatestudio/slate/internal/tempfile"
@@ -42,7 +43,7 @@ type Library struct {
 	blobs *Blobs
 	lock  *dirLock
 	tmp   string
-	now   func() time.Time
+	clock clock.Clock
 }
 
 // Options changes how a library is opened.
@@ -51,8 +52,8 @@ type Options struct {
 	// to open one that another studio holds. The studio opens exclusively;
 	// command-line tools that only render or read do not.
 	Exclusive bool
-	// Now is the clock used for timestamps; nil means time.Now.
-	Now func() time.Time
+	// Clock is the clock used for timestamps; nil means the real one.
+	Clock clock.Clock
 }
 
 // DefaultDir is where the studio keeps its data: $SLATE_HOME when set, else
@@ -86,10 +87,7 @@ func Open(dir string, opts Options) (*Library, error) {
 	if err := checkWritable(dir); err != nil {
 		return nil, err
 	}
-	l := &Library{dir: dir, now: opts.Now}
-	if l.now == nil {
-		l.now = time.Now
-	}
+	l := &Library{dir: dir, clock: clock.Or(opts.Clock)}
 	if opts.Exclusive {
 		if l.lock, err = lockDir(dir); err != nil {
 			return nil, err
@@ -152,6 +150,9 @@ func (l *Library) migrate(ctx context.Context) error {
 		return fmt.Errorf("the library in %s was written by a newer Slate (database version %d; this Slate knows up to %d); update Slate, or set SLATE_HOME to another folder", l.dir, have, know)
 	}})
 }
+
+// now is the time for timestamps.
+func (l *Library) now() time.Time { return l.clock.Now() }
 
 // tx runs fn in a transaction, committing when it returns nil.
 func (l *Library) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {

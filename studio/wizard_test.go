@@ -9,10 +9,10 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/slatestudio/slate/capture"
-	"github.com/slatestudio/slate/capture/capturetest"
 	"github.com/slatestudio/slate/capture/enrol"
 	"github.com/slatestudio/slate/capture/liveness/livenesstest"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 )
 
 // fakeDevices makes a fake camera and microphone acting out the script of
@@ -34,7 +34,7 @@ func fakeDevices(t *testing.T, opts livenesstest.Options) {
 
 func wizardHarness(t *testing.T) *harness {
 	return newHarnessWith(t, nil, func(d *Deps) {
-		d.CaptureClock = capturetest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
+		d.CaptureClock = clocktest.New(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	})
 }
 

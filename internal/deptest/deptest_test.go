@@ -73,9 +73,9 @@ var rules = []rule{
 	{pkg: "timeline", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "media", may: []string{"internal/atomicfile", "internal/tempfile", "internal/userfile"}, forbidden: gui},
-	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/filehash", "internal/sqlitecheck", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
+	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitecheck", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
-	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/alsaquiet"}, forbidden: gui},
+	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/alsaquiet", "internal/clock"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
 	{pkg: "capture/liveness", may: []string{"capture", "media", "ml"}, forbidden: gui},
@@ -100,7 +100,7 @@ var rules = []rule{
 	{pkg: "account/client", may: []string{"account/api", "consent", "internal/atomicfile"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/library"}, gui...)},
 	// sharing is the studio's glue to the account server: it reaches the
 	// server only through account/client, never the server's own code.
-	{pkg: "sharing", may: []string{"account/client", "consent", "library", "render", "timeline", "internal/filehash"}, forbidden: gui},
+	{pkg: "sharing", may: []string{"account/client", "consent", "library", "render", "timeline", "internal/clock", "internal/filehash"}, forbidden: gui},
 	{pkg: "cmd/slate-server", may: []string{"account"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 }
 
