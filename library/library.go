@@ -73,8 +73,9 @@ func DefaultDir() (string, error) {
 }
 
 // Open opens (creating if needed) the library in dir and brings its
-// database up to date.
-func Open(dir string, opts Options) (*Library, error) {
+// database up to date. ctx bounds the opening only: waiting for another
+// process that is creating the same database, and the migrations.
+func Open(ctx context.Context, dir string, opts Options) (*Library, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
@@ -104,7 +105,6 @@ func Open(dir string, opts Options) (*Library, error) {
 	}
 	l.tmp = tmp
 	l.blobs = newBlobs(filepath.Join(dir, "blobs", "sha256"), tmp)
-	ctx := context.Background()
 	if l.db, err = openDB(ctx, filepath.Join(dir, "slate.db")); err != nil {
 		l.Close()
 		return nil, err

@@ -20,7 +20,7 @@ import (
 func newFolder(t *testing.T, clk *clocktest.Clock) *studio {
 	t.Helper()
 	dir := t.TempDir()
-	lib, err := library.Open(dir, library.Options{Clock: clk})
+	lib, err := library.Open(t.Context(), dir, library.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestTwoDataFoldersAreTwoDevices(t *testing.T) {
 
 	// Logging in again from a folder, reopened, replaces its own session
 	// and no other.
-	reopened, err := library.Open(second.dir, library.Options{Clock: clk})
+	reopened, err := library.Open(t.Context(), second.dir, library.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestLibraryDevicesFitTheAPI(t *testing.T) {
 	if library.MaxDeviceNameRunes != api.MaxDeviceRunes {
 		t.Errorf("the library takes device names of %d characters, the server %d", library.MaxDeviceNameRunes, api.MaxDeviceRunes)
 	}
-	lib, err := library.Open(t.TempDir(), library.Options{})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -89,7 +89,7 @@ type studio struct {
 func newStudio(t *testing.T, clk *clocktest.Clock) *studio {
 	t.Helper()
 	dir := t.TempDir()
-	lib, err := library.Open(dir, library.Options{Clock: clk})
+	lib, err := library.Open(t.Context(), dir, library.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

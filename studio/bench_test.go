@@ -132,7 +132,7 @@ func largest(t testing.TB) []struct {
 func BenchmarkImportToReady(b *testing.B) {
 	tools := needTools(b)
 	dir := b.TempDir()
-	lib, err := library.Open(filepath.Join(dir, "library"), library.Options{Exclusive: true})
+	lib, err := library.Open(b.Context(), filepath.Join(dir, "library"), library.Options{Exclusive: true})
 	if err != nil {
 		b.Fatal(err)
 	}

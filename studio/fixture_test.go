@@ -112,7 +112,7 @@ func newFixtureConsent(t *testing.T, tools media.Tools, c render.Consent, projec
 	fyne.SetCurrentApp(a)
 
 	dir := t.TempDir()
-	lib, err := library.Open(dir, library.Options{Exclusive: true})
+	lib, err := library.Open(t.Context(), dir, library.Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,7 +73,7 @@ func newHarnessWith(t testing.TB, p *timeline.Project, change func(*Deps)) *harn
 func newHarnessOn(t testing.TB, a fyne.App, p *timeline.Project, change func(*Deps)) *harness {
 	t.Helper()
 	tools := needTools(t)
-	lib, err := library.Open(t.TempDir(), library.Options{Exclusive: true})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -187,7 +187,7 @@ func newTestStudio(t *testing.T, audio AudioOut) (*Studio, *testClock) {
 	t.Helper()
 	tools := testTools(t)
 	ctx := context.Background()
-	lib, err := library.Open(t.TempDir(), library.Options{})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
