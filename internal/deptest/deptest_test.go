@@ -70,7 +70,7 @@ var gui = []string{"fyne.io/"}
 var fyneApp = path.Join("fyne.io/fyne/v2", "app")
 
 var rules = []rule{
-	{pkg: "timeline", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
+	{pkg: "timeline", may: []string{"internal/jsonpos"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "media", may: []string{"internal/atomicfile", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitecheck", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
@@ -79,9 +79,9 @@ var rules = []rule{
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
 	{pkg: "capture/liveness", may: []string{"capture", "media", "ml"}, forbidden: gui},
-	{pkg: "ml", may: []string{"ml", "internal/atomicfile", "internal/userfile"}, forbidden: gui},
+	{pkg: "ml", may: []string{"ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: gui},
 	// Model packs are files and manifests: no studio, no render.
-	{pkg: "ml/pack", may: []string{"ml", "internal/atomicfile", "internal/userfile"}, forbidden: append([]string{"os/exec"}, gui...)},
+	{pkg: "ml/pack", may: []string{"ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: append([]string{"os/exec"}, gui...)},
 	// Test models are built from the standard library alone, so any test
 	// may use them, ml's own included.
 	{pkg: "ml/mltest", may: nil, forbidden: gui},
@@ -90,7 +90,7 @@ var rules = []rule{
 	// library itself (render does, for jobs and clips).
 	{pkg: "render/onnx", may: []string{"render", "timeline", "media", "ml"}, forbidden: gui},
 	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
-	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile", "internal/userfile"}, forbidden: append([]string{"database/sql"}, gui...)},
+	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: append([]string{"database/sql"}, gui...)},
 	{pkg: "playback", may: []string{"internal/alsaquiet"}, forbidden: gui},
 	// The server never imports the studio's library, nor its own client.
 	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile", "internal/sqlitecheck", "internal/sqlitedb"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
