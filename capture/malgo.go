@@ -12,8 +12,8 @@ import (
 
 	"github.com/gen2brain/malgo"
 
-	"github.com/slatestudio/slate/internal/alsaquiet"
 	"github.com/slatestudio/slate/internal/clock"
+	"github.com/slatestudio/slate/internal/miniaudio"
 )
 
 // MicRate and MicChannels are what Slate records: 48 kHz, the rate of
@@ -62,7 +62,7 @@ func ListMicrophones() ([]MicrophoneInfo, error) {
 }
 
 func listMicrophones(backends []malgo.Backend) ([]MicrophoneInfo, error) {
-	q := alsaquiet.Hold()
+	q := miniaudio.Hold()
 	defer q.Release()
 	mctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
 	if err != nil {
@@ -89,7 +89,7 @@ func listMicrophones(backends []malgo.Backend) ([]MicrophoneInfo, error) {
 type MalgoMicrophone struct {
 	mctx  *malgo.AllocatedContext
 	dev   *malgo.Device
-	quiet alsaquiet.Handle
+	quiet miniaudio.Handle
 	clock clock.Clock
 	epoch time.Time
 
@@ -145,7 +145,7 @@ func openMicrophone(ctx context.Context, backends []malgo.Backend, id string, cl
 
 func openMicrophoneNow(backends []malgo.Backend, id string, clock clock.Clock) (*MalgoMicrophone, error) {
 	m := &MalgoMicrophone{
-		quiet:   alsaquiet.Hold(),
+		quiet:   miniaudio.Hold(),
 		clock:   clock,
 		buffers: make(chan Buffer, micQueue),
 		lost:    make(chan struct{}),

@@ -17,7 +17,7 @@ import (
 
 	"github.com/gen2brain/malgo"
 
-	"github.com/slatestudio/slate/internal/alsaquiet"
+	"github.com/slatestudio/slate/internal/miniaudio"
 )
 
 // Rate and Channels are the format fill is asked for: 48 kHz stereo,
@@ -46,7 +46,7 @@ const (
 type Output struct {
 	mctx  *malgo.AllocatedContext
 	dev   *malgo.Device
-	quiet alsaquiet.Handle
+	quiet miniaudio.Handle
 	// buffered is how many frames sit between fill and the speaker: the
 	// device's buffer, in frames at Rate.
 	buffered int64
@@ -109,7 +109,7 @@ func open(ctx context.Context, backends []malgo.Backend) (*Output, error) {
 }
 
 func openNow(backends []malgo.Backend) (*Output, error) {
-	o := &Output{quiet: alsaquiet.Hold(), epoch: time.Now()}
+	o := &Output{quiet: miniaudio.Hold(), epoch: time.Now()}
 	// miniaudio reports the buffer it really got only in its log.
 	var logMu sync.Mutex
 	var log []string

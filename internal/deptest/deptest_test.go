@@ -75,7 +75,7 @@ var rules = []rule{
 	{pkg: "media", may: []string{"internal/atomicfile", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitecheck", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
-	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/alsaquiet", "internal/clock"}, forbidden: gui},
+	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/miniaudio", "internal/clock"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
 	{pkg: "capture/liveness", may: []string{"capture", "media", "ml"}, forbidden: gui},
@@ -91,7 +91,7 @@ var rules = []rule{
 	{pkg: "render/onnx", may: []string{"render", "timeline", "media", "ml"}, forbidden: gui},
 	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
 	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: append([]string{"database/sql"}, gui...)},
-	{pkg: "playback", may: []string{"internal/alsaquiet"}, forbidden: gui},
+	{pkg: "playback", may: []string{"internal/miniaudio"}, forbidden: gui},
 	// The server never imports the studio's library, nor its own client.
 	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile", "internal/sqlitecheck", "internal/sqlitedb"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 	// The wire format is pure: shared by server and client, it stores and runs nothing.

@@ -1,7 +1,7 @@
-// Package alsaquiet keeps ALSA from printing a screenful of "ALSA lib
+// Package miniaudio keeps ALSA from printing a screenful of "ALSA lib
 // pcm.c:…" lines while miniaudio probes for a device. Playback and capture
 // both open devices through malgo, so both hold it.
-package alsaquiet
+package miniaudio
 
 /*
 #cgo LDFLAGS: -ldl

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package alsaquiet
+package miniaudio
 
 // Handle does nothing where there is no ALSA.
 type Handle struct{}
