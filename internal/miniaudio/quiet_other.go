@@ -2,11 +2,9 @@
 
 package miniaudio
 
-// Handle does nothing where there is no ALSA.
-type Handle struct{}
+// quiet does nothing where there is no ALSA.
+type quiet struct{}
 
-// Hold does nothing where there is no ALSA.
-func Hold() Handle { return Handle{} }
+func holdQuiet() quiet { return quiet{} }
 
-// Release does nothing where there is no ALSA.
-func (Handle) Release() {}
+func (quiet) release() {}
