@@ -21,7 +21,6 @@ import (
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 
 	"github.com/slatestudio/slate/internal/clock"
-	"github.com/slatestudio/slate/internal/sqlitecheck"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 	"github.com/slatestudio/slate/internal/tempfile"
 )
@@ -180,7 +179,7 @@ func (l *Library) Blobs() *Blobs { return l.blobs }
 // IntegrityCheck runs SQLite's integrity_check and returns an error unless
 // it reports ok.
 func (l *Library) IntegrityCheck(ctx context.Context) error {
-	return sqlitecheck.Integrity(ctx, l.db)
+	return sqlitedb.Integrity(ctx, l.db)
 }
 
 // Close closes the database and releases the data directory.

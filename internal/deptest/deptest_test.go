@@ -73,7 +73,7 @@ var rules = []rule{
 	{pkg: "timeline", may: []string{"internal/jsonpos"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "media", may: []string{"internal/atomicfile", "internal/tempfile", "internal/userfile"}, forbidden: gui},
-	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitecheck", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
+	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/miniaudio", "internal/clock"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
@@ -93,7 +93,7 @@ var rules = []rule{
 	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: append([]string{"database/sql"}, gui...)},
 	{pkg: "playback", may: []string{"internal/miniaudio"}, forbidden: gui},
 	// The server never imports the studio's library, nor its own client.
-	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile", "internal/sqlitecheck", "internal/sqlitedb"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
+	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile", "internal/sqlitedb"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 	// The wire format is pure: shared by server and client, it stores and runs nothing.
 	{pkg: "account/api", may: []string{"consent"}, forbidden: append([]string{"os/exec", "database/sql", module + "/library"}, gui...)},
 	// The client is what the studio links: no database, no server code.
