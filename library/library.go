@@ -13,7 +13,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -31,6 +30,24 @@ var migrations embed.FS
 // ErrNotFound is returned for a project, clip or job that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrLocked is matched by the error Open returns when another studio
+// holds the data directory.
+var ErrLocked = sqlitedb.ErrLocked
+
+// lockError says which studio holds the data directory dir, and the ways
+// out.
+func lockError(dir string, err error) error {
+	var held *sqlitedb.LockedError
+	if !errors.As(err, &held) {
+		return err
+	}
+	holder := "another process"
+	if held.PID > 0 {
+		holder = fmt.Sprintf("process %d", held.PID)
+	}
+	return fmt.Errorf("another Slate studio (%s) is already using the data folder %s; switch to that window, or start this one with SLATE_HOME set to a different folder: %w", holder, dir, ErrLocked)
+}
+
 // ErrNotWritable is matched by the error Open returns for a data folder
 // (or a folder or file in it) that Slate may not write to.
 var ErrNotWritable = errors.New("data folder not writable")
@@ -40,7 +57,7 @@ type Library struct {
 	dir   string
 	db    *sql.DB
 	blobs *Blobs
-	lock  *dirLock
+	lock  *sqlitedb.DirLock
 	tmp   string
 	clock clock.Clock
 }
@@ -89,8 +106,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Library, error) {
 	}
 	l := &Library{dir: dir, clock: clock.Or(opts.Clock)}
 	if opts.Exclusive {
-		if l.lock, err = lockDir(dir); err != nil {
-			return nil, err
+		if l.lock, err = sqlitedb.Lock(dir); err != nil {
+			return nil, lockError(dir, err)
 		}
 	}
 	if err := cleanTemp(filepath.Join(dir, "tmp")); err != nil {
@@ -104,7 +121,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Library, error) {
 	}
 	l.tmp = tmp
 	l.blobs = newBlobs(filepath.Join(dir, "blobs", "sha256"), tmp)
-	if l.db, err = openDB(ctx, filepath.Join(dir, "slate.db")); err != nil {
+	if l.db, err = sqlitedb.OpenWriter(ctx, filepath.Join(dir, "slate.db")); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -113,33 +130,6 @@ func Open(ctx context.Context, dir string, opts Options) (*Library, error) {
 		return nil, err
 	}
 	return l, nil
-}
-
-func openDB(ctx context.Context, file string) (*sql.DB, error) {
-	// WAL with synchronous=FULL syncs the log on every commit, so a commit
-	// that returned survives a crash or power loss. Immediate transactions
-	// take the write lock up front instead of failing half-way.
-	// The journal mode is set below, not here: see sqlitedb.UseWAL.
-	dsn := "file:" + (&url.URL{Path: file}).EscapedPath() +
-		"?_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
-	db, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", file, err)
-	}
-	// One connection: SQLite allows one writer at a time anyway, and this
-	// keeps every write in order with no lock contention between our own
-	// connections.
-	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", file, err)
-	}
-	mode, err := sqlitedb.UseWAL(ctx, db)
-	if err != nil || mode != "wal" {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: journal mode is %q, not wal (%v); the folder may be on a network filesystem, which Slate does not support", file, mode, err)
-	}
-	return db, nil
 }
 
 // migrate brings the database up to date; several processes may do it at
@@ -192,7 +182,7 @@ func (l *Library) Close() error {
 		os.RemoveAll(l.tmp)
 	}
 	if l.lock != nil {
-		l.lock.release()
+		l.lock.Release()
 	}
 	return err
 }
