@@ -15,6 +15,10 @@ const module = "github.com/slatestudio/slate"
 
 type pkg struct {
 	ImportPath string
+	Name       string
+	Dir        string
+	GoFiles    []string
+	CgoFiles   []string
 	Imports    []string
 	Deps       []string
 	Standard   bool
@@ -101,6 +105,9 @@ var rules = []rule{
 	// sharing is the studio's glue to the account server: it reaches the
 	// server only through account/client, never the server's own code.
 	{pkg: "sharing", may: []string{"account/client", "consent", "library", "render", "timeline", "internal/clock", "internal/filehash"}, forbidden: gui},
+	// Plumbing is for everyone above it: it imports nothing of Slate's
+	// but other plumbing.
+	{pkg: "internal", may: []string{"internal"}, forbidden: gui},
 	{pkg: "cmd/slate-server", may: []string{"account"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 }
 
