@@ -3,7 +3,7 @@
 // command line, manage the cast and the Piper voices, check the external
 // components Slate needs, and print help or the version. Run "slate help"
 // for the details.
-package main
+package cli
 
 import (
 	"dev.slate/quietlocale"
