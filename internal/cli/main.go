@@ -1,70 +1,71 @@
-// Command slate is the Slate studio. With no arguments, or a .slate file,
-// it opens the studio window; its subcommands render a project from the
-// command line, manage the cast and the Piper voices, check the external
-// components Slate needs, and print help or the version. Run "slate help"
-// for the details.
+// Package cli is the slate command: its subcommands render a project
+// from the command line, manage the cast, the account and consent, the
+// Piper voices and the model packs, check the external components Slate
+// needs, and print help or the version. cmd/slate dispatches to Main and
+// passes in the studio window, which only a command may start.
 package cli
 
 import (
-	"dev.slate/quietlocale"
-
 	"context"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
-	"time"
+
+	"github.com/slatestudio/slate/internal/termbar"
 )
 
-// version is Slate's version; FyneApp.toml carries the same (a test checks).
-const version = "0.1.0"
+// Version is Slate's version; FyneApp.toml carries the same (a test checks).
+const Version = "0.1.0"
 
-// appID identifies the app to Fyne (its preferences folder); it is the ID
-// in FyneApp.toml.
-const appID = "io.github.slatestudio.slate"
+// Studio opens the studio window on the project file at path (empty: the
+// most recent project), runs it until it quits or ctx is cancelled, and
+// returns the exit status. cmd/slate passes its own: only a command
+// starts a Fyne app.
+type Studio func(ctx context.Context, path string) int
 
-// processStart is when the process began, as near as Go code can see it.
-var processStart = time.Now()
-
-func main() {
-	quietlocale.Restore()
-	// Ctrl-C or SIGTERM cancels ctx: renders stop and clean up, the studio
-	// closes its library. A second Ctrl-C kills at once.
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	context.AfterFunc(ctx, stop)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	os.Exit(code)
-}
-
-// run dispatches on the first argument and returns the exit status.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+// Main runs slate with args (without the program's name) and returns the
+// exit status. Subcommands read stdin (passwords, confirmations) and write
+// to stdout and stderr; with no arguments, or one .slate file, it opens
+// studio. A nil studio says this build has none.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, studio Studio) int {
+	openStudio := func(path string) int {
+		if studio == nil {
+			fmt.Fprintln(stderr, "slate: this build has no studio window; run \"slate help\" for the commands")
+			return 2
+		}
+		return studio(ctx, path)
+	}
 	if len(args) == 0 {
-		return gui(ctx, "", stderr)
+		return openStudio("")
 	}
 	switch args[0] {
 	case "render":
-		return renderMain(ctx, args[1:], stdout, stderr, defaultRenderEnv())
+		env := defaultRenderEnv()
+		env.isTTY = isTerminal(stderr)
+		return renderMain(ctx, args[1:], stdout, stderr, env)
 	case "cast":
-		return castMain(ctx, args[1:], stdout, stderr, defaultCastEnv())
+		return castMain(ctx, args[1:], stdout, stderr, defaultCastEnv(stdin))
 	case "account":
-		return accountMain(ctx, args[1:], stdout, stderr, defaultSharingEnv())
+		return accountMain(ctx, args[1:], stdout, stderr, defaultSharingEnv(stdin))
 	case "consent":
-		return consentMain(ctx, args[1:], stdout, stderr, defaultSharingEnv())
+		return consentMain(ctx, args[1:], stdout, stderr, defaultSharingEnv(stdin))
 	case "voices":
 		return voicesMain(args[1:], stdout, stderr, defaultVoicesEnv())
 	case "models":
-		return modelsMain(ctx, args[1:], stdout, stderr, defaultModelsEnv())
+		env := defaultModelsEnv()
+		env.isTTY = isTerminal(stderr)
+		return modelsMain(ctx, args[1:], stdout, stderr, env)
 	case "doctor":
-		return doctorMain(ctx, args[1:], stdout, stderr, defaultDoctorEnv())
+		env := defaultDoctorEnv()
+		env.isTTY = isTerminal(stderr)
+		return doctorMain(ctx, args[1:], stdout, stderr, env)
 	case "help", "-h", "-help", "--help":
 		io.WriteString(stdout, usage)
 		return 0
 	case "version", "--version":
-		fmt.Fprintf(stdout, "slate %s\n", version)
+		fmt.Fprintf(stdout, "slate %s\n", Version)
 		return 0
 	}
 	if strings.EqualFold(filepath.Ext(args[0]), ".slate") {
@@ -72,10 +73,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "slate: the studio opens one project; unexpected argument %q\n", args[1])
 			return 2
 		}
-		return gui(ctx, args[0], stderr)
+		return openStudio(args[0])
 	}
 	fmt.Fprintf(stderr, "slate: unknown command %q\n\n%s", args[0], usage)
 	return 2
+}
+
+// isTerminal says whether w is a terminal, where progress bars are drawn.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && termbar.IsTerminal(f)
 }
 
 const usage = `Slate is a studio for making multi-shot films on your own machine.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"regexp"
 	"strings"
 	"testing"
 )
@@ -25,7 +24,7 @@ func requireDeps(t *testing.T, err error) {
 func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
+	code = Main(context.Background(), args, strings.NewReader(""), &out, &errb, nil)
 	return code, out.String(), errb.String()
 }
 
@@ -53,30 +52,5 @@ func TestUnknownCommand(t *testing.T) {
 	_, _, stderr := runArgs(t, "rendr")
 	if !strings.Contains(stderr, `unknown command "rendr"`) || !strings.Contains(stderr, "Usage:") {
 		t.Errorf("slate rendr: stderr %q, want the command named and the usage", stderr)
-	}
-}
-
-func TestVersion(t *testing.T) {
-	code, stdout, _ := runArgs(t, "version")
-	if code != 0 || stdout != "slate "+version+"\n" {
-		t.Errorf("slate version = %d, %q", code, stdout)
-	}
-	// FyneApp.toml carries the same version and app ID.
-	toml, err := os.ReadFile("../../FyneApp.toml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	field := func(name string) string {
-		m := regexp.MustCompile(`(?m)^\s*` + name + `\s*=\s*"([^"]*)"`).FindSubmatch(toml)
-		if m == nil {
-			return ""
-		}
-		return string(m[1])
-	}
-	if v := field("Version"); v != version {
-		t.Errorf("FyneApp.toml has Version %q, the binary %q", v, version)
-	}
-	if id := field("ID"); id != appID {
-		t.Errorf("FyneApp.toml has ID %q, the binary %q", id, appID)
 	}
 }

@@ -45,7 +45,7 @@ func defaultRenderEnv() renderEnv {
 	return renderEnv{
 		tools:    media.FindTools(),
 		dataDir:  library.DefaultDir,
-		register: registerBackends,
+		register: RegisterBackends,
 		assemble: render.Assemble,
 		consent:  consentFor,
 		isTTY:    termbar.IsTerminal(os.Stderr),
@@ -90,10 +90,10 @@ func syncUses(ctx context.Context, c render.Consent, w io.Writer) {
 	}
 }
 
-// registerBackends adds the backends "slate render" and the studio can
+// RegisterBackends adds the backends "slate render" and the studio can
 // use. The on-device backend is always there to choose; opening it fails,
 // saying what to install, until ONNX Runtime and a model pack are.
-func registerBackends(reg *render.Registry, tools media.Tools) {
+func RegisterBackends(reg *render.Registry, tools media.Tools) {
 	reg.Register("animatic", func() (render.Backend, error) {
 		b, err := animatic.New(tools)
 		if err != nil {
