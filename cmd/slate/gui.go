@@ -150,7 +150,7 @@ func studioModels(dir string) *studio.Models {
 		Packs:        pack.NewStore(filepath.Join(dir, "models"), nil),
 		VoiceDirs:    voices.Dirs(dir),
 		VoicesDir:    filepath.Join(dir, "voices"),
-		Runtime:      func() (string, error) { return cli.OnDevice(dir) },
+		Runtime:      func() (string, error) { return cli.OnDevice(dir, os.Getenv) },
 		InstallVoice: cli.InstallVoice,
 	}
 }

@@ -114,7 +114,8 @@ func openONNX(tools media.Tools, dataDir func() (string, error), getenv func(str
 	if err != nil {
 		return nil, err
 	}
-	b, err := onnx.OpenInstalled(tools, store, getenv("SLATE_MODEL_PACK"), onnx.Options{Provider: getenv("SLATE_ORT_PROVIDER")})
+	c := onnx.ChoiceFromEnv(getenv)
+	b, err := onnx.OpenInstalled(tools, store, c.Pack, onnx.Options{Provider: c.Provider})
 	if err != nil {
 		return nil, err
 	}
