@@ -150,8 +150,9 @@ Environment:
   SLATE_HOME                data folder (default $XDG_DATA_HOME/slate or ~/.local/share/slate)
   SLATE_ORT_LIB             ONNX Runtime library to use instead of the one set-up installs
   SLATE_VOICES              more folders of Piper voices, searched before the data folder's
-  SLATE_ORT_PROVIDER        execution provider for the onnx backend: auto (the default:
-                            CUDA, CoreML, DirectML, then CPU), CPU, CUDA, CoreML or DirectML
+  SLATE_ORT_PROVIDER        execution provider for the onnx backend, over the one its
+                            pack names: auto (the best: CUDA, CoreML, DirectML, then
+                            CPU), CPU, CUDA, CoreML or DirectML
   SLATE_MODEL_PACK          the model pack the onnx backend uses, when several are installed
   SLATE_FAKE_CAMERA, SLATE_FAKE_MIC
                             a video (Y4M or MJPEG) and a WAV to record from instead of devices
