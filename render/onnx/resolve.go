@@ -35,6 +35,7 @@ func ChoiceFromEnv(getenv func(string) string) Choice {
 // Resolution is the pack and execution provider the on-device backend
 // renders with.
 type Resolution struct {
+	// Pack is the installed pack it renders with.
 	Pack *pack.Pack
 	// Provider is the execution provider, named as the library names it.
 	Provider string
