@@ -101,6 +101,10 @@ var rules = []rule{
 	// sharing is the studio's glue to the account server: it reaches the
 	// server only through account/client, never the server's own code.
 	{pkg: "sharing", may: []string{"account/client", "consent", "library", "render", "timeline", "internal/filehash"}, forbidden: gui},
+	// The slate command's subcommands run the domain and render packages
+	// from a terminal; the studio window is passed in by cmd/slate, so the
+	// CLI links no Fyne at all.
+	{pkg: "internal/cli", may: []string{"capture", "consent", "library", "media", "ml", "render", "sharing", "timeline", "voices", "internal/termbar"}, forbidden: append([]string{module + "/studio"}, gui...)},
 	{pkg: "cmd/slate-server", may: []string{"account"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 }
 
@@ -181,9 +185,11 @@ func TestRulesCatchViolations(t *testing.T) {
 		{ImportPath: module + "/account/client", Imports: []string{module + "/account"}},
 		{ImportPath: module + "/account/client", Deps: []string{"github.com/mattn/go-sqlite3"}},
 		{ImportPath: module + "/cmd/slate-server", Imports: []string{module + "/account/client"}, Deps: []string{module + "/account/client"}},
+		{ImportPath: module + "/internal/cli", Deps: []string{"fyne.io/fyne/v2"}},
 	}
-	if v := violations(bad); len(v) != 10 {
-		t.Errorf("violations = %q; want 10 (timeline→library, media→Fyne by two rules, render→fyne app, account→library, "+
-			"studio→account, account→account/client, account/client→account, account/client→sqlite, slate-server→account/client)", v)
+	if v := violations(bad); len(v) != 12 {
+		t.Errorf("violations = %q; want 12 (timeline→library, media→Fyne by two rules, render→fyne app, account→library, "+
+			"studio→account, account→account/client, account/client→account, account/client→sqlite, slate-server→account/client, "+
+			"internal/cli→Fyne by two rules)", v)
 	}
 }

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 			bufio.NewReader(os.Stdin).ReadString('\n')
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		code := Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, nil)
 		stop()
 		os.Exit(code)
 	}

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -19,6 +19,7 @@ import (
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/ml"
 	"github.com/slatestudio/slate/ml/pack"
+	"github.com/slatestudio/slate/render/onnx"
 	"github.com/slatestudio/slate/voices"
 )
 
@@ -321,36 +322,25 @@ func (env doctorEnv) models(ctx context.Context) (string, error) {
 	return strings.Join(packs, ", ") + "; the onnx backend renders on " + on, nil
 }
 
-// provider says which execution provider the onnx backend would choose,
-// as it would: SLATE_ORT_PROVIDER, else the pack's own choice, else the
-// best the library offers.
+// provider says which execution provider the onnx backend would render
+// on, and why: onnx.Resolve, as the backend itself and the studio's
+// Models window decide it.
 func (env doctorEnv) provider(store *pack.Store) (string, error) {
-	path, _, err := env.findORT()
-	if err != nil {
-		return "", errors.New("the onnx backend cannot run without ONNX Runtime (see its line above)")
-	}
-	rt, err := env.loadORT(path)
-	if err != nil {
-		return "", errors.New("the onnx backend cannot run: ONNX Runtime does not load (see its line above)")
-	}
-	want := env.getenv("SLATE_ORT_PROVIDER")
-	from := "SLATE_ORT_PROVIDER"
-	if want == "" {
-		if name := env.getenv("SLATE_MODEL_PACK"); name != "" {
-			if p, err := store.Open(name); err == nil {
-				want, from = p.Manifest.Provider, "the pack's manifest"
-			}
+	res, err := onnx.Resolve(store, onnx.ChoiceFromEnv(env.getenv), func() ([]string, error) {
+		path, _, err := env.findORT()
+		if err != nil {
+			return nil, errors.New("the onnx backend cannot run without ONNX Runtime (see its line above)")
 		}
-	}
-	if want == "" || strings.EqualFold(want, ml.Auto) {
-		return rt.Preferred() + " (the best this ONNX Runtime offers; SLATE_ORT_PROVIDER=CPU overrides)", nil
-	}
-	for _, p := range rt.Providers() {
-		if strings.EqualFold(p, want) {
-			return p + " (chosen by " + from + ")", nil
+		rt, err := env.loadORT(path)
+		if err != nil {
+			return nil, errors.New("the onnx backend cannot run: ONNX Runtime does not load (see its line above)")
 		}
+		return rt.Providers(), nil
+	})
+	if err != nil {
+		return "", err
 	}
-	return "", fmt.Errorf("%s asks for the %s provider, which this ONNX Runtime does not offer (it has %s): change it, or install an ONNX Runtime built with %s", from, want, strings.Join(rt.Providers(), ", "), want)
+	return res.Provider + " (" + res.Why + ")", nil
 }
 
 // voices lists the installed Piper voices; without any, dialogue is

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -37,11 +37,12 @@ type sharingEnv struct {
 	open func(lib *library.Library) *sharing.Service
 }
 
-func defaultSharingEnv() sharingEnv {
-	env := sharingEnv{dataDir: library.DefaultDir, stdin: os.Stdin,
+func defaultSharingEnv(stdin io.Reader) sharingEnv {
+	env := sharingEnv{dataDir: library.DefaultDir, stdin: stdin,
 		open: func(lib *library.Library) *sharing.Service { return sharing.New(lib, sharing.Options{}) }}
 	env.password = func(prompt string, stdout io.Writer) (string, error) {
-		if fd := int(os.Stdin.Fd()); term.IsTerminal(fd) {
+		if f, ok := stdin.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+			fd := int(f.Fd())
 			fmt.Fprint(stdout, prompt)
 			b, err := term.ReadPassword(fd)
 			fmt.Fprintln(stdout)

@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"context"
@@ -45,7 +45,7 @@ func defaultRenderEnv() renderEnv {
 	return renderEnv{
 		tools:    media.FindTools(),
 		dataDir:  library.DefaultDir,
-		register: registerBackends,
+		register: RegisterBackends,
 		assemble: render.Assemble,
 		consent:  consentFor,
 		isTTY:    termbar.IsTerminal(os.Stderr),
@@ -90,10 +90,10 @@ func syncUses(ctx context.Context, c render.Consent, w io.Writer) {
 	}
 }
 
-// registerBackends adds the backends "slate render" and the studio can
+// RegisterBackends adds the backends "slate render" and the studio can
 // use. The on-device backend is always there to choose; opening it fails,
 // saying what to install, until ONNX Runtime and a model pack are.
-func registerBackends(reg *render.Registry, tools media.Tools) {
+func RegisterBackends(reg *render.Registry, tools media.Tools) {
 	reg.Register("animatic", func() (render.Backend, error) {
 		b, err := animatic.New(tools)
 		if err != nil {
@@ -114,7 +114,8 @@ func openONNX(tools media.Tools, dataDir func() (string, error), getenv func(str
 	if err != nil {
 		return nil, err
 	}
-	b, err := onnx.OpenInstalled(tools, store, getenv("SLATE_MODEL_PACK"), onnx.Options{Provider: getenv("SLATE_ORT_PROVIDER")})
+	c := onnx.ChoiceFromEnv(getenv)
+	b, err := onnx.OpenInstalled(tools, store, c.Pack, onnx.Options{Provider: c.Provider})
 	if err != nil {
 		return nil, err
 	}

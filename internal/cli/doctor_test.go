@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/ml"
 	"github.com/slatestudio/slate/ml/pack"
+	"github.com/slatestudio/slate/render/onnx/onnxtest"
 )
 
 type fakeRuntime struct{}
@@ -253,6 +254,39 @@ func TestDoctorModelPacks(t *testing.T) {
 	_, got := line()
 	if !strings.HasPrefix(got, "FAIL  models        damaged model pack tinypack (") || !strings.Contains(got, "slate models verify") {
 		t.Errorf("with a damaged manifest: models line %q", got)
+	}
+}
+
+// With one pack whose manifest names a provider, and nothing chosen
+// through the environment, slate doctor reports the pack's provider, as
+// the backend renders on it; several packs with none chosen cannot render.
+func TestDoctorFollowsThePack(t *testing.T) {
+	env := fakeEnv(t)
+	dir, _ := env.dataDir()
+	store := pack.NewStore(filepath.Join(dir, "models"), nil)
+	install := func(name, provider string) {
+		src := t.TempDir()
+		if _, err := onnxtest.Write(src, onnxtest.Options{Name: name, Provider: provider}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Install(context.Background(), src, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	install("tinypack", "CPU")
+	_, lines := doctorLines(t, env)
+	if want := "ok    models        tinypack (CC0-1.0); the onnx backend renders on CPU (chosen by the pack's manifest)"; lines[5] != want {
+		t.Errorf("a pack naming CPU, on a library offering CUDA first: models line\n%s\nwant\n%s", lines[5], want)
+	}
+	install("other", "")
+	_, lines = doctorLines(t, env)
+	if want := "FAIL  models        other (CC0-1.0), tinypack (CC0-1.0) installed, but 2 model packs are installed ([other tinypack]): choose one with SLATE_MODEL_PACK"; lines[5] != want {
+		t.Errorf("two packs, none chosen: models line\n%s\nwant\n%s", lines[5], want)
+	}
+	env.getenv = func(k string) string { return map[string]string{"SLATE_MODEL_PACK": "other"}[k] }
+	_, lines = doctorLines(t, env)
+	if want := "ok    models        other (CC0-1.0), tinypack (CC0-1.0); the onnx backend renders on CUDA (the best this ONNX Runtime offers"; !strings.HasPrefix(lines[5], want) {
+		t.Errorf("two packs, other chosen: models line\n%s\nwant it to start\n%s", lines[5], want)
 	}
 }
 

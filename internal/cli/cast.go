@@ -1,4 +1,4 @@
-package main
+package cli
 
 import (
 	"bufio"
@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/slatestudio/slate/internal/termbar"
 	"github.com/slatestudio/slate/library"
 )
 
@@ -133,9 +131,9 @@ func castDelete(ctx context.Context, args []string, lib *library.Library, stdin 
 	return 0
 }
 
-func defaultCastEnv() castEnv {
-	return castEnv{dataDir: library.DefaultDir, stdin: os.Stdin,
+func defaultCastEnv(stdin io.Reader) castEnv {
+	return castEnv{dataDir: library.DefaultDir, stdin: stdin,
 		record: func(ctx context.Context, args []string, lib *library.Library, stdout, stderr io.Writer) int {
-			return recordCast(ctx, args, lib, stdout, stderr, os.Stdin, termbar.IsTerminal(os.Stdout))
+			return recordCast(ctx, args, lib, stdout, stderr, stdin, isTerminal(stdout))
 		}}
 }
