@@ -37,8 +37,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -286,7 +286,7 @@ func startServer(ctx context.Context) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv, err := account.New(ctx, account.Config{Dir: filepath.Join(dir, "data"), Logger: slog.New(slog.NewJSONHandler(logFile, nil))})
+	srv, err := server.New(ctx, server.Config{Dir: filepath.Join(dir, "data"), Logger: slog.New(slog.NewJSONHandler(logFile, nil))})
 	if err != nil {
 		return "", nil, err
 	}

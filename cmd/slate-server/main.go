@@ -12,16 +12,16 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	err := account.Main(ctx, os.Args[1:], os.Stderr)
+	err := server.Main(ctx, os.Args[1:], os.Stderr)
 	switch {
 	case err == nil, errors.Is(err, flag.ErrHelp):
-	case errors.Is(err, account.ErrUsage):
+	case errors.Is(err, server.ErrUsage):
 		os.Exit(2) // Main printed what was wrong, with the usage
 	default:
 		fmt.Fprintln(os.Stderr, "slate-server:", err)

@@ -1,4 +1,4 @@
-package account_test
+package server_test
 
 import (
 	"bufio"
@@ -22,15 +22,15 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/sqlitecheck"
 )
 
 // TestMain lets the crash test run this test binary as the real server:
 // with SLATE_SERVER_CHILD set to the arguments (as a JSON list), it runs
-// account.Main, exactly as cmd/slate-server does.
+// server.Main, exactly as cmd/slate-server does.
 func TestMain(m *testing.M) {
 	if args := os.Getenv("SLATE_SERVER_CHILD"); args != "" {
 		var list []string
@@ -39,7 +39,7 @@ func TestMain(m *testing.M) {
 			os.Exit(2)
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err := account.Main(ctx, list, os.Stderr)
+		err := server.Main(ctx, list, os.Stderr)
 		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "slate-server:", err)

@@ -14,7 +14,7 @@
 //
 // The server never imports the studio's library: the studio reaches it
 // only through package account/client.
-package account
+package server
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package account_test
+package server_test
 
 import (
 	"context"
@@ -12,8 +12,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -167,7 +167,7 @@ func TestLookAlikeMigrationBackfills(t *testing.T) {
 	}
 	db.Close()
 
-	e := newEnv(t, account.Config{Dir: dir})
+	e := newEnv(t, server.Config{Dir: dir})
 	u := e.signUp("olive")
 	for _, h := range []string{"@rnara", "@mara"} {
 		if got, err := u.MemberByHandle(ctx, h); err != nil || got.Handle != h {

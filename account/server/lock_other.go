@@ -1,6 +1,6 @@
 //go:build !unix
 
-package account
+package server
 
 // dirLock does nothing where flock is missing: there, run one server per
 // data directory yourself.

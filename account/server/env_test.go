@@ -1,4 +1,4 @@
-package account_test
+package server_test
 
 import (
 	"bytes"
@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/api"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/server"
 )
 
 const password = "correct horse battery"
@@ -47,12 +47,12 @@ func (c *clock) Advance(d time.Duration) {
 type env struct {
 	t     testing.TB
 	dir   string
-	srv   *account.Server
+	srv   *server.Server
 	hs    *httptest.Server
 	clock *clock
 }
 
-func newEnv(t testing.TB, cfg account.Config) *env {
+func newEnv(t testing.TB, cfg server.Config) *env {
 	t.Helper()
 	e := &env{t: t, dir: cfg.Dir, clock: newClock()}
 	if e.dir == "" {
@@ -62,7 +62,7 @@ func newEnv(t testing.TB, cfg account.Config) *env {
 	if cfg.Now == nil {
 		cfg.Now = e.clock.Now
 	}
-	srv, err := account.New(context.Background(), cfg)
+	srv, err := server.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -237,6 +237,6 @@ func statusIs(err error, status int) bool {
 
 // accountConfig is the server's configuration in tests: uploads limited to
 // 64 KiB, so that an oversized one costs nothing to send.
-func accountConfig() account.Config {
-	return account.Config{MediaLimit: func(api.MediaKind) int64 { return 64 << 10 }}
+func accountConfig() server.Config {
+	return server.Config{MediaLimit: func(api.MediaKind) int64 { return 64 << 10 }}
 }

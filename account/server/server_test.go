@@ -1,4 +1,4 @@
-package account_test
+package server_test
 
 import (
 	"bytes"
@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/api"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -448,7 +448,7 @@ func TestApprovalRequests(t *testing.T) {
 func TestServerKeyAndLock(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s1, err := account.New(ctx, account.Config{Dir: dir})
+	s1, err := server.New(ctx, server.Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -457,11 +457,11 @@ func TestServerKeyAndLock(t *testing.T) {
 	if err != nil || fi.Mode().Perm() != 0o600 {
 		t.Errorf("server.key mode = %v, %v; want 0600", fi.Mode().Perm(), err)
 	}
-	if _, err := account.New(ctx, account.Config{Dir: dir}); err == nil || !strings.Contains(err.Error(), "another slate-server") {
+	if _, err := server.New(ctx, server.Config{Dir: dir}); err == nil || !strings.Contains(err.Error(), "another slate-server") {
 		t.Errorf("a second server on the same folder = %v, want refused", err)
 	}
 	s1.Close()
-	s2, err := account.New(ctx, account.Config{Dir: dir})
+	s2, err := server.New(ctx, server.Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +470,7 @@ func TestServerKeyAndLock(t *testing.T) {
 	}
 	s2.Close()
 	os.Chmod(filepath.Join(dir, "server.key"), 0o644)
-	if _, err := account.New(ctx, account.Config{Dir: dir}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
+	if _, err := server.New(ctx, server.Config{Dir: dir}); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Errorf("New with a readable key = %v, want a refusal that says chmod 600", err)
 	}
 }
@@ -489,13 +489,13 @@ func TestMainRefusesPlainHTTPOffLoopback(t *testing.T) {
 		{[]string{"--data", t.TempDir(), "extra"}, "unexpected argument"},
 	} {
 		var stderr bytes.Buffer
-		err := account.Main(ctx, tt.args, &stderr)
+		err := server.Main(ctx, tt.args, &stderr)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("Main(%q) = %v, want an error containing %q", tt.args, err, tt.want)
 		}
 	}
 	var stderr bytes.Buffer
-	if err := account.Main(ctx, []string{"--bogus"}, &stderr); !errors.Is(err, account.ErrUsage) || !strings.Contains(stderr.String(), "usage: slate-server") {
+	if err := server.Main(ctx, []string{"--bogus"}, &stderr); !errors.Is(err, server.ErrUsage) || !strings.Contains(stderr.String(), "usage: slate-server") {
 		t.Errorf("Main(--bogus) = %v, %q; want ErrUsage and the usage", err, stderr.String())
 	}
 }
@@ -526,7 +526,7 @@ func TestRetryAfterIsWholeSeconds(t *testing.T) {
 func TestStartSweepsOrphanBlobs(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	srv, err := account.New(ctx, account.Config{Dir: dir})
+	srv, err := server.New(ctx, server.Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -541,7 +541,7 @@ func TestStartSweepsOrphanBlobs(t *testing.T) {
 	os.MkdirAll(filepath.Join(dir, "blobs", "sha256", orphan[:2]), 0o700)
 	os.WriteFile(filepath.Join(dir, "blobs", "sha256", orphan[:2], orphan), []byte("orphan"), 0o600)
 
-	srv, err = account.New(ctx, account.Config{Dir: dir})
+	srv, err = server.New(ctx, server.Config{Dir: dir})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package account_test
+package server_test
 
 import (
 	"bufio"
@@ -21,8 +21,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/server"
 )
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, and returns
@@ -67,7 +67,7 @@ func TestMainServesTLSAndShutsDown(t *testing.T) {
 	logs, logw := io.Pipe()
 	exited := make(chan error, 1)
 	go func() {
-		exited <- account.Main(ctx, []string{"--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile}, logw)
+		exited <- server.Main(ctx, []string{"--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile}, logw)
 		logw.Close()
 	}()
 	addr := make(chan string, 1)

@@ -1,4 +1,4 @@
-package account_test
+package server_test
 
 import (
 	"context"
