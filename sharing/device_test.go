@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/sharing"
@@ -157,8 +157,8 @@ func listed(t *testing.T, st *studio, name string) bool {
 
 // The library makes device IDs and names the server takes.
 func TestLibraryDevicesFitTheAPI(t *testing.T) {
-	if library.MaxDeviceNameRunes != api.MaxDeviceRunes {
-		t.Errorf("the library takes device names of %d characters, the server %d", library.MaxDeviceNameRunes, api.MaxDeviceRunes)
+	if library.MaxDeviceNameRunes != account.MaxDeviceRunes {
+		t.Errorf("the library takes device names of %d characters, the server %d", library.MaxDeviceNameRunes, account.MaxDeviceRunes)
 	}
 	lib, err := library.Open(t.TempDir(), library.Options{})
 	if err != nil {
@@ -166,7 +166,7 @@ func TestLibraryDevicesFitTheAPI(t *testing.T) {
 	}
 	defer lib.Close()
 	d, err := lib.Device(context.Background())
-	if err != nil || !api.ValidDeviceID(d.ID) {
+	if err != nil || !account.ValidDeviceID(d.ID) {
 		t.Errorf("the library's device ID %q (%v) is not one the server takes", d.ID, err)
 	}
 }

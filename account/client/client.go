@@ -25,44 +25,44 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
 )
 
 // The API's types, under this package's name, so the studio needs only
 // this package.
 type (
-	Account     = api.Account
-	SessionInfo = api.Session
-	Member      = api.Member
-	NewMember   = api.NewMember
-	MemberPatch = api.MemberPatch
-	Media       = api.Media
-	MediaKind   = api.MediaKind
-	Request     = api.Request
-	NewUse      = api.NewUse
-	Use         = api.Use
-	Change      = api.Change
-	Changes     = api.Changes
-	AuditEntry  = api.AuditEntry
+	Account     = account.Account
+	SessionInfo = account.Session
+	Member      = account.Member
+	NewMember   = account.NewMember
+	MemberPatch = account.MemberPatch
+	Media       = account.Media
+	MediaKind   = account.MediaKind
+	Request     = account.Request
+	NewUse      = account.NewUse
+	Use         = account.Use
+	Change      = account.Change
+	Changes     = account.Changes
+	AuditEntry  = account.AuditEntry
 )
 
 // The media kinds of a cast member.
 const (
-	MediaTake    = api.MediaTake
-	MediaFrontal = api.MediaFrontal
-	MediaLeft    = api.MediaLeft
-	MediaRight   = api.MediaRight
-	MediaSample  = api.MediaSample
+	MediaTake    = account.MediaTake
+	MediaFrontal = account.MediaFrontal
+	MediaLeft    = account.MediaLeft
+	MediaRight   = account.MediaRight
+	MediaSample  = account.MediaSample
 )
 
 // The kinds of change in the change feed.
 const (
-	ChangeRemoval    = api.ChangeRemoval
-	ChangeRevocation = api.ChangeRevocation
-	ChangeRequest    = api.ChangeRequest
-	ChangeAccepted   = api.ChangeAccepted
-	ChangeDeclined   = api.ChangeDeclined
+	ChangeRemoval    = account.ChangeRemoval
+	ChangeRevocation = account.ChangeRevocation
+	ChangeRequest    = account.ChangeRequest
+	ChangeAccepted   = account.ChangeAccepted
+	ChangeDeclined   = account.ChangeDeclined
 )
 
 var (
@@ -82,7 +82,7 @@ var (
 type Error struct {
 	Op         string // what the client was doing: "request grant"
 	Status     int    // the HTTP status
-	Code       string // the server's error code (api.Code…)
+	Code       string // the server's error code (account.Code…)
 	Message    string // the server's message, fit to show a person
 	RetryAfter time.Duration
 	// Refusal says why a grant was refused (Status 403, Code "refused").
@@ -234,7 +234,7 @@ func (c *Client) Restore() (Session, error) {
 // Key fetches the server's grant-signing key. It needs no session; the
 // client pins the key only at log-in.
 func (c *Client) Key(ctx context.Context) (ed25519.PublicKey, error) {
-	var k api.Key
+	var k account.Key
 	if err := c.call(ctx, "fetch server key", http.MethodGet, "/key", false, nil, &k); err != nil {
 		return nil, err
 	}
@@ -247,7 +247,7 @@ func (c *Client) Key(ctx context.Context) (ed25519.PublicKey, error) {
 // Device is what a session is for: a studio's data folder.
 type Device struct {
 	// ID is the folder's device ID (32 lower-case hex digits, see
-	// api.ValidDeviceID). Empty logs in as clients did before device IDs:
+	// account.ValidDeviceID). Empty logs in as clients did before device IDs:
 	// known by the name alone.
 	ID string
 	// Name is the name the account's list of devices shows.
@@ -287,8 +287,8 @@ func (c *Client) login(ctx context.Context, op, path, username, password string,
 	if err != nil {
 		return Session{}, fmt.Errorf("%s: %w", op, err)
 	}
-	var resp api.LoginResponse
-	body := api.Credentials{Username: username, Password: password, Device: device.Name, DeviceID: device.ID}
+	var resp account.LoginResponse
+	body := account.Credentials{Username: username, Password: password, Device: device.Name, DeviceID: device.ID}
 	if err := c.call(ctx, op, http.MethodPost, path, false, body, &resp); err != nil {
 		return Session{}, err
 	}
@@ -336,7 +336,7 @@ func (c *Client) Logout(ctx context.Context) error {
 // devices.
 func (c *Client) RenameDevice(ctx context.Context, name string) (SessionInfo, error) {
 	var out SessionInfo
-	if err := c.call(ctx, "rename this device", http.MethodPatch, "/sessions/current", true, api.SessionPatch{Device: name}, &out); err != nil {
+	if err := c.call(ctx, "rename this device", http.MethodPatch, "/sessions/current", true, account.SessionPatch{Device: name}, &out); err != nil {
 		return out, err
 	}
 	c.mu.Lock()
@@ -365,7 +365,7 @@ func (c *Client) Account(ctx context.Context) (Account, error) {
 // members and their media, its sessions, and every use of its likenesses
 // (their creators are told to delete the clips).
 func (c *Client) DeleteAccount(ctx context.Context, password string) error {
-	if err := c.call(ctx, "delete account", http.MethodDelete, "/account", true, api.DeleteAccount{Password: password}, nil); err != nil {
+	if err := c.call(ctx, "delete account", http.MethodDelete, "/account", true, account.DeleteAccount{Password: password}, nil); err != nil {
 		return err
 	}
 	return c.forget()
@@ -373,7 +373,7 @@ func (c *Client) DeleteAccount(ctx context.Context, password string) error {
 
 // Sessions lists the account's logged-in devices.
 func (c *Client) Sessions(ctx context.Context) ([]SessionInfo, error) {
-	var out api.Sessions
+	var out account.Sessions
 	err := c.call(ctx, "list sessions", http.MethodGet, "/sessions", true, nil, &out)
 	return out.Sessions, err
 }
@@ -385,7 +385,7 @@ func (c *Client) RevokeSession(ctx context.Context, id string) error {
 
 // CreateMember registers a cast member.
 func (c *Client) CreateMember(ctx context.Context, m NewMember) (Member, error) {
-	m.Preferences = api.LineBreaks(m.Preferences)
+	m.Preferences = account.LineBreaks(m.Preferences)
 	var out Member
 	err := c.call(ctx, "create cast member", http.MethodPost, "/members", true, m, &out)
 	return out, err
@@ -394,7 +394,7 @@ func (c *Client) CreateMember(ctx context.Context, m NewMember) (Member, error) 
 // Members lists the account's cast members, with their consent settings
 // and media.
 func (c *Client) Members(ctx context.Context) ([]Member, error) {
-	var out api.Members
+	var out account.Members
 	err := c.call(ctx, "list cast members", http.MethodGet, "/members", true, nil, &out)
 	return out.Members, err
 }
@@ -416,7 +416,7 @@ func (c *Client) MemberByHandle(ctx context.Context, handle string) (Member, err
 
 // UpdateMember changes a cast member's name, handle, consent or
 // preferences. Taking permission away revokes the affected grants at once.
-// Line breaks in the preferences are sent as "\n" (api.LineBreaks), as in
+// Line breaks in the preferences are sent as "\n" (account.LineBreaks), as in
 // CreateMember and AskApproval.
 func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Member, error) {
 	// A nil list would go out as null, which reads as "no change"; the
@@ -427,7 +427,7 @@ func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Me
 		}
 	}
 	if p.Preferences != nil {
-		prefs := api.LineBreaks(*p.Preferences)
+		prefs := account.LineBreaks(*p.Preferences)
 		p.Preferences = &prefs
 	}
 	var out Member
@@ -486,13 +486,13 @@ func (c *Client) OpenMedia(ctx context.Context, memberID string, kind MediaKind)
 // AskApproval asks a cast member's owner to approve this account.
 func (c *Client) AskApproval(ctx context.Context, memberID, message string) (Request, error) {
 	var out Request
-	err := c.call(ctx, "ask for approval", http.MethodPost, "/members/"+url.PathEscape(memberID)+"/requests", true, api.ApprovalAsk{Message: api.LineBreaks(message)}, &out)
+	err := c.call(ctx, "ask for approval", http.MethodPost, "/members/"+url.PathEscape(memberID)+"/requests", true, account.ApprovalAsk{Message: account.LineBreaks(message)}, &out)
 	return out, err
 }
 
 // Requests lists the pending requests for the account's cast members.
 func (c *Client) Requests(ctx context.Context) ([]Request, error) {
-	var out api.Requests
+	var out account.Requests
 	err := c.call(ctx, "list requests", http.MethodGet, "/requests", true, nil, &out)
 	return out.Requests, err
 }
@@ -522,9 +522,9 @@ type Grant = consent.SignedGrant
 // error holding a *consent.Refusal (errors.As) that says why.
 func (c *Client) RequestGrant(ctx context.Context, r GrantRequest) (Grant, error) {
 	const op = "request grant"
-	body := api.GrantRequest{Member: r.Member, Project: r.Project, Shot: r.Shot, Scope: r.Scope,
+	body := account.GrantRequest{Member: r.Member, Project: r.Project, Shot: r.Shot, Scope: r.Scope,
 		LifetimeSeconds: int64(r.Lifetime / time.Second)}
-	var resp api.GrantResponse
+	var resp account.GrantResponse
 	if err := c.call(ctx, op, http.MethodPost, "/grants", true, body, &resp); err != nil {
 		return Grant{}, err
 	}
@@ -563,7 +563,7 @@ func (c *Client) RegisterUse(ctx context.Context, u NewUse) (Use, error) {
 // or of all when member is empty), other people's drafts included; removed
 // ones carry the time of removal.
 func (c *Client) Uses(ctx context.Context, member string) ([]Use, error) {
-	var out api.Uses
+	var out account.Uses
 	path := "/uses"
 	if member != "" {
 		path += "?member=" + url.QueryEscape(member)
@@ -590,7 +590,7 @@ func (c *Client) Changes(ctx context.Context, after string, limit int) (Changes,
 // Audit returns the audit rows about the account's cast members after the
 // cursor (a Seq; empty: from the start).
 func (c *Client) Audit(ctx context.Context, after string, limit int) ([]AuditEntry, error) {
-	var out api.Audit
+	var out account.Audit
 	err := c.call(ctx, "read audit trail", http.MethodGet, "/audit"+pageQuery(after, limit), true, nil, &out)
 	return out.Entries, err
 }
@@ -613,7 +613,7 @@ func pageQuery(after string, limit int) string {
 const maxResponseBytes = 32 << 20
 
 func (c *Client) newRequest(ctx context.Context, op, method, path string, authed bool, body io.Reader) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+api.Prefix+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+account.Prefix+path, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -681,7 +681,7 @@ func (c *Client) do(req *http.Request, op string, out any) error {
 // errorFrom reads the server's error body.
 func (c *Client) errorFrom(op string, resp *http.Response) *Error {
 	e := &Error{Op: op, Status: resp.StatusCode}
-	var body api.Error
+	var body account.Error
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if json.Unmarshal(data, &body) == nil && body.Error.Message != "" {
 		e.Code, e.Message, e.Refusal = body.Error.Code, body.Error.Message, body.Refusal

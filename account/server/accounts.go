@@ -11,7 +11,7 @@ import (
 
 	"github.com/mattn/go-sqlite3"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/confusable"
 )
 
@@ -24,12 +24,12 @@ func isUnique(err error) bool {
 }
 
 func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
-	var req api.Credentials
+	var req account.Credentials
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	if err := api.CheckNewPassword(req.Password); err != nil {
-		return errorf(http.StatusBadRequest, api.CodeBadRequest, "%v", err)
+	if err := account.CheckNewPassword(req.Password); err != nil {
+		return errorf(http.StatusBadRequest, account.CodeBadRequest, "%v", err)
 	}
 	var hash string
 	var herr error
@@ -39,9 +39,9 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	if herr != nil {
 		return herr
 	}
-	now := api.KeepTime(s.now())
-	acct := api.Account{ID: newID(), Username: req.Username, Created: now}
-	var resp api.LoginResponse
+	now := account.KeepTime(s.now())
+	acct := account.Account{ID: newID(), Username: req.Username, Created: now}
+	var resp account.LoginResponse
 	err := s.st.write(r.Context(), func(t *txn) error {
 		_, err := t.exec(`INSERT INTO accounts (id, username, username_skeleton, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
 			acct.ID, acct.Username, confusable.Key(acct.Username), hash, ms(now))
@@ -71,25 +71,25 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 // one computer, named alike, keep a session each; a client that sends none
 // is known by the device's name, as before there were IDs, and replaces
 // only another such session of that name.
-func (s *Server) startSession(t *txn, acct api.Account, cr api.Credentials, now time.Time) (api.LoginResponse, error) {
+func (s *Server) startSession(t *txn, acct account.Account, cr account.Credentials, now time.Time) (account.LoginResponse, error) {
 	token, hash, err := newToken()
 	if err != nil {
-		return api.LoginResponse{}, err
+		return account.LoginResponse{}, err
 	}
-	sess := api.Session{ID: newID(), Device: cr.Device, Created: now, LastSeen: now, Current: true}
+	sess := account.Session{ID: newID(), Device: cr.Device, Created: now, LastSeen: now, Current: true}
 	same, args := `device_id = ?`, []any{acct.ID, cr.DeviceID}
 	if cr.DeviceID == "" {
 		same, args = `device_id = '' AND device = ?`, []any{acct.ID, cr.Device}
 	}
 	if _, err := t.exec(`DELETE FROM sessions WHERE account_id = ? AND `+same, args...); err != nil {
-		return api.LoginResponse{}, err
+		return account.LoginResponse{}, err
 	}
 	_, err = t.exec(`INSERT INTO sessions (id, token_sha256, account_id, device, device_id, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		sess.ID, hash, acct.ID, cr.Device, cr.DeviceID, ms(now), ms(now))
 	if err != nil {
-		return api.LoginResponse{}, fmt.Errorf("start session: %w", err)
+		return account.LoginResponse{}, fmt.Errorf("start session: %w", err)
 	}
-	return api.LoginResponse{Account: acct, Session: sess, Token: token, Key: api.Key{Algorithm: "ed25519", Key: s.pub}}, nil
+	return account.LoginResponse{Account: acct, Session: sess, Token: token, Key: account.Key{Algorithm: "ed25519", Key: s.pub}}, nil
 }
 
 func throttleKeys(username string, r *http.Request) (acct, addr string) {
@@ -103,25 +103,25 @@ func (s *Server) attempt(acctKey, addrKey string) error {
 	if wait <= 0 {
 		return nil
 	}
-	return &httpError{status: http.StatusTooManyRequests, code: api.CodeThrottled, retryAfter: wait,
+	return &httpError{status: http.StatusTooManyRequests, code: account.CodeThrottled, retryAfter: wait,
 		msg: fmt.Sprintf("too many failed log-ins; try again in %d seconds", int((wait+time.Second-1)/time.Second))}
 }
 
 // checkCredentials checks username and password under the throttle and
 // returns the account.
-func (s *Server) checkCredentials(ctx context.Context, r *http.Request, username, password string) (api.Account, error) {
+func (s *Server) checkCredentials(ctx context.Context, r *http.Request, username, password string) (account.Account, error) {
 	acctKey, addrKey := throttleKeys(username, r)
 	if err := s.attempt(acctKey, addrKey); err != nil {
-		return api.Account{}, err
+		return account.Account{}, err
 	}
-	var acct api.Account
+	var acct account.Account
 	var hash string
 	var created int64
 	err := s.st.r.QueryRowContext(ctx, `SELECT id, username, password_hash, created_at FROM accounts WHERE username = ?`, username).
 		Scan(&acct.ID, &acct.Username, &hash, &created)
 	found := err == nil
 	if err != nil && !isNoRows(err) {
-		return api.Account{}, fmt.Errorf("find account: %w", err)
+		return account.Account{}, fmt.Errorf("find account: %w", err)
 	}
 	if !found {
 		hash = s.dummyHash
@@ -129,14 +129,14 @@ func (s *Server) checkCredentials(ctx context.Context, r *http.Request, username
 	var ok bool
 	var cerr error
 	if err := s.hashers.do(ctx, func() { ok, cerr = checkPassword(hash, password) }); err != nil {
-		return api.Account{}, err
+		return account.Account{}, err
 	}
 	if cerr != nil {
-		return api.Account{}, cerr
+		return account.Account{}, cerr
 	}
 	if !ok || !found {
 		s.log.Warn("log-in failed", "username", username, "remote", remoteIP(r))
-		return api.Account{}, errorf(http.StatusUnauthorized, api.CodeUnauthorized, "wrong username or password")
+		return account.Account{}, errorf(http.StatusUnauthorized, account.CodeUnauthorized, "wrong username or password")
 	}
 	s.thr.succeeded(acctKey, addrKey)
 	acct.Created = fromMS(created)
@@ -144,7 +144,7 @@ func (s *Server) checkCredentials(ctx context.Context, r *http.Request, username
 }
 
 func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
-	var req api.Credentials
+	var req account.Credentials
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -152,13 +152,13 @@ func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	now := api.KeepTime(s.now())
-	var resp api.LoginResponse
+	now := account.KeepTime(s.now())
+	var resp account.LoginResponse
 	err = s.st.write(r.Context(), func(t *txn) error {
 		var err error
 		resp, err = s.startSession(t, acct, req, now)
 		if err != nil && isForeignKey(err) {
-			return errorf(http.StatusUnauthorized, api.CodeUnauthorized, "wrong username or password")
+			return errorf(http.StatusUnauthorized, account.CodeUnauthorized, "wrong username or password")
 		}
 		return err
 	})
@@ -180,7 +180,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c caller) er
 	if err != nil {
 		return fmt.Errorf("read account: %w", err)
 	}
-	writeJSON(w, http.StatusOK, api.Account{ID: c.id, Username: c.username, Created: fromMS(created)})
+	writeJSON(w, http.StatusOK, account.Account{ID: c.id, Username: c.username, Created: fromMS(created)})
 	return nil
 }
 
@@ -189,7 +189,7 @@ func (s *Server) getAccount(w http.ResponseWriter, r *http.Request, c caller) er
 // each creator told), its sessions, its requests and its change feed. The
 // audit trail keeps its rows, which name the account only by ID.
 func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, c caller) error {
-	var req api.DeleteAccount
+	var req account.DeleteAccount
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -267,9 +267,9 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, c caller) 
 		return fmt.Errorf("list sessions: %w", err)
 	}
 	defer rows.Close()
-	out := api.Sessions{Sessions: []api.Session{}}
+	out := account.Sessions{Sessions: []account.Session{}}
 	for rows.Next() {
-		var ss api.Session
+		var ss account.Session
 		var created, seen int64
 		if err := rows.Scan(&ss.ID, &ss.Device, &created, &seen); err != nil {
 			return fmt.Errorf("list sessions: %w", err)
@@ -288,17 +288,17 @@ func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, c caller) 
 // a person named it in their studio; the list of devices shows the new
 // name.
 func (s *Server) renameSession(w http.ResponseWriter, r *http.Request, c caller) error {
-	var req api.SessionPatch
+	var req account.SessionPatch
 	if err := decode(r, &req); err != nil {
 		return err
 	}
-	var sess api.Session
+	var sess account.Session
 	err := s.st.write(r.Context(), func(t *txn) error {
 		_, err := t.exec(`UPDATE sessions SET device = ? WHERE id = ? AND account_id = ?`, req.Device, c.session, c.id)
 		if isUnique(err) {
 			// Only sessions from clients without device IDs are unique
 			// by name.
-			return errorf(http.StatusConflict, api.CodeConflict, "another device of this account is called %q; choose another name", req.Device)
+			return errorf(http.StatusConflict, account.CodeConflict, "another device of this account is called %q; choose another name", req.Device)
 		}
 		if err != nil {
 			return err
@@ -307,7 +307,7 @@ func (s *Server) renameSession(w http.ResponseWriter, r *http.Request, c caller)
 		err = t.queryRow(`SELECT id, device, created_at, last_seen_at FROM sessions WHERE id = ?`, c.session).Scan(&sess.ID, &sess.Device, &created, &seen)
 		if isNoRows(err) {
 			// Revoked between the check of the token and now.
-			return errorf(http.StatusUnauthorized, api.CodeUnauthorized, "the session has ended (logged out, revoked or deleted); log in again")
+			return errorf(http.StatusUnauthorized, account.CodeUnauthorized, "the session has ended (logged out, revoked or deleted); log in again")
 		}
 		sess.Created, sess.LastSeen, sess.Current = fromMS(created), fromMS(seen), true
 		return err

@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/internal/atomicfile"
 )
 
@@ -87,7 +87,7 @@ func (b *badMedia) Error() string { return b.err.Error() }
 
 // check reads a received upload through and says its content type, or
 // returns a *badMedia saying why it is not a medium of the kind.
-func (b *blobs) check(u *upload, kind api.MediaKind) (string, error) {
+func (b *blobs) check(u *upload, kind account.MediaKind) (string, error) {
 	f, err := os.Open(u.tmp)
 	if err != nil {
 		return "", err

@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -22,7 +22,7 @@ func audit(t *txn, at time.Time, kind, actor, owner, member, grant, use, detail 
 }
 
 // notify adds a change to an account's feed.
-func notify(t *txn, account string, c api.Change) error {
+func notify(t *txn, account string, c account.Change) error {
 	_, err := t.exec(`INSERT INTO changes (account_id, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		account, c.Kind, ms(c.At), c.Member, c.Handle, c.GrantID, c.UseID, c.ClipSHA256, c.ProjectTitle, c.RequestID)
@@ -38,7 +38,7 @@ func notify(t *txn, account string, c api.Change) error {
 // acknowledged always sees it. Every grant and every refusal gets an audit
 // row before the answer goes out.
 func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) error {
-	var req api.GrantRequest
+	var req account.GrantRequest
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -46,7 +46,7 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 	if req.LifetimeSeconds > 0 && req.LifetimeSeconds < int64(consent.MaxGrantLifetime/time.Second) {
 		life = time.Duration(req.LifetimeSeconds) * time.Second
 	}
-	var out api.GrantResponse
+	var out account.GrantResponse
 	var refusal *consent.Refusal
 	err := s.st.write(r.Context(), func(t *txn) error {
 		m, err := loadMember(t.ctx, t.tx, req.Member)
@@ -62,7 +62,7 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 			Project: req.Project, Shot: req.Shot, Scope: req.Scope, Lifetime: life}, now)
 		if errors.As(err, &refusal) {
 			detail := fmt.Sprintf("%s: project %s shot %s %s", refusal.Code, req.Project, req.Shot, req.Scope)
-			return audit(t, now, api.AuditRefusal, c.id, m.ownerID, m.id, "", "", detail)
+			return audit(t, now, account.AuditRefusal, c.id, m.ownerID, m.id, "", "", detail)
 		}
 		if err != nil {
 			return err
@@ -77,17 +77,17 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 		if err != nil {
 			return err
 		}
-		if err := audit(t, now, api.AuditGrant, c.id, m.ownerID, m.id, g.ID, "", fmt.Sprintf("project %s shot %s %s", g.Project, g.Shot, g.Scope)); err != nil {
+		if err := audit(t, now, account.AuditGrant, c.id, m.ownerID, m.id, g.ID, "", fmt.Sprintf("project %s shot %s %s", g.Project, g.Shot, g.Scope)); err != nil {
 			return err
 		}
-		out = api.GrantResponse{Grant: g, Token: token}
+		out = account.GrantResponse{Grant: g, Token: token}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
 	if refusal != nil {
-		return &httpError{status: http.StatusForbidden, code: api.CodeRefused, msg: refusal.Reason, refusal: refusal}
+		return &httpError{status: http.StatusForbidden, code: account.CodeRefused, msg: refusal.Reason, refusal: refusal}
 	}
 	writeJSON(w, http.StatusCreated, out)
 	return nil
@@ -97,21 +97,21 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 // tells the owner. Asking again while a request is pending returns that
 // request.
 func (s *Server) askApproval(w http.ResponseWriter, r *http.Request, c caller) error {
-	var req api.ApprovalAsk
+	var req account.ApprovalAsk
 	if err := decode(r, &req); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
 	now := s.now()
 	status := http.StatusCreated
-	var out api.Request
+	var out account.Request
 	err := s.st.write(r.Context(), func(t *txn) error {
 		m, err := loadMember(t.ctx, t.tx, id)
 		if err != nil {
 			return err
 		}
 		if m.ownerID == c.id {
-			return errorf(http.StatusBadRequest, api.CodeBadRequest, "you own %s: there is nobody to ask", m.handle)
+			return errorf(http.StatusBadRequest, account.CodeBadRequest, "you own %s: there is nobody to ask", m.handle)
 		}
 		p, err := policy(t.ctx, t.tx, m)
 		if err != nil {
@@ -129,7 +129,7 @@ func (s *Server) askApproval(w http.ResponseWriter, r *http.Request, c caller) e
 			return err
 		}
 		if n > 0 {
-			return errorf(http.StatusConflict, api.CodeConflict, "you are approved for %s already", m.handle)
+			return errorf(http.StatusConflict, account.CodeConflict, "you are approved for %s already", m.handle)
 		}
 		var existing string
 		err = t.queryRow(`SELECT id FROM requests WHERE member_id = ? AND requester_id = ? AND status = 'pending'`, m.id, c.id).Scan(&existing)
@@ -147,7 +147,7 @@ func (s *Server) askApproval(w http.ResponseWriter, r *http.Request, c caller) e
 		if err != nil {
 			return err
 		}
-		if err := notify(t, m.ownerID, api.Change{Kind: api.ChangeRequest, At: now, Member: m.id, Handle: m.handle, RequestID: rid}); err != nil {
+		if err := notify(t, m.ownerID, account.Change{Kind: account.ChangeRequest, At: now, Member: m.id, Handle: m.handle, RequestID: rid}); err != nil {
 			return err
 		}
 		out, err = loadRequest(t, rid)
@@ -162,8 +162,8 @@ func (s *Server) askApproval(w http.ResponseWriter, r *http.Request, c caller) e
 
 const requestColumns = `r.id, r.member_id, m.handle, m.owner_id, a.username, r.requester_id, r.message, r.status, r.created_at, r.decided_at`
 
-func scanRequest(row interface{ Scan(...any) error }) (api.Request, string, error) {
-	var q api.Request
+func scanRequest(row interface{ Scan(...any) error }) (account.Request, string, error) {
+	var q account.Request
 	var owner string
 	var created int64
 	var decided sql.NullInt64
@@ -172,7 +172,7 @@ func scanRequest(row interface{ Scan(...any) error }) (api.Request, string, erro
 	return q, owner, err
 }
 
-func loadRequest(t *txn, id string) (api.Request, error) {
+func loadRequest(t *txn, id string) (account.Request, error) {
 	q, _, err := scanRequest(t.queryRow(`SELECT `+requestColumns+` FROM requests r JOIN members m ON m.id = r.member_id
 		JOIN accounts a ON a.id = r.requester_id WHERE r.id = ?`, id))
 	return q, err
@@ -186,7 +186,7 @@ func (s *Server) listRequests(w http.ResponseWriter, r *http.Request, c caller) 
 		return fmt.Errorf("list requests: %w", err)
 	}
 	defer rows.Close()
-	out := api.Requests{Requests: []api.Request{}}
+	out := account.Requests{Requests: []account.Request{}}
 	for rows.Next() {
 		q, _, err := scanRequest(rows)
 		if err != nil {
@@ -214,7 +214,7 @@ func (s *Server) declineRequest(w http.ResponseWriter, r *http.Request, c caller
 func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request, c caller, accept bool) error {
 	id := r.PathValue("id")
 	now := s.now()
-	var out api.Request
+	var out account.Request
 	err := s.st.write(r.Context(), func(t *txn) error {
 		q, owner, err := scanRequest(t.queryRow(`SELECT `+requestColumns+` FROM requests r JOIN members m ON m.id = r.member_id
 			JOIN accounts a ON a.id = r.requester_id WHERE r.id = ?`, id))
@@ -227,12 +227,12 @@ func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request, c caller,
 		if owner != c.id {
 			return forbidden("request %s is for another account's cast member", id)
 		}
-		if q.Status != api.RequestPending {
-			return errorf(http.StatusConflict, api.CodeConflict, "request %s was %s already", id, q.Status)
+		if q.Status != account.RequestPending {
+			return errorf(http.StatusConflict, account.CodeConflict, "request %s was %s already", id, q.Status)
 		}
-		status, kind := api.RequestDeclined, api.ChangeDeclined
+		status, kind := account.RequestDeclined, account.ChangeDeclined
 		if accept {
-			status, kind = api.RequestAccepted, api.ChangeAccepted
+			status, kind = account.RequestAccepted, account.ChangeAccepted
 			if _, err := t.exec(`DELETE FROM member_accounts WHERE member_id = ? AND account_id = ? AND relation = 'blocked'`, q.Member, q.RequesterID); err != nil {
 				return err
 			}
@@ -243,7 +243,7 @@ func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request, c caller,
 		if _, err := t.exec(`UPDATE requests SET status = ?, decided_at = ? WHERE id = ?`, status, ms(now), id); err != nil {
 			return err
 		}
-		if err := notify(t, q.RequesterID, api.Change{Kind: kind, At: now, Member: q.Member, Handle: q.Handle, RequestID: id}); err != nil {
+		if err := notify(t, q.RequesterID, account.Change{Kind: kind, At: now, Member: q.Member, Handle: q.Handle, RequestID: id}); err != nil {
 			return err
 		}
 		out, err = loadRequest(t, id)
@@ -262,12 +262,12 @@ func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request, c caller,
 // it. Registering the same clip under the same grant again returns the
 // first registration, so a studio can retry safely.
 func (s *Server) registerUse(w http.ResponseWriter, r *http.Request, c caller) error {
-	var req api.NewUse
+	var req account.NewUse
 	if err := decode(r, &req); err != nil {
 		return err
 	}
 	status := http.StatusCreated
-	var out api.Use
+	var out account.Use
 	err := s.st.write(r.Context(), func(t *txn) error {
 		now := s.now()
 		var grantee, token string
@@ -295,9 +295,9 @@ func (s *Server) registerUse(w http.ResponseWriter, r *http.Request, c caller) e
 		case !g.Scope.Covers(req.Scope):
 			return forbidden("grant %s is for %s renders; a %s use needs a %s grant", req.GrantID, g.Scope, req.Scope, req.Scope)
 		case req.At.Before(g.Issued.Add(-consent.ClockSkew)):
-			return errorf(http.StatusBadRequest, api.CodeBadRequest, "field \"at\": the use (%s) is older than grant %s (%s)", req.At.Format(time.RFC3339), g.ID, g.Issued.Format(time.RFC3339))
+			return errorf(http.StatusBadRequest, account.CodeBadRequest, "field \"at\": the use (%s) is older than grant %s (%s)", req.At.Format(time.RFC3339), g.ID, g.Issued.Format(time.RFC3339))
 		case req.At.After(now.Add(consent.ClockSkew)):
-			return errorf(http.StatusBadRequest, api.CodeBadRequest, "field \"at\": the use (%s) is in the future; check this computer's clock", req.At.Format(time.RFC3339))
+			return errorf(http.StatusBadRequest, account.CodeBadRequest, "field \"at\": the use (%s) is in the future; check this computer's clock", req.At.Format(time.RFC3339))
 		}
 		var existing string
 		err = t.queryRow(`SELECT id FROM uses WHERE grant_id = ? AND clip_sha256 = ? AND scope = ?`, g.ID, req.ClipSHA256, string(req.Scope)).Scan(&existing)
@@ -320,7 +320,7 @@ func (s *Server) registerUse(w http.ResponseWriter, r *http.Request, c caller) e
 		if err != nil {
 			return err
 		}
-		if err := audit(t, now, api.AuditUse, c.id, g.Owner, g.Member, g.ID, uid, fmt.Sprintf("%s %s of %q", req.Scope, req.ClipSHA256, req.ProjectTitle)); err != nil {
+		if err := audit(t, now, account.AuditUse, c.id, g.Owner, g.Member, g.ID, uid, fmt.Sprintf("%s %s of %q", req.Scope, req.ClipSHA256, req.ProjectTitle)); err != nil {
 			return err
 		}
 		out, err = loadUse(t, uid)
@@ -336,8 +336,8 @@ func (s *Server) registerUse(w http.ResponseWriter, r *http.Request, c caller) e
 const useColumns = `u.id, u.grant_id, u.member_id, u.handle, COALESCE(a.username, ''), u.creator_id, u.clip_sha256,
 	u.project_title, u.scope, u.used_at, u.registered_at, u.removed_at, u.owner_id`
 
-func scanUse(row interface{ Scan(...any) error }) (api.Use, string, error) {
-	var u api.Use
+func scanUse(row interface{ Scan(...any) error }) (account.Use, string, error) {
+	var u account.Use
 	var scope, owner string
 	var at, reg int64
 	var removed sql.NullInt64
@@ -347,7 +347,7 @@ func scanUse(row interface{ Scan(...any) error }) (api.Use, string, error) {
 	return u, owner, err
 }
 
-func loadUse(t *txn, id string) (api.Use, error) {
+func loadUse(t *txn, id string) (account.Use, error) {
 	u, _, err := scanUse(t.queryRow(`SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id WHERE u.id = ?`, id))
 	return u, err
 }
@@ -361,8 +361,8 @@ func (s *Server) listUses(w http.ResponseWriter, r *http.Request, c caller) erro
 		return err
 	}
 	member := q.Get("member")
-	if member != "" && !api.ValidID(member) {
-		return errorf(http.StatusBadRequest, api.CodeBadRequest, "parameter \"member\": %q is not a cast member's ID; leave it out to list the uses of every member", member)
+	if member != "" && !account.ValidID(member) {
+		return errorf(http.StatusBadRequest, account.CodeBadRequest, "parameter \"member\": %q is not a cast member's ID; leave it out to list the uses of every member", member)
 	}
 	rows, err := s.st.r.QueryContext(r.Context(), `SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id
 		WHERE u.owner_id = ? AND (? = '' OR u.member_id = ?) ORDER BY u.registered_at, u.id`, c.id, member, member)
@@ -370,7 +370,7 @@ func (s *Server) listUses(w http.ResponseWriter, r *http.Request, c caller) erro
 		return fmt.Errorf("list uses: %w", err)
 	}
 	defer rows.Close()
-	out := api.Uses{Uses: []api.Use{}}
+	out := account.Uses{Uses: []account.Use{}}
 	for rows.Next() {
 		u, _, err := scanUse(rows)
 		if err != nil {
@@ -423,10 +423,10 @@ func removeUse(t *txn, id, actor, why string, now time.Time) error {
 	if _, err := t.exec(`UPDATE uses SET removed_at = ? WHERE id = ?`, ms(now), id); err != nil {
 		return err
 	}
-	if err := audit(t, now, api.AuditRemoval, actor, owner, u.Member, u.GrantID, id, why); err != nil {
+	if err := audit(t, now, account.AuditRemoval, actor, owner, u.Member, u.GrantID, id, why); err != nil {
 		return err
 	}
-	return notify(t, u.CreatorID, api.Change{Kind: api.ChangeRemoval, At: now, Member: u.Member, Handle: u.Handle,
+	return notify(t, u.CreatorID, account.Change{Kind: account.ChangeRemoval, At: now, Member: u.Member, Handle: u.Handle,
 		GrantID: u.GrantID, UseID: id, ClipSHA256: u.ClipSHA256, ProjectTitle: u.ProjectTitle})
 }
 
@@ -442,18 +442,18 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c caller) e
 		return fmt.Errorf("list changes: %w", err)
 	}
 	defer rows.Close()
-	out := api.Changes{Changes: []api.Change{}, Next: api.FormatCursor(after)}
+	out := account.Changes{Changes: []account.Change{}, Next: account.FormatCursor(after)}
 	for rows.Next() {
 		if len(out.Changes) == limit {
 			out.More = true
 			break
 		}
-		var ch api.Change
+		var ch account.Change
 		var seq, at int64
 		if err := rows.Scan(&seq, &ch.Kind, &at, &ch.Member, &ch.Handle, &ch.GrantID, &ch.UseID, &ch.ClipSHA256, &ch.ProjectTitle, &ch.RequestID); err != nil {
 			return fmt.Errorf("list changes: %w", err)
 		}
-		ch.Cursor, ch.At = api.FormatCursor(seq), fromMS(at)
+		ch.Cursor, ch.At = account.FormatCursor(seq), fromMS(at)
 		out.Changes = append(out.Changes, ch)
 		out.Next = ch.Cursor
 	}
@@ -469,11 +469,11 @@ func page(r *http.Request) (after int64, limit int, err error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if after, err = api.ParseCursor(q.Get("after")); err != nil {
-		return 0, 0, errorf(http.StatusBadRequest, api.CodeBadRequest, "%v", err)
+	if after, err = account.ParseCursor(q.Get("after")); err != nil {
+		return 0, 0, errorf(http.StatusBadRequest, account.CodeBadRequest, "%v", err)
 	}
-	if limit, err = api.ParseLimit(q.Get("limit"), 100, api.MaxChangesPage); err != nil {
-		return 0, 0, errorf(http.StatusBadRequest, api.CodeBadRequest, "%v", err)
+	if limit, err = account.ParseLimit(q.Get("limit"), 100, account.MaxChangesPage); err != nil {
+		return 0, 0, errorf(http.StatusBadRequest, account.CodeBadRequest, "%v", err)
 	}
 	return after, limit, nil
 }
@@ -490,9 +490,9 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, c caller) err
 		return fmt.Errorf("list audit: %w", err)
 	}
 	defer rows.Close()
-	out := api.Audit{Entries: []api.AuditEntry{}}
+	out := account.Audit{Entries: []account.AuditEntry{}}
 	for rows.Next() {
-		var e api.AuditEntry
+		var e account.AuditEntry
 		var at int64
 		if err := rows.Scan(&e.Seq, &at, &e.Kind, &e.Actor, &e.Member, &e.GrantID, &e.UseID, &e.Detail); err != nil {
 			return fmt.Errorf("list audit: %w", err)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 )
 
 // A database from before device IDs keeps its sessions: they stay logged
@@ -54,7 +54,7 @@ func TestDeviceIDMigrationKeepsSessions(t *testing.T) {
 	}
 	defer srv.Close()
 	get := func(tok string) int {
-		req := httptest.NewRequest("GET", api.Prefix+"/sessions", nil)
+		req := httptest.NewRequest("GET", account.Prefix+"/sessions", nil)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		w := httptest.NewRecorder()
 		srv.ServeHTTP(w, req)
@@ -67,7 +67,7 @@ func TestDeviceIDMigrationKeepsSessions(t *testing.T) {
 	if err := srv.st.r.QueryRowContext(ctx, `SELECT device, device_id FROM sessions WHERE id = 's1'`).Scan(&device, &id); err != nil || device != "olive-thinkpad" || id != "" {
 		t.Fatalf("the migrated session is %q, %q (%v); want its name and no ID", device, id, err)
 	}
-	login := httptest.NewRequest("POST", api.Prefix+"/sessions", strings.NewReader(`{"username":"olive","password":"correct horse battery","device":"olive-thinkpad"}`))
+	login := httptest.NewRequest("POST", account.Prefix+"/sessions", strings.NewReader(`{"username":"olive","password":"correct horse battery","device":"olive-thinkpad"}`))
 	login.RemoteAddr = "127.0.0.1:1234"
 	w := httptest.NewRecorder()
 	srv.ServeHTTP(w, login)

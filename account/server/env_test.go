@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/account/server"
 )
@@ -142,7 +142,7 @@ func (e *env) signUp(name string) *user {
 // status and the body.
 func (e *env) raw(method, path, token string, body io.Reader, header ...string) (int, []byte) {
 	e.t.Helper()
-	req, err := http.NewRequest(method, e.hs.URL+api.Prefix+path, body)
+	req, err := http.NewRequest(method, e.hs.URL+account.Prefix+path, body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -223,7 +223,7 @@ func must[T any](v T, err error) T {
 
 // errorMessage reads the message of an API error body.
 func errorMessage(b []byte) string {
-	var e api.Error
+	var e account.Error
 	if json.Unmarshal(b, &e) != nil {
 		return ""
 	}
@@ -238,5 +238,5 @@ func statusIs(err error, status int) bool {
 // accountConfig is the server's configuration in tests: uploads limited to
 // 64 KiB, so that an oversized one costs nothing to send.
 func accountConfig() server.Config {
-	return server.Config{MediaLimit: func(api.MediaKind) int64 { return 64 << 10 }}
+	return server.Config{MediaLimit: func(account.MediaKind) int64 { return 64 << 10 }}
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 )
@@ -68,7 +68,7 @@ func FuzzRequestBodies(f *testing.F) {
 		if ep.method == "DELETE" && strings.Contains(string(body), password) {
 			return // deleting the account would end the run
 		}
-		req := httptest.NewRequest(ep.method, api.Prefix+ep.path, bytes.NewReader(body))
+		req := httptest.NewRequest(ep.method, account.Prefix+ep.path, bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
 		w := httptest.NewRecorder()
 		e.srv.ServeHTTP(w, req)

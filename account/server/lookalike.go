@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/confusable"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 )
@@ -87,7 +87,7 @@ func nameTaken(t *txn, table, name string) (string, error) {
 
 // conflict is the 409 for a name nameTaken explained.
 func conflict(msg string) error {
-	return errorf(http.StatusConflict, api.CodeConflict, "%s", msg)
+	return errorf(http.StatusConflict, account.CodeConflict, "%s", msg)
 }
 
 // logKeptLookAlikes tells the operator which names were registered as

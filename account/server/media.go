@@ -14,7 +14,7 @@ import (
 
 	mp4 "github.com/abema/go-mp4"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 )
 
 // checkMedia reads an upload of the given kind, size bytes at r, and says
@@ -23,7 +23,7 @@ import (
 // with a video track of a sane size and length, a still must decode as a
 // JPEG or PNG image within the limits, a voice sample must be a PCM WAV
 // file whose data fits the file. Nothing here runs an external program.
-func checkMedia(kind api.MediaKind, r io.ReaderAt, size int64) (contentType string, err error) {
+func checkMedia(kind account.MediaKind, r io.ReaderAt, size int64) (contentType string, err error) {
 	if size == 0 {
 		return "", errors.New("the file is empty")
 	}
@@ -31,7 +31,7 @@ func checkMedia(kind api.MediaKind, r io.ReaderAt, size int64) (contentType stri
 	n, _ := r.ReadAt(head, 0)
 	head = head[:n]
 	switch kind {
-	case api.MediaTake:
+	case account.MediaTake:
 		switch {
 		case n >= 8 && string(head[4:8]) == "ftyp":
 			return "video/mp4", checkMP4(io.NewSectionReader(r, 0, size), size)
@@ -39,23 +39,23 @@ func checkMedia(kind api.MediaKind, r io.ReaderAt, size int64) (contentType stri
 			return "video/webm", checkWebM(io.NewSectionReader(r, 0, size), size)
 		}
 		return "", errors.New("it is neither an MP4 nor a WebM file")
-	case api.MediaFrontal, api.MediaLeft, api.MediaRight:
+	case account.MediaFrontal, account.MediaLeft, account.MediaRight:
 		return checkImage(io.NewSectionReader(r, 0, size))
-	case api.MediaSample:
+	case account.MediaSample:
 		return "audio/wav", checkWAV(io.NewSectionReader(r, 0, size), size)
 	}
 	return "", fmt.Errorf("no check for media of kind %q", kind)
 }
 
 // mediaExpected says what an upload of a kind must be, for people.
-func mediaExpected(kind api.MediaKind) string {
+func mediaExpected(kind account.MediaKind) string {
 	switch kind {
-	case api.MediaTake:
-		return fmt.Sprintf("an MP4 or WebM video with a picture of at most %d×%d lasting at most %s", api.MaxMediaSide, api.MaxMediaSide, spoken(api.MaxTakeDuration))
-	case api.MediaSample:
-		return fmt.Sprintf("a PCM WAV file lasting at most %s", spoken(api.MaxSampleDuration))
+	case account.MediaTake:
+		return fmt.Sprintf("an MP4 or WebM video with a picture of at most %d×%d lasting at most %s", account.MaxMediaSide, account.MaxMediaSide, spoken(account.MaxTakeDuration))
+	case account.MediaSample:
+		return fmt.Sprintf("a PCM WAV file lasting at most %s", spoken(account.MaxSampleDuration))
 	}
-	return fmt.Sprintf("a JPEG or PNG image of at most %d×%d", api.MaxMediaSide, api.MaxMediaSide)
+	return fmt.Sprintf("a JPEG or PNG image of at most %d×%d", account.MaxMediaSide, account.MaxMediaSide)
 }
 
 // checkMP4 walks the file's top-level boxes, each of which must lie
@@ -121,7 +121,7 @@ func checkMP4(r io.ReadSeeker, size int64) error {
 			}
 			w, h := tkhd.GetWidthInt(), tkhd.GetHeightInt()
 			problem := ""
-			if w < 1 || h < 1 || w > api.MaxMediaSide || h > api.MaxMediaSide {
+			if w < 1 || h < 1 || w > account.MaxMediaSide || h > account.MaxMediaSide {
 				problem = fmt.Sprintf("MP4: the picture is %d×%d", w, h)
 			}
 			video = append(video, problem)
@@ -141,7 +141,7 @@ func checkMP4(r io.ReadSeeker, size int64) error {
 			return errors.New(p)
 		}
 	}
-	return checkLength(movie, api.MaxTakeDuration)
+	return checkLength(movie, account.MaxTakeDuration)
 }
 
 // mp4Duration turns a duration in a timescale into time.
@@ -152,7 +152,7 @@ func mp4Duration(scale uint32, d uint64) (time.Duration, error) {
 	if d == math.MaxUint32 || d == math.MaxUint64 { // "unknown"
 		return 0, nil
 	}
-	if d/uint64(scale) > uint64(api.MaxTakeDuration/time.Second) {
+	if d/uint64(scale) > uint64(account.MaxTakeDuration/time.Second) {
 		secs := min(d/uint64(scale), 1<<31) // beyond that it is only "too long"
 		return 0, fmt.Errorf("MP4: the video lasts %s", spoken(time.Duration(secs)*time.Second))
 	}
@@ -190,7 +190,7 @@ func checkImage(r io.ReadSeeker) (string, error) {
 	if err != nil {
 		return "", errors.New("it is neither a JPEG nor a PNG image")
 	}
-	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > api.MaxMediaSide || cfg.Height > api.MaxMediaSide {
+	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width > account.MaxMediaSide || cfg.Height > account.MaxMediaSide {
 		return "", fmt.Errorf("the picture is %d×%d", cfg.Width, cfg.Height)
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
@@ -267,7 +267,7 @@ func checkWAV(r io.ReadSeeker, size int64) error {
 				return fmt.Errorf("WAV: the sound data (%d bytes) does not fit the file or is not whole frames", n)
 			}
 			frames := n / int64(align)
-			return checkLength(time.Duration(frames)*time.Second/time.Duration(rate), api.MaxSampleDuration)
+			return checkLength(time.Duration(frames)*time.Second/time.Duration(rate), account.MaxSampleDuration)
 		}
 		off += 8 + n + n%2 // chunks are padded to an even size
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 )
 
 // FuzzMedia feeds the media check arbitrary files of each kind, seeded
@@ -36,14 +36,14 @@ func FuzzMedia(f *testing.F) {
 		[]byte{0x1a, 0x45, 0xdf, 0xa3, 0x84, 0x42, 0x82, 0x81, 'w', 0x18, 0x53, 0x80, 0x67, 0xff},
 		[]byte(""))
 	for _, s := range seeds {
-		for k := range api.MediaKinds {
+		for k := range account.MediaKinds {
 			f.Add(uint8(k), s)
 		}
 	}
-	allowed := map[api.MediaKind]string{api.MediaTake: "video/mp4 video/webm", api.MediaFrontal: "image/jpeg image/png",
-		api.MediaLeft: "image/jpeg image/png", api.MediaRight: "image/jpeg image/png", api.MediaSample: "audio/wav"}
+	allowed := map[account.MediaKind]string{account.MediaTake: "video/mp4 video/webm", account.MediaFrontal: "image/jpeg image/png",
+		account.MediaLeft: "image/jpeg image/png", account.MediaRight: "image/jpeg image/png", account.MediaSample: "audio/wav"}
 	f.Fuzz(func(t *testing.T, k uint8, data []byte) {
-		kind := api.MediaKinds[int(k)%len(api.MediaKinds)]
+		kind := account.MediaKinds[int(k)%len(account.MediaKinds)]
 		ct, err := checkMedia(kind, bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			if err.Error() == "" {

@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/confusable"
 	"github.com/slatestudio/slate/consent"
 )
@@ -109,8 +109,8 @@ func policy(ctx context.Context, q querier, m memberRow) (consent.MemberPolicy, 
 
 // view is the member as the API shows it; full adds what only the owner
 // sees.
-func view(ctx context.Context, q querier, m memberRow, full bool) (api.Member, error) {
-	v := api.Member{ID: m.id, Name: m.name, Handle: m.handle, Owner: m.owner, OwnerID: m.ownerID,
+func view(ctx context.Context, q querier, m memberRow, full bool) (account.Member, error) {
+	v := account.Member{ID: m.id, Name: m.name, Handle: m.handle, Owner: m.owner, OwnerID: m.ownerID,
 		Level: m.level, Preferences: m.prefs, Created: fromMS(m.created), Updated: fromMS(m.updated)}
 	if !full {
 		return v, nil
@@ -127,16 +127,16 @@ func view(ctx context.Context, q querier, m memberRow, full bool) (api.Member, e
 		return v, err
 	}
 	defer rows.Close()
-	v.Media = map[api.MediaKind]api.Media{}
+	v.Media = map[account.MediaKind]account.Media{}
 	for rows.Next() {
 		var kind string
-		var md api.Media
+		var md account.Media
 		var up int64
 		if err := rows.Scan(&kind, &md.SHA256, &md.Size, &md.ContentType, &up); err != nil {
 			return v, err
 		}
 		md.Uploaded = fromMS(up)
-		v.Media[api.MediaKind(kind)] = md
+		v.Media[account.MediaKind(kind)] = md
 	}
 	return v, rows.Err()
 }
@@ -148,7 +148,7 @@ func accountIDs(t *txn, field string, names []string) ([]string, error) {
 		var id string
 		err := t.queryRow(`SELECT id FROM accounts WHERE username = ?`, n).Scan(&id)
 		if isNoRows(err) {
-			return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "field %q: there is no account named %s", field, n)
+			return nil, errorf(http.StatusBadRequest, account.CodeBadRequest, "field %q: there is no account named %s", field, n)
 		}
 		if err != nil {
 			return nil, err
@@ -178,7 +178,7 @@ func setRelated(t *txn, member, relation string, names []string) error {
 }
 
 func (s *Server) createMember(w http.ResponseWriter, r *http.Request, c caller) error {
-	var req api.NewMember
+	var req account.NewMember
 	if err := decode(r, &req); err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request, c caller) 
 		req.ID = newID()
 	}
 	now := ms(s.now())
-	var out api.Member
+	var out account.Member
 	err := s.st.write(r.Context(), func(t *txn) error {
 		_, err := t.exec(`INSERT INTO members (id, owner_id, name, handle, handle_skeleton, level, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			req.ID, c.id, req.Name, req.Handle, confusable.Key(req.Handle), string(req.Level), req.Preferences, now, now)
@@ -233,7 +233,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, c caller) e
 	if err != nil {
 		return fmt.Errorf("list members: %w", err)
 	}
-	out := api.Members{Members: []api.Member{}}
+	out := account.Members{Members: []account.Member{}}
 	for _, id := range ids {
 		m, err := loadMember(ctx, s.st.r, id)
 		if err != nil {
@@ -263,10 +263,10 @@ func (s *Server) getHandle(w http.ResponseWriter, r *http.Request, c caller) err
 }
 
 func (s *Server) showMember(w http.ResponseWriter, r *http.Request, c caller, ref string, byHandle bool) error {
-	if byHandle && !api.ValidHandle(ref) {
-		return errorf(http.StatusBadRequest, api.CodeBadRequest, "%q is not a handle (@ and 2 to 30 lower-case letters, digits or _)", ref)
+	if byHandle && !account.ValidHandle(ref) {
+		return errorf(http.StatusBadRequest, account.CodeBadRequest, "%q is not a handle (@ and 2 to 30 lower-case letters, digits or _)", ref)
 	}
-	if !byHandle && !api.ValidID(ref) {
+	if !byHandle && !account.ValidID(ref) {
 		return notFound("cast member " + ref)
 	}
 	m, err := loadMember(r.Context(), s.st.r, ref)
@@ -292,13 +292,13 @@ func (s *Server) showMember(w http.ResponseWriter, r *http.Request, c caller, re
 // (level lowered, someone taken off the approved list or blocked) revokes
 // the grants it no longer allows, at once, and tells their holders.
 func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) error {
-	var req api.MemberPatch
+	var req account.MemberPatch
 	if err := decode(r, &req); err != nil {
 		return err
 	}
 	id := r.PathValue("id")
 	now := s.now()
-	var out api.Member
+	var out account.Member
 	err := s.st.write(r.Context(), func(t *txn) error {
 		m, err := ownMember(t.ctx, t.tx, id, c)
 		if err != nil {
@@ -420,10 +420,10 @@ func revokeGrant(t *txn, g consent.Grant, handle, actor, why string, now time.Ti
 	if _, err := t.exec(`UPDATE grants SET revoked_at = ? WHERE id = ?`, ms(now), g.ID); err != nil {
 		return err
 	}
-	if err := audit(t, now, api.AuditRevocation, actor, g.Owner, g.Member, g.ID, "", why); err != nil {
+	if err := audit(t, now, account.AuditRevocation, actor, g.Owner, g.Member, g.ID, "", why); err != nil {
 		return err
 	}
-	return notify(t, g.Grantee, api.Change{Kind: api.ChangeRevocation, At: now, Member: g.Member, Handle: handle, GrantID: g.ID})
+	return notify(t, g.Grantee, account.Change{Kind: account.ChangeRevocation, At: now, Member: g.Member, Handle: handle, GrantID: g.ID})
 }
 
 func (s *Server) deleteMember(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -508,9 +508,9 @@ func (s *Server) dropMember(t *txn, id, actor string, now time.Time) ([]string, 
 // its SHA-256) before the row that names it, so a crash leaves at worst an
 // unreferenced file, never a row without its file.
 func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) error {
-	kind, err := api.ParseMediaKind(r.PathValue("kind"))
+	kind, err := account.ParseMediaKind(r.PathValue("kind"))
 	if err != nil {
-		return errorf(http.StatusNotFound, api.CodeNotFound, "%v", err)
+		return errorf(http.StatusNotFound, account.CodeNotFound, "%v", err)
 	}
 	id := r.PathValue("id")
 	if _, err := ownMember(r.Context(), s.st.r, id, c); err != nil {
@@ -518,12 +518,12 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 	}
 	limit := s.limit(kind)
 	if r.ContentLength > limit {
-		return errorf(http.StatusRequestEntityTooLarge, api.CodeTooLarge, "a %s may be at most %d bytes; this one is %d", kind, limit, r.ContentLength)
+		return errorf(http.StatusRequestEntityTooLarge, account.CodeTooLarge, "a %s may be at most %d bytes; this one is %d", kind, limit, r.ContentLength)
 	}
 	u, err := s.blobs.receive(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return errorf(http.StatusRequestEntityTooLarge, api.CodeTooLarge, "a %s may be at most %d bytes", kind, limit)
+		return errorf(http.StatusRequestEntityTooLarge, account.CodeTooLarge, "a %s may be at most %d bytes", kind, limit)
 	}
 	if err != nil {
 		return fmt.Errorf("receive %s: %w", kind, err)
@@ -533,12 +533,12 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 		s.blobs.discard(u)
 		var bad *badMedia
 		if errors.As(err, &bad) {
-			return errorf(http.StatusUnsupportedMediaType, api.CodeMediaType, "a %s must be %s; this one is not: %v", kind, mediaExpected(kind), bad.err)
+			return errorf(http.StatusUnsupportedMediaType, account.CodeMediaType, "a %s must be %s; this one is not: %v", kind, mediaExpected(kind), bad.err)
 		}
 		return fmt.Errorf("check %s: %w", kind, err)
 	}
 	now := s.now()
-	md := api.Media{SHA256: u.sum, Size: u.size, ContentType: ct, Uploaded: api.KeepTime(now)}
+	md := account.Media{SHA256: u.sum, Size: u.size, ContentType: ct, Uploaded: account.KeepTime(now)}
 	err = s.st.write(r.Context(), func(t *txn) error {
 		if _, err := ownMember(t.ctx, t.tx, id, c); err != nil {
 			return err
@@ -579,15 +579,15 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 
 // getMedia serves a member's medium to its owner, and to nobody else.
 func (s *Server) getMedia(w http.ResponseWriter, r *http.Request, c caller) error {
-	kind, err := api.ParseMediaKind(r.PathValue("kind"))
+	kind, err := account.ParseMediaKind(r.PathValue("kind"))
 	if err != nil {
-		return errorf(http.StatusNotFound, api.CodeNotFound, "%v", err)
+		return errorf(http.StatusNotFound, account.CodeNotFound, "%v", err)
 	}
 	id := r.PathValue("id")
 	if _, err := ownMember(r.Context(), s.st.r, id, c); err != nil {
 		return err
 	}
-	var md api.Media
+	var md account.Media
 	var up int64
 	err = s.st.r.QueryRowContext(r.Context(), `SELECT sha256, size, content_type, uploaded_at FROM media WHERE member_id = ? AND kind = ?`, id, string(kind)).
 		Scan(&md.SHA256, &md.Size, &md.ContentType, &up)

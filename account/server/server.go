@@ -40,7 +40,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/atomicfile"
 )
@@ -54,8 +54,8 @@ type Config struct {
 	// Now is the clock; nil means time.Now. Tests move it by hand.
 	Now func() time.Time
 	// MediaLimit gives the largest upload of each kind; nil means
-	// api.DefaultMediaLimit.
-	MediaLimit func(api.MediaKind) int64
+	// account.DefaultMediaLimit.
+	MediaLimit func(account.MediaKind) int64
 }
 
 // Server is a running account server. It is an http.Handler.
@@ -63,7 +63,7 @@ type Server struct {
 	dir     string
 	log     *slog.Logger
 	now     func() time.Time
-	limit   func(api.MediaKind) int64
+	limit   func(account.MediaKind) int64
 	st      *store
 	blobs   *blobs
 	key     ed25519.PrivateKey
@@ -105,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.now = time.Now
 	}
 	if s.limit == nil {
-		s.limit = api.DefaultMediaLimit
+		s.limit = account.DefaultMediaLimit
 	}
 	s.thr = newThrottle(s.now)
 	if s.lock, err = lockDir(dir); err != nil {
@@ -250,11 +250,11 @@ type caller struct {
 
 func (s *Server) routes() {
 	s.mux = http.NewServeMux()
-	open := func(pattern string, h handler) { s.mux.Handle(pattern, s.wrap(h, api.MaxJSONBytes, jsonReadTime)) }
+	open := func(pattern string, h handler) { s.mux.Handle(pattern, s.wrap(h, account.MaxJSONBytes, jsonReadTime)) }
 	auth := func(pattern string, h authed) {
-		s.mux.Handle(pattern, s.wrap(s.authenticate(h), api.MaxJSONBytes, jsonReadTime))
+		s.mux.Handle(pattern, s.wrap(s.authenticate(h), account.MaxJSONBytes, jsonReadTime))
 	}
-	p := api.Prefix
+	p := account.Prefix
 
 	open("GET "+p+"/key", s.getKey)
 	open("POST "+p+"/accounts", s.signUp)
@@ -304,9 +304,9 @@ func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		return errorf(http.StatusMethodNotAllowed, api.CodeMethod, "%s %s is not an endpoint; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", "))
+		return errorf(http.StatusMethodNotAllowed, account.CodeMethod, "%s %s is not an endpoint; this path takes %s", r.Method, r.URL.Path, strings.Join(allow, ", "))
 	}
-	return errorf(http.StatusNotFound, api.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
+	return errorf(http.StatusNotFound, account.CodeNotFound, "no such endpoint: %s %s", r.Method, r.URL.Path)
 }
 
 // httpError is an error with the answer the client gets.
@@ -325,11 +325,11 @@ func errorf(status int, code, format string, args ...any) *httpError {
 }
 
 func notFound(what string) *httpError {
-	return errorf(http.StatusNotFound, api.CodeNotFound, "%s not found", what)
+	return errorf(http.StatusNotFound, account.CodeNotFound, "%s not found", what)
 }
 
 func forbidden(format string, args ...any) *httpError {
-	return errorf(http.StatusForbidden, api.CodeForbidden, format, args...)
+	return errorf(http.StatusForbidden, account.CodeForbidden, format, args...)
 }
 
 // statusWriter remembers the status for the log, and stamps each response
@@ -406,25 +406,25 @@ func (s *Server) wrap(h handler, limit int64, readFor time.Duration) http.Handle
 
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
-	var fe *api.FieldError
+	var fe *account.FieldError
 	switch {
 	case errors.As(err, &he):
-	case errors.Is(err, api.ErrTooLarge):
-		he = errorf(http.StatusRequestEntityTooLarge, api.CodeTooLarge, "%v", err)
+	case errors.Is(err, account.ErrTooLarge):
+		he = errorf(http.StatusRequestEntityTooLarge, account.CodeTooLarge, "%v", err)
 	case errors.As(err, &fe):
-		he = errorf(http.StatusBadRequest, api.CodeBadRequest, "%v", err)
+		he = errorf(http.StatusBadRequest, account.CodeBadRequest, "%v", err)
 	case errors.Is(err, errClosed):
-		he = errorf(http.StatusServiceUnavailable, api.CodeInternal, "the server is shutting down; try again in a moment")
+		he = errorf(http.StatusServiceUnavailable, account.CodeInternal, "the server is shutting down; try again in a moment")
 	case r.Context().Err() != nil:
-		he = errorf(499, api.CodeInternal, "the client went away")
+		he = errorf(499, account.CodeInternal, "the client went away")
 	default:
 		// Internal details stay in the log.
-		he = errorf(http.StatusInternalServerError, api.CodeInternal, "internal error; the server's log has the details")
+		he = errorf(http.StatusInternalServerError, account.CodeInternal, "internal error; the server's log has the details")
 	}
 	if he.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(int((he.retryAfter+time.Second-1)/time.Second)))
 	}
-	body := api.Error{Error: api.ErrorBody{Code: he.code, Message: he.msg}, Refusal: he.refusal}
+	body := account.Error{Error: account.ErrorBody{Code: he.code, Message: he.msg}, Refusal: he.refusal}
 	writeJSON(w, he.status, body)
 }
 
@@ -436,15 +436,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // decode reads a request body into v; a bad one becomes a 400 or 413.
-func decode(r *http.Request, v api.Validator) error {
-	err := api.Decode(r.Body, v)
+func decode(r *http.Request, v account.Validator) error {
+	err := account.Decode(r.Body, v)
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, api.ErrTooLarge):
-		return errorf(http.StatusRequestEntityTooLarge, api.CodeTooLarge, "%v", err)
+	case errors.Is(err, account.ErrTooLarge):
+		return errorf(http.StatusRequestEntityTooLarge, account.CodeTooLarge, "%v", err)
 	}
-	return errorf(http.StatusBadRequest, api.CodeBadRequest, "%v", err)
+	return errorf(http.StatusBadRequest, account.CodeBadRequest, "%v", err)
 }
 
 // query reads a request's query parameters by the same rules as a JSON
@@ -453,20 +453,20 @@ func decode(r *http.Request, v api.Validator) error {
 func query(r *http.Request, known ...string) (url.Values, error) {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
-		return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "the query string is malformed: %v", err)
+		return nil, errorf(http.StatusBadRequest, account.CodeBadRequest, "the query string is malformed: %v", err)
 	}
 	for name, vs := range q {
 		switch {
 		case !slices.Contains(known, name):
-			return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "unknown parameter %q: this endpoint takes %s", name, strings.Join(known, ", "))
+			return nil, errorf(http.StatusBadRequest, account.CodeBadRequest, "unknown parameter %q: this endpoint takes %s", name, strings.Join(known, ", "))
 		case len(vs) > 1:
 			times := fmt.Sprintf("%d times", len(vs))
 			if len(vs) == 2 {
 				times = "twice"
 			}
-			return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "parameter %q appears %s; send it once", name, times)
+			return nil, errorf(http.StatusBadRequest, account.CodeBadRequest, "parameter %q appears %s; send it once", name, times)
 		case !utf8.ValidString(vs[0]):
-			return nil, errorf(http.StatusBadRequest, api.CodeBadRequest, "parameter %q is not valid UTF-8", name)
+			return nil, errorf(http.StatusBadRequest, account.CodeBadRequest, "parameter %q is not valid UTF-8", name)
 		}
 	}
 	return q, nil
@@ -478,7 +478,7 @@ func (s *Server) authenticate(h authed) handler {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" || len(token) > 128 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="slate"`)
-			return errorf(http.StatusUnauthorized, api.CodeUnauthorized, "log in first: this needs an Authorization: Bearer header with a session token")
+			return errorf(http.StatusUnauthorized, account.CodeUnauthorized, "log in first: this needs an Authorization: Bearer header with a session token")
 		}
 		var c caller
 		var lastSeen int64
@@ -488,7 +488,7 @@ func (s *Server) authenticate(h authed) handler {
 		if err != nil {
 			if isNoRows(err) {
 				w.Header().Set("WWW-Authenticate", `Bearer realm="slate", error="invalid_token"`)
-				return errorf(http.StatusUnauthorized, api.CodeUnauthorized, "the session has ended (logged out, revoked or deleted); log in again")
+				return errorf(http.StatusUnauthorized, account.CodeUnauthorized, "the session has ended (logged out, revoked or deleted); log in again")
 			}
 			return fmt.Errorf("find session: %w", err)
 		}
@@ -505,7 +505,7 @@ func (s *Server) authenticate(h authed) handler {
 }
 
 func (s *Server) getKey(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, http.StatusOK, api.Key{Algorithm: "ed25519", Key: s.pub})
+	writeJSON(w, http.StatusOK, account.Key{Algorithm: "ed25519", Key: s.pub})
 	return nil
 }
 

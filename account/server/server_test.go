@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
@@ -30,7 +30,7 @@ func TestBadBodies(t *testing.T) {
 		{"POST", "/accounts"}, {"POST", "/sessions"}, {"DELETE", "/account"}, {"POST", "/members"},
 		{"PATCH", "/members/" + m.ID}, {"POST", "/members/" + m.ID + "/requests"}, {"POST", "/grants"}, {"POST", "/uses"},
 	}
-	huge := `{"name":"` + strings.Repeat("x", api.MaxJSONBytes) + `"}`
+	huge := `{"name":"` + strings.Repeat("x", account.MaxJSONBytes) + `"}`
 	for _, ep := range endpoints {
 		for _, tt := range []struct {
 			body string
@@ -366,7 +366,7 @@ func TestUsesAndRemovals(t *testing.T) {
 	for _, a := range must(olive.Audit(ctx, "", 1000)) {
 		kinds[a.Kind]++
 	}
-	if kinds[api.AuditGrant] != 1 || kinds[api.AuditUse] != 6 || kinds[api.AuditRemoval] != 6 {
+	if kinds[account.AuditGrant] != 1 || kinds[account.AuditUse] != 6 || kinds[account.AuditRemoval] != 6 {
 		t.Errorf("audit kinds = %v; want 1 grant, 6 uses, 6 removals", kinds)
 	}
 }
@@ -508,7 +508,7 @@ func TestRetryAfterIsWholeSeconds(t *testing.T) {
 	var code int
 	var header http.Header
 	for range 7 {
-		req, _ := http.NewRequest("POST", e.hs.URL+api.Prefix+"/sessions", strings.NewReader(body))
+		req, _ := http.NewRequest("POST", e.hs.URL+account.Prefix+"/sessions", strings.NewReader(body))
 		resp, err := e.hs.Client().Do(req)
 		if err != nil {
 			t.Fatal(err)

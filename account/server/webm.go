@@ -8,7 +8,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 )
 
 // ebmlMagic starts every EBML file, WebM and Matroska among them.
@@ -159,10 +159,10 @@ func checkWebM(r io.ReadSeeker, size int64) error {
 		}
 	}
 	ticks := duration * float64(scale)
-	if math.IsNaN(ticks) || ticks > float64(api.MaxTakeDuration) {
+	if math.IsNaN(ticks) || ticks > float64(account.MaxTakeDuration) {
 		return fmt.Errorf("WebM: the video lasts %.0f s", duration*float64(scale)/1e9)
 	}
-	return checkLength(time.Duration(ticks), api.MaxTakeDuration)
+	return checkLength(time.Duration(ticks), account.MaxTakeDuration)
 }
 
 // webmTrack reads a TrackEntry: whether it is video, and if so what is
@@ -187,7 +187,7 @@ func webmTrack(data []byte) (problem string, video bool, err error) {
 		}
 		return nil
 	})
-	if video && (w < 1 || h < 1 || w > api.MaxMediaSide || h > api.MaxMediaSide) {
+	if video && (w < 1 || h < 1 || w > account.MaxMediaSide || h > account.MaxMediaSide) {
 		problem = fmt.Sprintf("WebM: the picture is %d×%d", w, h)
 	}
 	return problem, video, err

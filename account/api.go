@@ -2,7 +2,7 @@
 // /api/v1: the JSON bodies of requests and responses, their checks, and a
 // strict decoder. The server and its client both use it, so the two cannot
 // drift apart; it is pure (no network, no storage).
-package api
+package account
 
 import (
 	"time"
