@@ -12,7 +12,7 @@ import (
 	"github.com/mattn/go-sqlite3"
 
 	"github.com/slatestudio/slate/account"
-	"github.com/slatestudio/slate/account/confusable"
+	"github.com/slatestudio/slate/account/server/confusable"
 )
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }

@@ -6,7 +6,7 @@ import (
 	"net/http"
 
 	"github.com/slatestudio/slate/account"
-	"github.com/slatestudio/slate/account/confusable"
+	"github.com/slatestudio/slate/account/server/confusable"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 

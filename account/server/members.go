@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account"
-	"github.com/slatestudio/slate/account/confusable"
+	"github.com/slatestudio/slate/account/server/confusable"
 	"github.com/slatestudio/slate/consent"
 )
 

@@ -52,7 +52,7 @@ func TestTableIsGenerated(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(have, src) {
-		t.Fatal("tables.go does not match testdata/; run go test ./account/confusable -run TestTableIsGenerated -update")
+		t.Fatal("tables.go does not match testdata/; run go test ./account/server/confusable -run TestTableIsGenerated -update")
 	}
 }
 
