@@ -1,7 +1,8 @@
-// Package api holds the wire format of slate-server's HTTP API under
+// Package account is the wire vocabulary of slate-server's HTTP API under
 // /api/v1: the JSON bodies of requests and responses, their checks, and a
-// strict decoder. The server and its client both use it, so the two cannot
-// drift apart; it is pure (no network, no storage).
+// strict decoder. The server (account/server) and its client
+// (account/client) both use it, so the two cannot drift apart; it is pure
+// (no network, no storage).
 package account
 
 import (

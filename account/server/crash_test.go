@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -29,17 +30,18 @@ import (
 )
 
 // TestMain lets the crash test run this test binary as the real server:
-// with SLATE_SERVER_CHILD set to the arguments (as a JSON list), it runs
-// server.Main, exactly as cmd/slate-server does.
+// with SLATE_SERVER_CHILD set to its data folder and address (as JSON), it
+// runs Run as cmd/slate-server does, logging JSON lines to stderr.
 func TestMain(m *testing.M) {
-	if args := os.Getenv("SLATE_SERVER_CHILD"); args != "" {
-		var list []string
-		if err := json.Unmarshal([]byte(args), &list); err != nil {
+	if arg := os.Getenv("SLATE_SERVER_CHILD"); arg != "" {
+		var c childConfig
+		if err := json.Unmarshal([]byte(arg), &c); err != nil {
 			fmt.Fprintln(os.Stderr, "SLATE_SERVER_CHILD:", err)
 			os.Exit(2)
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		err := server.Main(ctx, list, os.Stderr)
+		log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+		err := server.Run(ctx, server.Config{Dir: c.Dir, Logger: log}, server.Listen{Addr: c.Addr})
 		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "slate-server:", err)
@@ -49,6 +51,9 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(m.Run())
 }
+
+// childConfig is what a server process is started with.
+type childConfig struct{ Dir, Addr string }
 
 // child is a server process.
 type child struct {
@@ -81,7 +86,7 @@ func (t *tail) String() string {
 // startChild runs the server on dir and addr and returns once it listens.
 func startChild(t *testing.T, dir, addr string) *child {
 	t.Helper()
-	args, _ := json.Marshal([]string{"--data", dir, "--addr", addr})
+	args, _ := json.Marshal(childConfig{Dir: dir, Addr: addr})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "SLATE_SERVER_CHILD="+string(args))
 	stderr, err := cmd.StderrPipe()

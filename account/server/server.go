@@ -1,8 +1,9 @@
-// Package account is slate-server: accounts and sessions, the cast
+// Package server is slate-server: accounts and sessions, the cast
 // registry, consent decisions with signed grants, the usage log, the change
 // feed that carries removals and revocations back to the studios, and an
 // append-only audit trail, behind an HTTP/JSON API under /api/v1 (see
-// package api for the wire format).
+// package account for the wire format). New makes the server's handler;
+// Run serves it, as cmd/slate-server does with its flags.
 //
 // Everything lives in one data directory:
 //
@@ -12,8 +13,8 @@
 //	tmp/              uploads in progress, on the same filesystem
 //	lock              held while a server runs on the directory
 //
-// The server never imports the studio's library: the studio reaches it
-// only through package account/client.
+// The server never imports the studio's packages, nor account/client: the
+// studio reaches it only through package account/client.
 package server
 
 import (

@@ -475,31 +475,6 @@ func TestServerKeyAndLock(t *testing.T) {
 	}
 }
 
-func TestMainRefusesPlainHTTPOffLoopback(t *testing.T) {
-	ctx := context.Background()
-	for _, tt := range []struct {
-		args []string
-		want string
-	}{
-		{[]string{"--data", t.TempDir(), "--addr", "0.0.0.0:8787"}, "refusing to serve plain HTTP"},
-		{[]string{"--data", t.TempDir(), "--addr", ":8787"}, "refusing to serve plain HTTP"},
-		{[]string{"--data", t.TempDir(), "--addr", "192.0.2.1:8787"}, "refusing to serve plain HTTP"},
-		{[]string{"--data", t.TempDir(), "--tls-cert", "c.pem"}, "go together"},
-		{[]string{"--addr", "127.0.0.1:0"}, "--data is required"},
-		{[]string{"--data", t.TempDir(), "extra"}, "unexpected argument"},
-	} {
-		var stderr bytes.Buffer
-		err := server.Main(ctx, tt.args, &stderr)
-		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("Main(%q) = %v, want an error containing %q", tt.args, err, tt.want)
-		}
-	}
-	var stderr bytes.Buffer
-	if err := server.Main(ctx, []string{"--bogus"}, &stderr); !errors.Is(err, server.ErrUsage) || !strings.Contains(stderr.String(), "usage: slate-server") {
-		t.Errorf("Main(--bogus) = %v, %q; want ErrUsage and the usage", err, stderr.String())
-	}
-}
-
 // Retry-After is in whole seconds, as HTTP wants it.
 func TestRetryAfterIsWholeSeconds(t *testing.T) {
 	e := newEnv(t, accountConfig())

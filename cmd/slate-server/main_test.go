@@ -1,7 +1,8 @@
-package server_test
+package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -18,12 +19,15 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/slatestudio/slate/account/client"
-	"github.com/slatestudio/slate/account/server"
 )
+
+// password is a password the server accepts.
+const password = "correct horse battery"
 
 // selfSigned writes a certificate for 127.0.0.1 and its key, and returns
 // the files and a pool that trusts the certificate.
@@ -57,9 +61,9 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	return certFile, keyFile, pool
 }
 
-// Main serves HTTPS with a certificate and key; the client verifies the
-// certificate as usual (a client that does not trust it gets nowhere);
-// cancelling Main's context shuts it down cleanly.
+// slate-server serves HTTPS with a certificate and key; the client
+// verifies the certificate as usual (a client that does not trust it gets
+// nowhere); cancelling run's context shuts it down cleanly.
 func TestMainServesTLSAndShutsDown(t *testing.T) {
 	certFile, keyFile, pool := selfSigned(t)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -67,7 +71,7 @@ func TestMainServesTLSAndShutsDown(t *testing.T) {
 	logs, logw := io.Pipe()
 	exited := make(chan error, 1)
 	go func() {
-		exited <- server.Main(ctx, []string{"--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile}, logw)
+		exited <- run(ctx, []string{"--data", t.TempDir(), "--addr", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile}, logw)
 		logw.Close()
 	}()
 	addr := make(chan string, 1)
@@ -86,7 +90,7 @@ func TestMainServesTLSAndShutsDown(t *testing.T) {
 	case a := <-addr:
 		url = "https://" + a
 	case err := <-exited:
-		t.Fatalf("Main exited: %v", err)
+		t.Fatalf("run exited: %v", err)
 	}
 	trusting := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	c, err := client.New(url, client.Options{HTTPClient: trusting})
@@ -105,9 +109,34 @@ func TestMainServesTLSAndShutsDown(t *testing.T) {
 	select {
 	case err := <-exited:
 		if err != nil {
-			t.Errorf("Main after cancel = %v, want nil", err)
+			t.Errorf("run after cancel = %v, want nil", err)
 		}
 	case <-time.After(30 * time.Second):
-		t.Fatal("Main did not shut down")
+		t.Fatal("run did not shut down")
+	}
+}
+
+func TestMainRefusesPlainHTTPOffLoopback(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--data", t.TempDir(), "--addr", "0.0.0.0:8787"}, "refusing to serve plain HTTP"},
+		{[]string{"--data", t.TempDir(), "--addr", ":8787"}, "refusing to serve plain HTTP"},
+		{[]string{"--data", t.TempDir(), "--addr", "192.0.2.1:8787"}, "refusing to serve plain HTTP"},
+		{[]string{"--data", t.TempDir(), "--tls-cert", "c.pem"}, "go together"},
+		{[]string{"--addr", "127.0.0.1:0"}, "--data is required"},
+		{[]string{"--data", t.TempDir(), "extra"}, "unexpected argument"},
+	} {
+		var stderr bytes.Buffer
+		err := run(ctx, tt.args, &stderr)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", tt.args, err, tt.want)
+		}
+	}
+	var stderr bytes.Buffer
+	if err := run(ctx, []string{"--bogus"}, &stderr); !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "usage: slate-server") {
+		t.Errorf("run(--bogus) = %v, %q; want ErrUsage and the usage", err, stderr.String())
 	}
 }
