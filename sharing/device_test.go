@@ -131,13 +131,13 @@ func TestTwoDataFoldersAreTwoDevices(t *testing.T) {
 }
 
 // current is the device that made the request.
-func current(devs []sharing.Device) sharing.Device {
+func current(devs []account.Session) account.Session {
 	for _, d := range devs {
 		if d.Current {
 			return d
 		}
 	}
-	return sharing.Device{}
+	return account.Session{}
 }
 
 // listed reports whether st's list of devices has one called name.
@@ -215,7 +215,7 @@ func TestFolderFromBeforeDeviceIDs(t *testing.T) {
 	}
 }
 
-func deviceCount(devs []sharing.Device, name string) int {
+func deviceCount(devs []account.Session, name string) int {
 	n := 0
 	for _, d := range devs {
 		if d.Device == name {

@@ -14,10 +14,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
-	"github.com/slatestudio/slate/sharing"
 )
 
 // dashState is what the consent dashboard shows, read in the background.
@@ -28,11 +28,11 @@ type dashState struct {
 	made     []library.Use
 	outbox   int
 	// From the server; each error says why that part is missing.
-	requests    []sharing.Request
+	requests    []account.Request
 	requestsErr error
-	uses        []sharing.Use
+	uses        []account.Use
 	usesErr     error
-	devices     []sharing.Device
+	devices     []account.Session
 	devicesErr  error
 	libErr      error
 	// deviceName is the name this data folder goes by in the list of
@@ -293,7 +293,7 @@ func (d *dashboard) drawMine() {
 		}
 		keep[m.ID] = e
 		d.mine.Add(e.box)
-		var reqs []sharing.Request
+		var reqs []account.Request
 		for _, r := range st.requests {
 			if r.Member == m.ID {
 				reqs = append(reqs, r)
@@ -439,7 +439,7 @@ func (d *dashboard) save(e *memberEditor) {
 }
 
 // requestsBox lists the pending requests to be approved for one member.
-func (d *dashboard) requestsBox(reqs []sharing.Request) fyne.CanvasObject {
+func (d *dashboard) requestsBox(reqs []account.Request) fyne.CanvasObject {
 	box := container.NewVBox(heading("Asking to be approved"))
 	svc := d.s.deps.Sharing
 	for _, r := range reqs {

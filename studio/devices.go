@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/sharing"
 )
@@ -71,7 +72,7 @@ func whenOr(t time.Time, none string) string {
 }
 
 // deviceName is how a device is named in the list.
-func deviceName(dev sharing.Device) string {
+func deviceName(dev account.Session) string {
 	if dev.Device == "" {
 		return "An unnamed device"
 	}
@@ -81,7 +82,7 @@ func deviceName(dev sharing.Device) string {
 // deviceRow is one device: its name, when it logged in and was last
 // seen, and a Log out button. This computer's logs out the studio itself,
 // as Account ▸ Log out does; another's asks the server to end its session.
-func (d *dashboard) deviceRow(dev sharing.Device) fyne.CanvasObject {
+func (d *dashboard) deviceRow(dev account.Session) fyne.CanvasObject {
 	name := deviceName(dev)
 	text := fmt.Sprintf("%s · logged in %s · last seen %s", name, whenOr(dev.Created, "at an unknown time"), whenOr(dev.LastSeen, "never"))
 	right := container.NewHBox()

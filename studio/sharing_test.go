@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/accounttest"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
@@ -698,7 +699,7 @@ func TestDashboardThisComputerLogsOut(t *testing.T) {
 
 // listSessions is the account ana's sessions, read from a device of its
 // own.
-func listSessions(t *testing.T, server string) []client.SessionInfo {
+func listSessions(t *testing.T, server string) []account.Session {
 	t.Helper()
 	ss, err := ownerClient(t, server, "ana").Sessions(context.Background())
 	if err != nil {

@@ -29,42 +29,6 @@ import (
 	"github.com/slatestudio/slate/consent"
 )
 
-// The API's types, under this package's name, so the studio needs only
-// this package.
-type (
-	Account     = account.Account
-	SessionInfo = account.Session
-	Member      = account.Member
-	NewMember   = account.NewMember
-	MemberPatch = account.MemberPatch
-	Media       = account.Media
-	MediaKind   = account.MediaKind
-	Request     = account.Request
-	NewUse      = account.NewUse
-	Use         = account.Use
-	Change      = account.Change
-	Changes     = account.Changes
-	AuditEntry  = account.AuditEntry
-)
-
-// The media kinds of a cast member.
-const (
-	MediaTake    = account.MediaTake
-	MediaFrontal = account.MediaFrontal
-	MediaLeft    = account.MediaLeft
-	MediaRight   = account.MediaRight
-	MediaSample  = account.MediaSample
-)
-
-// The kinds of change in the change feed.
-const (
-	ChangeRemoval    = account.ChangeRemoval
-	ChangeRevocation = account.ChangeRevocation
-	ChangeRequest    = account.ChangeRequest
-	ChangeAccepted   = account.ChangeAccepted
-	ChangeDeclined   = account.ChangeDeclined
-)
-
 var (
 	// ErrNotLoggedIn is returned by calls that need a session when there is
 	// none.
@@ -179,7 +143,7 @@ func (c *Client) Server() string { return c.server }
 
 // Session is a logged-in session as the studio sees it.
 type Session struct {
-	Account   Account
+	Account   account.Account
 	Device    string
 	DeviceID  string // empty for a session from before device IDs
 	SessionID string
@@ -334,8 +298,8 @@ func (c *Client) Logout(ctx context.Context) error {
 
 // RenameDevice gives this device a new name in the account's list of
 // devices.
-func (c *Client) RenameDevice(ctx context.Context, name string) (SessionInfo, error) {
-	var out SessionInfo
+func (c *Client) RenameDevice(ctx context.Context, name string) (account.Session, error) {
+	var out account.Session
 	if err := c.call(ctx, "rename this device", http.MethodPatch, "/sessions/current", true, account.SessionPatch{Device: name}, &out); err != nil {
 		return out, err
 	}
@@ -355,8 +319,8 @@ func (c *Client) RenameDevice(ctx context.Context, name string) (SessionInfo, er
 }
 
 // Account returns the logged-in account.
-func (c *Client) Account(ctx context.Context) (Account, error) {
-	var a Account
+func (c *Client) Account(ctx context.Context) (account.Account, error) {
+	var a account.Account
 	err := c.call(ctx, "read account", http.MethodGet, "/account", true, nil, &a)
 	return a, err
 }
@@ -372,7 +336,7 @@ func (c *Client) DeleteAccount(ctx context.Context, password string) error {
 }
 
 // Sessions lists the account's logged-in devices.
-func (c *Client) Sessions(ctx context.Context) ([]SessionInfo, error) {
+func (c *Client) Sessions(ctx context.Context) ([]account.Session, error) {
 	var out account.Sessions
 	err := c.call(ctx, "list sessions", http.MethodGet, "/sessions", true, nil, &out)
 	return out.Sessions, err
@@ -384,16 +348,16 @@ func (c *Client) RevokeSession(ctx context.Context, id string) error {
 }
 
 // CreateMember registers a cast member.
-func (c *Client) CreateMember(ctx context.Context, m NewMember) (Member, error) {
+func (c *Client) CreateMember(ctx context.Context, m account.NewMember) (account.Member, error) {
 	m.Preferences = account.LineBreaks(m.Preferences)
-	var out Member
+	var out account.Member
 	err := c.call(ctx, "create cast member", http.MethodPost, "/members", true, m, &out)
 	return out, err
 }
 
 // Members lists the account's cast members, with their consent settings
 // and media.
-func (c *Client) Members(ctx context.Context) ([]Member, error) {
+func (c *Client) Members(ctx context.Context) ([]account.Member, error) {
 	var out account.Members
 	err := c.call(ctx, "list cast members", http.MethodGet, "/members", true, nil, &out)
 	return out.Members, err
@@ -401,15 +365,15 @@ func (c *Client) Members(ctx context.Context) ([]Member, error) {
 
 // Member reads a cast member: all of it for the owner, the public part
 // for anyone else.
-func (c *Client) Member(ctx context.Context, id string) (Member, error) {
-	var out Member
+func (c *Client) Member(ctx context.Context, id string) (account.Member, error) {
+	var out account.Member
 	err := c.call(ctx, "read cast member", http.MethodGet, "/members/"+url.PathEscape(id), true, nil, &out)
 	return out, err
 }
 
 // MemberByHandle finds a cast member to cast by @handle.
-func (c *Client) MemberByHandle(ctx context.Context, handle string) (Member, error) {
-	var out Member
+func (c *Client) MemberByHandle(ctx context.Context, handle string) (account.Member, error) {
+	var out account.Member
 	err := c.call(ctx, "find cast member", http.MethodGet, "/handles/"+url.PathEscape(handle), true, nil, &out)
 	return out, err
 }
@@ -418,7 +382,7 @@ func (c *Client) MemberByHandle(ctx context.Context, handle string) (Member, err
 // preferences. Taking permission away revokes the affected grants at once.
 // Line breaks in the preferences are sent as "\n" (account.LineBreaks), as in
 // CreateMember and AskApproval.
-func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Member, error) {
+func (c *Client) UpdateMember(ctx context.Context, id string, p account.MemberPatch) (account.Member, error) {
 	// A nil list would go out as null, which reads as "no change"; the
 	// caller who points at a list means that list, even an empty one.
 	for _, l := range []**[]string{&p.Approved, &p.Blocked} {
@@ -430,7 +394,7 @@ func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Me
 		prefs := account.LineBreaks(*p.Preferences)
 		p.Preferences = &prefs
 	}
-	var out Member
+	var out account.Member
 	err := c.call(ctx, "update cast member", http.MethodPatch, "/members/"+url.PathEscape(id), true, p, &out)
 	return out, err
 }
@@ -443,8 +407,8 @@ func (c *Client) DeleteMember(ctx context.Context, id string) error {
 
 // UploadMedia stores one of a cast member's media from r, which holds size
 // bytes (-1 if unknown).
-func (c *Client) UploadMedia(ctx context.Context, memberID string, kind MediaKind, r io.Reader, size int64) (Media, error) {
-	var out Media
+func (c *Client) UploadMedia(ctx context.Context, memberID string, kind account.MediaKind, r io.Reader, size int64) (account.Media, error) {
+	var out account.Media
 	op := "upload " + string(kind)
 	req, err := c.newRequest(ctx, op, http.MethodPut, "/members/"+url.PathEscape(memberID)+"/media/"+url.PathEscape(string(kind)), true, r)
 	if err != nil {
@@ -461,7 +425,7 @@ func (c *Client) UploadMedia(ctx context.Context, memberID string, kind MediaKin
 
 // OpenMedia downloads one of the account's own cast members' media; the
 // caller closes it.
-func (c *Client) OpenMedia(ctx context.Context, memberID string, kind MediaKind) (io.ReadCloser, error) {
+func (c *Client) OpenMedia(ctx context.Context, memberID string, kind account.MediaKind) (io.ReadCloser, error) {
 	op := "download " + string(kind)
 	req, err := c.newRequest(ctx, op, http.MethodGet, "/members/"+url.PathEscape(memberID)+"/media/"+url.PathEscape(string(kind)), true, nil)
 	if err != nil {
@@ -484,29 +448,29 @@ func (c *Client) OpenMedia(ctx context.Context, memberID string, kind MediaKind)
 }
 
 // AskApproval asks a cast member's owner to approve this account.
-func (c *Client) AskApproval(ctx context.Context, memberID, message string) (Request, error) {
-	var out Request
+func (c *Client) AskApproval(ctx context.Context, memberID, message string) (account.Request, error) {
+	var out account.Request
 	err := c.call(ctx, "ask for approval", http.MethodPost, "/members/"+url.PathEscape(memberID)+"/requests", true, account.ApprovalAsk{Message: account.LineBreaks(message)}, &out)
 	return out, err
 }
 
 // Requests lists the pending requests for the account's cast members.
-func (c *Client) Requests(ctx context.Context) ([]Request, error) {
+func (c *Client) Requests(ctx context.Context) ([]account.Request, error) {
 	var out account.Requests
 	err := c.call(ctx, "list requests", http.MethodGet, "/requests", true, nil, &out)
 	return out.Requests, err
 }
 
 // AcceptRequest approves the requester for the cast member.
-func (c *Client) AcceptRequest(ctx context.Context, id string) (Request, error) {
-	var out Request
+func (c *Client) AcceptRequest(ctx context.Context, id string) (account.Request, error) {
+	var out account.Request
 	err := c.call(ctx, "accept request", http.MethodPost, "/requests/"+url.PathEscape(id)+"/accept", true, nil, &out)
 	return out, err
 }
 
 // DeclineRequest turns a request down.
-func (c *Client) DeclineRequest(ctx context.Context, id string) (Request, error) {
-	var out Request
+func (c *Client) DeclineRequest(ctx context.Context, id string) (account.Request, error) {
+	var out account.Request
 	err := c.call(ctx, "decline request", http.MethodPost, "/requests/"+url.PathEscape(id)+"/decline", true, nil, &out)
 	return out, err
 }
@@ -553,8 +517,8 @@ func (c *Client) VerifyGrant(token string) (consent.Grant, error) {
 // RegisterUse records a render or export that features someone else's
 // cast member, under a grant this account holds. Registering the same clip
 // under the same grant again returns the first registration.
-func (c *Client) RegisterUse(ctx context.Context, u NewUse) (Use, error) {
-	var out Use
+func (c *Client) RegisterUse(ctx context.Context, u account.NewUse) (account.Use, error) {
+	var out account.Use
 	err := c.call(ctx, "register use", http.MethodPost, "/uses", true, u, &out)
 	return out, err
 }
@@ -562,7 +526,7 @@ func (c *Client) RegisterUse(ctx context.Context, u NewUse) (Use, error) {
 // Uses lists every use of the account's likenesses (of one cast member,
 // or of all when member is empty), other people's drafts included; removed
 // ones carry the time of removal.
-func (c *Client) Uses(ctx context.Context, member string) ([]Use, error) {
+func (c *Client) Uses(ctx context.Context, member string) ([]account.Use, error) {
 	var out account.Uses
 	path := "/uses"
 	if member != "" {
@@ -581,15 +545,15 @@ func (c *Client) RemoveUse(ctx context.Context, id string) error {
 // Changes returns the account's changes after the cursor (empty: from the
 // start), at most limit of them (0: the server's default). Keep the page's
 // Next and pass it next time.
-func (c *Client) Changes(ctx context.Context, after string, limit int) (Changes, error) {
-	var out Changes
+func (c *Client) Changes(ctx context.Context, after string, limit int) (account.Changes, error) {
+	var out account.Changes
 	err := c.call(ctx, "read changes", http.MethodGet, "/changes"+pageQuery(after, limit), true, nil, &out)
 	return out, err
 }
 
 // Audit returns the audit rows about the account's cast members after the
 // cursor (a Seq; empty: from the start).
-func (c *Client) Audit(ctx context.Context, after string, limit int) ([]AuditEntry, error) {
+func (c *Client) Audit(ctx context.Context, after string, limit int) ([]account.AuditEntry, error) {
 	var out account.Audit
 	err := c.call(ctx, "read audit trail", http.MethodGet, "/audit"+pageQuery(after, limit), true, nil, &out)
 	return out.Entries, err

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 )
@@ -20,7 +21,7 @@ import (
 type fixture struct {
 	e                        *env
 	owner, other             *user
-	everyone, private, asked client.Member
+	everyone, private, asked account.Member
 	n                        int
 }
 
@@ -28,11 +29,11 @@ func newFixture(t *testing.T) *fixture {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	f := &fixture{e: e, owner: e.signUp("olive"), other: e.signUp("oscar")}
-	f.everyone = must(f.owner.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
-	f.private = must(f.owner.CreateMember(ctx, client.NewMember{Name: "Olive, private", Handle: "@olive_private"}))
-	f.asked = must(f.owner.CreateMember(ctx, client.NewMember{Name: "Olive, approved", Handle: "@olive_approved", Level: consent.Approved}))
-	for _, m := range []client.Member{f.everyone, f.private} {
-		if _, err := f.owner.UploadMedia(ctx, m.ID, client.MediaFrontal, bytes.NewReader(jpeg("olive")), -1); err != nil {
+	f.everyone = must(f.owner.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
+	f.private = must(f.owner.CreateMember(ctx, account.NewMember{Name: "Olive, private", Handle: "@olive_private"}))
+	f.asked = must(f.owner.CreateMember(ctx, account.NewMember{Name: "Olive, approved", Handle: "@olive_approved", Level: consent.Approved}))
+	for _, m := range []account.Member{f.everyone, f.private} {
+		if _, err := f.owner.UploadMedia(ctx, m.ID, account.MediaFrontal, bytes.NewReader(jpeg("olive")), -1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -96,7 +97,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{name: "update member", method: "PATCH", path: func(*testing.T) string { return "/members/" + f.everyone.ID },
 			body: fixedBody(`{"preferences":"always in green"}`), want: [3]int{401, 403, 200}},
 		{name: "delete member", method: "DELETE", path: func(t *testing.T) string {
-			m := must(f.owner.CreateMember(ctx, client.NewMember{Name: "Doomed", Handle: "@" + f.fresh("doomed_")}))
+			m := must(f.owner.CreateMember(ctx, account.NewMember{Name: "Doomed", Handle: "@" + f.fresh("doomed_")}))
 			return "/members/" + m.ID
 		}, want: [3]int{401, 403, 204}},
 		{name: "upload media", method: "PUT", path: func(*testing.T) string { return "/members/" + f.everyone.ID + "/media/left" },
@@ -133,7 +134,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 		{name: "list uses", method: "GET", path: fixed("/uses"), want: [3]int{401, 200, 200}},
 		{name: "remove use", method: "DELETE", path: func(t *testing.T) string {
 			g := f.grantForOther(t)
-			u := must(f.other.RegisterUse(ctx, client.NewUse{GrantID: g.ID, ClipSHA256: clipSum(g.ID), ProjectTitle: "Voyage", Scope: consent.Draft, At: f.e.clock.Now()}))
+			u := must(f.other.RegisterUse(ctx, account.NewUse{GrantID: g.ID, ClipSHA256: clipSum(g.ID), ProjectTitle: "Voyage", Scope: consent.Draft, At: f.e.clock.Now()}))
 			return "/uses/" + u.ID
 		}, want: [3]int{401, 403, 204}},
 		{name: "changes", method: "GET", path: fixed("/changes?after=0&limit=10"), want: [3]int{401, 200, 200}},
@@ -174,7 +175,7 @@ func fixedBody(body string) func(*testing.T) string { return func(*testing.T) st
 // newRequest has the other account ask for approval on a new member.
 func (f *fixture) newRequest(t *testing.T) string {
 	ctx := context.Background()
-	m := must(f.owner.CreateMember(ctx, client.NewMember{Name: "Asked", Handle: "@" + f.fresh("asked_"), Level: consent.Approved}))
+	m := must(f.owner.CreateMember(ctx, account.NewMember{Name: "Asked", Handle: "@" + f.fresh("asked_"), Level: consent.Approved}))
 	return must(f.other.AskApproval(ctx, m.ID, "please")).ID
 }
 
@@ -184,10 +185,10 @@ func TestMediaOnlyForTheOwner(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	owner, friend := e.signUp("olive"), e.signUp("fran")
-	m := must(owner.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Approved, Approved: []string{"fran"}}))
-	files := map[client.MediaKind][]byte{
-		client.MediaTake: mp4("take"), client.MediaFrontal: jpeg("front"), client.MediaLeft: jpeg("left"),
-		client.MediaRight: jpeg("right"), client.MediaSample: wav("voice"),
+	m := must(owner.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Approved, Approved: []string{"fran"}}))
+	files := map[account.MediaKind][]byte{
+		account.MediaTake: mp4("take"), account.MediaFrontal: jpeg("front"), account.MediaLeft: jpeg("left"),
+		account.MediaRight: jpeg("right"), account.MediaSample: wav("voice"),
 	}
 	for kind, data := range files {
 		md := must(owner.UploadMedia(ctx, m.ID, kind, bytes.NewReader(data), int64(len(data))))
@@ -196,7 +197,7 @@ func TestMediaOnlyForTheOwner(t *testing.T) {
 		}
 	}
 	for _, level := range consent.Levels {
-		must(owner.UpdateMember(ctx, m.ID, client.MemberPatch{Level: &level}))
+		must(owner.UpdateMember(ctx, m.ID, account.MemberPatch{Level: &level}))
 		for kind, data := range files {
 			if _, err := friend.OpenMedia(ctx, m.ID, kind); !statusIs(err, http.StatusForbidden) {
 				t.Errorf("at level %s an approved account reads the %s: %v, want 403", level, kind, err)

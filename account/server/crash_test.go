@@ -23,6 +23,7 @@ import (
 
 	_ "github.com/mattn/go-sqlite3"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
@@ -187,7 +188,7 @@ func TestCrashDuringConsentChanges(t *testing.T) {
 	owner, creator := newClient(ownerStore), newClient(creatorStore)
 	must(owner.SignUp(ctx, "olive", password, "laptop"))
 	must(creator.SignUp(ctx, "oscar", password, "laptop"))
-	m := must(owner.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
+	m := must(owner.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
 	log := &crashLog{policy: policyState{level: consent.Everyone, approved: []string{}}}
 	srv.kill()
 
@@ -256,7 +257,7 @@ func work(ctx context.Context, r *rand.Rand, owner, creator *client.Client, memb
 			log.mu.Lock()
 			log.pending = &p
 			log.mu.Unlock()
-			_, err = owner.UpdateMember(ctx, member, client.MemberPatch{Level: &p.level, Approved: &p.approved})
+			_, err = owner.UpdateMember(ctx, member, account.MemberPatch{Level: &p.level, Approved: &p.approved})
 			if err == nil {
 				log.mu.Lock()
 				log.policy, log.pending = p, nil
@@ -277,8 +278,8 @@ func work(ctx context.Context, r *rand.Rand, owner, creator *client.Client, memb
 			}
 		case k < 9 && len(grants) > 0:
 			g := grants[r.IntN(len(grants))]
-			var u client.Use
-			u, err = creator.RegisterUse(ctx, client.NewUse{GrantID: g.ID, ClipSHA256: clipSum(fmt.Sprint(g.ID, n)), ProjectTitle: "Voyage", Scope: consent.Draft, At: time.Now()})
+			var u account.Use
+			u, err = creator.RegisterUse(ctx, account.NewUse{GrantID: g.ID, ClipSHA256: clipSum(fmt.Sprint(g.ID, n)), ProjectTitle: "Voyage", Scope: consent.Draft, At: time.Now()})
 			if client.StatusOf(err) == http.StatusForbidden {
 				err = nil // the grant was revoked since
 			} else if err == nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 )
 
@@ -71,7 +72,7 @@ func TestSessionsPerDeviceID(t *testing.T) {
 	}
 }
 
-func deviceNames(list []client.SessionInfo) map[string]int {
+func deviceNames(list []account.Session) map[string]int {
 	m := map[string]int{}
 	for _, s := range list {
 		m[s.Device]++

@@ -22,7 +22,7 @@ func FuzzRequestBodies(f *testing.F) {
 	u := e.signUp("olive")
 	other := e.signUp("oscar")
 	ctx := context.Background()
-	m := must(u.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
+	m := must(u.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
 	g := must(other.RequestGrant(ctx, client.GrantRequest{Member: m.ID, Project: "p", Scope: consent.Final}))
 	endpoints := []struct{ method, path string }{
 		{"POST", "/accounts"}, {"POST", "/sessions"}, {"DELETE", "/account"}, {"POST", "/members"},

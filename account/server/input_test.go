@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -18,7 +18,7 @@ func TestDuplicateKeysRefused(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	u := e.signUp("olive")
-	m := must(u.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive"}))
+	m := must(u.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive"}))
 	for _, tt := range []struct {
 		method, path, body, field string
 	}{
@@ -57,7 +57,7 @@ func TestTextFieldsRefuseBadText(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	u := e.signUp("olive")
-	m := must(u.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive"}))
+	m := must(u.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive"}))
 	for _, tt := range []struct {
 		method, path, body, field, problem string
 	}{
@@ -87,11 +87,11 @@ func TestTextFieldsRefuseBadText(t *testing.T) {
 	// Several lines, with tabs, are fine where text may have them; the
 	// client sends Windows line breaks as the API takes them.
 	prefs := "line one\r\n\tline two\rthree"
-	if got, err := u.UpdateMember(ctx, m.ID, client.MemberPatch{Preferences: &prefs}); err != nil || got.Preferences != "line one\n\tline two\nthree" {
+	if got, err := u.UpdateMember(ctx, m.ID, account.MemberPatch{Preferences: &prefs}); err != nil || got.Preferences != "line one\n\tline two\nthree" {
 		t.Errorf("preferences with line breaks and a tab = %q, %v", got.Preferences, err)
 	}
 	level := consent.Approved
-	must(u.UpdateMember(ctx, m.ID, client.MemberPatch{Level: &level}))
+	must(u.UpdateMember(ctx, m.ID, account.MemberPatch{Level: &level}))
 	if _, err := e.signUp("oscar").AskApproval(ctx, m.ID, "hello\n\tthere"); err != nil {
 		t.Errorf("a message over two lines: %v", err)
 	}

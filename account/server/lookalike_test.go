@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
@@ -24,10 +25,10 @@ func TestLookAlikeHandlesAndUsernames(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	mara := e.signUp("mara_k")
-	m := must(mara.CreateMember(ctx, client.NewMember{Name: "Mara", Handle: "@mara", Level: consent.Everyone}))
+	m := must(mara.CreateMember(ctx, account.NewMember{Name: "Mara", Handle: "@mara", Level: consent.Everyone}))
 	other := e.signUp("oscar")
 	for _, h := range []string{"@rnara", "@rnar4", "@mara"} {
-		_, err := other.CreateMember(ctx, client.NewMember{Name: "Impostor", Handle: h, Level: consent.Everyone})
+		_, err := other.CreateMember(ctx, account.NewMember{Name: "Impostor", Handle: h, Level: consent.Everyone})
 		var ce *client.Error
 		switch {
 		case h == "@rnar4":
@@ -41,9 +42,9 @@ func TestLookAlikeHandlesAndUsernames(t *testing.T) {
 		}
 	}
 	// Renaming into a look-alike is refused too; the member keeps its handle.
-	own := must(other.CreateMember(ctx, client.NewMember{Name: "Oscar", Handle: "@oscar"}))
+	own := must(other.CreateMember(ctx, account.NewMember{Name: "Oscar", Handle: "@oscar"}))
 	h := "@rnara"
-	if _, err := other.UpdateMember(ctx, own.ID, client.MemberPatch{Handle: &h}); !statusIs(err, http.StatusConflict) || !strings.Contains(err.Error(), "too similar to @mara") {
+	if _, err := other.UpdateMember(ctx, own.ID, account.MemberPatch{Handle: &h}); !statusIs(err, http.StatusConflict) || !strings.Contains(err.Error(), "too similar to @mara") {
 		t.Errorf("renaming @oscar to @rnara = %v, want 409 too similar to @mara", err)
 	}
 	if got := must(other.Member(ctx, own.ID)); got.Handle != "@oscar" {
@@ -51,11 +52,11 @@ func TestLookAlikeHandlesAndUsernames(t *testing.T) {
 	}
 	// A member may take a look-alike of its own handle.
 	h = "@rnara"
-	if got, err := mara.UpdateMember(ctx, m.ID, client.MemberPatch{Handle: &h}); err != nil || got.Handle != "@rnara" {
+	if got, err := mara.UpdateMember(ctx, m.ID, account.MemberPatch{Handle: &h}); err != nil || got.Handle != "@rnara" {
 		t.Errorf("@mara renamed to @rnara by its owner = %+v, %v", got, err)
 	}
 	h = "@mara"
-	must(mara.UpdateMember(ctx, m.ID, client.MemberPatch{Handle: &h}))
+	must(mara.UpdateMember(ctx, m.ID, account.MemberPatch{Handle: &h}))
 
 	// Lookup is by the exact handle.
 	if _, err := other.MemberByHandle(ctx, "@rnara"); !statusIs(err, http.StatusNotFound) {
@@ -91,7 +92,7 @@ func TestLookAlikeHandlesAndUsernames(t *testing.T) {
 	if err := mara.DeleteMember(ctx, m.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := other.CreateMember(ctx, client.NewMember{Name: "Rn", Handle: "@rnara"}); err != nil {
+	if _, err := other.CreateMember(ctx, account.NewMember{Name: "Rn", Handle: "@rnara"}); err != nil {
 		t.Errorf("@rnara after @mara was deleted: %v", err)
 	}
 }
@@ -117,7 +118,7 @@ func TestLookAlikeRegistrationsRace(t *testing.T) {
 	var members, accounts int
 	for i := range users {
 		wg.Go(func() {
-			if _, err := users[i].CreateMember(ctx, client.NewMember{Name: "M", Handle: handles[i]}); err == nil {
+			if _, err := users[i].CreateMember(ctx, account.NewMember{Name: "M", Handle: handles[i]}); err == nil {
 				mu.Lock()
 				members++
 				mu.Unlock()
@@ -174,13 +175,13 @@ func TestLookAlikeMigrationBackfills(t *testing.T) {
 			t.Errorf("MemberByHandle(%s) after the migration = %+v, %v; both are kept", h, got, err)
 		}
 	}
-	if _, err := u.CreateMember(ctx, client.NewMember{Name: "X", Handle: "@rnara"}); !statusIs(err, http.StatusConflict) {
+	if _, err := u.CreateMember(ctx, account.NewMember{Name: "X", Handle: "@rnara"}); !statusIs(err, http.StatusConflict) {
 		t.Errorf("CreateMember(@rnara) = %v, want 409", err)
 	}
-	if _, err := u.CreateMember(ctx, client.NewMember{Name: "X", Handle: "@oscar"}); err != nil {
+	if _, err := u.CreateMember(ctx, account.NewMember{Name: "X", Handle: "@oscar"}); err != nil {
 		t.Errorf("CreateMember(@oscar) = %v", err)
 	}
-	if _, err := u.CreateMember(ctx, client.NewMember{Name: "X", Handle: "@0scar"}); !statusIs(err, http.StatusConflict) || !strings.Contains(err.Error(), "too similar to @oscar") {
+	if _, err := u.CreateMember(ctx, account.NewMember{Name: "X", Handle: "@0scar"}); !statusIs(err, http.StatusConflict) || !strings.Contains(err.Error(), "too similar to @oscar") {
 		t.Errorf("CreateMember(@0scar) = %v, want 409 too similar to @oscar", err)
 	}
 	if _, err := e.client(&memStore{}).SignUp(ctx, "0scar", password, "laptop"); !statusIs(err, http.StatusConflict) || !strings.Contains(err.Error(), "too similar to oscar") {

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account"
 )
 
 // junk is n random bytes after prefix, from a fixed seed.
@@ -44,7 +44,7 @@ func TestMediaAreChecked(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	u := e.signUp("olive")
-	m := must(u.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive"}))
+	m := must(u.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive"}))
 	webm, err := os.ReadFile("testdata/media/take.webm")
 	if err != nil {
 		t.Fatal(err)
@@ -61,23 +61,23 @@ func TestMediaAreChecked(t *testing.T) {
 
 	for _, tt := range []struct {
 		name string
-		kind client.MediaKind
+		kind account.MediaKind
 		data []byte
 		want string
 	}{
-		{"an MP4 file type box and random bytes", client.MediaTake, junk([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), 20<<10), "MP4"},
-		{"WebM magic and random bytes", client.MediaTake, junk([]byte{0x1a, 0x45, 0xdf, 0xa3}, 20<<10), "WebM"},
-		{"half an MP4", client.MediaTake, mp[:len(mp)/2], "MP4"},
-		{"an MP4 of 5000×5000", client.MediaTake, huge, "5000×5000"},
-		{"half a WebM", client.MediaTake, webm[:len(webm)/2], "WebM"},
-		{"a JPEG as a take", client.MediaTake, jpeg("x"), "neither an MP4 nor a WebM"},
-		{"a JPEG start and random bytes", client.MediaFrontal, junk([]byte{0xff, 0xd8, 0xff, 0xe0}, 4<<10), "JPEG"},
-		{"half a JPEG", client.MediaLeft, jpeg("")[:100], "JPEG"},
-		{"a PNG of 5000×1", client.MediaRight, pngOf(5000, 1), "5000×1"},
-		{"a PNG start and random bytes", client.MediaFrontal, junk([]byte("\x89PNG\r\n\x1a\n"), 4<<10), "PNG"},
-		{"a WAV start and random bytes", client.MediaSample, junk([]byte("RIFF\x00\x00\x00\x00WAVEfmt "), 4<<10), "WAV"},
-		{"a WAV whose data runs past the end", client.MediaSample, cut, "does not fit"},
-		{"an MP4 as a voice sample", client.MediaSample, mp, "not a WAV"},
+		{"an MP4 file type box and random bytes", account.MediaTake, junk([]byte("\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"), 20<<10), "MP4"},
+		{"WebM magic and random bytes", account.MediaTake, junk([]byte{0x1a, 0x45, 0xdf, 0xa3}, 20<<10), "WebM"},
+		{"half an MP4", account.MediaTake, mp[:len(mp)/2], "MP4"},
+		{"an MP4 of 5000×5000", account.MediaTake, huge, "5000×5000"},
+		{"half a WebM", account.MediaTake, webm[:len(webm)/2], "WebM"},
+		{"a JPEG as a take", account.MediaTake, jpeg("x"), "neither an MP4 nor a WebM"},
+		{"a JPEG start and random bytes", account.MediaFrontal, junk([]byte{0xff, 0xd8, 0xff, 0xe0}, 4<<10), "JPEG"},
+		{"half a JPEG", account.MediaLeft, jpeg("")[:100], "JPEG"},
+		{"a PNG of 5000×1", account.MediaRight, pngOf(5000, 1), "5000×1"},
+		{"a PNG start and random bytes", account.MediaFrontal, junk([]byte("\x89PNG\r\n\x1a\n"), 4<<10), "PNG"},
+		{"a WAV start and random bytes", account.MediaSample, junk([]byte("RIFF\x00\x00\x00\x00WAVEfmt "), 4<<10), "WAV"},
+		{"a WAV whose data runs past the end", account.MediaSample, cut, "does not fit"},
+		{"an MP4 as a voice sample", account.MediaSample, mp, "not a WAV"},
 	} {
 		_, err := u.UploadMedia(ctx, m.ID, tt.kind, bytes.NewReader(tt.data), int64(len(tt.data)))
 		if !statusIs(err, http.StatusUnsupportedMediaType) || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), "must be") {
@@ -95,13 +95,13 @@ func TestMediaAreChecked(t *testing.T) {
 
 	// The real thing is stored, with the type read from it.
 	for _, tt := range []struct {
-		kind client.MediaKind
+		kind account.MediaKind
 		data []byte
 		ct   string
 	}{
-		{client.MediaTake, mp, "video/mp4"}, {client.MediaTake, webm, "video/webm"},
-		{client.MediaFrontal, jpeg("face"), "image/jpeg"}, {client.MediaLeft, pngOf(640, 480), "image/png"},
-		{client.MediaSample, wav("hello"), "audio/wav"},
+		{account.MediaTake, mp, "video/mp4"}, {account.MediaTake, webm, "video/webm"},
+		{account.MediaFrontal, jpeg("face"), "image/jpeg"}, {account.MediaLeft, pngOf(640, 480), "image/png"},
+		{account.MediaSample, wav("hello"), "audio/wav"},
 	} {
 		md, err := u.UploadMedia(ctx, m.ID, tt.kind, bytes.NewReader(tt.data), int64(len(tt.data)))
 		if err != nil || md.ContentType != tt.ct {

@@ -11,6 +11,7 @@ import (
 
 	"pgregory.net/rapid"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 )
@@ -58,7 +59,7 @@ func TestConsentProperties(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		n++
 		level := rapid.SampledFrom(consent.Levels).Draw(t, "level")
-		m := must(owner.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: fmt.Sprintf("@olive_%d", n), Level: level}))
+		m := must(owner.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: fmt.Sprintf("@olive_%d", n), Level: level}))
 		approved := map[string]bool{}
 		var grants []*mGrant
 		uses := map[string]*mUse{}
@@ -73,7 +74,7 @@ func TestConsentProperties(t *testing.T) {
 		// in the model what the change took away.
 		applyPolicy := func(t *rapid.T) {
 			list := slices.Sorted(maps.Keys(approved))
-			got := must(owner.UpdateMember(ctx, m.ID, client.MemberPatch{Level: &level, Approved: &list}))
+			got := must(owner.UpdateMember(ctx, m.ID, account.MemberPatch{Level: &level, Approved: &list}))
 			if got.Level != level || !slices.Equal(got.Approved, list) {
 				t.Fatalf("UpdateMember = %+v, want level %s approved %v", got, level, list)
 			}
@@ -123,7 +124,7 @@ func TestConsentProperties(t *testing.T) {
 				scope := rapid.SampledFrom([]consent.Scope{consent.Draft, consent.Final}).Draw(t, "scope")
 				n++
 				clip := clipSum(fmt.Sprint("clip", n))
-				u, err := everyone[g.holder].RegisterUse(ctx, client.NewUse{GrantID: g.g.ID, ClipSHA256: clip, ProjectTitle: "Voyage", Scope: scope, At: e.clock.Now()})
+				u, err := everyone[g.holder].RegisterUse(ctx, account.NewUse{GrantID: g.g.ID, ClipSHA256: clip, ProjectTitle: "Voyage", Scope: scope, At: e.clock.Now()})
 				live := !g.revoked && e.clock.Now().Before(g.g.Expires) && g.g.Scope.Covers(scope)
 				if live != (err == nil) {
 					t.Fatalf("use under grant %+v (revoked %v) at %s for %s: %v; want accepted=%v", g.g.Grant, g.revoked, e.clock.Now(), scope, err, live)
@@ -172,9 +173,9 @@ func TestConsentProperties(t *testing.T) {
 				for _, c := range page.Changes {
 					switch {
 					case c.Member != m.ID:
-					case c.Kind == client.ChangeRevocation:
+					case c.Kind == account.ChangeRevocation:
 						seen["revoked "+c.GrantID] = true
-					case c.Kind == client.ChangeRemoval:
+					case c.Kind == account.ChangeRemoval:
 						seen["removed "+c.UseID] = true
 					}
 				}

@@ -25,7 +25,7 @@ import (
 func TestBadBodies(t *testing.T) {
 	e := newEnv(t, accountConfig())
 	u := e.signUp("olive")
-	m := must(u.CreateMember(context.Background(), client.NewMember{Name: "Olive", Handle: "@olive"}))
+	m := must(u.CreateMember(context.Background(), account.NewMember{Name: "Olive", Handle: "@olive"}))
 	endpoints := []struct{ method, path string }{
 		{"POST", "/accounts"}, {"POST", "/sessions"}, {"DELETE", "/account"}, {"POST", "/members"},
 		{"PATCH", "/members/" + m.ID}, {"POST", "/members/" + m.ID + "/requests"}, {"POST", "/grants"}, {"POST", "/uses"},
@@ -56,7 +56,7 @@ func TestBadBodies(t *testing.T) {
 		t.Errorf("oversized still = %d %s, want 413", code, body)
 	}
 	// Without a length up front the limit still holds, mid-stream.
-	if _, err := u.UploadMedia(context.Background(), m.ID, client.MediaFrontal, struct{ *bytes.Reader }{bytes.NewReader(big)}, -1); !statusIs(err, http.StatusRequestEntityTooLarge) {
+	if _, err := u.UploadMedia(context.Background(), m.ID, account.MediaFrontal, struct{ *bytes.Reader }{bytes.NewReader(big)}, -1); !statusIs(err, http.StatusRequestEntityTooLarge) {
 		t.Errorf("oversized streamed still: %v, want 413", err)
 	}
 	if code, body := e.raw("PUT", "/members/"+m.ID+"/media/frontal", u.token, strings.NewReader("GIF89a")); code != http.StatusUnsupportedMediaType {
@@ -190,13 +190,13 @@ func TestAccountDeletion(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	olive, oscar := e.signUp("olive"), e.signUp("oscar")
-	m := must(olive.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
-	mine := must(olive.UploadMedia(ctx, m.ID, client.MediaFrontal, bytes.NewReader(jpeg("olive's face")), -1))
-	shared := must(olive.UploadMedia(ctx, m.ID, client.MediaSample, bytes.NewReader(wav("same")), -1))
-	om := must(oscar.CreateMember(ctx, client.NewMember{Name: "Oscar", Handle: "@oscar"}))
-	must(oscar.UploadMedia(ctx, om.ID, client.MediaSample, bytes.NewReader(wav("same")), -1))
+	m := must(olive.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
+	mine := must(olive.UploadMedia(ctx, m.ID, account.MediaFrontal, bytes.NewReader(jpeg("olive's face")), -1))
+	shared := must(olive.UploadMedia(ctx, m.ID, account.MediaSample, bytes.NewReader(wav("same")), -1))
+	om := must(oscar.CreateMember(ctx, account.NewMember{Name: "Oscar", Handle: "@oscar"}))
+	must(oscar.UploadMedia(ctx, om.ID, account.MediaSample, bytes.NewReader(wav("same")), -1))
 	g := must(oscar.RequestGrant(ctx, client.GrantRequest{Member: "@olive", Project: "p1", Scope: consent.Final}))
-	u := must(oscar.RegisterUse(ctx, client.NewUse{GrantID: g.ID, ClipSHA256: clipSum("clip"), ProjectTitle: "Voyage", Scope: consent.Final, At: e.clock.Now()}))
+	u := must(oscar.RegisterUse(ctx, account.NewUse{GrantID: g.ID, ClipSHA256: clipSum("clip"), ProjectTitle: "Voyage", Scope: consent.Final, At: e.clock.Now()}))
 
 	if err := olive.DeleteAccount(ctx, "not my password"); !statusIs(err, http.StatusForbidden) {
 		t.Fatalf("DeleteAccount(wrong password) = %v, want 403", err)
@@ -220,19 +220,19 @@ func TestAccountDeletion(t *testing.T) {
 	ch := must(oscar.Changes(ctx, "", 0))
 	var removed, revoked bool
 	for _, c := range ch.Changes {
-		removed = removed || c.Kind == client.ChangeRemoval && c.UseID == u.ID && c.ClipSHA256 == u.ClipSHA256
-		revoked = revoked || c.Kind == client.ChangeRevocation && c.GrantID == g.ID
+		removed = removed || c.Kind == account.ChangeRemoval && c.UseID == u.ID && c.ClipSHA256 == u.ClipSHA256
+		revoked = revoked || c.Kind == account.ChangeRevocation && c.GrantID == g.ID
 	}
 	if !removed || !revoked {
 		t.Errorf("the creator's changes = %+v; want the removal of %s and the revocation of %s", ch.Changes, u.ID, g.ID)
 	}
-	if _, err := oscar.RegisterUse(ctx, client.NewUse{GrantID: g.ID, ClipSHA256: clipSum("another"), ProjectTitle: "Voyage", Scope: consent.Final, At: e.clock.Now()}); !statusIs(err, http.StatusForbidden) {
+	if _, err := oscar.RegisterUse(ctx, account.NewUse{GrantID: g.ID, ClipSHA256: clipSum("another"), ProjectTitle: "Voyage", Scope: consent.Final, At: e.clock.Now()}); !statusIs(err, http.StatusForbidden) {
 		t.Errorf("a use under the deleted member's grant = %v, want 403", err)
 	}
 	// The username and handle are free again, and approvals do not carry
 	// over to whoever takes the name.
 	again := e.signUp("olive")
-	must(again.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive"}))
+	must(again.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive"}))
 }
 
 // The client pins the server's key at log-in and verifies every grant
@@ -241,7 +241,7 @@ func TestGrantsVerifiedAgainstThePinnedKey(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	olive, oscar := e.signUp("olive"), e.signUp("oscar")
-	must(olive.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
+	must(olive.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
 	if !oscar.PinnedKey().Equal(e.srv.PublicKey()) {
 		t.Fatal("the pinned key is not the server's")
 	}
@@ -255,7 +255,7 @@ func TestGrantsVerifiedAgainstThePinnedKey(t *testing.T) {
 	// Another server's grant, with its own key, does not pass.
 	e2 := newEnv(t, accountConfig())
 	o2 := e2.signUp("olive")
-	must(o2.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
+	must(o2.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
 	foreign := must(e2.signUp("oscar").RequestGrant(ctx, client.GrantRequest{Member: "@olive", Project: "p1", Scope: consent.Draft}))
 	if _, err := oscar.VerifyGrant(foreign.Token); !errors.Is(err, consent.ErrBadSignature) {
 		t.Errorf("VerifyGrant(another server's grant) = %v, want ErrBadSignature", err)
@@ -274,7 +274,7 @@ func TestGrantsVerifiedAgainstThePinnedKey(t *testing.T) {
 		t.Errorf("VerifyGrant(an hour later) = %v, want ErrExpired", err)
 	}
 	// A refusal says why.
-	must(olive.CreateMember(ctx, client.NewMember{Name: "Private", Handle: "@private"}))
+	must(olive.CreateMember(ctx, account.NewMember{Name: "Private", Handle: "@private"}))
 	_, err := oscar.RequestGrant(ctx, client.GrantRequest{Member: "@private", Project: "p1", Scope: consent.Draft})
 	var ref *consent.Refusal
 	if !errors.As(err, &ref) || ref.Code != consent.RefusedOnlyMe || ref.Reason == "" {
@@ -289,10 +289,10 @@ func TestUsesAndRemovals(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	olive, oscar := e.signUp("olive"), e.signUp("oscar")
-	m := must(olive.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
+	m := must(olive.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Everyone}))
 	draft := must(oscar.RequestGrant(ctx, client.GrantRequest{Member: m.ID, Project: "p1", Scope: consent.Draft}))
-	use := func(g client.Grant, clip string, scope consent.Scope, at time.Time) (client.Use, error) {
-		return oscar.RegisterUse(ctx, client.NewUse{GrantID: g.ID, ClipSHA256: clipSum(clip), ProjectTitle: "Voyage", Scope: scope, At: at})
+	use := func(g client.Grant, clip string, scope consent.Scope, at time.Time) (account.Use, error) {
+		return oscar.RegisterUse(ctx, account.NewUse{GrantID: g.ID, ClipSHA256: clipSum(clip), ProjectTitle: "Voyage", Scope: scope, At: at})
 	}
 	if _, err := use(draft, "c1", consent.Final, e.clock.Now()); !statusIs(err, http.StatusForbidden) {
 		t.Errorf("a final use under a draft grant = %v, want 403", err)
@@ -304,7 +304,7 @@ func TestUsesAndRemovals(t *testing.T) {
 	if again := must(use(draft, "c1", consent.Draft, e.clock.Now())); again.ID != first.ID {
 		t.Errorf("registering the same clip twice made two uses: %s, %s", first.ID, again.ID)
 	}
-	if _, err := olive.RegisterUse(ctx, client.NewUse{GrantID: draft.ID, ClipSHA256: clipSum("c2"), ProjectTitle: "x", Scope: consent.Draft, At: e.clock.Now()}); !statusIs(err, http.StatusForbidden) {
+	if _, err := olive.RegisterUse(ctx, account.NewUse{GrantID: draft.ID, ClipSHA256: clipSum("c2"), ProjectTitle: "x", Scope: consent.Draft, At: e.clock.Now()}); !statusIs(err, http.StatusForbidden) {
 		t.Errorf("a use under someone else's grant = %v, want 403", err)
 	}
 	var ids []string
@@ -328,7 +328,7 @@ func TestUsesAndRemovals(t *testing.T) {
 	for range 10 {
 		page := must(oscar.Changes(ctx, cursor, 2))
 		for _, c := range page.Changes {
-			if c.Kind == client.ChangeRemoval {
+			if c.Kind == account.ChangeRemoval {
 				got = append(got, c.UseID)
 			}
 		}
@@ -377,7 +377,7 @@ func TestApprovalRequests(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, accountConfig())
 	olive, oscar, rita := e.signUp("olive"), e.signUp("oscar"), e.signUp("rita")
-	m := must(olive.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Approved}))
+	m := must(olive.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive", Level: consent.Approved}))
 	grant := func(u *user) error {
 		_, err := u.RequestGrant(ctx, client.GrantRequest{Member: "@olive", Project: "p", Scope: consent.Draft})
 		return err
@@ -422,7 +422,7 @@ func TestApprovalRequests(t *testing.T) {
 	for _, tt := range []struct {
 		u    *user
 		kind string
-	}{{oscar, client.ChangeAccepted}, {rita, client.ChangeDeclined}} {
+	}{{oscar, account.ChangeAccepted}, {rita, account.ChangeDeclined}} {
 		ch := must(tt.u.Changes(ctx, "", 0)).Changes
 		if len(ch) != 1 || ch[0].Kind != tt.kind || ch[0].Handle != "@olive" {
 			t.Errorf("%s's changes = %+v, want one %s", tt.u.name, ch, tt.kind)
@@ -433,10 +433,10 @@ func TestApprovalRequests(t *testing.T) {
 	}
 	// Taking oscar off the list revokes his grant, and he hears of it.
 	none := []string{}
-	must(olive.UpdateMember(ctx, m.ID, client.MemberPatch{Approved: &none}))
+	must(olive.UpdateMember(ctx, m.ID, account.MemberPatch{Approved: &none}))
 	var revoked bool
 	for _, c := range must(oscar.Changes(ctx, "", 0)).Changes {
-		revoked = revoked || c.Kind == client.ChangeRevocation
+		revoked = revoked || c.Kind == account.ChangeRevocation
 	}
 	if !revoked || grant(oscar) == nil {
 		t.Error("taking oscar off the approved list did not revoke his grant and refuse the next")
@@ -508,8 +508,8 @@ func TestStartSweepsOrphanBlobs(t *testing.T) {
 	hs := httptest.NewServer(srv)
 	c, _ := client.New(hs.URL, client.Options{HTTPClient: hs.Client()})
 	must(c.SignUp(ctx, "olive", password, "laptop"))
-	m := must(c.CreateMember(ctx, client.NewMember{Name: "Olive", Handle: "@olive"}))
-	kept := must(c.UploadMedia(ctx, m.ID, client.MediaFrontal, bytes.NewReader(jpeg("kept")), -1))
+	m := must(c.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive"}))
+	kept := must(c.UploadMedia(ctx, m.ID, account.MediaFrontal, bytes.NewReader(jpeg("kept")), -1))
 	hs.Close()
 	srv.Close()
 	orphan := clipSum("orphan")
