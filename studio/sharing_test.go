@@ -434,7 +434,7 @@ func TestRemovedUseReachesCreator(t *testing.T) {
 	}
 	p := h.s.Project()
 	need := render.Need{ProjectID: p.ID, ProjectTitle: p.Title, ShotID: p.Shots[0].ID, Scope: consent.Draft, Members: []library.CastMember{remote}}
-	svc := h.s.deps.Sharing
+	svc := h.s.deps.Sharing.(*sharing.Service) // sharingHarness's, run below as cmd/slate runs it
 	grants, err := svc.Permit(ctx, need)
 	if err != nil {
 		t.Fatal(err)
