@@ -32,8 +32,8 @@ type dashState struct {
 	requestsErr error
 	uses        []account.Use
 	usesErr     error
-	devices     []account.Session
-	devicesErr  error
+	sessions    []account.Session
+	sessionsErr error
 	libErr      error
 	// deviceName is the name this data folder goes by in the list of
 	// devices; it is read from the library, logged in or not.
@@ -64,10 +64,10 @@ type dashboard struct {
 
 	// The Account and devices tab: its body, each other device's Log out
 	// button (by session ID), and the delete-account dialog while open.
-	devices      *fyne.Container
-	revokeDevice map[string]*widget.Button
-	deleting     *deleteDialog
-	rename       *renameDevice
+	accountTab    *fyne.Container
+	revokeSession map[string]*widget.Button
+	deleting      *deleteDialog
+	rename        *sessionNameField
 
 	shown dashState
 	// loads counts the loads drawn; busy the server calls out.
@@ -106,8 +106,8 @@ func (s *Studio) showDashboard() *dashboard {
 	d.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	d.problem.Hide()
 	d.mine, d.uses, d.others, d.made = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
-	d.devices = container.NewVBox()
-	d.rename = newRenameDevice(d)
+	d.accountTab = container.NewVBox()
+	d.rename = newSessionNameField(d)
 	d.addHandle = widget.NewEntry()
 	d.addHandle.SetPlaceHolder("@handle")
 	d.addHandle.OnSubmitted = func(string) { d.find() }
@@ -128,7 +128,7 @@ func (s *Studio) showDashboard() *dashboard {
 		container.NewTabItem("Uses of my likeness", tab("Everything made with your cast members, other people's drafts included. Removing a use deletes it from the studio that made it.", nil, d.uses)),
 		container.NewTabItem("Cast I may feature", tab("Other people's cast members kept in this library. Each render of them asks their owner's server for a grant.", addBar, d.others)),
 		container.NewTabItem("Made here", tab("What this studio made with other people's cast members, and whether their owners' server has heard of it.", nil, d.made)),
-		container.NewTabItem("Account and devices", tab("Your account, and the devices logged in to it: each studio's data folder is one. Log out one you no longer use, or one that was lost.", nil, d.devices)),
+		container.NewTabItem("Account and devices", tab("Your account, and the devices logged in to it: each studio's data folder is one. Log out one you no longer use, or one that was lost.", nil, d.accountTab)),
 	)
 	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
 	d.win.Resize(fyne.NewSize(1000, 700))
@@ -164,7 +164,7 @@ func (d *dashboard) reload() {
 		if st.loggedIn {
 			st.requests, st.requestsErr = svc.Requests(ctx)
 			st.uses, st.usesErr = svc.UsesOfMine(ctx)
-			st.devices, st.devicesErr = svc.Devices(ctx)
+			st.sessions, st.sessionsErr = svc.Devices(ctx)
 		}
 		return st, nil
 	}, func(st dashState, _ error) {
@@ -172,7 +172,7 @@ func (d *dashboard) reload() {
 		d.shown = st
 		d.draw()
 		d.loads++
-		for _, err := range []error{st.requestsErr, st.usesErr, st.devicesErr} {
+		for _, err := range []error{st.requestsErr, st.usesErr, st.sessionsErr} {
 			if errors.Is(err, client.ErrSessionEnded) {
 				// The service has forgotten the session (revoked from
 				// another device): show the studio logged out, which
@@ -236,7 +236,7 @@ func (d *dashboard) draw() {
 	d.drawUses()
 	d.drawOthers()
 	d.drawMade()
-	d.drawDevices()
+	d.drawAccountTab()
 	// Rows came and went inside containers whose parents laid them out at
 	// their old sizes: lay the whole window out again.
 	d.win.Content().Refresh()

@@ -18,49 +18,50 @@ import (
 	"github.com/slatestudio/slate/sharing"
 )
 
-// The consent dashboard's Account and devices tab: this data folder's name in
-// the list of devices, who is logged in, the devices logged in to the
-// account (any but this one can be logged out from here), and deleting the
-// account.
+// The consent dashboard's Account and devices tab: the login sessions of
+// the account, each named by its device (a studio's data folder, not a
+// camera or microphone). It shows this data folder's name in that list,
+// who is logged in, the sessions of the account (any but this one can be
+// logged out from here), and deleting the account.
 
-// drawDevices draws the Account and devices tab from what was last read.
-func (d *dashboard) drawDevices() {
+// drawAccountTab draws the Account and devices tab from what was last read.
+func (d *dashboard) drawAccountTab() {
 	st := d.shown
-	d.devices.RemoveAll()
-	d.revokeDevice = map[string]*widget.Button{}
-	d.devices.Add(heading("This device"))
-	d.devices.Add(quiet("The name this studio's data folder goes by in your account's list of devices. Each data folder is a device of its own, even on one computer."))
+	d.accountTab.RemoveAll()
+	d.revokeSession = map[string]*widget.Button{}
+	d.accountTab.Add(heading("This device"))
+	d.accountTab.Add(quiet("The name this studio's data folder goes by in your account's list of devices. Each data folder is a device of its own, even on one computer."))
 	d.rename.show(st)
-	d.devices.Add(d.rename.box)
-	d.devices.Add(widget.NewSeparator())
+	d.accountTab.Add(d.rename.box)
+	d.accountTab.Add(widget.NewSeparator())
 	if !st.loggedIn {
-		d.devices.Add(quiet("Not logged in to an account server: log in (Account ▸ Log in…, or the button above) to see your account and the devices logged in to it. Your recordings and consent settings stay on this computer either way."))
+		d.accountTab.Add(quiet("Not logged in to an account server: log in (Account ▸ Log in…, or the button above) to see your account and the devices logged in to it. Your recordings and consent settings stay on this computer either way."))
 		return
 	}
 	a := st.acct
-	d.devices.Add(heading("Account"))
-	d.devices.Add(widget.NewForm(
+	d.accountTab.Add(heading("Account"))
+	d.accountTab.Add(widget.NewForm(
 		widget.NewFormItem("Username", widget.NewLabel(a.Username)),
 		widget.NewFormItem("Server", widget.NewLabel(a.Server)),
 		widget.NewFormItem("Logged in since", widget.NewLabel(whenOr(a.LoggedIn, "unknown"))),
 	))
-	d.devices.Add(widget.NewSeparator())
-	d.devices.Add(heading("Devices logged in"))
+	d.accountTab.Add(widget.NewSeparator())
+	d.accountTab.Add(heading("Devices logged in"))
 	switch {
-	case st.devicesErr != nil:
-		d.devices.Add(&widget.Label{Text: "The devices cannot be read: " + peopleError(a.Server, st.devicesErr), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance})
-	case len(st.devices) == 0:
-		d.devices.Add(quiet("The server lists no devices."))
+	case st.sessionsErr != nil:
+		d.accountTab.Add(&widget.Label{Text: "The devices cannot be read: " + peopleError(a.Server, st.sessionsErr), Wrapping: fyne.TextWrapWord, Importance: widget.WarningImportance})
+	case len(st.sessions) == 0:
+		d.accountTab.Add(quiet("The server lists no devices."))
 	}
-	for _, dev := range st.devices {
-		d.devices.Add(d.deviceRow(dev))
+	for _, dev := range st.sessions {
+		d.accountTab.Add(d.sessionRow(dev))
 	}
-	d.devices.Add(widget.NewSeparator())
-	d.devices.Add(heading("Delete account"))
-	d.devices.Add(quiet(fmt.Sprintf("Deletes %s on %s for good, with everything the server keeps for it. The recordings on this computer stay.", a.Username, a.Server)))
+	d.accountTab.Add(widget.NewSeparator())
+	d.accountTab.Add(heading("Delete account"))
+	d.accountTab.Add(quiet(fmt.Sprintf("Deletes %s on %s for good, with everything the server keeps for it. The recordings on this computer stay.", a.Username, a.Server)))
 	del := widget.NewButtonWithIcon("Delete account…", theme.DeleteIcon(), d.showDeleteAccount)
 	del.Importance = widget.DangerImportance
-	d.devices.Add(container.NewHBox(del))
+	d.accountTab.Add(container.NewHBox(del))
 }
 
 // whenOr is t as the dashboard shows times, or none when t is zero.
@@ -71,19 +72,19 @@ func whenOr(t time.Time, none string) string {
 	return when(t.Local())
 }
 
-// deviceName is how a device is named in the list.
-func deviceName(dev account.Session) string {
-	if dev.Device == "" {
+// sessionName is how a session is named in the list: by its device.
+func sessionName(sess account.Session) string {
+	if sess.Device == "" {
 		return "An unnamed device"
 	}
-	return dev.Device
+	return sess.Device
 }
 
-// deviceRow is one device: its name, when it logged in and was last
-// seen, and a Log out button. This computer's logs out the studio itself,
+// sessionRow is one session: its device's name, when it logged in and
+// was last seen, and a Log out button. This computer's logs out the studio itself,
 // as Account ▸ Log out does; another's asks the server to end its session.
-func (d *dashboard) deviceRow(dev account.Session) fyne.CanvasObject {
-	name := deviceName(dev)
+func (d *dashboard) sessionRow(dev account.Session) fyne.CanvasObject {
+	name := sessionName(dev)
 	text := fmt.Sprintf("%s · logged in %s · last seen %s", name, whenOr(dev.Created, "at an unknown time"), whenOr(dev.LastSeen, "never"))
 	right := container.NewHBox()
 	var b *widget.Button
@@ -104,16 +105,16 @@ func (d *dashboard) deviceRow(dev account.Session) fyne.CanvasObject {
 					d.do(func(ctx context.Context) error { return svc.RevokeDevice(ctx, id) }, nil)
 				})
 		})
-		d.revokeDevice[id] = b
+		d.revokeSession[id] = b
 	}
 	right.Add(b)
 	return container.NewBorder(nil, nil, nil, right, &widget.Label{Text: text, Wrapping: fyne.TextWrapWord})
 }
 
-// renameDevice is the field that names this data folder's device. It lives
-// as long as the dashboard, so that a name being typed survives the
-// reloads that redraw the tab.
-type renameDevice struct {
+// sessionNameField is the field that names this data folder's device in
+// the list of sessions. It lives as long as the dashboard, so that a name
+// being typed survives the reloads that redraw the tab.
+type sessionNameField struct {
 	d      *dashboard
 	entry  *widget.Entry
 	submit *widget.Button
@@ -125,8 +126,8 @@ type renameDevice struct {
 	edited, busy bool
 }
 
-func newRenameDevice(d *dashboard) *renameDevice {
-	r := &renameDevice{d: d}
+func newSessionNameField(d *dashboard) *sessionNameField {
+	r := &sessionNameField{d: d}
 	r.entry = widget.NewEntry()
 	r.entry.SetPlaceHolder("such as Olive's laptop")
 	r.entry.OnChanged = func(text string) {
@@ -146,7 +147,7 @@ func newRenameDevice(d *dashboard) *renameDevice {
 
 // show puts the name as read into the field, unless a person is typing
 // another.
-func (r *renameDevice) show(st dashState) {
+func (r *sessionNameField) show(st dashState) {
 	r.shown = st.deviceName
 	if st.deviceNameErr != nil {
 		r.say("The name of this device cannot be read: "+st.deviceNameErr.Error(), widget.DangerImportance)
@@ -158,7 +159,7 @@ func (r *renameDevice) show(st dashState) {
 	r.refreshButton()
 }
 
-func (r *renameDevice) refreshButton() {
+func (r *sessionNameField) refreshButton() {
 	if r.edited && !r.busy {
 		r.submit.Enable()
 	} else {
@@ -166,7 +167,7 @@ func (r *renameDevice) refreshButton() {
 	}
 }
 
-func (r *renameDevice) say(text string, imp widget.Importance) {
+func (r *sessionNameField) say(text string, imp widget.Importance) {
 	r.note.Importance = imp
 	r.note.SetText(text)
 	if text == "" {
@@ -180,7 +181,7 @@ func (r *renameDevice) say(text string, imp widget.Importance) {
 // library at once, and on the server when logged in. A name refused here
 // stays in the field with the reason under it; one the server could not
 // be told of yet is kept and sent at the next sync, which the note says.
-func (r *renameDevice) save() {
+func (r *sessionNameField) save() {
 	if r.busy || !r.edited {
 		return
 	}

@@ -40,7 +40,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 
 	d := h.openDashboard(t)
 	d.tabs.SelectIndex(4)
-	shown := texts(d.devices)
+	shown := texts(d.accountTab)
 	for _, want := range []string{"This device", "studio under test · logged in ", otherName + " · logged in ", "this computer"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("Account and devices does not say %q:\n%s", want, shown)
@@ -64,7 +64,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 		t.Errorf("after renaming the note says %q (visible %v)", r.note.Text, r.note.Visible())
 	}
 	h.ui.until(t, "the list to show the new name", 30*time.Second, func() bool {
-		return d.busy == 0 && strings.Contains(texts(d.devices), "Ana's edit suite · logged in ")
+		return d.busy == 0 && strings.Contains(texts(d.accountTab), "Ana's edit suite · logged in ")
 	})
 	if !deviceListed(t, server, "Ana's edit suite") {
 		t.Error("the server does not list this computer under its new name")
@@ -90,17 +90,17 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 	d.reload()
 	d.settle(t, h)
 	h.ui.until(t, "the other folder to leave the list", 30*time.Second, func() bool {
-		return d.busy == 0 && !strings.Contains(texts(d.devices), otherName)
+		return d.busy == 0 && !strings.Contains(texts(d.accountTab), otherName)
 	})
 
 	// Logged out, this computer can still be named; the next log-in
 	// brings the name.
 	h.s.logout()
 	h.ui.until(t, "the log-out", 30*time.Second, func() bool {
-		return d.busy == 0 && strings.Contains(texts(d.devices), "Not logged in")
+		return d.busy == 0 && strings.Contains(texts(d.accountTab), "Not logged in")
 	})
-	if !strings.Contains(texts(d.devices), "This device") {
-		t.Fatalf("logged out, the tab offers no name:\n%s", texts(d.devices))
+	if !strings.Contains(texts(d.accountTab), "This device") {
+		t.Fatalf("logged out, the tab offers no name:\n%s", texts(d.accountTab))
 	}
 	rename("Ana's studio")
 	if _, err := h.s.deps.Sharing.Login(ctx, server, "ana", testPassword); err != nil {
