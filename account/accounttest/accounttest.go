@@ -4,7 +4,6 @@
 package accounttest
 
 import (
-	"context"
 	"net/http/httptest"
 	"testing"
 
@@ -15,7 +14,7 @@ import (
 // folder, until the test ends, and returns its address (http://127.0.0.1:…).
 func Start(t testing.TB) string {
 	t.Helper()
-	srv, err := server.New(context.Background(), server.Config{Dir: t.TempDir()})
+	srv, err := server.New(t.Context(), server.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

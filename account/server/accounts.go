@@ -42,11 +42,11 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 	now := account.KeepTime(s.now())
 	acct := account.Account{ID: newID(), Username: req.Username, Created: now}
 	var resp account.LoginResponse
-	err := s.st.write(r.Context(), func(t *txn) error {
-		_, err := t.exec(`INSERT INTO accounts (id, username, username_skeleton, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		_, err := t.exec(ctx, `INSERT INTO accounts (id, username, username_skeleton, password_hash, created_at) VALUES (?, ?, ?, ?, ?)`,
 			acct.ID, acct.Username, confusable.Key(acct.Username), hash, ms(now))
 		if isUnique(err) {
-			msg, err := nameTaken(t, "accounts", req.Username)
+			msg, err := nameTaken(ctx, t, "accounts", req.Username)
 			if err != nil {
 				return err
 			}
@@ -55,7 +55,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		resp, err = s.startSession(t, acct, req, now)
+		resp, err = s.startSession(ctx, t, acct, req, now)
 		return err
 	})
 	if err != nil {
@@ -71,7 +71,7 @@ func (s *Server) signUp(w http.ResponseWriter, r *http.Request) error {
 // one computer, named alike, keep a session each; a client that sends none
 // is known by the device's name, as before there were IDs, and replaces
 // only another such session of that name.
-func (s *Server) startSession(t *txn, acct account.Account, cr account.Credentials, now time.Time) (account.LoginResponse, error) {
+func (s *Server) startSession(ctx context.Context, t *txn, acct account.Account, cr account.Credentials, now time.Time) (account.LoginResponse, error) {
 	token, hash, err := newToken()
 	if err != nil {
 		return account.LoginResponse{}, err
@@ -81,10 +81,10 @@ func (s *Server) startSession(t *txn, acct account.Account, cr account.Credentia
 	if cr.DeviceID == "" {
 		same, args = `device_id = '' AND device = ?`, []any{acct.ID, cr.Device}
 	}
-	if _, err := t.exec(`DELETE FROM sessions WHERE account_id = ? AND `+same, args...); err != nil {
+	if _, err := t.exec(ctx, `DELETE FROM sessions WHERE account_id = ? AND `+same, args...); err != nil {
 		return account.LoginResponse{}, err
 	}
-	_, err = t.exec(`INSERT INTO sessions (id, token_sha256, account_id, device, device_id, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+	_, err = t.exec(ctx, `INSERT INTO sessions (id, token_sha256, account_id, device, device_id, created_at, last_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		sess.ID, hash, acct.ID, cr.Device, cr.DeviceID, ms(now), ms(now))
 	if err != nil {
 		return account.LoginResponse{}, fmt.Errorf("start session: %w", err)
@@ -154,9 +154,9 @@ func (s *Server) logIn(w http.ResponseWriter, r *http.Request) error {
 	}
 	now := account.KeepTime(s.now())
 	var resp account.LoginResponse
-	err = s.st.write(r.Context(), func(t *txn) error {
+	err = s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
 		var err error
-		resp, err = s.startSession(t, acct, req, now)
+		resp, err = s.startSession(ctx, t, acct, req, now)
 		if err != nil && isForeignKey(err) {
 			return errorf(http.StatusUnauthorized, account.CodeUnauthorized, "wrong username or password")
 		}
@@ -202,8 +202,8 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, c caller)
 		return err
 	}
 	now := s.now()
-	err := s.st.write(r.Context(), func(t *txn) error {
-		rows, err := t.query(`SELECT id FROM members WHERE owner_id = ?`, c.id)
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		rows, err := t.query(ctx, `SELECT id FROM members WHERE owner_id = ?`, c.id)
 		if err != nil {
 			return err
 		}
@@ -213,7 +213,7 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, c caller)
 		}
 		var orphans []string
 		for _, id := range ids {
-			o, err := s.dropMember(t, id, c.id, now)
+			o, err := s.dropMember(ctx, t, id, c.id, now)
 			if err != nil {
 				return err
 			}
@@ -223,10 +223,10 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, c caller)
 		// told); the rows go too, since they name other people's projects
 		// to an account that no longer exists. The audit trail keeps the
 		// record.
-		if _, err := t.exec(`DELETE FROM uses WHERE owner_id = ?`, c.id); err != nil {
+		if _, err := t.exec(ctx, `DELETE FROM uses WHERE owner_id = ?`, c.id); err != nil {
 			return err
 		}
-		if _, err := t.exec(`DELETE FROM accounts WHERE id = ?`, c.id); err != nil {
+		if _, err := t.exec(ctx, `DELETE FROM accounts WHERE id = ?`, c.id); err != nil {
 			return err
 		}
 		t.afterCommit(func() { s.removeBlobs(orphans) })
@@ -293,8 +293,8 @@ func (s *Server) renameSession(w http.ResponseWriter, r *http.Request, c caller)
 		return err
 	}
 	var sess account.Session
-	err := s.st.write(r.Context(), func(t *txn) error {
-		_, err := t.exec(`UPDATE sessions SET device = ? WHERE id = ? AND account_id = ?`, req.Device, c.session, c.id)
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		_, err := t.exec(ctx, `UPDATE sessions SET device = ? WHERE id = ? AND account_id = ?`, req.Device, c.session, c.id)
 		if isUnique(err) {
 			// Only sessions from clients without device IDs are unique
 			// by name.
@@ -304,7 +304,7 @@ func (s *Server) renameSession(w http.ResponseWriter, r *http.Request, c caller)
 			return err
 		}
 		var created, seen int64
-		err = t.queryRow(`SELECT id, device, created_at, last_seen_at FROM sessions WHERE id = ?`, c.session).Scan(&sess.ID, &sess.Device, &created, &seen)
+		err = t.queryRow(ctx, `SELECT id, device, created_at, last_seen_at FROM sessions WHERE id = ?`, c.session).Scan(&sess.ID, &sess.Device, &created, &seen)
 		if isNoRows(err) {
 			// Revoked between the check of the token and now.
 			return errorf(http.StatusUnauthorized, account.CodeUnauthorized, "the session has ended (logged out, revoked or deleted); log in again")
@@ -328,8 +328,8 @@ func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request, c caller)
 		id = c.session
 	}
 	var n int64
-	err := s.st.write(r.Context(), func(t *txn) error {
-		res, err := t.exec(`DELETE FROM sessions WHERE id = ? AND account_id = ?`, id, c.id)
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		res, err := t.exec(ctx, `DELETE FROM sessions WHERE id = ? AND account_id = ?`, id, c.id)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -12,8 +13,8 @@ import (
 )
 
 // audit appends a row to the audit trail.
-func audit(t *txn, at time.Time, kind, actor, owner, member, grant, use, detail string) error {
-	_, err := t.exec(`INSERT INTO audit (at, kind, actor_id, owner_id, member_id, grant_id, use_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+func audit(ctx context.Context, t *txn, at time.Time, kind, actor, owner, member, grant, use, detail string) error {
+	_, err := t.exec(ctx, `INSERT INTO audit (at, kind, actor_id, owner_id, member_id, grant_id, use_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		ms(at), kind, actor, owner, member, grant, use, detail)
 	if err != nil {
 		return fmt.Errorf("audit %s: %w", kind, err)
@@ -22,8 +23,8 @@ func audit(t *txn, at time.Time, kind, actor, owner, member, grant, use, detail 
 }
 
 // notify adds a change to an account's feed.
-func notify(t *txn, account string, c account.Change) error {
-	_, err := t.exec(`INSERT INTO changes (account_id, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id)
+func notify(ctx context.Context, t *txn, account string, c account.Change) error {
+	_, err := t.exec(ctx, `INSERT INTO changes (account_id, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		account, c.Kind, ms(c.At), c.Member, c.Handle, c.GrantID, c.UseID, c.ClipSHA256, c.ProjectTitle, c.RequestID)
 	if err != nil {
@@ -48,12 +49,12 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 	}
 	var out account.GrantResponse
 	var refusal *consent.Refusal
-	err := s.st.write(r.Context(), func(t *txn) error {
-		m, err := loadMember(t.ctx, t.tx, req.Member)
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		m, err := loadMember(ctx, t.tx, req.Member)
 		if err != nil {
 			return err
 		}
-		p, err := policy(t.ctx, t.tx, m)
+		p, err := policy(ctx, t.tx, m)
 		if err != nil {
 			return err
 		}
@@ -62,7 +63,7 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 			Project: req.Project, Shot: req.Shot, Scope: req.Scope, Lifetime: life}, now)
 		if errors.As(err, &refusal) {
 			detail := fmt.Sprintf("%s: project %s shot %s %s", refusal.Code, req.Project, req.Shot, req.Scope)
-			return audit(t, now, account.AuditRefusal, c.id, m.ownerID, m.id, "", "", detail)
+			return audit(ctx, t, now, account.AuditRefusal, c.id, m.ownerID, m.id, "", "", detail)
 		}
 		if err != nil {
 			return err
@@ -71,13 +72,13 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 		if err != nil {
 			return err
 		}
-		_, err = t.exec(`INSERT INTO grants (id, member_id, owner_id, grantee_id, project, shot, scope, issued_at, expires_at, token)
+		_, err = t.exec(ctx, `INSERT INTO grants (id, member_id, owner_id, grantee_id, project, shot, scope, issued_at, expires_at, token)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			g.ID, g.Member, g.Owner, g.Grantee, g.Project, g.Shot, string(g.Scope), ms(g.Issued), ms(g.Expires), token)
 		if err != nil {
 			return err
 		}
-		if err := audit(t, now, account.AuditGrant, c.id, m.ownerID, m.id, g.ID, "", fmt.Sprintf("project %s shot %s %s", g.Project, g.Shot, g.Scope)); err != nil {
+		if err := audit(ctx, t, now, account.AuditGrant, c.id, m.ownerID, m.id, g.ID, "", fmt.Sprintf("project %s shot %s %s", g.Project, g.Shot, g.Scope)); err != nil {
 			return err
 		}
 		out = account.GrantResponse{Grant: g, Token: token}
@@ -105,15 +106,15 @@ func (s *Server) askApproval(w http.ResponseWriter, r *http.Request, c caller) e
 	now := s.now()
 	status := http.StatusCreated
 	var out account.Request
-	err := s.st.write(r.Context(), func(t *txn) error {
-		m, err := loadMember(t.ctx, t.tx, id)
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		m, err := loadMember(ctx, t.tx, id)
 		if err != nil {
 			return err
 		}
 		if m.ownerID == c.id {
 			return errorf(http.StatusBadRequest, account.CodeBadRequest, "you own %s: there is nobody to ask", m.handle)
 		}
-		p, err := policy(t.ctx, t.tx, m)
+		p, err := policy(ctx, t.tx, m)
 		if err != nil {
 			return err
 		}
@@ -125,32 +126,32 @@ func (s *Server) askApproval(w http.ResponseWriter, r *http.Request, c caller) e
 			return forbidden("the owner of %s has withdrawn your permission and takes no requests from you", m.handle)
 		}
 		var n int
-		if err := t.queryRow(`SELECT count(*) FROM member_accounts WHERE member_id = ? AND account_id = ? AND relation = 'approved'`, m.id, c.id).Scan(&n); err != nil {
+		if err := t.queryRow(ctx, `SELECT count(*) FROM member_accounts WHERE member_id = ? AND account_id = ? AND relation = 'approved'`, m.id, c.id).Scan(&n); err != nil {
 			return err
 		}
 		if n > 0 {
 			return errorf(http.StatusConflict, account.CodeConflict, "you are approved for %s already", m.handle)
 		}
 		var existing string
-		err = t.queryRow(`SELECT id FROM requests WHERE member_id = ? AND requester_id = ? AND status = 'pending'`, m.id, c.id).Scan(&existing)
+		err = t.queryRow(ctx, `SELECT id FROM requests WHERE member_id = ? AND requester_id = ? AND status = 'pending'`, m.id, c.id).Scan(&existing)
 		switch {
 		case err == nil:
 			status = http.StatusOK
-			out, err = loadRequest(t, existing)
+			out, err = loadRequest(ctx, t, existing)
 			return err
 		case !isNoRows(err):
 			return err
 		}
 		rid := newID()
-		_, err = t.exec(`INSERT INTO requests (id, member_id, requester_id, message, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)`,
+		_, err = t.exec(ctx, `INSERT INTO requests (id, member_id, requester_id, message, status, created_at) VALUES (?, ?, ?, ?, 'pending', ?)`,
 			rid, m.id, c.id, req.Message, ms(now))
 		if err != nil {
 			return err
 		}
-		if err := notify(t, m.ownerID, account.Change{Kind: account.ChangeRequest, At: now, Member: m.id, Handle: m.handle, RequestID: rid}); err != nil {
+		if err := notify(ctx, t, m.ownerID, account.Change{Kind: account.ChangeRequest, At: now, Member: m.id, Handle: m.handle, RequestID: rid}); err != nil {
 			return err
 		}
-		out, err = loadRequest(t, rid)
+		out, err = loadRequest(ctx, t, rid)
 		return err
 	})
 	if err != nil {
@@ -172,8 +173,8 @@ func scanRequest(row interface{ Scan(...any) error }) (account.Request, string, 
 	return q, owner, err
 }
 
-func loadRequest(t *txn, id string) (account.Request, error) {
-	q, _, err := scanRequest(t.queryRow(`SELECT `+requestColumns+` FROM requests r JOIN members m ON m.id = r.member_id
+func loadRequest(ctx context.Context, t *txn, id string) (account.Request, error) {
+	q, _, err := scanRequest(t.queryRow(ctx, `SELECT `+requestColumns+` FROM requests r JOIN members m ON m.id = r.member_id
 		JOIN accounts a ON a.id = r.requester_id WHERE r.id = ?`, id))
 	return q, err
 }
@@ -215,8 +216,8 @@ func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request, c caller,
 	id := r.PathValue("id")
 	now := s.now()
 	var out account.Request
-	err := s.st.write(r.Context(), func(t *txn) error {
-		q, owner, err := scanRequest(t.queryRow(`SELECT `+requestColumns+` FROM requests r JOIN members m ON m.id = r.member_id
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		q, owner, err := scanRequest(t.queryRow(ctx, `SELECT `+requestColumns+` FROM requests r JOIN members m ON m.id = r.member_id
 			JOIN accounts a ON a.id = r.requester_id WHERE r.id = ?`, id))
 		if isNoRows(err) {
 			return notFound("request " + id)
@@ -233,20 +234,20 @@ func (s *Server) answerRequest(w http.ResponseWriter, r *http.Request, c caller,
 		status, kind := account.RequestDeclined, account.ChangeDeclined
 		if accept {
 			status, kind = account.RequestAccepted, account.ChangeAccepted
-			if _, err := t.exec(`DELETE FROM member_accounts WHERE member_id = ? AND account_id = ? AND relation = 'blocked'`, q.Member, q.RequesterID); err != nil {
+			if _, err := t.exec(ctx, `DELETE FROM member_accounts WHERE member_id = ? AND account_id = ? AND relation = 'blocked'`, q.Member, q.RequesterID); err != nil {
 				return err
 			}
-			if _, err := t.exec(`INSERT OR IGNORE INTO member_accounts (member_id, account_id, relation) VALUES (?, ?, 'approved')`, q.Member, q.RequesterID); err != nil {
+			if _, err := t.exec(ctx, `INSERT OR IGNORE INTO member_accounts (member_id, account_id, relation) VALUES (?, ?, 'approved')`, q.Member, q.RequesterID); err != nil {
 				return err
 			}
 		}
-		if _, err := t.exec(`UPDATE requests SET status = ?, decided_at = ? WHERE id = ?`, status, ms(now), id); err != nil {
+		if _, err := t.exec(ctx, `UPDATE requests SET status = ?, decided_at = ? WHERE id = ?`, status, ms(now), id); err != nil {
 			return err
 		}
-		if err := notify(t, q.RequesterID, account.Change{Kind: kind, At: now, Member: q.Member, Handle: q.Handle, RequestID: id}); err != nil {
+		if err := notify(ctx, t, q.RequesterID, account.Change{Kind: kind, At: now, Member: q.Member, Handle: q.Handle, RequestID: id}); err != nil {
 			return err
 		}
-		out, err = loadRequest(t, id)
+		out, err = loadRequest(ctx, t, id)
 		return err
 	})
 	if err != nil {
@@ -268,11 +269,11 @@ func (s *Server) registerUse(w http.ResponseWriter, r *http.Request, c caller) e
 	}
 	status := http.StatusCreated
 	var out account.Use
-	err := s.st.write(r.Context(), func(t *txn) error {
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
 		now := s.now()
 		var grantee, token string
 		var revoked sql.NullInt64
-		err := t.queryRow(`SELECT grantee_id, token, revoked_at FROM grants WHERE id = ?`, req.GrantID).Scan(&grantee, &token, &revoked)
+		err := t.queryRow(ctx, `SELECT grantee_id, token, revoked_at FROM grants WHERE id = ?`, req.GrantID).Scan(&grantee, &token, &revoked)
 		if isNoRows(err) {
 			return notFound("grant " + req.GrantID)
 		}
@@ -300,30 +301,30 @@ func (s *Server) registerUse(w http.ResponseWriter, r *http.Request, c caller) e
 			return errorf(http.StatusBadRequest, account.CodeBadRequest, "field \"at\": the use (%s) is in the future; check this computer's clock", req.At.Format(time.RFC3339))
 		}
 		var existing string
-		err = t.queryRow(`SELECT id FROM uses WHERE grant_id = ? AND clip_sha256 = ? AND scope = ?`, g.ID, req.ClipSHA256, string(req.Scope)).Scan(&existing)
+		err = t.queryRow(ctx, `SELECT id FROM uses WHERE grant_id = ? AND clip_sha256 = ? AND scope = ?`, g.ID, req.ClipSHA256, string(req.Scope)).Scan(&existing)
 		if err == nil {
 			status = http.StatusOK
-			out, err = loadUse(t, existing)
+			out, err = loadUse(ctx, t, existing)
 			return err
 		}
 		if !isNoRows(err) {
 			return err
 		}
 		var handle string
-		if err := t.queryRow(`SELECT handle FROM members WHERE id = ?`, g.Member).Scan(&handle); err != nil {
+		if err := t.queryRow(ctx, `SELECT handle FROM members WHERE id = ?`, g.Member).Scan(&handle); err != nil {
 			return fmt.Errorf("member of grant %s: %w", g.ID, err)
 		}
 		uid := newID()
-		_, err = t.exec(`INSERT INTO uses (id, grant_id, member_id, handle, owner_id, creator_id, clip_sha256, project_title, scope, used_at, registered_at)
+		_, err = t.exec(ctx, `INSERT INTO uses (id, grant_id, member_id, handle, owner_id, creator_id, clip_sha256, project_title, scope, used_at, registered_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			uid, g.ID, g.Member, handle, g.Owner, c.id, req.ClipSHA256, req.ProjectTitle, string(req.Scope), ms(req.At), ms(now))
 		if err != nil {
 			return err
 		}
-		if err := audit(t, now, account.AuditUse, c.id, g.Owner, g.Member, g.ID, uid, fmt.Sprintf("%s %s of %q", req.Scope, req.ClipSHA256, req.ProjectTitle)); err != nil {
+		if err := audit(ctx, t, now, account.AuditUse, c.id, g.Owner, g.Member, g.ID, uid, fmt.Sprintf("%s %s of %q", req.Scope, req.ClipSHA256, req.ProjectTitle)); err != nil {
 			return err
 		}
-		out, err = loadUse(t, uid)
+		out, err = loadUse(ctx, t, uid)
 		return err
 	})
 	if err != nil {
@@ -347,8 +348,8 @@ func scanUse(row interface{ Scan(...any) error }) (account.Use, string, error) {
 	return u, owner, err
 }
 
-func loadUse(t *txn, id string) (account.Use, error) {
-	u, _, err := scanUse(t.queryRow(`SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id WHERE u.id = ?`, id))
+func loadUse(ctx context.Context, t *txn, id string) (account.Use, error) {
+	u, _, err := scanUse(t.queryRow(ctx, `SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id WHERE u.id = ?`, id))
 	return u, err
 }
 
@@ -390,8 +391,8 @@ func (s *Server) listUses(w http.ResponseWriter, r *http.Request, c caller) erro
 // the clip. Removing a removed use again changes nothing.
 func (s *Server) removeUse(w http.ResponseWriter, r *http.Request, c caller) error {
 	id := r.PathValue("id")
-	err := s.st.write(r.Context(), func(t *txn) error {
-		u, owner, err := scanUse(t.queryRow(`SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id WHERE u.id = ?`, id))
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		u, owner, err := scanUse(t.queryRow(ctx, `SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id WHERE u.id = ?`, id))
 		if isNoRows(err) {
 			return notFound("use " + id)
 		}
@@ -404,7 +405,7 @@ func (s *Server) removeUse(w http.ResponseWriter, r *http.Request, c caller) err
 		if u.Removed != nil {
 			return nil
 		}
-		return removeUse(t, id, c.id, "removed by the owner", s.now())
+		return removeUse(ctx, t, id, c.id, "removed by the owner", s.now())
 	})
 	if err != nil {
 		return err
@@ -415,18 +416,18 @@ func (s *Server) removeUse(w http.ResponseWriter, r *http.Request, c caller) err
 
 // removeUse marks a use removed, writes the audit row and tells the
 // creator.
-func removeUse(t *txn, id, actor, why string, now time.Time) error {
-	u, owner, err := scanUse(t.queryRow(`SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id WHERE u.id = ?`, id))
+func removeUse(ctx context.Context, t *txn, id, actor, why string, now time.Time) error {
+	u, owner, err := scanUse(t.queryRow(ctx, `SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id WHERE u.id = ?`, id))
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(`UPDATE uses SET removed_at = ? WHERE id = ?`, ms(now), id); err != nil {
+	if _, err := t.exec(ctx, `UPDATE uses SET removed_at = ? WHERE id = ?`, ms(now), id); err != nil {
 		return err
 	}
-	if err := audit(t, now, account.AuditRemoval, actor, owner, u.Member, u.GrantID, id, why); err != nil {
+	if err := audit(ctx, t, now, account.AuditRemoval, actor, owner, u.Member, u.GrantID, id, why); err != nil {
 		return err
 	}
-	return notify(t, u.CreatorID, account.Change{Kind: account.ChangeRemoval, At: now, Member: u.Member, Handle: u.Handle,
+	return notify(ctx, t, u.CreatorID, account.Change{Kind: account.ChangeRemoval, At: now, Member: u.Member, Handle: u.Handle,
 		GrantID: u.GrantID, UseID: id, ClipSHA256: u.ClipSHA256, ProjectTitle: u.ProjectTitle})
 }
 

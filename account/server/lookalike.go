@@ -59,21 +59,21 @@ func fillLookAlikeKeys(ctx context.Context, tx sqlitedb.Queryer) error {
 // database refused it as not unique: it is taken, or it looks like one
 // that is. The second answer is "" when neither is so (another column
 // was the duplicate).
-func nameTaken(t *txn, table, name string) (string, error) {
+func nameTaken(ctx context.Context, t *txn, table, name string) (string, error) {
 	for _, c := range nameColumns {
 		if c.table != table {
 			continue
 		}
 		what := map[string]string{"accounts": "username", "members": "handle"}[table]
 		var n int
-		if err := t.queryRow(`SELECT count(*) FROM `+c.table+` WHERE `+c.name+` = ?`, name).Scan(&n); err != nil {
+		if err := t.queryRow(ctx, `SELECT count(*) FROM `+c.table+` WHERE `+c.name+` = ?`, name).Scan(&n); err != nil {
 			return "", err
 		}
 		if n > 0 {
 			return fmt.Sprintf("the %s %s is taken; choose another", what, name), nil
 		}
 		var like string
-		err := t.queryRow(`SELECT `+c.name+` FROM `+c.table+` WHERE `+c.key+` = ?`, confusable.Key(name)).Scan(&like)
+		err := t.queryRow(ctx, `SELECT `+c.name+` FROM `+c.table+` WHERE `+c.key+` = ?`, confusable.Key(name)).Scan(&like)
 		if isNoRows(err) {
 			return "", nil
 		}

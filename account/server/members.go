@@ -142,11 +142,11 @@ func view(ctx context.Context, q querier, m memberRow, full bool) (account.Membe
 }
 
 // accountIDs resolves usernames; an unknown one is the caller's mistake.
-func accountIDs(t *txn, field string, names []string) ([]string, error) {
+func accountIDs(ctx context.Context, t *txn, field string, names []string) ([]string, error) {
 	ids := make([]string, 0, len(names))
 	for _, n := range names {
 		var id string
-		err := t.queryRow(`SELECT id FROM accounts WHERE username = ?`, n).Scan(&id)
+		err := t.queryRow(ctx, `SELECT id FROM accounts WHERE username = ?`, n).Scan(&id)
 		if isNoRows(err) {
 			return nil, errorf(http.StatusBadRequest, account.CodeBadRequest, "field %q: there is no account named %s", field, n)
 		}
@@ -161,16 +161,16 @@ func accountIDs(t *txn, field string, names []string) ([]string, error) {
 }
 
 // setRelated replaces a member's approved or blocked list.
-func setRelated(t *txn, member, relation string, names []string) error {
-	ids, err := accountIDs(t, relation, names)
+func setRelated(ctx context.Context, t *txn, member, relation string, names []string) error {
+	ids, err := accountIDs(ctx, t, relation, names)
 	if err != nil {
 		return err
 	}
-	if _, err := t.exec(`DELETE FROM member_accounts WHERE member_id = ? AND relation = ?`, member, relation); err != nil {
+	if _, err := t.exec(ctx, `DELETE FROM member_accounts WHERE member_id = ? AND relation = ?`, member, relation); err != nil {
 		return err
 	}
 	for _, id := range ids {
-		if _, err := t.exec(`INSERT INTO member_accounts (member_id, account_id, relation) VALUES (?, ?, ?)`, member, id, relation); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO member_accounts (member_id, account_id, relation) VALUES (?, ?, ?)`, member, id, relation); err != nil {
 			return err
 		}
 	}
@@ -190,11 +190,11 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request, c caller) 
 	}
 	now := ms(s.now())
 	var out account.Member
-	err := s.st.write(r.Context(), func(t *txn) error {
-		_, err := t.exec(`INSERT INTO members (id, owner_id, name, handle, handle_skeleton, level, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		_, err := t.exec(ctx, `INSERT INTO members (id, owner_id, name, handle, handle_skeleton, level, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			req.ID, c.id, req.Name, req.Handle, confusable.Key(req.Handle), string(req.Level), req.Preferences, now, now)
 		if isUnique(err) {
-			msg, err := nameTaken(t, "members", req.Handle)
+			msg, err := nameTaken(ctx, t, "members", req.Handle)
 			if err != nil {
 				return err
 			}
@@ -203,17 +203,17 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request, c caller) 
 		if err != nil {
 			return err
 		}
-		if err := setRelated(t, req.ID, "approved", req.Approved); err != nil {
+		if err := setRelated(ctx, t, req.ID, "approved", req.Approved); err != nil {
 			return err
 		}
-		if err := setRelated(t, req.ID, "blocked", req.Blocked); err != nil {
+		if err := setRelated(ctx, t, req.ID, "blocked", req.Blocked); err != nil {
 			return err
 		}
-		m, err := loadMember(t.ctx, t.tx, req.ID)
+		m, err := loadMember(ctx, t.tx, req.ID)
 		if err != nil {
 			return err
 		}
-		out, err = view(t.ctx, t.tx, m, true)
+		out, err = view(ctx, t.tx, m, true)
 		return err
 	})
 	if err != nil {
@@ -299,8 +299,8 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 	id := r.PathValue("id")
 	now := s.now()
 	var out account.Member
-	err := s.st.write(r.Context(), func(t *txn) error {
-		m, err := ownMember(t.ctx, t.tx, id, c)
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		m, err := ownMember(ctx, t.tx, id, c)
 		if err != nil {
 			return err
 		}
@@ -312,8 +312,8 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 			// Only a new handle takes a new key: a member kept from before
 			// the look-alike rule without one keeps it so while its handle
 			// stays.
-			if _, err := t.exec(`UPDATE members SET handle_skeleton = ? WHERE id = ?`, confusable.Key(m.handle), m.id); isUnique(err) {
-				msg, err := nameTaken(t, "members", m.handle)
+			if _, err := t.exec(ctx, `UPDATE members SET handle_skeleton = ? WHERE id = ?`, confusable.Key(m.handle), m.id); isUnique(err) {
+				msg, err := nameTaken(ctx, t, "members", m.handle)
 				if err != nil {
 					return err
 				}
@@ -328,10 +328,10 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 		if req.Preferences != nil {
 			m.prefs = *req.Preferences
 		}
-		_, err = t.exec(`UPDATE members SET name = ?, handle = ?, level = ?, preferences = ?, updated_at = ? WHERE id = ?`,
+		_, err = t.exec(ctx, `UPDATE members SET name = ?, handle = ?, level = ?, preferences = ?, updated_at = ? WHERE id = ?`,
 			m.name, m.handle, string(m.level), m.prefs, ms(now), m.id)
 		if isUnique(err) {
-			msg, err := nameTaken(t, "members", m.handle)
+			msg, err := nameTaken(ctx, t, "members", m.handle)
 			if err != nil {
 				return err
 			}
@@ -341,23 +341,23 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 			return err
 		}
 		if req.Approved != nil {
-			if err := setRelated(t, m.id, "approved", *req.Approved); err != nil {
+			if err := setRelated(ctx, t, m.id, "approved", *req.Approved); err != nil {
 				return err
 			}
 		}
 		if req.Blocked != nil {
-			if err := setRelated(t, m.id, "blocked", *req.Blocked); err != nil {
+			if err := setRelated(ctx, t, m.id, "blocked", *req.Blocked); err != nil {
 				return err
 			}
 		}
-		if err := s.revokeDisallowed(t, m, c.id, now); err != nil {
+		if err := s.revokeDisallowed(ctx, t, m, c.id, now); err != nil {
 			return err
 		}
-		m, err = loadMember(t.ctx, t.tx, m.id)
+		m, err = loadMember(ctx, t.tx, m.id)
 		if err != nil {
 			return err
 		}
-		out, err = view(t.ctx, t.tx, m, true)
+		out, err = view(ctx, t.tx, m, true)
 		return err
 	})
 	if err != nil {
@@ -369,8 +369,8 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 
 // outstanding lists a member's grants that are neither revoked nor
 // expired.
-func outstanding(t *txn, member string, now time.Time) ([]consent.Grant, error) {
-	rows, err := t.query(`SELECT id, member_id, owner_id, grantee_id, project, shot, scope, issued_at, expires_at
+func outstanding(ctx context.Context, t *txn, member string, now time.Time) ([]consent.Grant, error) {
+	rows, err := t.query(ctx, `SELECT id, member_id, owner_id, grantee_id, project, shot, scope, issued_at, expires_at
 		FROM grants WHERE member_id = ? AND revoked_at IS NULL AND expires_at > ?`, member, ms(now))
 	if err != nil {
 		return nil, err
@@ -392,12 +392,12 @@ func outstanding(t *txn, member string, now time.Time) ([]consent.Grant, error) 
 
 // revokeDisallowed revokes the member's outstanding grants that its
 // current policy no longer allows.
-func (s *Server) revokeDisallowed(t *txn, m memberRow, actor string, now time.Time) error {
-	p, err := policy(t.ctx, t.tx, m)
+func (s *Server) revokeDisallowed(ctx context.Context, t *txn, m memberRow, actor string, now time.Time) error {
+	p, err := policy(ctx, t.tx, m)
 	if err != nil {
 		return err
 	}
-	gs, err := outstanding(t, m.id, now)
+	gs, err := outstanding(ctx, t, m.id, now)
 	if err != nil {
 		return err
 	}
@@ -407,7 +407,7 @@ func (s *Server) revokeDisallowed(t *txn, m memberRow, actor string, now time.Ti
 		if errors.As(p.Check(g.Grantee), &ref) {
 			why = string(ref.Code)
 		}
-		if err := revokeGrant(t, g, m.handle, actor, why, now); err != nil {
+		if err := revokeGrant(ctx, t, g, m.handle, actor, why, now); err != nil {
 			return err
 		}
 	}
@@ -416,23 +416,23 @@ func (s *Server) revokeDisallowed(t *txn, m memberRow, actor string, now time.Ti
 
 // revokeGrant marks a grant revoked, writes the audit row and tells the
 // grantee.
-func revokeGrant(t *txn, g consent.Grant, handle, actor, why string, now time.Time) error {
-	if _, err := t.exec(`UPDATE grants SET revoked_at = ? WHERE id = ?`, ms(now), g.ID); err != nil {
+func revokeGrant(ctx context.Context, t *txn, g consent.Grant, handle, actor, why string, now time.Time) error {
+	if _, err := t.exec(ctx, `UPDATE grants SET revoked_at = ? WHERE id = ?`, ms(now), g.ID); err != nil {
 		return err
 	}
-	if err := audit(t, now, account.AuditRevocation, actor, g.Owner, g.Member, g.ID, "", why); err != nil {
+	if err := audit(ctx, t, now, account.AuditRevocation, actor, g.Owner, g.Member, g.ID, "", why); err != nil {
 		return err
 	}
-	return notify(t, g.Grantee, account.Change{Kind: account.ChangeRevocation, At: now, Member: g.Member, Handle: handle, GrantID: g.ID})
+	return notify(ctx, t, g.Grantee, account.Change{Kind: account.ChangeRevocation, At: now, Member: g.Member, Handle: handle, GrantID: g.ID})
 }
 
 func (s *Server) deleteMember(w http.ResponseWriter, r *http.Request, c caller) error {
 	id := r.PathValue("id")
-	err := s.st.write(r.Context(), func(t *txn) error {
-		if _, err := ownMember(t.ctx, t.tx, id, c); err != nil {
+	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		if _, err := ownMember(ctx, t.tx, id, c); err != nil {
 			return err
 		}
-		orphans, err := s.dropMember(t, id, c.id, s.now())
+		orphans, err := s.dropMember(ctx, t, id, c.id, s.now())
 		if err != nil {
 			return err
 		}
@@ -450,21 +450,21 @@ func (s *Server) deleteMember(w http.ResponseWriter, r *http.Request, c caller) 
 // removes every use of their likeness (telling each holder and creator),
 // and deletes the row with its media, approvals and requests. It returns
 // the blobs no other member uses, for removal once the deletion is durable.
-func (s *Server) dropMember(t *txn, id, actor string, now time.Time) ([]string, error) {
-	m, err := loadMember(t.ctx, t.tx, id)
+func (s *Server) dropMember(ctx context.Context, t *txn, id, actor string, now time.Time) ([]string, error) {
+	m, err := loadMember(ctx, t.tx, id)
 	if err != nil {
 		return nil, err
 	}
-	gs, err := outstanding(t, id, now)
+	gs, err := outstanding(ctx, t, id, now)
 	if err != nil {
 		return nil, err
 	}
 	for _, g := range gs {
-		if err := revokeGrant(t, g, m.handle, actor, "cast member deleted", now); err != nil {
+		if err := revokeGrant(ctx, t, g, m.handle, actor, "cast member deleted", now); err != nil {
 			return nil, err
 		}
 	}
-	rows, err := t.query(`SELECT id FROM uses WHERE member_id = ? AND removed_at IS NULL`, id)
+	rows, err := t.query(ctx, `SELECT id FROM uses WHERE member_id = ? AND removed_at IS NULL`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -473,11 +473,11 @@ func (s *Server) dropMember(t *txn, id, actor string, now time.Time) ([]string, 
 		return nil, err
 	}
 	for _, u := range uses {
-		if err := removeUse(t, u, actor, "cast member deleted", now); err != nil {
+		if err := removeUse(ctx, t, u, actor, "cast member deleted", now); err != nil {
 			return nil, err
 		}
 	}
-	rows, err = t.query(`SELECT sha256 FROM media WHERE member_id = ?`, id)
+	rows, err = t.query(ctx, `SELECT sha256 FROM media WHERE member_id = ?`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -485,13 +485,13 @@ func (s *Server) dropMember(t *txn, id, actor string, now time.Time) ([]string, 
 	if err != nil {
 		return nil, err
 	}
-	if _, err := t.exec(`DELETE FROM members WHERE id = ?`, id); err != nil {
+	if _, err := t.exec(ctx, `DELETE FROM members WHERE id = ?`, id); err != nil {
 		return nil, err
 	}
 	var orphans []string
 	for _, sum := range sums {
 		var n int
-		if err := t.queryRow(`SELECT count(*) FROM media WHERE sha256 = ?`, sum).Scan(&n); err != nil {
+		if err := t.queryRow(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, sum).Scan(&n); err != nil {
 			return nil, err
 		}
 		if n == 0 && !slices.Contains(orphans, sum) {
@@ -539,19 +539,19 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 	}
 	now := s.now()
 	md := account.Media{SHA256: u.sum, Size: u.size, ContentType: ct, Uploaded: account.KeepTime(now)}
-	err = s.st.write(r.Context(), func(t *txn) error {
-		if _, err := ownMember(t.ctx, t.tx, id, c); err != nil {
+	err = s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
+		if _, err := ownMember(ctx, t.tx, id, c); err != nil {
 			return err
 		}
 		var old string
-		err := t.queryRow(`SELECT sha256 FROM media WHERE member_id = ? AND kind = ?`, id, string(kind)).Scan(&old)
+		err := t.queryRow(ctx, `SELECT sha256 FROM media WHERE member_id = ? AND kind = ?`, id, string(kind)).Scan(&old)
 		if err != nil && !isNoRows(err) {
 			return err
 		}
 		if err := s.blobs.commit(u); err != nil {
 			return err
 		}
-		_, err = t.exec(`INSERT INTO media (member_id, kind, sha256, size, content_type, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)
+		_, err = t.exec(ctx, `INSERT INTO media (member_id, kind, sha256, size, content_type, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (member_id, kind) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,
 			content_type = excluded.content_type, uploaded_at = excluded.uploaded_at`,
 			id, string(kind), u.sum, u.size, ct, ms(now))
@@ -560,7 +560,7 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 		}
 		if old != "" && old != u.sum {
 			var n int
-			if err := t.queryRow(`SELECT count(*) FROM media WHERE sha256 = ?`, old).Scan(&n); err != nil {
+			if err := t.queryRow(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, old).Scan(&n); err != nil {
 				return err
 			}
 			if n == 0 {

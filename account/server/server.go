@@ -496,8 +496,8 @@ func (s *Server) authenticate(h authed) handler {
 		// Last-seen times are for the person's list of devices; a minute's
 		// precision is plenty and spares a write per request.
 		if now := s.now(); now.Sub(fromMS(lastSeen)) > time.Minute {
-			s.st.writeLater(context.WithoutCancel(r.Context()), func(t *txn) error {
-				_, err := t.exec(`UPDATE sessions SET last_seen_at = ? WHERE id = ?`, ms(now), c.session)
+			s.st.writeLater(context.WithoutCancel(r.Context()), func(ctx context.Context, t *txn) error {
+				_, err := t.exec(ctx, `UPDATE sessions SET last_seen_at = ? WHERE id = ?`, ms(now), c.session)
 				return err
 			})
 		}

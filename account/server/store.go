@@ -48,33 +48,43 @@ type store struct {
 	ckDone   chan struct{}
 }
 
-// op is one write: fn runs inside the batch's transaction, in its own
+// op is one write: run runs it inside the batch's transaction, in its own
 // savepoint, so a failing write undoes only itself.
 type op struct {
-	ctx context.Context
-	fn  func(*txn) error
+	// gaveUp is the Err of the caller's context: a write whose caller
+	// stopped waiting before it started is skipped.
+	gaveUp func() error
+	// run does the write, handing the write function the caller's
+	// context without its cancellation (see newOp).
+	run func(*txn) error
 	res chan error
 }
 
-// txn is the transaction an op runs in. Its context carries the request's
-// values but not its cancellation: once a write has started it finishes,
-// so a client that hangs up cannot abort a batch that others share.
+// newOp makes the op that writes fn for a caller waiting under ctx. The
+// write runs with ctx's values but not its cancellation: once a write has
+// started it finishes, so a client that hangs up cannot abort a batch that
+// others share.
+func newOp(ctx context.Context, fn func(context.Context, *txn) error) *op {
+	wctx := context.WithoutCancel(ctx)
+	return &op{gaveUp: ctx.Err, run: func(t *txn) error { return fn(wctx, t) }, res: make(chan error, 1)}
+}
+
+// txn is the transaction an op runs in.
 type txn struct {
 	tx    *sql.Tx
-	ctx   context.Context
 	after []func()
 }
 
-func (t *txn) exec(q string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(t.ctx, q, args...)
+func (t *txn) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
-func (t *txn) query(q string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(t.ctx, q, args...)
+func (t *txn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
-func (t *txn) queryRow(q string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(t.ctx, q, args...)
+func (t *txn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // afterCommit runs fn once the transaction is durable, still on the writer
@@ -143,7 +153,9 @@ func openStore(ctx context.Context, file string) (*store, error) {
 	ck.SetMaxOpenConns(1)
 	s := &store{w: w, wc: wc, r: r, ck: ck, ops: make(chan *op, 1024),
 		quit: make(chan struct{}), done: make(chan struct{}), ckDone: make(chan struct{})}
-	go s.run()
+	// The writer and the checkpoints outlive the opening's context; they
+	// stop when the store closes.
+	go s.run(context.WithoutCancel(ctx))
 	go s.checkpoints(context.WithoutCancel(ctx))
 	return s, nil
 }
@@ -199,8 +211,8 @@ func migrationStep(name string) func(context.Context, sqlitedb.Queryer) error {
 // write runs fn in the writer and returns once its effects are durable, or
 // with fn's error (and none of its effects), or with ctx's error if ctx ends
 // first; then the write may or may not have happened.
-func (s *store) write(ctx context.Context, fn func(*txn) error) error {
-	o := &op{ctx: ctx, fn: fn, res: make(chan error, 1)}
+func (s *store) write(ctx context.Context, fn func(context.Context, *txn) error) error {
+	o := newOp(ctx, fn)
 	select {
 	case s.ops <- o:
 	case <-ctx.Done():
@@ -227,14 +239,16 @@ func (s *store) write(ctx context.Context, fn func(*txn) error) error {
 // writeLater queues fn without waiting for it, and drops it when the queue
 // is full: for bookkeeping that may be lost, such as a session's last-seen
 // time.
-func (s *store) writeLater(ctx context.Context, fn func(*txn) error) {
+func (s *store) writeLater(ctx context.Context, fn func(context.Context, *txn) error) {
 	select {
-	case s.ops <- &op{ctx: ctx, fn: fn, res: make(chan error, 1)}:
+	case s.ops <- newOp(ctx, fn):
 	default:
 	}
 }
 
-func (s *store) run() {
+// run is the writer: it commits the writes queued, a batch at a time,
+// until the store closes; the savepoints and commits run under ctx.
+func (s *store) run(ctx context.Context) {
 	defer close(s.done)
 	batch := make([]*op, 0, maxBatch)
 	for {
@@ -253,12 +267,12 @@ func (s *store) run() {
 				break fill
 			}
 		}
-		s.commit(batch)
+		s.commit(ctx, batch)
 	}
 }
 
 // commit runs a batch of writes in one transaction.
-func (s *store) commit(batch []*op) {
+func (s *store) commit(ctx context.Context, batch []*op) {
 	results := make([]error, len(batch))
 	finish := func(err error) {
 		for i, o := range batch {
@@ -272,7 +286,7 @@ func (s *store) commit(batch []*op) {
 	// their answer, and not doing them is one of the outcomes promised.
 	live := batch[:0:0]
 	for i, o := range batch {
-		if err := o.ctx.Err(); err != nil {
+		if err := o.gaveUp(); err != nil {
 			results[i] = err
 			continue
 		}
@@ -282,7 +296,6 @@ func (s *store) commit(batch []*op) {
 		finish(nil)
 		return
 	}
-	ctx := context.WithoutCancel(live[0].ctx)
 	tx, err := s.wc.BeginTx(ctx, nil)
 	if err != nil {
 		finish(fmt.Errorf("begin transaction: %w", err))
@@ -293,8 +306,7 @@ func (s *store) commit(batch []*op) {
 		// A batch of one needs no savepoint: the transaction is the
 		// write's own, and under light load most batches are.
 		i := slices.Index(batch, live[0])
-		t.ctx = context.WithoutCancel(live[0].ctx)
-		if err := live[0].fn(t); err != nil {
+		if err := live[0].run(t); err != nil {
 			tx.Rollback()
 			results[i] = err
 			finish(nil)
@@ -305,16 +317,15 @@ func (s *store) commit(batch []*op) {
 		if results[i] != nil || len(live) == 1 {
 			continue
 		}
-		t.ctx = context.WithoutCancel(o.ctx)
-		if _, err := t.exec("SAVEPOINT op"); err != nil {
+		if _, err := t.exec(ctx, "SAVEPOINT op"); err != nil {
 			results[i] = fmt.Errorf("savepoint: %w", err)
 			continue
 		}
 		mark := len(t.after)
-		if err := o.fn(t); err != nil {
+		if err := o.run(t); err != nil {
 			results[i] = err
 			t.after = t.after[:mark]
-			if _, err := t.exec("ROLLBACK TO op"); err != nil {
+			if _, err := t.exec(ctx, "ROLLBACK TO op"); err != nil {
 				// The transaction can no longer be trusted: give up on
 				// the whole batch.
 				tx.Rollback()
@@ -322,7 +333,7 @@ func (s *store) commit(batch []*op) {
 				return
 			}
 		}
-		if _, err := t.exec("RELEASE op"); err != nil {
+		if _, err := t.exec(ctx, "RELEASE op"); err != nil {
 			tx.Rollback()
 			finish(fmt.Errorf("release savepoint: %w", err))
 			return

@@ -22,15 +22,15 @@ func TestAuditIsAppendOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.close()
-	err = st.write(ctx, func(tx *txn) error {
-		return audit(tx, fromMS(1), "grant", "a", "o", "m", "g", "", "")
+	err = st.write(ctx, func(ctx context.Context, tx *txn) error {
+		return audit(ctx, tx, fromMS(1), "grant", "a", "o", "m", "g", "", "")
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{`UPDATE audit SET detail = 'forged'`, `DELETE FROM audit`} {
-		err := st.write(ctx, func(tx *txn) error {
-			_, err := tx.exec(q)
+		err := st.write(ctx, func(ctx context.Context, tx *txn) error {
+			_, err := tx.exec(ctx, q)
 			return err
 		})
 		if err == nil || !strings.Contains(err.Error(), "append-only") {
@@ -61,8 +61,8 @@ func TestGroupCommitIsolatesWrites(t *testing.T) {
 	errs := make([]error, 200)
 	for i := range errs {
 		wg.Go(func() {
-			errs[i] = st.write(ctx, func(tx *txn) error {
-				if _, err := tx.exec(`INSERT INTO accounts (id, username, password_hash, created_at) VALUES (?, ?, 'x', 0)`,
+			errs[i] = st.write(ctx, func(ctx context.Context, tx *txn) error {
+				if _, err := tx.exec(ctx, `INSERT INTO accounts (id, username, password_hash, created_at) VALUES (?, ?, 'x', 0)`,
 					fmt.Sprint("id", i), fmt.Sprint("user", i)); err != nil {
 					return err
 				}
@@ -90,7 +90,7 @@ func TestGroupCommitIsolatesWrites(t *testing.T) {
 	// A cancelled write is not made.
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	if err := st.write(cctx, func(tx *txn) error { return nil }); !errors.Is(err, context.Canceled) {
+	if err := st.write(cctx, func(ctx context.Context, tx *txn) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("write with a cancelled context = %v", err)
 	}
 }
