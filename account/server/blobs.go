@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server/mediacheck"
 	"github.com/slatestudio/slate/internal/atomicfile"
 )
 
@@ -93,7 +94,7 @@ func (b *blobs) check(u *upload, kind account.MediaKind) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	ct, err := checkMedia(kind, f, u.size)
+	ct, err := mediacheck.Check(kind, f, u.size)
 	if err != nil {
 		return "", &badMedia{err: err}
 	}

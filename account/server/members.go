@@ -13,6 +13,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/server/confusable"
+	"github.com/slatestudio/slate/account/server/mediacheck"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -502,7 +503,7 @@ func (s *Server) dropMember(ctx context.Context, t *txn, id, actor string, now t
 }
 
 // putMedia stores one of a member's media. The body is the file itself;
-// it is received into a temporary file and read through (checkMedia)
+// it is received into a temporary file and read through (mediacheck.Check)
 // before anything is stored: what is not a medium of its kind is refused
 // with 415, leaving neither blob nor row. The blob lands in the store (under
 // its SHA-256) before the row that names it, so a crash leaves at worst an
@@ -533,7 +534,7 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 		s.blobs.discard(u)
 		var bad *badMedia
 		if errors.As(err, &bad) {
-			return errorf(http.StatusUnsupportedMediaType, account.CodeMediaType, "a %s must be %s; this one is not: %v", kind, mediaExpected(kind), bad.err)
+			return errorf(http.StatusUnsupportedMediaType, account.CodeMediaType, "a %s must be %s; this one is not: %v", kind, mediacheck.Expected(kind), bad.err)
 		}
 		return fmt.Errorf("check %s: %w", kind, err)
 	}

@@ -1,4 +1,4 @@
-package server
+package mediacheck
 
 import (
 	"bytes"
@@ -19,7 +19,7 @@ import (
 // accepts must be of a type the kind may have.
 func FuzzMedia(f *testing.F) {
 	var seeds [][]byte
-	for _, name := range []string{"testdata/media/take.mp4", "testdata/media/take.webm"} {
+	for _, name := range []string{"../testdata/media/take.mp4", "../testdata/media/take.webm"} {
 		data, err := os.ReadFile(name)
 		if err != nil {
 			f.Fatal(err)
@@ -44,7 +44,7 @@ func FuzzMedia(f *testing.F) {
 		account.MediaLeft: "image/jpeg image/png", account.MediaRight: "image/jpeg image/png", account.MediaSample: "audio/wav"}
 	f.Fuzz(func(t *testing.T, k uint8, data []byte) {
 		kind := account.MediaKinds[int(k)%len(account.MediaKinds)]
-		ct, err := checkMedia(kind, bytes.NewReader(data), int64(len(data)))
+		ct, err := Check(kind, bytes.NewReader(data), int64(len(data)))
 		if err != nil {
 			if err.Error() == "" {
 				t.Fatal("an error without a message")
@@ -52,7 +52,7 @@ func FuzzMedia(f *testing.F) {
 			return
 		}
 		if ct == "" || !strings.Contains(allowed[kind], ct) {
-			t.Fatalf("checkMedia(%s) accepted %q as %q", kind, data, ct)
+			t.Fatalf("Check(%s) accepted %q as %q", kind, data, ct)
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package server
+package mediacheck
 
 import (
 	"bytes"
@@ -17,13 +17,13 @@ import (
 	"github.com/slatestudio/slate/account"
 )
 
-// checkMedia reads an upload of the given kind, size bytes at r, and says
+// Check reads an upload of the given kind, size bytes at r, and says
 // what it is, or why it is not what the kind must be. It reads the file
 // itself, not just its first bytes: a take must be an MP4 or WebM video
 // with a video track of a sane size and length, a still must decode as a
 // JPEG or PNG image within the limits, a voice sample must be a PCM WAV
 // file whose data fits the file. Nothing here runs an external program.
-func checkMedia(kind account.MediaKind, r io.ReaderAt, size int64) (contentType string, err error) {
+func Check(kind account.MediaKind, r io.ReaderAt, size int64) (contentType string, err error) {
 	if size == 0 {
 		return "", errors.New("the file is empty")
 	}
@@ -47,8 +47,8 @@ func checkMedia(kind account.MediaKind, r io.ReaderAt, size int64) (contentType 
 	return "", fmt.Errorf("no check for media of kind %q", kind)
 }
 
-// mediaExpected says what an upload of a kind must be, for people.
-func mediaExpected(kind account.MediaKind) string {
+// Expected says what an upload of a kind must be, for people.
+func Expected(kind account.MediaKind) string {
 	switch kind {
 	case account.MediaTake:
 		return fmt.Sprintf("an MP4 or WebM video with a picture of at most %d×%d lasting at most %s", account.MaxMediaSide, account.MaxMediaSide, spoken(account.MaxTakeDuration))

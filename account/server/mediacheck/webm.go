@@ -1,4 +1,4 @@
-package server
+package mediacheck
 
 import (
 	"encoding/binary"
