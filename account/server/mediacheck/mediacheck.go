@@ -1,3 +1,9 @@
+// Package mediacheck says whether an upload to slate-server is the medium
+// its kind must be: a take an MP4 or WebM video, a still a JPEG or PNG
+// image, a voice sample a PCM WAV file, each within the limits of package
+// account. It reads the bytes alone (headers, not the whole stream) and
+// runs no external program, so a file made to fool or exhaust a decoder is
+// refused before it is stored.
 package mediacheck
 
 import (
