@@ -20,8 +20,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	accountserver "github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/render"
@@ -53,14 +53,14 @@ func (c *clock) Advance(d time.Duration) {
 // network drops.
 type server struct {
 	t    *testing.T
-	srv  *account.Server
+	srv  *accountserver.Server
 	addr string
 	hs   *httptest.Server
 }
 
 func startServer(t *testing.T, clk *clock) *server {
 	t.Helper()
-	srv, err := account.New(context.Background(), account.Config{Dir: t.TempDir(), Now: clk.Now})
+	srv, err := accountserver.New(context.Background(), accountserver.Config{Dir: t.TempDir(), Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -139,13 +140,35 @@ func newFixtureConsent(t *testing.T, tools media.Tools, c render.Consent, projec
 	}
 	t.Cleanup(q.Close)
 
-	s := New(a, Deps{Library: lib, Doc: first, Queue: q, Backends: reg, Tools: tools, Consent: c})
+	d := Deps{Library: lib, Doc: first, Queue: q, Backends: reg, Tools: tools}
+	if c != nil {
+		d.Sharing = consentOnly{c: c}
+	}
+	s := New(a, d)
 	s.Window().Show()
 	t.Cleanup(s.Window().Close)
 	f := &fixture{t: t, ui: ui, app: a, lib: lib, queue: q, s: s}
 	f.idle()
 	return f
 }
+
+// consentOnly is the studio's Sharing in a test that fakes consent with c:
+// nobody is logged in, and the rest of the account server is not there
+// (its methods are those of the nil Sharing inside, which panic).
+type consentOnly struct {
+	Sharing
+	c render.Consent
+}
+
+func (o consentOnly) Permit(ctx context.Context, need render.Need) ([]consent.SignedGrant, error) {
+	return o.c.Permit(ctx, need)
+}
+
+func (o consentOnly) Made(ctx context.Context, grants []consent.SignedGrant, made render.Made) error {
+	return o.c.Made(ctx, grants, made)
+}
+
+func (consentOnly) Account() (library.Account, bool) { return library.Account{}, false }
 
 // until runs the UI goroutine's work until cond holds, failing the test
 // after timeout.

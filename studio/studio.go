@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/icons"
 	"github.com/slatestudio/slate/library"
@@ -58,9 +59,6 @@ type Deps struct {
 	Backends *render.Registry
 	// Backend renders shots that name none; the animatic by default.
 	Backend string
-	// Consent grants the export of a film that features other people's
-	// cast members; nil refuses it. The Queue asks its own for each shot.
-	Consent render.Consent
 	Tools   media.Tools
 	// Audio is where the player's sound goes; nil plays silently (and the
 	// player says so).
@@ -73,14 +71,52 @@ type Deps struct {
 	// Models are the model packs and voices the studio shows; nil shows
 	// none.
 	Models *Models
-	// Sharing is the account server's glue: log-in, consent and sharing.
-	// Nil leaves the studio offline, and its Account menu says so.
-	Sharing *sharing.Service
+	// Sharing is the studio's one link to the account server (package
+	// sharing's Service in cmd/slate): it grants the export of a film that
+	// features other people's cast members, and serves the Account menu.
+	// Nil leaves the studio offline, refusing such exports, and its
+	// Account menu says so. The Queue asks its own consent for each shot.
+	Sharing Sharing
 	// Do runs a function on the UI goroutine; fyne.Do by default. Tests
 	// queue the functions and run them on the test's goroutine, so that
 	// background work never touches widgets from another goroutine there
 	// either.
 	Do func(func())
+}
+
+// Sharing is what the studio asks of the account server, through package
+// sharing: the consent that a film export asks before featuring other
+// people's cast members, and the log-in, consent dashboard and devices of
+// the Account menu.
+type Sharing interface {
+	render.Consent
+
+	// The session: who is logged in, and logging in and out.
+	Account() (library.Account, bool)
+	SignUp(ctx context.Context, server, username, password string) (library.Account, error)
+	Login(ctx context.Context, server, username, password string) (library.Account, error)
+	Logout(ctx context.Context) error
+	DeleteAccount(ctx context.Context, password string) error
+	// Sync tells the server what changed here and reads what changed there;
+	// Outbox counts the uses still waiting to be registered.
+	Sync(ctx context.Context) (sharing.Report, error)
+	Outbox(ctx context.Context) (int, error)
+
+	// The consent dashboard: the uses of my likenesses, requests to
+	// feature my members, and other people's members to ask for.
+	UsesOfMine(ctx context.Context) ([]account.Use, error)
+	RemoveUse(ctx context.Context, id string) error
+	Requests(ctx context.Context) ([]account.Request, error)
+	Answer(ctx context.Context, id string, accept bool) error
+	Find(ctx context.Context, handle string) (library.CastMember, error)
+	AskApproval(ctx context.Context, memberID, message string) error
+	Forget(ctx context.Context, memberID string) error
+
+	// The devices logged in to my account, this one's name among them.
+	Devices(ctx context.Context) ([]account.Session, error)
+	DeviceName(ctx context.Context) (string, error)
+	RenameDevice(ctx context.Context, name string) (string, error)
+	RevokeDevice(ctx context.Context, id string) error
 }
 
 // Studio is the main window over one open project.

@@ -93,7 +93,7 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 
 	a := app.NewWithID(appID)
-	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share, Consent: share})
+	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share})
 	// Synced every 30 s, and at once when there is something to tell the
 	// server; the studio shows each sync's outcome. The sync stops, and is
 	// waited for, before the library closes.

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/sharing"
 )
@@ -57,7 +57,7 @@ func (p person) must(args ...string) string {
 }
 
 func TestAccountAndConsentCommands(t *testing.T) {
-	srv, err := account.New(context.Background(), account.Config{Dir: t.TempDir()})
+	srv, err := server.New(context.Background(), server.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/rendertest"
+	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -66,7 +67,7 @@ func TestRenderNeedsConsent(t *testing.T) {
 func TestRenderUnderConsent(t *testing.T) {
 	env, project := consentEnv(t)
 	c := &rendertest.Consent{}
-	env.consent = func(*library.Library) render.Consent { return c }
+	env.consent = func(*library.Library) usesConsent { return offlineUses{c} }
 	out := filepath.Join(t.TempDir(), "film.mp4")
 	code, _, stderr := renderArgsRun(context.Background(), env, "--quiet", project, "-o", out, "--shots", "2")
 	if code != 0 {
@@ -96,3 +97,10 @@ func TestRenderUnderConsent(t *testing.T) {
 		t.Errorf("%d uses recorded, want 2: shot 2's clip and the film", len(uses))
 	}
 }
+
+// offlineUses is a fake consent with nothing to register with a server:
+// the uses c records stay with it.
+type offlineUses struct{ *rendertest.Consent }
+
+func (offlineUses) Outbox(context.Context) (int, error)          { return 0, nil }
+func (offlineUses) Sync(context.Context) (sharing.Report, error) { return sharing.Report{}, nil }

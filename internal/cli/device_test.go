@@ -6,14 +6,14 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server"
 )
 
 // Two data folders logged in to one account from one computer are two
 // devices: both stay logged in and sync, both are listed, each can be
 // named, and logging one out leaves the other.
 func TestTwoDataFoldersOneAccount(t *testing.T) {
-	srv, err := account.New(context.Background(), account.Config{Dir: t.TempDir()})
+	srv, err := server.New(context.Background(), server.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,9 +34,9 @@ type renderEnv struct {
 	dataDir  func() (string, error)
 	register func(reg *render.Registry, tools media.Tools)
 	assemble func(ctx context.Context, tools media.Tools, p *timeline.Project, clips []string, opts render.FilmOptions) (*render.Film, error)
-	// consent gives the Consent asked before other people's cast members
+	// consent gives the consent asked before other people's cast members
 	// are rendered; consentFor.
-	consent func(lib *library.Library) render.Consent
+	consent func(lib *library.Library) usesConsent
 	// isTTY says whether progress goes to a terminal, where bars are drawn.
 	isTTY bool
 }
@@ -52,11 +52,22 @@ func defaultRenderEnv() renderEnv {
 	}
 }
 
-// consentFor is the Consent slate's commands ask before rendering or
+// usesConsent is what slate's commands ask of the account server: consent
+// before rendering or exporting other people's cast members, and then
+// registering at once the uses they made (see syncUses).
+type usesConsent interface {
+	render.Consent
+	// Outbox counts the uses waiting to be registered.
+	Outbox(ctx context.Context) (int, error)
+	// Sync registers them, and reads what changed on the server.
+	Sync(ctx context.Context) (sharing.Report, error)
+}
+
+// consentFor is the consent slate's commands ask before rendering or
 // exporting other people's cast members from lib: the account server of
 // the last log-in, through sharing. Logged out, it refuses them with a
 // message saying to log in; a session that cannot be restored is the same.
-func consentFor(lib *library.Library) render.Consent {
+func consentFor(lib *library.Library) usesConsent {
 	svc := sharing.New(lib, sharing.Options{})
 	if _, _, err := svc.Restore(context.Background()); err != nil {
 		slog.Warn("the account server's session could not be restored", "err", err)
@@ -75,17 +86,13 @@ func fileProjectID(path string) string {
 
 // syncUses registers at once the uses a command made, when it can; what
 // cannot go now waits in the outbox for the next sync.
-func syncUses(ctx context.Context, c render.Consent, w io.Writer) {
-	svc, ok := c.(*sharing.Service)
-	if !ok {
-		return
-	}
-	if n, err := svc.Outbox(ctx); err != nil || n == 0 {
+func syncUses(ctx context.Context, c usesConsent, w io.Writer) {
+	if n, err := c.Outbox(ctx); err != nil || n == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
-	if _, err := svc.Sync(ctx); err != nil {
+	if _, err := c.Sync(ctx); err != nil {
 		fmt.Fprintf(w, "slate render: the uses of other people's cast wait to be registered (%v); they go at the next sync\n", err)
 	}
 }
