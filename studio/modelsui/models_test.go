@@ -9,14 +9,29 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/ml/pack"
+	"github.com/slatestudio/slate/studio/studiotest"
+	"github.com/slatestudio/slate/timeline"
 	"github.com/slatestudio/slate/voices"
 )
 
-// modelsHarness is a studio whose models live in a fresh data folder.
-func modelsHarness(t *testing.T, runtime func() (string, error)) (*harness, *Models) {
+// rig is the models window's place: a window over studiotest's env, and
+// a session to run the window's work.
+type rig struct {
+	win fyne.Window
+	ui  *studiotest.UI
+	d   Deps
+}
+
+// show opens the models window, as Render ▸ Model packs and voices does.
+func (h *rig) show() *Window { return Show(h.d) }
+
+// modelsHarness is a window whose models live in a fresh data folder.
+func modelsHarness(t *testing.T, runtime func() (string, error)) (*rig, *Models) {
 	data := t.TempDir()
 	m := &Models{
 		Packs:     pack.NewStore(filepath.Join(data, "models"), nil),
@@ -25,15 +40,30 @@ func modelsHarness(t *testing.T, runtime func() (string, error)) (*harness, *Mod
 		Runtime:   runtime,
 	}
 	t.Setenv("SLATE_VOICES", "")
-	h := newHarnessWith(t, smallDemo(t), func(d *Deps) { d.Models = m })
+	env := studiotest.New(t, studiotest.Options{Projects: []*timeline.Project{studiotest.SmallDemo(t)}})
+	h := &rig{win: env.App.NewWindow("models"), ui: env.UI}
+	h.win.SetContent(widget.NewLabel("the studio"))
+	h.win.Resize(fyne.NewSize(1440, 900))
+	h.win.Show()
+	t.Cleanup(h.win.Close)
+	h.d = Deps{
+		Models: m, Window: h.win, Runner: env.Session(),
+		Report: func(err error) { dialog.ShowError(err, h.win) },
+		// What the studio's problem dialog says: the title and the message.
+		Problem: func(title, message string) dialog.Dialog {
+			d := dialog.NewCustom(title, "Close", widget.NewLabel(message), h.win)
+			d.Show()
+			return d
+		},
+	}
 	return h, m
 }
 
 func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
 	h, m := modelsHarness(t, func() (string, error) { return "CPU, with ONNX Runtime 1.24.3 (it offers CPU)", nil })
-	w := h.s.showModels()
-	h.ui.until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtime != "" })
-	shown := texts(h.win.Canvas().Overlays().Top())
+	w := h.show()
+	h.ui.Until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtime != "" })
+	shown := studiotest.Texts(h.win.Canvas().Overlays().Top())
 	for _, want := range []string{"Models run on CPU, with ONNX Runtime 1.24.3 (it offers CPU).", "None installed.", "No Piper voices installed"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the empty window does not say %q:\n%s", want, shown)
@@ -41,22 +71,22 @@ func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
 	}
 
 	// Installing from the tiny pack's folder lists it with its licence.
-	w.installPack(filepath.Join("..", "render", "onnx", "testdata", "tinypack"))
-	h.ui.until(t, "the pack to be listed", 20*time.Second, func() bool { return len(w.shown.packs) == 1 })
+	w.installPack(filepath.Join("..", "..", "render", "onnx", "testdata", "tinypack"))
+	h.ui.Until(t, "the pack to be listed", 20*time.Second, func() bool { return len(w.shown.packs) == 1 })
 	if names, err := m.Packs.Names(); err != nil || len(names) != 1 || names[0] != "tinypack" {
 		t.Fatalf("installed packs = %v, %v; want tinypack", names, err)
 	}
-	h.ui.drain()
-	if shown := texts(h.win.Canvas().Overlays().Top()); !strings.Contains(shown, "Model pack installed") {
+	h.ui.Drain()
+	if shown := studiotest.Texts(h.win.Canvas().Overlays().Top()); !strings.Contains(shown, "Model pack installed") {
 		t.Errorf("installing did not say so:\n%s", shown)
 	}
-	shown = texts(w.content)
+	shown = studiotest.Texts(w.content)
 	for _, want := range []string{"tinypack", "Licence: CC0-1.0 · 30 kB"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("after installing, the window does not say %q:\n%s", want, shown)
 		}
 	}
-	dismiss(t, h)
+	studiotest.Dismiss(t, h.win)
 
 	// Verifying a damaged file says so.
 	p, err := m.Packs.Open("tinypack")
@@ -73,24 +103,24 @@ func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.verify("tinypack")
-	h.ui.until(t, "the verification to end", 20*time.Second, func() bool {
-		return strings.Contains(texts(h.win.Canvas().Overlays().Top()), "text_encoder/model.onnx: sha256")
+	h.ui.Until(t, "the verification to end", 20*time.Second, func() bool {
+		return strings.Contains(studiotest.Texts(h.win.Canvas().Overlays().Top()), "text_encoder/model.onnx: sha256")
 	})
-	dismiss(t, h)
+	studiotest.Dismiss(t, h.win)
 
 	// A voice installed from its file is listed by the name lines use.
-	w.installVoice(filepath.Join("..", "voices", "testdata", "tiny.onnx"))
-	h.ui.until(t, "the voice to be listed", 20*time.Second, func() bool { return len(w.shown.voices) == 1 })
-	h.ui.drain()
-	dismiss(t, h)
-	if shown := texts(w.content); !strings.Contains(shown, "piper:tiny") || !strings.Contains(shown, "en_US · 22050 Hz · 1 speaker") {
+	w.installVoice(filepath.Join("..", "..", "voices", "testdata", "tiny.onnx"))
+	h.ui.Until(t, "the voice to be listed", 20*time.Second, func() bool { return len(w.shown.voices) == 1 })
+	h.ui.Drain()
+	studiotest.Dismiss(t, h.win)
+	if shown := studiotest.Texts(w.content); !strings.Contains(shown, "piper:tiny") || !strings.Contains(shown, "en_US · 22050 Hz · 1 speaker") {
 		t.Errorf("the window does not list piper:tiny:\n%s", shown)
 	}
 
 	// Removing asks first, then the pack is gone from disk and the list.
 	w.confirmRemove("tinypack")
-	test.Tap(findButton(t, h.win.Canvas().Overlays().Top(), "Remove"))
-	h.ui.until(t, "the pack to go", 20*time.Second, func() bool { return len(w.shown.packs) == 0 })
+	test.Tap(studiotest.FindButton(t, h.win.Canvas().Overlays().Top(), "Remove"))
+	h.ui.Until(t, "the pack to go", 20*time.Second, func() bool { return len(w.shown.packs) == 0 })
 	if names, _ := m.Packs.Names(); len(names) != 0 {
 		t.Errorf("after removing, packs installed = %v", names)
 	}
@@ -108,51 +138,18 @@ func TestModelsWindowSaysWhyModelsCannotRun(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(broken, pack.ManifestFile), []byte(`{"format":1,`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w := h.s.showModels()
-	h.ui.until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtimeErr != nil })
-	shown := texts(h.win.Canvas().Overlays().Top())
+	w := h.show()
+	h.ui.Until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtimeErr != nil })
+	shown := studiotest.Texts(h.win.Canvas().Overlays().Top())
 	for _, want := range []string{"On-device models cannot run: ONNX Runtime is not installed: run `make run`", "Damaged: "} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the window does not say %q:\n%s", want, shown)
 		}
 	}
-	test.Tap(findButton(t, h.win.Canvas().Overlays().Top(), "Remove…"))
-	test.Tap(findButton(t, h.win.Canvas().Overlays().Top(), "Remove"))
-	h.ui.until(t, "the broken pack to go", 20*time.Second, func() bool { return len(w.shown.packs) == 0 && w.shown.runtimeErr != nil })
+	test.Tap(studiotest.FindButton(t, h.win.Canvas().Overlays().Top(), "Remove…"))
+	test.Tap(studiotest.FindButton(t, h.win.Canvas().Overlays().Top(), "Remove"))
+	h.ui.Until(t, "the broken pack to go", 20*time.Second, func() bool { return len(w.shown.packs) == 0 && w.shown.runtimeErr != nil })
 	if _, err := os.Stat(broken); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the broken pack's folder is still there: %v", err)
 	}
-}
-
-// dismiss closes the information or problem dialog on top.
-func dismiss(t *testing.T, h *harness) {
-	t.Helper()
-	top := h.win.Canvas().Overlays().Top()
-	for _, label := range []string{"OK", "Close"} {
-		var found bool
-		walkAll(top, func(o fyne.CanvasObject) {
-			if b, ok := o.(*widgetButton); ok && b.Text == label && !found {
-				found = true
-				test.Tap(b)
-			}
-		})
-		if found {
-			return
-		}
-	}
-	t.Fatalf("nothing to dismiss in:\n%s", texts(top))
-}
-
-func findButton(t *testing.T, o fyne.CanvasObject, label string) *widgetButton {
-	t.Helper()
-	var found *widgetButton
-	walkAll(o, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widgetButton); ok && b.Text == label {
-			found = b
-		}
-	})
-	if found == nil {
-		t.Fatalf("no %q button in:\n%s", label, texts(o))
-	}
-	return found
 }
