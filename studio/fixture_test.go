@@ -2,9 +2,6 @@ package studio
 
 import (
 	"context"
-	"os"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,7 +12,7 @@ import (
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
-	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
 )
 
