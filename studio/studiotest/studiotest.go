@@ -62,6 +62,9 @@ func (u *UI) Until(t testing.TB, what string, timeout time.Duration, cond func()
 	}
 }
 
+// Queued is how many UI updates wait to run.
+func (u *UI) Queued() int { return len(u.ch) }
+
 // Drain runs the UI updates already queued.
 func (u *UI) Drain() {
 	for {
