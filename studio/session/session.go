@@ -185,9 +185,6 @@ func Background[T any](r Runner, work func(ctx context.Context) (T, error), done
 	}()
 }
 
-// Library is the studio's library.
-func (s *Session) Library() *library.Library { return s.lib }
-
 // Project is the open project. Read it on the UI goroutine only; give
 // background work a Clone.
 func (s *Session) Project() *timeline.Project { return s.doc.Project() }
