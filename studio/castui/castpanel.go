@@ -3,6 +3,7 @@ package castui
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -46,6 +47,9 @@ func (c *Panel) Close() {
 // NewPanel makes the cast panel; it follows the session's cast from now
 // on.
 func NewPanel(d Deps) *Panel {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
 	s := d.Session
 	c := &Panel{s: s, d: d, selected: -1}
 	c.list = widget.NewList(

@@ -40,7 +40,8 @@ type Deps struct {
 	// CaptureClock paces and stamps the capture devices of a take; nil
 	// means the real clock.
 	CaptureClock capture.Clock
-	Log          *slog.Logger
+	// Log is slog.Default() when nil.
+	Log *slog.Logger
 	// Report shows a failure to the person.
 	Report func(error)
 	// ShotAt is the shot whose timeline card is at a point of the main
