@@ -40,6 +40,11 @@ func modelsHarness(t *testing.T, runtime func() (string, error)) (*rig, *Models)
 		Runtime:   runtime,
 	}
 	t.Setenv("SLATE_VOICES", "")
+	return newRig(t, m), m
+}
+
+// newRig is the window's place, for the models m.
+func newRig(t *testing.T, m *Models) *rig {
 	env := studiotest.New(t, studiotest.Options{Projects: []*timeline.Project{studiotest.SmallDemo(t)}})
 	h := &rig{win: env.App.NewWindow("models"), ui: env.UI}
 	h.win.SetContent(widget.NewLabel("the studio"))
@@ -56,7 +61,7 @@ func modelsHarness(t *testing.T, runtime func() (string, error)) (*rig, *Models)
 			return d
 		},
 	}
-	return h, m
+	return h
 }
 
 func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
