@@ -336,15 +336,13 @@ func (s *Studio) onUI(f func()) { s.session.OnUI(f) }
 // still ask the studio for; they move into rooms of their own next, and
 // ask the session then.
 
-func (s *Studio) openDocument(doc *library.Document) { s.session.Open(doc) }
-func (s *Studio) selectShots(ids ...string)          { s.session.Select(ids...) }
-func (s *Studio) setPlayhead(frame int)              { s.session.SetPlayhead(frame) }
-func (s *Studio) request(i int) *render.Request      { return s.session.Request(i) }
-func (s *Studio) likenessNow() map[string]render.Likeness {
-	return s.session.Likeness()
-}
-func (s *Studio) keyOf(i int) string                   { return s.session.KeyOf(i) }
-func (s *Studio) clipOf(i int) (library.Clip, bool)    { return s.session.ClipOf(i) }
-func (s *Studio) checkClip(sum string, shot int) error { return s.session.CheckClip(sum, shot) }
-func (s *Studio) reloadCast()                          { s.session.ReloadCast() }
-func (s *Studio) lookUpClips()                         { s.session.LookUpClips() }
+func (s *Studio) openDocument(doc *library.Document)      { s.session.Open(doc) }
+func (s *Studio) selectShots(ids ...string)               { s.session.Select(ids...) }
+func (s *Studio) setPlayhead(frame int)                   { s.session.SetPlayhead(frame) }
+func (s *Studio) request(i int) *render.Request           { return s.session.Request(i) }
+func (s *Studio) likenessNow() map[string]render.Likeness { return s.session.Likeness() }
+func (s *Studio) keyOf(i int) string                      { return s.session.KeyOf(i) }
+func (s *Studio) clipOf(i int) (library.Clip, bool)       { return s.session.ClipOf(i) }
+func (s *Studio) checkClip(sum string, shot int) error    { return s.session.CheckClip(sum, shot) }
+func (s *Studio) reloadCast()                             { s.session.ReloadCast() }
+func (s *Studio) lookUpClips()                            { s.session.LookUpClips() }
