@@ -115,6 +115,18 @@ var rules = []rule{
 	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "sharing", "timeline", "voices", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
 	// The server's command turns flags into account/server's Config.
 	{pkg: "cmd/slate-server", may: []string{"account/server"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
+	// The studio's rooms. The session is the state they share, without a
+	// window: no Fyne, even indirectly.
+	{pkg: "studio/session", may: []string{"library", "render", "timeline"}, forbidden: gui},
+	// Each room is given what it uses; none imports the shell (studio) or
+	// another room.
+	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "library", "render", "timeline"}},
+	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline"}},
+	{pkg: "studio/castui", may: []string{"studio/session", "capture", "consent", "library", "media"}},
+	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/filepick", "ml/pack", "voices"}},
+	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
+	// The tests' builder makes what a studio works with, not the studio.
+	{pkg: "studio/studiotest", may: []string{"studio/session", "examples", "library", "media", "render", "timeline"}},
 }
 
 // studioSide is what the account server must never depend on: the studio
@@ -123,6 +135,11 @@ var studioSide = []string{
 	module + "/studio", module + "/capture", module + "/render", module + "/playback",
 	module + "/library", module + "/sharing", module + "/media", module + "/account/client",
 }
+
+// fyneUsers are the packages that may use Fyne, besides the binaries
+// (cmd/...): the studio's shell and its rooms, and the builder of their
+// tests. The session is not one of them.
+var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/modelsui", "studio/filepick", "studio/studiotest"}
 
 // serverImporters may import the server package itself; everyone else,
 // the studio above all, reaches the server through account/client.
@@ -165,11 +182,12 @@ func violations(pkgs []pkg) []string {
 				}
 			}
 		}
-		// Only the studio and the binaries touch Fyne, and only the studio
-		// binary starts a real Fyne app (so GUI tests run headless).
+		// Only the studio's shell and rooms and the binaries touch Fyne,
+		// and only the binaries start a real Fyne app (so GUI tests run
+		// headless).
 		for _, d := range p.Deps {
-			if strings.HasPrefix(d, "fyne.io/") && !under(path, "studio") && !under(path, "cmd") {
-				out = append(out, path+" depends on Fyne ("+d+"); only studio and cmd may")
+			if strings.HasPrefix(d, "fyne.io/") && !slices.Contains(fyneUsers, path) && !under(path, "cmd") {
+				out = append(out, path+" depends on Fyne ("+d+"); only the studio's shell and rooms, and cmd, may")
 				break
 			}
 		}
@@ -179,8 +197,8 @@ func violations(pkgs []pkg) []string {
 			}
 			// cmd/fyne-baseline is the bare Fyne window the start-up
 			// benchmark measures the studio against.
-			if imp == fyneApp && path != "cmd/slate" && path != "cmd/fyne-baseline" {
-				out = append(out, path+" imports "+fyneApp+"; only cmd/slate may")
+			if imp == fyneApp && !under(path, "cmd") {
+				out = append(out, path+" imports "+fyneApp+"; only the binaries in cmd may")
 			}
 		}
 	}
@@ -213,6 +231,10 @@ func TestRulesCatchViolations(t *testing.T) {
 		{ImportPath: module + "/account/client", Deps: []string{"github.com/mattn/go-sqlite3"}},
 		{ImportPath: module + "/cmd/slate-server", Imports: []string{module + "/account/client"}, Deps: []string{module + "/account/client"}},
 		{ImportPath: module + "/internal/cli", Deps: []string{"fyne.io/fyne/v2"}},
+		{ImportPath: module + "/studio/session", Deps: []string{"fyne.io/fyne/v2"}},
+		{ImportPath: module + "/studio/storyboard", Imports: []string{module + "/studio", fyneApp}},
+		{ImportPath: module + "/studio/player", Imports: []string{module + "/studio/storyboard"}},
+		{ImportPath: module + "/studio/newroom", Deps: []string{"fyne.io/fyne/v2"}},
 	}
 	want := []string{
 		"timeline imports library",
@@ -231,6 +253,12 @@ func TestRulesCatchViolations(t *testing.T) {
 		"cmd/slate-server depends on github.com/slatestudio/slate/account/client",
 		"internal/cli depends on fyne.io/fyne/v2, which",
 		"internal/cli depends on Fyne",
+		"studio/session depends on fyne.io/fyne/v2, which",
+		"studio/session depends on Fyne",
+		"studio/storyboard imports studio;",
+		"studio/storyboard imports fyne.io/fyne/v2/app",
+		"studio/player imports studio/storyboard",
+		"studio/newroom depends on Fyne",
 	}
 	v := violations(bad)
 	if len(v) != len(want) {

@@ -1,4 +1,4 @@
-package studio
+package player
 
 import (
 	"cmp"
@@ -60,7 +60,7 @@ func (b *soundboard) ready() bool {
 }
 
 // rebuildBoardLocked lays the sources' sound out on the film's timeline.
-func (p *player) rebuildBoardLocked() {
+func (p *Player) rebuildBoardLocked() {
 	f := p.film
 	b := &soundboard{total: samplesAt(f.total, f.fps)}
 	for i, sp := range f.spans {
@@ -118,7 +118,7 @@ func (st *stream) pos(n int64) int64 {
 
 // fill writes the stream's next frames. It runs on the output's thread:
 // no locks, no allocation.
-func (p *player) fill(st *stream, out []float32) {
+func (p *Player) fill(st *stream, out []float32) {
 	clear(out)
 	b := p.board.Load()
 	frames := int64(len(out) / 2)
@@ -143,7 +143,7 @@ func (p *player) fill(st *stream, out []float32) {
 }
 
 // kickAudio tells the audio worker that audioWant changed.
-func (p *player) kickAudio() {
+func (p *Player) kickAudio() {
 	select {
 	case p.wakeAudio <- struct{}{}:
 	default:
@@ -153,7 +153,7 @@ func (p *player) kickAudio() {
 // audioLoop starts and stops the output as the player wants. Starting a
 // device can take a while (it fills its buffer first), so this is kept
 // off the UI goroutine; a burst of seeks costs one restart, not many.
-func (p *player) audioLoop(out AudioOut) {
+func (p *Player) audioLoop(out AudioOut) {
 	defer close(p.audioDone)
 	var cur *stream
 	stop := func() {
@@ -188,7 +188,7 @@ func (p *player) audioLoop(out AudioOut) {
 			if p.run == want.run && p.audioClock {
 				// Play on by the clock from the run's start.
 				p.audioClock, p.audioBroken = false, true
-				p.anchorTime = p.s.deps.Clock.Now()
+				p.anchorTime = p.d.Clock.Now()
 			}
 			p.mu.Unlock()
 			p.report(true, fmt.Sprintf("No sound: %v", err))

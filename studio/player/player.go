@@ -1,4 +1,4 @@
-package studio
+package player
 
 import (
 	"context"
@@ -18,7 +18,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/render"
-	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -53,7 +53,7 @@ const maxSpeed = 4
 // or move on before it gives up on sound and plays by the clock.
 const stallAfter = 2 * time.Second
 
-// player is the preview player at the top of the window: the film's
+// Player is the preview player at the top of the window: the film's
 // picture and sound at the playhead, with transport controls.
 //
 // Threads. Its methods run on the UI goroutine, like the rest of the
@@ -65,8 +65,9 @@ const stallAfter = 2 * time.Second
 // function on the calling goroutine, beside the test's own calls. No
 // widget is touched while mu is held, since widgets call back; uiMu is
 // taken after mu, never before.
-type player struct {
-	s      *Studio
+type Player struct {
+	s      Session
+	d      Deps
 	ctx    context.Context
 	cancel context.CancelFunc
 	anim   previewer // nil when the animatic backend cannot open
@@ -141,10 +142,12 @@ type shownState struct {
 	img  *image.RGBA
 }
 
-func newPlayer(s *Studio) *player {
-	ctx, cancel := context.WithCancel(s.ctx)
-	p := &player{
-		s: s, ctx: ctx, cancel: cancel,
+// New makes the player; it follows the session's project and playhead
+// from now on. Close it when the studio closes.
+func New(d Deps) *Player {
+	ctx, cancel := context.WithCancel(d.Session.Context())
+	p := &Player{
+		s: d.Session, d: d, ctx: ctx, cancel: cancel,
 		sem:        make(chan struct{}, min(4, max(2, runtime.NumCPU()/2))),
 		sources:    map[string]*source{},
 		speed:      1,
@@ -153,24 +156,31 @@ func newPlayer(s *Studio) *player {
 		audioDone:  make(chan struct{}),
 		shownCh:    make(chan struct{}),
 	}
-	if b, err := s.deps.Backends.Open(animatic.Name); err == nil {
-		p.anim, _ = b.(previewer)
+	if d.Animatic != nil {
+		p.anim, _ = d.Animatic.(previewer)
 	}
 	if p.anim == nil {
 		p.shotStatus = "No preview: the animatic renderer is unavailable"
 	}
-	if s.deps.Audio == nil {
+	if d.Audio == nil {
 		p.deviceStatus = noDevice
 		close(p.audioDone)
 	} else {
-		go p.audioLoop(s.deps.Audio)
+		go p.audioLoop(d.Audio)
 	}
 	p.build()
 	go p.renderLoop()
+	p.s.Listen(session.Listener{
+		ProjectChanged: func(timeline.Change) { p.projectChanged() },
+		PlayheadMoved:  p.seekTo,
+		ClipsChanged:   p.projectChanged,
+		CastChanged:    p.projectChanged,
+		ClipDamaged:    func(n int) { p.report(false, session.DamagedText(n)) },
+	})
 	return p
 }
 
-func (p *player) build() {
+func (p *Player) build() {
 	black := image.NewRGBA(image.Rect(0, 0, 16, 9))
 	for i := 3; i < len(black.Pix); i += 4 {
 		black.Pix[i] = 0xff
@@ -179,15 +189,15 @@ func (p *player) build() {
 	p.img.FillMode = canvas.ImageFillContain
 	p.img.SetMinSize(fyne.NewSize(160, 90))
 
-	back := widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), func() { p.step(-1) })
-	p.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), p.toggle)
-	fwd := widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), func() { p.step(1) })
+	back := widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), func() { p.Step(-1) })
+	p.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), p.Toggle)
+	fwd := widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), func() { p.Step(1) })
 	p.loopBtn = widget.NewButtonWithIcon("Loop", theme.MediaReplayIcon(), p.toggleLoop)
 	p.slider = widget.NewSlider(0, 1)
 	p.slider.Step = 1
 	p.slider.OnChanged = func(v float64) {
 		if !p.syncingSlider.Load() {
-			p.s.setPlayhead(int(v + 0.5))
+			p.s.SetPlayhead(int(v + 0.5))
 		}
 	}
 	p.timecode = widget.NewLabelWithStyle("", fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
@@ -203,10 +213,34 @@ func (p *player) build() {
 	p.root = container.NewBorder(nil, container.NewVBox(controls, p.status), nil, nil, picture)
 }
 
-func (p *player) view() fyne.CanvasObject { return p.root }
+// View is the player, for the window.
+func (p *Player) View() fyne.CanvasObject { return p.root }
 
-// close stops playback and all background work; the window is closing.
-func (p *player) close() {
+// TypedKey plays, pauses, shuttles and steps by the bare keys of video
+// editors: Space, J, K, L and the arrows. It reports whether key was one
+// of them.
+func (p *Player) TypedKey(key *fyne.KeyEvent) bool {
+	switch key.Name {
+	case fyne.KeySpace:
+		p.Toggle()
+	case fyne.KeyJ:
+		p.Shuttle(-1)
+	case fyne.KeyK:
+		p.Pause()
+	case fyne.KeyL:
+		p.Shuttle(1)
+	case fyne.KeyLeft:
+		p.Step(-1)
+	case fyne.KeyRight:
+		p.Step(1)
+	default:
+		return false
+	}
+	return true
+}
+
+// Close stops playback and all background work; the studio is closing.
+func (p *Player) Close() {
 	p.mu.Lock()
 	p.haltLocked()
 	p.mu.Unlock()
@@ -221,7 +255,7 @@ func (p *player) close() {
 // projectChanged follows an edit, undo, another project or a newly
 // finished clip: it works out each shot's sources (keeping those whose
 // render key is unchanged), the sound, and shows the playhead's frame.
-func (p *player) projectChanged() {
+func (p *Player) projectChanged() {
 	proj := p.s.Project()
 	f := &film{fps: proj.FPS, total: proj.TotalFrames(), spans: proj.Timing()}
 	f.w, f.h = previewSize(proj.Width, proj.Height)
@@ -231,8 +265,8 @@ func (p *player) projectChanged() {
 	}
 	shots := make([]shotInfo, len(proj.Shots))
 	for i := range proj.Shots {
-		req := p.s.request(i)
-		key := p.s.keyOf(i)
+		req := p.s.Request(i)
+		key := p.s.KeyOf(i)
 		if key == "" {
 			if b, ok := p.anim.(render.Backend); ok {
 				key = render.Key(b, req) // the shot's own backend is missing; the animatic stands in
@@ -240,9 +274,9 @@ func (p *player) projectChanged() {
 		}
 		card := fmt.Sprintf("%s/%dx%d", key, f.w, f.h)
 		info := shotInfo{key: card, card: card, req: req}
-		if c, ok := p.s.clipOf(i); ok {
+		if c, ok := p.s.ClipOf(i); ok {
 			info.key += "/clip/" + c.SHA256
-			info.clip = p.s.deps.Library.Blobs().Path(c.SHA256)
+			info.clip = p.d.Blobs.Path(c.SHA256)
 		}
 		shots[i] = info
 		f.kinds = append(f.kinds, proj.Shots[i].Transition.Kind)
@@ -276,7 +310,7 @@ func (p *player) projectChanged() {
 		}
 	}
 	p.film = f
-	p.frame = max(0, min(p.s.playhead, f.total-1))
+	p.frame = max(0, min(p.s.Playhead(), f.total-1))
 	// The shots nearest the playhead first: they are what the person sees.
 	p.prepareNearLocked(p.frame)
 	p.rebuildBoardLocked()
@@ -290,12 +324,9 @@ func (p *player) projectChanged() {
 	p.updateControls()
 }
 
-// seekTo shows frame; s.setPlayhead calls it whenever the playhead moves.
-// Playing, the run carries on from there.
-func (p *player) seekTo(frame int) {
-	if p == nil {
-		return // the studio is still being built
-	}
+// seekTo shows frame; it follows the session's playhead wherever it
+// moves. Playing, the run carries on from there.
+func (p *Player) seekTo(frame int) {
 	p.mu.Lock()
 	if p.film == nil || frame == p.frame {
 		p.mu.Unlock()
@@ -310,21 +341,21 @@ func (p *player) seekTo(frame int) {
 	p.updateControls()
 }
 
-// toggle plays at normal speed, or pauses: Space and the Playback menu.
-func (p *player) toggle() {
+// Toggle plays at normal speed, or pauses: Space and the Playback menu.
+func (p *Player) Toggle() {
 	p.mu.Lock()
 	playing := p.playing
 	p.mu.Unlock()
 	if playing {
-		p.pause()
+		p.Pause()
 	} else {
 		p.play(1)
 	}
 }
 
-// shuttle is J (dir −1) and L (dir +1): play that way at 1×, or, already
+// Shuttle is J (dir −1) and L (dir +1): play that way at 1×, or, already
 // playing that way, twice as fast, up to 4×.
-func (p *player) shuttle(dir int) {
+func (p *Player) Shuttle(dir int) {
 	p.mu.Lock()
 	speed := dir
 	if p.playing && p.speed*dir > 0 {
@@ -338,7 +369,7 @@ func (p *player) shuttle(dir int) {
 }
 
 // play starts a run at speed (frames of film per frame of time).
-func (p *player) play(speed int) {
+func (p *Player) play(speed int) {
 	p.mu.Lock()
 	if p.film == nil || p.film.total == 0 {
 		p.mu.Unlock()
@@ -363,12 +394,12 @@ func (p *player) play(speed int) {
 	}
 	p.restartLocked(frame)
 	p.mu.Unlock()
-	p.s.setPlayhead(frame)
+	p.s.SetPlayhead(frame)
 	p.updateControls()
 }
 
-// pause stops where playback has got to: K.
-func (p *player) pause() {
+// Pause stops where playback has got to: K.
+func (p *Player) Pause() {
 	p.mu.Lock()
 	if !p.playing {
 		p.mu.Unlock()
@@ -379,13 +410,13 @@ func (p *player) pause() {
 	p.frame = frame
 	p.requestLocked(frame)
 	p.mu.Unlock()
-	p.s.setPlayhead(frame)
+	p.s.SetPlayhead(frame)
 	p.updateControls()
 }
 
-// step pauses and moves one frame back (−1) or forward (+1): Left, Right.
-func (p *player) step(delta int) {
-	p.pause()
+// Step pauses and moves one frame back (−1) or forward (+1): Left, Right.
+func (p *Player) Step(delta int) {
+	p.Pause()
 	p.mu.Lock()
 	if p.film == nil {
 		p.mu.Unlock()
@@ -393,11 +424,11 @@ func (p *player) step(delta int) {
 	}
 	frame := max(0, min(p.frame+delta, p.film.total-1))
 	p.mu.Unlock()
-	p.s.setPlayhead(frame)
+	p.s.SetPlayhead(frame)
 }
 
 // toggleLoop turns looping over the selected shots on or off.
-func (p *player) toggleLoop() {
+func (p *Player) toggleLoop() {
 	p.mu.Lock()
 	p.loop = !p.loop
 	if p.playing {
@@ -410,13 +441,13 @@ func (p *player) toggleLoop() {
 // loopSpanLocked is the range a loop plays: from the start of the first
 // selected shot to the end of the last, or the whole film when none is
 // selected; empty with looping off.
-func (p *player) loopSpanLocked() timeline.Span {
+func (p *Player) loopSpanLocked() timeline.Span {
 	if !p.loop || p.film == nil {
 		return timeline.Span{}
 	}
 	proj := p.s.Project()
 	r := timeline.Span{Start: p.film.total, End: 0}
-	for _, id := range p.s.selected {
+	for _, id := range p.s.Selected() {
 		if i := proj.Index(id); i >= 0 && i < len(p.film.spans) {
 			r.Start = min(r.Start, p.film.spans[i].Start)
 			r.End = max(r.End, p.film.spans[i].End)
@@ -430,13 +461,13 @@ func (p *player) loopSpanLocked() timeline.Span {
 
 // restartLocked starts a new run at frame with the current speed: a new
 // anchor for the clock, new sound from there, and a new chain of ticks.
-func (p *player) restartLocked(frame int) {
+func (p *Player) restartLocked(frame int) {
 	p.run++
 	p.frame = frame
 	p.anchorFrame = frame
-	p.anchorTime = p.s.deps.Clock.Now()
+	p.anchorTime = p.d.Clock.Now()
 	p.lastPlayed, p.lastMove = 0, p.anchorTime
-	p.audioClock = p.speed == 1 && p.s.deps.Audio != nil && !p.audioBroken
+	p.audioClock = p.speed == 1 && p.d.Audio != nil && !p.audioBroken
 	if p.audioClock {
 		lr := p.loopRange
 		p.audioWant = audioWant{run: p.run, play: true, from: samplesAt(frame, p.film.fps)}
@@ -454,7 +485,7 @@ func (p *player) restartLocked(frame int) {
 // restartInLoopLocked restarts the run from frame under the loop range
 // as it is now (the selection, looping on or off), moved into the range
 // if it has left it.
-func (p *player) restartInLoopLocked(frame int) {
+func (p *Player) restartInLoopLocked(frame int) {
 	p.loopRange = p.loopSpanLocked()
 	if lr := p.loopRange; lr.Len() > 0 {
 		frame = max(lr.Start, min(frame, lr.End-1))
@@ -463,7 +494,7 @@ func (p *player) restartInLoopLocked(frame int) {
 }
 
 // haltLocked ends the run: no more ticks, no more sound.
-func (p *player) haltLocked() {
+func (p *Player) haltLocked() {
 	p.playing = false
 	p.run++
 	if p.stopTick != nil {
@@ -479,7 +510,7 @@ func (p *player) haltLocked() {
 // the run's anchor (or the sound), so late or missed ticks never drift
 // the picture. By the clock, a tick lands on the nanosecond a frame
 // starts (rounded up), so each shows the frame just begun.
-func (p *player) scheduleTickLocked() {
+func (p *Player) scheduleTickLocked() {
 	if p.stopTick != nil {
 		p.stopTick()
 	}
@@ -489,21 +520,21 @@ func (p *player) scheduleTickLocked() {
 	d := time.Duration((int64(time.Second) + 2*fps - 1) / (2 * fps))
 	if !p.audioClock {
 		rate := fps * int64(abs(p.speed)) // frames a second
-		elapsed := int64(p.s.deps.Clock.Now().Sub(p.anchorTime))
+		elapsed := int64(p.d.Clock.Now().Sub(p.anchorTime))
 		next := elapsed*rate/int64(time.Second) + 1
 		d = time.Duration((next*int64(time.Second)+rate-1)/rate - elapsed)
 	}
 	run := p.run
-	p.stopTick = p.s.deps.Clock.AfterFunc(d, func() {
+	p.stopTick = p.d.Clock.AfterFunc(d, func() {
 		if p.ctx.Err() != nil {
 			return
 		}
-		p.s.onUI(func() { p.tick(run) })
+		p.s.OnUI(func() { p.tick(run) })
 	})
 }
 
 // tick moves the playhead to where the run has got to.
-func (p *player) tick(run int64) {
+func (p *Player) tick(run int64) {
 	p.mu.Lock()
 	if run != p.run || !p.playing {
 		p.mu.Unlock()
@@ -513,7 +544,7 @@ func (p *player) tick(run int64) {
 		p.restartInLoopLocked(p.positionLocked()) // the selection changed under a loop
 		frame := p.frame
 		p.mu.Unlock()
-		p.s.setPlayhead(frame)
+		p.s.SetPlayhead(frame)
 		p.updateControls()
 		return
 	}
@@ -530,12 +561,12 @@ func (p *player) tick(run int64) {
 	p.frame = frame
 	p.requestLocked(frame)
 	p.mu.Unlock()
-	p.s.setPlayhead(frame)
+	p.s.SetPlayhead(frame)
 	p.updateControls()
 }
 
 // positionLocked is the frame the run has reached.
-func (p *player) positionLocked() int {
+func (p *Player) positionLocked() int {
 	frame, _ := p.advanceLocked()
 	return frame
 }
@@ -543,11 +574,11 @@ func (p *player) positionLocked() int {
 // advanceLocked is where the run has got to, and whether it has reached
 // an end of the film (never, looping). With sound, that is the frame
 // being heard; without, the clock's.
-func (p *player) advanceLocked() (frame int, ended bool) {
+func (p *Player) advanceLocked() (frame int, ended bool) {
 	if !p.playing {
 		return p.frame, false
 	}
-	now := p.s.deps.Clock.Now()
+	now := p.d.Clock.Now()
 	if p.audioClock {
 		return p.heardLocked(now)
 	}
@@ -562,12 +593,12 @@ func (p *player) advanceLocked() (frame int, ended bool) {
 // heardLocked is the frame being heard. Until the sound starts it holds
 // the run's first frame; if the output does not move for stallAfter, the
 // clock takes over from where the sound had got to.
-func (p *player) heardLocked(now time.Time) (frame int, ended bool) {
+func (p *Player) heardLocked(now time.Time) (frame int, ended bool) {
 	st := p.stream.Load()
 	running := st != nil && st.run == p.run
 	var played int64
 	if running {
-		played = p.s.deps.Audio.Played()
+		played = p.d.Audio.Played()
 	}
 	heard := func() int {
 		if !running {
@@ -616,7 +647,7 @@ func wrapFrame(f int, loop timeline.Span, total int) (frame int, ended bool) {
 }
 
 // updateControls shows the playhead, the state of play and the status.
-func (p *player) updateControls() {
+func (p *Player) updateControls() {
 	p.mu.Lock()
 	frame, total, fps := p.frame, 0, 24
 	if p.film != nil {
@@ -658,7 +689,7 @@ func (p *player) updateControls() {
 
 // statusLocked says why there is no sound, or why a shot shows its card
 // instead of its clip.
-func (p *player) statusLocked() string {
+func (p *Player) statusLocked() string {
 	var parts []string
 	for _, s := range []string{p.deviceStatus, p.shotStatus} {
 		if s != "" {
@@ -669,7 +700,7 @@ func (p *player) statusLocked() string {
 }
 
 // showStatus updates the status line alone.
-func (p *player) showStatus() {
+func (p *Player) showStatus() {
 	p.mu.Lock()
 	status := p.statusLocked()
 	p.mu.Unlock()
@@ -680,7 +711,7 @@ func (p *player) showStatus() {
 
 // report shows a background failure in the status line: the sound
 // output's (device) or a shot's.
-func (p *player) report(device bool, msg string) {
+func (p *Player) report(device bool, msg string) {
 	if p.ctx.Err() != nil {
 		return
 	}
@@ -691,7 +722,7 @@ func (p *player) report(device bool, msg string) {
 		p.shotStatus = msg
 	}
 	p.mu.Unlock()
-	p.s.onUI(p.showStatus)
+	p.s.OnUI(p.showStatus)
 }
 
 // previewSize fits the project's frame into previewBox, in even numbers

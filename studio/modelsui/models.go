@@ -1,4 +1,8 @@
-package studio
+// Package modelsui is the studio's models window: the model packs the
+// onnx backend renders with and the Piper voices lines are spoken in,
+// with their licences and sources, where on-device models run, and
+// installing, verifying and removing them.
+package modelsui
 
 import (
 	"context"
@@ -14,6 +18,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/ml/pack"
+	"github.com/slatestudio/slate/studio/filepick"
+	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/voices"
 )
 
@@ -32,6 +38,20 @@ type Models struct {
 	// InstallVoice checks a voice and copies it into dir; voices.Install
 	// with the runtime when there is one.
 	InstallVoice func(model, dir string) (voices.Installed, error)
+}
+
+// Deps are what the models window works with, handed in by the studio.
+type Deps struct {
+	// Models are the packs and voices shown; nil shows none (and says why).
+	Models *Models
+	// Window is the studio's window the dialog opens over.
+	Window fyne.Window
+	// Runner runs the installs and checks off the UI goroutine.
+	Runner session.Runner
+	// Report and Problem show what went wrong: an error, or a title and
+	// what to do about it.
+	Report  func(error)
+	Problem func(title, message string) dialog.Dialog
 }
 
 // modelsList is what the models window shows, read in the background.
@@ -54,11 +74,12 @@ func (m *Models) list() modelsList {
 	return l
 }
 
-// modelsWindow lists the installed model packs with their licences and
+// Window lists the installed model packs with their licences and
 // sources, and the Piper voices, says where on-device renders run, and
-// installs, verifies and removes them.
-type modelsWindow struct {
-	s       *Studio
+// installs, verifies and removes them. It is a dialog over the studio's
+// window.
+type Window struct {
+	d       Deps
 	m       *Models
 	dialog  dialog.Dialog
 	runtime *widget.Label
@@ -69,13 +90,13 @@ type modelsWindow struct {
 	shown modelsList
 }
 
-// showModels opens the models window.
-func (s *Studio) showModels() *modelsWindow {
-	if s.deps.Models == nil {
-		s.problem("No models here", "This studio was started without a data folder for model packs and voices.")
+// Show opens the models window: Render ▸ Model packs and voices.
+func Show(d Deps) *Window {
+	if d.Models == nil {
+		d.Problem("No models here", "This studio was started without a data folder for model packs and voices.")
 		return nil
 	}
-	w := &modelsWindow{s: s, m: s.deps.Models}
+	w := &Window{d: d, m: d.Models}
 	w.runtime = &widget.Label{Text: "Looking for ONNX Runtime…", Wrapping: fyne.TextWrapWord}
 	w.packs = container.NewVBox()
 	w.voices = container.NewVBox()
@@ -100,8 +121,8 @@ func (s *Studio) showModels() *modelsWindow {
 	)
 	w.content = content
 	scroll := container.NewVScroll(content)
-	w.dialog = dialog.NewCustom("Model packs and voices", "Close", scroll, s.win)
-	size := s.win.Canvas().Size()
+	w.dialog = dialog.NewCustom("Model packs and voices", "Close", scroll, d.Window)
+	size := d.Window.Canvas().Size()
 	w.dialog.Resize(fyne.NewSize(min(720, size.Width*0.9), min(620, size.Height*0.9)))
 	w.dialog.Show()
 	w.reload()
@@ -111,8 +132,8 @@ func (s *Studio) showModels() *modelsWindow {
 // reload reads the packs and voices again and redraws them, then says
 // where models run: loading ONNX Runtime the first time takes a moment,
 // and the list need not wait for it.
-func (w *modelsWindow) reload() {
-	background(w.s, func(context.Context) (modelsList, error) {
+func (w *Window) reload() {
+	session.Background(w.d.Runner, func(context.Context) (modelsList, error) {
 		return w.m.list(), nil
 	}, func(l modelsList, _ error) {
 		l.runtime, l.runtimeErr = w.shown.runtime, w.shown.runtimeErr
@@ -121,13 +142,13 @@ func (w *modelsWindow) reload() {
 			w.runtime.SetText("Not known.")
 			return
 		}
-		background(w.s, func(context.Context) (string, error) {
+		session.Background(w.d.Runner, func(context.Context) (string, error) {
 			return w.m.Runtime()
 		}, w.drawRuntime)
 	})
 }
 
-func (w *modelsWindow) drawRuntime(on string, err error) {
+func (w *Window) drawRuntime(on string, err error) {
 	w.shown.runtime, w.shown.runtimeErr = on, err
 	if err != nil {
 		w.runtime.SetText("On-device models cannot run: " + err.Error())
@@ -139,7 +160,7 @@ func (w *modelsWindow) drawRuntime(on string, err error) {
 	w.runtime.Refresh()
 }
 
-func (w *modelsWindow) draw(l modelsList) {
+func (w *Window) draw(l modelsList) {
 	w.shown = l
 
 	w.packs.RemoveAll()
@@ -174,7 +195,7 @@ func (w *modelsWindow) draw(l modelsList) {
 
 // packRow shows one pack: its name, what it is, its licence, size and
 // source, with buttons to verify and remove it.
-func (w *modelsWindow) packRow(p pack.Info) fyne.CanvasObject {
+func (w *Window) packRow(p pack.Info) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(p.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { w.confirmRemove(p.Name) })
 	if p.Err != nil {
@@ -200,40 +221,40 @@ func (w *modelsWindow) packRow(p pack.Info) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, name, buttons, lines)
 }
 
-func (w *modelsWindow) choosePack() {
+func (w *Window) choosePack() {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
-			w.s.report(err)
+			w.d.Report(err)
 			return
 		}
 		if u == nil {
 			return
 		}
 		if u.Scheme() != "file" {
-			w.s.problem("Cannot install from there", fmt.Sprintf("%s is not a folder on this computer.", u))
+			w.d.Problem("Cannot install from there", fmt.Sprintf("%s is not a folder on this computer.", u))
 			return
 		}
 		w.installPack(u.Path())
-	}, w.s.win)
-	d.Resize(fileDialogSize())
+	}, w.d.Window)
+	d.Resize(filepick.DialogSize())
 	d.Show()
 }
 
 // installPack installs the pack in dir (a folder with a manifest.json),
 // with a progress bar and a Cancel button. Nothing is installed unless
 // every file checks out.
-func (w *modelsWindow) installPack(dir string) *packTask {
+func (w *Window) installPack(dir string) *packTask {
 	t := w.newPackTask("Installing a model pack", "from "+dir)
-	background(w.s, func(context.Context) (*pack.Pack, error) {
+	session.Background(w.d.Runner, func(context.Context) (*pack.Pack, error) {
 		return w.m.Packs.Install(t.ctx, dir, t.progress)
 	}, func(p *pack.Pack, err error) {
 		t.end()
 		switch {
 		case errors.Is(err, context.Canceled):
 		case err != nil:
-			w.s.problem("The pack was not installed", err.Error())
+			w.d.Problem("The pack was not installed", err.Error())
 		default:
-			dialog.ShowInformation("Model pack installed", fmt.Sprintf("%s is installed, licence %s. Shots whose backend is onnx render with it.", p.Manifest.Name, p.Manifest.Licence), w.s.win)
+			dialog.ShowInformation("Model pack installed", fmt.Sprintf("%s is installed, licence %s. Shots whose backend is onnx render with it.", p.Manifest.Name, p.Manifest.Licence), w.d.Window)
 		}
 		w.reload()
 	})
@@ -241,9 +262,9 @@ func (w *modelsWindow) installPack(dir string) *packTask {
 }
 
 // verify checks every file of a pack against its sha256.
-func (w *modelsWindow) verify(name string) *packTask {
+func (w *Window) verify(name string) *packTask {
 	t := w.newPackTask("Verifying "+name, "every file against its checksum")
-	background(w.s, func(context.Context) (struct{}, error) {
+	session.Background(w.d.Runner, func(context.Context) (struct{}, error) {
 		p, err := w.m.Packs.Open(name)
 		if err != nil {
 			return struct{}{}, err
@@ -254,40 +275,40 @@ func (w *modelsWindow) verify(name string) *packTask {
 		switch {
 		case errors.Is(err, context.Canceled):
 		case err != nil:
-			w.s.problem(name+" is damaged", err.Error())
+			w.d.Problem(name+" is damaged", err.Error())
 		default:
-			dialog.ShowInformation(name+" is intact", "Every file matches its checksum.", w.s.win)
+			dialog.ShowInformation(name+" is intact", "Every file matches its checksum.", w.d.Window)
 		}
 	})
 	return t
 }
 
-func (w *modelsWindow) confirmRemove(name string) {
+func (w *Window) confirmRemove(name string) {
 	d := dialog.NewConfirm("Remove model pack", fmt.Sprintf("Remove %s from this computer? Clips already rendered with it are kept; shots whose backend is onnx need another pack to render again.", name), func(ok bool) {
 		if ok {
 			w.remove(name)
 		}
-	}, w.s.win)
+	}, w.d.Window)
 	d.SetConfirmText("Remove")
 	d.SetDismissText("Keep")
 	d.Show()
 }
 
-func (w *modelsWindow) remove(name string) {
-	background(w.s, func(context.Context) (struct{}, error) {
+func (w *Window) remove(name string) {
+	session.Background(w.d.Runner, func(context.Context) (struct{}, error) {
 		return struct{}{}, w.m.Packs.Remove(name)
 	}, func(_ struct{}, err error) {
 		if err != nil {
-			w.s.problem("The pack was not removed", err.Error())
+			w.d.Problem("The pack was not removed", err.Error())
 		}
 		w.reload()
 	})
 }
 
-func (w *modelsWindow) chooseVoice() {
+func (w *Window) chooseVoice() {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			w.s.report(err)
+			w.d.Report(err)
 			return
 		}
 		if r == nil {
@@ -296,29 +317,29 @@ func (w *modelsWindow) chooseVoice() {
 		u := r.URI()
 		r.Close()
 		if u.Scheme() != "file" {
-			w.s.problem("Cannot install from there", fmt.Sprintf("%s is not a file on this computer.", u))
+			w.d.Problem("Cannot install from there", fmt.Sprintf("%s is not a file on this computer.", u))
 			return
 		}
 		w.installVoice(u.Path())
-	}, w.s.win)
-	d.SetFilter(regularFiles{".onnx"})
-	d.Resize(fileDialogSize())
+	}, w.d.Window)
+	d.SetFilter(filepick.RegularFiles{".onnx"})
+	d.Resize(filepick.DialogSize())
 	d.Show()
 }
 
 // installVoice checks the Piper voice at model (with model.json beside it)
 // and copies both into the voices folder.
-func (w *modelsWindow) installVoice(model string) {
-	background(w.s, func(context.Context) (voices.Installed, error) {
+func (w *Window) installVoice(model string) {
+	session.Background(w.d.Runner, func(context.Context) (voices.Installed, error) {
 		if w.m.InstallVoice == nil {
 			return voices.Install(nil, model, w.m.VoicesDir)
 		}
 		return w.m.InstallVoice(model, w.m.VoicesDir)
 	}, func(v voices.Installed, err error) {
 		if err != nil {
-			w.s.problem("The voice was not installed", err.Error())
+			w.d.Problem("The voice was not installed", err.Error())
 		} else {
-			dialog.ShowInformation("Voice installed", fmt.Sprintf("%s%s (%s) is installed: give it to a cast member or a line as their voice.", voices.Prefix, v.Name, v.Language), w.s.win)
+			dialog.ShowInformation("Voice installed", fmt.Sprintf("%s%s (%s) is installed: give it to a cast member or a line as their voice.", voices.Prefix, v.Name, v.Language), w.d.Window)
 		}
 		w.reload()
 	})
@@ -327,7 +348,7 @@ func (w *modelsWindow) installVoice(model string) {
 // packTask is an install or verification in progress: a bar, the file at
 // work and a Cancel button.
 type packTask struct {
-	w      *modelsWindow
+	w      *Window
 	ctx    context.Context
 	cancel context.CancelFunc
 	dialog *dialog.CustomDialog
@@ -341,9 +362,9 @@ type packTask struct {
 	stopped bool
 }
 
-func (w *modelsWindow) newPackTask(title, detail string) *packTask {
+func (w *Window) newPackTask(title, detail string) *packTask {
 	t := &packTask{w: w}
-	t.ctx, t.cancel = context.WithCancel(w.s.ctx)
+	t.ctx, t.cancel = context.WithCancel(w.d.Runner.Context())
 	t.bar = widget.NewProgressBar()
 	t.file = widget.NewLabel("Starting…")
 	t.stop = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
@@ -352,9 +373,9 @@ func (w *modelsWindow) newPackTask(title, detail string) *packTask {
 		t.file.SetText("Cancelling…")
 	})
 	from := &widget.Label{Text: detail, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText}
-	t.dialog = dialog.NewCustomWithoutButtons(title, container.NewVBox(t.file, t.bar, from), w.s.win)
+	t.dialog = dialog.NewCustomWithoutButtons(title, container.NewVBox(t.file, t.bar, from), w.d.Window)
 	t.dialog.SetButtons([]fyne.CanvasObject{t.stop})
-	t.dialog.Resize(fyne.NewSize(min(520, w.s.win.Canvas().Size().Width*0.8), t.dialog.MinSize().Height))
+	t.dialog.Resize(fyne.NewSize(min(520, w.d.Window.Canvas().Size().Width*0.8), t.dialog.MinSize().Height))
 	t.dialog.Show()
 	return t
 }
@@ -367,7 +388,7 @@ func (t *packTask) progress(p pack.Progress) {
 	t.latest = p
 	if !t.queued {
 		t.queued = true
-		t.w.s.onUI(t.show)
+		t.w.d.Runner.OnUI(t.show)
 	}
 }
 

@@ -1,4 +1,4 @@
-package studio
+package castui
 
 import (
 	"context"
@@ -23,6 +23,7 @@ import (
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/studio/session"
 )
 
 // previewFPS bounds how often the live preview is redrawn: smooth enough
@@ -34,8 +35,10 @@ const previewFPS = 30
 // the checks found, choose who may use the likeness, and save — or take it
 // again.
 type wizard struct {
-	s   *Studio
-	win fyne.Window
+	s     Session
+	d     Deps
+	panel *Panel
+	win   fyne.Window
 
 	// The setup step.
 	name, handle *widget.Entry
@@ -77,17 +80,17 @@ type wizard struct {
 	done    bool // closed has run
 }
 
-// recordCast opens the capture wizard.
-func (s *Studio) recordCast() {
-	w := &wizard{s: s, curPrompt: -1}
-	w.win = s.app.NewWindow("Record a cast member — Slate")
+// Record opens the recording wizard: Cast ▸ Record a cast member.
+func (c *Panel) Record() {
+	w := &wizard{s: c.s, d: c.d, panel: c, curPrompt: -1}
+	w.win = c.d.App.NewWindow("Record a cast member — Slate")
 	w.build()
 	w.win.SetCloseIntercept(w.close)
 	w.win.SetOnClosed(w.closed)
 	w.win.Resize(fyne.NewSize(1100, 720))
 	w.win.Show()
 	w.win.Canvas().Focus(w.name)
-	s.wizard = w
+	c.wizard = w
 	w.listDevices()
 	w.showSetup()
 }
@@ -132,7 +135,7 @@ func (w *wizard) build() {
 	w.stills = container.NewHBox()
 	w.explain = widget.NewLabel("")
 	w.explain.Wrapping = fyne.TextWrapWord
-	w.level = widget.NewRadioGroup(labels(consent.Levels, consent.Level.Label), func(v string) {
+	w.level = widget.NewRadioGroup(levelLabels(), func(v string) {
 		if l, err := consent.ParseLevel(v); err == nil {
 			w.explain.SetText(l.Explain())
 		}
@@ -167,7 +170,7 @@ func (w *wizard) listDevices() {
 		cams []capture.CameraInfo
 		mics []capture.MicrophoneInfo
 	}
-	background(s, func(ctx context.Context) (found, error) {
+	session.Background(s, func(ctx context.Context) (found, error) {
 		cams, err := capture.ListCameras()
 		if err != nil {
 			return found{}, err
@@ -264,8 +267,8 @@ func (w *wizard) showSetup() {
 
 // clock is the take's clock: real, or the tests' own.
 func (w *wizard) clock() capture.Clock {
-	if w.s.deps.CaptureClock != nil {
-		return w.s.deps.CaptureClock
+	if w.d.CaptureClock != nil {
+		return w.d.CaptureClock
 	}
 	return capture.RealClock{}
 }
@@ -276,7 +279,7 @@ func (w *wizard) restartPreview() {
 		return
 	}
 	w.stop()
-	ctx, cancel := context.WithCancel(w.s.ctx)
+	ctx, cancel := context.WithCancel(w.s.Context())
 	w.mu.Lock()
 	w.stopLive = cancel
 	w.mu.Unlock()
@@ -284,12 +287,12 @@ func (w *wizard) restartPreview() {
 	go func() {
 		cam, mic, err := capture.OpenDevices(ctx, choice, w.clock())
 		if err != nil {
-			w.s.onUI(func() { w.status.SetText("The devices could not be opened: " + err.Error()) })
+			w.s.OnUI(func() { w.status.SetText("The devices could not be opened: " + err.Error()) })
 			return
 		}
 		defer cam.Close()
 		defer mic.Close()
-		w.s.onUI(func() { w.status.SetText("") })
+		w.s.OnUI(func() { w.status.SetText("") })
 		readers := w.live(ctx, cam, mic, nil)
 		<-ctx.Done()
 		readers.Wait() // the devices close only once nothing reads them
@@ -347,7 +350,7 @@ func (w *wizard) live(ctx context.Context, cam capture.Camera, mic capture.Micro
 				if err != nil {
 					continue
 				}
-				w.s.onUI(func() { w.showFrame(img) })
+				w.s.OnUI(func() { w.showFrame(img) })
 			}
 		}
 	}()
@@ -367,7 +370,7 @@ func (w *wizard) showLevel(rms float64) {
 		v = 0 // silence is −∞ dBFS
 	}
 	v = min(1, v)
-	w.s.onUI(func() { w.meter.SetValue(v) })
+	w.s.OnUI(func() { w.meter.SetValue(v) })
 }
 
 // stop ends the preview or the take in progress.
@@ -387,7 +390,7 @@ func (w *wizard) record() {
 	s := w.s
 	w.script = enrol.NewScript()
 	w.curPrompt = -1
-	ctx, cancel := context.WithCancel(s.ctx)
+	ctx, cancel := context.WithCancel(s.Context())
 	w.mu.Lock()
 	w.stopLive = cancel
 	w.mu.Unlock()
@@ -403,17 +406,17 @@ func (w *wizard) record() {
 	go func() {
 		cam, mic, err := capture.OpenDevices(ctx, choice, clock)
 		if err != nil {
-			s.onUI(func() { w.failed(fmt.Errorf("open the devices: %w", err)) })
+			s.OnUI(func() { w.failed(fmt.Errorf("open the devices: %w", err)) })
 			return
 		}
 		defer cam.Close()
 		defer mic.Close()
 		frames := make(chan capture.Frame, 1)
 		w.live(ctx, cam, mic, frames) // reads no device: the recorder does
-		s.onUI(func() { w.takeStart = clock.Now() })
+		s.OnUI(func() { w.takeStart = clock.Now() })
 		take, err := capture.Record(ctx, cam, mic, clock, script, capture.RecordOptions{
-			TempDir: s.deps.Library.TempDir(),
-			Tools:   s.deps.Tools,
+			TempDir: w.d.Library.TempDir(),
+			Tools:   w.d.Tools,
 			OnFrame: func(f capture.Frame) {
 				select {
 				case frames <- f:
@@ -421,9 +424,9 @@ func (w *wizard) record() {
 				}
 			},
 			OnLevel:  func(rms, _ float64) { w.showLevel(rms) },
-			OnPrompt: func(i int) { s.onUI(func() { w.curPrompt = i; w.tickPrompt() }) },
+			OnPrompt: func(i int) { s.OnUI(func() { w.curPrompt = i; w.tickPrompt() }) },
 			OnSaving: func() {
-				s.onUI(func() {
+				s.OnUI(func() {
 					w.prompt.Text, w.countdown.Text = "", ""
 					w.prompt.Refresh()
 					w.countdown.Refresh()
@@ -432,9 +435,9 @@ func (w *wizard) record() {
 			},
 		})
 		cancel()
-		s.onUI(func() {
+		s.OnUI(func() {
 			switch {
-			case take == nil && ctx.Err() != nil && s.ctx.Err() == nil:
+			case take == nil && ctx.Err() != nil && s.Context().Err() == nil:
 				w.status.SetText("The take was cancelled; nothing was kept.")
 				w.showSetup()
 				w.restartPreview()
@@ -481,9 +484,9 @@ func (w *wizard) check() {
 	s := w.s
 	w.showStep(widget.NewLabel("Checking the take…"), widget.NewProgressBarInfinite())
 	take := *w.take
-	background(s, func(ctx context.Context) (*liveness.Report, error) {
+	session.Background(s, func(ctx context.Context) (*liveness.Report, error) {
 		if w.checker == nil {
-			c, err := enrol.OpenChecker(s.deps.Tools)
+			c, err := enrol.OpenChecker(w.d.Tools)
 			if err != nil {
 				return nil, err
 			}
@@ -565,7 +568,7 @@ func (w *wizard) playTake() {
 		return
 	}
 	w.stop()
-	ctx, cancel := context.WithCancel(w.s.ctx)
+	ctx, cancel := context.WithCancel(w.s.Context())
 	w.mu.Lock()
 	w.stopLive = cancel
 	w.mu.Unlock()
@@ -575,12 +578,12 @@ func (w *wizard) playTake() {
 		th = (640 * f.Height / f.Width) &^ 1
 	}
 	opts := media.DecodeOptions{Width: tw, Height: th, PixFmt: "rgba"}
-	tools := w.s.deps.Tools
+	tools := w.d.Tools
 	go func() {
 		defer cancel()
 		dec, err := tools.NewDecoder(ctx, path, opts)
 		if err != nil {
-			w.s.onUI(func() { w.status.SetText("Play the take: " + err.Error()) })
+			w.s.OnUI(func() { w.status.SetText("Play the take: " + err.Error()) })
 			return
 		}
 		defer dec.Close()
@@ -599,7 +602,7 @@ func (w *wizard) playTake() {
 					return
 				}
 			}
-			w.s.onUI(func() { w.picture.Image = img; w.picture.Refresh() })
+			w.s.OnUI(func() { w.picture.Image = img; w.picture.Refresh() })
 		}
 	}()
 }
@@ -631,8 +634,8 @@ func (w *wizard) saveMember() {
 	m := &library.CastMember{Name: strings.TrimSpace(w.name.Text), Handle: strings.TrimSpace(w.handle.Text), Consent: lvl, Preferences: strings.TrimSpace(w.prefs.Text)}
 	take, rep := w.take, w.report
 	w.save.Disable()
-	background(s, func(ctx context.Context) (*library.CastMember, error) {
-		return m, enrol.Save(ctx, s.deps.Library, take, rep, m)
+	session.Background(s, func(ctx context.Context) (*library.CastMember, error) {
+		return m, enrol.Save(ctx, w.d.Library, take, rep, m)
 	}, func(m *library.CastMember, err error) {
 		if err != nil {
 			w.save.Enable()
@@ -640,19 +643,19 @@ func (w *wizard) saveMember() {
 				w.status.SetText(err.Error())
 				return
 			}
-			s.report(err)
+			w.d.Report(err)
 			return
 		}
 		os.Remove(take.Video)
 		w.saved = true
 		w.close()
-		s.reloadCast()
-		s.side.SelectIndex(2)
+		s.ReloadCast()
+		w.d.ShowCast()
 	})
 }
 
-// close closes the wizard's window (see Studio.closeWindow).
-func (w *wizard) close() { w.s.closeWindow(w.win, w.closed) }
+// close closes the wizard's window (see Deps.CloseWindow).
+func (w *wizard) close() { w.d.CloseWindow(w.win, w.closed) }
 
 // closed tidies up, once: the devices stop, and a take not saved is kept
 // in the data folder's takes/ until the person deletes it.
@@ -663,14 +666,14 @@ func (w *wizard) closed() {
 	w.done = true
 	w.stop()
 	if w.take != nil && !w.saved {
-		if path, err := enrol.Keep(w.s.deps.Library, w.take); err == nil {
-			w.s.deps.Log.Info("kept an unsaved take", "path", path)
+		if path, err := enrol.Keep(w.d.Library, w.take); err == nil {
+			w.d.Log.Info("kept an unsaved take", "path", path)
 		}
 	}
 	if w.checker != nil {
 		w.checker.Close()
 	}
-	if w.s.wizard == w {
-		w.s.wizard = nil
+	if w.panel.wizard == w {
+		w.panel.wizard = nil
 	}
 }

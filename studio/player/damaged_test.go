@@ -1,4 +1,4 @@
-package studio
+package player
 
 import (
 	"context"
@@ -19,52 +19,35 @@ func TestDamagedClipIsNotPlayed(t *testing.T) {
 	s, _ := newTestStudio(t, nil)
 	p := s.player
 	ctx := context.Background()
-	j, err := s.deps.Queue.Submit(ctx, s.request(0), animatic.Name)
+	j, err := s.env.Queue.Submit(ctx, s.Request(0), animatic.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j, err = s.deps.Queue.Wait(ctx, j.ID); err != nil || j.Status != render.Completed {
+	if j, err = s.env.Queue.Wait(ctx, j.ID); err != nil || j.Status != render.Completed {
 		t.Fatalf("render shot 1: %v, %+v", err, j.Error)
 	}
 	// Damaged before the studio, which hears of the clip on its UI
 	// goroutine, has opened it.
-	path := s.deps.Library.Blobs().Path(j.Clip.SHA256)
+	path := s.env.Library.Blobs().Path(j.Clip.SHA256)
 	data, _ := os.ReadFile(path)
 	os.Chmod(path, 0o644)
 	os.WriteFile(path, data[:len(data)/2], 0o644)
 
-	s.setPlayhead(20)
+	s.SetPlayhead(20)
 	want := "the cached clip of shot 1 was damaged; render it again"
 	deadline := time.Now().Add(60 * time.Second)
 	for !strings.Contains(p.text(p.status), want) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the player's status says %q, want %q", p.text(p.status), want)
 		}
-		pump(s)
+		pump(s.player)
 		time.Sleep(5 * time.Millisecond)
 	}
-	if _, err := os.Stat(filepath.Join(s.deps.Library.Dir(), "blobs", "damaged", j.Clip.SHA256)); err != nil {
+	if _, err := os.Stat(filepath.Join(s.env.Library.Dir(), "blobs", "damaged", j.Clip.SHA256)); err != nil {
 		t.Errorf("the damaged clip was not moved aside: %v", err)
 	}
 	waitShown(t, p, "the storyboard card", func(st shownState) bool { return st.frame == 20 && st.final && !st.clip })
-	if _, ok := s.clipOf(0); ok {
+	if _, ok := s.ClipOf(0); ok {
 		t.Error("the studio still takes shot 1 for rendered")
-	}
-}
-
-// The queue panel says when a shot renders again because its cached
-// clip was damaged.
-func TestJobTextSaysDamaged(t *testing.T) {
-	j := render.Job{Status: render.Queued, Note: "the cached clip of shot 4 was damaged; rendering it again"}
-	if got := jobText(j, time.Now()); got != "the cached clip of shot 4 was damaged; rendering it again" {
-		t.Errorf("jobText(queued with a note) = %q", got)
-	}
-	j.Status, j.Progress = render.InProgress, 42
-	if got := jobText(j, time.Now()); !strings.HasPrefix(got, "rendering 42 %") || !strings.HasSuffix(got, "the cached clip of shot 4 was damaged; rendering it again") {
-		t.Errorf("jobText(rendering with a note) = %q", got)
-	}
-	j.Status = render.Completed
-	if got := jobText(j, time.Now()); got != "done" {
-		t.Errorf("jobText(done) = %q", got)
 	}
 }

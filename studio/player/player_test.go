@@ -1,4 +1,4 @@
-package studio
+package player
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -17,83 +16,13 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
 )
-
-// testClock is a Clock that moves only when the test says: Advance runs
-// the timers that fall due, in order, on the test's goroutine.
-type testClock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*testTimer
-	// pump, when set, runs the UI work a timer queued before the next
-	// timer is looked at: a tick that schedules the next tick must have
-	// run for it to be there.
-	pump func()
-}
-
-type testTimer struct {
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-func newTestClock() *testClock { return &testClock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) AfterFunc(d time.Duration, f func()) func() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &testTimer{at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		pending := !t.stopped && slices.Contains(c.timers, t)
-		t.stopped = true
-		return pending
-	}
-}
-
-// Advance moves the clock on by d, running each timer that falls due at
-// its own time.
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	c.mu.Unlock()
-	for {
-		c.mu.Lock()
-		c.timers = slices.DeleteFunc(c.timers, func(t *testTimer) bool { return t.stopped })
-		next := -1
-		for i, t := range c.timers {
-			if !t.at.After(end) && (next < 0 || t.at.Before(c.timers[next].at)) {
-				next = i
-			}
-		}
-		if next < 0 {
-			c.now = end
-			c.mu.Unlock()
-			return
-		}
-		t := c.timers[next]
-		c.timers = slices.Delete(c.timers, next, next+1)
-		c.now = t.at
-		c.mu.Unlock()
-		t.f()
-		if c.pump != nil {
-			c.pump()
-		}
-	}
-}
 
 // fakeAudio is an AudioOut the test pulls sound from by hand, with a
 // device buffer of latency frames.
@@ -145,18 +74,6 @@ func (f *fakeAudio) pull(n int) []float32 {
 	return buf
 }
 
-func testTools(t testing.TB) media.Tools {
-	t.Helper()
-	tools := media.FindTools()
-	if err := tools.Check(media.ToolFFmpeg, media.ToolFFprobe, media.ToolEspeak); err != nil {
-		if os.Getenv("SLATE_REQUIRE_DEPS") == "1" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
-	return tools
-}
-
 // testProject is a short film at a small size: a shot with a line of
 // dialogue crossfading into a silent one, which dips to black into a
 // third. At 24 fps its shots span [0, 48), [36, 72) and [60, 84).
@@ -181,58 +98,69 @@ func testProject() *timeline.Project {
 	return p
 }
 
-// newTestStudio builds a studio as cmd/slate does, over a new library,
-// the real render queue and animatic backend, with a test clock.
-func newTestStudio(t *testing.T, audio AudioOut) (*Studio, *testClock) {
+// rig is the player over a session of studiotest's env, given what the
+// studio gives it: the session, the animatic backend, the clock, the
+// programs, the library's blobs, and the sound output.
+type rig struct {
+	*session.Session
+	env    *studiotest.Env
+	ui     *studiotest.UI
+	player *Player
+}
+
+// newTestStudio builds the player over testProject, with one render worker
+// and a test clock.
+func newTestStudio(t *testing.T, audio AudioOut) (*rig, *studiotest.Clock) {
 	t.Helper()
-	tools := testTools(t)
-	ctx := context.Background()
-	lib, err := library.Open(t.TempDir(), library.Options{})
-	if err != nil {
-		t.Fatal(err)
+	return newRig(t, testProject(), 1, audio)
+}
+
+// newRig builds the player over p, with workers render workers.
+func newRig(t testing.TB, p *timeline.Project, workers int, audio AudioOut) (*rig, *studiotest.Clock) {
+	t.Helper()
+	env := studiotest.New(t, studiotest.Options{Projects: []*timeline.Project{p}, Workers: workers})
+	s := env.Session()
+	var anim render.Backend
+	if b, err := env.Backends.Open(animatic.Name); err == nil {
+		anim = b
 	}
-	t.Cleanup(func() { lib.Close() })
-	doc, err := lib.CreateProject(ctx, testProject())
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := render.NewRegistry()
-	reg.Register(animatic.Name, func() (render.Backend, error) { return animatic.New(tools) })
-	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: 1})
-	if _, _, err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(q.Close)
-	clock := newTestClock()
-	ui := &uiQueue{ch: make(chan func(), 1<<16)}
-	clock.pump = ui.drain
-	d := Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: clock, Do: ui.do}
+	d := Deps{Session: s, Animatic: anim, Clock: env.Clock, Tools: env.Tools, Blobs: env.Library.Blobs()}
 	if audio != nil {
 		d.Audio = audio // a nil *fakeAudio must stay a nil interface
 	}
-	s := New(test.NewTempApp(t), d)
-	testUI.Store(s, ui)
-	t.Cleanup(s.shutdown)
-	return s, clock
+	r := &rig{Session: s, env: env, ui: env.UI, player: New(d)}
+	testUI.Store(r.player, env.UI)
+	env.Start(s)
+	t.Cleanup(r.shutdown)
+	return r, env.Clock
 }
 
-// testUI holds each test studio's UI queue, for the waits to run.
-var testUI sync.Map // *Studio → *uiQueue
+// shutdown closes the player, as the studio does when it closes.
+func (r *rig) shutdown() { r.player.Close() }
 
-// pump runs the UI work s's background goroutines have queued, on the
+// typeKey presses a bare key, as the studio's window hands it to the
+// player (the studio's TestBareKeys checks that it does).
+func (r *rig) typeKey(name fyne.KeyName) {
+	r.player.TypedKey(&fyne.KeyEvent{Name: name})
+}
+
+// testUI holds each test player's UI queue, for the waits to run.
+var testUI sync.Map // *Player → *studiotest.UI
+
+// pump runs the UI work p's background goroutines have queued, on the
 // test's goroutine, as the app's event loop would.
-func pump(s *Studio) {
-	if ui, ok := testUI.Load(s); ok {
-		ui.(*uiQueue).drain()
+func pump(p *Player) {
+	if ui, ok := testUI.Load(p); ok {
+		ui.(*studiotest.UI).Drain()
 	}
 }
 
 // waitShown waits until the picture on screen satisfies ok.
-func waitShown(t *testing.T, p *player, what string, ok func(shownState) bool) shownState {
+func waitShown(t *testing.T, p *Player, what string, ok func(shownState) bool) shownState {
 	t.Helper()
 	deadline := time.After(60 * time.Second)
 	for {
-		pump(p.s)
+		pump(p)
 		p.mu.Lock()
 		st, ch := p.shown, p.shownCh
 		p.mu.Unlock()
@@ -249,14 +177,14 @@ func waitShown(t *testing.T, p *player, what string, ok func(shownState) bool) s
 }
 
 // finalFrame waits for frame to be on screen at its best.
-func finalFrame(t *testing.T, p *player, frame int) *image.RGBA {
+func finalFrame(t *testing.T, p *Player, frame int) *image.RGBA {
 	t.Helper()
 	return waitShown(t, p, "the final picture", func(st shownState) bool {
 		return st.frame == frame && st.final && st.film == p.currentFilm()
 	}).img
 }
 
-func (p *player) currentFilm() *film {
+func (p *Player) currentFilm() *film {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.film
@@ -264,14 +192,14 @@ func (p *player) currentFilm() *film {
 
 // animaticFrame draws frame k of shot i with the animatic backend
 // directly, captions and all.
-func animaticFrame(t *testing.T, s *Studio, i, k, w, h int) *image.RGBA {
+func animaticFrame(t *testing.T, s *rig, i, k, w, h int) *image.RGBA {
 	t.Helper()
-	b, err := s.deps.Backends.Open(animatic.Name)
+	b, err := s.env.Backends.Open(animatic.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := s.request(i)
-	_, captions, err := render.Soundtrack(context.Background(), s.deps.Tools, req)
+	req := s.Request(i)
+	_, captions, err := render.Soundtrack(context.Background(), s.env.Tools, req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,14 +226,10 @@ func pixelDiff(t *testing.T, got, want *image.RGBA) (mean float64, most int) {
 
 // text reads a label of the player's, which background reports may be
 // changing.
-func (p *player) text(l *widget.Label) string {
+func (p *Player) text(l *widget.Label) string {
 	p.uiMu.Lock()
 	defer p.uiMu.Unlock()
 	return l.Text
-}
-
-func (s *Studio) typeKey(name fyne.KeyName) {
-	s.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: name})
 }
 
 func TestPlayPauseByTheClock(t *testing.T) {
@@ -314,23 +238,23 @@ func TestPlayPauseByTheClock(t *testing.T) {
 	if got := p.text(p.status); got != noDevice {
 		t.Errorf("with no sound output the status says %q, want %q", got, noDevice)
 	}
-	s.setPlayhead(10)
+	s.SetPlayhead(10)
 	s.typeKey(fyne.KeySpace)
 	clock.Advance(500 * time.Millisecond)
-	if s.playhead != 22 {
-		t.Errorf("half a second into play the playhead is at %d, want 22", s.playhead)
+	if s.Playhead() != 22 {
+		t.Errorf("half a second into play the playhead is at %d, want 22", s.Playhead())
 	}
 	clock.Advance(500 * time.Millisecond)
-	p.toggle()
-	if s.playhead != 10+24 {
-		t.Errorf("after playing 1 s from frame 10 at 24 fps the playhead is at %d, want 34", s.playhead)
+	p.Toggle()
+	if s.Playhead() != 10+24 {
+		t.Errorf("after playing 1 s from frame 10 at 24 fps the playhead is at %d, want 34", s.Playhead())
 	}
 	if p.playing {
 		t.Error("still playing after the second toggle")
 	}
 	clock.Advance(time.Second)
-	if s.playhead != 34 {
-		t.Errorf("paused, the playhead moved to %d", s.playhead)
+	if s.Playhead() != 34 {
+		t.Errorf("paused, the playhead moved to %d", s.Playhead())
 	}
 	if got, want := p.text(p.timecode), "00:00:01:10 / 00:00:03:12"; got != want {
 		t.Errorf("timecode = %q, want %q", got, want)
@@ -344,40 +268,40 @@ func TestPlayPauseByTheClock(t *testing.T) {
 
 	// Played to the end, it stops on the last frame; played again, it
 	// starts from the top.
-	s.setPlayhead(80)
-	p.toggle()
+	s.SetPlayhead(80)
+	p.Toggle()
 	clock.Advance(time.Second)
-	if p.playing || s.playhead != 83 {
-		t.Errorf("played past the end: playing %v at %d, want stopped at 83", p.playing, s.playhead)
+	if p.playing || s.Playhead() != 83 {
+		t.Errorf("played past the end: playing %v at %d, want stopped at 83", p.playing, s.Playhead())
 	}
-	p.toggle()
-	if s.playhead != 0 {
-		t.Errorf("play at the end started at %d, want 0", s.playhead)
+	p.Toggle()
+	if s.Playhead() != 0 {
+		t.Errorf("play at the end started at %d, want 0", s.Playhead())
 	}
-	p.toggle()
+	p.Toggle()
 }
 
 func TestStepFrames(t *testing.T) {
 	s, _ := newTestStudio(t, nil)
-	s.setPlayhead(5)
+	s.SetPlayhead(5)
 	s.typeKey(fyne.KeyRight)
-	if s.playhead != 6 {
-		t.Errorf("Right from 5: playhead %d, want 6", s.playhead)
+	if s.Playhead() != 6 {
+		t.Errorf("Right from 5: playhead %d, want 6", s.Playhead())
 	}
 	s.typeKey(fyne.KeyLeft)
 	s.typeKey(fyne.KeyLeft)
-	if s.playhead != 4 {
-		t.Errorf("Left twice from 6: playhead %d, want 4", s.playhead)
+	if s.Playhead() != 4 {
+		t.Errorf("Left twice from 6: playhead %d, want 4", s.Playhead())
 	}
-	s.setPlayhead(0)
-	s.player.step(-1)
-	if s.playhead != 0 {
-		t.Errorf("a step back from 0 went to %d", s.playhead)
+	s.SetPlayhead(0)
+	s.player.Step(-1)
+	if s.Playhead() != 0 {
+		t.Errorf("a step back from 0 went to %d", s.Playhead())
 	}
-	s.setPlayhead(83)
-	s.player.step(1)
-	if s.playhead != 83 {
-		t.Errorf("a step on from the last frame went to %d", s.playhead)
+	s.SetPlayhead(83)
+	s.player.Step(1)
+	if s.Playhead() != 83 {
+		t.Errorf("a step on from the last frame went to %d", s.Playhead())
 	}
 }
 
@@ -406,60 +330,60 @@ func TestShuttle(t *testing.T) {
 			t.Errorf("after %s: speed shows %q, want %q", st.key, p.text(p.speedLbl), st.speed)
 		}
 		clock.Advance(st.advance)
-		if s.playhead != st.want {
-			t.Errorf("after %s and %v: playhead %d, want %d", st.key, st.advance, s.playhead, st.want)
+		if s.Playhead() != st.want {
+			t.Errorf("after %s and %v: playhead %d, want %d", st.key, st.advance, s.Playhead(), st.want)
 		}
 	}
 	// Backwards into the start, it stops there.
 	s.typeKey(fyne.KeyJ)
 	s.typeKey(fyne.KeyJ)
 	clock.Advance(2 * time.Second)
-	if p.playing || s.playhead != 0 {
-		t.Errorf("shuttled back past the start: playing %v at %d, want stopped at 0", p.playing, s.playhead)
+	if p.playing || s.Playhead() != 0 {
+		t.Errorf("shuttled back past the start: playing %v at %d, want stopped at 0", p.playing, s.Playhead())
 	}
 }
 
 func TestLoopSelection(t *testing.T) {
 	s, clock := newTestStudio(t, nil)
 	p := s.player
-	s.selectShots(s.Project().Shots[1].ID) // frames [36, 72)
+	s.Select(s.Project().Shots[1].ID) // frames [36, 72)
 	test.Tap(p.loopBtn)
-	s.setPlayhead(70)
-	p.toggle()
+	s.SetPlayhead(70)
+	p.Toggle()
 	clock.Advance(3 * time.Second / 24)
-	if s.playhead != 37 {
-		t.Errorf("looping shot 2 from 70, three frames on: playhead %d, want 37", s.playhead)
+	if s.Playhead() != 37 {
+		t.Errorf("looping shot 2 from 70, three frames on: playhead %d, want 37", s.Playhead())
 	}
 	clock.Advance(5 * time.Second / 2) // 60 frames: once round and 24 more
-	p.toggle()
-	if s.playhead != 37+24 {
-		t.Errorf("looping on: playhead %d, want 61", s.playhead)
+	p.Toggle()
+	if s.Playhead() != 37+24 {
+		t.Errorf("looping on: playhead %d, want 61", s.Playhead())
 	}
 	// Outside the range, play starts at its beginning.
-	s.setPlayhead(5)
-	p.toggle()
-	if s.playhead != 36 {
-		t.Errorf("play with a loop from outside it started at %d, want 36", s.playhead)
+	s.SetPlayhead(5)
+	p.Toggle()
+	if s.Playhead() != 36 {
+		t.Errorf("play with a loop from outside it started at %d, want 36", s.Playhead())
 	}
-	p.toggle()
+	p.Toggle()
 	// Looping backwards wraps to the end.
-	s.setPlayhead(37)
+	s.SetPlayhead(37)
 	s.typeKey(fyne.KeyJ)
 	clock.Advance(3 * time.Second / 24)
-	if s.playhead != 70 {
-		t.Errorf("looping backwards from 37, three frames on: playhead %d, want 70", s.playhead)
+	if s.Playhead() != 70 {
+		t.Errorf("looping backwards from 37, three frames on: playhead %d, want 70", s.Playhead())
 	}
 	s.typeKey(fyne.KeyK)
 	// Two shots selected: from the first's start to the last's end.
 	test.Tap(p.loopBtn)
 	test.Tap(p.loopBtn)
-	s.selectShots(s.Project().Shots[2].ID, s.Project().Shots[0].ID)
-	s.setPlayhead(83)
-	p.toggle()
+	s.Select(s.Project().Shots[2].ID, s.Project().Shots[0].ID)
+	s.SetPlayhead(83)
+	p.Toggle()
 	clock.Advance(100 * time.Millisecond) // 2.4 frames
-	p.toggle()
-	if s.playhead != 1 {
-		t.Errorf("looping all three shots from 83, two frames on: playhead %d, want 1", s.playhead)
+	p.Toggle()
+	if s.Playhead() != 1 {
+		t.Errorf("looping all three shots from 83, two frames on: playhead %d, want 1", s.Playhead())
 	}
 }
 
@@ -488,8 +412,8 @@ func TestSeekShowsTheFrame(t *testing.T) {
 	} {
 		// The slider is how a person drags to a frame.
 		p.slider.SetValue(float64(c.frame))
-		if s.playhead != c.frame {
-			t.Errorf("%s: dragging the slider to %d put the playhead at %d", c.name, c.frame, s.playhead)
+		if s.Playhead() != c.frame {
+			t.Errorf("%s: dragging the slider to %d put the playhead at %d", c.name, c.frame, s.Playhead())
 		}
 		got := finalFrame(t, p, c.frame)
 		if mean, most := pixelDiff(t, got, c.want); most > 0 {
@@ -504,24 +428,24 @@ func TestRenderedClipIsShown(t *testing.T) {
 	p.mu.Lock()
 	p.decodeWindow = 8 // so that seeking leaves the window, both ways
 	p.mu.Unlock()
-	s.setPlayhead(20)
+	s.SetPlayhead(20)
 	finalFrame(t, p, 20)
 	ctx := context.Background()
-	j, err := s.deps.Queue.Submit(ctx, s.request(0), animatic.Name)
+	j, err := s.env.Queue.Submit(ctx, s.Request(0), animatic.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if j, err = s.deps.Queue.Wait(ctx, j.ID); err != nil || j.Status != render.Completed {
+	if j, err = s.env.Queue.Wait(ctx, j.ID); err != nil || j.Status != render.Completed {
 		t.Fatalf("render shot 1: %v, %+v", err, j.Error)
 	}
-	clip := s.deps.Library.Blobs().Path(j.Clip.SHA256)
-	want := decodeAll(t, s.deps.Tools, clip, 320, 180, 24)
+	clip := s.env.Library.Blobs().Path(j.Clip.SHA256)
+	want := decodeAll(t, s.env.Tools, clip, 320, 180, 24)
 	if len(want) != 48 {
 		t.Fatalf("the clip has %d frames, want 48", len(want))
 	}
 	for n, frame := range []int{20, 30, 3, 0, 35} {
 		if n > 0 {
-			s.setPlayhead(frame)
+			s.SetPlayhead(frame)
 		}
 		st := waitShown(t, p, "the clip's frame", func(st shownState) bool { return st.frame == frame && st.clip && st.final })
 		if mean, most := pixelDiff(t, st.img, want[frame]); mean > 1 {
@@ -571,7 +495,7 @@ func TestEditDropsChangedSources(t *testing.T) {
 	s, _ := newTestStudio(t, nil)
 	p := s.player
 	before := slices.Clone(p.currentFilm().srcs)
-	if err := s.edit(timeline.SetPrompt(s.Project().Shots[1].ID, "A door in the wind")); err != nil {
+	if err := s.Edit(timeline.SetPrompt(s.Project().Shots[1].ID, "A door in the wind")); err != nil {
 		t.Fatal(err)
 	}
 	after := p.currentFilm().srcs
@@ -606,11 +530,11 @@ func TestPictureFollowsSound(t *testing.T) {
 	mix := filmMix(t, s)
 
 	const start = 10
-	s.setPlayhead(start)
-	p.toggle()
+	s.SetPlayhead(start)
+	p.Toggle()
 	startBy := time.Now().Add(10 * time.Second)
 	for started := false; !started; {
-		pump(s)
+		pump(s.player)
 		select {
 		case <-out.started:
 			started = true
@@ -621,7 +545,7 @@ func TestPictureFollowsSound(t *testing.T) {
 		}
 	}
 	for p.stream.Load() == nil {
-		pump(s)
+		pump(s.player)
 		time.Sleep(time.Millisecond) // the audio worker has yet to publish the run
 	}
 	from := samplesAt(start, 24)
@@ -644,10 +568,10 @@ func TestPictureFollowsSound(t *testing.T) {
 		heard := from + out.Played() // the sample at the speaker
 		frame := frameOfSample(heard, 24)
 		switch {
-		case s.playhead > frame:
-			t.Fatalf("the picture shows frame %d before its sound (frame %d is heard)", s.playhead, frame)
-		case s.playhead < frame:
-			late = max(late, time.Duration(heard-samplesAt(s.playhead+1, 24))*time.Second/render.AudioRate)
+		case s.Playhead() > frame:
+			t.Fatalf("the picture shows frame %d before its sound (frame %d is heard)", s.Playhead(), frame)
+		case s.Playhead() < frame:
+			late = max(late, time.Duration(heard-samplesAt(s.Playhead()+1, 24))*time.Second/render.AudioRate)
 		}
 	}
 	t.Logf("A/V: the picture never ran ahead of the sound, and lagged a new frame by at most %v", late)
@@ -660,17 +584,17 @@ func TestPictureFollowsSound(t *testing.T) {
 		out.pull(chunk)
 		clock.Advance(10 * time.Millisecond)
 	}
-	if p.playing || s.playhead != 83 {
-		t.Errorf("at the end of the sound: playing %v at %d, want stopped at 83", p.playing, s.playhead)
+	if p.playing || s.Playhead() != 83 {
+		t.Errorf("at the end of the sound: playing %v at %d, want stopped at 83", p.playing, s.Playhead())
 	}
 }
 
 // waitSound waits until every shot's sound is ready.
-func waitSound(t *testing.T, p *player) {
+func waitSound(t *testing.T, p *Player) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for b := p.board.Load(); b == nil || !b.ready(); b = p.board.Load() {
-		pump(p.s)
+		pump(p)
 		if time.Now().After(deadline) {
 			t.Fatal("the shots' sound was not ready in 60 s")
 		}
@@ -680,13 +604,13 @@ func waitSound(t *testing.T, p *player) {
 
 // filmMix mixes the film's sound as render.Assemble does, straight from
 // each shot's soundtrack.
-func filmMix(t *testing.T, s *Studio) []float32 {
+func filmMix(t *testing.T, s *rig) []float32 {
 	t.Helper()
 	proj := s.Project()
 	spans := proj.Timing()
 	mix := media.NewPCM(render.AudioRate, 2, int(samplesAt(proj.TotalFrames(), proj.FPS)))
 	for i := range proj.Shots {
-		sound, _, err := render.Soundtrack(context.Background(), s.deps.Tools, s.request(i))
+		sound, _, err := render.Soundtrack(context.Background(), s.env.Tools, s.Request(i))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -706,12 +630,12 @@ func TestSoundOutputFails(t *testing.T) {
 	out.startErr = errors.New("device unplugged")
 	s, clock := newTestStudio(t, out)
 	p := s.player
-	p.toggle()
+	p.Toggle()
 	waitStatus(t, p, "No sound: device unplugged")
 	clock.Advance(time.Second)
-	p.toggle()
-	if s.playhead != 24 {
-		t.Errorf("after a second without sound the playhead is at %d, want 24", s.playhead)
+	p.Toggle()
+	if s.Playhead() != 24 {
+		t.Errorf("after a second without sound the playhead is at %d, want 24", s.Playhead())
 	}
 }
 
@@ -720,25 +644,25 @@ func TestSoundOutputStalls(t *testing.T) {
 	out := newFakeAudio(0)
 	s, clock := newTestStudio(t, out)
 	p := s.player
-	p.toggle()
+	p.Toggle()
 	<-out.started
 	clock.Advance(stallAfter)
-	if s.playhead != 0 {
-		t.Errorf("waiting for the sound, the picture moved to %d", s.playhead)
+	if s.Playhead() != 0 {
+		t.Errorf("waiting for the sound, the picture moved to %d", s.Playhead())
 	}
 	clock.Advance(time.Second)
-	p.toggle()
-	if s.playhead != 24 {
-		t.Errorf("a second after the output stalled the playhead is at %d, want 24", s.playhead)
+	p.Toggle()
+	if s.Playhead() != 24 {
+		t.Errorf("a second after the output stalled the playhead is at %d, want 24", s.Playhead())
 	}
 	waitStatus(t, p, "No sound: the sound output stopped responding")
 }
 
-func waitStatus(t *testing.T, p *player, want string) {
+func waitStatus(t *testing.T, p *Player, want string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		pump(p.s)
+		pump(p)
 		p.mu.Lock()
 		got := p.deviceStatus
 		p.mu.Unlock()
@@ -756,7 +680,7 @@ func waitStatus(t *testing.T, p *player, want string) {
 func TestCloseStopsSound(t *testing.T) {
 	out := newFakeAudio(0)
 	s, _ := newTestStudio(t, out)
-	s.player.toggle()
+	s.player.Toggle()
 	<-out.started
 	s.shutdown()
 	out.mu.Lock()
@@ -841,7 +765,7 @@ func BenchmarkFill(b *testing.B) {
 		}
 		return s
 	}
-	p := &player{}
+	p := &Player{}
 	p.board.Store(&soundboard{total: 10 * render.AudioRate, parts: []soundPart{
 		{start: 0, end: 6 * render.AudioRate, pcm: pcm(6 * render.AudioRate)},
 		{start: 5 * render.AudioRate, end: 10 * render.AudioRate, pcm: pcm(5 * render.AudioRate)},
@@ -856,7 +780,7 @@ func BenchmarkFill(b *testing.B) {
 
 // holding counts the shots whose card or sound the player holds, and says
 // whether shot i's are ready.
-func (p *player) holding(i int) (n int, ready bool) {
+func (p *Player) holding(i int) (n int, ready bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, src := range p.sources {
@@ -878,18 +802,18 @@ func (p *player) holding(i int) (n int, ready bool) {
 // playhead moves on. It prepared every shot, and a 10,000-shot project
 // took the memory at 50 MB a second.
 func TestPlayerPreparesNearThePlayhead(t *testing.T) {
-	h := newHarness(t, manyShots(1000))
-	p := h.s.player
-	h.ui.until(t, "the first shot's card and sound", 60*time.Second, func() bool {
+	h, _ := newRig(t, studiotest.ManyShots(1000), 2, nil)
+	p := h.player
+	h.ui.Until(t, "the first shot's card and sound", 60*time.Second, func() bool {
 		_, ready := p.holding(0)
 		return ready
 	})
 	if n, _ := p.holding(0); n > maxKept {
 		t.Fatalf("at the start the player holds the cards or sound of %d shots, want at most %d", n, maxKept)
 	}
-	last := len(h.s.Project().Shots) - 1
-	h.s.setPlayhead(h.s.Project().TotalFrames() - 1)
-	h.ui.until(t, "the last shot's card and sound", 60*time.Second, func() bool {
+	last := len(h.Project().Shots) - 1
+	h.SetPlayhead(h.Project().TotalFrames() - 1)
+	h.ui.Until(t, "the last shot's card and sound", 60*time.Second, func() bool {
 		_, ready := p.holding(last)
 		return ready
 	})

@@ -1,4 +1,4 @@
-package studio
+package castui
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"github.com/slatestudio/slate/capture/enrol"
 	"github.com/slatestudio/slate/capture/liveness/livenesstest"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/studio/studiotest"
 )
 
 // fakeDevices makes a fake camera and microphone acting out the script of
@@ -20,7 +21,7 @@ import (
 // SLATE_FAKE_MIC do.
 func fakeDevices(t *testing.T, opts livenesstest.Options) {
 	t.Helper()
-	tools := needTools(t)
+	tools := studiotest.Tools(t)
 	script := capture.NewScript(rand.New(rand.NewPCG(42, 42)))
 	opts.Width, opts.Height = 320, 240
 	cam, mic, err := livenesstest.MakeDevices(context.Background(), tools, t.TempDir(), script, opts)
@@ -32,10 +33,8 @@ func fakeDevices(t *testing.T, opts livenesstest.Options) {
 	t.Setenv(enrol.EnvScriptSeed, "42")
 }
 
-func wizardHarness(t *testing.T) *harness {
-	return newHarnessWith(t, nil, func(d *Deps) {
-		d.CaptureClock = capturetest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
-	})
+func wizardHarness(t *testing.T) *rig {
+	return newRig(t, nil, capturetest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)))
 }
 
 // TestWizardRecordsAndSaves goes through the wizard with fake devices: the
@@ -44,9 +43,9 @@ func wizardHarness(t *testing.T) *harness {
 func TestWizardRecordsAndSaves(t *testing.T) {
 	fakeDevices(t, livenesstest.Options{})
 	h := wizardHarness(t)
-	h.s.recordCast()
-	w := h.s.wizard
-	h.ui.until(t, "the devices to be listed", 20*time.Second, func() bool { return len(w.camera.Options) > 0 && len(w.mic.Options) > 0 })
+	h.panel.Record()
+	w := h.panel.wizard
+	h.ui.Until(t, "the devices to be listed", 20*time.Second, func() bool { return len(w.camera.Options) > 0 && len(w.mic.Options) > 0 })
 	if w.start.Disabled() == false {
 		t.Error("Start is enabled before a name is given")
 	}
@@ -54,10 +53,10 @@ func TestWizardRecordsAndSaves(t *testing.T) {
 	if w.handle.Text != "@ada_lane" || w.start.Disabled() {
 		t.Fatalf("handle %q, start disabled %v", w.handle.Text, w.start.Disabled())
 	}
-	h.ui.until(t, "the live preview", 20*time.Second, func() bool { return w.picture.Image != nil })
+	h.ui.Until(t, "the live preview", 20*time.Second, func() bool { return w.picture.Image != nil })
 	test.Tap(w.start)
 	seen := map[string]bool{}
-	h.ui.until(t, "the take to be checked", 120*time.Second, func() bool {
+	h.ui.Until(t, "the take to be checked", 120*time.Second, func() bool {
 		seen[w.prompt.Text] = true
 		return w.report != nil
 	})
@@ -73,22 +72,21 @@ func TestWizardRecordsAndSaves(t *testing.T) {
 	w.level.SetSelected(consent.Approved.Label())
 	w.prefs.SetText("always wears a red scarf")
 	test.Tap(w.save)
-	h.ui.until(t, "the member to be saved", 30*time.Second, func() bool { return len(h.s.castMembers()) == 1 })
-	m := h.s.castMembers()[0]
+	h.ui.Until(t, "the member to be saved", 30*time.Second, func() bool { return len(h.s.Cast()) == 1 })
+	m := h.s.Cast()[0]
 	if m.Name != "Ada Lane" || m.Handle != "@ada_lane" || m.Consent != consent.Approved || m.Preferences != "always wears a red scarf" || m.Frontal == "" || m.Sample == "" {
 		t.Errorf("saved member = %+v", m)
 	}
-	if h.s.wizard != nil {
+	if h.panel.wizard != nil {
 		t.Error("the wizard stayed open after saving")
 	}
-	// Its window is hidden at once and closed a moment later (see
-	// Studio.closeWindow).
-	closed := false
-	w.win.SetOnClosed(func() { closed = true })
-	h.clock.Advance(closeDelay)
-	h.ui.drain()
-	if !closed {
-		t.Errorf("the wizard's window was not closed %v after saving", closeDelay)
+	// Its window is closed as the studio closes its windows (see the
+	// studio's TestCloseWindowLater), and the cast panel comes forward.
+	if len(h.closing) != 1 || h.closing[0] != w.win {
+		t.Errorf("saving asked the studio to close %d windows, want the wizard's", len(h.closing))
+	}
+	if h.castShown != 1 {
+		t.Errorf("saving brought the cast panel forward %d times, want once", h.castShown)
 	}
 }
 
@@ -97,12 +95,12 @@ func TestWizardRecordsAndSaves(t *testing.T) {
 func TestWizardFailedTake(t *testing.T) {
 	fakeDevices(t, livenesstest.Options{Silent: true})
 	h := wizardHarness(t)
-	h.s.recordCast()
-	w := h.s.wizard
-	h.ui.until(t, "the devices to be listed", 20*time.Second, func() bool { return len(w.camera.Options) > 0 })
+	h.panel.Record()
+	w := h.panel.wizard
+	h.ui.Until(t, "the devices to be listed", 20*time.Second, func() bool { return len(w.camera.Options) > 0 })
 	test.Type(w.name, "Quiet Person")
 	test.Tap(w.start)
-	h.ui.until(t, "the take to be checked", 120*time.Second, func() bool { return w.report != nil })
+	h.ui.Until(t, "the take to be checked", 120*time.Second, func() bool { return w.report != nil })
 	if w.report.Passed() || !w.save.Disabled() {
 		t.Fatalf("a silent take passed (%v) or can be saved (%v)", w.report.Passed(), !w.save.Disabled())
 	}

@@ -1,4 +1,4 @@
-package studio
+package storyboard
 
 import (
 	"slices"
@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"pgregory.net/rapid"
+
+	"github.com/slatestudio/slate/studio/studiotest"
 )
 
 // cellWidths measures every rune as one unit wide, and counts the runes
@@ -52,7 +54,7 @@ func TestLayOut(t *testing.T) {
 // TestLayOutLinear: laying out the longest prompt measures each rune a
 // bounded number of times, however narrow the lines.
 func TestLayOutLinear(t *testing.T) {
-	value := []rune(longPrompt(32000))
+	value := []rune(studiotest.LongPrompt(32000))
 	for _, width := range []float32{3, 40, 400} {
 		measured := 0
 		layOut(value, width, cellWidths(&measured))
@@ -127,17 +129,4 @@ func TestSoftTextOffsets(t *testing.T) {
 	if got := st.valueOf(0, 9); got != "a lighth" {
 		t.Errorf("valueOf(0, 9) = %q, want %q", got, "a lighth")
 	}
-}
-
-// longPrompt is a prompt of n runes, of words of several lengths.
-func longPrompt(n int) string {
-	words := strings.Fields("a small fishing harbour at dusk, lighthouse beam sweeping over calm water; warm windows in stone cottages, 35mm film, soft haze")
-	var b strings.Builder
-	for i := 0; b.Len() < n; i++ {
-		if i > 0 {
-			b.WriteByte(' ')
-		}
-		b.WriteString(words[i%len(words)])
-	}
-	return b.String()[:n]
 }

@@ -1,4 +1,4 @@
-package studio
+package player
 
 import (
 	"image"
@@ -31,7 +31,7 @@ type renderWant struct {
 
 // requestLocked asks the renderer for frame; only the latest request
 // counts.
-func (p *player) requestLocked(frame int) {
+func (p *Player) requestLocked(frame int) {
 	p.want = renderWant{frame: frame, film: p.film}
 	if f := p.film; f != nil && (f != p.preparedFor || abs(frame-p.preparedAt) > int(prepareStep.Seconds())*max(1, f.fps)) {
 		p.prepareNearLocked(frame)
@@ -40,7 +40,7 @@ func (p *player) requestLocked(frame int) {
 	p.wakeRenderer()
 }
 
-func (p *player) wakeRenderer() {
+func (p *Player) wakeRenderer() {
 	select {
 	case p.wakeRender <- struct{}{}:
 	default:
@@ -52,7 +52,7 @@ func (p *player) wakeRenderer() {
 // frame on screen is not yet the best it can be. It draws into one of a
 // few buffers and hands it to the UI goroutine, which hands back the one
 // it replaced.
-func (p *player) renderLoop() {
+func (p *Player) renderLoop() {
 	free := make(chan *image.RGBA, 3)
 	var last renderWant
 	lastFinal := false
@@ -81,7 +81,7 @@ func (p *player) renderLoop() {
 		stamp++
 		final, clip := p.compose(want, buf, scratchA, scratchB, stamp)
 		last, lastFinal = want, final
-		p.s.onUI(func() { p.show(want, buf, final, clip, free) })
+		p.s.OnUI(func() { p.show(want, buf, final, clip, free) })
 	}
 }
 
@@ -94,7 +94,7 @@ func sized(img *image.RGBA, w, h int) *image.RGBA {
 }
 
 // show puts a drawn frame on screen.
-func (p *player) show(want renderWant, img *image.RGBA, final, clip bool, free chan *image.RGBA) {
+func (p *Player) show(want renderWant, img *image.RGBA, final, clip bool, free chan *image.RGBA) {
 	if p.ctx.Err() != nil {
 		return
 	}
@@ -118,7 +118,7 @@ func (p *player) show(want renderWant, img *image.RGBA, final, clip bool, free c
 
 // compose draws frame want.frame of the film into dst: the shot on screen
 // then, or the two a transition joins, blended as the film blends them.
-func (p *player) compose(want renderWant, dst, a, b *image.RGBA, stamp int64) (final, clip bool) {
+func (p *Player) compose(want renderWant, dst, a, b *image.RGBA, stamp int64) (final, clip bool) {
 	f := want.film
 	var on []int
 	for i, sp := range f.spans {

@@ -1,4 +1,4 @@
-package studio
+package modelsui
 
 import (
 	"bytes"
@@ -17,6 +17,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/onnx"
 	"github.com/slatestudio/slate/render/onnx/onnxtest"
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/voices"
 )
 
@@ -26,10 +27,10 @@ import (
 // (the window as cmd/slate wires it, doctor through the command line, the
 // backend through the registry renders open it from), and all three name
 // the same provider, or all three refuse with the same reason. It lives
-// with the studio's tests because only they can open the window; the
-// other two come from internal/cli.
+// with the window's tests because only they can open it; the other two
+// come from internal/cli.
 func TestModelsWindowDoctorAndRenderAgreeOnProvider(t *testing.T) {
-	tools := needTools(t)
+	tools := studiotest.Tools(t)
 	lib, _, err := ml.FindLibrary()
 	if err != nil && os.Getenv("SLATE_REQUIRE_DEPS") != "1" {
 		t.Skip(err)
@@ -67,9 +68,9 @@ func TestModelsWindowDoctorAndRenderAgreeOnProvider(t *testing.T) {
 			// The Models window, as cmd/slate gives it its models.
 			m := &Models{Packs: store, VoiceDirs: voices.Dirs(home), VoicesDir: filepath.Join(home, "voices"),
 				Runtime: func() (string, error) { return cli.OnDevice(home, os.Getenv) }}
-			h := newHarnessWith(t, smallDemo(t), func(d *Deps) { d.Models = m })
-			w := h.s.showModels()
-			h.ui.until(t, "the window to say where models run", 20*time.Second, func() bool {
+			h := newRig(t, m)
+			w := h.show()
+			h.ui.Until(t, "the window to say where models run", 20*time.Second, func() bool {
 				return w.shown.runtime != "" || w.shown.runtimeErr != nil
 			})
 			window := w.runtime.Text

@@ -1,4 +1,4 @@
-package studio
+package player
 
 import (
 	"cmp"
@@ -124,7 +124,7 @@ const (
 // prepareNearLocked prepares the shots near frame that are not yet, and
 // lets go of the cards and sound of those far from it. The caller
 // rebuilds the soundboard.
-func (p *player) prepareNearLocked(frame int) {
+func (p *Player) prepareNearLocked(frame int) {
 	f := p.film
 	p.preparedAt, p.preparedFor = frame, f
 	fps := max(1, f.fps)
@@ -172,7 +172,7 @@ func (src *source) letGo() {
 }
 
 // stillPrepared reports whether src is still to be prepared.
-func (p *player) stillPrepared(src *source) bool {
+func (p *Player) stillPrepared(src *source) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return src.prepared
@@ -183,7 +183,7 @@ func (p *player) stillPrepared(src *source) bool {
 // person is looking; then each shot's sound (speech from espeak-ng, or
 // the clip's), with the card again with its captions timed to the speech.
 // srcs come nearest the playhead first.
-func (p *player) prepare(srcs []*source) {
+func (p *Player) prepare(srcs []*source) {
 	if len(srcs) == 0 {
 		return
 	}
@@ -204,7 +204,7 @@ func (p *player) prepare(srcs []*source) {
 	}
 }
 
-func (p *player) drawCard(src *source) {
+func (p *Player) drawCard(src *source) {
 	if p.anim == nil || !p.stillPrepared(src) || !p.acquire(src.ctx) {
 		return
 	}
@@ -222,7 +222,7 @@ func (p *player) drawCard(src *source) {
 	p.wakeRenderer()
 }
 
-func (p *player) makeSound(src *source) {
+func (p *Player) makeSound(src *source) {
 	if !p.stillPrepared(src) || !p.acquire(src.ctx) {
 		return
 	}
@@ -230,8 +230,8 @@ func (p *player) makeSound(src *source) {
 	var pv *animatic.Preview
 	var err error
 	if src.clip != "" {
-		if err = p.s.checkClip(filepath.Base(src.clip), src.req.Index+1); err == nil {
-			pcm, err = clipSound(src.ctx, p.s.deps.Tools, src.clip)
+		if err = p.s.CheckClip(filepath.Base(src.clip), src.req.Index+1); err == nil {
+			pcm, err = clipSound(src.ctx, p.d.Tools, src.clip)
 		}
 	} else {
 		var sound *media.PCM
@@ -239,9 +239,9 @@ func (p *player) makeSound(src *source) {
 		// The animatic's own voices keep each Piper voice loaded from one
 		// shot to the next; Soundtrack alone would load it for every shot.
 		if vb, ok := p.anim.(render.VoicedBackend); ok {
-			sound, captions, err = render.SoundtrackWith(src.ctx, p.s.deps.Tools, vb.Voices(), src.req)
+			sound, captions, err = render.SoundtrackWith(src.ctx, p.d.Tools, vb.Voices(), src.req)
 		} else {
-			sound, captions, err = render.Soundtrack(src.ctx, p.s.deps.Tools, src.req)
+			sound, captions, err = render.Soundtrack(src.ctx, p.d.Tools, src.req)
 		}
 		if err == nil {
 			pcm = sound.Samples
@@ -291,7 +291,7 @@ func clipSound(ctx context.Context, tools media.Tools, path string) ([]float32, 
 	return pcm.Samples, nil
 }
 
-func (p *player) acquire(ctx context.Context) bool {
+func (p *Player) acquire(ctx context.Context) bool {
 	select {
 	case p.sem <- struct{}{}:
 		return true
@@ -300,13 +300,13 @@ func (p *player) acquire(ctx context.Context) bool {
 	}
 }
 
-func (p *player) release() { <-p.sem }
+func (p *Player) release() { <-p.sem }
 
 // drawShot draws frame k of a shot into dst: the clip's frame when it is
 // decoded, else the card. It says whether that is the best this source
 // will give (so the renderer need not draw it again) and whether it was
 // the clip's. It runs on the renderer only.
-func (p *player) drawShot(src *source, k int, dst *image.RGBA, stamp int64) (final, clip bool) {
+func (p *Player) drawShot(src *source, k int, dst *image.RGBA, stamp int64) (final, clip bool) {
 	src.mu.Lock()
 	src.used = stamp
 	var frame *image.RGBA
@@ -352,7 +352,7 @@ func (p *player) drawShot(src *source, k int, dst *image.RGBA, stamp int64) (fin
 
 // prefetch starts decoding a shot's clip ahead of the playhead, so that
 // playing on into it shows the clip from its first frame.
-func (p *player) prefetch(src *source) {
+func (p *Player) prefetch(src *source) {
 	src.mu.Lock()
 	defer src.mu.Unlock()
 	if src.clip != "" && src.decode == decodeIdle {
@@ -364,7 +364,7 @@ func (p *player) prefetch(src *source) {
 // preview's size and the project's rate, in the background, replacing
 // any decode under way; the renderer shows each frame as soon as it
 // arrives. src.mu is held.
-func (p *player) startDecodeLocked(src *source, base int) {
+func (p *Player) startDecodeLocked(src *source, base int) {
 	if src.stopDec != nil {
 		src.stopDec()
 	}
@@ -394,12 +394,12 @@ func (p *player) startDecodeLocked(src *source, base int) {
 
 // decodeClip reads the clip's frames in order, skipping those before
 // src.base, keeping a window of them around the frame the renderer wants.
-func (p *player) decodeClip(ctx context.Context, src *source) error {
+func (p *Player) decodeClip(ctx context.Context, src *source) error {
 	p.makeRoom(src)
-	if err := p.s.checkClip(filepath.Base(src.clip), src.req.Index+1); err != nil {
+	if err := p.s.CheckClip(filepath.Base(src.clip), src.req.Index+1); err != nil {
 		return err
 	}
-	dec, err := p.s.deps.Tools.NewDecoder(ctx, src.clip, media.DecodeOptions{Width: src.w, Height: src.h, PixFmt: "rgba", FPS: src.fps})
+	dec, err := p.d.Tools.NewDecoder(ctx, src.clip, media.DecodeOptions{Width: src.w, Height: src.h, PixFmt: "rgba", FPS: src.fps})
 	if err != nil {
 		return err
 	}
@@ -469,7 +469,7 @@ func (src *source) roomFor(ctx context.Context, i int) (bool, error) {
 
 // makeRoom drops the decoded frames of the shots drawn longest ago until
 // src's fit within maxDecoded. The shots on screen are never dropped.
-func (p *player) makeRoom(src *source) {
+func (p *Player) makeRoom(src *source) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	type held struct {

@@ -1,4 +1,4 @@
-package studio
+package storyboard
 
 import (
 	"fmt"
@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -24,15 +25,19 @@ const (
 	trackPad = 8
 	// Zoom is in units per second of film.
 	minZoom, maxZoom, defaultZoom = 4, 400, 40
+	// thumbH is the height of the thumbnails the studio makes for cards
+	// (Deps.Thumbnail); a card shows them at half that.
+	thumbH = 90
 )
 
-// timelineView is the storyboard along the bottom of the window: one card
-// per shot, as wide as the shot is long, placed on the film's timeline so
+// Strip is the storyboard along the bottom of the window: one card per
+// shot, as wide as the shot is long, placed on the film's timeline so
 // that the cards of shots joined by a crossfade or dip overlap by it. Only
 // the cards in view have widgets, so a project of thousands of shots
 // scrolls as smoothly as one of five.
-type timelineView struct {
-	s         *Studio
+type Strip struct {
+	s         Session
+	d         Deps
 	zoom      float32 // units per second
 	scroll    *container.Scroll
 	track     *track
@@ -52,38 +57,48 @@ type dragState struct {
 	to   int     // the index it would land at
 }
 
-func newTimeline(s *Studio) *timelineView {
-	t := &timelineView{s: s, zoom: defaultZoom, status: map[string]render.Job{}}
+// NewStrip makes the timeline strip; it follows the session from now on.
+func NewStrip(d Deps) *Strip {
+	t := &Strip{s: d.Session, d: d, zoom: defaultZoom, status: map[string]render.Job{}}
 	t.track = newTrack(t)
 	t.scroll = container.NewHScroll(t.track)
 	t.scroll.OnScrolled = func(fyne.Position) { t.track.Refresh() }
 	t.zoomLabel = widget.NewLabel("")
+	t.s.Listen(session.Listener{
+		ProjectChanged:   t.projectChanged,
+		SelectionChanged: t.track.Refresh,
+		PlayheadMoved:    func(int) { t.playheadMoved() },
+		ClipsChanged:     t.track.Refresh,
+		CastChanged:      t.track.Refresh,
+		JobChanged:       t.jobChanged,
+	})
 	return t
 }
 
-func (t *timelineView) view() fyne.CanvasObject {
+// View is the strip with its tool bar, for the window.
+func (t *Strip) View() fyne.CanvasObject {
 	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { t.setZoom(t.zoom * 1.5) })
 	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { t.setZoom(t.zoom / 1.5) })
 	fit := widget.NewButton("Fit", t.fit)
-	add := widget.NewButtonWithIcon("Add shot", theme.ContentAddIcon(), t.s.addShot)
+	add := widget.NewButtonWithIcon("Add shot", theme.ContentAddIcon(), t.s.AddShot)
 	t.updateZoomLabel()
 	bar := container.NewHBox(add, widget.NewSeparator(), zoomOut, zoomIn, fit, t.zoomLabel)
 	return container.NewBorder(bar, nil, nil, nil, t.scroll)
 }
 
-func (t *timelineView) setZoom(z float32) {
+func (t *Strip) setZoom(z float32) {
 	// Keep the playhead where it is on screen.
-	before := t.frameX(t.s.playhead) - t.scroll.Offset.X
+	before := t.frameX(t.s.Playhead()) - t.scroll.Offset.X
 	t.zoom = max(minZoom, min(maxZoom, z))
 	t.updateZoomLabel()
 	t.track.Refresh()
 	t.scroll.Refresh()
-	t.scroll.Offset.X = max(0, t.frameX(t.s.playhead)-before)
+	t.scroll.Offset.X = max(0, t.frameX(t.s.Playhead())-before)
 	t.scroll.Refresh()
 }
 
 // fit zooms so the whole film fits the visible width.
-func (t *timelineView) fit() {
+func (t *Strip) fit() {
 	secs := t.s.Project().Length().Seconds()
 	w := t.scroll.Size().Width - 2*trackPad
 	if secs <= 0 || w <= 0 {
@@ -93,34 +108,34 @@ func (t *timelineView) fit() {
 	t.setZoom(float32(float64(w) / secs))
 }
 
-func (t *timelineView) updateZoomLabel() {
+func (t *Strip) updateZoomLabel() {
 	t.zoomLabel.SetText(fmt.Sprintf("%.0f px/s", t.zoom))
 }
 
 // frameX is where frame f of the film is on the track.
-func (t *timelineView) frameX(f int) float32 {
+func (t *Strip) frameX(f int) float32 {
 	return trackPad + float32(f)*t.zoom/float32(t.s.Project().FPS)
 }
 
 // xFrame is the film frame at track position x.
-func (t *timelineView) xFrame(x float32) int {
+func (t *Strip) xFrame(x float32) int {
 	return int((x - trackPad) * float32(t.s.Project().FPS) / t.zoom)
 }
 
-func (t *timelineView) projectChanged(timeline.Change) {
+func (t *Strip) projectChanged(timeline.Change) {
 	t.spans = t.s.Project().Timing()
 	t.track.Refresh()
 	t.scroll.Refresh()
 }
 
-func (t *timelineView) selectionChanged() { t.track.Refresh() }
-func (t *timelineView) clipsChanged()     { t.track.Refresh() }
-func (t *timelineView) thumbnailReady()   { t.track.Refresh() }
+// ThumbnailReady draws the cards again: a thumbnail Deps.Thumbnail was
+// making is ready.
+func (t *Strip) ThumbnailReady() { t.track.Refresh() }
 
-func (t *timelineView) playheadMoved() {
+func (t *Strip) playheadMoved() {
 	t.track.movePlayhead()
 	// Keep the playhead in view while playing.
-	x := t.frameX(t.s.playhead)
+	x := t.frameX(t.s.Playhead())
 	w := t.scroll.Size().Width
 	if w > 0 && (x < t.scroll.Offset.X || x > t.scroll.Offset.X+w) {
 		t.scroll.Offset.X = max(0, x-w/3)
@@ -128,7 +143,7 @@ func (t *timelineView) playheadMoved() {
 	}
 }
 
-func (t *timelineView) jobChanged(j render.Job) {
+func (t *Strip) jobChanged(j render.Job) {
 	if j.ShotID == "" {
 		return
 	}
@@ -137,13 +152,13 @@ func (t *timelineView) jobChanged(j render.Job) {
 }
 
 // statusOf says how shot i stands with rendering, for its card.
-func (t *timelineView) statusOf(i int) (text string, progress float32, state render.Status) {
+func (t *Strip) statusOf(i int) (text string, progress float32, state render.Status) {
 	sh := t.s.Project().Shots[i]
-	if _, ok := t.s.clipOf(i); ok {
+	if _, ok := t.s.ClipOf(i); ok {
 		return "rendered", 1, render.Completed
 	}
 	j, ok := t.status[sh.ID]
-	if !ok || j.Key != t.s.keyOf(i) {
+	if !ok || j.Key != t.s.KeyOf(i) {
 		return "animatic", 0, ""
 	}
 	switch j.Status {
@@ -162,7 +177,7 @@ func (t *timelineView) statusOf(i int) (text string, progress float32, state ren
 // visible returns the range of shots [from, to) whose cards overlap the
 // track's visible x range. Spans are in start order, so two binary
 // searches find them.
-func (t *timelineView) visible(x0, x1 float32) (from, to int) {
+func (t *Strip) visible(x0, x1 float32) (from, to int) {
 	spans := t.spans
 	f0, f1 := t.xFrame(x0), t.xFrame(x1)+1
 	// A shot is visible when it ends after f0 and starts before f1. Ends
@@ -173,9 +188,9 @@ func (t *timelineView) visible(x0, x1 float32) (from, to int) {
 	return from, max(from, to)
 }
 
-// shotAt is the shot whose card is at pos on the window's canvas (where a
+// ShotAt is the shot whose card is at pos on the window's canvas (where a
 // cast member was dropped, say).
-func (t *timelineView) shotAt(pos fyne.Position) (string, bool) {
+func (t *Strip) ShotAt(pos fyne.Position) (string, bool) {
 	d := fyne.CurrentApp().Driver()
 	for _, o := range t.track.visibleCards() {
 		at := d.AbsolutePositionForObject(o)
@@ -189,64 +204,65 @@ func (t *timelineView) shotAt(pos fyne.Position) (string, bool) {
 
 // tapShot selects a shot as a tap with these modifiers asks: alone,
 // added or removed (Ctrl), or the range from the selected one (Shift).
-func (t *timelineView) tapShot(id string, mods fyne.KeyModifier) {
+func (t *Strip) tapShot(id string, mods fyne.KeyModifier) {
 	s := t.s
+	selected := s.Selected()
 	switch {
-	case mods&fyne.KeyModifierShift != 0 && len(s.selected) > 0:
+	case mods&fyne.KeyModifierShift != 0 && len(selected) > 0:
 		p := s.Project()
-		a, b := p.Index(s.selected[0]), p.Index(id)
+		a, b := p.Index(selected[0]), p.Index(id)
 		if a > b {
 			a, b = b, a
 		}
-		ids := []string{s.selected[0]}
+		ids := []string{selected[0]}
 		for i := a; i <= b; i++ {
-			if p.Shots[i].ID != s.selected[0] {
+			if p.Shots[i].ID != selected[0] {
 				ids = append(ids, p.Shots[i].ID)
 			}
 		}
-		s.selectShots(ids...)
+		s.Select(ids...)
 	case mods&(fyne.KeyModifierShortcutDefault|fyne.KeyModifierControl|fyne.KeyModifierSuper) != 0:
-		if s.isSelected(id) {
+		if s.IsSelected(id) {
 			var rest []string
-			for _, x := range s.selected {
+			for _, x := range selected {
 				if x != id {
 					rest = append(rest, x)
 				}
 			}
-			s.selectShots(rest...)
+			s.Select(rest...)
 		} else {
-			s.selectShots(append([]string{id}, s.selected...)...)
+			s.Select(append([]string{id}, selected...)...)
 		}
 	default:
-		s.selectShots(id)
+		s.Select(id)
 	}
 }
 
 // contextMenu is the menu a secondary tap on a card opens.
-func (t *timelineView) contextMenu(id string, at fyne.Position, over fyne.CanvasObject) {
+func (t *Strip) contextMenu(id string, at fyne.Position, over fyne.CanvasObject) {
 	s := t.s
-	if !s.isSelected(id) {
-		s.selectShots(id)
+	if !s.IsSelected(id) {
+		s.Select(id)
 	}
-	n := len(s.selected)
+	n := len(s.Selected())
 	del, ren := "Delete shot", "Render shot"
 	if n > 1 {
 		del, ren = fmt.Sprintf("Delete %d shots", n), fmt.Sprintf("Render %d shots", n)
 	}
 	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("Duplicate", s.duplicateShot),
-		fyne.NewMenuItem("Split at playhead", s.splitAtPlayhead),
-		fyne.NewMenuItem(ren, s.renderSelected),
+		fyne.NewMenuItem("Duplicate", s.DuplicateShot),
+		fyne.NewMenuItem("Split at playhead", s.SplitAtPlayhead),
+		fyne.NewMenuItem(ren, t.d.RenderSelected),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(del, s.deleteShots),
+		fyne.NewMenuItem(del, s.DeleteSelected),
 	)
-	widget.ShowPopUpMenuAtRelativePosition(menu, s.win.Canvas(), at, over)
+	widget.ShowPopUpMenuAtRelativePosition(menu, t.d.Window.Canvas(), at, over)
 }
 
 // startDrag, dragTo and endDrag move a shot by dragging its card: the
 // card follows the pointer, a marker shows where it will land, and
 // letting go moves the shot there.
-func (t *timelineView) dragTo(id string, dx float32) {
+func (t *Strip) dragTo(id string, dx float32) {
 	p := t.s.Project()
 	if t.drag == nil || t.drag.id != id {
 		i := p.Index(id)
@@ -273,7 +289,7 @@ func (t *timelineView) dragTo(id string, dx float32) {
 	t.track.Refresh()
 }
 
-func (t *timelineView) endDrag() {
+func (t *Strip) endDrag() {
 	d := t.drag
 	t.drag = nil
 	if d == nil {
@@ -281,19 +297,19 @@ func (t *timelineView) endDrag() {
 	}
 	t.track.Refresh()
 	if d.to != d.from {
-		t.s.editOrReport(timeline.MoveShot(d.id, d.to))
-		t.s.selectShots(d.id)
+		t.s.EditOrReport(timeline.MoveShot(d.id, d.to))
+		t.s.Select(d.id)
 	}
 }
 
 // track is the scrolling content: ruler, cards, transitions, playhead.
 type track struct {
 	widget.BaseWidget
-	t *timelineView
+	t *Strip
 	r *trackRenderer
 }
 
-func newTrack(t *timelineView) *track {
+func newTrack(t *Strip) *track {
 	tr := &track{t: t}
 	tr.ExtendBaseWidget(tr)
 	return tr
@@ -311,7 +327,7 @@ func (tr *track) MinSize() fyne.Size {
 
 // Tapped on the ruler moves the playhead there.
 func (tr *track) Tapped(e *fyne.PointEvent) {
-	tr.t.s.setPlayhead(tr.t.xFrame(e.Position.X))
+	tr.t.s.SetPlayhead(tr.t.xFrame(e.Position.X))
 }
 
 func (tr *track) CreateRenderer() fyne.WidgetRenderer {
@@ -345,7 +361,7 @@ func (tr *track) movePlayhead() {
 		return
 	}
 	t := tr.t
-	tr.r.playhead.Move(fyne.NewPos(t.frameX(t.s.playhead)-1, 0))
+	tr.r.playhead.Move(fyne.NewPos(t.frameX(t.s.Playhead())-1, 0))
 	tr.r.playhead.Refresh()
 }
 
@@ -437,7 +453,7 @@ func (r *trackRenderer) Layout(size fyne.Size) {
 		r.objects = append(r.objects, r.drop)
 	}
 	r.playhead.FillColor = theme.Color(theme.ColorNameError)
-	r.playhead.Move(fyne.NewPos(t.frameX(t.s.playhead)-1, 0))
+	r.playhead.Move(fyne.NewPos(t.frameX(t.s.Playhead())-1, 0))
 	r.playhead.Resize(fyne.NewSize(2, size.Height))
 	r.objects = append(r.objects, r.playhead)
 	for _, o := range r.objects {
@@ -477,7 +493,7 @@ func (r *trackRenderer) layoutTicks(x0, x1 float32) {
 // card is one shot on the timeline.
 type card struct {
 	widget.BaseWidget
-	t     *timelineView
+	t     *Strip
 	index int
 	id    string
 	mods  fyne.KeyModifier
@@ -490,7 +506,7 @@ type card struct {
 	status          *canvas.Text
 }
 
-func newCard(t *timelineView) *card {
+func newCard(t *Strip) *card {
 	c := &card{t: t,
 		bg:     canvas.NewRectangle(color.Transparent),
 		border: canvas.NewRectangle(color.Transparent),
@@ -519,7 +535,7 @@ func (c *card) bind(i int) {
 	p := t.s.Project()
 	sh := p.Shots[i]
 	c.index, c.id = i, sh.ID
-	selected := t.s.isSelected(sh.ID)
+	selected := t.s.IsSelected(sh.ID)
 	c.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
 	c.border.FillColor = color.Transparent
 	c.border.StrokeColor = theme.Color(theme.ColorNameSeparator)
@@ -559,7 +575,7 @@ func (c *card) bind(i int) {
 	c.bar.FillColor = theme.Color(theme.ColorNamePrimary)
 	c.bar.Hidden = state != render.InProgress
 	c.barFraction = progress
-	if img := t.s.thumbs.get(i); img != nil {
+	if img := t.d.Thumbnail(i); img != nil {
 		c.thumb.Image = img
 	} else {
 		c.thumb.Image = nil

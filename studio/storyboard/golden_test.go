@@ -1,4 +1,4 @@
-package studio
+package storyboard
 
 import (
 	"testing"
@@ -11,15 +11,15 @@ import (
 // writes a mismatch to testdata/failed/; review it and copy it over to
 // accept a change).
 func TestViewGoldens(t *testing.T) {
-	h := newHarness(t, nil)
-	h.s.selectShots("window")
+	b := newBoard(t, nil)
+	b.s.Select("window")
 	for name, obj := range map[string]fyne.CanvasObject{
-		"timeline.xml":  h.s.timeline.view(),
-		"inspector.xml": h.s.inspector.view(),
+		"timeline.xml":  b.strip.View(),
+		"inspector.xml": b.in.View(),
 	} {
 		w := test.NewWindow(obj)
 		w.Resize(fyne.NewSize(900, 700))
-		h.s.timeline.track.Refresh()
+		b.strip.track.Refresh()
 		test.AssertRendersToMarkup(t, name, w.Canvas())
 		w.Close()
 	}

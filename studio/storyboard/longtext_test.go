@@ -1,4 +1,4 @@
-package studio
+package storyboard
 
 import (
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -37,37 +38,37 @@ type measuringApp struct {
 
 func (a *measuringApp) Driver() fyne.Driver { return a.drv }
 
-// measuringHarness is the studio over p on an app whose text measuring is
-// counted, with a budget of budget runes.
-func measuringHarness(t *testing.T, p *timeline.Project, budget int64) (*harness, *measuringDriver) {
+// measuringBoard is the storyboard over p on an app whose text measuring
+// is counted, with a budget of budget runes.
+func measuringBoard(t *testing.T, p *timeline.Project, budget int64) (*board, *measuringDriver) {
 	base := test.NewTempApp(t)
 	drv := &measuringDriver{Driver: base.Driver(), budget: budget}
 	a := &measuringApp{App: base, drv: drv}
 	fyne.SetCurrentApp(a)
-	h := newHarnessOn(t, a, p, nil)
-	h.ui.drain()
-	return h, drv
+	b := newBoardOn(t, a, p)
+	b.ui.Drain()
+	return b, drv
 }
 
-// TestLongestPromptOpensInLinearTime opens the studio on a shot with the
-// longest prompt a project may hold, and types in it. Fyne's own word
+// TestLongestPromptOpensInLinearTime opens the storyboard on a shot with
+// the longest prompt a project may hold, and types in it. Fyne's own word
 // wrap measured the rest of the paragraph again for each row it made, so
 // the studio took 36 s to open an 8,000-character prompt and did not open
 // a 32,000-character one within a minute. Opening may measure each rune
 // of the prompt a few dozen times, and a keystroke a few dozen times.
 func TestLongestPromptOpensInLinearTime(t *testing.T) {
-	p := smallDemo(t)
+	p := studiotest.SmallDemo(t)
 	n := timeline.MaxPromptRunes - 1 // room for one more rune
-	prompt := longPrompt(n)
+	prompt := studiotest.LongPrompt(n)
 	p.Shots[0].Prompt = prompt
-	h, drv := measuringHarness(t, p, 100*int64(n))
+	b, drv := measuringBoard(t, p, 100*int64(n))
 	opened := drv.runes.Load()
 	t.Logf("opening measured %d runes (%.1f per rune of the prompt)", opened, float64(opened)/float64(n))
 	if opened > 40*int64(n) {
-		t.Errorf("opening the studio measured %d runes of text for a prompt of %d, want at most %d", opened, n, 40*n)
+		t.Errorf("opening the storyboard measured %d runes of text for a prompt of %d, want at most %d", opened, n, 40*n)
 	}
 
-	in := h.s.inspector
+	in := b.in
 	if got := in.prompt.value(); got != prompt {
 		t.Fatalf("the prompt field holds %d runes, want the prompt's %d", utf8.RuneCountInString(got), n)
 	}
@@ -77,9 +78,9 @@ func TestLongestPromptOpensInLinearTime(t *testing.T) {
 	if typed > 20*int64(n) {
 		t.Errorf("a keystroke in the prompt measured %d runes of text, want at most %d", typed, 20*n)
 	}
-	h.clock.Advance(promptPause)
-	h.ui.drain()
-	if got, want := h.s.Project().Shots[0].Prompt, "A"+prompt; got != want {
+	b.clock.Advance(promptPause)
+	b.ui.Drain()
+	if got, want := b.s.Project().Shots[0].Prompt, "A"+prompt; got != want {
 		t.Errorf("after typing, the prompt starts %q and has %d runes; want %q and %d", got[:20], utf8.RuneCountInString(got), want[:20], n+1)
 	}
 }
@@ -87,11 +88,11 @@ func TestLongestPromptOpensInLinearTime(t *testing.T) {
 // TestPromptFieldFitsItsLines: the prompt field shows the prompt in lines
 // that fit the field, and gives back exactly the prompt.
 func TestPromptFieldFitsItsLines(t *testing.T) {
-	p := smallDemo(t)
-	p.Shots[0].Prompt = longPrompt(3000) + "\n\nA second paragraph.\n" + strings.Repeat("x", 700)
-	h := newHarness(t, p)
-	h.ui.drain()
-	e := h.s.inspector.prompt
+	p := studiotest.SmallDemo(t)
+	p.Shots[0].Prompt = studiotest.LongPrompt(3000) + "\n\nA second paragraph.\n" + strings.Repeat("x", 700)
+	b := newBoard(t, p)
+	b.ui.Drain()
+	e := b.in.prompt
 	if e.Size().Width < 100 {
 		t.Fatalf("the prompt field is %v wide", e.Size().Width)
 	}
@@ -116,19 +117,19 @@ func TestPromptFieldFitsItsLines(t *testing.T) {
 // line that breaks a long word deletes a letter of it; undo and redo work
 // on the prompt.
 func TestPromptFieldEditing(t *testing.T) {
-	p := smallDemo(t)
+	p := studiotest.SmallDemo(t)
 	word := strings.Repeat("x", 300)
-	prompt := longPrompt(2500) + " " + word + " end"
+	prompt := studiotest.LongPrompt(2500) + " " + word + " end"
 	p.Shots[0].Prompt = prompt
-	h := newHarness(t, p)
-	h.ui.drain()
-	in := h.s.inspector
+	b := newBoard(t, p)
+	b.ui.Drain()
+	in := b.in
 	e := in.prompt
 
 	if !e.wrap.clipped() || len(e.Text) >= len(prompt) || !in.promptStart.Visible() {
 		t.Fatalf("before a click the field holds %d of %d characters (start note shown: %v), want the start only", len(e.Text), len(prompt), in.promptStart.Visible())
 	}
-	h.win.Canvas().Focus(e)
+	b.win.Canvas().Focus(e)
 	if e.wrap.clipped() || in.promptStart.Visible() || e.value() != prompt {
 		t.Fatalf("after a click the field holds %d characters, want all of the prompt's lines", len(e.Text))
 	}
@@ -171,9 +172,9 @@ func TestPromptFieldEditing(t *testing.T) {
 	}
 
 	// Leaving the field saves the prompt.
-	h.win.Canvas().Unfocus()
-	h.ui.drain()
-	if got := h.s.Project().Shots[0].Prompt; got != shorter {
+	b.win.Canvas().Unfocus()
+	b.ui.Drain()
+	if got := b.s.Project().Shots[0].Prompt; got != shorter {
 		t.Errorf("after leaving the field the shot's prompt has %d characters, want %d", len(got), len(shorter))
 	}
 	if !e.wrap.clipped() {

@@ -1,8 +1,9 @@
-package studio
+package castui
 
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -14,30 +15,48 @@ import (
 
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
-	"github.com/slatestudio/slate/timeline"
+	"github.com/slatestudio/slate/studio/session"
 )
 
-// castPanel lists the library's cast members — the likenesses recorded on
+// Panel lists the library's cast members — the likenesses recorded on
 // this machine — with who may use each, and lets the person record a new
 // one, edit one, delete one, or feature one in shots: with the button, or
 // by dragging the member onto a card on the timeline.
-type castPanel struct {
-	s        *Studio
+type Panel struct {
+	s        Session
+	d        Deps
 	list     *widget.List
 	empty    *widget.Label
 	selected int // index into the cast, -1 for none
 	edit     *widget.Button
 	del      *widget.Button
 	feature  *widget.Button
+
+	// wizard is the recording wizard while it is open.
+	wizard *wizard
 }
 
-func newCastPanel(s *Studio) *castPanel {
-	c := &castPanel{s: s, selected: -1}
+// Close stops the recording wizard's devices, if it is open: the studio
+// is closing (and takes the wizard's window with it).
+func (c *Panel) Close() {
+	if c.wizard != nil {
+		c.wizard.closed()
+	}
+}
+
+// NewPanel makes the cast panel; it follows the session's cast from now
+// on.
+func NewPanel(d Deps) *Panel {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	s := d.Session
+	c := &Panel{s: s, d: d, selected: -1}
 	c.list = widget.NewList(
-		func() int { return len(s.castMembers()) },
+		func() int { return len(s.Cast()) },
 		func() fyne.CanvasObject { return newCastRow(c) },
 		func(i widget.ListItemID, o fyne.CanvasObject) {
-			if m := s.castMembers(); i < len(m) {
+			if m := s.Cast(); i < len(m) {
 				o.(*castRow).bind(i, m[i])
 			}
 		},
@@ -59,15 +78,17 @@ func newCastPanel(s *Studio) *castPanel {
 	})
 	c.feature = widget.NewButtonWithIcon("Feature in selected shots", theme.ContentAddIcon(), func() {
 		if m, ok := c.member(); ok {
-			s.featureMember(m, s.selected...)
+			s.FeatureMember(m, s.Selected()...)
 		}
 	})
 	c.updateButtons()
+	s.Listen(session.Listener{CastChanged: c.refresh})
 	return c
 }
 
-func (c *castPanel) view() fyne.CanvasObject {
-	record := widget.NewButtonWithIcon("Record…", theme.MediaRecordIcon(), c.s.recordCast)
+// View is the panel, for the studio's side tabs.
+func (c *Panel) View() fyne.CanvasObject {
+	record := widget.NewButtonWithIcon("Record…", theme.MediaRecordIcon(), c.Record)
 	record.Importance = widget.HighImportance
 	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Cast", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), record)
 	hint := widget.NewLabel("Drag a member onto a shot to feature them.")
@@ -76,16 +97,16 @@ func (c *castPanel) view() fyne.CanvasObject {
 	return container.NewBorder(top, bottom, nil, nil, container.NewStack(c.empty, c.list))
 }
 
-func (c *castPanel) member() (library.CastMember, bool) {
-	m := c.s.castMembers()
+func (c *Panel) member() (library.CastMember, bool) {
+	m := c.s.Cast()
 	if c.selected < 0 || c.selected >= len(m) {
 		return library.CastMember{}, false
 	}
 	return m[c.selected], true
 }
 
-func (c *castPanel) refresh() {
-	n := len(c.s.castMembers())
+func (c *Panel) refresh() {
+	n := len(c.s.Cast())
 	if c.selected >= n {
 		c.selected = -1
 		c.list.UnselectAll()
@@ -96,7 +117,7 @@ func (c *castPanel) refresh() {
 	c.updateButtons()
 }
 
-func (c *castPanel) updateButtons() {
+func (c *Panel) updateButtons() {
 	m, ok := c.member()
 	for _, b := range []*widget.Button{c.edit, c.del} {
 		// Someone else's member is theirs to edit, on their studio.
@@ -106,7 +127,7 @@ func (c *castPanel) updateButtons() {
 			b.Disable()
 		}
 	}
-	if ok && len(c.s.selected) > 0 {
+	if ok && len(c.s.Selected()) > 0 {
 		c.feature.Enable()
 	} else {
 		c.feature.Disable()
@@ -114,7 +135,7 @@ func (c *castPanel) updateButtons() {
 }
 
 // editDialog edits a member's name, handle, consent and preferences.
-func (c *castPanel) editDialog(m library.CastMember) {
+func (c *Panel) editDialog(m library.CastMember) {
 	s := c.s
 	name := widget.NewEntry()
 	name.SetText(m.Name)
@@ -126,7 +147,7 @@ func (c *castPanel) editDialog(m library.CastMember) {
 	prefs.Wrapping = fyne.TextWrapWord
 	explain := widget.NewLabel(m.Consent.Explain())
 	explain.Wrapping = fyne.TextWrapWord
-	level := widget.NewRadioGroup(labels(consent.Levels, consent.Level.Label), func(v string) {
+	level := widget.NewRadioGroup(levelLabels(), func(v string) {
 		if l, err := consent.ParseLevel(v); err == nil {
 			explain.SetText(l.Explain())
 		}
@@ -144,27 +165,27 @@ func (c *castPanel) editDialog(m library.CastMember) {
 		}
 		lvl, err := consent.ParseLevel(level.Selected)
 		if err != nil {
-			s.report(err)
+			c.d.Report(err)
 			return
 		}
 		m.Name, m.Handle, m.Preferences, m.Consent = name.Text, handle.Text, prefs.Text, lvl
-		lib := s.deps.Library
-		background(s, func(ctx context.Context) (struct{}, error) {
+		lib := c.d.Library
+		session.Background(s, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, lib.UpdateCastMember(ctx, &m)
 		}, func(_ struct{}, err error) {
 			if err != nil {
-				s.report(err)
+				c.d.Report(err)
 				return
 			}
-			s.reloadCast()
+			s.ReloadCast()
 		})
-	}, s.win)
+	}, c.d.Window)
 	d.Resize(fyne.NewSize(520, 460))
 	d.Show()
 }
 
 // deleteDialog asks before deleting a member and their media.
-func (c *castPanel) deleteDialog(m library.CastMember) {
+func (c *Panel) deleteDialog(m library.CastMember) {
 	s := c.s
 	msg := fmt.Sprintf("Delete %s (%s)?\n\nTheir recording, stills and voice sample are deleted from this computer. Shots that feature them keep their name but no longer their face. This cannot be undone.", m.Name, m.Handle)
 	if m.Remote {
@@ -174,17 +195,17 @@ func (c *castPanel) deleteDialog(m library.CastMember) {
 		if !ok {
 			return
 		}
-		lib := s.deps.Library
-		background(s, func(ctx context.Context) (struct{}, error) {
+		lib := c.d.Library
+		session.Background(s, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, lib.DeleteCastMember(ctx, m.ID)
 		}, func(_ struct{}, err error) {
 			if err != nil {
-				s.report(err)
+				c.d.Report(err)
 				return
 			}
-			s.reloadCast()
+			s.ReloadCast()
 		})
-	}, s.win)
+	}, c.d.Window)
 	d.SetConfirmText("Delete")
 	d.SetDismissText("Keep")
 	d.Show()
@@ -194,7 +215,7 @@ func (c *castPanel) deleteDialog(m library.CastMember) {
 // use the likeness. It can be dragged onto a timeline card.
 type castRow struct {
 	widget.BaseWidget
-	c      *castPanel
+	c      *Panel
 	index  int
 	member library.CastMember
 	face   *canvas.Image
@@ -205,7 +226,7 @@ type castRow struct {
 	drop fyne.Position
 }
 
-func newCastRow(c *castPanel) *castRow {
+func newCastRow(c *Panel) *castRow {
 	r := &castRow{c: c, face: canvas.NewImageFromResource(theme.AccountIcon()),
 		name: widget.NewLabel(""), detail: widget.NewLabel(""), prefs: widget.NewLabel("")}
 	r.face.FillMode = canvas.ImageFillContain
@@ -237,7 +258,7 @@ func (r *castRow) bind(i int, m library.CastMember) {
 		r.prefs.SetText("no preferences")
 	}
 	if m.Frontal != "" {
-		r.face.File = r.c.s.deps.Library.Blobs().Path(m.Frontal)
+		r.face.File = r.c.d.Library.Blobs().Path(m.Frontal)
 		r.face.Resource = nil
 	} else {
 		r.face.File, r.face.Resource = "", theme.AccountIcon()
@@ -261,8 +282,8 @@ func (r *castRow) Dragged(e *fyne.DragEvent) {
 
 // DragEnd features the member in the shot whose card it was dropped on.
 func (r *castRow) DragEnd() {
-	if id, ok := r.c.s.timeline.shotAt(r.drop); ok {
-		r.c.s.featureMember(r.member, id)
+	if id, ok := r.c.d.ShotAt(r.drop); ok {
+		r.c.s.FeatureMember(r.member, id)
 	}
 }
 
@@ -272,21 +293,3 @@ var _ desktop.Hoverable = (*castRow)(nil)
 func (r *castRow) MouseIn(*desktop.MouseEvent)    {}
 func (r *castRow) MouseMoved(*desktop.MouseEvent) {}
 func (r *castRow) MouseOut()                      {}
-
-// featureMember features a library cast member in shots, adding them to
-// the project's cast if needed, as one edit.
-func (s *Studio) featureMember(m library.CastMember, shotIDs ...string) {
-	if len(shotIDs) == 0 {
-		return
-	}
-	s.editOrReport(timeline.FeatureCast(m.Ref(), shotIDs...))
-}
-
-// castChanged brings the views that show or use the cast up to date.
-func (s *Studio) castChanged() {
-	s.castView.refresh()
-	s.inspector.refresh()
-	s.timeline.clipsChanged()
-	s.player.projectChanged()
-	s.lookUpClips()
-}

@@ -1,4 +1,4 @@
-package studio
+package storyboard
 
 import (
 	"errors"
@@ -17,6 +17,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/studio/filepick"
+	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -24,12 +26,13 @@ import (
 // typed is saved as one edit.
 const promptPause = time.Second
 
-// inspector edits the selected shot. Each field commits its value as one
+// Inspector edits the selected shot. Each field commits its value as one
 // timeline command when the person is done with it (Enter, leaving the
 // field, picking an option); an invalid value is kept in the field with
 // the reason shown right under it, and the project is left as it was.
-type inspector struct {
-	s      *Studio
+type Inspector struct {
+	s      Session
+	d      Deps
 	shotID string // the shot the fields show
 	shape  string // the number of lines and cues the fields were built for
 
@@ -58,20 +61,27 @@ type inspector struct {
 	stopPrompt func() bool
 }
 
-func newInspector(s *Studio) *inspector {
-	i := &inspector{s: s, errs: map[string]*widget.Label{}}
+// NewInspector makes the inspector; it follows the session from now on.
+func NewInspector(d Deps) *Inspector {
+	i := &Inspector{s: d.Session, d: d, errs: map[string]*widget.Label{}}
 	i.empty = widget.NewLabel("Select a shot on the timeline to edit it.")
 	i.empty.Wrapping = fyne.TextWrapWord
 	i.root = container.NewVBox(i.empty)
+	i.s.Listen(session.Listener{
+		ProjectChanged:   func(timeline.Change) { i.refresh() },
+		SelectionChanged: i.refresh,
+		CastChanged:      i.refresh,
+	})
 	return i
 }
 
-func (i *inspector) view() fyne.CanvasObject {
+// View is the inspector, scrolling, for the window.
+func (i *Inspector) View() fyne.CanvasObject {
 	return container.NewVScroll(i.root)
 }
 
 // errLabel makes the message label for a field.
-func (i *inspector) errLabel(field string) *widget.Label {
+func (i *Inspector) errLabel(field string) *widget.Label {
 	l := widget.NewLabel("")
 	l.Importance = widget.DangerImportance
 	l.Wrapping = fyne.TextWrapWord
@@ -82,7 +92,7 @@ func (i *inspector) errLabel(field string) *widget.Label {
 
 // showError puts an edit's refusal under the field it is about (or the
 // nearest one shown); other failures go to a dialog.
-func (i *inspector) showError(field string, err error) {
+func (i *Inspector) showError(field string, err error) {
 	var ve *timeline.Error
 	if errors.As(err, &ve) && ve.Field != "" {
 		field = ve.Field
@@ -103,7 +113,7 @@ func (i *inspector) showError(field string, err error) {
 		l.Show()
 		return
 	}
-	dialog.ShowError(err, i.s.win)
+	dialog.ShowError(err, i.d.Window)
 }
 
 // parentField is the field path one level up: "dialogue[0].text" →
@@ -115,18 +125,18 @@ func parentField(f string) string {
 	return ""
 }
 
-func (i *inspector) clearErrors() {
+func (i *Inspector) clearErrors() {
 	for _, l := range i.errs {
 		l.Hide()
 	}
 }
 
 // apply commits one edit of the shown shot for field.
-func (i *inspector) apply(field string, c timeline.Command) bool {
+func (i *Inspector) apply(field string, c timeline.Command) bool {
 	if i.filling {
 		return false
 	}
-	if err := i.s.edit(c); err != nil {
+	if err := i.s.Edit(c); err != nil {
 		i.showError(field, err)
 		return false
 	}
@@ -137,15 +147,15 @@ func (i *inspector) apply(field string, c timeline.Command) bool {
 // refresh shows the selected shot: the fields are rebuilt only when the
 // shot, or its number of lines and cues, changes, so a field being typed
 // in keeps its focus and text; otherwise values are brought up to date.
-func (i *inspector) refresh() {
-	sh := i.s.primary()
+func (i *Inspector) refresh() {
+	sh := i.s.Primary()
 	if sh == nil {
 		i.shotID = ""
 		i.root.Objects = []fyne.CanvasObject{i.empty}
 		i.root.Refresh()
 		return
 	}
-	shape := fmt.Sprintf("%d/%d/%d/%d", len(sh.Lines), len(sh.Cues), len(i.s.Project().Cast), len(i.s.castMembers()))
+	shape := fmt.Sprintf("%d/%d/%d/%d", len(sh.Lines), len(sh.Cues), len(i.s.Project().Cast), len(i.s.Cast()))
 	if sh.ID != i.shotID || shape != i.shape {
 		i.build(sh)
 		i.shotID, i.shape = sh.ID, shape
@@ -153,7 +163,7 @@ func (i *inspector) refresh() {
 	i.fill(sh)
 }
 
-func (i *inspector) build(sh *timeline.Shot) {
+func (i *Inspector) build(sh *timeline.Shot) {
 	s := i.s
 	id := sh.ID
 	i.errs = map[string]*widget.Label{}
@@ -186,7 +196,7 @@ func (i *inspector) build(sh *timeline.Shot) {
 		if i.stopPrompt != nil {
 			i.stopPrompt()
 		}
-		i.stopPrompt = s.deps.Clock.AfterFunc(promptPause, func() { s.onUI(i.prompt.commit) })
+		i.stopPrompt = i.d.Clock.AfterFunc(promptPause, func() { s.OnUI(i.prompt.commit) })
 	}
 
 	i.duration = newCommitEntry(false, func(v string) {
@@ -257,7 +267,7 @@ func (i *inspector) build(sh *timeline.Shot) {
 		i.apply("seed", timeline.SetSeed(id, rand.Int64N(1<<31)))
 	})
 
-	backends := append([]string{"Project default (" + s.deps.Backend + ")"}, s.deps.Backends.Names()...)
+	backends := append([]string{"Project default (" + i.d.DefaultBackend + ")"}, i.d.Backends...)
 	i.backend = widget.NewSelect(backends, func(v string) {
 		name := v
 		if v == backends[0] {
@@ -287,7 +297,7 @@ func (i *inspector) build(sh *timeline.Shot) {
 	// Recorded members not yet in the project can be featured from here too.
 	var others []library.CastMember
 	var otherNames []string
-	for _, m := range s.castMembers() {
+	for _, m := range s.Cast() {
 		if _, in := p.CastMember(m.ID); !in {
 			others = append(others, m)
 			otherNames = append(otherNames, m.Name+" ("+m.HandleAndOwner()+")")
@@ -297,7 +307,7 @@ func (i *inspector) build(sh *timeline.Shot) {
 	addMember.PlaceHolder = "Feature someone from the cast…"
 	addMember.OnChanged = func(v string) {
 		if k := slices.Index(otherNames, v); k >= 0 {
-			s.featureMember(others[k], id)
+			s.FeatureMember(others[k], id)
 		}
 	}
 	if len(others) == 0 {
@@ -377,7 +387,7 @@ func (i *inspector) build(sh *timeline.Shot) {
 
 // fill sets every field from the shot, leaving alone a field being typed
 // in.
-func (i *inspector) fill(sh *timeline.Shot) {
+func (i *Inspector) fill(sh *timeline.Shot) {
 	i.filling = true
 	defer func() { i.filling = false }()
 	i.title.setIdle(sh.Title)
@@ -418,7 +428,7 @@ func (i *inspector) fill(sh *timeline.Shot) {
 	}
 }
 
-func (i *inspector) countPrompt(v string) {
+func (i *Inspector) countPrompt(v string) {
 	n := utf8.RuneCountInString(v)
 	i.promptCount.SetText(fmt.Sprintf("%d / %d", n, timeline.MaxPromptRunes))
 	if n > timeline.MaxPromptRunes {
@@ -438,7 +448,7 @@ type lineRow struct {
 	ids     []string
 }
 
-func newLineRow(i *inspector, shotID string, j int) *lineRow {
+func newLineRow(i *Inspector, shotID string, j int) *lineRow {
 	s := i.s
 	p := s.Project()
 	r := &lineRow{ids: []string{timeline.Narrator}}
@@ -502,7 +512,7 @@ type cueRow struct {
 	file                   *widget.Label
 }
 
-func newCueRow(i *inspector, shotID string, j int) *cueRow {
+func newCueRow(i *Inspector, shotID string, j int) *cueRow {
 	s := i.s
 	r := &cueRow{}
 	field := fmt.Sprintf("cues[%d]", j)
@@ -556,8 +566,8 @@ func newCueRow(i *inspector, shotID string, j int) *cueRow {
 			}
 			rc.Close()
 			edit("file", func(c *timeline.Cue) error { c.File = rc.URI().Path(); return nil })
-		}, s.win)
-		d.SetFilter(regularFiles{})
+		}, i.d.Window)
+		d.SetFilter(filepick.RegularFiles{})
 		d.Show()
 	})
 	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(field, timeline.RemoveCue(shotID, j)) })
@@ -583,6 +593,15 @@ func (r *cueRow) fill(c timeline.Cue) {
 		r.file.SetText("no file: described only")
 	} else {
 		r.file.SetText(c.File)
+	}
+}
+
+// SaveTyping saves what the person is typing in the field of c that has
+// the focus (a prompt waiting for its pause in typing, a title not yet
+// entered), as leaving the field would: quitting must not lose it.
+func SaveTyping(c fyne.Canvas) {
+	if e, ok := c.Focused().(*commitEntry); ok {
+		e.commit()
 	}
 }
 
