@@ -81,7 +81,7 @@ screenshots: setup-test build
 # loopback, against GET /key at the same rate.
 bench: setup-test
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
-	SLATE_CRASH_KILLS=100 $(GO) test -count=1 -timeout 2h -run '^TestRenderCrashes$$' -v ./cmd/slate
+	SLATE_CRASH_KILLS=100 $(GO) test -count=1 -timeout 2h -run '^TestRenderCrashes$$' -v ./internal/cli
 	bench/startup.sh
 	$(GO) run ./bench/grantload -rate 1000 -duration 10s
 	scripts/quitloop.sh

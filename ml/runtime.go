@@ -194,25 +194,54 @@ func (r *Runtime) Preferred() string {
 	return r.Providers()[0]
 }
 
-// Choose resolves a provider asked for by a user or a model pack: empty
-// or Auto gives Preferred; a name must be one this library offers
-// (matched without regard to case, so "cuda" will do), else the error
-// lists those it does.
+// Choose resolves a provider asked for by a user or a model pack against
+// the ones this library offers: ChooseProvider(r.Providers(), want).
 func (r *Runtime) Choose(want string) (string, error) {
+	return ChooseProvider(r.Providers(), want)
+}
+
+// ChooseProvider resolves a provider asked for by a user or a model pack
+// against those a library offers, best first: empty or Auto gives the
+// first; a name must be one offered (matched without regard to case, so
+// "cuda" will do). Any other is refused with a *ProviderError.
+func ChooseProvider(offered []string, want string) (string, error) {
 	if want == "" || strings.EqualFold(want, Auto) {
-		return r.Preferred(), nil
+		if len(offered) == 0 {
+			return "", errors.New("this ONNX Runtime offers no execution provider")
+		}
+		return offered[0], nil
 	}
-	for _, p := range r.Providers() {
+	for _, p := range offered {
 		if strings.EqualFold(p, want) {
 			return p, nil
 		}
 	}
+	e := &ProviderError{Want: want, Offered: slices.Clone(offered)}
 	for _, known := range []string{CUDA, CoreML, DirectML, CPU} {
 		if strings.EqualFold(known, want) {
-			return "", fmt.Errorf("execution provider %s is not available here: this ONNX Runtime offers %s", known, strings.Join(r.Providers(), ", "))
+			e.Known = known
 		}
 	}
-	return "", fmt.Errorf("execution provider %q is unknown; choose one of %s, or auto", want, strings.Join(r.Providers(), ", "))
+	return "", e
+}
+
+// ProviderError is ChooseProvider's refusal of a provider: one Slate
+// knows that this library does not offer, or one nobody knows.
+type ProviderError struct {
+	// Want is the provider as it was asked for.
+	Want string
+	// Known is its proper name when it is one Slate knows (CUDA, CoreML,
+	// DirectML or CPU), and empty when it is unknown.
+	Known string
+	// Offered are the providers the library offers, best first.
+	Offered []string
+}
+
+func (e *ProviderError) Error() string {
+	if e.Known != "" {
+		return fmt.Sprintf("execution provider %s is not available here: this ONNX Runtime offers %s", e.Known, strings.Join(e.Offered, ", "))
+	}
+	return fmt.Sprintf("execution provider %q is unknown; choose one of %s, or auto", e.Want, strings.Join(e.Offered, ", "))
 }
 
 // probeProviders tries each provider that can exist on goos, in order of

@@ -1,6 +1,7 @@
 package ml
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -186,5 +187,37 @@ func TestSystemLocations(t *testing.T) {
 	dirs, _ = systemLocations("linux", "arm64")
 	if dirs[0] != "/usr/lib/aarch64-linux-gnu" {
 		t.Errorf("systemLocations(linux, arm64) dirs = %q, want the multiarch folder first", dirs)
+	}
+}
+
+// ChooseProvider matches a name against those offered without regard to
+// case, takes the best for auto, and refuses the rest with a
+// ProviderError that says whether the name is one Slate knows.
+func TestChooseProviderOffered(t *testing.T) {
+	offered := []string{CUDA, CPU}
+	tests := []struct {
+		want, got string
+		known     string // for a refusal
+		refused   bool
+	}{
+		{"", CUDA, "", false},
+		{"Auto", CUDA, "", false},
+		{"cpu", CPU, "", false},
+		{"CUDA", CUDA, "", false},
+		{"directml", "", DirectML, true},
+		{"TPU", "", "", true},
+	}
+	for _, tt := range tests {
+		got, err := ChooseProvider(offered, tt.want)
+		var pe *ProviderError
+		if tt.refused {
+			if !errors.As(err, &pe) || pe.Known != tt.known || pe.Want != tt.want || !slices.Equal(pe.Offered, offered) {
+				t.Errorf("ChooseProvider(%q) = %q, %v; want a ProviderError (known %q)", tt.want, got, err, tt.known)
+			}
+			continue
+		}
+		if err != nil || got != tt.got {
+			t.Errorf("ChooseProvider(%q) = %q, %v, want %s", tt.want, got, err, tt.got)
+		}
 	}
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Refreshes account/confusable's pinned copy of Unicode's confusables.txt and
+# Refreshes account/server/confusable's pinned copy of Unicode's confusables.txt and
 # the Go table generated from it. The file is taken from the ICU source that
 # Debian 12 packages (icu 72.1, which carries Unicode 15.0.0's file verbatim
 # in source/data/unidata/), so it comes from a Debian mirror, checked against
@@ -22,7 +22,7 @@ echo "$tarball_sha256  $work/icu.tgz" | sha256sum -c --quiet
 tar -xzf "$work/icu.tgz" -C "$work" icu/source/data/unidata/confusables.txt
 grep -q "^# Version: $version\$" "$work/icu/source/data/unidata/confusables.txt" ||
 	{ echo "the tarball's confusables.txt is not version $version" >&2; exit 1; }
-cp "$work/icu/source/data/unidata/confusables.txt" "account/confusable/testdata/confusables-$version.txt"
-echo "wrote account/confusable/testdata/confusables-$version.txt; its sha256 (pin it in confusable_test.go):"
-sha256sum "account/confusable/testdata/confusables-$version.txt"
-go test ./account/confusable -run TestTableIsGenerated -update
+cp "$work/icu/source/data/unidata/confusables.txt" "account/server/confusable/testdata/confusables-$version.txt"
+echo "wrote account/server/confusable/testdata/confusables-$version.txt; its sha256 (pin it in confusable_test.go):"
+sha256sum "account/server/confusable/testdata/confusables-$version.txt"
+go test ./account/server/confusable -run TestTableIsGenerated -update

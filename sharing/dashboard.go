@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
@@ -15,15 +16,9 @@ import (
 // What the consent dashboard shows and does. Each call asks the server;
 // an error says whether it could not be reached.
 
-// Use is a registered use of one of my likenesses, as the server lists it.
-type Use = client.Use
-
-// Request is someone's request to be approved for one of my members.
-type Request = client.Request
-
 // UsesOfMine lists every use of my likenesses, other people's drafts
 // included, newest first.
-func (s *Service) UsesOfMine(ctx context.Context) ([]Use, error) {
+func (s *Service) UsesOfMine(ctx context.Context) ([]account.Use, error) {
 	c, _, err := s.client()
 	if err != nil {
 		return nil, err
@@ -46,7 +41,7 @@ func (s *Service) RemoveUse(ctx context.Context, id string) error {
 }
 
 // Requests lists the pending requests to be approved for my members.
-func (s *Service) Requests(ctx context.Context) ([]Request, error) {
+func (s *Service) Requests(ctx context.Context) ([]account.Request, error) {
 	c, _, err := s.client()
 	if err != nil {
 		return nil, err
@@ -63,7 +58,7 @@ func (s *Service) Answer(ctx context.Context, id string, accept bool) error {
 	if err != nil {
 		return err
 	}
-	var r Request
+	var r account.Request
 	if accept {
 		r, err = c.AcceptRequest(ctx, id)
 	} else {
@@ -177,12 +172,9 @@ func (s *Service) Outbox(ctx context.Context) (int, error) {
 	return len(us), err
 }
 
-// Device is one logged-in session of my account.
-type Device = client.SessionInfo
-
 // Devices lists the devices logged in to my account; Current marks this
 // one.
-func (s *Service) Devices(ctx context.Context) ([]Device, error) {
+func (s *Service) Devices(ctx context.Context) ([]account.Session, error) {
 	c, _, err := s.client()
 	if err != nil {
 		return nil, err

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
@@ -132,13 +132,13 @@ func TestTwoDataFoldersAreTwoDevices(t *testing.T) {
 }
 
 // current is the device that made the request.
-func current(devs []sharing.Device) sharing.Device {
+func current(devs []account.Session) account.Session {
 	for _, d := range devs {
 		if d.Current {
 			return d
 		}
 	}
-	return sharing.Device{}
+	return account.Session{}
 }
 
 // listed reports whether st's list of devices has one called name.
@@ -158,8 +158,8 @@ func listed(t *testing.T, st *studio, name string) bool {
 
 // The library makes device IDs and names the server takes.
 func TestLibraryDevicesFitTheAPI(t *testing.T) {
-	if library.MaxDeviceNameRunes != api.MaxDeviceRunes {
-		t.Errorf("the library takes device names of %d characters, the server %d", library.MaxDeviceNameRunes, api.MaxDeviceRunes)
+	if library.MaxDeviceNameRunes != account.MaxDeviceRunes {
+		t.Errorf("the library takes device names of %d characters, the server %d", library.MaxDeviceNameRunes, account.MaxDeviceRunes)
 	}
 	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
@@ -167,7 +167,7 @@ func TestLibraryDevicesFitTheAPI(t *testing.T) {
 	}
 	defer lib.Close()
 	d, err := lib.Device(context.Background())
-	if err != nil || !api.ValidDeviceID(d.ID) {
+	if err != nil || !account.ValidDeviceID(d.ID) {
 		t.Errorf("the library's device ID %q (%v) is not one the server takes", d.ID, err)
 	}
 }
@@ -216,7 +216,7 @@ func TestFolderFromBeforeDeviceIDs(t *testing.T) {
 	}
 }
 
-func deviceCount(devs []sharing.Device, name string) int {
+func deviceCount(devs []account.Session, name string) int {
 	n := 0
 	for _, d := range devs {
 		if d.Device == name {

@@ -23,6 +23,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/clock"
@@ -492,9 +493,9 @@ func (s *Service) pushMembers(ctx context.Context, c *client.Client, r *Report) 
 			approved = []string{}
 		}
 		level, prefs, name, handle := m.Consent, m.Preferences, m.Name, m.Handle
-		remote, err := c.UpdateMember(ctx, m.ID, client.MemberPatch{Name: &name, Handle: &handle, Level: &level, Approved: &approved, Preferences: &prefs})
+		remote, err := c.UpdateMember(ctx, m.ID, account.MemberPatch{Name: &name, Handle: &handle, Level: &level, Approved: &approved, Preferences: &prefs})
 		if client.StatusOf(err) == http.StatusNotFound {
-			remote, err = c.CreateMember(ctx, client.NewMember{ID: m.ID, Name: m.Name, Handle: m.Handle, Level: m.Consent,
+			remote, err = c.CreateMember(ctx, account.NewMember{ID: m.ID, Name: m.Name, Handle: m.Handle, Level: m.Consent,
 				Approved: approved, Preferences: m.Preferences})
 		}
 		if err != nil {
@@ -512,21 +513,21 @@ func (s *Service) pushMembers(ctx context.Context, c *client.Client, r *Report) 
 }
 
 // mediaWords name the media kinds for a person.
-var mediaWords = map[client.MediaKind]string{
-	client.MediaTake: "recording", client.MediaFrontal: "frontal still", client.MediaLeft: "left still",
-	client.MediaRight: "right still", client.MediaSample: "voice sample",
+var mediaWords = map[account.MediaKind]string{
+	account.MediaTake: "recording", account.MediaFrontal: "frontal still", account.MediaLeft: "left still",
+	account.MediaRight: "right still", account.MediaSample: "voice sample",
 }
 
 // uploadMedia sends the media the registry lacks; the registry shows them
 // to their owner only. Each file is checked against its sum first: one
 // damaged on this computer is not sent but moved aside and noted in r,
 // and so is one already moved aside, so that it never blocks the sync.
-func (s *Service) uploadMedia(ctx context.Context, c *client.Client, m library.CastMember, remote client.Member, r *Report) error {
+func (s *Service) uploadMedia(ctx context.Context, c *client.Client, m library.CastMember, remote account.Member, r *Report) error {
 	blobs := s.lib.Blobs()
 	for _, f := range []struct {
-		kind client.MediaKind
+		kind account.MediaKind
 		sum  string
-	}{{client.MediaFrontal, m.Frontal}, {client.MediaLeft, m.Left}, {client.MediaRight, m.Right}, {client.MediaSample, m.Sample}, {client.MediaTake, m.Take}} {
+	}{{account.MediaFrontal, m.Frontal}, {account.MediaLeft, m.Left}, {account.MediaRight, m.Right}, {account.MediaSample, m.Sample}, {account.MediaTake, m.Take}} {
 		if f.sum == "" {
 			continue
 		}
@@ -576,7 +577,7 @@ func (s *Service) flushOutbox(ctx context.Context, c *client.Client, r *Report) 
 		return err
 	}
 	for _, u := range out {
-		reg, err := c.RegisterUse(ctx, client.NewUse{GrantID: u.GrantID, ClipSHA256: u.SHA256, ProjectTitle: u.ProjectTitle, Scope: u.Scope, At: u.At})
+		reg, err := c.RegisterUse(ctx, account.NewUse{GrantID: u.GrantID, ClipSHA256: u.SHA256, ProjectTitle: u.ProjectTitle, Scope: u.Scope, At: u.At})
 		if st := client.StatusOf(err); st == http.StatusForbidden || st == http.StatusBadRequest {
 			s.log.Warn("a use could not be registered; removing what it made", "member", u.MemberID, "sha256", u.SHA256, "err", err)
 			removed, rerr := s.remove(ctx, "", u.SHA256)
@@ -607,22 +608,22 @@ func (s *Service) readFeed(ctx context.Context, c *client.Client, a library.Acco
 		}
 		for _, ch := range page.Changes {
 			switch ch.Kind {
-			case client.ChangeRemoval:
+			case account.ChangeRemoval:
 				removed, err := s.remove(ctx, ch.UseID, ch.ClipSHA256)
 				if err != nil {
 					return err
 				}
 				r.Removed = append(r.Removed, removed...)
-			case client.ChangeRevocation:
+			case account.ChangeRevocation:
 				if err := s.lib.ForgetGrants(ctx, ch.Member); err != nil {
 					return err
 				}
 				r.Revoked = append(r.Revoked, ch.Handle)
-			case client.ChangeRequest:
+			case account.ChangeRequest:
 				r.Requests++
-			case client.ChangeAccepted:
+			case account.ChangeAccepted:
 				r.Accepted = append(r.Accepted, ch.Handle)
-			case client.ChangeDeclined:
+			case account.ChangeDeclined:
 				r.Declined = append(r.Declined, ch.Handle)
 			}
 			r.Changes++

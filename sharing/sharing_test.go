@@ -19,8 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	accountserver "github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
@@ -35,14 +35,14 @@ const password = "correct horse battery"
 // network drops.
 type server struct {
 	t    *testing.T
-	srv  *account.Server
+	srv  *accountserver.Server
 	addr string
 	hs   *httptest.Server
 }
 
 func startServer(t *testing.T, clk *clocktest.Clock) *server {
 	t.Helper()
-	srv, err := account.New(context.Background(), account.Config{Dir: t.TempDir(), Now: clk.Now})
+	srv, err := accountserver.New(context.Background(), accountserver.Config{Dir: t.TempDir(), Now: clk.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -218,14 +218,7 @@ func (s *Studio) usesRemoved(removed []removedUse) {
 			lines = append(lines, line)
 		}
 	}
-	s.clipsMu.Lock()
-	for k, c := range s.clips {
-		if gone[c.SHA256] {
-			delete(s.clips, k)
-		}
-	}
-	s.clipsMu.Unlock()
-	s.clipsChanged()
+	s.session.ForgetClips(gone)
 	s.lookUpClips()
 	s.removalNotice = strings.Join(lines, "\n")
 	s.deps.Log.Info("studio", "removed uses", s.removalNotice)

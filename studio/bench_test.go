@@ -2,7 +2,6 @@ package studio
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,59 +10,10 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
 
-	"github.com/slatestudio/slate/library"
-	"github.com/slatestudio/slate/render"
-	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
 )
-
-func manyShots(n int) *timeline.Project {
-	p := timeline.New("Many")
-	p.Cast = []timeline.CastRef{{ID: "ana", Name: "Ana"}}
-	for i := range n {
-		s := timeline.NewShot(fmt.Sprintf("Shot %d", i+1))
-		s.Prompt = "a harbour at dusk"
-		s.Duration = time.Duration(2+i%5) * time.Second
-		s.Cast = []string{"ana"}
-		if i%7 == 0 {
-			s.Transition = timeline.Transition{Kind: timeline.Crossfade, Duration: 500 * time.Millisecond}
-		}
-		p.Shots = append(p.Shots, s)
-	}
-	return p
-}
-
-// BenchmarkTimelineRefresh times bringing the timeline up to date after one
-// edit (a prompt change on a shot in view), on a 1,000-shot project and,
-// as the baseline in the same run, on a 10-shot one. Only the cards in
-// view are touched, so the two should cost about the same.
-func BenchmarkTimelineRefresh(b *testing.B) {
-	var per [2]time.Duration
-	for k, n := range []int{10, 1000} {
-		h := newHarness(b, manyShots(n))
-		h.ui.drain()
-		id := h.s.Project().Shots[1].ID
-		var took time.Duration
-		for i := range b.N {
-			ch, err := h.s.doc.Do(h.s.ctx, timeline.SetPrompt(id, fmt.Sprintf("edit %d", i)))
-			if err != nil {
-				b.Fatal(err)
-			}
-			t0 := time.Now()
-			h.s.timeline.projectChanged(ch)
-			took += time.Since(t0)
-		}
-		per[k] = took / time.Duration(b.N)
-		if n := len(h.cards()); n == 0 || n > 60 {
-			b.Fatalf("%d cards have widgets, want only those in view", n)
-		}
-	}
-	b.ReportMetric(float64(per[1].Microseconds())/1000, "ms/refresh-1000")
-	b.ReportMetric(float64(per[0].Microseconds())/1000, "ms/refresh-10")
-	b.ReportMetric(float64(per[1])/float64(per[0]), "ratio")
-}
 
 // largest are projects holding the most of something a project may hold,
 // each beside the one-line baseline it is compared with.
@@ -79,7 +29,7 @@ func largest(t testing.TB) []struct {
 		return p
 	}
 	prompt := base()
-	prompt.Shots[0].Prompt = longPrompt(timeline.MaxPromptRunes)
+	prompt.Shots[0].Prompt = studiotest.LongPrompt(timeline.MaxPromptRunes)
 	titles := base()
 	titles.Title = strings.Repeat("Last Light, ", timeline.MaxTitleRunes)[:timeline.MaxTitleRunes]
 	for _, s := range titles.Shots {
@@ -87,7 +37,7 @@ func largest(t testing.TB) []struct {
 	}
 	// The longest line that fits in the longest shot, on every shot.
 	dialogue := base()
-	line := longPrompt(timeline.MaxLineRunes)
+	line := studiotest.LongPrompt(timeline.MaxLineRunes)
 	for timeline.SpeechTime(line) > timeline.MaxShotDuration {
 		line = line[:len(line)-10]
 	}
@@ -99,7 +49,7 @@ func largest(t testing.TB) []struct {
 	// The most shots a project may hold, within the longest film: at
 	// half a second each, overlapped by 0.2 s crossfades, 10,000 shots
 	// last 50 minutes.
-	many := manyShots(timeline.MaxShots)
+	many := studiotest.ManyShots(timeline.MaxShots)
 	for i, s := range many.Shots {
 		s.Duration = timeline.MinShotDuration
 		s.Transition = timeline.Transition{Kind: timeline.Crossfade, Duration: 200 * time.Millisecond}
@@ -130,19 +80,9 @@ func largest(t testing.TB) []struct {
 // baseline: the prompt's ratio is to stay at most 2. SLATE_BENCH_OPEN
 // names one case to time beside the baseline.
 func BenchmarkImportToReady(b *testing.B) {
-	tools := needTools(b)
+	env := studiotest.New(b, studiotest.Options{Workers: 1})
+	lib, q, reg, tools, a := env.Library, env.Queue, env.Backends, env.Tools, env.App
 	dir := b.TempDir()
-	lib, err := library.Open(b.Context(), filepath.Join(dir, "library"), library.Options{Exclusive: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer lib.Close()
-	reg := render.NewRegistry()
-	reg.Register(animatic.Name, func() (render.Backend, error) { return animatic.New(tools) })
-	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: 1})
-	defer q.Close()
-	a := test.NewTempApp(b)
-	ui := &uiQueue{ch: make(chan func(), 1<<16)}
 
 	var baseline time.Duration
 	cases := largest(b)
@@ -162,14 +102,14 @@ func BenchmarkImportToReady(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s := New(a, Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: newTestClock(), Do: ui.do})
+		s := New(a, Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: studiotest.NewClock(), Do: env.UI.Do})
 		s.win.Resize(fyne.NewSize(1440, 900))
 		s.win.Show()
-		ui.drain()
+		env.UI.Drain()
 		s.win.Canvas().Capture()
 		took := time.Since(t0)
 		s.win.Close()
-		ui.drain()
+		env.UI.Drain()
 		return took
 	}
 	for i, c := range cases {

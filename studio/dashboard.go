@@ -14,10 +14,10 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
-	"github.com/slatestudio/slate/sharing"
 )
 
 // dashState is what the consent dashboard shows, read in the background.
@@ -28,12 +28,12 @@ type dashState struct {
 	made     []library.Use
 	outbox   int
 	// From the server; each error says why that part is missing.
-	requests    []sharing.Request
+	requests    []account.Request
 	requestsErr error
-	uses        []sharing.Use
+	uses        []account.Use
 	usesErr     error
-	devices     []sharing.Device
-	devicesErr  error
+	sessions    []account.Session
+	sessionsErr error
 	libErr      error
 	// deviceName is the name this data folder goes by in the list of
 	// devices; it is read from the library, logged in or not.
@@ -64,10 +64,10 @@ type dashboard struct {
 
 	// The Account and devices tab: its body, each other device's Log out
 	// button (by session ID), and the delete-account dialog while open.
-	devices      *fyne.Container
-	revokeDevice map[string]*widget.Button
-	deleting     *deleteDialog
-	rename       *renameDevice
+	accountTab    *fyne.Container
+	revokeSession map[string]*widget.Button
+	deleting      *deleteDialog
+	rename        *sessionNameField
 
 	shown dashState
 	// loads counts the loads drawn; busy the server calls out.
@@ -106,8 +106,8 @@ func (s *Studio) showDashboard() *dashboard {
 	d.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	d.problem.Hide()
 	d.mine, d.uses, d.others, d.made = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
-	d.devices = container.NewVBox()
-	d.rename = newRenameDevice(d)
+	d.accountTab = container.NewVBox()
+	d.rename = newSessionNameField(d)
 	d.addHandle = widget.NewEntry()
 	d.addHandle.SetPlaceHolder("@handle")
 	d.addHandle.OnSubmitted = func(string) { d.find() }
@@ -128,7 +128,7 @@ func (s *Studio) showDashboard() *dashboard {
 		container.NewTabItem("Uses of my likeness", tab("Everything made with your cast members, other people's drafts included. Removing a use deletes it from the studio that made it.", nil, d.uses)),
 		container.NewTabItem("Cast I may feature", tab("Other people's cast members kept in this library. Each render of them asks their owner's server for a grant.", addBar, d.others)),
 		container.NewTabItem("Made here", tab("What this studio made with other people's cast members, and whether their owners' server has heard of it.", nil, d.made)),
-		container.NewTabItem("Account and devices", tab("Your account, and the devices logged in to it: each studio's data folder is one. Log out one you no longer use, or one that was lost.", nil, d.devices)),
+		container.NewTabItem("Account and devices", tab("Your account, and the devices logged in to it: each studio's data folder is one. Log out one you no longer use, or one that was lost.", nil, d.accountTab)),
 	)
 	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
 	d.win.Resize(fyne.NewSize(1000, 700))
@@ -164,7 +164,7 @@ func (d *dashboard) reload() {
 		if st.loggedIn {
 			st.requests, st.requestsErr = svc.Requests(ctx)
 			st.uses, st.usesErr = svc.UsesOfMine(ctx)
-			st.devices, st.devicesErr = svc.Devices(ctx)
+			st.sessions, st.sessionsErr = svc.Devices(ctx)
 		}
 		return st, nil
 	}, func(st dashState, _ error) {
@@ -172,7 +172,7 @@ func (d *dashboard) reload() {
 		d.shown = st
 		d.draw()
 		d.loads++
-		for _, err := range []error{st.requestsErr, st.usesErr, st.devicesErr} {
+		for _, err := range []error{st.requestsErr, st.usesErr, st.sessionsErr} {
 			if errors.Is(err, client.ErrSessionEnded) {
 				// The service has forgotten the session (revoked from
 				// another device): show the studio logged out, which
@@ -236,7 +236,7 @@ func (d *dashboard) draw() {
 	d.drawUses()
 	d.drawOthers()
 	d.drawMade()
-	d.drawDevices()
+	d.drawAccountTab()
 	// Rows came and went inside containers whose parents laid them out at
 	// their old sizes: lay the whole window out again.
 	d.win.Content().Refresh()
@@ -293,7 +293,7 @@ func (d *dashboard) drawMine() {
 		}
 		keep[m.ID] = e
 		d.mine.Add(e.box)
-		var reqs []sharing.Request
+		var reqs []account.Request
 		for _, r := range st.requests {
 			if r.Member == m.ID {
 				reqs = append(reqs, r)
@@ -439,7 +439,7 @@ func (d *dashboard) save(e *memberEditor) {
 }
 
 // requestsBox lists the pending requests to be approved for one member.
-func (d *dashboard) requestsBox(reqs []sharing.Request) fyne.CanvasObject {
+func (d *dashboard) requestsBox(reqs []account.Request) fyne.CanvasObject {
 	box := container.NewVBox(heading("Asking to be approved"))
 	svc := d.s.deps.Sharing
 	for _, r := range reqs {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"unicode"
 
@@ -14,10 +13,14 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/slatestudio/slate/internal/userfile"
+	"github.com/slatestudio/slate/studio/filepick"
 )
 
-func fileDialogSize() fyne.Size { return fyne.NewSize(820, 560) }
+func fileDialogSize() fyne.Size { return filepick.DialogSize() }
+
+// regularFiles is a file dialog's filter that lists only regular files
+// (see filepick).
+type regularFiles = filepick.RegularFiles
 
 // problem tells the person that something did not work: title says what,
 // message why and what to do about it.
@@ -36,20 +39,6 @@ func (s *Studio) problem(title, message string) dialog.Dialog {
 // in folder dir (Fyne's default when dir is ""), and hands the path to
 // use. A name typed without the extension gets it.
 //
-// regularFiles is a file dialog's filter that lists only regular files,
-// with one of its extensions when it has any. Fyne opens the file a person
-// picks itself, on the UI goroutine: a named pipe would block the studio
-// there until someone wrote to it, and a device would never end.
-type regularFiles []string
-
-// Matches reports whether u is a regular file with one of the extensions.
-func (exts regularFiles) Matches(u fyne.URI) bool {
-	if len(exts) > 0 && !slices.ContainsFunc(exts, func(e string) bool { return strings.EqualFold(e, u.Extension()) }) {
-		return false
-	}
-	return u.Scheme() != "file" || userfile.Check(u.Path(), "a file") == nil
-}
-
 // Fyne's save dialog creates (or empties) the file it returns before
 // anyone writes to it. Slate writes files atomically beside it instead, so
 // the empty file is only a placeholder: whoever fails to fill it removes

@@ -158,7 +158,7 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 	s := e.s
 	// Asked first, so that a film that may not be made is refused before
 	// its shots are rendered.
-	grants, err := render.PermitFilm(ctx, s.deps.Library, s.deps.Consent, p)
+	grants, err := render.PermitFilm(ctx, s.deps.Library, s.deps.Sharing, p)
 	if err != nil {
 		return nil, err
 	}
@@ -193,7 +193,7 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 	if err != nil {
 		return nil, err
 	}
-	if err := render.MadeFilm(ctx, s.deps.Consent, grants, p, e.path); err != nil {
+	if err := render.MadeFilm(ctx, s.deps.Sharing, grants, p, e.path); err != nil {
 		s.deps.Log.Error("record a film made under consent", "path", e.path, "err", err)
 	}
 	film.Thumbnail, film.Sprite = "", ""

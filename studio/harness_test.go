@@ -1,64 +1,74 @@
 package studio
 
 import (
-	"context"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
-	"github.com/slatestudio/slate/examples"
 	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
-	"github.com/slatestudio/slate/render/animatic"
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
 )
 
-// uiQueue stands in for fyne.Do in tests: background work queues its
-// UI updates, and the test runs them on its own goroutine when it waits.
-type uiQueue struct{ ch chan func() }
+// The studio's tests build the whole window over studiotest's env (a real
+// library, render queue, animatic backend and programs, on a headless
+// test app), as cmd/slate builds it; the rooms' tests build their room
+// alone over the same env.
 
-func (u *uiQueue) do(f func()) { u.ch <- f }
+// uiQueue is the env's UI goroutine, by the names these tests use.
+type uiQueue struct{ *studiotest.UI }
 
 // until runs queued UI updates until cond holds, failing after timeout.
-func (u *uiQueue) until(t testing.TB, what string, timeout time.Duration, cond func() bool) {
+func (u uiQueue) until(t testing.TB, what string, timeout time.Duration, cond func() bool) {
 	t.Helper()
-	deadline := time.After(timeout)
-	for !cond() {
-		select {
-		case f := <-u.ch:
-			f()
-		case <-deadline:
-			t.Fatalf("timed out after %v waiting for %s", timeout, what)
-		}
-	}
+	u.Until(t, what, timeout, cond)
 }
 
 // drain runs the UI updates already queued.
-func (u *uiQueue) drain() {
-	for {
-		select {
-		case f := <-u.ch:
-			f()
-		default:
-			return
-		}
-	}
-}
+func (u uiQueue) drain() { u.Drain() }
 
 type harness struct {
+	env   *studiotest.Env
 	s     *Studio
-	ui    *uiQueue
-	clock *testClock
+	ui    uiQueue
+	clock *studiotest.Clock
 	lib   *library.Library
 	queue *render.Queue
 	win   fyne.Window
 }
 
-// newHarness builds the studio over p (the demo when nil) with a real
-// library, render queue, animatic backend and programs, on a headless
-// test app.
+// build is the one way these tests make a studio: over the env o
+// describes, with a chance to change its Deps before it is built.
+func build(t testing.TB, o studiotest.Options, change func(*Deps)) *harness {
+	t.Helper()
+	env := studiotest.New(t, o)
+	d := Deps{Library: env.Library, Doc: env.Doc, Queue: env.Queue, Backends: env.Backends, Tools: env.Tools, Do: env.UI.Do}
+	if o.Consent != nil {
+		d.Sharing = consentOnly{c: o.Consent}
+	}
+	if env.Clock != nil {
+		d.Clock = env.Clock
+	}
+	if change != nil {
+		change(&d)
+	}
+	h := &harness{env: env, ui: uiQueue{env.UI}, clock: env.Clock, lib: env.Library, queue: env.Queue}
+	h.s = New(env.App, d)
+	h.win = h.s.Window()
+	h.win.Resize(fyne.NewSize(1440, 900))
+	h.win.Show()
+	t.Cleanup(h.win.Close)
+	return h
+}
+
+// newHarness builds the studio over p (the demo when nil), with the test
+// clock.
 func newHarness(t testing.TB, p *timeline.Project) *harness {
 	return newHarnessWith(t, p, nil)
 }
@@ -66,64 +76,82 @@ func newHarness(t testing.TB, p *timeline.Project) *harness {
 // newHarnessWith is newHarness with a chance to change the studio's Deps.
 func newHarnessWith(t testing.TB, p *timeline.Project, change func(*Deps)) *harness {
 	t.Helper()
-	return newHarnessOn(t, test.NewTempApp(t), p, change)
+	return newHarnessOn(t, nil, p, change)
 }
 
-// newHarnessOn is newHarnessWith on the app a.
+// newHarnessOn is newHarnessWith on the app a (a new test app when nil).
 func newHarnessOn(t testing.TB, a fyne.App, p *timeline.Project, change func(*Deps)) *harness {
 	t.Helper()
-	tools := needTools(t)
-	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{Exclusive: true})
-	if err != nil {
-		t.Fatal(err)
+	o := studiotest.Options{App: a}
+	if p != nil {
+		o.Projects = []*timeline.Project{p}
 	}
-	if p == nil {
-		if p, err = timeline.Decode("demo.slate", examples.Demo); err != nil {
-			t.Fatal(err)
-		}
-	}
-	doc, err := lib.CreateProject(context.Background(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg := render.NewRegistry()
-	reg.Register(animatic.Name, func() (render.Backend, error) { return animatic.New(tools) })
-	q := render.NewQueue(lib, reg, render.QueueOptions{Workers: 2})
-	if _, _, err := q.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	h := &harness{ui: &uiQueue{ch: make(chan func(), 1<<16)}, clock: newTestClock(), lib: lib, queue: q}
-	h.clock.pump = h.ui.drain
-	d := Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: h.clock, Do: h.ui.do}
-	if change != nil {
-		change(&d)
-	}
-	h.s = New(a, d)
-	h.win = h.s.Window()
-	h.win.Resize(fyne.NewSize(1440, 900))
-	h.win.Show()
-	t.Cleanup(func() {
-		h.win.Close()
-		q.Close()
-		lib.Close()
-	})
-	return h
+	return build(t, o, change)
 }
+
+// needTools returns the real programs, skipping the test without them
+// (failing with SLATE_REQUIRE_DEPS=1).
+func needTools(t testing.TB) media.Tools { return studiotest.Tools(t) }
 
 // smallDemo is the demo at 320×180, quick to render.
-func smallDemo(t testing.TB) *timeline.Project {
-	p, err := timeline.Decode("demo.slate", examples.Demo)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.Width, p.Height = 320, 180
-	return p
+func smallDemo(t testing.TB) *timeline.Project { return studiotest.SmallDemo(t) }
+
+func titles(p *timeline.Project) []string { return studiotest.Titles(p) }
+
+// walkAll visits every object under o, widgets' rendered children included.
+func walkAll(o fyne.CanvasObject, visit func(fyne.CanvasObject)) { studiotest.WalkAll(o, visit) }
+
+// walk visits o and everything inside it, as rendered, but not the lines
+// of labels and entries.
+func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) { studiotest.Walk(o, visit) }
+
+// texts is every label's and entry's text in o.
+func texts(o fyne.CanvasObject) string { return studiotest.Texts(o) }
+
+// findButton finds the button labelled label in o.
+func findButton(t *testing.T, o fyne.CanvasObject, label string) *widget.Button {
+	t.Helper()
+	return studiotest.FindButton(t, o, label)
 }
 
-func titles(p *timeline.Project) []string {
-	var out []string
-	for _, s := range p.Shots {
-		out = append(out, s.Title)
+// menuItem finds a main-menu item by its label's start.
+func (h *harness) menuItem(t *testing.T, label string) *fyne.MenuItem {
+	t.Helper()
+	for _, m := range h.win.MainMenu().Items {
+		for _, it := range m.Items {
+			if strings.HasPrefix(it.Label, label) {
+				return it
+			}
+		}
 	}
-	return out
+	t.Fatalf("no menu item %q", label)
+	return nil
+}
+
+// shortcut sends a keyboard shortcut to the window.
+func (h *harness) shortcut(s fyne.Shortcut) {
+	h.win.Canvas().(fyne.Shortcutable).TypedShortcut(s)
+}
+
+// typeKey sends a bare key to the window, with no text field focused.
+func (h *harness) typeKey(name fyne.KeyName) {
+	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: name})
+}
+
+// stored reads the project back from the library, as a restart would.
+func (h *harness) stored(t *testing.T) *timeline.Project {
+	t.Helper()
+	return h.env.Stored(h.s.Project().ID)
+}
+
+// addMember stores a cast member with a frontal still in the harness's
+// library and waits for the studio to list it.
+func (h *harness) addMember(t *testing.T, name string) library.CastMember {
+	t.Helper()
+	m := studiotest.AddMember(t, h.lib, name)
+	h.s.reloadCast()
+	h.ui.until(t, "the studio to list "+name, 10*time.Second, func() bool {
+		return slices.ContainsFunc(h.s.session.Cast(), func(x library.CastMember) bool { return x.ID == m.ID })
+	})
+	return m
 }

@@ -371,7 +371,7 @@ func TestListFollowsEdits(t *testing.T) {
 	test.Tap(f.s.library.openBtn)
 	f.until("Beta to open", 10*time.Second, func() bool { return f.s.Project().Title == "Beta" })
 	f.idle()
-	f.s.addShot()
+	f.s.session.AddShot()
 	f.idle()
 	if s := texts(f.s.library.projectList); !strings.Contains(s, "open · 2 shots") {
 		t.Errorf("after adding a shot the list shows:\n%s", s)

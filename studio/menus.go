@@ -1,15 +1,13 @@
 package studio
 
 import (
-	"context"
 	"fmt"
-	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/slatestudio/slate/render"
-	"github.com/slatestudio/slate/timeline"
+	"github.com/slatestudio/slate/studio/modelsui"
 )
 
 // The shortcuts: Ctrl on Linux and Windows, Cmd on macOS.
@@ -42,11 +40,11 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		return m
 	}
 	m := &s.menu
-	m.undo = item("Undo", keyUndo, s.undo)
-	m.redo = item("Redo", keyRedo, s.redo)
-	m.duplicate = item("Duplicate shot", keyDuplicate, s.duplicateShot)
-	m.del = fyne.NewMenuItem("Delete shot", s.deleteShots)
-	m.split = fyne.NewMenuItem("Split shot at playhead", s.splitAtPlayhead)
+	m.undo = item("Undo", keyUndo, s.session.Undo)
+	m.redo = item("Redo", keyRedo, s.session.Redo)
+	m.duplicate = item("Duplicate shot", keyDuplicate, s.session.DuplicateShot)
+	m.del = fyne.NewMenuItem("Delete shot", s.session.DeleteSelected)
+	m.split = fyne.NewMenuItem("Split shot at playhead", s.session.SplitAtPlayhead)
 	m.render = item("Render shot", keyRender, s.renderSelected)
 	m.login = fyne.NewMenuItem("Log in…", func() { s.showLogin(false) })
 	m.signup = fyne.NewMenuItem("Sign up…", func() { s.showLogin(true) })
@@ -67,11 +65,11 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		fyne.NewMenu("Edit",
 			m.undo, m.redo,
 			fyne.NewMenuItemSeparator(),
-			item("Add shot", keyAdd, s.addShot),
+			item("Add shot", keyAdd, s.session.AddShot),
 			m.duplicate, m.split, m.del,
 		),
 		fyne.NewMenu("Cast",
-			item("Record a cast member…", keyRecord, s.recordCast),
+			item("Record a cast member…", keyRecord, s.castView.Record),
 		),
 		fyne.NewMenu("Render",
 			m.render,
@@ -80,7 +78,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 			item("Model packs and voices…", keyModels, func() { s.showModels() }),
 		),
 		fyne.NewMenu("Playback",
-			fyne.NewMenuItem("Play / pause (Space)", func() { s.player.toggle() }),
+			fyne.NewMenuItem("Play / pause (Space)", s.player.Toggle),
 		),
 		fyne.NewMenu("Account",
 			m.login, m.signup, m.logout,
@@ -96,28 +94,19 @@ func (s *Studio) addShortcuts() {
 	c := s.win.Canvas()
 	for key, action := range map[*desktop.CustomShortcut]func(){
 		keyNew: s.newProject, keyOpen: s.openProject, keyExport: s.exportFilm,
-		keyUndo: s.undo, keyRedo: s.redo, keyAdd: s.addShot, keyDuplicate: s.duplicateShot,
-		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.recordCast, keyModels: func() { s.showModels() },
+		keyUndo: s.session.Undo, keyRedo: s.session.Redo, keyAdd: s.session.AddShot, keyDuplicate: s.session.DuplicateShot,
+		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.castView.Record, keyModels: func() { s.showModels() },
 		keyConsent: func() { s.showDashboard() }, keyQuit: s.Quit,
 	} {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if s.player.TypedKey(e) {
+			return // Space, J, K, L and the arrows
+		}
 		switch e.Name {
-		case fyne.KeySpace:
-			s.player.toggle()
-		case fyne.KeyJ:
-			s.player.shuttle(-1)
-		case fyne.KeyK:
-			s.player.pause()
-		case fyne.KeyL:
-			s.player.shuttle(1)
-		case fyne.KeyLeft:
-			s.player.step(-1)
-		case fyne.KeyRight:
-			s.player.step(1)
 		case fyne.KeyDelete, fyne.KeyBackspace:
-			s.deleteShots()
+			s.session.DeleteSelected()
 		}
 	})
 }
@@ -130,20 +119,22 @@ func (s *Studio) refreshMenus() {
 		return
 	}
 	m.undo.Label, m.undo.Disabled = "Undo", true
-	if name, ok := s.doc.UndoName(); ok {
+	doc := s.session.Document()
+	if name, ok := doc.UndoName(); ok {
 		m.undo.Label, m.undo.Disabled = "Undo "+name, false
 	}
 	m.redo.Label, m.redo.Disabled = "Redo", true
-	if name, ok := s.doc.RedoName(); ok {
+	if name, ok := doc.RedoName(); ok {
 		m.redo.Label, m.redo.Disabled = "Redo "+name, false
 	}
-	none := len(s.selected) == 0
+	selected := s.session.Selected()
+	none := len(selected) == 0
 	m.duplicate.Disabled, m.split.Disabled, m.render.Disabled = none, none, none
 	m.del.Disabled = none
 	m.del.Label = "Delete shot"
-	if len(s.selected) > 1 {
-		m.del.Label = fmt.Sprintf("Delete %d shots", len(s.selected))
-		m.render.Label = fmt.Sprintf("Render %d shots", len(s.selected))
+	if len(selected) > 1 {
+		m.del.Label = fmt.Sprintf("Delete %d shots", len(selected))
+		m.render.Label = fmt.Sprintf("Render %d shots", len(selected))
 	} else {
 		m.render.Label = "Render shot"
 	}
@@ -152,68 +143,9 @@ func (s *Studio) refreshMenus() {
 	}
 }
 
-// addShot adds a new shot after the selected one (or at the end) and
-// selects it.
-func (s *Studio) addShot() {
-	p := s.Project()
-	at := len(p.Shots)
-	if sh := s.primary(); sh != nil {
-		at = p.Index(sh.ID) + 1
-	}
-	shot := timeline.NewShot(fmt.Sprintf("Shot %d", len(p.Shots)+1))
-	if err := s.edit(timeline.AddShot(at, shot)); err != nil {
-		s.report(err)
-		return
-	}
-	s.selectShots(shot.ID)
-}
-
-func (s *Studio) duplicateShot() {
-	sh := s.primary()
-	if sh == nil {
-		return
-	}
-	p := s.Project()
-	i := p.Index(sh.ID)
-	if err := s.edit(timeline.DuplicateShot(sh.ID)); err != nil {
-		s.report(err)
-		return
-	}
-	s.selectShots(s.Project().Shots[i+1].ID)
-}
-
-func (s *Studio) deleteShots() {
-	if len(s.selected) == 0 {
-		return
-	}
-	s.editOrReport(timeline.DeleteShots(s.selected...))
-}
-
-// splitAtPlayhead splits the shot under the playhead where the playhead is.
-func (s *Studio) splitAtPlayhead() {
-	p := s.Project()
-	spans := p.Timing()
-	for i, sp := range spans {
-		if s.playhead >= sp.Start && s.playhead < sp.End {
-			at := timeline.FrameTime(s.playhead-sp.Start, p.FPS)
-			s.editOrReport(timeline.SplitShot(p.Shots[i].ID, at))
-			return
-		}
-	}
-}
-
-// renderSelected queues the selected shots.
-func (s *Studio) renderSelected() {
-	p := s.Project()
-	var shots []int
-	for _, id := range s.selected {
-		if i := p.Index(id); i >= 0 {
-			shots = append(shots, i)
-		}
-	}
-	slices.Sort(shots)
-	s.renderShots(shots)
-}
+// renderSelected queues the selected shots and brings the render queue
+// forward: Render ▸ Render shot (Ctrl+R).
+func (s *Studio) renderSelected() { s.renderShots(s.session.SelectedShots()) }
 
 // renderAll queues every shot; shots whose clip is up to date finish at
 // once from the cache.
@@ -236,41 +168,13 @@ func (s *Studio) renderAll() {
 // brings the queue panel to the front.
 func (s *Studio) renderShots(shots []int) {
 	s.showQueue()
-	type submitted struct {
-		i   int
-		job render.Job
-		err error
-	}
-	var reqs []*render.Request
-	for _, i := range shots {
-		reqs = append(reqs, s.request(i))
-	}
-	q := s.deps.Queue
-	background(s, func(ctx context.Context) ([]submitted, error) {
-		var out []submitted
-		for n, req := range reqs {
-			j, err := q.Submit(ctx, req, s.backendFor(req.Shot))
-			out = append(out, submitted{shots[n], j, err})
-		}
-		return out, nil
-	}, func(results []submitted, _ error) {
-		cached := false
-		for _, r := range results {
-			if r.err != nil {
-				s.report(fmt.Errorf("render shot %d: %w", r.i+1, r.err))
-				continue
-			}
-			s.queue.jobChanged(r.job)
-			s.timeline.jobChanged(r.job)
-			if r.job.Cached {
-				s.clipsMu.Lock()
-				s.clips[r.job.Key] = *r.job.Clip
-				s.clipsMu.Unlock()
-				cached = true
-			}
-		}
-		if cached {
-			s.clipsChanged()
-		}
+	s.session.Render(shots)
+}
+
+// showModels opens the models window.
+func (s *Studio) showModels() *modelsui.Window {
+	return modelsui.Show(modelsui.Deps{
+		Models: s.deps.Models, Window: s.win, Runner: s.session,
+		Report: s.report, Problem: s.problem,
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/accounttest"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
@@ -433,7 +434,7 @@ func TestRemovedUseReachesCreator(t *testing.T) {
 	}
 	p := h.s.Project()
 	need := render.Need{ProjectID: p.ID, ProjectTitle: p.Title, ShotID: p.Shots[0].ID, Scope: consent.Draft, Members: []library.CastMember{remote}}
-	svc := h.s.deps.Sharing
+	svc := h.s.deps.Sharing.(*sharing.Service) // sharingHarness's, run below as cmd/slate runs it
 	grants, err := svc.Permit(ctx, need)
 	if err != nil {
 		t.Fatal(err)
@@ -523,7 +524,7 @@ func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
 	if got := d.tabs.Selected().Text; got != "Account and devices" {
 		t.Fatalf("the fifth tab is %q", got)
 	}
-	shown := texts(d.devices)
+	shown := texts(d.accountTab)
 	for _, want := range []string{"ana", server, "studio under test · logged in ", "this computer", "ana's old laptop · logged in "} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("Account and devices does not say %q:\n%s", want, shown)
@@ -533,8 +534,8 @@ func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
 	if n := strings.Count(shown, "\nthis computer\n"); n != 1 || !regexp.MustCompile(`studio under test · logged in [^\n]*\nthis computer\n`).MatchString(shown) {
 		t.Errorf("Account and devices marks %d rows as this computer, want the studio's:\n%s", n, shown)
 	}
-	if len(d.revokeDevice) != 1 {
-		t.Fatalf("%d devices can be logged out from here, want 1 (the other one)", len(d.revokeDevice))
+	if len(d.revokeSession) != 1 {
+		t.Fatalf("%d devices can be logged out from here, want 1 (the other one)", len(d.revokeSession))
 	}
 	phoneDevs, err := phone.Devices(ctx)
 	if err != nil {
@@ -546,7 +547,7 @@ func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
 			phoneID = dev.ID
 		}
 	}
-	b := d.revokeDevice[phoneID]
+	b := d.revokeSession[phoneID]
 	if b == nil {
 		t.Fatalf("the laptop's session %s has no Log out button", phoneID)
 	}
@@ -560,7 +561,7 @@ func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
 	test.Tap(findButton(t, confirm, "Log out"))
 	d.settle(t, h)
 	h.ui.until(t, "the laptop to leave the list", 30*time.Second, func() bool {
-		return d.busy == 0 && !strings.Contains(texts(d.devices), "ana's old laptop")
+		return d.busy == 0 && !strings.Contains(texts(d.accountTab), "ana's old laptop")
 	})
 	if d.problem.Visible() {
 		t.Fatalf("logging the laptop out failed: %s", d.problem.Text)
@@ -573,7 +574,7 @@ func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
 	}
 
 	// Delete the account: a wrong password keeps it.
-	test.Tap(findButton(t, d.devices, "Delete account…"))
+	test.Tap(findButton(t, d.accountTab, "Delete account…"))
 	dd := d.deleting
 	if dd == nil || d.win.Canvas().Overlays().Top() == nil {
 		t.Fatal("Delete account… opened no dialog")
@@ -625,7 +626,7 @@ func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
 	if got := texts(d.account); !strings.Contains(got, "Not logged in to an account server") {
 		t.Errorf("the dashboard does not show itself logged out:\n%s", got)
 	}
-	if got := texts(d.devices); !strings.Contains(got, "Not logged in") || len(d.revokeDevice) != 0 {
+	if got := texts(d.accountTab); !strings.Contains(got, "Not logged in") || len(d.revokeSession) != 0 {
 		t.Errorf("Account and devices after the deletion shows:\n%s", got)
 	}
 	if top := d.win.Canvas().Overlays().Top(); top == nil || !strings.Contains(texts(top), "Your account is deleted") {
@@ -650,14 +651,14 @@ func TestDashboardThisComputerLogsOut(t *testing.T) {
 	h.logIn(t, server, "ana")
 	d := h.openDashboard(t)
 	d.tabs.SelectIndex(4)
-	test.Tap(findButton(t, d.devices, "Log out"))
+	test.Tap(findButton(t, d.accountTab, "Log out"))
 	confirm := d.win.Canvas().Overlays().Top()
 	if confirm == nil || !strings.Contains(texts(confirm), "This studio forgets the session") {
 		t.Fatal("this computer's Log out asked for no confirmation")
 	}
 	test.Tap(findButton(t, confirm, "Log out"))
 	h.ui.until(t, "the log-out", 30*time.Second, func() bool {
-		return !strings.Contains(h.win.Title(), "ana") && strings.Contains(texts(d.devices), "Not logged in")
+		return !strings.Contains(h.win.Title(), "ana") && strings.Contains(texts(d.accountTab), "Not logged in")
 	})
 	if _, ok := h.s.deps.Sharing.Account(); ok {
 		t.Error("still logged in after this computer's Log out")
@@ -673,7 +674,7 @@ func TestDashboardThisComputerLogsOut(t *testing.T) {
 	h.s.AccountChanged()
 	d.settle(t, h)
 	h.ui.until(t, "the dashboard to show the account", 30*time.Second, func() bool {
-		return d.busy == 0 && strings.Contains(texts(d.devices), "this computer")
+		return d.busy == 0 && strings.Contains(texts(d.accountTab), "this computer")
 	})
 	checker := ownerClient(t, server, "ana")
 	devs, err := checker.Sessions(ctx)
@@ -698,7 +699,7 @@ func TestDashboardThisComputerLogsOut(t *testing.T) {
 
 // listSessions is the account ana's sessions, read from a device of its
 // own.
-func listSessions(t *testing.T, server string) []client.SessionInfo {
+func listSessions(t *testing.T, server string) []account.Session {
 	t.Helper()
 	ss, err := ownerClient(t, server, "ana").Sessions(context.Background())
 	if err != nil {

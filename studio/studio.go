@@ -1,11 +1,19 @@
-// Package studio is Slate's GUI: the windows, views and widgets of the
-// desktop studio, built with Fyne. It adapts the domain types of timeline,
-// library and render to widgets and holds no business rules of its own:
-// every change to a project is a timeline command applied through the
-// library's Document, which validates it and saves it before it shows.
+// Package studio is Slate's GUI: the desktop studio's main window, built
+// with Fyne. It is the shell: the window, its menus and shortcuts, and the
+// wiring of the rooms that fill it, each a package of its own given only
+// what it uses: storyboard (the timeline strip and the inspector), player
+// (the preview), castui (the cast panel and the recording wizard) and
+// modelsui (the models window). What they share of the open project (the
+// document, selection, playhead, clips and cast) is the session
+// (studio/session), which holds no widgets. The library, render queue,
+// export and account views are still the shell's own. No business rules
+// live here: every change to a project is a timeline command applied
+// through the library's Document, which validates it and saves it before
+// it shows.
 //
 // It never imports fyne.io/fyne/v2/app: cmd/slate makes the app and hands it
-// in, so every view can be tested headlessly with fyne.io/fyne/v2/test.
+// in, so every view can be tested headlessly with fyne.io/fyne/v2/test
+// (studio/studiotest builds the rest of a studio for tests).
 //
 // One thread for the UI: background work (rendering, probing, thumbnails,
 // decoding, disk I/O) runs on goroutines and reports back through fyne.Do.
@@ -13,12 +21,7 @@ package studio
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"os"
-	"slices"
-	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -26,22 +29,25 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/icons"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/studio/castui"
+	"github.com/slatestudio/slate/studio/modelsui"
+	"github.com/slatestudio/slate/studio/player"
+	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/storyboard"
 	"github.com/slatestudio/slate/timeline"
 )
 
 // Clock tells the time; tests pass one they move by hand, so nothing in
 // them sleeps.
-type Clock interface {
-	Now() time.Time
-	// AfterFunc calls f after d, on its own goroutine, unless stopped.
-	AfterFunc(d time.Duration, f func()) (stop func() bool)
-}
+type Clock = session.Clock
 
 type systemClock struct{}
 
@@ -49,6 +55,13 @@ func (systemClock) Now() time.Time { return time.Now() }
 func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
 	return time.AfterFunc(d, f).Stop
 }
+
+// AudioOut is a sound output the player feeds; playback.Output is the
+// real one.
+type AudioOut = player.AudioOut
+
+// Models are the model packs and voices the models window shows.
+type Models = modelsui.Models
 
 // Deps are what the studio works with, built by cmd/slate (or a test).
 type Deps struct {
@@ -58,9 +71,6 @@ type Deps struct {
 	Backends *render.Registry
 	// Backend renders shots that name none; the animatic by default.
 	Backend string
-	// Consent grants the export of a film that features other people's
-	// cast members; nil refuses it. The Queue asks its own for each shot.
-	Consent render.Consent
 	Tools   media.Tools
 	// Audio is where the player's sound goes; nil plays silently (and the
 	// player says so).
@@ -73,9 +83,12 @@ type Deps struct {
 	// Models are the model packs and voices the studio shows; nil shows
 	// none.
 	Models *Models
-	// Sharing is the account server's glue: log-in, consent and sharing.
-	// Nil leaves the studio offline, and its Account menu says so.
-	Sharing *sharing.Service
+	// Sharing is the studio's one link to the account server (package
+	// sharing's Service in cmd/slate): it grants the export of a film that
+	// features other people's cast members, and serves the Account menu.
+	// Nil leaves the studio offline, refusing such exports, and its
+	// Account menu says so. The Queue asks its own consent for each shot.
+	Sharing Sharing
 	// Do runs a function on the UI goroutine; fyne.Do by default. Tests
 	// queue the functions and run them on the test's goroutine, so that
 	// background work never touches widgets from another goroutine there
@@ -83,38 +96,67 @@ type Deps struct {
 	Do func(func())
 }
 
-// Studio is the main window over one open project.
+// Sharing is what the studio asks of the account server, through package
+// sharing: the consent that a film export asks before featuring other
+// people's cast members, and the log-in, consent dashboard and devices of
+// the Account menu.
+type Sharing interface {
+	render.Consent
+
+	// The session: who is logged in, and logging in and out.
+	Account() (library.Account, bool)
+	SignUp(ctx context.Context, server, username, password string) (library.Account, error)
+	Login(ctx context.Context, server, username, password string) (library.Account, error)
+	Logout(ctx context.Context) error
+	DeleteAccount(ctx context.Context, password string) error
+	// Sync tells the server what changed here and reads what changed there;
+	// Outbox counts the uses still waiting to be registered.
+	Sync(ctx context.Context) (sharing.Report, error)
+	Outbox(ctx context.Context) (int, error)
+
+	// The consent dashboard: the uses of my likenesses, requests to
+	// feature my members, and other people's members to ask for.
+	UsesOfMine(ctx context.Context) ([]account.Use, error)
+	RemoveUse(ctx context.Context, id string) error
+	Requests(ctx context.Context) ([]account.Request, error)
+	Answer(ctx context.Context, id string, accept bool) error
+	Find(ctx context.Context, handle string) (library.CastMember, error)
+	AskApproval(ctx context.Context, memberID, message string) error
+	Forget(ctx context.Context, memberID string) error
+
+	// The devices logged in to my account, this one's name among them.
+	Devices(ctx context.Context) ([]account.Session, error)
+	DeviceName(ctx context.Context) (string, error)
+	RenameDevice(ctx context.Context, name string) (string, error)
+	RevokeDevice(ctx context.Context, id string) error
+}
+
+// Studio is the main window over one open project: the shell that holds
+// the rooms (storyboard, player, cast, …), their menus and shortcuts, and
+// wires them to the session they share.
 type Studio struct {
 	app  fyne.App
 	win  fyne.Window
 	deps Deps
-	doc  *library.Document
 	ctx  context.Context
 	stop context.CancelFunc
 
-	// selected lists the selected shots' IDs; the first is the one the
-	// inspector shows.
-	selected []string
-	// primaryAt is where the first selected shot was, so that when it is
-	// deleted the selection moves to its neighbour.
-	primaryAt int
-	// playhead is the frame the player shows, on the film's timeline.
-	playhead int
+	// session is the open project, its selection, playhead, clips and
+	// cast: what every view reads and changes.
+	session *session.Session
 
 	menu      menuItems
 	side      *container.AppTabs
-	timeline  *timelineView
-	inspector *inspector
+	timeline  *storyboard.Strip
+	inspector *storyboard.Inspector
 	queue     *queuePanel
-	player    *player
+	player    *player.Player
 	library   *libraryPanel
-	castView  *castPanel
+	castView  *castui.Panel
 	// quitting: the driver has stopped and the windows are gone; an
 	// edit still being saved must not reach for them.
 	quitting bool
 
-	// wizard is the cast recording window while it is open.
-	wizard *wizard
 	// dash is the consent dashboard while it is open.
 	dash *dashboard
 	// accountLine says who is logged in and how the last sync went; nil
@@ -123,29 +165,7 @@ type Studio struct {
 	// removalNotice is what the last notice of removed uses said.
 	removalNotice string
 
-	// keys caches the render keys of the project's shots, by index, as
-	// the project and cast are now; projectChanged and reloadCast drop it.
-	// Every view asks for them (the player, the timeline, the library
-	// panel, the clip lookup), and working out 10,000 of them again for
-	// each was a good part of opening a 10,000-shot project. UI goroutine
-	// only.
-	keys map[int]string
-
-	// clips caches, per render key, the finished clip; filled from the
-	// library in the background and from the queue's events.
-	clipsMu sync.Mutex
-	clips   map[string]library.Clip
-	// damaged are the clips this studio found damaged and moved aside
-	// (checkClip), by sum.
-	damaged map[string]bool
-
 	thumbs *thumbnails
-
-	// cast caches the library's cast members, and likeness what renders
-	// use of them; both are reloaded in the background when members change.
-	castMu   sync.Mutex
-	cast     []library.CastMember
-	likeness map[string]render.Likeness
 }
 
 // New builds the studio's main window for d.Doc. It does not show it;
@@ -164,33 +184,68 @@ func New(a fyne.App, d Deps) *Studio {
 		d.Do = fyne.Do
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	s := &Studio{app: a, deps: d, doc: d.Doc, ctx: ctx, stop: stop, clips: map[string]library.Clip{}, damaged: map[string]bool{}}
+	s := &Studio{app: a, deps: d, ctx: ctx, stop: stop}
+	s.session = session.New(ctx, session.Options{
+		Library: d.Library, Doc: d.Doc, Queue: d.Queue, Backends: d.Backends, Backend: d.Backend,
+		Log: d.Log, Do: d.Do, Report: s.report,
+	})
 	icon := fyne.NewStaticResource("slate.png", icons.AppPNG)
 	a.SetIcon(icon)
-	s.win = a.NewWindow(windowTitle(s.doc.Project()))
+	s.win = a.NewWindow(windowTitle(d.Doc.Project()))
 	s.win.SetIcon(icon)
 	// Closing the main window quits the studio (see Quit); a Close()
 	// from code (tests) still shuts it down.
 	s.win.SetCloseIntercept(s.Quit)
 	s.win.SetOnClosed(s.shutdown)
 
+	// The rooms, each given what it uses; each follows the session.
 	s.thumbs = newThumbnails(s)
-	s.timeline = newTimeline(s)
-	s.inspector = newInspector(s)
+	board := storyboard.Deps{
+		Session: s.session, Window: s.win, Clock: d.Clock,
+		Backends: d.Backends.Names(), DefaultBackend: d.Backend,
+		Thumbnail: s.thumbs.get, RenderSelected: s.renderSelected,
+	}
+	s.timeline = storyboard.NewStrip(board)
+	s.inspector = storyboard.NewInspector(board)
 	s.queue = newQueuePanel(s)
-	s.player = newPlayer(s)
+	var anim render.Backend
+	if b, err := d.Backends.Open(animatic.Name); err == nil {
+		anim = b
+	}
+	s.player = player.New(player.Deps{
+		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
+		Tools: d.Tools, Blobs: d.Library.Blobs(),
+	})
 	s.library = newLibraryPanel(s)
-	s.castView = newCastPanel(s)
+	s.castView = castui.NewPanel(castui.Deps{
+		Session: s.session, App: a, Window: s.win, Library: d.Library, Tools: d.Tools,
+		CaptureClock: d.CaptureClock, Log: d.Log, Report: s.report,
+		ShotAt:      s.timeline.ShotAt,
+		ShowCast:    func() { s.side.SelectIndex(2) },
+		CloseWindow: s.closeWindow,
+	})
+	// The shell's own part: the title, the menus, and the panels that
+	// are still the shell's.
+	s.session.Listen(session.Listener{
+		ProjectChanged: func(timeline.Change) {
+			s.win.SetTitle(windowTitle(s.Project()) + s.accountTitle())
+			s.library.projectChanged()
+			s.refreshMenus()
+		},
+		SelectionChanged: s.refreshMenus,
+		ClipsChanged:     s.library.projectChanged,
+		JobChanged:       s.queue.jobChanged,
+	})
 
 	s.side = container.NewAppTabs(
 		container.NewTabItem("Library", s.library.view()),
 		container.NewTabItem("Render queue", s.queue.view()),
-		container.NewTabItem("Cast", s.castView.view()),
+		container.NewTabItem("Cast", s.castView.View()),
 	)
 	s.library.tabs = s.side
-	centre := container.NewVSplit(s.player.view(), s.timeline.view())
+	centre := container.NewVSplit(s.player.View(), s.timeline.View())
 	centre.SetOffset(0.62)
-	right := container.NewHSplit(centre, s.inspector.view())
+	right := container.NewHSplit(centre, s.inspector.View())
 	right.SetOffset(0.72)
 	all := container.NewHSplit(s.side, right)
 	all.SetOffset(0.2)
@@ -204,16 +259,13 @@ func New(a fyne.App, d Deps) *Studio {
 	s.addShortcuts()
 	s.win.Resize(fyne.NewSize(1440, 900))
 
-	if len(s.doc.Project().Shots) > 0 {
-		s.selected = []string{s.doc.Project().Shots[0].ID}
-	}
-	s.projectChanged(timeline.Change{Project: true})
+	s.session.Open(d.Doc)
 	if d.Sharing != nil {
 		s.setAccountLine("", false)
 		s.refreshAccountMenu()
 	}
-	s.watchQueue()
-	s.reloadCast()
+	s.session.Watch()
+	s.session.ReloadCast()
 	return s
 }
 
@@ -229,7 +281,8 @@ func (s *Studio) ShowAndRun() {
 		// get there first): what was being typed is saved all the same,
 		// without the views, which went with the driver.
 		s.quitting = true
-		s.saveTyping()
+		s.session.Detach()
+		storyboard.SaveTyping(s.win.Canvas())
 	}
 	s.shutdown()
 }
@@ -248,18 +301,12 @@ func (s *Studio) ShowAndRun() {
 // window first, and so did the window's close button. The driver's Quit
 // ends the loop instead, and glfw.Terminate takes the windows with it.
 func (s *Studio) Quit() {
-	s.saveTyping()
+	// What the person is typing in the field they are in (a prompt
+	// waiting for its pause in typing, a title not yet entered) is saved,
+	// as leaving the field would: quitting must not lose it.
+	storyboard.SaveTyping(s.win.Canvas())
 	s.shutdown()
 	s.app.Driver().Quit()
-}
-
-// saveTyping saves what the person is typing in the field they are in (a
-// prompt waiting for its pause in typing, a title not yet entered), as
-// leaving the field would: quitting must not lose it.
-func (s *Studio) saveTyping() {
-	if e, ok := s.win.Canvas().Focused().(*commitEntry); ok {
-		e.commit()
-	}
 }
 
 // closeDelay is how long one of the studio's other windows stays hidden
@@ -290,127 +337,15 @@ func (s *Studio) shutdown() {
 	if s.ctx.Err() != nil {
 		return
 	}
-	if s.wizard != nil {
-		s.wizard.closed()
-	}
+	s.castView.Close()
 	s.dash = nil
-	s.player.close()
+	s.player.Close()
 	s.stop()
 }
 
 // Project is the open project. Read it on the UI goroutine only; give
 // background work a Clone.
-func (s *Studio) Project() *timeline.Project { return s.doc.Project() }
-
-// edit applies a command and saves it. An invalid edit changes nothing and
-// returns the reason (callers show it beside their field); a failure to
-// save is reported to the person as well.
-func (s *Studio) edit(c timeline.Command) error {
-	ch, err := s.doc.Do(s.ctx, c)
-	if err != nil {
-		if !errors.Is(err, timeline.ErrInvalid) {
-			s.report(err)
-		}
-		return err
-	}
-	s.projectChanged(ch)
-	return nil
-}
-
-// editOrReport applies a command and shows any refusal in a dialog: for
-// gestures (menus, drags) that have no field to show it beside.
-func (s *Studio) editOrReport(c timeline.Command) {
-	if err := s.edit(c); err != nil && errors.Is(err, timeline.ErrInvalid) {
-		s.report(err)
-	}
-}
-
-func (s *Studio) undo() {
-	ch, err := s.doc.Undo(s.ctx)
-	if errors.Is(err, timeline.ErrNothingToUndo) {
-		return
-	}
-	if err != nil {
-		s.report(err)
-		return
-	}
-	s.projectChanged(ch)
-}
-
-func (s *Studio) redo() {
-	ch, err := s.doc.Redo(s.ctx)
-	if errors.Is(err, timeline.ErrNothingToRedo) {
-		return
-	}
-	if err != nil {
-		s.report(err)
-		return
-	}
-	s.projectChanged(ch)
-}
-
-// projectChanged brings every view up to date after an edit (or undo).
-func (s *Studio) projectChanged(ch timeline.Change) {
-	s.keys = nil
-	if s.quitting {
-		return // the views are gone
-	}
-	p := s.Project()
-	// A deleted shot cannot stay selected.
-	s.selected = slices.DeleteFunc(s.selected, func(id string) bool { return p.Index(id) < 0 })
-	if len(s.selected) == 0 && len(p.Shots) > 0 {
-		// The shot now where the deleted one was.
-		s.selected = []string{p.Shots[min(len(p.Shots)-1, s.primaryAt)].ID}
-	}
-	if len(s.selected) > 0 {
-		s.primaryAt = p.Index(s.selected[0])
-	}
-	s.playhead = min(s.playhead, max(0, p.TotalFrames()-1))
-	s.win.SetTitle(windowTitle(p) + s.accountTitle())
-	s.timeline.projectChanged(ch)
-	s.inspector.refresh()
-	s.player.projectChanged()
-	s.library.projectChanged()
-	s.refreshMenus()
-	s.lookUpClips()
-}
-
-// openDocument switches the window to another project.
-func (s *Studio) openDocument(doc *library.Document) {
-	s.doc = doc
-	s.selected = nil
-	s.playhead = 0
-	s.projectChanged(timeline.Change{Project: true})
-}
-
-// selectShots makes ids the selection; the first is shown in the inspector.
-func (s *Studio) selectShots(ids ...string) {
-	s.selected = slices.Clone(ids)
-	if len(ids) > 0 {
-		s.primaryAt = max(0, s.Project().Index(ids[0]))
-	}
-	s.timeline.selectionChanged()
-	s.inspector.refresh()
-	s.refreshMenus()
-}
-
-// primary is the selected shot the inspector shows, or nil.
-func (s *Studio) primary() *timeline.Shot {
-	if len(s.selected) == 0 {
-		return nil
-	}
-	return s.Project().Shot(s.selected[0])
-}
-
-// isSelected reports whether the shot with this ID is selected.
-func (s *Studio) isSelected(id string) bool { return slices.Contains(s.selected, id) }
-
-// setPlayhead moves the playhead, as the player and a click on the ruler do.
-func (s *Studio) setPlayhead(frame int) {
-	s.playhead = max(0, min(frame, s.Project().TotalFrames()-1))
-	s.timeline.playheadMoved()
-	s.player.seekTo(s.playhead) // a no-op when the player moved it
-}
+func (s *Studio) Project() *timeline.Project { return s.session.Project() }
 
 // showQueue brings the render queue panel to the front.
 func (s *Studio) showQueue() { s.side.SelectIndex(1) }
@@ -425,283 +360,25 @@ func (s *Studio) report(err error) {
 }
 
 // background runs work off the UI goroutine and hands its result to done
-// on the UI goroutine.
+// on the UI goroutine (session.Background).
 func background[T any](s *Studio, work func(ctx context.Context) (T, error), done func(T, error)) {
-	go func() {
-		v, err := work(s.ctx)
-		s.onUI(func() { done(v, err) })
-	}()
+	session.Background(s.session, work, done)
 }
 
 // onUI runs f on the UI goroutine unless the window has closed.
-func (s *Studio) onUI(f func()) {
-	if s.ctx.Err() != nil {
-		return
-	}
-	s.deps.Do(func() {
-		if s.ctx.Err() == nil {
-			f()
-		}
-	})
-}
+func (s *Studio) onUI(f func()) { s.session.OnUI(f) }
 
-// request is the render request for shot i of the project as it is now,
-// with the recorded likeness of its cast.
-func (s *Studio) request(i int) *render.Request {
-	r := render.NewRequest(s.Project(), i, s.deps.Library.TempDir())
-	r.Likeness = s.likenessNow()
-	return r
-}
+// The session's work that the library, queue, export and account views
+// still ask the studio for; they move into rooms of their own next, and
+// ask the session then.
 
-// likenessNow is what renders use of the library's cast members, as last
-// loaded.
-func (s *Studio) likenessNow() map[string]render.Likeness {
-	s.castMu.Lock()
-	defer s.castMu.Unlock()
-	return s.likeness
-}
-
-// castMembers is the library's cast, as last loaded.
-func (s *Studio) castMembers() []library.CastMember {
-	s.castMu.Lock()
-	defer s.castMu.Unlock()
-	return s.cast
-}
-
-// reloadCast reads the library's cast members in the background; when they
-// have changed, the views that show them or render with them catch up.
-func (s *Studio) reloadCast() {
-	lib := s.deps.Library
-	background(s, func(ctx context.Context) ([]library.CastMember, error) {
-		return lib.CastMembers(ctx)
-	}, func(members []library.CastMember, err error) {
-		if err != nil {
-			s.report(fmt.Errorf("read the cast: %w", err))
-			return
-		}
-		likeness := map[string]render.Likeness{}
-		for _, m := range members {
-			l := render.Likeness{Preferences: m.Preferences}
-			if m.Frontal != "" {
-				l.Still, l.StillSHA256 = lib.Blobs().Path(m.Frontal), m.Frontal
-			}
-			likeness[m.ID] = l
-		}
-		s.castMu.Lock()
-		s.cast, s.likeness = members, likeness
-		s.castMu.Unlock()
-		s.keys = nil // the likeness is part of them
-		s.castChanged()
-	})
-}
-
-// backendFor is the backend a shot renders on.
-func (s *Studio) backendFor(sh *timeline.Shot) string {
-	if sh.Backend != "" {
-		return sh.Backend
-	}
-	return s.deps.Backend
-}
-
-// keyOf is the render key shot i has now, or "" when its backend cannot
-// be opened. Call it on the UI goroutine.
-func (s *Studio) keyOf(i int) string {
-	if k, ok := s.keys[i]; ok {
-		return k
-	}
-	k := ""
-	if b, err := s.deps.Backends.Open(s.backendFor(s.Project().Shots[i])); err == nil {
-		k = render.Key(b, s.request(i))
-	}
-	if s.keys == nil {
-		s.keys = map[int]string{}
-	}
-	s.keys[i] = k
-	return k
-}
-
-// clipOf returns the finished clip for shot i as it is now, if one is
-// known; it never touches the disk.
-func (s *Studio) clipOf(i int) (library.Clip, bool) {
-	key := s.keyOf(i)
-	s.clipsMu.Lock()
-	defer s.clipsMu.Unlock()
-	c, ok := s.clips[key]
-	return c, ok && key != ""
-}
-
-// lookUpClips finds, in the background, the clips of the shots whose keys
-// the cache does not know yet, and refreshes the views that show them. A
-// clip the library finds damaged (and moves aside) is said in the
-// player's status line; the shot is then not rendered.
-func (s *Studio) lookUpClips() {
-	p := s.Project()
-	var keys []string
-	shot := map[string]int{} // key → shot number
-	s.clipsMu.Lock()
-	for i := range p.Shots {
-		if k := s.keyOf(i); k != "" {
-			if _, ok := s.clips[k]; !ok {
-				keys = append(keys, k)
-				shot[k] = i + 1
-			}
-		}
-	}
-	s.clipsMu.Unlock()
-	if len(keys) == 0 {
-		return
-	}
-	type result struct {
-		found   int
-		damaged []int // shot numbers
-	}
-	background(s, func(ctx context.Context) (result, error) {
-		var r result
-		for _, k := range keys {
-			c, ok, err := s.deps.Library.ClipByKey(ctx, k)
-			if errors.Is(err, library.ErrDamaged) {
-				s.deps.Log.Warn("studio", "damaged clip", err)
-				r.damaged = append(r.damaged, shot[k])
-				continue
-			}
-			if err != nil {
-				return r, err
-			}
-			if ok {
-				s.clipsMu.Lock()
-				s.clips[k] = c
-				s.clipsMu.Unlock()
-				r.found++
-			}
-		}
-		return r, nil
-	}, func(r result, err error) {
-		if err != nil {
-			s.report(fmt.Errorf("look up rendered clips: %w", err))
-		}
-		for _, n := range r.damaged {
-			s.player.report(false, damagedText(n))
-		}
-		if r.found > 0 {
-			s.clipsChanged()
-		}
-	})
-}
-
-// damagedText says that shot n's clip was damaged, in the person's words.
-func damagedText(n int) string {
-	return fmt.Sprintf("the cached clip of shot %d was damaged; render it again", n)
-}
-
-// checkClip makes sure a clip is whole before the studio plays it or
-// hands it to another program; shot is its shot's number. A clip is
-// opened again each time its shot comes into view, so each is hashed
-// once in this process (Blobs.VerifyOnce) rather than at every open. A
-// damaged clip is moved aside and forgotten: its shot shows its
-// storyboard and renders again when asked, and the error says so. It
-// hashes, so it runs off the UI goroutine.
-func (s *Studio) checkClip(sum string, shot int) error {
-	blobs := s.deps.Library.Blobs()
-	err := blobs.VerifyOnce(sum)
-	if err == nil {
-		return nil
-	}
-	if !errors.Is(err, library.ErrDamaged) && !errors.Is(err, library.ErrNotFound) {
-		return fmt.Errorf("shot %d: %w", shot, err)
-	}
-	defer s.onUI(func() { s.forgetClip(sum) })
-	s.clipsMu.Lock()
-	defer s.clipsMu.Unlock()
-	if errors.Is(err, library.ErrNotFound) {
-		if s.damaged[sum] {
-			return errors.New(damagedText(shot)) // another check moved it aside a moment ago
-		}
-		return fmt.Errorf("the clip of shot %d is gone; render it again", shot)
-	}
-	to, merr := blobs.MoveAside(sum)
-	if merr != nil && !errors.Is(merr, os.ErrNotExist) {
-		return fmt.Errorf("shot %d: %w", shot, merr)
-	}
-	s.deps.Log.Warn("studio", "damaged clip", err, "moved to", to)
-	s.damaged[sum] = true
-	return errors.New(damagedText(shot))
-}
-
-// forgetClip drops a clip that is no longer there from the views.
-func (s *Studio) forgetClip(sum string) {
-	s.clipsMu.Lock()
-	n := len(s.clips)
-	for k, c := range s.clips {
-		if c.SHA256 == sum {
-			delete(s.clips, k)
-		}
-	}
-	changed := len(s.clips) != n
-	s.clipsMu.Unlock()
-	if changed {
-		s.clipsChanged()
-	}
-}
-
-// clipsChanged refreshes what shows clips: thumbnails, the player.
-func (s *Studio) clipsChanged() {
-	s.timeline.clipsChanged()
-	s.player.projectChanged()
-	s.library.projectChanged()
-}
-
-// watchQueue follows the render queue: job changes go to the queue panel
-// and the timeline's render status, finished clips into the clip cache.
-//
-// Jobs report progress many times a second, and the UI goroutine runs one
-// queued function per frame when it is busy drawing: handing it every
-// event would leave everything else (a dialog's contents, the wizard's
-// devices) waiting behind a backlog of stale progress. So events are
-// folded: each job's latest change waits in pending, and one function at
-// a time is queued to show them all.
-func (s *Studio) watchQueue() {
-	var (
-		mu      sync.Mutex
-		pending []render.Job // in arrival order, one entry per job
-		// completed: a job finished since the last flush.
-		completed, queued bool
-	)
-	flush := func() {
-		mu.Lock()
-		jobs, done := pending, completed
-		pending, completed, queued = nil, false, false
-		mu.Unlock()
-		for _, j := range jobs {
-			s.queue.jobChanged(j)
-			s.timeline.jobChanged(j)
-		}
-		if done {
-			s.clipsChanged()
-		}
-	}
-	unsubscribe := s.deps.Queue.Subscribe(func(j render.Job) {
-		if j.Status == render.Completed && j.Clip != nil {
-			s.clipsMu.Lock()
-			s.clips[j.Key] = *j.Clip
-			s.clipsMu.Unlock()
-		}
-		mu.Lock()
-		defer mu.Unlock()
-		completed = completed || j.Status == render.Completed
-		replaced := false
-		for i := range pending {
-			if pending[i].ID == j.ID {
-				pending[i], replaced = j, true
-				break
-			}
-		}
-		if !replaced {
-			pending = append(pending, j)
-		}
-		if !queued {
-			queued = true
-			s.onUI(flush)
-		}
-	})
-	context.AfterFunc(s.ctx, unsubscribe)
-}
+func (s *Studio) openDocument(doc *library.Document)      { s.session.Open(doc) }
+func (s *Studio) selectShots(ids ...string)               { s.session.Select(ids...) }
+func (s *Studio) setPlayhead(frame int)                   { s.session.SetPlayhead(frame) }
+func (s *Studio) request(i int) *render.Request           { return s.session.Request(i) }
+func (s *Studio) likenessNow() map[string]render.Likeness { return s.session.Likeness() }
+func (s *Studio) keyOf(i int) string                      { return s.session.KeyOf(i) }
+func (s *Studio) clipOf(i int) (library.Clip, bool)       { return s.session.ClipOf(i) }
+func (s *Studio) checkClip(sum string, shot int) error    { return s.session.CheckClip(sum, shot) }
+func (s *Studio) reloadCast()                             { s.session.ReloadCast() }
+func (s *Studio) lookUpClips()                            { s.session.LookUpClips() }

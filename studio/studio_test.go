@@ -1,149 +1,47 @@
 package studio
 
 import (
-	"context"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/canvas"
-	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/timeline"
 )
 
-// walkAll visits every object under o, widgets' rendered children included.
-func walkAll(o fyne.CanvasObject, visit func(fyne.CanvasObject)) {
-	visit(o)
-	switch x := o.(type) {
-	case fyne.Widget:
-		for _, c := range test.WidgetRenderer(x).Objects() {
-			walkAll(c, visit)
-		}
-	case *fyne.Container:
-		for _, c := range x.Objects {
-			walkAll(c, visit)
-		}
-	}
-}
-
-// cards returns the timeline's card widgets in view, by shot index.
-func (h *harness) cards() map[int]*card {
-	out := map[int]*card{}
-	walkAll(h.s.timeline.track, func(o fyne.CanvasObject) {
-		if c, ok := o.(*card); ok && c.Visible() {
-			out[c.index] = c
-		}
-	})
-	return out
-}
-
-// menuItem finds a main-menu item by its label's start.
-func (h *harness) menuItem(t *testing.T, label string) *fyne.MenuItem {
-	t.Helper()
-	for _, m := range h.win.MainMenu().Items {
-		for _, it := range m.Items {
-			if strings.HasPrefix(it.Label, label) {
-				return it
-			}
-		}
-	}
-	t.Fatalf("no menu item %q", label)
-	return nil
-}
-
-// shortcut sends a keyboard shortcut to the window.
-func (h *harness) shortcut(s fyne.Shortcut) {
-	h.win.Canvas().(fyne.Shortcutable).TypedShortcut(s)
-}
-
-// stored reads the project back from the library, as a restart would.
-func (h *harness) stored(t *testing.T) *timeline.Project {
-	t.Helper()
-	d, err := h.lib.OpenProject(context.Background(), h.s.Project().ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.Project()
-}
-
+// TestWindowShowsProject: the window is titled by the project, whose
+// first shot is selected (the storyboard's tests check what its views
+// show).
 func TestWindowShowsProject(t *testing.T) {
 	h := newHarness(t, nil)
 	if got, want := h.win.Title(), "Last Light — Slate"; got != want {
 		t.Errorf("window title = %q, want %q", got, want)
 	}
-	cards := h.cards()
-	if len(cards) != 5 {
-		t.Fatalf("%d cards in view, want the demo's 5", len(cards))
-	}
-	for i, want := range []string{"Harbour at dusk", "Mara at the window", "Theo on the pier", "The letter", "Lighthouse, night"} {
-		if got := cards[i].title.Text; !strings.HasPrefix(want, strings.TrimSuffix(got, "…")) {
-			t.Errorf("card %d shows %q, want %q", i+1, got, want)
-		}
-	}
-	// Cards are as wide as their shots are long, and overlap by the 1 s
-	// crossfade between the first two.
-	c0, c1 := cards[0], cards[1]
-	if w0, w2 := c0.Size().Width, cards[2].Size().Width; w0 <= w2 {
-		t.Errorf("the 5 s card (%v) is not wider than the 4 s card (%v)", w0, w2)
-	}
-	if overlap := c0.Position().X + c0.Size().Width - c1.Position().X; overlap < 0.9*defaultZoom || overlap > 1.1*defaultZoom {
-		t.Errorf("cards 1 and 2 overlap by %v units, want the crossfade's %v", overlap, float32(defaultZoom))
-	}
-	if got := h.s.inspector.title.Text; got != "Harbour at dusk" {
-		t.Errorf("inspector shows %q, want the first shot", got)
+	if got := h.s.session.Primary(); got == nil || got.Title != "Harbour at dusk" {
+		t.Errorf("the first shot is not selected: %v", got)
 	}
 }
 
-func TestAddTypeChangeUndoRedo(t *testing.T) {
+// TestEditShortcutsAndMenus: Ctrl+T adds a shot after the selected one
+// and selects it; the Edit menu says what Undo and Redo would do, and
+// Ctrl+Z and Ctrl+Shift+Z do it (the storyboard's tests edit through the
+// session these call).
+func TestEditShortcutsAndMenus(t *testing.T) {
 	h := newHarness(t, nil)
 	h.s.selectShots("window")
 	h.shortcut(keyAdd) // Ctrl+T
 	p := h.s.Project()
-	if len(p.Shots) != 6 || p.Shots[2].Title != "Shot 6" || !h.s.isSelected(p.Shots[2].ID) {
-		t.Fatalf("after Ctrl+T: %q, selected %v; want a new third shot, selected", titles(p), h.s.selected)
+	if len(p.Shots) != 6 || p.Shots[2].Title != "Shot 6" || !h.s.session.IsSelected(p.Shots[2].ID) {
+		t.Fatalf("after Ctrl+T: %q, selected %v; want a new third shot, selected", titles(p), h.s.session.Selected())
 	}
 	id := p.Shots[2].ID
-
-	// Typing a prompt saves it once the typing pauses.
-	in := h.s.inspector
-	test.Type(in.prompt, "Gulls over the harbour wall")
-	if got := p.Shot(id).Prompt; got != "" {
-		t.Fatalf("prompt saved while still typing: %q", got)
+	if err := h.s.session.Edit(timeline.SetDuration(id, 6500*time.Millisecond)); err != nil {
+		t.Fatal(err)
 	}
-	h.clock.Advance(promptPause)
-	h.ui.drain()
-	if got := p.Shot(id).Prompt; got != "Gulls over the harbour wall" {
-		t.Fatalf("prompt after the pause = %q", got)
-	}
-	if got := in.promptCount.Text; got != "27 / 32000" {
-		t.Errorf("prompt count = %q, want 27 / 32000", got)
-	}
-
-	// A duration typed and entered.
-	in.duration.SetText("6.5")
-	in.duration.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if got := p.Shot(id).Duration; got != 6500*time.Millisecond {
-		t.Fatalf("duration = %v, want 6.5s", got)
-	}
-	// An invalid one is refused beside the field, and changes nothing.
-	in.duration.SetText("0.2")
-	in.duration.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
-	if got := p.Shot(id).Duration; got != 6500*time.Millisecond {
-		t.Errorf("an invalid duration changed it to %v", got)
-	}
-	if l := in.errs["duration_ms"]; l == nil || !l.Visible() || !strings.Contains(l.Text, "0.5 s to 60 s") {
-		t.Errorf("no message beside the duration field (label %v)", l)
-	}
-	if in.duration.Text != "0.2" {
-		t.Errorf("the refused value was not left in the field for fixing: %q", in.duration.Text)
-	}
-
-	// Undo and redo, with the menu saying what they do.
 	if got := h.menuItem(t, "Undo").Label; got != "Undo Change duration" {
 		t.Errorf("undo menu says %q", got)
 	}
@@ -151,103 +49,71 @@ func TestAddTypeChangeUndoRedo(t *testing.T) {
 	if got := p.Shot(id).Duration; got != 4*time.Second {
 		t.Errorf("after undo the duration is %v, want 4s", got)
 	}
-	if in.duration.Text != "4" {
-		t.Errorf("after undo the field shows %q, want 4", in.duration.Text)
+	if got := h.menuItem(t, "Redo").Label; got != "Redo Change duration" {
+		t.Errorf("redo menu says %q", got)
 	}
 	h.shortcut(keyRedo)
 	if got := p.Shot(id).Duration; got != 6500*time.Millisecond {
 		t.Errorf("after redo the duration is %v, want 6.5s", got)
 	}
-	// All of it is on disk.
-	st := h.stored(t)
-	if sh := st.Shot(id); sh == nil || sh.Duration != 6500*time.Millisecond || sh.Prompt != "Gulls over the harbour wall" {
+	if sh := h.stored(t).Shot(id); sh == nil || sh.Duration != 6500*time.Millisecond {
 		t.Errorf("stored shot = %+v", sh)
 	}
-}
-
-func TestReorderByDragging(t *testing.T) {
-	h := newHarness(t, nil)
-	c := h.cards()[0]
-	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(c)
-	// Drag the first card to just past the third shot's middle.
-	t2 := h.s.timeline
-	target := t2.frameX((t2.spans[2].Start+t2.spans[2].End)/2) + 10
-	test.Drag(h.win.Canvas(), pos.Add(fyne.NewPos(20, 20)), target-c.Position().X, 0)
-	want := []string{"Mara at the window", "Theo on the pier", "Harbour at dusk", "The letter", "Lighthouse, night"}
-	if got := titles(h.s.Project()); !slices.Equal(got, want) {
-		t.Fatalf("after the drag: %q, want %q", got, want)
+	// With two shots selected the menus say so.
+	h.s.selectShots("window", "pier")
+	if got := h.menuItem(t, "Delete").Label; got != "Delete 2 shots" {
+		t.Errorf("the delete menu says %q with two shots selected", got)
 	}
-	if got := titles(h.stored(t)); !slices.Equal(got, want) {
-		t.Errorf("stored order %q, want %q", got, want)
-	}
-	if name, _ := h.s.doc.UndoName(); name != "Move shot" {
-		t.Errorf("undo would %q, want Move shot", name)
+	if got := h.menuItem(t, "Render").Label; got != "Render 2 shots" {
+		t.Errorf("the render menu says %q with two shots selected", got)
 	}
 }
 
-func TestSelectAndDelete(t *testing.T) {
-	h := newHarness(t, nil)
-	cards := h.cards()
-	test.Tap(cards[1])
-	cards[3].MouseDown(&desktop.MouseEvent{Modifier: fyne.KeyModifierShortcutDefault})
-	test.Tap(cards[3])
-	if !slices.Equal(h.s.selected, []string{"letter", "window"}) {
-		t.Fatalf("after tap and Ctrl+tap: %v", h.s.selected)
+// TestBareKeys: with no text field focused, Delete (and Backspace) delete
+// the selected shots, and Space, J, K, L and the arrows drive the player
+// (its tests check what each does).
+func TestBareKeys(t *testing.T) {
+	h := newHarness(t, smallDemo(t))
+	h.ui.drain()
+	h.s.setPlayhead(10)
+	h.typeKey(fyne.KeyRight)
+	if got := h.s.session.Playhead(); got != 11 {
+		t.Errorf("Right from 10: playhead %d, want 11", got)
 	}
-	cards[4].MouseDown(&desktop.MouseEvent{Modifier: fyne.KeyModifierShift})
-	test.Tap(cards[4])
-	if len(h.s.selected) != 2 || h.s.selected[0] != "letter" {
-		t.Fatalf("after Shift+tap: %v, want letter then night", h.s.selected)
+	h.typeKey(fyne.KeyLeft)
+	h.typeKey(fyne.KeyLeft)
+	if got := h.s.session.Playhead(); got != 9 {
+		t.Errorf("Left twice from 11: playhead %d, want 9", got)
 	}
-	// Delete deletes the selection; one undo brings both back.
-	h.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyDelete})
-	if got := titles(h.s.Project()); !slices.Equal(got, []string{"Harbour at dusk", "Mara at the window", "Theo on the pier"}) {
+	h.typeKey(fyne.KeySpace)
+	h.clock.Advance(time.Second)
+	h.typeKey(fyne.KeyK)
+	if got := h.s.session.Playhead(); got != 9+24 {
+		t.Errorf("Space, a second, then K: playhead %d, want %d", got, 9+24)
+	}
+	h.typeKey(fyne.KeyL)
+	h.typeKey(fyne.KeyL)
+	h.clock.Advance(time.Second / 2)
+	h.typeKey(fyne.KeySpace)
+	if got := h.s.session.Playhead(); got != 33+24 {
+		t.Errorf("L L, half a second, then Space: playhead %d, want %d (twice as fast)", got, 33+24)
+	}
+	h.typeKey(fyne.KeyJ)
+	h.clock.Advance(time.Second / 2)
+	h.typeKey(fyne.KeyK)
+	if got := h.s.session.Playhead(); got != 57-12 {
+		t.Errorf("J, half a second, then K: playhead %d, want %d (backwards)", got, 57-12)
+	}
+
+	h.s.selectShots("letter", "window")
+	h.typeKey(fyne.KeyDelete)
+	if got := titles(h.s.Project()); !slices.Equal(got, []string{"Harbour at dusk", "Theo on the pier", "Lighthouse, night"}) {
 		t.Fatalf("after Delete: %q", got)
 	}
-	if len(h.s.selected) != 1 {
-		t.Errorf("after deleting the selection, selected %v; want one shot", h.s.selected)
-	}
-	h.s.undo()
-	if n := len(h.s.Project().Shots); n != 5 {
-		t.Errorf("after undo %d shots, want 5", n)
-	}
-}
-
-func TestContextMenuDuplicate(t *testing.T) {
-	h := newHarness(t, nil)
-	test.TapSecondary(h.cards()[2])
-	over := h.win.Canvas().Overlays().Top()
-	if over == nil {
-		t.Fatal("a secondary tap opened no menu")
-	}
-	var texts []string
-	walkAll(over, func(o fyne.CanvasObject) {
-		if tx, ok := o.(*canvas.Text); ok && tx.Text != "" {
-			texts = append(texts, tx.Text)
-		}
-	})
-	for _, want := range []string{"Duplicate", "Split at playhead", "Render shot", "Delete shot"} {
-		if !slices.Contains(texts, want) {
-			t.Errorf("context menu %q lacks %q", texts, want)
-		}
-	}
-	if h.s.selected[0] != "pier" {
-		t.Errorf("the secondary tap did not select the shot: %v", h.s.selected)
-	}
-	h.win.Canvas().Overlays().Remove(over)
-	h.s.duplicateShot() // the menu's Duplicate
-	p := h.s.Project()
-	if len(p.Shots) != 6 || p.Shots[3].Title != "Theo on the pier" || h.s.selected[0] != p.Shots[3].ID {
-		t.Errorf("after Duplicate: %q, selected %v", titles(p), h.s.selected)
-	}
-	// Split at the playhead, inside a new 4 s shot without dialogue.
-	h.s.addShot()
-	p = h.s.Project()
-	i := p.Index(h.s.selected[0])
-	h.s.setPlayhead(p.Timing()[i].Start + 48)
-	h.s.splitAtPlayhead()
-	if p := h.s.Project(); len(p.Shots) != 8 || p.Shots[i].Duration != 2*time.Second || p.Shots[i+1].Duration != 2*time.Second {
-		t.Errorf("after splitting a 4 s shot 2 s in: %d shots, %v + %v", len(p.Shots), p.Shots[i].Duration, p.Shots[i+1].Duration)
+	h.s.selectShots("pier")
+	h.typeKey(fyne.KeyBackspace)
+	if got := titles(h.s.Project()); !slices.Equal(got, []string{"Harbour at dusk", "Lighthouse, night"}) {
+		t.Errorf("after Backspace: %q", got)
 	}
 }
 
@@ -277,10 +143,11 @@ func TestRenderShotProgressAndThumbnail(t *testing.T) {
 	if h.s.queue.overall.Value != 0 || !strings.HasPrefix(h.s.queue.summary.Text, "Nothing rendering") {
 		t.Errorf("overall %v %q once the queue is idle", h.s.queue.overall.Value, h.s.queue.summary.Text)
 	}
-	// The card says rendered, and its thumbnail is the clip's first frame.
+	// The card's thumbnail is the clip's first frame (the storyboard's
+	// tests check that the card says rendered and shows it).
 	h.ui.until(t, "the clip's thumbnail", 30*time.Second, func() bool {
-		c := h.cards()[2]
-		return c.status.Text == "rendered" && c.thumb.Image != nil && h.s.thumbs.has("clip:")
+		_, rendered := h.s.clipOf(2)
+		return rendered && h.s.thumbs.get(2) != nil && h.s.thumbs.has("clip:")
 	})
 }
 
@@ -358,9 +225,9 @@ func TestQuit(t *testing.T) {
 	closed := false
 	h.win.SetOnClosed(func() { closed = true })
 	// Typing in the prompt, no pause yet: quitting saves it all the same.
-	in := h.s.inspector
-	h.win.Canvas().Focus(in.prompt)
-	test.Type(in.prompt, "Gulls. ")
+	prompt := textFields(h.s.inspector.View())[1] // after the title
+	h.win.Canvas().Focus(prompt)
+	test.Type(prompt, "Gulls. ")
 	h.shortcut(keyQuit)
 	if h.s.ctx.Err() == nil {
 		t.Fatal("Ctrl+Q did not quit the studio")
@@ -377,5 +244,61 @@ func TestQuit(t *testing.T) {
 	h.ui.drain()
 	if ran {
 		t.Error("a report reached the UI after the studio quit")
+	}
+}
+
+// textFields are the text fields in o, in the order they are laid out.
+func textFields(o fyne.CanvasObject) []fyne.Focusable {
+	var out []fyne.Focusable
+	walkAll(o, func(o fyne.CanvasObject) {
+		if e, ok := o.(interface {
+			fyne.Focusable
+			SetPlaceHolder(string)
+		}); ok {
+			out = append(out, e)
+		}
+	})
+	return out
+}
+
+// TestCloseWindowLater: the studio's other windows (the recording wizard,
+// the consent dashboard) are hidden at once and closed closeDelay later,
+// after what tidies up after them has run (see Studio.closeWindow).
+func TestCloseWindowLater(t *testing.T) {
+	h := newHarness(t, smallDemo(t))
+	w := h.env.App.NewWindow("another")
+	w.Show()
+	tidied, closed := false, false
+	w.SetOnClosed(func() { closed = true })
+	h.s.closeWindow(w, func() { tidied = true })
+	if !tidied || closed {
+		t.Fatalf("at once: tidied %v, closed %v; want tidied, not closed", tidied, closed)
+	}
+	h.clock.Advance(closeDelay - time.Millisecond)
+	h.ui.drain()
+	if closed {
+		t.Fatalf("the window was closed before %v", closeDelay)
+	}
+	h.clock.Advance(time.Millisecond)
+	h.ui.drain()
+	if !closed {
+		t.Errorf("the window was not closed %v after", closeDelay)
+	}
+}
+
+// The queue panel says when a shot renders again because its cached
+// clip was damaged.
+func TestJobTextSaysDamaged(t *testing.T) {
+	j := render.Job{Status: render.Queued, Note: "the cached clip of shot 4 was damaged; rendering it again"}
+	if got := jobText(j, time.Now()); got != "the cached clip of shot 4 was damaged; rendering it again" {
+		t.Errorf("jobText(queued with a note) = %q", got)
+	}
+	j.Status, j.Progress = render.InProgress, 42
+	if got := jobText(j, time.Now()); !strings.HasPrefix(got, "rendering 42 %") || !strings.HasSuffix(got, "the cached clip of shot 4 was damaged; rendering it again") {
+		t.Errorf("jobText(rendering with a note) = %q", got)
+	}
+	j.Status = render.Completed
+	if got := jobText(j, time.Now()); got != "done" {
+		t.Errorf("jobText(done) = %q", got)
 	}
 }

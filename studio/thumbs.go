@@ -94,7 +94,7 @@ func (th *thumbnails) run(key string, make func(ctx context.Context) (image.Imag
 		th.s.deps.Log.Warn("thumbnail", "key", key, "err", err)
 		return
 	}
-	th.s.onUI(th.s.timeline.thumbnailReady)
+	th.s.onUI(th.s.timeline.ThumbnailReady)
 }
 
 func (th *thumbnails) fromCard(req *render.Request) (image.Image, error) {

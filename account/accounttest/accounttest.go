@@ -4,18 +4,17 @@
 package accounttest
 
 import (
-	"context"
 	"net/http/httptest"
 	"testing"
 
-	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server"
 )
 
 // Start runs an account server on loopback, with its data in a temporary
 // folder, until the test ends, and returns its address (http://127.0.0.1:…).
 func Start(t testing.TB) string {
 	t.Helper()
-	srv, err := account.New(context.Background(), account.Config{Dir: t.TempDir()})
+	srv, err := server.New(t.Context(), server.Config{Dir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}

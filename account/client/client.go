@@ -25,44 +25,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slatestudio/slate/account/api"
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
-)
-
-// The API's types, under this package's name, so the studio needs only
-// this package.
-type (
-	Account     = api.Account
-	SessionInfo = api.Session
-	Member      = api.Member
-	NewMember   = api.NewMember
-	MemberPatch = api.MemberPatch
-	Media       = api.Media
-	MediaKind   = api.MediaKind
-	Request     = api.Request
-	NewUse      = api.NewUse
-	Use         = api.Use
-	Change      = api.Change
-	Changes     = api.Changes
-	AuditEntry  = api.AuditEntry
-)
-
-// The media kinds of a cast member.
-const (
-	MediaTake    = api.MediaTake
-	MediaFrontal = api.MediaFrontal
-	MediaLeft    = api.MediaLeft
-	MediaRight   = api.MediaRight
-	MediaSample  = api.MediaSample
-)
-
-// The kinds of change in the change feed.
-const (
-	ChangeRemoval    = api.ChangeRemoval
-	ChangeRevocation = api.ChangeRevocation
-	ChangeRequest    = api.ChangeRequest
-	ChangeAccepted   = api.ChangeAccepted
-	ChangeDeclined   = api.ChangeDeclined
 )
 
 var (
@@ -82,7 +46,7 @@ var (
 type Error struct {
 	Op         string // what the client was doing: "request grant"
 	Status     int    // the HTTP status
-	Code       string // the server's error code (api.Code…)
+	Code       string // the server's error code (account.Code…)
 	Message    string // the server's message, fit to show a person
 	RetryAfter time.Duration
 	// Refusal says why a grant was refused (Status 403, Code "refused").
@@ -179,7 +143,7 @@ func (c *Client) Server() string { return c.server }
 
 // Session is a logged-in session as the studio sees it.
 type Session struct {
-	Account   Account
+	Account   account.Account
 	Device    string
 	DeviceID  string // empty for a session from before device IDs
 	SessionID string
@@ -234,7 +198,7 @@ func (c *Client) Restore() (Session, error) {
 // Key fetches the server's grant-signing key. It needs no session; the
 // client pins the key only at log-in.
 func (c *Client) Key(ctx context.Context) (ed25519.PublicKey, error) {
-	var k api.Key
+	var k account.Key
 	if err := c.call(ctx, "fetch server key", http.MethodGet, "/key", false, nil, &k); err != nil {
 		return nil, err
 	}
@@ -247,7 +211,7 @@ func (c *Client) Key(ctx context.Context) (ed25519.PublicKey, error) {
 // Device is what a session is for: a studio's data folder.
 type Device struct {
 	// ID is the folder's device ID (32 lower-case hex digits, see
-	// api.ValidDeviceID). Empty logs in as clients did before device IDs:
+	// account.ValidDeviceID). Empty logs in as clients did before device IDs:
 	// known by the name alone.
 	ID string
 	// Name is the name the account's list of devices shows.
@@ -287,8 +251,8 @@ func (c *Client) login(ctx context.Context, op, path, username, password string,
 	if err != nil {
 		return Session{}, fmt.Errorf("%s: %w", op, err)
 	}
-	var resp api.LoginResponse
-	body := api.Credentials{Username: username, Password: password, Device: device.Name, DeviceID: device.ID}
+	var resp account.LoginResponse
+	body := account.Credentials{Username: username, Password: password, Device: device.Name, DeviceID: device.ID}
 	if err := c.call(ctx, op, http.MethodPost, path, false, body, &resp); err != nil {
 		return Session{}, err
 	}
@@ -334,9 +298,9 @@ func (c *Client) Logout(ctx context.Context) error {
 
 // RenameDevice gives this device a new name in the account's list of
 // devices.
-func (c *Client) RenameDevice(ctx context.Context, name string) (SessionInfo, error) {
-	var out SessionInfo
-	if err := c.call(ctx, "rename this device", http.MethodPatch, "/sessions/current", true, api.SessionPatch{Device: name}, &out); err != nil {
+func (c *Client) RenameDevice(ctx context.Context, name string) (account.Session, error) {
+	var out account.Session
+	if err := c.call(ctx, "rename this device", http.MethodPatch, "/sessions/current", true, account.SessionPatch{Device: name}, &out); err != nil {
 		return out, err
 	}
 	c.mu.Lock()
@@ -355,8 +319,8 @@ func (c *Client) RenameDevice(ctx context.Context, name string) (SessionInfo, er
 }
 
 // Account returns the logged-in account.
-func (c *Client) Account(ctx context.Context) (Account, error) {
-	var a Account
+func (c *Client) Account(ctx context.Context) (account.Account, error) {
+	var a account.Account
 	err := c.call(ctx, "read account", http.MethodGet, "/account", true, nil, &a)
 	return a, err
 }
@@ -365,15 +329,15 @@ func (c *Client) Account(ctx context.Context) (Account, error) {
 // members and their media, its sessions, and every use of its likenesses
 // (their creators are told to delete the clips).
 func (c *Client) DeleteAccount(ctx context.Context, password string) error {
-	if err := c.call(ctx, "delete account", http.MethodDelete, "/account", true, api.DeleteAccount{Password: password}, nil); err != nil {
+	if err := c.call(ctx, "delete account", http.MethodDelete, "/account", true, account.DeleteAccount{Password: password}, nil); err != nil {
 		return err
 	}
 	return c.forget()
 }
 
 // Sessions lists the account's logged-in devices.
-func (c *Client) Sessions(ctx context.Context) ([]SessionInfo, error) {
-	var out api.Sessions
+func (c *Client) Sessions(ctx context.Context) ([]account.Session, error) {
+	var out account.Sessions
 	err := c.call(ctx, "list sessions", http.MethodGet, "/sessions", true, nil, &out)
 	return out.Sessions, err
 }
@@ -384,41 +348,41 @@ func (c *Client) RevokeSession(ctx context.Context, id string) error {
 }
 
 // CreateMember registers a cast member.
-func (c *Client) CreateMember(ctx context.Context, m NewMember) (Member, error) {
-	m.Preferences = api.LineBreaks(m.Preferences)
-	var out Member
+func (c *Client) CreateMember(ctx context.Context, m account.NewMember) (account.Member, error) {
+	m.Preferences = account.LineBreaks(m.Preferences)
+	var out account.Member
 	err := c.call(ctx, "create cast member", http.MethodPost, "/members", true, m, &out)
 	return out, err
 }
 
 // Members lists the account's cast members, with their consent settings
 // and media.
-func (c *Client) Members(ctx context.Context) ([]Member, error) {
-	var out api.Members
+func (c *Client) Members(ctx context.Context) ([]account.Member, error) {
+	var out account.Members
 	err := c.call(ctx, "list cast members", http.MethodGet, "/members", true, nil, &out)
 	return out.Members, err
 }
 
 // Member reads a cast member: all of it for the owner, the public part
 // for anyone else.
-func (c *Client) Member(ctx context.Context, id string) (Member, error) {
-	var out Member
+func (c *Client) Member(ctx context.Context, id string) (account.Member, error) {
+	var out account.Member
 	err := c.call(ctx, "read cast member", http.MethodGet, "/members/"+url.PathEscape(id), true, nil, &out)
 	return out, err
 }
 
 // MemberByHandle finds a cast member to cast by @handle.
-func (c *Client) MemberByHandle(ctx context.Context, handle string) (Member, error) {
-	var out Member
+func (c *Client) MemberByHandle(ctx context.Context, handle string) (account.Member, error) {
+	var out account.Member
 	err := c.call(ctx, "find cast member", http.MethodGet, "/handles/"+url.PathEscape(handle), true, nil, &out)
 	return out, err
 }
 
 // UpdateMember changes a cast member's name, handle, consent or
 // preferences. Taking permission away revokes the affected grants at once.
-// Line breaks in the preferences are sent as "\n" (api.LineBreaks), as in
+// Line breaks in the preferences are sent as "\n" (account.LineBreaks), as in
 // CreateMember and AskApproval.
-func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Member, error) {
+func (c *Client) UpdateMember(ctx context.Context, id string, p account.MemberPatch) (account.Member, error) {
 	// A nil list would go out as null, which reads as "no change"; the
 	// caller who points at a list means that list, even an empty one.
 	for _, l := range []**[]string{&p.Approved, &p.Blocked} {
@@ -427,10 +391,10 @@ func (c *Client) UpdateMember(ctx context.Context, id string, p MemberPatch) (Me
 		}
 	}
 	if p.Preferences != nil {
-		prefs := api.LineBreaks(*p.Preferences)
+		prefs := account.LineBreaks(*p.Preferences)
 		p.Preferences = &prefs
 	}
-	var out Member
+	var out account.Member
 	err := c.call(ctx, "update cast member", http.MethodPatch, "/members/"+url.PathEscape(id), true, p, &out)
 	return out, err
 }
@@ -443,8 +407,8 @@ func (c *Client) DeleteMember(ctx context.Context, id string) error {
 
 // UploadMedia stores one of a cast member's media from r, which holds size
 // bytes (-1 if unknown).
-func (c *Client) UploadMedia(ctx context.Context, memberID string, kind MediaKind, r io.Reader, size int64) (Media, error) {
-	var out Media
+func (c *Client) UploadMedia(ctx context.Context, memberID string, kind account.MediaKind, r io.Reader, size int64) (account.Media, error) {
+	var out account.Media
 	op := "upload " + string(kind)
 	req, err := c.newRequest(ctx, op, http.MethodPut, "/members/"+url.PathEscape(memberID)+"/media/"+url.PathEscape(string(kind)), true, r)
 	if err != nil {
@@ -461,7 +425,7 @@ func (c *Client) UploadMedia(ctx context.Context, memberID string, kind MediaKin
 
 // OpenMedia downloads one of the account's own cast members' media; the
 // caller closes it.
-func (c *Client) OpenMedia(ctx context.Context, memberID string, kind MediaKind) (io.ReadCloser, error) {
+func (c *Client) OpenMedia(ctx context.Context, memberID string, kind account.MediaKind) (io.ReadCloser, error) {
 	op := "download " + string(kind)
 	req, err := c.newRequest(ctx, op, http.MethodGet, "/members/"+url.PathEscape(memberID)+"/media/"+url.PathEscape(string(kind)), true, nil)
 	if err != nil {
@@ -484,29 +448,29 @@ func (c *Client) OpenMedia(ctx context.Context, memberID string, kind MediaKind)
 }
 
 // AskApproval asks a cast member's owner to approve this account.
-func (c *Client) AskApproval(ctx context.Context, memberID, message string) (Request, error) {
-	var out Request
-	err := c.call(ctx, "ask for approval", http.MethodPost, "/members/"+url.PathEscape(memberID)+"/requests", true, api.ApprovalAsk{Message: api.LineBreaks(message)}, &out)
+func (c *Client) AskApproval(ctx context.Context, memberID, message string) (account.Request, error) {
+	var out account.Request
+	err := c.call(ctx, "ask for approval", http.MethodPost, "/members/"+url.PathEscape(memberID)+"/requests", true, account.ApprovalAsk{Message: account.LineBreaks(message)}, &out)
 	return out, err
 }
 
 // Requests lists the pending requests for the account's cast members.
-func (c *Client) Requests(ctx context.Context) ([]Request, error) {
-	var out api.Requests
+func (c *Client) Requests(ctx context.Context) ([]account.Request, error) {
+	var out account.Requests
 	err := c.call(ctx, "list requests", http.MethodGet, "/requests", true, nil, &out)
 	return out.Requests, err
 }
 
 // AcceptRequest approves the requester for the cast member.
-func (c *Client) AcceptRequest(ctx context.Context, id string) (Request, error) {
-	var out Request
+func (c *Client) AcceptRequest(ctx context.Context, id string) (account.Request, error) {
+	var out account.Request
 	err := c.call(ctx, "accept request", http.MethodPost, "/requests/"+url.PathEscape(id)+"/accept", true, nil, &out)
 	return out, err
 }
 
 // DeclineRequest turns a request down.
-func (c *Client) DeclineRequest(ctx context.Context, id string) (Request, error) {
-	var out Request
+func (c *Client) DeclineRequest(ctx context.Context, id string) (account.Request, error) {
+	var out account.Request
 	err := c.call(ctx, "decline request", http.MethodPost, "/requests/"+url.PathEscape(id)+"/decline", true, nil, &out)
 	return out, err
 }
@@ -522,9 +486,9 @@ type Grant = consent.SignedGrant
 // error holding a *consent.Refusal (errors.As) that says why.
 func (c *Client) RequestGrant(ctx context.Context, r GrantRequest) (Grant, error) {
 	const op = "request grant"
-	body := api.GrantRequest{Member: r.Member, Project: r.Project, Shot: r.Shot, Scope: r.Scope,
+	body := account.GrantRequest{Member: r.Member, Project: r.Project, Shot: r.Shot, Scope: r.Scope,
 		LifetimeSeconds: int64(r.Lifetime / time.Second)}
-	var resp api.GrantResponse
+	var resp account.GrantResponse
 	if err := c.call(ctx, op, http.MethodPost, "/grants", true, body, &resp); err != nil {
 		return Grant{}, err
 	}
@@ -553,8 +517,8 @@ func (c *Client) VerifyGrant(token string) (consent.Grant, error) {
 // RegisterUse records a render or export that features someone else's
 // cast member, under a grant this account holds. Registering the same clip
 // under the same grant again returns the first registration.
-func (c *Client) RegisterUse(ctx context.Context, u NewUse) (Use, error) {
-	var out Use
+func (c *Client) RegisterUse(ctx context.Context, u account.NewUse) (account.Use, error) {
+	var out account.Use
 	err := c.call(ctx, "register use", http.MethodPost, "/uses", true, u, &out)
 	return out, err
 }
@@ -562,8 +526,8 @@ func (c *Client) RegisterUse(ctx context.Context, u NewUse) (Use, error) {
 // Uses lists every use of the account's likenesses (of one cast member,
 // or of all when member is empty), other people's drafts included; removed
 // ones carry the time of removal.
-func (c *Client) Uses(ctx context.Context, member string) ([]Use, error) {
-	var out api.Uses
+func (c *Client) Uses(ctx context.Context, member string) ([]account.Use, error) {
+	var out account.Uses
 	path := "/uses"
 	if member != "" {
 		path += "?member=" + url.QueryEscape(member)
@@ -581,16 +545,16 @@ func (c *Client) RemoveUse(ctx context.Context, id string) error {
 // Changes returns the account's changes after the cursor (empty: from the
 // start), at most limit of them (0: the server's default). Keep the page's
 // Next and pass it next time.
-func (c *Client) Changes(ctx context.Context, after string, limit int) (Changes, error) {
-	var out Changes
+func (c *Client) Changes(ctx context.Context, after string, limit int) (account.Changes, error) {
+	var out account.Changes
 	err := c.call(ctx, "read changes", http.MethodGet, "/changes"+pageQuery(after, limit), true, nil, &out)
 	return out, err
 }
 
 // Audit returns the audit rows about the account's cast members after the
 // cursor (a Seq; empty: from the start).
-func (c *Client) Audit(ctx context.Context, after string, limit int) ([]AuditEntry, error) {
-	var out api.Audit
+func (c *Client) Audit(ctx context.Context, after string, limit int) ([]account.AuditEntry, error) {
+	var out account.Audit
 	err := c.call(ctx, "read audit trail", http.MethodGet, "/audit"+pageQuery(after, limit), true, nil, &out)
 	return out.Entries, err
 }
@@ -613,7 +577,7 @@ func pageQuery(after string, limit int) string {
 const maxResponseBytes = 32 << 20
 
 func (c *Client) newRequest(ctx context.Context, op, method, path string, authed bool, body io.Reader) (*http.Request, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+api.Prefix+path, body)
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+account.Prefix+path, body)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
@@ -681,7 +645,7 @@ func (c *Client) do(req *http.Request, op string, out any) error {
 // errorFrom reads the server's error body.
 func (c *Client) errorFrom(op string, resp *http.Response) *Error {
 	e := &Error{Op: op, Status: resp.StatusCode}
-	var body api.Error
+	var body account.Error
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if json.Unmarshal(data, &body) == nil && body.Error.Message != "" {
 		e.Code, e.Message, e.Refusal = body.Error.Code, body.Error.Message, body.Refusal

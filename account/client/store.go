@@ -15,14 +15,15 @@ import (
 	"github.com/zalando/go-keyring"
 	"golang.org/x/crypto/chacha20poly1305"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/internal/atomicfile"
 )
 
 // Credentials are what a studio keeps of a session between runs.
 type Credentials struct {
-	Server  string  `json:"server"`
-	Account Account `json:"account"`
-	Device  string  `json:"device"`
+	Server  string          `json:"server"`
+	Account account.Account `json:"account"`
+	Device  string          `json:"device"`
 	// DeviceID is the device ID the session was started with; empty for a
 	// session from before device IDs.
 	DeviceID  string `json:"device_id,omitempty"`

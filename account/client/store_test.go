@@ -6,11 +6,12 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/zalando/go-keyring"
 )
 
 func creds(server, token string) Credentials {
-	return Credentials{Server: server, Account: Account{ID: "a1", Username: "mara"}, Device: "laptop",
+	return Credentials{Server: server, Account: account.Account{ID: "a1", Username: "mara"}, Device: "laptop",
 		SessionID: "s1", Token: token, Key: make([]byte, 32)}
 }
 

@@ -39,6 +39,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
 )
 
@@ -144,7 +145,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	members := []string{"@all_" + suffix, "@some_" + suffix, "@mine_" + suffix}
 	levels := []consent.Level{consent.Everyone, consent.Approved, consent.OnlyMe}
 	for i, h := range members {
-		_, err := owner.CreateMember(ctx, client.NewMember{Name: "Load " + h, Handle: h, Level: levels[i], Approved: names[:len(names)/2]})
+		_, err := owner.CreateMember(ctx, account.NewMember{Name: "Load " + h, Handle: h, Level: levels[i], Approved: names[:len(names)/2]})
 		if err != nil {
 			return fmt.Errorf("set up: %w", err)
 		}
@@ -286,7 +287,7 @@ func startServer(ctx context.Context) (string, func(), error) {
 	if err != nil {
 		return "", nil, err
 	}
-	srv, err := account.New(ctx, account.Config{Dir: filepath.Join(dir, "data"), Logger: slog.New(slog.NewJSONHandler(logFile, nil))})
+	srv, err := server.New(ctx, server.Config{Dir: filepath.Join(dir, "data"), Logger: slog.New(slog.NewJSONHandler(logFile, nil))})
 	if err != nil {
 		return "", nil, err
 	}

@@ -6,13 +6,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
 	"github.com/slatestudio/slate/examples"
+	"github.com/slatestudio/slate/internal/cli"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/ml/pack"
@@ -63,7 +63,7 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 
 	tools := media.FindTools()
 	reg := render.NewRegistry()
-	registerBackends(reg, tools)
+	cli.RegisterBackends(reg, tools)
 	// The account server: the session of an earlier run is picked up
 	// before the queue starts (no network: the library and the keyring),
 	// so resumed jobs featuring other people's cast find their grants. It
@@ -93,7 +93,7 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 
 	a := app.NewWithID(appID)
-	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share, Consent: share})
+	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share})
 	// Synced every 30 s, and at once when there is something to tell the
 	// server; the studio shows each sync's outcome. The sync stops, and is
 	// waited for, before the library closes.
@@ -144,34 +144,13 @@ func openProject(ctx context.Context, lib *library.Library, path string) (*libra
 }
 
 // studioModels is what the studio's models window shows: the packs and
-// voices in the data folder dir, and the provider the onnx backend would
-// render on, worked out as slate doctor does.
+// voices in the data folder dir, and where the onnx backend would render.
 func studioModels(dir string) *studio.Models {
-	store := pack.NewStore(filepath.Join(dir, "models"), nil)
-	env := defaultDoctorEnv()
 	return &studio.Models{
-		Packs:     store,
-		VoiceDirs: voices.Dirs(dir),
-		VoicesDir: filepath.Join(dir, "voices"),
-		Runtime: func() (string, error) {
-			path, _, err := env.findORT()
-			if err != nil {
-				return "", err
-			}
-			rt, err := env.loadORT(path)
-			if err != nil {
-				return "", err
-			}
-			on, err := env.provider(store)
-			if err != nil {
-				return "", err
-			}
-			return fmt.Sprintf("%s, with ONNX Runtime %s (it offers %s)", on, rt.Version(), strings.Join(rt.Providers(), ", ")), nil
-		},
-		InstallVoice: func(model, dir string) (voices.Installed, error) {
-			// Without ONNX Runtime the model is checked when it first speaks.
-			rt, _ := defaultVoicesEnv().runtime()
-			return voices.Install(rt, model, dir)
-		},
+		Packs:        pack.NewStore(filepath.Join(dir, "models"), nil),
+		VoiceDirs:    voices.Dirs(dir),
+		VoicesDir:    filepath.Join(dir, "voices"),
+		Runtime:      func() (string, error) { return cli.OnDevice(dir, os.Getenv) },
+		InstallVoice: cli.InstallVoice,
 	}
 }

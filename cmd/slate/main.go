@@ -1,26 +1,22 @@
 // Command slate is the Slate studio. With no arguments, or a .slate file,
-// it opens the studio window; its subcommands render a project from the
-// command line, manage the cast and the Piper voices, check the external
-// components Slate needs, and print help or the version. Run "slate help"
-// for the details.
+// it opens the studio window; its subcommands (internal/cli) render a
+// project from the command line, manage the cast, the account, consent,
+// the Piper voices and the model packs, check the external components
+// Slate needs, and print help or the version. Run "slate help" for the
+// details.
 package main
 
 import (
 	"dev.slate/quietlocale"
 
 	"context"
-	"fmt"
-	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
-)
 
-// version is Slate's version; FyneApp.toml carries the same (a test checks).
-const version = "0.1.0"
+	"github.com/slatestudio/slate/internal/cli"
+)
 
 // appID identifies the app to Fyne (its preferences folder); it is the ID
 // in FyneApp.toml.
@@ -35,117 +31,9 @@ func main() {
 	// closes its library. A second Ctrl-C kills at once.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	context.AfterFunc(ctx, stop)
-	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	code := cli.Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, func(ctx context.Context, path string) int {
+		return gui(ctx, path, os.Stderr)
+	})
 	stop()
 	os.Exit(code)
 }
-
-// run dispatches on the first argument and returns the exit status.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		return gui(ctx, "", stderr)
-	}
-	switch args[0] {
-	case "render":
-		return renderMain(ctx, args[1:], stdout, stderr, defaultRenderEnv())
-	case "cast":
-		return castMain(ctx, args[1:], stdout, stderr, defaultCastEnv())
-	case "account":
-		return accountMain(ctx, args[1:], stdout, stderr, defaultSharingEnv())
-	case "consent":
-		return consentMain(ctx, args[1:], stdout, stderr, defaultSharingEnv())
-	case "voices":
-		return voicesMain(args[1:], stdout, stderr, defaultVoicesEnv())
-	case "models":
-		return modelsMain(ctx, args[1:], stdout, stderr, defaultModelsEnv())
-	case "doctor":
-		return doctorMain(ctx, args[1:], stdout, stderr, defaultDoctorEnv())
-	case "help", "-h", "-help", "--help":
-		io.WriteString(stdout, usage)
-		return 0
-	case "version", "--version":
-		fmt.Fprintf(stdout, "slate %s\n", version)
-		return 0
-	}
-	if strings.EqualFold(filepath.Ext(args[0]), ".slate") {
-		if len(args) > 1 {
-			fmt.Fprintf(stderr, "slate: the studio opens one project; unexpected argument %q\n", args[1])
-			return 2
-		}
-		return gui(ctx, args[0], stderr)
-	}
-	fmt.Fprintf(stderr, "slate: unknown command %q\n\n%s", args[0], usage)
-	return 2
-}
-
-const usage = `Slate is a studio for making multi-shot films on your own machine.
-
-Usage:
-  slate                     open the studio on the most recent project
-                            (the first time: the "Last Light" demo)
-  slate FILE.slate          import FILE.slate as a new project and open it
-  slate render FILE.slate -o FILM.mp4 [flags]
-                            render a project's shots and assemble the film
-      --backend NAME        render backend: animatic (default) or onnx, which
-                            renders with an installed model pack
-      --shots LIST          shots to include, numbered from 1: 3, 2-4 or 1,3,5-6
-                            (default all)
-      --workers N           shots rendered at once (default: one per two CPUs)
-      --quiet               plain progress lines instead of bars
-  slate cast record --name NAME [--camera DEV | --fake-camera FILE] [--mic DEV | --fake-mic FILE]
-                            record a cast member: a guided take with the camera and
-                            microphone, checked for liveness
-  slate cast list           list the cast members on this computer
-  slate cast delete @HANDLE [--yes]
-                            delete a cast member and their media
-  slate account signup|login [--server URL] USERNAME
-                            create an account on a slate-server, or log in to one
-                            (default http://127.0.0.1:8787); the password is asked for
-  slate account status|sync|logout
-                            who is logged in; sync consent, uses and removals now; log out
-  slate account devices | revoke SESSION | delete
-                            the devices logged in, log one out; delete the account
-  slate account device-name [NAME]
-                            this data folder's name in the list of devices: show it,
-                            or rename it ('' goes back to the default)
-  slate consent set @HANDLE [--level only_me|approved|everyone] [--approve USER]
-                    [--unapprove USER] [--preferences TEXT]
-                            decide who may feature one of your cast members
-  slate consent uses        every use of your cast members' likeness, drafts included
-  slate consent remove USE  remove a use; its maker's studio deletes the clip
-  slate consent requests    requests to be approved; accept or decline REQUEST
-  slate consent find @HANDLE
-                            add someone else's cast member to your cast (renders
-                            featuring them ask for a grant each time)
-  slate consent ask @HANDLE [MESSAGE]
-                            ask their owner to approve you
-  slate consent made        what you made featuring someone else's cast, and its state
-  slate voices list         list the Piper voices installed; a cast member or a line
-                            speaks in one when its voice is piper:NAME
-  slate voices install FILE.onnx
-                            check a Piper voice (FILE.onnx and FILE.onnx.json) and
-                            copy it into the data folder's voices/
-  slate models install PATH|URL
-                            install a model pack from its folder or the http(s)
-                            address of its manifest.json, checking every file
-  slate models list         list the installed model packs with their licences
-  slate models verify [NAME]
-                            check every file of one pack, or of all, against its sha256
-  slate models remove NAME  uninstall a model pack
-  slate doctor [--verify-blobs]
-                            check ffmpeg, espeak-ng, ONNX Runtime and the data folder;
-                            --verify-blobs also checks every stored clip and recording
-                            against its checksum and moves damaged ones aside
-  slate version             print the version
-  slate help                print this help
-
-Environment:
-  SLATE_HOME                data folder (default $XDG_DATA_HOME/slate or ~/.local/share/slate)
-  SLATE_ORT_LIB             ONNX Runtime library to use instead of the one set-up installs
-  SLATE_VOICES              more folders of Piper voices, searched before the data folder's
-  SLATE_ORT_PROVIDER        execution provider for the onnx backend: auto (the default:
-                            CUDA, CoreML, DirectML, then CPU), CPU, CUDA, CoreML or DirectML
-  SLATE_MODEL_PACK          the model pack the onnx backend uses, when several are installed
-  SLATE_FAKE_CAMERA, SLATE_FAKE_MIC
-                            a video (Y4M or MJPEG) and a WAV to record from instead of devices
-`

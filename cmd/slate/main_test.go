@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"regexp"
-	"strings"
 	"testing"
+
+	"github.com/slatestudio/slate/internal/cli"
 )
 
 // requireDeps skips a test whose external component is missing, or fails
@@ -22,44 +24,10 @@ func requireDeps(t *testing.T, err error) {
 	t.Skip(err)
 }
 
-func runArgs(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = run(context.Background(), args, &out, &errb)
-	return code, out.String(), errb.String()
-}
-
-func TestHelp(t *testing.T) {
-	for _, arg := range []string{"help", "-h", "--help"} {
-		code, stdout, stderr := runArgs(t, arg)
-		if code != 0 || stderr != "" {
-			t.Errorf("slate %s: exit %d, stderr %q; want 0 and nothing", arg, code, stderr)
-		}
-		for _, want := range []string{"slate render FILE.slate -o FILM.mp4", "--shots", "--backend", "--workers", "--quiet", "slate doctor", "slate version", "slate help", "slate FILE.slate", "SLATE_HOME", "SLATE_ORT_LIB"} {
-			if !strings.Contains(stdout, want) {
-				t.Errorf("slate %s does not mention %q", arg, want)
-			}
-		}
-	}
-}
-
-func TestUnknownCommand(t *testing.T) {
-	for _, args := range [][]string{{"rendr"}, {"project.txt"}, {"doctor", "now"}, {"a.slate", "b.slate"}} {
-		code, stdout, stderr := runArgs(t, args...)
-		if code != 2 || stdout != "" || stderr == "" {
-			t.Errorf("slate %q: exit %d, stdout %q, stderr %q; want exit 2 and a message on stderr", args, code, stdout, stderr)
-		}
-	}
-	_, _, stderr := runArgs(t, "rendr")
-	if !strings.Contains(stderr, `unknown command "rendr"`) || !strings.Contains(stderr, "Usage:") {
-		t.Errorf("slate rendr: stderr %q, want the command named and the usage", stderr)
-	}
-}
-
 func TestVersion(t *testing.T) {
-	code, stdout, _ := runArgs(t, "version")
-	if code != 0 || stdout != "slate "+version+"\n" {
-		t.Errorf("slate version = %d, %q", code, stdout)
+	var stdout bytes.Buffer
+	if code := cli.Main(context.Background(), []string{"version"}, nil, &stdout, io.Discard, nil); code != 0 || stdout.String() != "slate "+cli.Version+"\n" {
+		t.Errorf("slate version = %d, %q", code, stdout.String())
 	}
 	// FyneApp.toml carries the same version and app ID.
 	toml, err := os.ReadFile("../../FyneApp.toml")
@@ -73,8 +41,8 @@ func TestVersion(t *testing.T) {
 		}
 		return string(m[1])
 	}
-	if v := field("Version"); v != version {
-		t.Errorf("FyneApp.toml has Version %q, the binary %q", v, version)
+	if v := field("Version"); v != cli.Version {
+		t.Errorf("FyneApp.toml has Version %q, the binary %q", v, cli.Version)
 	}
 	if id := field("ID"); id != appID {
 		t.Errorf("FyneApp.toml has ID %q, the binary %q", id, appID)

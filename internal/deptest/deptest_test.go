@@ -65,6 +65,10 @@ type rule struct {
 	pkg       string   // module-relative package (and its subpackages)
 	may       []string // module-relative packages it may import
 	forbidden []string // import path prefixes it must not depend on
+	// alone: the rule holds for pkg itself, not for the packages under it.
+	alone bool
+	// stdOnly: besides may, pkg imports the standard library alone.
+	stdOnly bool
 }
 
 var gui = []string{"fyne.io/"}
@@ -96,24 +100,54 @@ var rules = []rule{
 	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
 	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: append([]string{"database/sql"}, gui...)},
 	{pkg: "playback", may: []string{"internal/miniaudio"}, forbidden: gui},
-	// The server never imports the studio's library, nor its own client.
-	{pkg: "account", may: []string{"account", "consent", "timeline", "internal/atomicfile", "internal/sqlitedb"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
-	// The wire format is pure: shared by server and client, it stores and runs nothing.
-	{pkg: "account/api", may: []string{"consent"}, forbidden: append([]string{"os/exec", "database/sql", module + "/library"}, gui...)},
+	// The wire vocabulary is pure: shared by the server and its client, it
+	// stores, runs and serves nothing, and needs nothing but the standard
+	// library and consent's types (the rules, themselves pure).
+	{pkg: "account", alone: true, stdOnly: true, may: []string{"consent"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
+	// The server never imports the studio's packages, nor its own client.
+	{pkg: "account/server", may: []string{"account", "account/server", "consent", "internal/atomicfile", "internal/sqlitedb"}, forbidden: append(studioSide, gui...)},
 	// The client is what the studio links: no database, no server code.
-	{pkg: "account/client", may: []string{"account/api", "consent", "internal/atomicfile"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/library"}, gui...)},
+	{pkg: "account/client", may: []string{"account", "consent", "internal/atomicfile"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/account/server", module + "/library"}, gui...)},
+	// The real server, started for other packages' tests.
+	{pkg: "account/accounttest", may: []string{"account/server"}, forbidden: gui},
 	// sharing is the studio's glue to the account server: it reaches the
 	// server only through account/client, never the server's own code.
-	{pkg: "sharing", may: []string{"account/client", "consent", "library", "render", "timeline", "internal/clock", "internal/filehash"}, forbidden: gui},
-	// Plumbing is for everyone above it: it imports nothing of Slate's
-	// but other plumbing.
-	{pkg: "internal", may: []string{"internal"}, forbidden: gui},
-	{pkg: "cmd/slate-server", may: []string{"account"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
+	{pkg: "sharing", may: []string{"account", "account/client", "consent", "library", "render", "timeline", "internal/clock", "internal/filehash"}, forbidden: append([]string{module + "/account/server"}, gui...)},
+	// The slate command's subcommands run the domain and render packages
+	// from a terminal; the studio window is passed in by cmd/slate, so the
+	// CLI links no Fyne at all.
+	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "sharing", "timeline", "voices", "internal/clock", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
+	// The server's command turns flags into account/server's Config.
+	{pkg: "cmd/slate-server", may: []string{"account/server"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
+	// The studio's rooms. The session is the state they share, without a
+	// window: no Fyne, even indirectly.
+	{pkg: "studio/session", may: []string{"library", "render", "timeline"}, forbidden: gui},
+	// Each room is given what it uses; none imports the shell (studio) or
+	// another room.
+	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "library", "render", "timeline"}},
+	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline"}},
+	{pkg: "studio/castui", may: []string{"studio/session", "capture", "consent", "library", "media", "internal/clock"}},
+	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/filepick", "ml/pack", "voices"}},
+	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
+	// The tests' builder makes what a studio works with, not the studio.
+	{pkg: "studio/studiotest", may: []string{"studio/session", "examples", "library", "media", "render", "timeline"}},
 }
+
+// studioSide is what the account server must never depend on: the studio
+// and everything it is built of, and the studio's way to the server.
+var studioSide = []string{
+	module + "/studio", module + "/capture", module + "/render", module + "/playback",
+	module + "/library", module + "/sharing", module + "/media", module + "/account/client",
+}
+
+// fyneUsers are the packages that may use Fyne, besides the binaries
+// (cmd/...): the studio's shell and its rooms, and the builder of their
+// tests. The session is not one of them.
+var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/modelsui", "studio/filepick", "studio/studiotest"}
 
 // serverImporters may import the server package itself; everyone else,
 // the studio above all, reaches the server through account/client.
-var serverImporters = []string{"account", "cmd/slate-server", "bench"}
+var serverImporters = []string{"account/server", "account/accounttest", "cmd/slate-server", "bench"}
 
 // violations lists every way pkgs break the rules.
 func violations(pkgs []pkg) []string {
@@ -124,11 +158,16 @@ func violations(pkgs []pkg) []string {
 			continue
 		}
 		for _, r := range rules {
-			if !under(path, r.pkg) {
+			if !under(path, r.pkg) || r.alone && path != r.pkg {
 				continue
 			}
 			for _, imp := range p.Imports {
 				if !strings.HasPrefix(imp, module+"/") {
+					// The standard library's paths have no dot in their
+					// first element.
+					if first, _, _ := strings.Cut(imp, "/"); r.stdOnly && strings.Contains(first, ".") {
+						out = append(out, path+" imports "+imp+"; DESIGN.md allows "+r.pkg+" only the standard library and "+strings.Join(r.may, ", "))
+					}
 					continue
 				}
 				ip, ok := rel(imp), false
@@ -147,22 +186,23 @@ func violations(pkgs []pkg) []string {
 				}
 			}
 		}
-		// Only the studio and the binaries touch Fyne, and only the studio
-		// binary starts a real Fyne app (so GUI tests run headless).
+		// Only the studio's shell and rooms and the binaries touch Fyne,
+		// and only the binaries start a real Fyne app (so GUI tests run
+		// headless).
 		for _, d := range p.Deps {
-			if strings.HasPrefix(d, "fyne.io/") && !under(path, "studio") && !under(path, "cmd") {
-				out = append(out, path+" depends on Fyne ("+d+"); only studio and cmd may")
+			if strings.HasPrefix(d, "fyne.io/") && !slices.Contains(fyneUsers, path) && !under(path, "cmd") {
+				out = append(out, path+" depends on Fyne ("+d+"); only the studio's shell and rooms, and cmd, may")
 				break
 			}
 		}
 		for _, imp := range p.Imports {
-			if imp == module+"/account" && !slices.ContainsFunc(serverImporters, func(n string) bool { return under(path, n) }) {
+			if imp == module+"/account/server" && !slices.ContainsFunc(serverImporters, func(n string) bool { return under(path, n) }) {
 				out = append(out, path+" imports the account server; the studio reaches it only through account/client")
 			}
 			// cmd/fyne-baseline is the bare Fyne window the start-up
 			// benchmark measures the studio against.
-			if imp == fyneApp && path != "cmd/slate" && path != "cmd/fyne-baseline" {
-				out = append(out, path+" imports "+fyneApp+"; only cmd/slate may")
+			if imp == fyneApp && !under(path, "cmd") {
+				out = append(out, path+" imports "+fyneApp+"; only the binaries in cmd may")
 			}
 		}
 	}
@@ -182,15 +222,55 @@ func TestRulesCatchViolations(t *testing.T) {
 		{ImportPath: module + "/media", Deps: []string{"fyne.io/fyne/v2"}},
 		{ImportPath: module + "/render", Imports: []string{fyneApp}},
 		{ImportPath: module + "/account", Imports: []string{module + "/library"}},
+		{ImportPath: module + "/account", Imports: []string{"github.com/mattn/go-sqlite3"}},
+		{ImportPath: module + "/account", Imports: []string{"encoding/json", module + "/consent"}},
 		{ImportPath: module + "/library", Imports: []string{module + "/timeline"}},
+		{ImportPath: module + "/studio", Imports: []string{module + "/account/server"}},
 		{ImportPath: module + "/studio", Imports: []string{module + "/account"}},
-		{ImportPath: module + "/account", Deps: []string{module + "/account/client"}},
-		{ImportPath: module + "/account/client", Imports: []string{module + "/account"}},
+		{ImportPath: module + "/account/server", Deps: []string{module + "/account/client"}},
+		{ImportPath: module + "/account/server", Deps: []string{module + "/capture"}},
+		{ImportPath: module + "/account/server/confusable", Deps: []string{module + "/studio"}},
+		{ImportPath: module + "/account/server", Imports: []string{module + "/account", module + "/internal/sqlitedb"}},
+		{ImportPath: module + "/account/client", Deps: []string{module + "/account/server"}},
 		{ImportPath: module + "/account/client", Deps: []string{"github.com/mattn/go-sqlite3"}},
 		{ImportPath: module + "/cmd/slate-server", Imports: []string{module + "/account/client"}, Deps: []string{module + "/account/client"}},
+		{ImportPath: module + "/internal/cli", Deps: []string{"fyne.io/fyne/v2"}},
+		{ImportPath: module + "/studio/session", Deps: []string{"fyne.io/fyne/v2"}},
+		{ImportPath: module + "/studio/storyboard", Imports: []string{module + "/studio", fyneApp}},
+		{ImportPath: module + "/studio/player", Imports: []string{module + "/studio/storyboard"}},
+		{ImportPath: module + "/studio/newroom", Deps: []string{"fyne.io/fyne/v2"}},
 	}
-	if v := violations(bad); len(v) != 10 {
-		t.Errorf("violations = %q; want 10 (timeline→library, media→Fyne by two rules, render→fyne app, account→library, "+
-			"studio→account, account→account/client, account/client→account, account/client→sqlite, slate-server→account/client)", v)
+	want := []string{
+		"timeline imports library",
+		"media depends on fyne.io/fyne/v2, which",
+		"media depends on Fyne",
+		"render imports fyne.io/fyne/v2/app",
+		"account imports library",
+		"account imports github.com/mattn/go-sqlite3; DESIGN.md allows account only the standard library",
+		"studio imports the account server",
+		"account/server depends on github.com/slatestudio/slate/account/client",
+		"account/server depends on github.com/slatestudio/slate/capture",
+		"account/server/confusable depends on github.com/slatestudio/slate/studio",
+		"account/client depends on github.com/slatestudio/slate/account/server",
+		"account/client depends on github.com/mattn/go-sqlite3",
+		"cmd/slate-server imports account/client",
+		"cmd/slate-server depends on github.com/slatestudio/slate/account/client",
+		"internal/cli depends on fyne.io/fyne/v2, which",
+		"internal/cli depends on Fyne",
+		"studio/session depends on fyne.io/fyne/v2, which",
+		"studio/session depends on Fyne",
+		"studio/storyboard imports studio;",
+		"studio/storyboard imports fyne.io/fyne/v2/app",
+		"studio/player imports studio/storyboard",
+		"studio/newroom depends on Fyne",
+	}
+	v := violations(bad)
+	if len(v) != len(want) {
+		t.Errorf("violations = %q; want %d", v, len(want))
+	}
+	for _, w := range want {
+		if !slices.ContainsFunc(v, func(s string) bool { return strings.HasPrefix(s, w) }) {
+			t.Errorf("no violation says %q; got %q", w, v)
+		}
 	}
 }

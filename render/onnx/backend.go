@@ -59,18 +59,14 @@ type Backend struct {
 var _ render.Backend = (*Backend)(nil)
 
 // Open returns a backend for the installed pack p on rt. It reads the
-// tokenizer and chooses the provider (opts.Provider, else the pack's,
-// else the best the library offers); the models are loaded on the first
-// render, once the planner has checked they fit.
+// tokenizer and chooses the provider as Resolve does (opts.Provider, else
+// the pack's, else the best the library offers); the models are loaded on
+// the first render, once the planner has checked they fit.
 func Open(tools media.Tools, rt *ml.Runtime, p *pack.Pack, opts Options) (*Backend, error) {
 	m := p.Manifest
-	want := opts.Provider
-	if want == "" {
-		want = m.Provider
-	}
-	provider, err := rt.Choose(want)
+	provider, _, err := chooseProvider(rt.Providers(), m, opts.Provider)
 	if err != nil {
-		return nil, fmt.Errorf("model pack %s: %w", m.Name, err)
+		return nil, err
 	}
 	tok, err := loadTokenizer(p.Path(m.Tokenizer.File), m.Tokenizer.MaxLength, m.Tokenizer.PadToken)
 	if err != nil {
@@ -245,36 +241,26 @@ func (b *Backend) render(ctx context.Context, req *render.Request, g Geometry, p
 var ErrNoPack = errors.New("no model pack is installed")
 
 // OpenInstalled opens the backend on the installed pack called name, or on
-// the only installed pack when name is empty: what the studio's and the
-// CLI's registry do. Every failure says what to install or choose.
+// the only installed pack when name is empty, on the provider Resolve
+// chooses: what the studio's and the CLI's registry do. Every failure
+// says what to install or choose.
 func OpenInstalled(tools media.Tools, store *pack.Store, name string, opts Options) (*Backend, error) {
-	if name == "" {
-		names, err := store.Names()
+	var rt *ml.Runtime
+	res, err := Resolve(store, Choice{Pack: name, Provider: opts.Provider}, func() ([]string, error) {
+		lib, _, err := ml.FindLibrary()
 		if err != nil {
 			return nil, err
 		}
-		switch len(names) {
-		case 0:
-			return nil, fmt.Errorf("%w in %s: install one with `slate models install PATH|URL`", ErrNoPack, store.Dir())
-		case 1:
-			name = names[0]
-		default:
-			return nil, fmt.Errorf("%d model packs are installed (%v): choose one with SLATE_MODEL_PACK", len(names), names)
+		if rt, err = ml.Load(lib); err != nil {
+			return nil, err
 		}
-	}
-	p, err := store.Open(name)
+		return rt.Providers(), nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	lib, _, err := ml.FindLibrary()
-	if err != nil {
-		return nil, err
-	}
-	rt, err := ml.Load(lib)
-	if err != nil {
-		return nil, err
-	}
-	return Open(tools, rt, p, opts)
+	opts.Provider = res.Provider
+	return Open(tools, rt, res.Pack, opts)
 }
 
 func random() string {

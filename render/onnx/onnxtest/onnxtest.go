@@ -76,6 +76,9 @@ type Options struct {
 	// Float16 makes every float input and output float16 (the timestep
 	// stays a float32 scalar), as GPU exports often are.
 	Float16 bool
+	// Provider is the execution provider the manifest names; empty names
+	// none.
+	Provider string
 }
 
 // edge declares a graph's float inputs and outputs as float32, or as
@@ -115,7 +118,7 @@ func Write(dir string, o Options) (*pack.Manifest, error) {
 	m := &pack.Manifest{
 		Format: pack.Format, Name: o.Name, Family: "slate-tiny-t2v",
 		Title:   "Slate's tiny test pack (random weights)",
-		Licence: "CC0-1.0", Source: "https://github.com/slatestudio/slate",
+		Licence: "CC0-1.0", Source: "https://github.com/slatestudio/slate", Provider: o.Provider,
 		Tokenizer: pack.Tokenizer{File: "tokenizer/tokenizer.json", MaxLength: MaxLength},
 		TextEncoder: pack.TextEncoder{Model: "text_encoder/model.onnx",
 			InputIDs: n("input_ids"), AttentionMask: n("attention_mask"), Output: n("last_hidden_state")},

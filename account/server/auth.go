@@ -1,0 +1,224 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+)
+
+// Password hashing: argon2id at OWASP's minimum for it (19 MiB, two passes,
+// one lane). Each hash holds its own parameters, so raising them later
+// leaves old hashes readable.
+const (
+	argonMemoryKiB = 19 * 1024
+	argonTime      = 2
+	argonThreads   = 1
+	argonKeyLen    = 32
+	argonSaltLen   = 16
+)
+
+// hashPassword returns the PHC string of an argon2id hash of pw with a
+// fresh salt: $argon2id$v=19$m=19456,t=2,p=1$SALT$HASH.
+func hashPassword(pw string) (string, error) {
+	salt := make([]byte, argonSaltLen)
+	if _, err := rand.Read(salt); err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
+	b64 := base64.RawStdEncoding
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
+		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
+}
+
+// checkPassword reports whether pw matches a hash from hashPassword. The
+// comparison takes the same time wherever the hashes differ.
+func checkPassword(encoded, pw string) (bool, error) {
+	parts := strings.Split(encoded, "$")
+	if len(parts) != 6 || parts[1] != "argon2id" {
+		return false, errors.New("check password: the stored hash is not argon2id")
+	}
+	var version int
+	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+		return false, fmt.Errorf("check password: unsupported argon2 version %q", parts[2])
+	}
+	var m, t uint32
+	var p uint8
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
+		return false, fmt.Errorf("check password: bad parameters %q: %w", parts[3], err)
+	}
+	// Refuse parameters below the minimum rather than trust a tampered or
+	// ancient row to be cheap to crack.
+	if m < argonMemoryKiB || t < argonTime || p < 1 {
+		return false, fmt.Errorf("check password: parameters %q are below the minimum", parts[3])
+	}
+	b64 := base64.RawStdEncoding
+	salt, err := b64.DecodeString(parts[4])
+	if err != nil {
+		return false, fmt.Errorf("check password: bad salt: %w", err)
+	}
+	want, err := b64.DecodeString(parts[5])
+	if err != nil || len(want) == 0 {
+		return false, fmt.Errorf("check password: bad hash: %v", err)
+	}
+	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// newToken returns a fresh session token (256 random bits) and the hash
+// the database keeps in its place.
+func newToken() (token string, hash []byte, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", nil, fmt.Errorf("new session token: %w", err)
+	}
+	token = "slt_" + base64.RawURLEncoding.EncodeToString(b)
+	return token, tokenHash(token), nil
+}
+
+// tokenHash is what the database keeps of a token. A plain SHA-256 is
+// enough: the token has 256 bits of entropy, so there is nothing to guess.
+func tokenHash(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// newID returns a random ID: 128 bits in hex.
+func newID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("account: no randomness: " + err.Error()) // crypto/rand does not fail on supported systems
+	}
+	return hex.EncodeToString(b)
+}
+
+// hashers bounds how many password hashes run at once. Each takes 19 MiB
+// and tens of milliseconds of a core: without a bound, a burst of log-ins
+// could exhaust the server's memory.
+type hashers chan struct{}
+
+func (h hashers) do(ctx context.Context, fn func()) error {
+	select {
+	case h <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-h }()
+	fn()
+	return nil
+}
+
+// Throttling of log-ins. Each account and each address has a few free
+// failures; after that each failure doubles the wait before the next try,
+// from one second up to a quarter of an hour. An address gets more free
+// failures than an account because people behind one address (an office,
+// a household) share it. Strikes are forgotten after an hour without
+// failures.
+const (
+	accountFreeFailures = 5
+	addressFreeFailures = 20
+	throttleBase        = time.Second
+	throttleMax         = 15 * time.Minute
+	throttleForget      = time.Hour
+	throttleMaxEntries  = 100_000
+)
+
+type strikes struct {
+	n     int
+	last  time.Time
+	until time.Time
+}
+
+// throttle counts failed log-ins per key ("account:NAME", "address:IP").
+// It lives in memory: a restart forgives everyone, which is acceptable for
+// slowing down guessing.
+type throttle struct {
+	mu  sync.Mutex
+	now func() time.Time
+	m   map[string]*strikes
+}
+
+func newThrottle(now func() time.Time) *throttle {
+	return &throttle{now: now, m: make(map[string]*strikes)}
+}
+
+// attempt lets a password check for an account from an address go ahead,
+// or says how long to wait first. The attempt counts as a failure from the
+// start, so many guesses sent at once cannot all slip past the count;
+// succeeded takes it back.
+func (t *throttle) attempt(acctKey, addrKey string) (wait time.Duration) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	for _, k := range []string{acctKey, addrKey} {
+		if s := t.m[k]; s != nil {
+			wait = max(wait, s.until.Sub(now))
+		}
+	}
+	if wait > 0 {
+		return wait
+	}
+	t.fail(acctKey, accountFreeFailures, now)
+	t.fail(addrKey, addressFreeFailures, now)
+	return 0
+}
+
+// succeeded takes back a successful attempt: the account starts afresh;
+// the address loses only this attempt's strike, so logging in to one's own
+// account cannot launder guesses at others.
+func (t *throttle) succeeded(acctKey, addrKey string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.m, acctKey)
+	if s := t.m[addrKey]; s != nil && s.n > 0 {
+		s.n--
+		if s.n <= addressFreeFailures {
+			s.until = time.Time{}
+		}
+	}
+}
+
+// fail records a failure for key, which has free failures before waits
+// begin. The caller holds t.mu.
+func (t *throttle) fail(key string, free int, now time.Time) {
+	s := t.m[key]
+	if s == nil || now.Sub(s.last) > throttleForget {
+		if len(t.m) >= throttleMaxEntries {
+			t.prune(now)
+		}
+		s = &strikes{}
+		t.m[key] = s
+	}
+	s.n++
+	s.last = now
+	if over := s.n - free; over > 0 {
+		d := throttleMax
+		if over < 20 {
+			d = min(throttleBase<<(over-1), throttleMax)
+		}
+		s.until = now.Add(d)
+	}
+}
+
+// prune drops forgotten strikes; if that is not enough it drops the lot,
+// because a map that an attacker can grow without bound is worse than
+// forgiving.
+func (t *throttle) prune(now time.Time) {
+	for k, s := range t.m {
+		if now.Sub(s.last) > throttleForget {
+			delete(t.m, k)
+		}
+	}
+	if len(t.m) >= throttleMaxEntries {
+		clear(t.m)
+	}
+}

@@ -1,0 +1,418 @@
+// Package modelsui is the studio's models window: the model packs the
+// onnx backend renders with and the Piper voices lines are spoken in,
+// with their licences and sources, where on-device models run, and
+// installing, verifying and removing them.
+package modelsui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/slatestudio/slate/ml/pack"
+	"github.com/slatestudio/slate/studio/filepick"
+	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/voices"
+)
+
+// Models are the on-device models the studio shows and manages: the model
+// packs the onnx backend renders with and the Piper voices dialogue is
+// spoken in.
+type Models struct {
+	Packs *pack.Store
+	// VoiceDirs are searched for Piper voices, in order; InstallVoice
+	// copies new ones into VoicesDir.
+	VoiceDirs []string
+	VoicesDir string
+	// Runtime says where on-device models run, such as "CPU, with ONNX
+	// Runtime 1.24.3 (it offers CPU)", or why they cannot.
+	Runtime func() (string, error)
+	// InstallVoice checks a voice and copies it into dir; voices.Install
+	// with the runtime when there is one.
+	InstallVoice func(model, dir string) (voices.Installed, error)
+}
+
+// Deps are what the models window works with, handed in by the studio.
+type Deps struct {
+	// Models are the packs and voices shown; nil shows none (and says why).
+	Models *Models
+	// Window is the studio's window the dialog opens over.
+	Window fyne.Window
+	// Runner runs the installs and checks off the UI goroutine.
+	Runner session.Runner
+	// Report and Problem show what went wrong: an error, or a title and
+	// what to do about it.
+	Report  func(error)
+	Problem func(title, message string) dialog.Dialog
+}
+
+// modelsList is what the models window shows, read in the background.
+type modelsList struct {
+	runtime    string
+	runtimeErr error
+	packs      []pack.Info
+	packsErr   error
+	voices     []voices.Installed
+	voiceErrs  []error
+}
+
+// list reads the installed packs and voices: quick, files only.
+func (m *Models) list() modelsList {
+	var l modelsList
+	if m.Packs != nil {
+		l.packs, l.packsErr = m.Packs.List()
+	}
+	l.voices, l.voiceErrs = voices.List(m.VoiceDirs)
+	return l
+}
+
+// Window lists the installed model packs with their licences and
+// sources, and the Piper voices, says where on-device renders run, and
+// installs, verifies and removes them. It is a dialog over the studio's
+// window.
+type Window struct {
+	d       Deps
+	m       *Models
+	dialog  dialog.Dialog
+	runtime *widget.Label
+	packs   *fyne.Container
+	voices  *fyne.Container
+	content fyne.CanvasObject
+	// shown is the list last drawn, for tests.
+	shown modelsList
+}
+
+// Show opens the models window: Render ▸ Model packs and voices.
+func Show(d Deps) *Window {
+	if d.Models == nil {
+		d.Problem("No models here", "This studio was started without a data folder for model packs and voices.")
+		return nil
+	}
+	w := &Window{d: d, m: d.Models}
+	w.runtime = &widget.Label{Text: "Looking for ONNX Runtime…", Wrapping: fyne.TextWrapWord}
+	w.packs = container.NewVBox()
+	w.voices = container.NewVBox()
+	installPack := widget.NewButtonWithIcon("Install a pack…", theme.FolderOpenIcon(), w.choosePack)
+	installVoice := widget.NewButtonWithIcon("Install a voice…", theme.FileAudioIcon(), w.chooseVoice)
+	heading := func(text string) *widget.Label {
+		return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	}
+	note := func(text string) *widget.Label {
+		return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
+	}
+	content := container.NewVBox(
+		heading("On-device rendering"), w.runtime,
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, heading("Model packs"), installPack),
+		note("The onnx backend renders with an installed pack. Each pack keeps its own licence: read it before you publish what it makes."),
+		w.packs,
+		widget.NewSeparator(),
+		container.NewBorder(nil, nil, heading("Voices"), installVoice),
+		note("A cast member or a line whose voice is piper:NAME speaks in that Piper voice; every other voice is espeak-ng's."),
+		w.voices,
+	)
+	w.content = content
+	scroll := container.NewVScroll(content)
+	w.dialog = dialog.NewCustom("Model packs and voices", "Close", scroll, d.Window)
+	size := d.Window.Canvas().Size()
+	w.dialog.Resize(fyne.NewSize(min(720, size.Width*0.9), min(620, size.Height*0.9)))
+	w.dialog.Show()
+	w.reload()
+	return w
+}
+
+// reload reads the packs and voices again and redraws them, then says
+// where models run: loading ONNX Runtime the first time takes a moment,
+// and the list need not wait for it.
+func (w *Window) reload() {
+	session.Background(w.d.Runner, func(context.Context) (modelsList, error) {
+		return w.m.list(), nil
+	}, func(l modelsList, _ error) {
+		l.runtime, l.runtimeErr = w.shown.runtime, w.shown.runtimeErr
+		w.draw(l)
+		if w.m.Runtime == nil {
+			w.runtime.SetText("Not known.")
+			return
+		}
+		session.Background(w.d.Runner, func(context.Context) (string, error) {
+			return w.m.Runtime()
+		}, w.drawRuntime)
+	})
+}
+
+func (w *Window) drawRuntime(on string, err error) {
+	w.shown.runtime, w.shown.runtimeErr = on, err
+	if err != nil {
+		w.runtime.SetText("On-device models cannot run: " + err.Error())
+		w.runtime.Importance = widget.DangerImportance
+	} else {
+		w.runtime.SetText("Models run on " + on + ".")
+		w.runtime.Importance = widget.MediumImportance
+	}
+	w.runtime.Refresh()
+}
+
+func (w *Window) draw(l modelsList) {
+	w.shown = l
+
+	w.packs.RemoveAll()
+	if l.packsErr != nil {
+		w.packs.Add(&widget.Label{Text: l.packsErr.Error(), Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance})
+	}
+	if len(l.packs) == 0 && l.packsErr == nil {
+		w.packs.Add(&widget.Label{Text: "None installed. Install one from its folder (or with `slate models install PATH|URL`); the animatic needs none.", Wrapping: fyne.TextWrapWord})
+	}
+	for _, p := range l.packs {
+		w.packs.Add(w.packRow(p))
+	}
+	w.voices.RemoveAll()
+	for _, err := range l.voiceErrs {
+		w.voices.Add(&widget.Label{Text: err.Error(), Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance})
+	}
+	if len(l.voices) == 0 {
+		w.voices.Add(&widget.Label{Text: "No Piper voices installed: dialogue is spoken by espeak-ng.", Wrapping: fyne.TextWrapWord})
+	}
+	for _, v := range l.voices {
+		speakers := "1 speaker"
+		if v.Speakers > 1 {
+			speakers = fmt.Sprintf("%d speakers (piper:%s:SPEAKER)", v.Speakers, v.Name)
+		}
+		name := widget.NewLabelWithStyle(voices.Prefix+v.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		detail := &widget.Label{Text: fmt.Sprintf("%s · %d Hz · %s", v.Language, v.SampleRate, speakers), Wrapping: fyne.TextWrapWord}
+		w.voices.Add(container.NewBorder(nil, nil, name, nil, detail))
+	}
+	w.packs.Refresh()
+	w.voices.Refresh()
+}
+
+// packRow shows one pack: its name, what it is, its licence, size and
+// source, with buttons to verify and remove it.
+func (w *Window) packRow(p pack.Info) fyne.CanvasObject {
+	name := widget.NewLabelWithStyle(p.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { w.confirmRemove(p.Name) })
+	if p.Err != nil {
+		problem := &widget.Label{Text: "Damaged: " + p.Err.Error() + ". Remove it and install it again.", Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
+		return container.NewBorder(nil, nil, name, container.NewVBox(remove), problem)
+	}
+	verify := widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), func() { w.verify(p.Name) })
+	what := p.Family
+	if p.Title != "" {
+		what = p.Title + " (" + p.Family + ")"
+	}
+	lines := container.NewVBox(
+		&widget.Label{Text: what, Wrapping: fyne.TextWrapWord},
+		widget.NewLabel(fmt.Sprintf("Licence: %s · %s", p.Licence, pack.FormatSize(p.Size))),
+	)
+	if u, err := url.Parse(p.Source); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+		lines.Add(widget.NewHyperlink(p.Source, u))
+	} else if p.Source != "" {
+		lines.Add(widget.NewLabel("Source: " + p.Source))
+	}
+	// The buttons keep their height beside the lines.
+	buttons := container.NewVBox(container.NewHBox(verify, remove))
+	return container.NewBorder(nil, nil, name, buttons, lines)
+}
+
+func (w *Window) choosePack() {
+	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
+		if err != nil {
+			w.d.Report(err)
+			return
+		}
+		if u == nil {
+			return
+		}
+		if u.Scheme() != "file" {
+			w.d.Problem("Cannot install from there", fmt.Sprintf("%s is not a folder on this computer.", u))
+			return
+		}
+		w.installPack(u.Path())
+	}, w.d.Window)
+	d.Resize(filepick.DialogSize())
+	d.Show()
+}
+
+// installPack installs the pack in dir (a folder with a manifest.json),
+// with a progress bar and a Cancel button. Nothing is installed unless
+// every file checks out.
+func (w *Window) installPack(dir string) *packTask {
+	t := w.newPackTask("Installing a model pack", "from "+dir)
+	session.Background(w.d.Runner, func(context.Context) (*pack.Pack, error) {
+		return w.m.Packs.Install(t.ctx, dir, t.progress)
+	}, func(p *pack.Pack, err error) {
+		t.end()
+		switch {
+		case errors.Is(err, context.Canceled):
+		case err != nil:
+			w.d.Problem("The pack was not installed", err.Error())
+		default:
+			dialog.ShowInformation("Model pack installed", fmt.Sprintf("%s is installed, licence %s. Shots whose backend is onnx render with it.", p.Manifest.Name, p.Manifest.Licence), w.d.Window)
+		}
+		w.reload()
+	})
+	return t
+}
+
+// verify checks every file of a pack against its sha256.
+func (w *Window) verify(name string) *packTask {
+	t := w.newPackTask("Verifying "+name, "every file against its checksum")
+	session.Background(w.d.Runner, func(context.Context) (struct{}, error) {
+		p, err := w.m.Packs.Open(name)
+		if err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, pack.Verify(t.ctx, p, t.progress)
+	}, func(_ struct{}, err error) {
+		t.end()
+		switch {
+		case errors.Is(err, context.Canceled):
+		case err != nil:
+			w.d.Problem(name+" is damaged", err.Error())
+		default:
+			dialog.ShowInformation(name+" is intact", "Every file matches its checksum.", w.d.Window)
+		}
+	})
+	return t
+}
+
+func (w *Window) confirmRemove(name string) {
+	d := dialog.NewConfirm("Remove model pack", fmt.Sprintf("Remove %s from this computer? Clips already rendered with it are kept; shots whose backend is onnx need another pack to render again.", name), func(ok bool) {
+		if ok {
+			w.remove(name)
+		}
+	}, w.d.Window)
+	d.SetConfirmText("Remove")
+	d.SetDismissText("Keep")
+	d.Show()
+}
+
+func (w *Window) remove(name string) {
+	session.Background(w.d.Runner, func(context.Context) (struct{}, error) {
+		return struct{}{}, w.m.Packs.Remove(name)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			w.d.Problem("The pack was not removed", err.Error())
+		}
+		w.reload()
+	})
+}
+
+func (w *Window) chooseVoice() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			w.d.Report(err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		u := r.URI()
+		r.Close()
+		if u.Scheme() != "file" {
+			w.d.Problem("Cannot install from there", fmt.Sprintf("%s is not a file on this computer.", u))
+			return
+		}
+		w.installVoice(u.Path())
+	}, w.d.Window)
+	d.SetFilter(filepick.RegularFiles{".onnx"})
+	d.Resize(filepick.DialogSize())
+	d.Show()
+}
+
+// installVoice checks the Piper voice at model (with model.json beside it)
+// and copies both into the voices folder.
+func (w *Window) installVoice(model string) {
+	session.Background(w.d.Runner, func(context.Context) (voices.Installed, error) {
+		if w.m.InstallVoice == nil {
+			return voices.Install(nil, model, w.m.VoicesDir)
+		}
+		return w.m.InstallVoice(model, w.m.VoicesDir)
+	}, func(v voices.Installed, err error) {
+		if err != nil {
+			w.d.Problem("The voice was not installed", err.Error())
+		} else {
+			dialog.ShowInformation("Voice installed", fmt.Sprintf("%s%s (%s) is installed: give it to a cast member or a line as their voice.", voices.Prefix, v.Name, v.Language), w.d.Window)
+		}
+		w.reload()
+	})
+}
+
+// packTask is an install or verification in progress: a bar, the file at
+// work and a Cancel button.
+type packTask struct {
+	w      *Window
+	ctx    context.Context
+	cancel context.CancelFunc
+	dialog *dialog.CustomDialog
+	bar    *widget.ProgressBar
+	file   *widget.Label
+	stop   *widget.Button
+
+	mu      sync.Mutex
+	latest  pack.Progress
+	queued  bool
+	stopped bool
+}
+
+func (w *Window) newPackTask(title, detail string) *packTask {
+	t := &packTask{w: w}
+	t.ctx, t.cancel = context.WithCancel(w.d.Runner.Context())
+	t.bar = widget.NewProgressBar()
+	t.file = widget.NewLabel("Starting…")
+	t.stop = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		t.cancel()
+		t.stop.Disable()
+		t.file.SetText("Cancelling…")
+	})
+	from := &widget.Label{Text: detail, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText}
+	t.dialog = dialog.NewCustomWithoutButtons(title, container.NewVBox(t.file, t.bar, from), w.d.Window)
+	t.dialog.SetButtons([]fyne.CanvasObject{t.stop})
+	t.dialog.Resize(fyne.NewSize(min(520, w.d.Window.Canvas().Size().Width*0.8), t.dialog.MinSize().Height))
+	t.dialog.Show()
+	return t
+}
+
+// progress is called from the work's goroutine; updates that come faster
+// than the UI draws are folded into one.
+func (t *packTask) progress(p pack.Progress) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.latest = p
+	if !t.queued {
+		t.queued = true
+		t.w.d.Runner.OnUI(t.show)
+	}
+}
+
+func (t *packTask) show() {
+	t.mu.Lock()
+	p := t.latest
+	t.queued = false
+	stopped := t.stopped
+	t.mu.Unlock()
+	if stopped || t.ctx.Err() != nil {
+		return
+	}
+	if p.Total > 0 {
+		t.bar.SetValue(float64(p.Done) / float64(p.Total))
+	}
+	if p.File != "" {
+		t.file.SetText(fmt.Sprintf("%s (file %d of %d, %s of %s)", p.File, p.Index+1, p.Count, pack.FormatSize(p.Done), pack.FormatSize(p.Total)))
+	}
+}
+
+func (t *packTask) end() {
+	t.mu.Lock()
+	t.stopped = true
+	t.mu.Unlock()
+	t.cancel()
+	t.dialog.Hide()
+}

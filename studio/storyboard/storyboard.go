@@ -1,0 +1,62 @@
+// Package storyboard is the studio's storyboard: the timeline strip along
+// the bottom of the window, one card per shot, and the inspector that
+// edits the selected shot. Every change is a timeline command applied
+// through the session, which validates and saves it before it shows.
+package storyboard
+
+import (
+	"image"
+
+	"fyne.io/fyne/v2"
+
+	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/timeline"
+)
+
+// Session is what the storyboard reads and changes of the open studio;
+// *session.Session is the one the studio passes.
+type Session interface {
+	session.Runner
+	Listen(session.Listener)
+	Project() *timeline.Project
+	Edit(timeline.Command) error
+	EditOrReport(timeline.Command)
+
+	Selected() []string
+	IsSelected(id string) bool
+	Primary() *timeline.Shot
+	Select(ids ...string)
+	Playhead() int
+	SetPlayhead(frame int)
+
+	KeyOf(i int) string
+	ClipOf(i int) (library.Clip, bool)
+	Cast() []library.CastMember
+	FeatureMember(m library.CastMember, shotIDs ...string)
+
+	AddShot()
+	DuplicateShot()
+	SplitAtPlayhead()
+	DeleteSelected()
+}
+
+// Deps are what the storyboard's views work with, handed in by the
+// studio.
+type Deps struct {
+	Session Session
+	// Window shows the dialogs and pop-up menus.
+	Window fyne.Window
+	// Clock times the pause in typing after which a prompt is saved.
+	Clock session.Clock
+	// Backends are the backends a shot may name, and DefaultBackend the
+	// one it renders on when it names none.
+	Backends       []string
+	DefaultBackend string
+	// Thumbnail is shot i's picture for its card, or nil while it is
+	// being made; the studio calls Strip.ThumbnailReady when one is.
+	Thumbnail func(i int) image.Image
+	// RenderSelected is the studio's Render shot, which the strip's menu
+	// offers too: it also brings the render queue forward.
+	RenderSelected func()
+}
