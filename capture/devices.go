@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // Environment variables that put files in place of the devices, for tests
@@ -28,7 +30,7 @@ type DeviceChoice struct {
 // clock. A fake file named in choice, or else in $SLATE_FAKE_CAMERA or
 // $SLATE_FAKE_MIC, replaces the device. If either cannot be opened,
 // neither stays open. The caller closes both.
-func OpenDevices(ctx context.Context, choice DeviceChoice, clock Clock) (Camera, Microphone, error) {
+func OpenDevices(ctx context.Context, choice DeviceChoice, clock clock.Clock) (Camera, Microphone, error) {
 	cam, err := openChosenCamera(choice, clock)
 	if err != nil {
 		return nil, nil, err
@@ -41,7 +43,7 @@ func OpenDevices(ctx context.Context, choice DeviceChoice, clock Clock) (Camera,
 	return cam, mic, nil
 }
 
-func openChosenCamera(choice DeviceChoice, clock Clock) (Camera, error) {
+func openChosenCamera(choice DeviceChoice, clock clock.Clock) (Camera, error) {
 	fake := choice.FakeCamera
 	if fake == "" {
 		fake = os.Getenv(EnvFakeCamera)
@@ -63,7 +65,7 @@ func openChosenCamera(choice DeviceChoice, clock Clock) (Camera, error) {
 	return OpenCamera(path, clock)
 }
 
-func openChosenMic(ctx context.Context, choice DeviceChoice, clock Clock) (Microphone, error) {
+func openChosenMic(ctx context.Context, choice DeviceChoice, clock clock.Clock) (Microphone, error) {
 	fake := choice.FakeMic
 	if fake == "" {
 		fake = os.Getenv(EnvFakeMic)

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/media"
 )
 
@@ -43,7 +44,7 @@ type FileCamera struct {
 	f      *os.File
 	r      *bufio.Reader
 	format VideoFormat
-	clock  Clock
+	clock  clock.Clock
 	// The exact rate, num/den frames a second: a Y4M file may say 30000:1001.
 	num, den int64
 	read     func() ([]byte, error) // the next frame's bytes
@@ -60,7 +61,7 @@ var (
 
 // OpenFileCamera opens a .y4m or .mjpeg file to play as a camera, paced
 // by clock.
-func OpenFileCamera(path string, clock Clock) (*FileCamera, error) {
+func OpenFileCamera(path string, clock clock.Clock) (*FileCamera, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open fake camera: %w", err)

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/media"
 )
 
@@ -23,7 +24,7 @@ const fileBufferMS = 10
 type FileMicrophone struct {
 	path   string
 	pcm    *media.PCM
-	clock  Clock
+	clock  clock.Clock
 	next   int // the next frame to hand over
 	per    int // frames a buffer
 	start  sync.Once
@@ -38,7 +39,7 @@ var (
 
 // OpenFileMicrophone reads a WAV file (any rate and channel count
 // media.ReadWAV takes) to play as a microphone, paced by clock.
-func OpenFileMicrophone(path string, clock Clock) (*FileMicrophone, error) {
+func OpenFileMicrophone(path string, clock clock.Clock) (*FileMicrophone, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open fake microphone: %w", err)

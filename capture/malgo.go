@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -12,7 +11,8 @@ import (
 
 	"github.com/gen2brain/malgo"
 
-	"github.com/slatestudio/slate/internal/alsaquiet"
+	"github.com/slatestudio/slate/internal/clock"
+	"github.com/slatestudio/slate/internal/miniaudio"
 )
 
 // MicRate and MicChannels are what Slate records: 48 kHz, the rate of
@@ -35,17 +35,6 @@ const (
 // microphone to open.
 var ErrNoMicrophone = errors.New("no microphone was found")
 
-// micBackends are every backend but miniaudio's null one, in miniaudio's
-// own order: the null backend records silence, which would hide a missing
-// microphone from the person.
-func micBackends() []malgo.Backend {
-	return []malgo.Backend{
-		malgo.BackendWasapi, malgo.BackendDsound, malgo.BackendWinmm, malgo.BackendCoreaudio,
-		malgo.BackendSndio, malgo.BackendAudio4, malgo.BackendOss, malgo.BackendPulseaudio,
-		malgo.BackendAlsa, malgo.BackendJack, malgo.BackendAaudio, malgo.BackendOpensl,
-	}
-}
-
 // MicrophoneInfo describes a microphone found by ListMicrophones.
 type MicrophoneInfo struct {
 	ID      string // miniaudio's device ID, in hex: what OpenMicrophone takes
@@ -57,27 +46,13 @@ type MicrophoneInfo struct {
 // that answers (PulseAudio or PipeWire, then ALSA, on Linux). A machine
 // without sound gets an empty list, not an error.
 func ListMicrophones() ([]MicrophoneInfo, error) {
-	return listMicrophones(micBackends())
-}
-
-func listMicrophones(backends []malgo.Backend) ([]MicrophoneInfo, error) {
-	q := alsaquiet.Hold()
-	defer q.Release()
-	mctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
-	if err != nil {
-		return nil, nil // no sound system at all
-	}
-	defer func() {
-		mctx.Uninit()
-		mctx.Free()
-	}()
-	devs, err := mctx.Devices(malgo.Capture)
+	devs, err := miniaudio.Devices(malgo.Capture, nil)
 	if err != nil {
 		return nil, fmt.Errorf("list microphones: %w", err)
 	}
 	mics := make([]MicrophoneInfo, 0, len(devs))
 	for _, d := range devs {
-		mics = append(mics, MicrophoneInfo{ID: d.ID.String(), Name: d.Name(), Default: d.IsDefault != 0})
+		mics = append(mics, MicrophoneInfo(d))
 	}
 	return mics, nil
 }
@@ -86,10 +61,8 @@ func listMicrophones(backends []malgo.Backend) ([]MicrophoneInfo, error) {
 // from Open to Close, like V4L2Camera, so a take starts with sound
 // already flowing.
 type MalgoMicrophone struct {
-	mctx  *malgo.AllocatedContext
-	dev   *malgo.Device
-	quiet alsaquiet.Handle
-	clock Clock
+	dev   *miniaudio.Device
+	clock clock.Clock
 	epoch time.Time
 
 	buffers  chan Buffer
@@ -112,71 +85,36 @@ var (
 // started. Where there is none the error wraps ErrNoMicrophone. Opening
 // can block on a sound server that does not answer, so it gives up when
 // ctx ends. Close it when done.
-func OpenMicrophone(ctx context.Context, id string, clock Clock) (*MalgoMicrophone, error) {
-	return openMicrophone(ctx, micBackends(), id, clock)
+func OpenMicrophone(ctx context.Context, id string, clock clock.Clock) (*MalgoMicrophone, error) {
+	return openMicrophone(ctx, nil, id, clock)
 }
 
-func openMicrophone(ctx context.Context, backends []malgo.Backend, id string, clock Clock) (*MalgoMicrophone, error) {
-	if err := ctx.Err(); err != nil {
+// openMicrophone opens the microphone on the first of backends that has
+// it (nil: every one but the null backend).
+func openMicrophone(ctx context.Context, backends []malgo.Backend, id string, clock clock.Clock) (*MalgoMicrophone, error) {
+	m, err := miniaudio.Await(ctx, func() (*MalgoMicrophone, error) { return openMicrophoneNow(backends, id, clock) })
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil, fmt.Errorf("open the microphone: %w", err)
 	}
-	type result struct {
-		m   *MalgoMicrophone
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		m, err := openMicrophoneNow(backends, id, clock)
-		done <- result{m, err}
-	}()
-	select {
-	case r := <-done:
-		return r.m, r.err
-	case <-ctx.Done():
-		go func() {
-			if r := <-done; r.m != nil {
-				r.m.Close()
-			}
-		}()
-		return nil, fmt.Errorf("open the microphone: %w", ctx.Err())
-	}
+	return m, err
 }
 
-func openMicrophoneNow(backends []malgo.Backend, id string, clock Clock) (*MalgoMicrophone, error) {
+func openMicrophoneNow(backends []malgo.Backend, id string, clock clock.Clock) (*MalgoMicrophone, error) {
 	m := &MalgoMicrophone{
-		quiet:   alsaquiet.Hold(),
 		clock:   clock,
 		buffers: make(chan Buffer, micQueue),
 		lost:    make(chan struct{}),
 	}
-	mctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, nil)
-	if err != nil {
-		m.quiet.Release()
-		return nil, fmt.Errorf("open the microphone: %w: %v", ErrNoMicrophone, err)
-	}
-	m.mctx = mctx
-	cfg := malgo.DefaultDeviceConfig(malgo.Capture)
-	cfg.Capture.Format = malgo.FormatF32
-	cfg.Capture.Channels = MicChannels
-	cfg.SampleRate = MicRate
-	cfg.PeriodSizeInMilliseconds = micPeriodMS
-	cfg.Periods = 3
-	if id != "" {
-		devID, err := findMicrophone(mctx.Context, id)
-		if err != nil {
-			m.closeContext()
-			return nil, err
-		}
-		// miniaudio reads the ID during init only; the copy is C memory
-		// because cgo may not hand C a Go pointer inside a struct.
-		p := devID.Pointer()
-		defer freeC(p)
-		cfg.Capture.DeviceID = p
-	}
-	dev, err := malgo.InitDevice(mctx.Context, cfg, malgo.DeviceCallbacks{Data: m.data, Stop: m.stopped})
-	if err != nil {
-		m.closeContext()
-		return nil, fmt.Errorf("open the microphone: %w (%v)", ErrNoMicrophone, err)
+	dev, err := miniaudio.Open(miniaudio.Config{
+		Kind: malgo.Capture, Backends: backends, Channels: MicChannels, Rate: MicRate,
+		PeriodMS: micPeriodMS, Periods: 3, ID: id, Missing: ErrNoMicrophone,
+		Data: m.data, Stop: m.stopped,
+	})
+	switch {
+	case err != nil && id != "":
+		return nil, fmt.Errorf("open microphone %q: %w", id, err)
+	case err != nil:
+		return nil, fmt.Errorf("open the microphone: %w", err)
 	}
 	m.dev = dev
 	m.epoch = clock.Now()
@@ -185,25 +123,6 @@ func openMicrophoneNow(backends []malgo.Backend, id string, clock Clock) (*Malgo
 		return nil, fmt.Errorf("start the microphone: %w", err)
 	}
 	return m, nil
-}
-
-// findMicrophone finds a capture device by ID or name.
-func findMicrophone(mctx malgo.Context, id string) (malgo.DeviceID, error) {
-	devs, err := mctx.Devices(malgo.Capture)
-	if err != nil {
-		return malgo.DeviceID{}, fmt.Errorf("open microphone %q: list the microphones: %w", id, err)
-	}
-	var names []string
-	for _, d := range devs {
-		if d.ID.String() == id || d.Name() == id {
-			return d.ID, nil
-		}
-		names = append(names, fmt.Sprintf("%q", d.Name()))
-	}
-	if len(names) == 0 {
-		return malgo.DeviceID{}, fmt.Errorf("open microphone %q: %w", id, ErrNoMicrophone)
-	}
-	return malgo.DeviceID{}, fmt.Errorf("open microphone %q: %w by that ID or name; there are %s", id, ErrNoMicrophone, strings.Join(names, ", "))
 }
 
 // data is miniaudio's callback, on its audio thread. It copies the
@@ -288,16 +207,7 @@ func (m *MalgoMicrophone) ReadBuffer(ctx context.Context) (Buffer, error) {
 func (m *MalgoMicrophone) Close() error {
 	m.closeOnce.Do(func() {
 		m.closing.Store(true)
-		if m.dev != nil {
-			m.dev.Uninit()
-		}
-		m.closeContext()
+		m.dev.Close()
 	})
 	return nil
-}
-
-func (m *MalgoMicrophone) closeContext() {
-	m.mctx.Uninit()
-	m.mctx.Free()
-	m.quiet.Release()
 }

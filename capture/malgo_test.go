@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/gen2brain/malgo"
+
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // child runs one test of this package in a new process with env added and
@@ -59,7 +61,7 @@ func TestOpenMicrophoneChild(t *testing.T) {
 		t.Fatalf("ListMicrophones() = %v", err)
 	}
 	t.Logf("ListMicrophones() = %+v", mics)
-	m, err := OpenMicrophone(context.Background(), "", RealClock{})
+	m, err := OpenMicrophone(context.Background(), "", clock.Real{})
 	if err != nil {
 		if !errors.Is(err, ErrNoMicrophone) {
 			t.Fatalf("OpenMicrophone() = %v, want an error wrapping ErrNoMicrophone", err)
@@ -77,7 +79,7 @@ func TestOpenMicrophoneByMissingName(t *testing.T) {
 
 func TestOpenMicrophoneByMissingNameChild(t *testing.T) {
 	inChild(t)
-	_, err := openMicrophone(context.Background(), []malgo.Backend{malgo.BackendAlsa}, "no such microphone", RealClock{})
+	_, err := openMicrophone(context.Background(), []malgo.Backend{malgo.BackendAlsa}, "no such microphone", clock.Real{})
 	if !errors.Is(err, ErrNoMicrophone) || !strings.Contains(err.Error(), `"no such microphone"`) {
 		t.Errorf("openMicrophone(missing name) = %v, want ErrNoMicrophone naming it", err)
 	}
@@ -99,7 +101,7 @@ func TestNullALSAMicrophone(t *testing.T) {
 
 func TestNullALSAMicrophoneChild(t *testing.T) {
 	inChild(t)
-	m, err := openMicrophone(context.Background(), []malgo.Backend{malgo.BackendAlsa}, "", RealClock{})
+	m, err := openMicrophone(context.Background(), []malgo.Backend{malgo.BackendAlsa}, "", clock.Real{})
 	if err != nil {
 		t.Skipf("no ALSA null device: %v", err)
 	}
@@ -141,7 +143,7 @@ func TestMicrophonePaced(t *testing.T) {
 	}
 	// malgo's enumeration lacks miniaudio's ma_backend_custom, so its
 	// BackendNull is miniaudio's custom backend and the null one is next.
-	m, err := openMicrophone(context.Background(), []malgo.Backend{malgo.BackendNull + 1}, "", RealClock{})
+	m, err := openMicrophone(context.Background(), []malgo.Backend{malgo.BackendNull + 1}, "", clock.Real{})
 	if err != nil {
 		if os.Getenv("SLATE_REQUIRE_DEPS") == "1" {
 			t.Fatalf("SLATE_REQUIRE_DEPS=1: no miniaudio null backend: %v", err)
@@ -181,7 +183,7 @@ func TestMicrophonePaced(t *testing.T) {
 func TestOpenMicrophoneCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := OpenMicrophone(ctx, "", RealClock{}); !errors.Is(err, context.Canceled) {
+	if _, err := OpenMicrophone(ctx, "", clock.Real{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("OpenMicrophone(cancelled) = %v, want context.Canceled", err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/media"
 )
 
@@ -75,7 +76,7 @@ const (
 // the take there: Record returns the Take of what was recorded with an
 // error wrapping the device's. Cancelling ctx stops at once, removes
 // every file and returns ctx's error and no Take.
-func Record(ctx context.Context, cam Camera, mic Microphone, clock Clock, script Script, opts RecordOptions) (*Take, error) {
+func Record(ctx context.Context, cam Camera, mic Microphone, clock clock.Clock, script Script, opts RecordOptions) (*Take, error) {
 	vf, af := cam.Format(), mic.Format()
 	if err := checkFormats(vf, af, script); err != nil {
 		return nil, fmt.Errorf("record: %w", err)
@@ -179,7 +180,7 @@ func offset(dev any, t0 time.Time) time.Duration {
 	return 0
 }
 
-func (r *recorder) capture(ctx context.Context, cam Camera, mic Microphone, clock Clock, dir string) (*recording, error) {
+func (r *recorder) capture(ctx context.Context, cam Camera, mic Microphone, clock clock.Clock, dir string) (*recording, error) {
 	ext := "mjpeg"
 	if r.vf.Pixel == YUYV {
 		ext = "yuyv"

@@ -14,6 +14,8 @@ import (
 
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/capture/capturetest"
+	"github.com/slatestudio/slate/internal/clock"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/media"
 )
 
@@ -129,7 +131,7 @@ func TestRecordMJPEG(t *testing.T) {
 	video, sound := inputs(t, tools, "mjpeg",
 		capturetest.Pattern{Width: 320, Height: 240, FPS: fps, Duration: 3 * time.Second, Flash: mark},
 		capturetest.Tone{Rate: 48000, Channels: 1, Duration: 3 * time.Second, Beep: mark})
-	clock := capturetest.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	clock := clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	cam, mic := openFakes(t, video, sound, clock)
 	tmp := t.TempDir()
 	var shown, levels atomic.Int64
@@ -193,7 +195,7 @@ func TestRecordYUYV(t *testing.T) {
 	video, sound := inputs(t, tools, "y4m",
 		capturetest.Pattern{Width: 160, Height: 120, FPS: fps, Duration: 3 * time.Second, Flash: mark},
 		capturetest.Tone{Rate: 44100, Channels: 2, Duration: 3 * time.Second, Beep: mark})
-	clock := capturetest.NewClock(time.Unix(0, 0))
+	clock := clocktest.New(time.Unix(0, 0))
 	cam, mic := openFakes(t, video, sound, clock)
 	take, err := capture.Record(testCtx(t, time.Minute), cam, mic, clock, script(2*time.Second), capture.RecordOptions{TempDir: t.TempDir(), Tools: tools})
 	if err != nil {
@@ -221,7 +223,7 @@ func TestRecordUnplugged(t *testing.T) {
 	video, sound := inputs(t, tools, "mjpeg",
 		capturetest.Pattern{Width: 160, Height: 120, FPS: 30, Duration: 3 * time.Second, Flash: -1},
 		capturetest.Tone{Rate: 48000, Channels: 1, Duration: 3 * time.Second, Beep: -1})
-	clock := capturetest.NewClock(time.Unix(0, 0))
+	clock := clocktest.New(time.Unix(0, 0))
 	cam, mic := openFakes(t, video, sound, clock)
 	take, err := capture.Record(testCtx(t, time.Minute), capturetest.Unplug(cam, 40), mic, clock, script(3*time.Second), capture.RecordOptions{TempDir: t.TempDir(), Tools: tools})
 	if !errors.Is(err, capture.ErrUnplugged) {
@@ -266,7 +268,7 @@ func TestRecordCountsDroppedFrames(t *testing.T) {
 	video, sound := inputs(t, tools, "mjpeg",
 		capturetest.Pattern{Width: 160, Height: 120, FPS: 30, Duration: time.Second, Flash: -1},
 		capturetest.Tone{Rate: 48000, Channels: 1, Duration: time.Second, Beep: -1})
-	clock := capturetest.NewClock(time.Unix(0, 0))
+	clock := clocktest.New(time.Unix(0, 0))
 	cam, mic := openFakes(t, video, sound, clock)
 	take, err := capture.Record(testCtx(t, time.Minute), &skipping{Camera: cam}, mic, clock, script(time.Second), capture.RecordOptions{TempDir: t.TempDir(), Tools: tools})
 	if err != nil {
@@ -294,7 +296,7 @@ func TestRecordHonoursEpochs(t *testing.T) {
 	video, sound := inputs(t, tools, "mjpeg",
 		capturetest.Pattern{Width: 160, Height: 120, FPS: 30, Duration: 3 * time.Second, Flash: mark},
 		capturetest.Tone{Rate: 48000, Channels: 1, Duration: 3 * time.Second, Beep: mark})
-	clock := capturetest.NewClock(time.Unix(0, 0))
+	clock := clocktest.New(time.Unix(0, 0))
 	cam, mic := openFakes(t, video, sound, clock)
 	take, err := capture.Record(testCtx(t, time.Minute), cam, early{mic}, clock, script(3*time.Second), capture.RecordOptions{TempDir: t.TempDir(), Tools: tools})
 	if err != nil {
@@ -329,7 +331,7 @@ func TestRecordCancel(t *testing.T) {
 		capturetest.Tone{Rate: 48000, Channels: 1, Duration: 2 * time.Second, Beep: -1})
 	for _, when := range []string{"recording", "saving"} {
 		t.Run(when, func(t *testing.T) {
-			clock := capturetest.NewClock(time.Unix(0, 0))
+			clock := clocktest.New(time.Unix(0, 0))
 			cam, mic := openFakes(t, video, sound, clock)
 			ctx, cancel := context.WithCancel(testCtx(t, time.Minute))
 			defer cancel()
@@ -356,7 +358,7 @@ func TestRecordRefuses(t *testing.T) {
 	video, sound := inputs(t, tools, "mjpeg",
 		capturetest.Pattern{Width: 160, Height: 120, FPS: 30, Duration: time.Second, Flash: -1},
 		capturetest.Tone{Rate: 48000, Channels: 1, Duration: time.Second, Beep: -1})
-	clock := capturetest.NewClock(time.Unix(0, 0))
+	clock := clocktest.New(time.Unix(0, 0))
 	cam, mic := openFakes(t, video, sound, clock)
 	if _, err := capture.Record(context.Background(), cam, mic, clock, script(time.Second), capture.RecordOptions{TempDir: t.TempDir()}); !errors.Is(err, media.ErrMissingTool) {
 		t.Errorf("Record(no ffmpeg) = %v, want ErrMissingTool before recording", err)
@@ -382,7 +384,7 @@ func TestRecordMinuteAtRealPace(t *testing.T) {
 		capturetest.Pattern{Width: 1280, Height: 720, FPS: 30, Duration: length, Flash: 30 * time.Second},
 		capturetest.Tone{Rate: 48000, Channels: 1, Duration: length, Beep: 30 * time.Second})
 	t.Logf("generated the input in %v", time.Since(genStart).Round(time.Millisecond))
-	clock := capture.RealClock{}
+	clock := clock.Real{}
 	cam, mic := openFakes(t, video, sound, clock)
 
 	var before, captured, after usage

@@ -15,6 +15,8 @@ import (
 
 	"github.com/blackjack/webcam"
 	"golang.org/x/sys/unix"
+
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // V4L2 pixel format codes (four characters, little-endian).
@@ -177,7 +179,7 @@ type V4L2Camera struct {
 	path   string
 	cam    *webcam.Webcam
 	format VideoFormat
-	clock  Clock
+	clock  clock.Clock
 	epoch  time.Time
 
 	frames chan pumped
@@ -202,7 +204,7 @@ type pumped struct {
 // for the format ChooseFormat picks among its offers, and starts it.
 // Frames are stamped with clock, from the moment the camera opened. Close
 // it when done.
-func OpenCamera(path string, clock Clock) (*V4L2Camera, error) {
+func OpenCamera(path string, clock clock.Clock) (*V4L2Camera, error) {
 	cam, err := openV4L2(path)
 	if err != nil {
 		return nil, err

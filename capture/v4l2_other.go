@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // errNoV4L2 says why there is no camera here.
@@ -18,7 +20,7 @@ func ListCameras() ([]CameraInfo, error) { return nil, nil }
 type V4L2Camera struct{}
 
 // OpenCamera fails where there is no V4L2.
-func OpenCamera(path string, clock Clock) (*V4L2Camera, error) {
+func OpenCamera(path string, clock clock.Clock) (*V4L2Camera, error) {
 	return nil, fmt.Errorf("open camera %q: %w", path, errNoV4L2)
 }
 

@@ -39,7 +39,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // over the bare write it cannot avoid.
 func BenchmarkEditSave10k(b *testing.B) {
 	ctx := context.Background()
-	l, err := Open(b.TempDir(), Options{Exclusive: true})
+	l, err := Open(b.Context(), b.TempDir(), Options{Exclusive: true})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -96,7 +96,7 @@ func BenchmarkEditSave10k(b *testing.B) {
 // baseline of reading the same rows without decoding them.
 func BenchmarkOpen10k(b *testing.B) {
 	ctx := context.Background()
-	l, err := Open(b.TempDir(), Options{Exclusive: true})
+	l, err := Open(b.Context(), b.TempDir(), Options{Exclusive: true})
 	if err != nil {
 		b.Fatal(err)
 	}

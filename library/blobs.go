@@ -129,7 +129,7 @@ func (b *Blobs) Put(ctx context.Context, r io.Reader) (sum string, size int64, e
 		}
 	}()
 	h := sha256.New()
-	size, err = io.Copy(io.MultiWriter(f, h), ctxReader{ctx, r})
+	size, err = copyContext(ctx, io.MultiWriter(f, h), r)
 	if err != nil {
 		return "", 0, fmt.Errorf("store blob: %w", err)
 	}
@@ -156,7 +156,7 @@ func (b *Blobs) Adopt(ctx context.Context, path string) (sum string, size int64,
 		return "", 0, fmt.Errorf("store %s: %w", path, err)
 	}
 	h := sha256.New()
-	size, err = io.Copy(h, ctxReader{ctx, f})
+	size, err = copyContext(ctx, h, f)
 	if err == nil {
 		err = f.Sync()
 	}
@@ -436,15 +436,32 @@ func cleanTemp(root string) error {
 	return nil
 }
 
-// ctxReader stops a long copy when its context is cancelled.
-type ctxReader struct {
-	ctx context.Context
-	r   io.Reader
-}
-
-func (c ctxReader) Read(p []byte) (int, error) {
-	if err := c.ctx.Err(); err != nil {
-		return 0, err
+// copyContext is io.Copy that stops when ctx is cancelled, checking
+// before each read, so that a long copy does not hold up a cancelled
+// import or check.
+func copyContext(ctx context.Context, dst io.Writer, src io.Reader) (int64, error) {
+	buf := make([]byte, 32<<10)
+	var n int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		nr, rerr := src.Read(buf)
+		if nr > 0 {
+			nw, werr := dst.Write(buf[:nr])
+			n += int64(nw)
+			if werr != nil {
+				return n, werr
+			}
+			if nw != nr {
+				return n, io.ErrShortWrite
+			}
+		}
+		if rerr == io.EOF {
+			return n, nil
+		}
+		if rerr != nil {
+			return n, rerr
+		}
 	}
-	return c.r.Read(p)
 }

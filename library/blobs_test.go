@@ -127,7 +127,7 @@ func TestStaleTempCleaned(t *testing.T) {
 	stale := filepath.Join(dir, "tmp", "p999999999-123")
 	os.MkdirAll(stale, 0o755)
 	os.WriteFile(filepath.Join(stale, "half.mp4"), []byte("x"), 0o644)
-	l2, err := Open(dir, Options{})
+	l2, err := Open(t.Context(), dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

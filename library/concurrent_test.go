@@ -2,6 +2,7 @@ package library
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -17,7 +18,7 @@ import (
 // SLATE_OPEN_CHILD_HOLD=1 it keeps the library open until it is killed.
 func openChild(dir string) {
 	bufio.NewReader(os.Stdin).ReadString('\n')
-	l, err := Open(dir, Options{})
+	l, err := Open(context.Background(), dir, Options{})
 	if err != nil {
 		fmt.Println("error:", err)
 		os.Exit(1)

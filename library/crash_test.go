@@ -92,7 +92,7 @@ func runStep(ctx context.Context, r *rand.Rand, n int, d *Document, e *timeline.
 
 func crashChild(dir, project, seed string) {
 	ctx := context.Background()
-	l, err := Open(dir, Options{Exclusive: true})
+	l, err := Open(context.Background(), dir, Options{Exclusive: true})
 	if err != nil {
 		fmt.Println("error", err)
 		os.Exit(1)
@@ -122,7 +122,7 @@ func crashChild(dir, project, seed string) {
 func TestCrashDuringAutosave(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	l, err := Open(dir, Options{Exclusive: true})
+	l, err := Open(t.Context(), dir, Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +140,7 @@ func TestCrashDuringAutosave(t *testing.T) {
 	}
 	for round := range rounds {
 		// The state the child starts from.
-		l, err := Open(dir, Options{})
+		l, err := Open(t.Context(), dir, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestCrashDuringAutosave(t *testing.T) {
 		cmd.Wait()
 		totalAcks += acked
 
-		l, err = Open(dir, Options{})
+		l, err = Open(t.Context(), dir, Options{})
 		if err != nil {
 			t.Fatalf("round %d: reopen after kill: %v", round, err)
 		}

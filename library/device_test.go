@@ -17,7 +17,7 @@ var deviceIDRe = regexp.MustCompile(`^[0-9a-f]{32}$`)
 func TestDeviceIDIsTheFolders(t *testing.T) {
 	ctx := context.Background()
 	dir, other := t.TempDir(), t.TempDir()
-	lib, err := Open(dir, Options{})
+	lib, err := Open(t.Context(), dir, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestDeviceIDMadeOnceUnderRace(t *testing.T) {
 	const n = 4
 	libs := make([]*Library, n)
 	for i := range libs {
-		l, err := Open(dir, Options{})
+		l, err := Open(t.Context(), dir, Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

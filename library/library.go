@@ -13,14 +13,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
 	_ "github.com/mattn/go-sqlite3" // the SQLite driver
 
-	"github.com/slatestudio/slate/internal/sqlitecheck"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 	"github.com/slatestudio/slate/internal/tempfile"
 )
@@ -31,6 +30,24 @@ var migrations embed.FS
 // ErrNotFound is returned for a project, clip or job that does not exist.
 var ErrNotFound = errors.New("not found")
 
+// ErrLocked is matched by the error Open returns when another studio
+// holds the data directory.
+var ErrLocked = sqlitedb.ErrLocked
+
+// lockError says which studio holds the data directory dir, and the ways
+// out.
+func lockError(dir string, err error) error {
+	var held *sqlitedb.LockedError
+	if !errors.As(err, &held) {
+		return err
+	}
+	holder := "another process"
+	if held.PID > 0 {
+		holder = fmt.Sprintf("process %d", held.PID)
+	}
+	return fmt.Errorf("another Slate studio (%s) is already using the data folder %s; switch to that window, or start this one with SLATE_HOME set to a different folder: %w", holder, dir, ErrLocked)
+}
+
 // ErrNotWritable is matched by the error Open returns for a data folder
 // (or a folder or file in it) that Slate may not write to.
 var ErrNotWritable = errors.New("data folder not writable")
@@ -40,9 +57,9 @@ type Library struct {
 	dir   string
 	db    *sql.DB
 	blobs *Blobs
-	lock  *dirLock
+	lock  *sqlitedb.DirLock
 	tmp   string
-	now   func() time.Time
+	clock clock.Clock
 }
 
 // Options changes how a library is opened.
@@ -51,8 +68,8 @@ type Options struct {
 	// to open one that another studio holds. The studio opens exclusively;
 	// command-line tools that only render or read do not.
 	Exclusive bool
-	// Now is the clock used for timestamps; nil means time.Now.
-	Now func() time.Time
+	// Clock is the clock used for timestamps; nil means the real one.
+	Clock clock.Clock
 }
 
 // DefaultDir is where the studio keeps its data: $SLATE_HOME when set, else
@@ -72,8 +89,9 @@ func DefaultDir() (string, error) {
 }
 
 // Open opens (creating if needed) the library in dir and brings its
-// database up to date.
-func Open(dir string, opts Options) (*Library, error) {
+// database up to date. ctx bounds the opening only: waiting for another
+// process that is creating the same database, and the migrations.
+func Open(ctx context.Context, dir string, opts Options) (*Library, error) {
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
@@ -86,13 +104,10 @@ func Open(dir string, opts Options) (*Library, error) {
 	if err := checkWritable(dir); err != nil {
 		return nil, err
 	}
-	l := &Library{dir: dir, now: opts.Now}
-	if l.now == nil {
-		l.now = time.Now
-	}
+	l := &Library{dir: dir, clock: clock.Or(opts.Clock)}
 	if opts.Exclusive {
-		if l.lock, err = lockDir(dir); err != nil {
-			return nil, err
+		if l.lock, err = sqlitedb.Lock(dir); err != nil {
+			return nil, lockError(dir, err)
 		}
 	}
 	if err := cleanTemp(filepath.Join(dir, "tmp")); err != nil {
@@ -106,8 +121,7 @@ func Open(dir string, opts Options) (*Library, error) {
 	}
 	l.tmp = tmp
 	l.blobs = newBlobs(filepath.Join(dir, "blobs", "sha256"), tmp)
-	ctx := context.Background()
-	if l.db, err = openDB(ctx, filepath.Join(dir, "slate.db")); err != nil {
+	if l.db, err = sqlitedb.OpenWriter(ctx, filepath.Join(dir, "slate.db")); err != nil {
 		l.Close()
 		return nil, err
 	}
@@ -118,33 +132,6 @@ func Open(dir string, opts Options) (*Library, error) {
 	return l, nil
 }
 
-func openDB(ctx context.Context, file string) (*sql.DB, error) {
-	// WAL with synchronous=FULL syncs the log on every commit, so a commit
-	// that returned survives a crash or power loss. Immediate transactions
-	// take the write lock up front instead of failing half-way.
-	// The journal mode is set below, not here: see sqlitedb.UseWAL.
-	dsn := "file:" + (&url.URL{Path: file}).EscapedPath() +
-		"?_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate"
-	db, err := sql.Open("sqlite3", dsn)
-	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", file, err)
-	}
-	// One connection: SQLite allows one writer at a time anyway, and this
-	// keeps every write in order with no lock contention between our own
-	// connections.
-	db.SetMaxOpenConns(1)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: %w", file, err)
-	}
-	mode, err := sqlitedb.UseWAL(ctx, db)
-	if err != nil || mode != "wal" {
-		db.Close()
-		return nil, fmt.Errorf("open database %s: journal mode is %q, not wal (%v); the folder may be on a network filesystem, which Slate does not support", file, mode, err)
-	}
-	return db, nil
-}
-
 // migrate brings the database up to date; several processes may do it at
 // once.
 func (l *Library) migrate(ctx context.Context) error {
@@ -152,6 +139,9 @@ func (l *Library) migrate(ctx context.Context) error {
 		return fmt.Errorf("the library in %s was written by a newer Slate (database version %d; this Slate knows up to %d); update Slate, or set SLATE_HOME to another folder", l.dir, have, know)
 	}})
 }
+
+// now is the time for timestamps.
+func (l *Library) now() time.Time { return l.clock.Now() }
 
 // tx runs fn in a transaction, committing when it returns nil.
 func (l *Library) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
@@ -179,7 +169,7 @@ func (l *Library) Blobs() *Blobs { return l.blobs }
 // IntegrityCheck runs SQLite's integrity_check and returns an error unless
 // it reports ok.
 func (l *Library) IntegrityCheck(ctx context.Context) error {
-	return sqlitecheck.Integrity(ctx, l.db)
+	return sqlitedb.Integrity(ctx, l.db)
 }
 
 // Close closes the database and releases the data directory.
@@ -192,7 +182,7 @@ func (l *Library) Close() error {
 		os.RemoveAll(l.tmp)
 	}
 	if l.lock != nil {
-		l.lock.release()
+		l.lock.Release()
 	}
 	return err
 }

@@ -17,7 +17,7 @@ import (
 
 func open(t testing.TB, dir string) *Library {
 	t.Helper()
-	l, err := Open(dir, Options{Exclusive: true})
+	l, err := Open(t.Context(), dir, Options{Exclusive: true})
 	if err != nil {
 		t.Fatalf("Open(%s) = %v", dir, err)
 	}
@@ -64,7 +64,7 @@ func TestDefaultDir(t *testing.T) {
 func TestSecondStudioRefused(t *testing.T) {
 	dir := t.TempDir()
 	open(t, dir)
-	_, err := Open(dir, Options{Exclusive: true})
+	_, err := Open(t.Context(), dir, Options{Exclusive: true})
 	if !errors.Is(err, ErrLocked) {
 		t.Fatalf("second Open = %v, want ErrLocked", err)
 	}
@@ -74,7 +74,7 @@ func TestSecondStudioRefused(t *testing.T) {
 		}
 	}
 	// A tool that only reads or renders may open beside the studio.
-	l, err := Open(dir, Options{})
+	l, err := Open(t.Context(), dir, Options{})
 	if err != nil {
 		t.Fatalf("non-exclusive Open beside the studio = %v", err)
 	}
@@ -83,7 +83,7 @@ func TestSecondStudioRefused(t *testing.T) {
 
 func TestLockReleasedOnClose(t *testing.T) {
 	dir := t.TempDir()
-	l, err := Open(dir, Options{Exclusive: true})
+	l, err := Open(t.Context(), dir, Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestNewerDatabaseRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	l.Close()
-	_, err := Open(dir, Options{})
+	_, err := Open(t.Context(), dir, Options{})
 	if err == nil || !strings.Contains(err.Error(), "newer Slate") {
 		t.Fatalf("Open of a newer database = %v, want a newer-Slate error", err)
 	}

@@ -20,7 +20,7 @@ import (
 func openAsUser(t *testing.T, base, dir string) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
-		l, err := Open(dir, Options{})
+		l, err := Open(t.Context(), dir, Options{})
 		if err != nil {
 			return err.Error()
 		}
@@ -95,7 +95,7 @@ func TestReadOnlyDataFolder(t *testing.T) {
 	readOnly(fresh)
 
 	used := filepath.Join(base, "used")
-	l, err := Open(used, Options{})
+	l, err := Open(t.Context(), used, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestReadOnlyDataFolder(t *testing.T) {
 
 	// Only the database, as a backup restored by another user leaves it.
 	dbOnly := filepath.Join(base, "db")
-	if l, err = Open(dbOnly, Options{}); err != nil {
+	if l, err = Open(t.Context(), dbOnly, Options{}); err != nil {
 		t.Fatal(err)
 	}
 	l.Close()

@@ -39,6 +39,11 @@ type CameraEncodeOptions struct {
 	Threads       int    // 0 lets x264 choose
 }
 
+// x264 is o's settings for libx264.
+func (o CameraEncodeOptions) x264() x264 {
+	return x264{preset: o.Preset, crf: o.CRF, threads: o.Threads, fps: o.FPS}
+}
+
 func (o CameraEncodeOptions) validate() error {
 	switch {
 	case o.Codec != CameraMJPEG && o.Codec != CameraYUYV:
@@ -51,13 +56,11 @@ func (o CameraEncodeOptions) validate() error {
 		return fmt.Errorf("frame width %d must be even for YUYV, which pairs pixels", o.Width)
 	case o.FPS <= 0 || o.FPS > MaxFPS:
 		return fmt.Errorf("frame rate %d must be between 1 and %d", o.FPS, MaxFPS)
-	case o.Preset != "" && !knownPreset(o.Preset):
-		return fmt.Errorf("x264 preset %q is unknown (want one such as \"veryfast\" or \"medium\")", o.Preset)
-	case o.CRF < 0 || o.CRF > 51:
-		return fmt.Errorf("crf %d must be between 0 and 51", o.CRF)
-	case o.Threads < 0:
-		return fmt.Errorf("threads %d must not be negative", o.Threads)
-	case o.Output == "":
+	}
+	if err := o.x264().check(); err != nil {
+		return err
+	}
+	if o.Output == "" {
 		return errors.New("no output file")
 	}
 	if err := checkPlainPath(o.Output); err != nil {
@@ -79,13 +82,6 @@ func (o CameraEncodeOptions) validate() error {
 // limited range that H.264 players expect. Settings otherwise follow
 // [EncoderArgs].
 func CameraEncoderArgs(opts CameraEncodeOptions) []string {
-	preset, crf := opts.Preset, opts.CRF
-	if preset == "" {
-		preset = DefaultPreset
-	}
-	if crf == 0 {
-		crf = DefaultCRF
-	}
 	fps := strconv.Itoa(opts.FPS)
 	var args []string
 	switch opts.Codec {
@@ -101,15 +97,7 @@ func CameraEncoderArgs(opts CameraEncodeOptions) []string {
 		}
 		args = append(args, "-protocol_whitelist", ProtocolWhitelist, "-i", opts.Audio, "-map", "0:v:0", "-map", "1:a:0")
 	}
-	args = append(args,
-		"-c:v", "libx264", "-preset", preset, "-crf", strconv.Itoa(crf),
-		"-profile:v", "high", "-pix_fmt", "yuv420p",
-		"-g", strconv.Itoa(2*opts.FPS),
-		"-video_track_timescale", strconv.Itoa(opts.FPS*1000),
-	)
-	if opts.Threads > 0 {
-		args = append(args, "-threads", strconv.Itoa(opts.Threads))
-	}
+	args = append(args, opts.x264().args()...)
 	if opts.Audio != "" {
 		args = append(args, "-c:a", "aac", "-b:a", "128k", "-ar", "48000")
 	}

@@ -34,22 +34,67 @@ type EncodeOptions struct {
 	BT709 bool
 }
 
-// withDefaults fills the zero values.
+// x264 is o's settings for libx264.
+func (o EncodeOptions) x264() x264 {
+	return x264{preset: o.Preset, crf: o.CRF, threads: o.Threads, fps: o.FPS}
+}
+
+// withDefaults fills the zero values; x264's are filled by x264.args.
 func (o EncodeOptions) withDefaults() EncodeOptions {
 	if o.PixFmt == "" {
 		o.PixFmt = "yuv420p"
 	}
-	if o.Preset == "" {
-		o.Preset = DefaultPreset
-	}
-	if o.CRF == 0 {
-		o.CRF = DefaultCRF
-	}
 	return o
 }
 
-// knownPreset reports whether libx264 knows preset; anything else would fail
-// late inside ffmpeg with a less helpful message.
+// x264 is the H.264 settings that both encodes, the renders' and the
+// camera's, hand to libx264.
+type x264 struct {
+	preset  string // "" means DefaultPreset
+	crf     int    // 0 means DefaultCRF
+	threads int    // 0 lets x264 choose
+	fps     int
+}
+
+// check refuses what libx264 would refuse late, inside ffmpeg, with a less
+// helpful message.
+func (x x264) check() error {
+	switch {
+	case x.preset != "" && !knownPreset(x.preset):
+		return fmt.Errorf("x264 preset %q is unknown (want one such as \"veryfast\" or \"medium\")", x.preset)
+	case x.crf < 0 || x.crf > 51:
+		return fmt.Errorf("crf %d must be between 0 and 51", x.crf)
+	case x.threads < 0:
+		return fmt.Errorf("threads %d must not be negative", x.threads)
+	}
+	return nil
+}
+
+// args are ffmpeg's options for the video track: H.264 High in 4:2:0, a
+// keyframe every two seconds (a compromise between seeking and size), and
+// a time scale of FPS×1000 ticks, so every frame time is an exact number
+// of ticks and frame-exact timecodes survive the container.
+func (x x264) args() []string {
+	preset, crf := x.preset, x.crf
+	if preset == "" {
+		preset = DefaultPreset
+	}
+	if crf == 0 {
+		crf = DefaultCRF
+	}
+	args := []string{
+		"-c:v", "libx264", "-preset", preset, "-crf", strconv.Itoa(crf),
+		"-profile:v", "high", "-pix_fmt", "yuv420p",
+		"-g", strconv.Itoa(2 * x.fps),
+		"-video_track_timescale", strconv.Itoa(x.fps * 1000),
+	}
+	if x.threads > 0 {
+		args = append(args, "-threads", strconv.Itoa(x.threads))
+	}
+	return args
+}
+
+// knownPreset reports whether libx264 knows preset.
 func knownPreset(preset string) bool {
 	switch preset {
 	case "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo":
@@ -72,13 +117,11 @@ func (o EncodeOptions) validate() error {
 		return fmt.Errorf("frame rate %d must be between 1 and %d", o.FPS, MaxFPS)
 	case o.PixFmt != "yuv420p" && o.PixFmt != "rgba":
 		return fmt.Errorf("pixel format %q: want \"yuv420p\" or \"rgba\"", o.PixFmt)
-	case !knownPreset(o.Preset):
-		return fmt.Errorf("x264 preset %q is unknown (want one such as \"veryfast\" or \"medium\")", o.Preset)
-	case o.CRF < 0 || o.CRF > 51:
-		return fmt.Errorf("crf %d must be between 0 and 51", o.CRF)
-	case o.Threads < 0:
-		return fmt.Errorf("threads %d must not be negative", o.Threads)
-	case o.Output == "":
+	}
+	if err := o.x264().check(); err != nil {
+		return err
+	}
+	if o.Output == "" {
 		return errors.New("no output file")
 	}
 	if err := checkPlainPath(o.Output); err != nil {
@@ -97,11 +140,8 @@ func (o EncodeOptions) validate() error {
 // from standard input and writing opts.Output. It is exported so that a
 // benchmark can run ffmpeg alone with exactly the same settings.
 //
-// The video track's time scale is FPS×1000, so every frame time is an exact
-// number of ticks and frame-exact timecodes survive the container. The GOP
-// is two seconds, a compromise between seeking and size. Audio is padded
-// with silence and cut to the video's length, because the film's length is
-// the picture's.
+// The video is as x264.args says. Audio is padded with silence and cut to
+// the video's length, because the film's length is the picture's.
 func EncoderArgs(opts EncodeOptions) []string {
 	o := opts.withDefaults()
 	fps := strconv.Itoa(o.FPS)
@@ -112,15 +152,7 @@ func EncoderArgs(opts EncodeOptions) []string {
 	if o.Audio != "" {
 		args = append(args, "-protocol_whitelist", ProtocolWhitelist, "-i", o.Audio, "-map", "0:v:0", "-map", "1:a:0")
 	}
-	args = append(args,
-		"-c:v", "libx264", "-preset", o.Preset, "-crf", strconv.Itoa(o.CRF),
-		"-profile:v", "high", "-pix_fmt", "yuv420p",
-		"-g", strconv.Itoa(2*o.FPS),
-		"-video_track_timescale", strconv.Itoa(o.FPS*1000),
-	)
-	if o.Threads > 0 {
-		args = append(args, "-threads", strconv.Itoa(o.Threads))
-	}
+	args = append(args, o.x264().args()...)
 	if o.BT709 {
 		args = append(args, "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "-color_range", "tv")
 	}

@@ -61,17 +61,10 @@ func besselI0(x float64) float64 {
 // filter (see the constants above), keeping the channel count. Output frame n
 // sits exactly at input time n·p.Rate/rate, computed in integers so long
 // audio does not drift. Samples beyond either end count as silence. The same
-// rate returns a copy. It panics if either rate is not positive, which is a
-// programming error.
-func Resample(p *PCM, rate int) *PCM {
-	out, _ := ResampleContext(context.Background(), p, rate)
-	return out
-}
-
-// ResampleContext is Resample that stops early, returning ctx's error,
-// when ctx is cancelled: a long resample should not hold up a cancelled
-// render.
-func ResampleContext(ctx context.Context, p *PCM, rate int) (*PCM, error) {
+// rate returns a copy. It stops early, returning ctx's error, when ctx is
+// cancelled: a long resample should not hold up a cancelled render. It
+// panics if either rate is not positive, which is a programming error.
+func Resample(ctx context.Context, p *PCM, rate int) (*PCM, error) {
 	in := p.Rate
 	if rate <= 0 || in <= 0 {
 		panic("media.Resample: rates must be positive")

@@ -19,6 +19,16 @@ func toneAt(p *PCM, freq float64, from, to int) float64 {
 	return 2 * math.Hypot(re, im) / n
 }
 
+// resample is Resample for tests, which never cancel it.
+func resample(t testing.TB, p *PCM, rate int) *PCM {
+	t.Helper()
+	out, err := Resample(t.Context(), p, rate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 func TestResampleKeepsSine(t *testing.T) {
 	for _, tc := range []struct {
 		from, to int
@@ -34,7 +44,7 @@ func TestResampleKeepsSine(t *testing.T) {
 	} {
 		const amp = 0.5
 		in := sine(tc.from, 2, tc.from, tc.freq, amp) // one second, stereo
-		out := Resample(in, tc.to)
+		out := resample(t, in, tc.to)
 		if out.Rate != tc.to || out.Channels != 2 {
 			t.Fatalf("Resample(%d→%d) = %d Hz %d channels, want %d Hz 2 channels", tc.from, tc.to, out.Rate, out.Channels, tc.to)
 		}
@@ -63,14 +73,14 @@ func TestResampleKeepsSine(t *testing.T) {
 func TestResampleRejectsAliases(t *testing.T) {
 	// 15 kHz cannot exist at 22050 Hz; a naive resampler folds it to 7050 Hz.
 	in := sine(48000, 1, 48000, 15000, 0.5)
-	out := Resample(in, 22050)
+	out := resample(t, in, 22050)
 	lo, hi := 2205, 2205+11025
 	if rms := out.RMS(lo, hi); DBFS(rms/(0.5/math.Sqrt2)) > -60 {
 		t.Errorf("Resample(15 kHz, 48000→22050) left RMS %.2e (%.1f dB), want below -60 dB", rms, DBFS(rms/(0.5/math.Sqrt2)))
 	}
 	// Upsampling must not create images: 10 kHz at 22050 → 48000 should
 	// have nothing at its image, 22050−10000 = 12050 Hz.
-	up := Resample(sine(22050, 1, 22050, 10000, 0.5), 48000)
+	up := resample(t, sine(22050, 1, 22050, 10000, 0.5), 48000)
 	if a := toneAt(up, 12050, 4800, 4800+24000); a > 0.5*0.001 {
 		t.Errorf("Resample(10 kHz, 22050→48000) image at 12050 Hz = %.2e, want below -60 dB", a)
 	}
@@ -81,20 +91,20 @@ func TestResampleEdges(t *testing.T) {
 	for i := range dc.Samples {
 		dc.Samples[i] = 0.25
 	}
-	out := Resample(dc, 48000)
+	out := resample(t, dc, 48000)
 	mid := out.Frames() / 2
 	if got := out.Samples[mid]; math.Abs(float64(got)-0.25) > 1e-6 {
 		t.Errorf("Resample(DC 0.25)[middle] = %v, want 0.25", got)
 	}
-	same := Resample(dc, 22050)
+	same := resample(t, dc, 22050)
 	same.Samples[0] = 9
 	if dc.Samples[0] != 0.25 || same.Frames() != dc.Frames() {
 		t.Errorf("Resample(same rate) did not return an independent copy")
 	}
-	if got := Resample(&PCM{Rate: 22050, Channels: 1}, 48000); got.Frames() != 0 {
+	if got := resample(t, &PCM{Rate: 22050, Channels: 1}, 48000); got.Frames() != 0 {
 		t.Errorf("Resample(empty) = %d frames, want 0", got.Frames())
 	}
-	if got := Resample(&PCM{Rate: 22050, Channels: 1, Samples: []float32{1}}, 48000); got.Frames() != 3 {
+	if got := resample(t, &PCM{Rate: 22050, Channels: 1, Samples: []float32{1}}, 48000); got.Frames() != 3 {
 		t.Errorf("Resample(1 frame, 22050→48000) = %d frames, want ceil(48000/22050) = 3", got.Frames())
 	}
 }
@@ -102,6 +112,6 @@ func TestResampleEdges(t *testing.T) {
 func BenchmarkResampleSpeech(b *testing.B) {
 	in := sine(22050, 1, 22050*3, 300, 0.5)
 	for b.Loop() {
-		Resample(in, 48000)
+		Resample(b.Context(), in, 48000)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -202,9 +203,11 @@ func RestrictInputs(args []string) ([]string, error) {
 // stderr kept for errors.
 type process struct {
 	tool   string
-	ctx    context.Context
 	cmd    *exec.Cmd
 	stderr *tailBuffer
+	// stopped is why the program was killed, set before the kill: ctx's
+	// error, once it ended while the program ran.
+	stopped atomic.Pointer[error]
 }
 
 // command prepares tool with args; the caller sets stdin and stdout and starts it.
@@ -217,22 +220,27 @@ func (t Tools) command(ctx context.Context, tool string, args []string) (*proces
 		return nil, &MissingToolError{Tool: tool}
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
+	p := &process{tool: tool, cmd: cmd, stderr: newTailBuffer(64 << 10)}
 	// SIGKILL rather than a polite signal: a cancelled render must stop now,
-	// and its output is a temp file that is thrown away anyway.
-	cmd.Cancel = func() error { return cmd.Process.Kill() }
+	// and its output is a temp file that is thrown away anyway. exec calls
+	// this when ctx ends, and Wait returns only after it has, so the
+	// reason is known by the time the program's failure is looked at.
+	cmd.Cancel = func() error {
+		err := ctx.Err()
+		p.stopped.Store(&err)
+		return cmd.Process.Kill()
+	}
 	cmd.WaitDelay = waitDelay
 	dieWithSlate(cmd)
-	p := &process{tool: tool, ctx: ctx, cmd: cmd, stderr: newTailBuffer(64 << 10)}
 	cmd.Stderr = p.stderr
 	return p, nil
 }
 
 // start starts the program, reporting a cancelled context as such.
 func (p *process) start() error {
+	// A context that has already ended comes back from Start as its own
+	// error.
 	if err := p.cmd.Start(); err != nil {
-		if ctxErr := p.ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("start %s: %w", p.tool, ctxErr)
-		}
 		return fmt.Errorf("start %s: %w", p.tool, err)
 	}
 	return nil
@@ -266,8 +274,8 @@ func (p *process) result(err error) error {
 	if err == nil {
 		return nil
 	}
-	if ctxErr := p.ctx.Err(); ctxErr != nil {
-		return fmt.Errorf("%s stopped: %w", p.tool, ctxErr)
+	if why := p.stopped.Load(); why != nil {
+		return fmt.Errorf("%s stopped: %w", p.tool, *why)
 	}
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) && err != errOutputFailed {

@@ -87,7 +87,7 @@ func (t Tools) Speak(ctx context.Context, text string, opts SpeakOptions) (*PCM,
 	if pcm.Frames() == 0 {
 		return nil, fmt.Errorf("speak: espeak-ng produced only silence for %q", truncate(text, 40))
 	}
-	return ResampleContext(ctx, pcm, SpeechRate)
+	return Resample(ctx, pcm, SpeechRate)
 }
 
 func voiceOrDefault(v string) string {

@@ -1,7 +1,6 @@
 // Package playback plays the studio's sound on the computer's default
-// output device. It is the one place, with cmd/slate, that uses malgo
-// (miniaudio): the studio sees only a small interface, so its tests run
-// without sound hardware.
+// output device, opened through internal/miniaudio: the studio sees only
+// a small interface, so its tests run without sound hardware.
 package playback
 
 import (
@@ -17,7 +16,7 @@ import (
 
 	"github.com/gen2brain/malgo"
 
-	"github.com/slatestudio/slate/internal/alsaquiet"
+	"github.com/slatestudio/slate/internal/miniaudio"
 )
 
 // Rate and Channels are the format fill is asked for: 48 kHz stereo,
@@ -44,9 +43,7 @@ const (
 // and Close may be called from any goroutine; Played from any goroutine
 // at any time.
 type Output struct {
-	mctx  *malgo.AllocatedContext
-	dev   *malgo.Device
-	quiet alsaquiet.Handle
+	dev *miniaudio.Device
 	// buffered is how many frames sit between fill and the speaker: the
 	// device's buffer, in frames at Rate.
 	buffered int64
@@ -68,77 +65,31 @@ type Output struct {
 // there is none it returns an error wrapping ErrNoDevice. Close the
 // Output when done.
 func Open(ctx context.Context) (*Output, error) {
-	// Every backend but miniaudio's null one, in miniaudio's own order:
-	// the null backend "plays" into nothing, which would hide a missing
-	// device from the person.
-	return open(ctx, []malgo.Backend{
-		malgo.BackendWasapi, malgo.BackendDsound, malgo.BackendWinmm, malgo.BackendCoreaudio,
-		malgo.BackendSndio, malgo.BackendAudio4, malgo.BackendOss, malgo.BackendPulseaudio,
-		malgo.BackendAlsa, malgo.BackendJack, malgo.BackendAaudio, malgo.BackendOpensl,
-	})
+	return open(ctx, nil)
 }
 
-// open opens the default device of the first of backends that has one.
-// Opening can block for a while (a sound server that does not answer),
-// so it runs aside and gives up when ctx ends, closing what it opened
-// later.
+// open opens the default device of the first of backends that has one
+// (nil: every one but the null backend).
 func open(ctx context.Context, backends []malgo.Backend) (*Output, error) {
-	if err := ctx.Err(); err != nil {
+	o, err := miniaudio.Await(ctx, func() (*Output, error) { return openNow(backends) })
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil, fmt.Errorf("open the sound output: %w", err)
 	}
-	type result struct {
-		o   *Output
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		o, err := openNow(backends)
-		done <- result{o, err}
-	}()
-	select {
-	case r := <-done:
-		return r.o, r.err
-	case <-ctx.Done():
-		go func() {
-			if r := <-done; r.o != nil {
-				r.o.Close()
-			}
-		}()
-		return nil, fmt.Errorf("open the sound output: %w", ctx.Err())
-	}
+	return o, err
 }
 
 func openNow(backends []malgo.Backend) (*Output, error) {
-	o := &Output{quiet: alsaquiet.Hold(), epoch: time.Now()}
-	// miniaudio reports the buffer it really got only in its log.
-	var logMu sync.Mutex
-	var log []string
-	mctx, err := malgo.InitContext(backends, malgo.ContextConfig{}, func(m string) {
-		logMu.Lock()
-		log = append(log, m)
-		logMu.Unlock()
+	o := &Output{epoch: time.Now()}
+	dev, err := miniaudio.Open(miniaudio.Config{
+		Kind: malgo.Playback, Backends: backends, Channels: Channels, Rate: Rate,
+		PeriodMS: periodMS, Periods: periods, LowLatency: true, Missing: ErrNoDevice,
+		Data: o.data,
 	})
 	if err != nil {
-		o.quiet.Release()
-		return nil, fmt.Errorf("open the sound output: %w: %v", ErrNoDevice, err)
-	}
-	o.mctx = mctx
-	cfg := malgo.DefaultDeviceConfig(malgo.Playback)
-	cfg.Playback.Format = malgo.FormatF32
-	cfg.Playback.Channels = Channels
-	cfg.SampleRate = Rate
-	cfg.PeriodSizeInMilliseconds = periodMS
-	cfg.Periods = periods
-	cfg.PerformanceProfile = malgo.LowLatency
-	dev, err := malgo.InitDevice(mctx.Context, cfg, malgo.DeviceCallbacks{Data: o.data})
-	if err != nil {
-		o.closeContext()
-		return nil, fmt.Errorf("open the sound output: %w (%v)", ErrNoDevice, err)
+		return nil, fmt.Errorf("open the sound output: %w", err)
 	}
 	o.dev = dev
-	logMu.Lock()
-	o.buffered = bufferedFrames(log)
-	logMu.Unlock()
+	o.buffered = bufferedFrames(dev.Log())
 	return o, nil
 }
 
@@ -254,13 +205,6 @@ func (o *Output) Close() error {
 	}
 	o.closed = true
 	err := o.stopLocked()
-	o.dev.Uninit()
-	o.closeContext()
+	o.dev.Close()
 	return err
-}
-
-func (o *Output) closeContext() {
-	o.mctx.Uninit()
-	o.mctx.Free()
-	o.quiet.Release()
 }

@@ -40,7 +40,7 @@ type studio struct {
 func newStudio(t testing.TB, dir string) *studio {
 	t.Helper()
 	tools := needTools(t)
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(t.Context(), dir, library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,7 +83,7 @@ func newGate(t *testing.T, dir string, c render.Consent, hold bool) *gate {
 	t.Helper()
 	ctx := context.Background()
 	tools := needTools(t)
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(t.Context(), dir, library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

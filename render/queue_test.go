@@ -246,7 +246,7 @@ func TestJobsSurviveRestart(t *testing.T) {
 	dir := t.TempDir()
 	p := demoProject(t)
 
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(t.Context(), dir, library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +317,7 @@ func diskFullChild(dir string) {
 		fmt.Println(string(b))
 	}()
 	tools := media.FindTools()
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(context.Background(), dir, library.Options{})
 	if err != nil {
 		out["error"] = err.Error()
 		return

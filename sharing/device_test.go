@@ -10,23 +10,24 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/sharing"
 )
 
 // newFolder is a studio in a data folder of its own on this computer, named
 // by default (no Device option), as the studio and the CLI open it.
-func newFolder(t *testing.T, clk *clock) *studio {
+func newFolder(t *testing.T, clk *clocktest.Clock) *studio {
 	t.Helper()
 	dir := t.TempDir()
-	lib, err := library.Open(dir, library.Options{Now: clk.Now})
+	lib, err := library.Open(t.Context(), dir, library.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lib.Close() })
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableKeepAlives = true
-	svc := sharing.New(lib, sharing.Options{Store: client.NewFileStore(dir), Now: clk.Now,
+	svc := sharing.New(lib, sharing.Options{Store: client.NewFileStore(dir), Clock: clk,
 		HTTPClient: &http.Client{Transport: tr, Timeout: 10 * time.Second}})
 	return &studio{lib: lib, svc: svc, dir: dir}
 }
@@ -36,7 +37,7 @@ func newFolder(t *testing.T, clk *clock) *studio {
 // of their own, and logging one out leaves the other.
 func TestTwoDataFoldersAreTwoDevices(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	srv := startServer(t, clk)
 	first, second := newFolder(t, clk), newFolder(t, clk)
 	first.signUp(t, srv, "olive")
@@ -99,12 +100,12 @@ func TestTwoDataFoldersAreTwoDevices(t *testing.T) {
 
 	// Logging in again from a folder, reopened, replaces its own session
 	// and no other.
-	reopened, err := library.Open(second.dir, library.Options{Now: clk.Now})
+	reopened, err := library.Open(t.Context(), second.dir, library.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer reopened.Close()
-	again := sharing.New(reopened, sharing.Options{Store: client.NewFileStore(second.dir), Now: clk.Now})
+	again := sharing.New(reopened, sharing.Options{Store: client.NewFileStore(second.dir), Clock: clk})
 	if _, err := again.Login(ctx, srv.url(), "olive", password); err != nil {
 		t.Fatal(err)
 	}
@@ -160,7 +161,7 @@ func TestLibraryDevicesFitTheAPI(t *testing.T) {
 	if library.MaxDeviceNameRunes != account.MaxDeviceRunes {
 		t.Errorf("the library takes device names of %d characters, the server %d", library.MaxDeviceNameRunes, account.MaxDeviceRunes)
 	}
-	lib, err := library.Open(t.TempDir(), library.Options{})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +178,7 @@ func TestLibraryDevicesFitTheAPI(t *testing.T) {
 // tell is this folder's, is ended.
 func TestFolderFromBeforeDeviceIDs(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	srv := startServer(t, clk)
 	newFolder(t, clk).signUp(t, srv, "olive")
 	old := newFolder(t, clk)

@@ -26,6 +26,7 @@ import (
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/internal/filehash"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/render"
@@ -43,8 +44,8 @@ type Options struct {
 	Store client.TokenStore
 	// HTTPClient talks to the server; nil uses the client's default.
 	HTTPClient *http.Client
-	// Now is the clock grants are checked against; nil is time.Now.
-	Now func() time.Time
+	// Clock is the clock grants are checked against; nil is the real one.
+	Clock clock.Clock
 	// Device is the name this data folder goes by in the account's list
 	// of devices until a person names it (RenameDevice); empty is
 	// library.DefaultDeviceName, such as "olive's thinkpad".
@@ -55,9 +56,9 @@ type Options struct {
 // Service is the studio's side of the account server. Its methods are
 // safe to call from several goroutines.
 type Service struct {
-	lib *library.Library
-	hc  *http.Client
-	now func() time.Time
+	lib   *library.Library
+	hc    *http.Client
+	clock clock.Clock
 	// defaultName is the device's name until a person gives it one.
 	defaultName string
 	log         *slog.Logger
@@ -76,11 +77,8 @@ var _ render.Consent = (*Service)(nil)
 // New returns a Service over lib. Call Restore to pick up the session of
 // an earlier run.
 func New(lib *library.Library, opts Options) *Service {
-	s := &Service{lib: lib, store: opts.Store, hc: opts.HTTPClient, now: opts.Now, defaultName: opts.Device, log: opts.Logger,
+	s := &Service{lib: lib, store: opts.Store, hc: opts.HTTPClient, clock: clock.Or(opts.Clock), defaultName: opts.Device, log: opts.Logger,
 		kick: make(chan struct{}, 1)}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.defaultName == "" {
 		s.defaultName = library.DefaultDeviceName(lib.Dir())
 	}
@@ -90,12 +88,15 @@ func New(lib *library.Library, opts Options) *Service {
 	return s
 }
 
+// now is the time grants are checked at.
+func (s *Service) now() time.Time { return s.clock.Now() }
+
 func (s *Service) newClient(ctx context.Context, server string) (*client.Client, error) {
 	store, err := s.tokenStore(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return client.New(server, client.Options{HTTPClient: s.hc, Store: store, Now: s.now})
+	return client.New(server, client.Options{HTTPClient: s.hc, Store: store, Now: s.clock.Now})
 }
 
 // tokenStore is where sessions are kept, opened on first use.

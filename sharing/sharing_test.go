@@ -16,37 +16,19 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/slatestudio/slate/account/client"
 	accountserver "github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/sharing"
 )
 
 const password = "correct horse battery"
-
-// clock is the time of the server and both studios; tests move it.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // server is the real account server on a loopback address that can go
 // down and come back on the same address, as a server does when the
@@ -58,7 +40,7 @@ type server struct {
 	hs   *httptest.Server
 }
 
-func startServer(t *testing.T, clk *clock) *server {
+func startServer(t *testing.T, clk *clocktest.Clock) *server {
 	t.Helper()
 	srv, err := accountserver.New(context.Background(), accountserver.Config{Dir: t.TempDir(), Now: clk.Now})
 	if err != nil {
@@ -104,17 +86,17 @@ type studio struct {
 	dir string
 }
 
-func newStudio(t *testing.T, clk *clock) *studio {
+func newStudio(t *testing.T, clk *clocktest.Clock) *studio {
 	t.Helper()
 	dir := t.TempDir()
-	lib, err := library.Open(dir, library.Options{Now: clk.Now})
+	lib, err := library.Open(t.Context(), dir, library.Options{Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { lib.Close() })
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.DisableKeepAlives = true // a server that went down is seen at once
-	svc := sharing.New(lib, sharing.Options{Store: client.NewFileStore(dir), Now: clk.Now, Device: "laptop",
+	svc := sharing.New(lib, sharing.Options{Store: client.NewFileStore(dir), Clock: clk, Device: "laptop",
 		HTTPClient: &http.Client{Transport: tr, Timeout: 10 * time.Second}})
 	return &studio{lib: lib, svc: svc, dir: dir}
 }
@@ -180,7 +162,7 @@ func need(project, shot string, scope consent.Scope, ms ...library.CastMember) r
 
 // pair is an owner with a member and a creator who found it.
 type pair struct {
-	clk            *clock
+	clk            *clocktest.Clock
 	srv            *server
 	owner, creator *studio
 	mine, theirs   library.CastMember
@@ -189,7 +171,7 @@ type pair struct {
 
 func newPair(t *testing.T, level consent.Level) *pair {
 	t.Helper()
-	clk := &clock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	p := &pair{clk: clk, srv: startServer(t, clk), owner: newStudio(t, clk), creator: newStudio(t, clk)}
 	p.ownerID = p.owner.signUp(t, p.srv, "olive").ID
 	p.creator = newStudio(t, clk)
@@ -209,7 +191,7 @@ func newPair(t *testing.T, level consent.Level) *pair {
 
 func TestLoginPinsTheKeyAndSurvivesARestart(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Now()}
+	clk := clocktest.New(time.Now())
 	srv := startServer(t, clk)
 	st := newStudio(t, clk)
 	a := st.signUp(t, srv, "olive")
@@ -224,7 +206,7 @@ func TestLoginPinsTheKeyAndSurvivesARestart(t *testing.T) {
 	}
 
 	// A new run of the studio picks the session up without the password.
-	again := sharing.New(st.lib, sharing.Options{Store: client.NewFileStore(st.dir), Now: clk.Now})
+	again := sharing.New(st.lib, sharing.Options{Store: client.NewFileStore(st.dir), Clock: clk})
 	if got, ok, err := again.Restore(ctx); err != nil || !ok || got.Username != "olive" {
 		t.Fatalf("Restore = %+v, %v, %v; want olive logged in", got, ok, err)
 	}
@@ -490,7 +472,7 @@ func TestForgedGrantIsNotUsed(t *testing.T) {
 // consent still goes.
 func TestDamagedMediaIsNotUploaded(t *testing.T) {
 	ctx := context.Background()
-	clk := &clock{t: time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)}
+	clk := clocktest.New(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC))
 	srv := startServer(t, clk)
 	owner := newStudio(t, clk)
 	owner.signUp(t, srv, "olive")

@@ -24,7 +24,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 	h := sharingHarness(t)
 	h.logIn(t, server, "ana")
 	// Another SLATE_HOME on the same computer, named by default.
-	otherLib, err := library.Open(t.TempDir(), library.Options{})
+	otherLib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,7 +48,7 @@ type peer struct {
 
 func newPeer(t *testing.T, server, username string) *peer {
 	t.Helper()
-	lib, err := library.Open(t.TempDir(), library.Options{})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -509,7 +509,7 @@ func TestDashboardDevicesAndDeleteAccount(t *testing.T) {
 	server := accounttest.Start(t)
 	h := sharingHarness(t)
 	h.logIn(t, server, "ana")
-	phoneLib, err := library.Open(t.TempDir(), library.Options{})
+	phoneLib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

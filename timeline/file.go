@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/slatestudio/slate/internal/jsonpos"
 )
 
 // FormatVersion is the version of the .slate format this package writes.
@@ -57,18 +59,10 @@ func (e *FileError) Unwrap() error { return e.underlying }
 func fileErr(name string, data []byte, off int64, field, format string, args ...any) *FileError {
 	e := &FileError{Name: name, Field: field, Offset: off, Msg: fmt.Sprintf(format, args...)}
 	if off >= 0 {
-		e.Line, e.Col = position(data, off)
+		p := jsonpos.At(data, off)
+		e.Line, e.Col = p.Line, p.Col
 	}
 	return e
-}
-
-// position converts a byte offset into a 1-based line and column.
-func position(data []byte, off int64) (line, col int) {
-	off = max(0, min(off, int64(len(data))))
-	before := data[:off]
-	line = bytes.Count(before, []byte("\n")) + 1
-	col = int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return line, col
 }
 
 // The version 2 file layout.
@@ -397,20 +391,20 @@ func shorten(s string) string {
 func jsonErr(name string, data []byte, err error, field string) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	pos, _ := jsonpos.Of(data, err)
 	switch {
 	case errors.As(err, &syn):
-		if syn.Offset >= int64(len(bytes.TrimRight(data, " \t\r\n"))) {
-			return fileErr(name, data, syn.Offset, "", "the file ends too early; it may be truncated (%s)", strings.TrimPrefix(syn.Error(), "json: "))
+		if jsonpos.Truncated(data, err) {
+			return fileErr(name, data, pos.Offset, "", "the file ends too early; it may be truncated (%s)", strings.TrimPrefix(syn.Error(), "json: "))
 		}
-		// The offset is just past the offending character.
-		return fileErr(name, data, max(0, syn.Offset-1), "", "%s", strings.TrimPrefix(syn.Error(), "json: "))
+		return fileErr(name, data, pos.Offset, "", "%s", strings.TrimPrefix(syn.Error(), "json: "))
 	case errors.As(err, &typ):
 		if field == "" {
 			field = typ.Field
 		} else if typ.Field != "" {
 			field += "." + typ.Field
 		}
-		off := valueStart(data, typ.Offset)
+		off := pos.Offset
 		if field == "" {
 			return fileErr(name, data, off, "", "expected %s, found %s", typeName(typ.Type.Kind().String()), typ.Value)
 		}
@@ -419,33 +413,6 @@ func jsonErr(name string, data []byte, err error, field string) error {
 		return fileErr(name, data, int64(len(data)), "", "the file ends too early; it may be truncated")
 	}
 	return fileErr(name, data, -1, field, "%s", strings.TrimPrefix(err.Error(), "json: "))
-}
-
-// valueStart moves back from just past a JSON value (where encoding/json
-// reports type errors) to where the value starts, for strings, numbers and
-// literals; an object or list is reported where it ends.
-func valueStart(data []byte, off int64) int64 {
-	off = min(off, int64(len(data)))
-	if off <= 0 {
-		return 0
-	}
-	switch c := data[off-1]; {
-	case c == '"':
-		for i := off - 2; i >= 0; i-- {
-			if data[i] == '"' && (i == 0 || data[i-1] != '\\') {
-				return i
-			}
-		}
-	case c == '[' || c == '{':
-		return off - 1
-	case strings.IndexByte("0123456789.eE+-truefalsn", c) >= 0:
-		i := off - 1
-		for i > 0 && strings.IndexByte("0123456789.eE+-truefalsn", data[i-1]) >= 0 {
-			i--
-		}
-		return i
-	}
-	return off
 }
 
 func typeName(kind string) string {

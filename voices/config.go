@@ -12,6 +12,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/slatestudio/slate/internal/jsonpos"
 	"github.com/slatestudio/slate/internal/userfile"
 )
 
@@ -279,15 +280,16 @@ func ParseConfig(file string, data []byte) (*Config, error) {
 func jsonError(file string, data []byte, err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	pos, _ := jsonpos.Of(data, err)
 	switch {
 	case errors.As(err, &syn):
-		return &ConfigError{File: file, Line: lineOf(data, syn.Offset), Offset: syn.Offset, Problem: "not valid JSON: " + syn.Error(), Err: err}
+		return &ConfigError{File: file, Line: pos.Line, Offset: pos.Offset, Problem: "not valid JSON: " + syn.Error(), Err: err}
 	case errors.As(err, &typ):
 		field := typ.Field
 		if field == "" {
 			field = "(top level)"
 		}
-		return &ConfigError{File: file, Field: field, Line: lineOf(data, typ.Offset), Offset: typ.Offset,
+		return &ConfigError{File: file, Field: field, Line: pos.Line, Offset: pos.Offset,
 			Problem: fmt.Sprintf("a JSON %s where %s is expected", typ.Value, jsonKind(typ.Type.Kind().String())), Err: err}
 	}
 	return &ConfigError{File: file, Offset: -1, Problem: "not valid JSON: " + err.Error(), Err: err}
@@ -306,12 +308,6 @@ func jsonKind(kind string) string {
 		return "an object"
 	}
 	return "a " + kind
-}
-
-// lineOf is the 1-based line of a byte offset.
-func lineOf(data []byte, offset int64) int {
-	offset = min(max(offset, 0), int64(len(data)))
-	return bytes.Count(data[:offset], []byte("\n")) + 1
 }
 
 func onePoint(s string) (rune, bool) {

@@ -106,7 +106,7 @@ func (s *Speaker) Speak(ctx context.Context, text, voice string, wpm int) (*medi
 	if pcm.Frames() == 0 {
 		return nil, fmt.Errorf("speak: piper voice %s produced only silence for %q", name, truncate(text, 40))
 	}
-	return media.ResampleContext(ctx, pcm, media.SpeechRate)
+	return media.Resample(ctx, pcm, media.SpeechRate)
 }
 
 // Version identifies what voice sounds like, for render cache keys: for a

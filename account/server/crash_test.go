@@ -27,7 +27,7 @@ import (
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/consent"
-	"github.com/slatestudio/slate/internal/sqlitecheck"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // TestMain lets the crash test run this test binary as the real server:
@@ -383,5 +383,5 @@ func integrity(file string) error {
 		return err
 	}
 	defer db.Close()
-	return sqlitecheck.Integrity(context.Background(), db)
+	return sqlitedb.Integrity(context.Background(), db)
 }

@@ -10,7 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/slatestudio/slate/internal/sqlitecheck"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // The audit trail takes new rows and nothing else: the database itself
@@ -41,7 +41,7 @@ func TestAuditIsAppendOnly(t *testing.T) {
 	if err := st.r.QueryRowContext(ctx, `SELECT count(*) FROM audit WHERE detail = ''`).Scan(&n); err != nil || n != 1 {
 		t.Errorf("audit rows = %d, %v; want the one row, unchanged", n, err)
 	}
-	if err := sqlitecheck.Integrity(ctx, st.r); err != nil {
+	if err := sqlitedb.Integrity(ctx, st.r); err != nil {
 		t.Error(err)
 	}
 }

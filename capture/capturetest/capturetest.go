@@ -1,6 +1,7 @@
 // Package capturetest has fakes for capture: file-backed cameras and
-// microphones that keep real pace, a clock that skips the waiting, a
-// camera that is unplugged mid-take, and generators for their files.
+// microphones that keep real pace (against a clock.Clock: clocktest.Clock
+// skips the waiting), a camera that is unplugged mid-take, and generators
+// for their files.
 //
 // The file players themselves live in capture (FileCamera,
 // FileMicrophone), because capture.OpenDevices selects them by name from
@@ -13,10 +14,10 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/slatestudio/slate/capture"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/media"
 )
 
@@ -24,57 +25,15 @@ import (
 // JPEGs, 30 fps) file as a camera at its frame rate against clock: frame
 // n comes at start + n/fps, and io.EOF after the last. See
 // capture.FileCamera.
-func OpenCamera(path string, clock capture.Clock) (*capture.FileCamera, error) {
+func OpenCamera(path string, clock clock.Clock) (*capture.FileCamera, error) {
 	return capture.OpenFileCamera(path, clock)
 }
 
 // OpenMicrophone plays a WAV file as a microphone in 10 ms buffers at
 // real pace against clock, and io.EOF at the end. See
 // capture.FileMicrophone.
-func OpenMicrophone(path string, clock capture.Clock) (*capture.FileMicrophone, error) {
+func OpenMicrophone(path string, clock clock.Clock) (*capture.FileMicrophone, error) {
 	return capture.OpenFileMicrophone(path, clock)
-}
-
-// Clock is a fake clock on which waiting takes no time: Sleep moves the
-// time on by d and returns at once, so a take of a minute runs as fast
-// as the machine goes. Time never goes back. Several goroutines may sleep
-// on it; each moves it on, so it can run ahead of one of them, which the
-// fakes allow for by timing each frame from their start rather than from
-// the last sleep.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-var _ capture.Clock = (*Clock)(nil)
-
-// NewClock returns a clock that starts at start.
-func NewClock(start time.Time) *Clock { return &Clock{now: start} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Sleep moves the clock on by d, unless ctx has ended.
-func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.Advance(d)
-	return nil
-}
-
-// Advance moves the clock on by d; a negative d does nothing.
-func (c *Clock) Advance(d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
 }
 
 // Unplug wraps cam so that after frames frames ReadFrame fails with an

@@ -14,6 +14,8 @@ import (
 
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/capture/capturetest"
+	"github.com/slatestudio/slate/internal/clock"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/media"
 )
 
@@ -37,23 +39,6 @@ func ctx(t testing.TB) context.Context {
 
 var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func TestClock(t *testing.T) {
-	c := capturetest.NewClock(epoch)
-	if err := c.Sleep(context.Background(), time.Hour); err != nil {
-		t.Fatal(err)
-	}
-	c.Advance(-time.Minute)
-	c.Sleep(context.Background(), -time.Second)
-	if got := c.Now().Sub(epoch); got != time.Hour {
-		t.Errorf("after sleeping an hour and going back, the clock is %v on, want 1h", got)
-	}
-	cancelled, cancel := context.WithCancel(context.Background())
-	cancel()
-	if err := c.Sleep(cancelled, time.Second); !errors.Is(err, context.Canceled) || c.Now().Sub(epoch) != time.Hour {
-		t.Errorf("Sleep(cancelled) = %v and moved the clock", err)
-	}
-}
-
 // The Y4M fake gives every frame, as YUYV with the file's own luma, at
 // n/fps on the clock, then io.EOF.
 func TestOpenCameraY4M(t *testing.T) {
@@ -66,7 +51,7 @@ func TestOpenCameraY4M(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := capturetest.NewClock(epoch)
+	clock := clocktest.New(epoch)
 	cam, err := capturetest.OpenCamera(path, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -104,7 +89,7 @@ func TestOpenCameraMJPEG(t *testing.T) {
 	if err := capturetest.WriteMJPEG(ctx(t), tools, path, capturetest.Pattern{Width: 96, Height: 64, FPS: 30, Duration: 500 * time.Millisecond, Flash: 200 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
-	clock := capturetest.NewClock(epoch)
+	clock := clocktest.New(epoch)
 	cam, err := capturetest.OpenCamera(path, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +150,7 @@ func TestOpenCameraRefuses(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if cam, err := capturetest.OpenCamera(path, capturetest.NewClock(epoch)); err == nil {
+		if cam, err := capturetest.OpenCamera(path, clocktest.New(epoch)); err == nil {
 			cam.Close()
 			t.Errorf("OpenCamera(%s) = nil error", name)
 		} else {
@@ -184,7 +169,7 @@ func TestOpenCameraY4MCutShort(t *testing.T) {
 	if err := os.WriteFile(path, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cam, err := capturetest.OpenCamera(path, capturetest.NewClock(epoch))
+	cam, err := capturetest.OpenCamera(path, clocktest.New(epoch))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -204,7 +189,7 @@ func TestOpenMicrophone(t *testing.T) {
 	if err := capturetest.WriteTone(path, capturetest.Tone{Rate: 44100, Channels: 2, Duration: 1005 * time.Millisecond, Beep: 500 * time.Millisecond}); err != nil {
 		t.Fatal(err)
 	}
-	clock := capturetest.NewClock(epoch)
+	clock := clocktest.New(epoch)
 	mic, err := capturetest.OpenMicrophone(path, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -253,7 +238,7 @@ func TestFakesKeepRealPace(t *testing.T) {
 	if err := capturetest.WriteTone(sound, capturetest.Tone{Rate: 48000, Channels: 1, Duration: time.Second, Beep: -1}); err != nil {
 		t.Fatal(err)
 	}
-	clock := capture.RealClock{}
+	clock := clock.Real{}
 	cam, err := capturetest.OpenCamera(video, clock)
 	if err != nil {
 		t.Fatal(err)
@@ -296,7 +281,7 @@ func TestUnplug(t *testing.T) {
 	if err := os.WriteFile(path, body, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cam, err := capturetest.OpenCamera(path, capturetest.NewClock(epoch))
+	cam, err := capturetest.OpenCamera(path, clocktest.New(epoch))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -324,7 +309,7 @@ func TestOpenDevices(t *testing.T) {
 	if err := capturetest.WriteTone(wav, capturetest.Tone{Rate: 16000, Channels: 1, Duration: 100 * time.Millisecond, Beep: -1}); err != nil {
 		t.Fatal(err)
 	}
-	clock := capturetest.NewClock(epoch)
+	clock := clocktest.New(epoch)
 
 	cam, mic, err := capture.OpenDevices(context.Background(), capture.DeviceChoice{FakeCamera: y4m, FakeMic: wav}, clock)
 	if err != nil {

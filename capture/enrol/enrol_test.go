@@ -49,7 +49,7 @@ func TestSave(t *testing.T) {
 	if len(c.Missing) > 0 && os.Getenv("SLATE_REQUIRE_DEPS") == "1" {
 		t.Fatalf("the speech checks cannot run: %v", c.Missing)
 	}
-	lib, err := library.Open(t.TempDir(), library.Options{})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -217,7 +217,7 @@ func toMono16k(ctx context.Context, pcm *media.PCM) ([]float32, error) {
 			mono.Samples[f] = s / float32(pcm.Channels)
 		}
 	}
-	out, err := media.ResampleContext(ctx, mono, SampleRate)
+	out, err := media.Resample(ctx, mono, SampleRate)
 	if err != nil {
 		return nil, err
 	}

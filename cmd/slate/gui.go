@@ -49,7 +49,7 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 	// Exclusive: a second studio on the same folder is refused, with a
 	// message that says which process holds it.
-	lib, err := library.Open(dir, library.Options{Exclusive: true})
+	lib, err := library.Open(ctx, dir, library.Options{Exclusive: true})
 	if err != nil {
 		fmt.Fprintf(stderr, "slate: %v\n", err)
 		return 1

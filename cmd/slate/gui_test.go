@@ -11,7 +11,7 @@ import (
 
 func TestOpenProject(t *testing.T) {
 	ctx := context.Background()
-	lib, err := library.Open(t.TempDir(), library.Options{Exclusive: true})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +52,7 @@ func TestOpenProject(t *testing.T) {
 func TestSecondStudioRefused(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("SLATE_HOME", dir)
-	held, err := library.Open(dir, library.Options{Exclusive: true})
+	held, err := library.Open(t.Context(), dir, library.Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}

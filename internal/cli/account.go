@@ -68,7 +68,7 @@ func openSharing(ctx context.Context, env sharingEnv) (*library.Library, *sharin
 	if err != nil {
 		return nil, nil, err
 	}
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(ctx, dir, library.Options{})
 	if err != nil {
 		return nil, nil, err
 	}

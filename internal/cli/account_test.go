@@ -68,7 +68,7 @@ func TestAccountAndConsentCommands(t *testing.T) {
 	carl := person{t: t, dir: t.TempDir(), password: "carl's long password"}
 
 	// Olive has a recorded member before she has an account.
-	lib, err := library.Open(olive.dir, library.Options{})
+	lib, err := library.Open(t.Context(), olive.dir, library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

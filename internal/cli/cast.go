@@ -30,7 +30,7 @@ func castMain(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		fmt.Fprintf(stderr, "slate cast: %v\n", err)
 		return 1
 	}
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(ctx, dir, library.Options{})
 	if err != nil {
 		fmt.Fprintf(stderr, "slate cast: %v\n", err)
 		return 1

@@ -23,7 +23,7 @@ func TestCastListAndDelete(t *testing.T) {
 	if code, out, _ := castRun(t, dir, "", "list"); code != 0 || !strings.Contains(out, "No cast members yet") {
 		t.Errorf("empty list: %d %q", code, out)
 	}
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(t.Context(), dir, library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestCastListAndDelete(t *testing.T) {
 	if code, _, errOut := castRun(t, dir, "", "delete", "@mara", "--yes"); code != 1 || !strings.Contains(errOut, "no cast member @mara") {
 		t.Errorf("deleting again: %d %q", code, errOut)
 	}
-	lib, _ = library.Open(dir, library.Options{})
+	lib, _ = library.Open(t.Context(), dir, library.Options{})
 	defer lib.Close()
 	if lib.Blobs().Has(sum) {
 		t.Error("the deleted member's still is still stored")

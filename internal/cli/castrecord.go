@@ -15,6 +15,7 @@ import (
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/capture/enrol"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/internal/termbar"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
@@ -82,7 +83,7 @@ func recordCast(ctx context.Context, args []string, lib *library.Library, stdout
 		fmt.Fprintf(stderr, "slate cast record: %v\n", err)
 		return 1
 	}
-	cam, mic, err := capture.OpenDevices(ctx, capture.DeviceChoice{Camera: a.camera, FakeCamera: a.fakeCamera, Mic: a.mic, FakeMic: a.fakeMic}, capture.RealClock{})
+	cam, mic, err := capture.OpenDevices(ctx, capture.DeviceChoice{Camera: a.camera, FakeCamera: a.fakeCamera, Mic: a.mic, FakeMic: a.fakeMic}, clock.Real{})
 	if err != nil {
 		fmt.Fprintf(stderr, "slate cast record: %v\n", err)
 		return 1
@@ -106,7 +107,7 @@ func recordCast(ctx context.Context, args []string, lib *library.Library, stdout
 
 	show := newPromptView(stdout, isTTY, script)
 	show.start()
-	take, err := capture.Record(ctx, cam, mic, capture.RealClock{}, script, capture.RecordOptions{
+	take, err := capture.Record(ctx, cam, mic, clock.Real{}, script, capture.RecordOptions{
 		TempDir:  lib.TempDir(),
 		Tools:    tools,
 		OnPrompt: show.prompt,

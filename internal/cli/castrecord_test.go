@@ -50,7 +50,7 @@ func TestCastRecordWithFakes(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv(enrol.EnvScriptSeed, "42")
-	lib, err := library.Open(t.TempDir(), library.Options{})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

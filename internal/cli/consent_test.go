@@ -23,7 +23,7 @@ func consentEnv(t *testing.T) (renderEnv, string) {
 	t.Helper()
 	env := testRenderEnv(t)
 	dir, _ := env.dataDir()
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(t.Context(), dir, library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -428,7 +428,7 @@ func TestRenderDamagedCache(t *testing.T) {
 	}
 	want := filmHashes(t, env.tools, out)
 	for _, how := range []string{"flipped", "cut"} {
-		lib, err := library.Open(home, library.Options{})
+		lib, err := library.Open(t.Context(), home, library.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -327,7 +327,7 @@ func TestDoctorVerifyBlobs(t *testing.T) {
 	ctx := context.Background()
 	env := fakeEnv(t)
 	dir, _ := env.dataDir()
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(t.Context(), dir, library.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -266,7 +266,7 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 		return nil, nil, err
 	}
 	// Not exclusive: rendering beside an open studio is allowed.
-	lib, err := library.Open(dir, library.Options{})
+	lib, err := library.Open(ctx, dir, library.Options{})
 	if err != nil {
 		return nil, nil, err
 	}

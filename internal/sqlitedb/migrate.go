@@ -1,7 +1,9 @@
 // Package sqlitedb holds what the studio's library and the account server
-// do alike with their SQLite databases: bring the schema up to date from
-// embedded migrations, safely when several processes open one database at
-// once.
+// do alike with their SQLite databases and data folders: open a database
+// with the settings that make a commit durable (OpenWriter, DSN), bring
+// its schema up to date from embedded migrations safely when several
+// processes open it at once (Migrate), check it (Integrity), and hold a
+// data folder for one process (Lock).
 package sqlitedb
 
 import (

@@ -21,6 +21,8 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // interval is the shortest time between two redraws: ten a second is
@@ -45,8 +47,7 @@ type Bars struct {
 	cancel   func() bool
 	done     bool
 
-	now   func() time.Time
-	after func(d time.Duration, f func()) (stop func() bool)
+	clock clock.Clock
 }
 
 type bar struct {
@@ -64,13 +65,12 @@ type bar struct {
 // once; otherwise plain lines are written as states change. The width is
 // $COLUMNS, or 80.
 func New(w io.Writer, isTTY bool, labels []string) *Bars {
-	return newBars(w, isTTY, labels, width(os.Getenv("COLUMNS")), time.Now,
-		func(d time.Duration, f func()) func() bool { return time.AfterFunc(d, f).Stop })
+	return newBars(w, isTTY, labels, width(os.Getenv("COLUMNS")), clock.Real{})
 }
 
-func newBars(w io.Writer, isTTY bool, labels []string, width int, now func() time.Time, after func(time.Duration, func()) func() bool) *Bars {
-	b := &Bars{w: w, tty: isTTY, width: width, now: now, after: after}
-	t := now()
+func newBars(w io.Writer, isTTY bool, labels []string, width int, clk clock.Clock) *Bars {
+	b := &Bars{w: w, tty: isTTY, width: width, clock: clk}
+	t := clk.Now()
 	for _, l := range labels {
 		b.bars = append(b.bars, bar{label: clean(l), since: t})
 	}
@@ -130,7 +130,7 @@ func (b *Bars) set(i int, fraction float64, state string) {
 	r := &b.bars[i]
 	changed := state != r.state
 	if changed {
-		r.state, r.since, r.from = state, b.now(), fraction
+		r.state, r.since, r.from = state, b.clock.Now(), fraction
 	}
 	r.fraction = fraction
 	if !b.tty {
@@ -176,13 +176,13 @@ func (b *Bars) schedule() {
 	if b.pending {
 		return
 	}
-	wait := interval - b.now().Sub(b.lastDraw)
+	wait := interval - b.clock.Now().Sub(b.lastDraw)
 	if wait <= 0 {
 		b.draw()
 		return
 	}
 	b.pending = true
-	b.cancel = b.after(wait, func() {
+	b.cancel = b.clock.AfterFunc(wait, func() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		if b.pending && !b.done {
@@ -223,7 +223,7 @@ func (b *Bars) draw() {
 	// One column is left free: writing the last one makes some terminals
 	// wrap, and a wrapped line breaks the cursor-up count.
 	labelW = min(labelW, max(8, (b.width-1)/3))
-	now := b.now()
+	now := b.clock.Now()
 	for _, r := range b.bars {
 		buf.WriteString("\r\x1b[2K")
 		buf.WriteString(b.line(r, labelW, now))

@@ -2,6 +2,7 @@ package termbar
 
 import (
 	"bytes"
+	"context"
 	"math"
 	"regexp"
 	"strings"
@@ -17,9 +18,14 @@ type fakeTime struct {
 	pending func()
 }
 
-func (f *fakeTime) now() time.Time { return f.t }
+func (f *fakeTime) Now() time.Time { return f.t }
 
-func (f *fakeTime) after(d time.Duration, fn func()) func() bool {
+// Sleep is never called: bars wait only by timers.
+func (f *fakeTime) Sleep(context.Context, time.Duration) error {
+	panic("termbar slept")
+}
+
+func (f *fakeTime) AfterFunc(d time.Duration, fn func()) func() bool {
 	f.waits = append(f.waits, d)
 	f.pending = fn
 	return func() bool { f.pending = nil; return true }
@@ -36,7 +42,7 @@ func (f *fakeTime) fire() {
 func newTest(isTTY bool, width int, labels ...string) (*Bars, *bytes.Buffer, *fakeTime) {
 	var buf bytes.Buffer
 	ft := &fakeTime{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	return newBars(&buf, isTTY, labels, width, ft.now, ft.after), &buf, ft
+	return newBars(&buf, isTTY, labels, width, ft), &buf, ft
 }
 
 func TestPlainLinesOncePerState(t *testing.T) {

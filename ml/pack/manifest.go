@@ -28,6 +28,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/slatestudio/slate/internal/jsonpos"
 )
 
 // ManifestFile is the name of a pack's manifest, at the top of its folder.
@@ -215,7 +217,7 @@ func ParseManifest(name string, data []byte) (*Manifest, error) {
 		return nil, fmt.Errorf("%s: %s", name, jsonError(data, err))
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, fmt.Errorf("%s: %s: more after the manifest's closing brace", name, position(data, dec.InputOffset()))
+		return nil, fmt.Errorf("%s: %s: more after the manifest's closing brace", name, jsonpos.At(data, dec.InputOffset()))
 	}
 	if err := m.Validate(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -227,26 +229,17 @@ func ParseManifest(name string, data []byte) (*Manifest, error) {
 func jsonError(data []byte, err error) string {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	pos, _ := jsonpos.Of(data, err)
 	switch {
 	case errors.As(err, &syn):
-		// Offset counts the bytes read, the bad one included.
-		return fmt.Sprintf("%s: not valid JSON: %v", position(data, syn.Offset-1), syn)
+		return fmt.Sprintf("%s: not valid JSON: %v", pos, syn)
 	case errors.As(err, &typ):
-		return fmt.Sprintf("%s: field %s: %s where a %s belongs", position(data, typ.Offset), typ.Field, typ.Value, typ.Type)
+		return fmt.Sprintf("%s: field %s: %s where a %s belongs", pos, typ.Field, typ.Value, typ.Type)
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
 		return "the file ends before the manifest does"
 	}
 	// DisallowUnknownFields: `json: unknown field "x"`.
 	return strings.TrimPrefix(err.Error(), "json: ")
-}
-
-// position turns a byte offset into "line L, column C (byte B)".
-func position(data []byte, off int64) string {
-	off = min(max(off, 0), int64(len(data)))
-	before := data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := int(off) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return fmt.Sprintf("line %d, column %d (byte %d)", line, col, off)
 }
 
 var (

@@ -45,12 +45,12 @@ func run(ctx context.Context, server, benDir string) error {
 	if err != nil {
 		return err
 	}
-	ana, err := library.Open(anaDir, library.Options{})
+	ana, err := library.Open(ctx, anaDir, library.Options{})
 	if err != nil {
 		return err
 	}
 	defer ana.Close()
-	ben, err := library.Open(benDir, library.Options{})
+	ben, err := library.Open(ctx, benDir, library.Options{})
 	if err != nil {
 		return err
 	}

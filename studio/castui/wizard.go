@@ -21,6 +21,7 @@ import (
 	"github.com/slatestudio/slate/capture/enrol"
 	"github.com/slatestudio/slate/capture/liveness"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/studio/session"
@@ -266,11 +267,8 @@ func (w *wizard) showSetup() {
 }
 
 // clock is the take's clock: real, or the tests' own.
-func (w *wizard) clock() capture.Clock {
-	if w.d.CaptureClock != nil {
-		return w.d.CaptureClock
-	}
-	return capture.RealClock{}
+func (w *wizard) clock() clock.Clock {
+	return clock.Or(w.d.CaptureClock)
 }
 
 // restartPreview shows the chosen camera and the microphone's level.

@@ -9,10 +9,10 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/slatestudio/slate/capture"
-	"github.com/slatestudio/slate/capture/capturetest"
 	"github.com/slatestudio/slate/capture/enrol"
 	"github.com/slatestudio/slate/capture/liveness/livenesstest"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/studio/studiotest"
 )
 
@@ -34,7 +34,7 @@ func fakeDevices(t *testing.T, opts livenesstest.Options) {
 }
 
 func wizardHarness(t *testing.T) *rig {
-	return newRig(t, nil, capturetest.NewClock(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)))
+	return newRig(t, nil, clocktest.New(time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)))
 }
 
 // TestWizardRecordsAndSaves goes through the wizard with fake devices: the

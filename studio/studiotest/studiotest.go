@@ -262,7 +262,7 @@ func New(t testing.TB, o Options) *Env {
 		e.App = &uiApp{App: e.App, drv: &uiDriver{Driver: e.App.Driver(), ui: e.UI}}
 		fyne.SetCurrentApp(e.App)
 	}
-	lib, err := library.Open(t.TempDir(), library.Options{Exclusive: true})
+	lib, err := library.Open(t.Context(), t.TempDir(), library.Options{Exclusive: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,4 @@
-// Package sqlitecheck runs SQLite's own integrity check, for the studio's
-// library and the account server alike.
-package sqlitecheck
+package sqlitedb
 
 import (
 	"context"

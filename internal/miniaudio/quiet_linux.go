@@ -1,7 +1,4 @@
-// Package alsaquiet keeps ALSA from printing a screenful of "ALSA lib
-// pcm.c:…" lines while miniaudio probes for a device. Playback and capture
-// both open devices through malgo, so both hold it.
-package alsaquiet
+package miniaudio
 
 /*
 #cgo LDFLAGS: -ldl
@@ -42,13 +39,14 @@ import "C"
 
 import "unsafe"
 
-// Handle holds the ALSA library open with its messages silenced, for as
+// quiet holds the ALSA library open with its messages silenced, for as
 // long as the device that asked for it.
-type Handle struct{ h unsafe.Pointer }
+type quiet struct{ h unsafe.Pointer }
 
-// Hold silences ALSA's messages on stderr. ALSA is loaded at run time, not
-// linked, so Slate still starts where it is not installed.
-func Hold() Handle { return Handle{C.quietALSA()} }
+// holdQuiet silences ALSA's messages on stderr while miniaudio probes for
+// a device. ALSA is loaded at run time, not linked, so Slate still starts
+// where it is not installed.
+func holdQuiet() quiet { return quiet{C.quietALSA()} }
 
-// Release lets the library go once the device is closed.
-func (q Handle) Release() { C.releaseALSA(q.h) }
+// release lets the library go once the device is closed.
+func (q quiet) release() { C.releaseALSA(q.h) }

@@ -1,4 +1,4 @@
-package layout
+package deptest
 
 import (
 	"bytes"
@@ -15,6 +15,10 @@ const module = "github.com/slatestudio/slate"
 
 type pkg struct {
 	ImportPath string
+	Name       string
+	Dir        string
+	GoFiles    []string
+	CgoFiles   []string
 	Imports    []string
 	Deps       []string
 	Standard   bool
@@ -74,18 +78,18 @@ var gui = []string{"fyne.io/"}
 var fyneApp = path.Join("fyne.io/fyne/v2", "app")
 
 var rules = []rule{
-	{pkg: "timeline", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
+	{pkg: "timeline", may: []string{"internal/jsonpos"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "media", may: []string{"internal/atomicfile", "internal/tempfile", "internal/userfile"}, forbidden: gui},
-	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/filehash", "internal/sqlitecheck", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
+	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
-	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/alsaquiet"}, forbidden: gui},
+	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/miniaudio", "internal/clock"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
 	{pkg: "capture/liveness", may: []string{"capture", "media", "ml"}, forbidden: gui},
-	{pkg: "ml", may: []string{"ml", "internal/atomicfile", "internal/userfile"}, forbidden: gui},
+	{pkg: "ml", may: []string{"ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: gui},
 	// Model packs are files and manifests: no studio, no render.
-	{pkg: "ml/pack", may: []string{"ml", "internal/atomicfile", "internal/userfile"}, forbidden: append([]string{"os/exec"}, gui...)},
+	{pkg: "ml/pack", may: []string{"ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: append([]string{"os/exec"}, gui...)},
 	// Test models are built from the standard library alone, so any test
 	// may use them, ml's own included.
 	{pkg: "ml/mltest", may: nil, forbidden: gui},
@@ -94,25 +98,25 @@ var rules = []rule{
 	// library itself (render does, for jobs and clips).
 	{pkg: "render/onnx", may: []string{"render", "timeline", "media", "ml"}, forbidden: gui},
 	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
-	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile", "internal/userfile"}, forbidden: append([]string{"database/sql"}, gui...)},
-	{pkg: "playback", may: []string{"internal/alsaquiet"}, forbidden: gui},
+	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: append([]string{"database/sql"}, gui...)},
+	{pkg: "playback", may: []string{"internal/miniaudio"}, forbidden: gui},
 	// The wire vocabulary is pure: shared by the server and its client, it
 	// stores, runs and serves nothing, and needs nothing but the standard
 	// library and consent's types (the rules, themselves pure).
 	{pkg: "account", alone: true, stdOnly: true, may: []string{"consent"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	// The server never imports the studio's packages, nor its own client.
-	{pkg: "account/server", may: []string{"account", "account/server", "consent", "internal/atomicfile", "internal/sqlitecheck", "internal/sqlitedb"}, forbidden: append(studioSide, gui...)},
+	{pkg: "account/server", may: []string{"account", "account/server", "consent", "internal/atomicfile", "internal/sqlitedb"}, forbidden: append(studioSide, gui...)},
 	// The client is what the studio links: no database, no server code.
 	{pkg: "account/client", may: []string{"account", "consent", "internal/atomicfile"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/account/server", module + "/library"}, gui...)},
 	// The real server, started for other packages' tests.
 	{pkg: "account/accounttest", may: []string{"account/server"}, forbidden: gui},
 	// sharing is the studio's glue to the account server: it reaches the
 	// server only through account/client, never the server's own code.
-	{pkg: "sharing", may: []string{"account", "account/client", "consent", "library", "render", "timeline", "internal/filehash"}, forbidden: append([]string{module + "/account/server"}, gui...)},
+	{pkg: "sharing", may: []string{"account", "account/client", "consent", "library", "render", "timeline", "internal/clock", "internal/filehash"}, forbidden: append([]string{module + "/account/server"}, gui...)},
 	// The slate command's subcommands run the domain and render packages
 	// from a terminal; the studio window is passed in by cmd/slate, so the
 	// CLI links no Fyne at all.
-	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "sharing", "timeline", "voices", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
+	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "sharing", "timeline", "voices", "internal/clock", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
 	// The server's command turns flags into account/server's Config.
 	{pkg: "cmd/slate-server", may: []string{"account/server"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 	// The studio's rooms. The session is the state they share, without a
@@ -122,7 +126,7 @@ var rules = []rule{
 	// another room.
 	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "library", "render", "timeline"}},
 	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline"}},
-	{pkg: "studio/castui", may: []string{"studio/session", "capture", "consent", "library", "media"}},
+	{pkg: "studio/castui", may: []string{"studio/session", "capture", "consent", "library", "media", "internal/clock"}},
 	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/filepick", "ml/pack", "voices"}},
 	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
 	// The tests' builder makes what a studio works with, not the studio.
@@ -150,7 +154,7 @@ func violations(pkgs []pkg) []string {
 	var out []string
 	for _, p := range pkgs {
 		path := rel(p.ImportPath)
-		if under(path, "internal/layout") {
+		if under(path, "internal/deptest") {
 			continue
 		}
 		for _, r := range rules {

@@ -1,4 +1,4 @@
-package sqlitecheck
+package sqlitedb
 
 import (
 	"context"
