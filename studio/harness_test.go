@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -37,7 +38,7 @@ type harness struct {
 	env   *studiotest.Env
 	s     *Studio
 	ui    uiQueue
-	clock *studiotest.Clock
+	clock *clocktest.Clock
 	lib   *library.Library
 	queue *render.Queue
 	win   fyne.Window

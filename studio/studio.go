@@ -30,8 +30,8 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/account"
-	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/icons"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -44,17 +44,6 @@ import (
 	"github.com/slatestudio/slate/studio/storyboard"
 	"github.com/slatestudio/slate/timeline"
 )
-
-// Clock tells the time; tests pass one they move by hand, so nothing in
-// them sleeps.
-type Clock = session.Clock
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
-	return time.AfterFunc(d, f).Stop
-}
 
 // AudioOut is a sound output the player feeds; playback.Output is the
 // real one.
@@ -75,11 +64,13 @@ type Deps struct {
 	// Audio is where the player's sound goes; nil plays silently (and the
 	// player says so).
 	Audio AudioOut
-	Clock Clock
+	// Clock tells the time; nil means the computer's. Tests pass one they
+	// move by hand, so nothing in them sleeps.
+	Clock clock.Clock
 	Log   *slog.Logger
 	// CaptureClock paces and stamps the capture devices of the cast
 	// recording; nil means the real clock.
-	CaptureClock capture.Clock
+	CaptureClock clock.Clock
 	// Models are the model packs and voices the studio shows; nil shows
 	// none.
 	Models *Models
@@ -171,9 +162,7 @@ type Studio struct {
 // New builds the studio's main window for d.Doc. It does not show it;
 // call ShowAndRun, or Window().Show().
 func New(a fyne.App, d Deps) *Studio {
-	if d.Clock == nil {
-		d.Clock = systemClock{}
-	}
+	d.Clock = clock.Or(d.Clock)
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}

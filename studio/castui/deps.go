@@ -9,8 +9,8 @@ import (
 
 	"fyne.io/fyne/v2"
 
-	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/studio/session"
@@ -39,7 +39,7 @@ type Deps struct {
 	Tools   media.Tools
 	// CaptureClock paces and stamps the capture devices of a take; nil
 	// means the real clock.
-	CaptureClock capture.Clock
+	CaptureClock clock.Clock
 	// Log is slog.Default() when nil.
 	Log *slog.Logger
 	// Report shows a failure to the person.

@@ -8,7 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
-	"github.com/slatestudio/slate/capture"
+	"github.com/slatestudio/slate/internal/clock"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/storyboard"
@@ -26,7 +27,7 @@ type rig struct {
 	strip *storyboard.Strip
 	win   fyne.Window
 	ui    *studiotest.UI
-	clock *studiotest.Clock
+	clock *clocktest.Clock
 	// closing lists the windows the panel asked the studio to close.
 	closing []fyne.Window
 	// castShown counts the times it asked for the cast panel.
@@ -35,7 +36,7 @@ type rig struct {
 
 // newRig builds the panel over p (the demo when nil); captureClock, if
 // set, paces the capture devices.
-func newRig(t *testing.T, p *timeline.Project, captureClock capture.Clock) *rig {
+func newRig(t *testing.T, p *timeline.Project, captureClock clock.Clock) *rig {
 	t.Helper()
 	o := studiotest.Options{}
 	if p != nil {

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
@@ -110,13 +111,13 @@ type rig struct {
 
 // newTestStudio builds the player over testProject, with one render worker
 // and a test clock.
-func newTestStudio(t *testing.T, audio AudioOut) (*rig, *studiotest.Clock) {
+func newTestStudio(t *testing.T, audio AudioOut) (*rig, *clocktest.Clock) {
 	t.Helper()
 	return newRig(t, testProject(), 1, audio)
 }
 
 // newRig builds the player over p, with workers render workers.
-func newRig(t testing.TB, p *timeline.Project, workers int, audio AudioOut) (*rig, *studiotest.Clock) {
+func newRig(t testing.TB, p *timeline.Project, workers int, audio AudioOut) (*rig, *clocktest.Clock) {
 	t.Helper()
 	env := studiotest.New(t, studiotest.Options{Projects: []*timeline.Project{p}, Workers: workers})
 	s := env.Session()

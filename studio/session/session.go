@@ -18,20 +18,11 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"time"
 
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/timeline"
 )
-
-// Clock tells the time; tests pass one they move by hand, so nothing in
-// them sleeps.
-type Clock interface {
-	Now() time.Time
-	// AfterFunc calls f after d, on its own goroutine, unless stopped.
-	AfterFunc(d time.Duration, f func()) (stop func() bool)
-}
 
 // Options are what a session works with, built by the studio (or a test).
 type Options struct {

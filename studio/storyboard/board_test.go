@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/studiotest"
@@ -32,7 +33,7 @@ type board struct {
 	in    *Inspector
 	win   fyne.Window
 	ui    *studiotest.UI
-	clock *studiotest.Clock
+	clock *clocktest.Clock
 	// card is every shot's thumbnail, clip is a rendered shot's.
 	card, clip image.Image
 }

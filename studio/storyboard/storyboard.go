@@ -9,6 +9,7 @@ import (
 
 	"fyne.io/fyne/v2"
 
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
@@ -48,7 +49,7 @@ type Deps struct {
 	// Window shows the dialogs and pop-up menus.
 	Window fyne.Window
 	// Clock times the pause in typing after which a prompt is saved.
-	Clock session.Clock
+	Clock clock.Clock
 	// Backends are the backends a shot may name, and DefaultBackend the
 	// one it renders on when it names none.
 	Backends       []string
