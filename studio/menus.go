@@ -46,9 +46,9 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 	m.del = fyne.NewMenuItem("Delete shot", s.session.DeleteSelected)
 	m.split = fyne.NewMenuItem("Split shot at playhead", s.session.SplitAtPlayhead)
 	m.render = item("Render shot", keyRender, s.renderSelected)
-	m.login = fyne.NewMenuItem("Log in…", func() { s.showLogin(false) })
-	m.signup = fyne.NewMenuItem("Sign up…", func() { s.showLogin(true) })
-	m.logout = fyne.NewMenuItem("Log out", s.logout)
+	m.login = fyne.NewMenuItem("Log in…", func() { s.account.ShowLogin(false) })
+	m.signup = fyne.NewMenuItem("Sign up…", func() { s.account.ShowLogin(true) })
+	m.logout = fyne.NewMenuItem("Log out", func() { s.account.Logout() })
 	// The studio's own Quit, so that Fyne adds none: Fyne's closes every
 	// window, which can panic (see Quit).
 	quit := item("Quit", keyQuit, s.Quit)
@@ -83,7 +83,7 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		fyne.NewMenu("Account",
 			m.login, m.signup, m.logout,
 			fyne.NewMenuItemSeparator(),
-			item("Consent and sharing…", keyConsent, func() { s.showDashboard() }),
+			item("Consent and sharing…", keyConsent, func() { s.account.ShowDashboard() }),
 		),
 	)
 }
@@ -96,7 +96,7 @@ func (s *Studio) addShortcuts() {
 		keyNew: s.newProject, keyOpen: s.openProject, keyExport: s.exportFilm,
 		keyUndo: s.session.Undo, keyRedo: s.session.Redo, keyAdd: s.session.AddShot, keyDuplicate: s.session.DuplicateShot,
 		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.castView.Record, keyModels: func() { s.showModels() },
-		keyConsent: func() { s.showDashboard() }, keyQuit: s.Quit,
+		keyConsent: func() { s.account.ShowDashboard() }, keyQuit: s.Quit,
 	} {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}
@@ -138,6 +138,19 @@ func (s *Studio) refreshMenus() {
 	} else {
 		m.render.Label = "Render shot"
 	}
+	if mm := s.win.MainMenu(); mm != nil {
+		mm.Refresh()
+	}
+}
+
+// refreshAccountMenu enables Log in or Log out, whichever applies.
+func (s *Studio) refreshAccountMenu() {
+	m := &s.menu
+	if m.login == nil || s.deps.Sharing == nil {
+		return
+	}
+	in := s.account.LoggedIn()
+	m.login.Disabled, m.signup.Disabled, m.logout.Disabled = in, in, !in
 	if mm := s.win.MainMenu(); mm != nil {
 		mm.Refresh()
 	}

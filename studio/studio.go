@@ -27,9 +27,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
-	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/icons"
 	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
@@ -37,6 +35,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/studio/accountui"
 	"github.com/slatestudio/slate/studio/castui"
 	"github.com/slatestudio/slate/studio/modelsui"
 	"github.com/slatestudio/slate/studio/player"
@@ -90,36 +89,10 @@ type Deps struct {
 // Sharing is what the studio asks of the account server, through package
 // sharing: the consent that a film export asks before featuring other
 // people's cast members, and the log-in, consent dashboard and devices of
-// the Account menu.
+// the Account menu (accountui).
 type Sharing interface {
 	render.Consent
-
-	// The session: who is logged in, and logging in and out.
-	Account() (library.Account, bool)
-	SignUp(ctx context.Context, server, username, password string) (library.Account, error)
-	Login(ctx context.Context, server, username, password string) (library.Account, error)
-	Logout(ctx context.Context) error
-	DeleteAccount(ctx context.Context, password string) error
-	// Sync tells the server what changed here and reads what changed there;
-	// Outbox counts the uses still waiting to be registered.
-	Sync(ctx context.Context) (sharing.Report, error)
-	Outbox(ctx context.Context) (int, error)
-
-	// The consent dashboard: the uses of my likenesses, requests to
-	// feature my members, and other people's members to ask for.
-	UsesOfMine(ctx context.Context) ([]account.Use, error)
-	RemoveUse(ctx context.Context, id string) error
-	Requests(ctx context.Context) ([]account.Request, error)
-	Answer(ctx context.Context, id string, accept bool) error
-	Find(ctx context.Context, handle string) (library.CastMember, error)
-	AskApproval(ctx context.Context, memberID, message string) error
-	Forget(ctx context.Context, memberID string) error
-
-	// The devices logged in to my account, this one's name among them.
-	Devices(ctx context.Context) ([]account.Session, error)
-	DeviceName(ctx context.Context) (string, error)
-	RenameDevice(ctx context.Context, name string) (string, error)
-	RevokeDevice(ctx context.Context, id string) error
+	accountui.Sharing
 }
 
 // Studio is the main window over one open project: the shell that holds
@@ -144,17 +117,10 @@ type Studio struct {
 	player    *player.Player
 	library   *libraryPanel
 	castView  *castui.Panel
+	account   *accountui.Account
 	// quitting: the driver has stopped and the windows are gone; an
 	// edit still being saved must not reach for them.
 	quitting bool
-
-	// dash is the consent dashboard while it is open.
-	dash *dashboard
-	// accountLine says who is logged in and how the last sync went; nil
-	// without Deps.Sharing.
-	accountLine *widget.Label
-	// removalNotice is what the last notice of removed uses said.
-	removalNotice string
 
 	thumbs *thumbnails
 }
@@ -213,11 +179,16 @@ func New(a fyne.App, d Deps) *Studio {
 		ShowCast:    func() { s.side.SelectIndex(2) },
 		CloseWindow: s.closeWindow,
 	})
+	s.account = accountui.New(accountui.Deps{
+		Session: s.session, Sharing: d.Sharing, Library: d.Library, App: a, Window: s.win,
+		Clock: d.Clock, Log: d.Log, Problem: s.problem, CloseWindow: s.closeWindow,
+		Changed: s.accountChanged,
+	})
 	// The shell's own part: the title, the menus, and the panels that
 	// are still the shell's.
 	s.session.Listen(session.Listener{
 		ProjectChanged: func(timeline.Change) {
-			s.win.SetTitle(windowTitle(s.Project()) + s.accountTitle())
+			s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
 			s.library.projectChanged()
 			s.refreshMenus()
 		},
@@ -238,9 +209,8 @@ func New(a fyne.App, d Deps) *Studio {
 	right.SetOffset(0.72)
 	all := container.NewHSplit(s.side, right)
 	all.SetOffset(0.2)
-	if d.Sharing != nil {
-		s.accountLine = &widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
-		s.win.SetContent(container.NewBorder(nil, s.accountLine, nil, nil, all))
+	if line := s.account.StatusLine(); line != nil {
+		s.win.SetContent(container.NewBorder(nil, line, nil, nil, all))
 	} else {
 		s.win.SetContent(all)
 	}
@@ -249,10 +219,7 @@ func New(a fyne.App, d Deps) *Studio {
 	s.win.Resize(fyne.NewSize(1440, 900))
 
 	s.session.Open(d.Doc)
-	if d.Sharing != nil {
-		s.setAccountLine("", false)
-		s.refreshAccountMenu()
-	}
+	s.refreshAccountMenu()
 	s.session.Watch()
 	s.session.ReloadCast()
 	return s
@@ -327,7 +294,7 @@ func (s *Studio) shutdown() {
 		return
 	}
 	s.castView.Close()
-	s.dash = nil
+	s.account.Close()
 	s.player.Close()
 	s.stop()
 }
@@ -356,6 +323,21 @@ func background[T any](s *Studio, work func(ctx context.Context) (T, error), don
 
 // onUI runs f on the UI goroutine unless the window has closed.
 func (s *Studio) onUI(f func()) { s.session.OnUI(f) }
+
+// AccountChanged brings what shows the account up to date after a log-in,
+// a log-out or a restored session. It may be called from any goroutine.
+func (s *Studio) AccountChanged() { s.account.AccountChanged() }
+
+// Synced shows what a background sync did (see accountui). It may be
+// called from any goroutine; sharing.Service.Run calls it.
+func (s *Studio) Synced(r sharing.Report, err error) { s.account.Synced(r, err) }
+
+// accountChanged follows who is logged in: the window's title and the
+// Account menu.
+func (s *Studio) accountChanged() {
+	s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
+	s.refreshAccountMenu()
+}
 
 // The session's work that the library, queue, export and account views
 // still ask the studio for; they move into rooms of their own next, and

@@ -1,9 +1,17 @@
+// Package accountui is the studio's account: the log-in (and sign-up)
+// dialog, the status line that says who is logged in and how the last
+// sync went, the notice of uses removed by their owners, and the consent
+// dashboard (my cast's consent and the requests to approve it, the uses
+// of my likeness, other people's cast I may feature, what was made here
+// with theirs, and the account's logged-in devices). It reaches the
+// account server only through the Sharing it is given.
 package accountui
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/url"
 	"slices"
@@ -15,9 +23,13 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/timeline"
 )
 
 // DefaultServer is the account server the log-in dialog offers first: one
@@ -28,73 +40,182 @@ const DefaultServer = "http://127.0.0.1:8787"
 // logged in to.
 const prefServer = "account.server"
 
-// accountTitle is what the window title says about the account: who is
-// logged in, or nothing.
-func (s *Studio) accountTitle() string {
-	if s.deps.Sharing == nil {
+// Sharing is what the account views ask of the account server, through
+// package sharing: the session, the consent dashboard and the devices.
+type Sharing interface {
+	// The session: who is logged in, and logging in and out.
+	Account() (library.Account, bool)
+	SignUp(ctx context.Context, server, username, password string) (library.Account, error)
+	Login(ctx context.Context, server, username, password string) (library.Account, error)
+	Logout(ctx context.Context) error
+	DeleteAccount(ctx context.Context, password string) error
+	// Sync tells the server what changed here and reads what changed there;
+	// Outbox counts the uses still waiting to be registered.
+	Sync(ctx context.Context) (sharing.Report, error)
+	Outbox(ctx context.Context) (int, error)
+
+	// The consent dashboard: the uses of my likenesses, requests to
+	// feature my members, and other people's members to ask for.
+	UsesOfMine(ctx context.Context) ([]account.Use, error)
+	RemoveUse(ctx context.Context, id string) error
+	Requests(ctx context.Context) ([]account.Request, error)
+	Answer(ctx context.Context, id string, accept bool) error
+	Find(ctx context.Context, handle string) (library.CastMember, error)
+	AskApproval(ctx context.Context, memberID, message string) error
+	Forget(ctx context.Context, memberID string) error
+
+	// The devices logged in to my account, this one's name among them.
+	Devices(ctx context.Context) ([]account.Session, error)
+	DeviceName(ctx context.Context) (string, error)
+	RenameDevice(ctx context.Context, name string) (string, error)
+	RevokeDevice(ctx context.Context, id string) error
+}
+
+// Session is what the account views use of the open studio;
+// *session.Session is the one the studio passes.
+type Session interface {
+	session.Runner
+	Project() *timeline.Project
+	// ReloadCast follows a change to the cast's consent or membership.
+	ReloadCast()
+	// ForgetClips and LookUpClips follow the uses removed by their owners.
+	ForgetClips(sums map[string]bool)
+	LookUpClips()
+}
+
+// Deps are what the account views work with, handed in by the studio.
+type Deps struct {
+	Session Session
+	// Sharing is the studio's link to the account server; nil leaves the
+	// studio offline, and the views say so when asked for.
+	Sharing Sharing
+	// Library holds the cast members and the uses made here.
+	Library *library.Library
+	// App remembers the last server and opens the dashboard's window;
+	// Window is the studio's, which the dialogs open over.
+	App    fyne.App
+	Window fyne.Window
+	// Clock tells the time of the last sync; nil means the computer's.
+	Clock clock.Clock
+	// Log is slog.Default() when nil.
+	Log *slog.Logger
+	// Problem tells the person that something did not work.
+	Problem func(title, message string) dialog.Dialog
+	// CloseWindow closes the dashboard's window, safely, after closed has
+	// tidied up after it.
+	CloseWindow func(w fyne.Window, closed func())
+	// Changed tells the studio, on the UI goroutine, that who is logged
+	// in may have changed: the window's title (Title) and the Account
+	// menu (LoggedIn) follow it.
+	Changed func()
+}
+
+// Account is the studio's account views: the status line, the log-in
+// dialog, the notice of removed uses and the consent dashboard.
+type Account struct {
+	d Deps
+	s Session
+	// line says who is logged in and how the last sync went; nil without
+	// Deps.Sharing.
+	line *widget.Label
+	// dash is the consent dashboard while it is open.
+	dash *dashboard
+	// removalNotice is what the last notice of removed uses said.
+	removalNotice string
+}
+
+// New makes the account views; nothing is shown until the studio asks.
+func New(d Deps) *Account {
+	d.Clock = clock.Or(d.Clock)
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Changed == nil {
+		d.Changed = func() {}
+	}
+	a := &Account{d: d, s: d.Session}
+	if d.Sharing != nil {
+		a.line = &widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
+		a.setLine("", false)
+	}
+	return a
+}
+
+// StatusLine is the line under the studio's window that says who is
+// logged in; nil when the studio is offline (no Deps.Sharing).
+func (a *Account) StatusLine() fyne.CanvasObject {
+	if a.line == nil {
+		return nil
+	}
+	return a.line
+}
+
+// LoggedIn reports whether someone is logged in to an account server.
+func (a *Account) LoggedIn() bool {
+	if a.d.Sharing == nil {
+		return false
+	}
+	_, in := a.d.Sharing.Account()
+	return in
+}
+
+// Close forgets the dashboard: the studio is closing, and takes its
+// window with it.
+func (a *Account) Close() { a.dash = nil }
+
+// Title is what the window's title says about the account after the
+// project's title: who is logged in, or nothing.
+func (a *Account) Title() string {
+	if a.d.Sharing == nil {
 		return ""
 	}
-	if a, ok := s.deps.Sharing.Account(); ok {
-		return " — " + a.Username
+	if acct, ok := a.d.Sharing.Account(); ok {
+		return " — " + acct.Username
 	}
 	return ""
 }
 
 // AccountChanged brings what shows the account up to date after a log-in,
 // a log-out or a restored session. It may be called from any goroutine.
-func (s *Studio) AccountChanged() {
-	s.onUI(func() {
-		s.win.SetTitle(windowTitle(s.Project()) + s.accountTitle())
-		s.setAccountLine("", false)
-		s.refreshAccountMenu()
-		if s.dash != nil {
-			s.dash.reload()
+func (a *Account) AccountChanged() {
+	a.s.OnUI(func() {
+		a.setLine("", false)
+		a.d.Changed()
+		if a.dash != nil {
+			a.dash.reload()
 		}
 	})
 }
 
-// setAccountLine says who is logged in on the status line, followed by
-// note (a sync's outcome); a problem is shown in the warning colour, but
-// never in a dialog: the sync tries again by itself.
-func (s *Studio) setAccountLine(note string, problem bool) {
-	if s.accountLine == nil {
+// setLine says who is logged in on the status line, followed by note (a
+// sync's outcome); a problem is shown in the warning colour, but never in
+// a dialog: the sync tries again by itself.
+func (a *Account) setLine(note string, problem bool) {
+	if a.line == nil {
 		return
 	}
 	text := "Not logged in to an account server · Account ▸ Log in…"
-	if a, ok := s.deps.Sharing.Account(); ok {
-		text = fmt.Sprintf("Logged in as %s on %s", a.Username, a.Server)
+	if acct, ok := a.d.Sharing.Account(); ok {
+		text = fmt.Sprintf("Logged in as %s on %s", acct.Username, acct.Server)
 	}
 	if note != "" {
 		text += " · " + note
 	}
-	s.accountLine.Text = text
-	s.accountLine.Importance = widget.LowImportance
+	a.line.Text = text
+	a.line.Importance = widget.LowImportance
 	if problem {
-		s.accountLine.Importance = widget.WarningImportance
+		a.line.Importance = widget.WarningImportance
 	}
-	s.accountLine.Refresh()
-}
-
-// refreshAccountMenu enables Log in or Log out, whichever applies.
-func (s *Studio) refreshAccountMenu() {
-	m := &s.menu
-	if m.login == nil || s.deps.Sharing == nil {
-		return
-	}
-	_, in := s.deps.Sharing.Account()
-	m.login.Disabled, m.signup.Disabled, m.logout.Disabled = in, in, !in
-	if mm := s.win.MainMenu(); mm != nil {
-		mm.Refresh()
-	}
+	a.line.Refresh()
 }
 
 // noServer says that this studio was started without the account server's
 // glue; it returns true when that is so.
-func (s *Studio) noServer() bool {
-	if s.deps.Sharing != nil {
+func (a *Account) noServer() bool {
+	if a.d.Sharing != nil {
 		return false
 	}
-	s.problem("No account server set up", "This studio was started without a connection to an account server, so there is nothing to log in to. Consent and sharing need one.")
+	a.d.Problem("No account server set up", "This studio was started without a connection to an account server, so there is nothing to log in to. Consent and sharing need one.")
 	return true
 }
 
@@ -102,32 +223,32 @@ func (s *Studio) noServer() bool {
 // (with the timeline's thumbnails brought up to date, the clip being
 // gone), a failure to reach the server quietly on the status line. It may
 // be called from any goroutine; sharing.Service.Run calls it.
-func (s *Studio) Synced(r sharing.Report, err error) {
-	if s.ctx.Err() != nil {
+func (a *Account) Synced(r sharing.Report, err error) {
+	ctx := a.s.Context()
+	if ctx.Err() != nil {
 		return
 	}
 	var removed []removedUse
 	if len(r.Removed) > 0 {
-		removed = s.describeRemoved(r.Removed)
+		removed = a.describeRemoved(ctx, r.Removed)
 	}
-	s.onUI(func() {
+	a.s.OnUI(func() {
 		switch {
 		case errors.Is(err, sharing.ErrNotLoggedIn) || errors.Is(err, client.ErrSessionEnded):
-			s.win.SetTitle(windowTitle(s.Project()) + s.accountTitle())
-			s.setAccountLine("the session has ended; log in again", true)
-			s.refreshAccountMenu()
+			a.setLine("the session has ended; log in again", true)
+			a.d.Changed()
 		case err != nil:
-			s.setAccountLine(syncProblem(err), true)
+			a.setLine(syncProblem(err), true)
 		case len(r.Damaged) > 0:
-			s.setAccountLine("synced "+s.deps.Clock.Now().Format("15:04")+", but "+strings.Join(r.Damaged, "; "), true)
+			a.setLine("synced "+a.d.Clock.Now().Format("15:04")+", but "+strings.Join(r.Damaged, "; "), true)
 		default:
-			s.setAccountLine("synced "+s.deps.Clock.Now().Format("15:04"), false)
+			a.setLine("synced "+a.d.Clock.Now().Format("15:04"), false)
 		}
 		if len(removed) > 0 {
-			s.usesRemoved(removed)
+			a.usesRemoved(removed)
 		}
-		if s.dash != nil && (r.Changed() || len(r.Revoked) > 0 || r.Requests > 0) {
-			s.dash.reload()
+		if a.dash != nil && (r.Changed() || len(r.Revoked) > 0 || r.Requests > 0) {
+			a.dash.reload()
 		}
 	})
 }
@@ -177,16 +298,15 @@ type removedUse struct {
 
 // describeRemoved looks up, off the UI goroutine, whose likeness each
 // removed use featured and where it was made.
-func (s *Studio) describeRemoved(uses []library.Use) []removedUse {
-	ctx := s.ctx
-	all, _ := s.deps.Library.Uses(ctx)
+func (a *Account) describeRemoved(ctx context.Context, uses []library.Use) []removedUse {
+	all, _ := a.d.Library.Uses(ctx)
 	out := make([]removedUse, 0, len(uses))
 	for _, u := range uses {
 		if i := slices.IndexFunc(all, func(x library.Use) bool { return x.ID == u.ID }); i >= 0 {
 			u = all[i]
 		}
 		r := removedUse{use: u, handle: "a cast member"}
-		if m, err := s.deps.Library.CastMember(ctx, u.MemberID); err == nil {
+		if m, err := a.d.Library.CastMember(ctx, u.MemberID); err == nil {
 			r.handle = m.HandleAndOwner()
 		}
 		out = append(out, r)
@@ -196,10 +316,10 @@ func (s *Studio) describeRemoved(uses []library.Use) []removedUse {
 
 // usesRemoved forgets the clips of removed uses (the library has deleted
 // them), refreshes what showed them and tells the person.
-func (s *Studio) usesRemoved(removed []removedUse) {
+func (a *Account) usesRemoved(removed []removedUse) {
 	gone := map[string]bool{}
 	var lines []string
-	p := s.Project()
+	p := a.s.Project()
 	for _, r := range removed {
 		gone[r.use.SHA256] = true
 		what := "a clip was deleted"
@@ -218,17 +338,17 @@ func (s *Studio) usesRemoved(removed []removedUse) {
 			lines = append(lines, line)
 		}
 	}
-	s.session.ForgetClips(gone)
-	s.lookUpClips()
-	s.removalNotice = strings.Join(lines, "\n")
-	s.deps.Log.Info("studio", "removed uses", s.removalNotice)
-	d := dialog.NewInformation("A use of someone's likeness was removed", s.removalNotice, s.win)
+	a.s.ForgetClips(gone)
+	a.s.LookUpClips()
+	a.removalNotice = strings.Join(lines, "\n")
+	a.d.Log.Info("studio", "removed uses", a.removalNotice)
+	d := dialog.NewInformation("A use of someone's likeness was removed", a.removalNotice, a.d.Window)
 	d.Show()
 }
 
-// accountDialog is the log-in (or sign-up) dialog.
-type accountDialog struct {
-	s        *Studio
+// loginDialog is the log-in (or sign-up) dialog.
+type loginDialog struct {
+	a        *Account
 	signUp   bool
 	dialog   dialog.Dialog
 	server   *widget.Entry
@@ -241,15 +361,17 @@ type accountDialog struct {
 	busy bool
 }
 
-// showLogin opens the log-in dialog; with signUp, the one that creates an
-// account.
-func (s *Studio) showLogin(signUp bool) *accountDialog {
-	if s.noServer() {
+// ShowLogin opens the log-in dialog: Account ▸ Log in…; with signUp, the
+// one that creates an account (Account ▸ Sign up…).
+func (a *Account) ShowLogin(signUp bool) { a.showLogin(signUp) }
+
+func (a *Account) showLogin(signUp bool) *loginDialog {
+	if a.noServer() {
 		return nil
 	}
-	d := &accountDialog{s: s, signUp: signUp}
+	d := &loginDialog{a: a, signUp: signUp}
 	d.server = widget.NewEntry()
-	d.server.SetText(s.app.Preferences().StringWithFallback(prefServer, DefaultServer))
+	d.server.SetText(a.d.App.Preferences().StringWithFallback(prefServer, DefaultServer))
 	d.username = widget.NewEntry()
 	d.username.SetPlaceHolder("your username")
 	d.password = widget.NewPasswordEntry()
@@ -276,17 +398,17 @@ func (s *Studio) showLogin(signUp bool) *accountDialog {
 		d.problem,
 		container.NewHBox(layout.NewSpacer(), cancel, d.submit),
 	)
-	d.dialog = dialog.NewCustomWithoutButtons(title, content, s.win)
-	d.width = min(520, s.win.Canvas().Size().Width*0.9)
+	d.dialog = dialog.NewCustomWithoutButtons(title, content, a.d.Window)
+	d.width = min(520, a.d.Window.Canvas().Size().Width*0.9)
 	d.dialog.Resize(fyne.NewSize(d.width, d.dialog.MinSize().Height))
 	d.dialog.Show()
-	s.win.Canvas().Focus(d.username)
+	a.d.Window.Canvas().Focus(d.username)
 	return d
 }
 
 // send asks the server, off the UI goroutine; a failure stays in the
 // dialog, beside the fields, to be corrected.
-func (d *accountDialog) send() {
+func (d *loginDialog) send() {
 	if d.busy {
 		return
 	}
@@ -299,8 +421,8 @@ func (d *accountDialog) send() {
 	d.busy = true
 	d.submit.Disable()
 	d.show("")
-	svc, signUp := d.s.deps.Sharing, d.signUp
-	background(d.s, func(ctx context.Context) (library.Account, error) {
+	svc, signUp := d.a.d.Sharing, d.signUp
+	session.Background(d.a.s, func(ctx context.Context) (library.Account, error) {
 		if signUp {
 			return svc.SignUp(ctx, server, user, pw)
 		}
@@ -312,13 +434,13 @@ func (d *accountDialog) send() {
 			d.show(peopleError(server, err))
 			return
 		}
-		d.s.app.Preferences().SetString(prefServer, server)
+		d.a.d.App.Preferences().SetString(prefServer, server)
 		d.dialog.Hide()
-		d.s.AccountChanged()
+		d.a.AccountChanged()
 	})
 }
 
-func (d *accountDialog) show(problem string) {
+func (d *loginDialog) show(problem string) {
 	d.problem.SetText(problem)
 	if problem == "" {
 		d.problem.Hide()
@@ -328,18 +450,18 @@ func (d *accountDialog) show(problem string) {
 	d.dialog.Resize(fyne.NewSize(max(d.width, d.dialog.MinSize().Width), d.dialog.MinSize().Height))
 }
 
-// logout ends the session, off the UI goroutine.
-func (s *Studio) logout() {
-	if s.noServer() {
+// Logout ends the session, off the UI goroutine: Account ▸ Log out.
+func (a *Account) Logout() {
+	if a.noServer() {
 		return
 	}
-	svc := s.deps.Sharing
-	background(s, func(ctx context.Context) (struct{}, error) {
+	svc := a.d.Sharing
+	session.Background(a.s, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, svc.Logout(ctx)
 	}, func(_ struct{}, err error) {
 		if err != nil {
-			s.problem("Logged out here only", peopleError("", err)+" This studio has forgotten the session all the same.")
+			a.d.Problem("Logged out here only", peopleError("", err)+" This studio has forgotten the session all the same.")
 		}
-		s.AccountChanged()
+		a.AccountChanged()
 	})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/studio/session"
 )
 
 // dashState is what the consent dashboard shows, read in the background.
@@ -45,7 +46,7 @@ type dashState struct {
 // requests to be approved for them, every use of my likeness, the other
 // people's cast I may feature, and the uses of theirs made here.
 type dashboard struct {
-	s       *Studio
+	a       *Account
 	win     fyne.Window
 	tabs    *container.AppTabs
 	account *fyne.Container
@@ -90,18 +91,21 @@ type memberEditor struct {
 	box    fyne.CanvasObject
 }
 
-// showDashboard opens the consent dashboard, or brings it to the front.
-func (s *Studio) showDashboard() *dashboard {
-	if s.noServer() {
+// ShowDashboard opens the consent dashboard, or brings it to the front:
+// Account ▸ Consent and sharing….
+func (a *Account) ShowDashboard() { a.showDashboard() }
+
+func (a *Account) showDashboard() *dashboard {
+	if a.noServer() {
 		return nil
 	}
-	if s.dash != nil {
-		s.dash.win.RequestFocus()
-		s.dash.reload()
-		return s.dash
+	if a.dash != nil {
+		a.dash.win.RequestFocus()
+		a.dash.reload()
+		return a.dash
 	}
-	d := &dashboard{s: s, editors: map[string]*memberEditor{}}
-	d.win = s.app.NewWindow("Consent and sharing — Slate")
+	d := &dashboard{a: a, editors: map[string]*memberEditor{}}
+	d.win = a.d.App.NewWindow("Consent and sharing — Slate")
 	d.account = container.NewHBox()
 	d.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	d.problem.Hide()
@@ -133,13 +137,13 @@ func (s *Studio) showDashboard() *dashboard {
 	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
 	d.win.Resize(fyne.NewSize(1000, 700))
 	closed := func() {
-		if s.dash == d {
-			s.dash = nil
+		if a.dash == d {
+			a.dash = nil
 		}
 	}
-	d.win.SetCloseIntercept(func() { s.closeWindow(d.win, closed) })
+	d.win.SetCloseIntercept(func() { a.d.CloseWindow(d.win, closed) })
 	d.win.SetOnClosed(closed)
-	s.dash = d
+	a.dash = d
 	d.win.Show()
 	d.reload()
 	return d
@@ -148,9 +152,9 @@ func (s *Studio) showDashboard() *dashboard {
 // reload reads everything the dashboard shows, off the UI goroutine, and
 // draws it.
 func (d *dashboard) reload() {
-	svc, lib := d.s.deps.Sharing, d.s.deps.Library
+	svc, lib := d.a.d.Sharing, d.a.d.Library
 	d.busy++
-	background(d.s, func(ctx context.Context) (dashState, error) {
+	session.Background(d.a.s, func(ctx context.Context) (dashState, error) {
 		var st dashState
 		st.acct, st.loggedIn = svc.Account()
 		if st.members, st.libErr = lib.CastMembers(ctx); st.libErr != nil {
@@ -177,7 +181,7 @@ func (d *dashboard) reload() {
 				// The service has forgotten the session (revoked from
 				// another device): show the studio logged out, which
 				// reads everything again.
-				d.s.AccountChanged()
+				d.a.AccountChanged()
 				break
 			}
 		}
@@ -202,7 +206,7 @@ func (d *dashboard) confirm(title, message, yes, no string, then func()) {
 func (d *dashboard) do(work func(ctx context.Context) error, done func(error)) {
 	d.busy++
 	d.say("")
-	background(d.s, func(ctx context.Context) (struct{}, error) {
+	session.Background(d.a.s, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, work(ctx)
 	}, func(_ struct{}, err error) {
 		d.busy--
@@ -248,7 +252,7 @@ func (d *dashboard) drawAccount() {
 	if !st.loggedIn {
 		d.account.Add(widget.NewLabelWithStyle("Not logged in to an account server: your consent settings are kept here until you log in.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		d.account.Add(layout.NewSpacer())
-		login := widget.NewButton("Log in…", func() { d.s.showLogin(false) })
+		login := widget.NewButton("Log in…", func() { d.a.showLogin(false) })
 		login.Importance = widget.HighImportance
 		d.account.Add(login)
 		return
@@ -256,15 +260,21 @@ func (d *dashboard) drawAccount() {
 	d.account.Add(widget.NewLabelWithStyle(fmt.Sprintf("Logged in as %s on %s", st.acct.Username, st.acct.Server), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	d.account.Add(layout.NewSpacer())
 	d.account.Add(widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() {
-		svc := d.s.deps.Sharing
+		svc := d.a.d.Sharing
 		d.do(func(ctx context.Context) error {
 			r, err := svc.Sync(ctx)
-			d.s.Synced(r, err)
+			d.a.Synced(r, err)
 			return err
 		}, nil)
 	}))
 }
 
+// heading is a section's title.
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// quiet is a note in the low-importance colour.
 func quiet(text string) *widget.Label {
 	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 }
@@ -396,7 +406,7 @@ func (e *memberEditor) drawNames() {
 func (d *dashboard) save(e *memberEditor) {
 	m := e.member
 	m.Consent, m.Approved, m.Preferences = e.chosen(), slices.Clone(e.approved), e.prefs.Text
-	lib, svc := d.s.deps.Library, d.s.deps.Sharing
+	lib, svc := d.a.d.Library, d.a.d.Sharing
 	e.save.Disable()
 	e.note.SetText("Saving…")
 	d.busy++
@@ -404,7 +414,7 @@ func (d *dashboard) save(e *memberEditor) {
 		synced  bool
 		syncErr error
 	}
-	background(d.s, func(ctx context.Context) (saved, error) {
+	session.Background(d.a.s, func(ctx context.Context) (saved, error) {
 		if err := lib.UpdateCastMember(ctx, &m); err != nil {
 			return saved{}, err
 		}
@@ -412,7 +422,7 @@ func (d *dashboard) save(e *memberEditor) {
 			return saved{}, nil
 		}
 		r, err := svc.Sync(ctx)
-		d.s.Synced(r, err)
+		d.a.Synced(r, err)
 		return saved{synced: err == nil, syncErr: err}, nil
 	}, func(r saved, err error) {
 		d.busy--
@@ -433,7 +443,7 @@ func (d *dashboard) save(e *memberEditor) {
 		default:
 			e.note.SetText("Saved here; log in to share it with the account server.")
 		}
-		d.s.reloadCast()
+		d.a.s.ReloadCast()
 		d.reload()
 	})
 }
@@ -441,7 +451,7 @@ func (d *dashboard) save(e *memberEditor) {
 // requestsBox lists the pending requests to be approved for one member.
 func (d *dashboard) requestsBox(reqs []account.Request) fyne.CanvasObject {
 	box := container.NewVBox(heading("Asking to be approved"))
-	svc := d.s.deps.Sharing
+	svc := d.a.d.Sharing
 	for _, r := range reqs {
 		text := fmt.Sprintf("%s asks to feature %s", r.Requester, r.Handle)
 		if r.Message != "" {
@@ -449,7 +459,7 @@ func (d *dashboard) requestsBox(reqs []account.Request) fyne.CanvasObject {
 		}
 		id := r.ID
 		accept := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() {
-			d.do(func(ctx context.Context) error { return svc.Answer(ctx, id, true) }, func(error) { d.s.reloadCast() })
+			d.do(func(ctx context.Context) error { return svc.Answer(ctx, id, true) }, func(error) { d.a.s.ReloadCast() })
 		})
 		accept.Importance = widget.HighImportance
 		decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
@@ -478,7 +488,7 @@ func (d *dashboard) drawUses() {
 		d.uses.Add(quiet("Nobody has used your likeness yet."))
 		return
 	}
-	svc := d.s.deps.Sharing
+	svc := d.a.d.Sharing
 	for _, u := range st.uses {
 		creator := u.Creator
 		if creator == "" {
@@ -519,7 +529,7 @@ func scopeLabel(s consent.Scope) string {
 func (d *dashboard) drawOthers() {
 	st := d.shown
 	d.others.RemoveAll()
-	svc := d.s.deps.Sharing
+	svc := d.a.d.Sharing
 	n := 0
 	for _, m := range st.members {
 		if !m.Remote {
@@ -551,7 +561,7 @@ func (d *dashboard) drawOthers() {
 		buttons.Add(widget.NewButtonWithIcon("Forget", theme.DeleteIcon(), func() {
 			dialog.ShowConfirm("Forget "+handle+"?", "Shots that feature them keep the name only, until you add them again.", func(ok bool) {
 				if ok {
-					d.do(func(ctx context.Context) error { return svc.Forget(ctx, id) }, func(error) { d.s.reloadCast() })
+					d.do(func(ctx context.Context) error { return svc.Forget(ctx, id) }, func(error) { d.a.s.ReloadCast() })
 				}
 			}, d.win)
 		}))
@@ -582,7 +592,7 @@ func (d *dashboard) find() {
 	if handle == "" {
 		return
 	}
-	svc := d.s.deps.Sharing
+	svc := d.a.d.Sharing
 	var found library.CastMember
 	d.do(func(ctx context.Context) error {
 		var err error
@@ -591,7 +601,7 @@ func (d *dashboard) find() {
 	}, func(err error) {
 		if err == nil {
 			d.addHandle.SetText("")
-			d.s.reloadCast()
+			d.a.s.ReloadCast()
 			d.added.SetText(fmt.Sprintf("Added %s, %s, to your cast.", found.Name, found.HandleAndOwner()))
 			d.added.Show()
 		}

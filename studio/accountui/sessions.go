@@ -16,6 +16,7 @@ import (
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/studio/session"
 )
 
 // The consent dashboard's Account and devices tab: the login sessions of
@@ -93,11 +94,11 @@ func (d *dashboard) sessionRow(dev account.Session) fyne.CanvasObject {
 		b = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() {
 			d.confirm("Log out of this computer?",
 				"This studio forgets the session and stops syncing; your recordings and consent settings stay here. Log in again with Account ▸ Log in….",
-				"Log out", "Stay logged in", d.s.logout)
+				"Log out", "Stay logged in", d.a.Logout)
 		})
 	} else {
 		id := dev.ID
-		svc := d.s.deps.Sharing
+		svc := d.a.d.Sharing
 		b = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() {
 			d.confirm("Log out "+name+"?",
 				fmt.Sprintf("%s is logged out of your account at once: its studio stops syncing and asks for your password before it uses the account again. What it recorded stays on it.", name),
@@ -186,12 +187,12 @@ func (r *sessionNameField) save() {
 		return
 	}
 	d := r.d
-	svc, server, name := d.s.deps.Sharing, d.shown.acct.Server, r.entry.Text
+	svc, server, name := d.a.d.Sharing, d.shown.acct.Server, r.entry.Text
 	r.busy = true
 	d.busy++
 	r.refreshButton()
 	r.say("", widget.MediumImportance)
-	background(d.s, func(ctx context.Context) (string, error) {
+	session.Background(d.a.s, func(ctx context.Context) (string, error) {
 		return svc.RenameDevice(ctx, name)
 	}, func(got string, err error) {
 		r.busy = false
@@ -211,7 +212,7 @@ func (r *sessionNameField) save() {
 		r.shown = got
 		r.entry.SetText(got)
 		if errors.Is(err, client.ErrSessionEnded) {
-			d.s.AccountChanged()
+			d.a.AccountChanged()
 		}
 		d.reload()
 	})
@@ -282,12 +283,12 @@ func (dd *deleteDialog) send() {
 		return
 	}
 	d := dd.d
-	svc, server := d.s.deps.Sharing, d.shown.acct.Server
+	svc, server := d.a.d.Sharing, d.shown.acct.Server
 	dd.busy = true
 	d.busy++
 	dd.submit.Disable()
 	dd.show("")
-	background(d.s, func(ctx context.Context) (struct{}, error) {
+	session.Background(d.a.s, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, svc.DeleteAccount(ctx, pw)
 	}, func(_ struct{}, err error) {
 		dd.busy = false
@@ -299,7 +300,7 @@ func (dd *deleteDialog) send() {
 			return
 		}
 		dd.close()
-		d.s.AccountChanged()
+		d.a.AccountChanged()
 		note := "Your account is deleted from the account server, and this studio is logged out. The recordings on this computer stay."
 		if err != nil {
 			// Deleted on the server, but the library did not forget it.
