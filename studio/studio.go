@@ -167,7 +167,7 @@ func New(a fyne.App, d Deps) *Studio {
 	if b, err := d.Backends.Open(animatic.Name); err == nil {
 		anim = b
 	}
-	s.player = player.New(player.Deps{
+	s.player = player.New(ctx, player.Deps{
 		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
 		Tools: d.Tools, Blobs: d.Library.Blobs(),
 	})

@@ -129,11 +129,21 @@ func newRig(t testing.TB, p *timeline.Project, workers int, audio AudioOut) (*ri
 	if audio != nil {
 		d.Audio = audio // a nil *fakeAudio must stay a nil interface
 	}
-	r := &rig{Session: s, env: env, ui: env.UI, player: New(d)}
+	r := &rig{Session: s, env: env, ui: env.UI, player: New(t.Context(), d)}
 	testUI.Store(r.player, env.UI)
 	env.Start(s)
 	t.Cleanup(r.shutdown)
 	return r, env.Clock
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // shutdown closes the player, as the studio does when it closes.
@@ -506,7 +516,7 @@ func TestEditDropsChangedSources(t *testing.T) {
 	if after[1] == before[1] {
 		t.Error("the edited shot kept its old source")
 	}
-	if before[1].ctx.Err() == nil {
+	if !isClosed(before[1].done) {
 		t.Error("the old source's work was not cancelled")
 	}
 	p.mu.Lock()
@@ -690,7 +700,7 @@ func TestCloseStopsSound(t *testing.T) {
 	if fill != nil {
 		t.Error("the sound output still plays after the window closed")
 	}
-	if s.player.ctx.Err() == nil {
+	if !s.player.closed() {
 		t.Error("the player's background work was not cancelled")
 	}
 }
