@@ -60,7 +60,7 @@ func build(t testing.TB, o studiotest.Options, change func(*Deps)) *harness {
 		change(&d)
 	}
 	h := &harness{env: env, ui: uiQueue{env.UI}, clock: env.Clock, lib: env.Library, queue: env.Queue}
-	h.s = New(env.App, d)
+	h.s = New(t.Context(), env.App, d)
 	h.win = h.s.Window()
 	h.win.Resize(fyne.NewSize(1440, 900))
 	h.win.Show()
@@ -150,7 +150,7 @@ func (h *harness) stored(t *testing.T) *timeline.Project {
 func (h *harness) addMember(t *testing.T, name string) library.CastMember {
 	t.Helper()
 	m := studiotest.AddMember(t, h.lib, name)
-	h.s.reloadCast()
+	h.s.session.ReloadCast(t.Context())
 	h.ui.until(t, "the studio to list "+name, 10*time.Second, func() bool {
 		return slices.ContainsFunc(h.s.session.Cast(), func(x library.CastMember) bool { return x.ID == m.ID })
 	})

@@ -21,7 +21,9 @@ package studio
 
 import (
 	"context"
+	"image"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -102,8 +104,10 @@ type Studio struct {
 	app  fyne.App
 	win  fyne.Window
 	deps Deps
-	ctx  context.Context
+	// stop ends the context the studio's work runs under (New's); done
+	// is set first, once shutdown has run.
 	stop context.CancelFunc
+	done atomic.Bool
 
 	// session is the open project, its selection, playhead, clips and
 	// cast: what every view reads and changes.
@@ -126,8 +130,11 @@ type Studio struct {
 }
 
 // New builds the studio's main window for d.Doc. It does not show it;
-// call ShowAndRun, or Window().Show().
-func New(a fyne.App, d Deps) *Studio {
+// call ShowAndRun, or Window().Show(). The studio's work (saving edits,
+// rendering, reading the library) runs under a context with ctx's values
+// that ends when the studio does, not before: an edit being typed when
+// ctx is cancelled (Ctrl-C) is still saved by Quit.
+func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	d.Clock = clock.Or(d.Clock)
 	if d.Log == nil {
 		d.Log = slog.Default()
@@ -138,9 +145,9 @@ func New(a fyne.App, d Deps) *Studio {
 	if d.Do == nil {
 		d.Do = fyne.Do
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	s := &Studio{app: a, deps: d, ctx: ctx, stop: stop}
-	s.session = session.New(ctx, session.Options{
+	ctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Studio{app: a, deps: d, stop: stop}
+	s.session = session.New(session.Options{
 		Library: d.Library, Doc: d.Doc, Queue: d.Queue, Backends: d.Backends, Backend: d.Backend,
 		Log: d.Log, Do: d.Do, Report: s.report,
 	})
@@ -158,11 +165,12 @@ func New(a fyne.App, d Deps) *Studio {
 	board := storyboard.Deps{
 		Session: s.session, Window: s.win, Clock: d.Clock,
 		Backends: d.Backends.Names(), DefaultBackend: d.Backend,
-		Thumbnail: s.thumbs.get, RenderSelected: s.renderSelected,
+		Thumbnail:      func(i int) image.Image { return s.thumbs.get(ctx, i) },
+		RenderSelected: func() { s.renderSelected(ctx) },
 	}
-	s.timeline = storyboard.NewStrip(board)
-	s.inspector = storyboard.NewInspector(board)
-	s.queue = newQueuePanel(s)
+	s.timeline = storyboard.NewStrip(ctx, board)
+	s.inspector = storyboard.NewInspector(ctx, board)
+	s.queue = newQueuePanel(ctx, s)
 	var anim render.Backend
 	if b, err := d.Backends.Open(animatic.Name); err == nil {
 		anim = b
@@ -171,8 +179,8 @@ func New(a fyne.App, d Deps) *Studio {
 		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
 		Tools: d.Tools, Blobs: d.Library.Blobs(),
 	})
-	s.library = newLibraryPanel(s)
-	s.castView = castui.NewPanel(castui.Deps{
+	s.library = newLibraryPanel(ctx, s)
+	s.castView = castui.NewPanel(ctx, castui.Deps{
 		Session: s.session, App: a, Window: s.win, Library: d.Library, Tools: d.Tools,
 		CaptureClock: d.CaptureClock, Log: d.Log, Report: s.report,
 		ShotAt:      s.timeline.ShotAt,
@@ -189,11 +197,11 @@ func New(a fyne.App, d Deps) *Studio {
 	s.session.Listen(session.Listener{
 		ProjectChanged: func(timeline.Change) {
 			s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
-			s.library.projectChanged()
+			s.library.projectChanged(ctx)
 			s.refreshMenus()
 		},
 		SelectionChanged: s.refreshMenus,
-		ClipsChanged:     s.library.projectChanged,
+		ClipsChanged:     func() { s.library.projectChanged(ctx) },
 		JobChanged:       s.queue.jobChanged,
 	})
 
@@ -214,14 +222,14 @@ func New(a fyne.App, d Deps) *Studio {
 	} else {
 		s.win.SetContent(all)
 	}
-	s.win.SetMainMenu(s.mainMenu())
-	s.addShortcuts()
+	s.win.SetMainMenu(s.mainMenu(ctx))
+	s.addShortcuts(ctx)
 	s.win.Resize(fyne.NewSize(1440, 900))
 
-	s.session.Open(d.Doc)
+	s.session.Open(ctx, d.Doc)
 	s.refreshAccountMenu()
-	s.session.Watch()
-	s.session.ReloadCast()
+	s.session.Watch(ctx)
+	s.session.ReloadCast(ctx)
 	return s
 }
 
@@ -232,7 +240,7 @@ func (s *Studio) Window() fyne.Window { return s.win }
 // quits. Call it from the main goroutine.
 func (s *Studio) ShowAndRun() {
 	s.win.ShowAndRun()
-	if s.ctx.Err() == nil {
+	if !s.done.Load() {
 		// The driver stopped without Quit (Fyne's own SIGTERM handler can
 		// get there first): what was being typed is saved all the same,
 		// without the views, which went with the driver.
@@ -279,7 +287,7 @@ const closeDelay = 250 * time.Millisecond
 func (s *Studio) closeWindow(w fyne.Window, closed func()) {
 	closed()
 	w.Hide()
-	s.deps.Clock.AfterFunc(closeDelay, func() { s.onUI(w.Close) })
+	s.deps.Clock.AfterFunc(closeDelay, func() { s.session.OnUI(w.Close) })
 }
 
 func windowTitle(p *timeline.Project) string {
@@ -290,12 +298,13 @@ func windowTitle(p *timeline.Project) string {
 // player, and every background job (their reports to the UI are dropped
 // from now on). It closes no window (see Quit), and runs once.
 func (s *Studio) shutdown() {
-	if s.ctx.Err() != nil {
+	if s.done.Swap(true) {
 		return
 	}
 	s.castView.Close()
 	s.account.Close()
 	s.player.Close()
+	s.session.Close()
 	s.stop()
 }
 
@@ -315,22 +324,23 @@ func (s *Studio) report(err error) {
 	dialog.ShowError(err, s.win)
 }
 
-// background runs work off the UI goroutine and hands its result to done
-// on the UI goroutine (session.Background).
-func background[T any](s *Studio, work func(ctx context.Context) (T, error), done func(T, error)) {
-	session.Background(s.session, work, done)
+// background runs work off the UI goroutine, under ctx, and hands its
+// result to done on the UI goroutine (session.Background).
+func background[T any](ctx context.Context, s *Studio, work func(ctx context.Context) (T, error), done func(T, error)) {
+	session.Background(ctx, s.session, work, done)
 }
 
-// onUI runs f on the UI goroutine unless the window has closed.
-func (s *Studio) onUI(f func()) { s.session.OnUI(f) }
-
 // AccountChanged brings what shows the account up to date after a log-in,
-// a log-out or a restored session. It may be called from any goroutine.
-func (s *Studio) AccountChanged() { s.account.AccountChanged() }
+// a log-out or a restored session; what it reads again runs under ctx. It
+// may be called from any goroutine.
+func (s *Studio) AccountChanged(ctx context.Context) { s.account.AccountChanged(ctx) }
 
-// Synced shows what a background sync did (see accountui). It may be
-// called from any goroutine; sharing.Service.Run calls it.
-func (s *Studio) Synced(r sharing.Report, err error) { s.account.Synced(r, err) }
+// Synced shows what a background sync did (see accountui), reading the
+// library under ctx. It may be called from any goroutine; cmd/slate calls
+// it after each sync of sharing.Service.Run.
+func (s *Studio) Synced(ctx context.Context, r sharing.Report, err error) {
+	s.account.Synced(ctx, r, err)
+}
 
 // accountChanged follows who is logged in: the window's title and the
 // Account menu.
@@ -338,18 +348,3 @@ func (s *Studio) accountChanged() {
 	s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
 	s.refreshAccountMenu()
 }
-
-// The session's work that the library, queue, export and account views
-// still ask the studio for; they move into rooms of their own next, and
-// ask the session then.
-
-func (s *Studio) openDocument(doc *library.Document)      { s.session.Open(doc) }
-func (s *Studio) selectShots(ids ...string)               { s.session.Select(ids...) }
-func (s *Studio) setPlayhead(frame int)                   { s.session.SetPlayhead(frame) }
-func (s *Studio) request(i int) *render.Request           { return s.session.Request(i) }
-func (s *Studio) likenessNow() map[string]render.Likeness { return s.session.Likeness() }
-func (s *Studio) keyOf(i int) string                      { return s.session.KeyOf(i) }
-func (s *Studio) clipOf(i int) (library.Clip, bool)       { return s.session.ClipOf(i) }
-func (s *Studio) checkClip(sum string, shot int) error    { return s.session.CheckClip(sum, shot) }
-func (s *Studio) reloadCast()                             { s.session.ReloadCast() }
-func (s *Studio) lookUpClips()                            { s.session.LookUpClips() }

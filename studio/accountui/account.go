@@ -77,10 +77,10 @@ type Session interface {
 	session.Runner
 	Project() *timeline.Project
 	// ReloadCast follows a change to the cast's consent or membership.
-	ReloadCast()
+	ReloadCast(context.Context)
 	// ForgetClips and LookUpClips follow the uses removed by their owners.
 	ForgetClips(sums map[string]bool)
-	LookUpClips()
+	LookUpClips(context.Context)
 }
 
 // Deps are what the account views work with, handed in by the studio.
@@ -177,12 +177,12 @@ func (a *Account) Title() string {
 
 // AccountChanged brings what shows the account up to date after a log-in,
 // a log-out or a restored session. It may be called from any goroutine.
-func (a *Account) AccountChanged() {
+func (a *Account) AccountChanged(ctx context.Context) {
 	a.s.OnUI(func() {
 		a.setLine("", false)
 		a.d.Changed()
 		if a.dash != nil {
-			a.dash.reload()
+			a.dash.reload(ctx)
 		}
 	})
 }
@@ -223,8 +223,7 @@ func (a *Account) noServer() bool {
 // (with the timeline's thumbnails brought up to date, the clip being
 // gone), a failure to reach the server quietly on the status line. It may
 // be called from any goroutine; sharing.Service.Run calls it.
-func (a *Account) Synced(r sharing.Report, err error) {
-	ctx := a.s.Context()
+func (a *Account) Synced(ctx context.Context, r sharing.Report, err error) {
 	if ctx.Err() != nil {
 		return
 	}
@@ -245,10 +244,10 @@ func (a *Account) Synced(r sharing.Report, err error) {
 			a.setLine("synced "+a.d.Clock.Now().Format("15:04"), false)
 		}
 		if len(removed) > 0 {
-			a.usesRemoved(removed)
+			a.usesRemoved(ctx, removed)
 		}
 		if a.dash != nil && (r.Changed() || len(r.Revoked) > 0 || r.Requests > 0) {
-			a.dash.reload()
+			a.dash.reload(ctx)
 		}
 	})
 }
@@ -316,7 +315,7 @@ func (a *Account) describeRemoved(ctx context.Context, uses []library.Use) []rem
 
 // usesRemoved forgets the clips of removed uses (the library has deleted
 // them), refreshes what showed them and tells the person.
-func (a *Account) usesRemoved(removed []removedUse) {
+func (a *Account) usesRemoved(ctx context.Context, removed []removedUse) {
 	gone := map[string]bool{}
 	var lines []string
 	p := a.s.Project()
@@ -339,7 +338,7 @@ func (a *Account) usesRemoved(removed []removedUse) {
 		}
 	}
 	a.s.ForgetClips(gone)
-	a.s.LookUpClips()
+	a.s.LookUpClips(ctx)
 	a.removalNotice = strings.Join(lines, "\n")
 	a.d.Log.Info("studio", "removed uses", a.removalNotice)
 	d := dialog.NewInformation("A use of someone's likeness was removed", a.removalNotice, a.d.Window)
@@ -363,9 +362,9 @@ type loginDialog struct {
 
 // ShowLogin opens the log-in dialog: Account ▸ Log in…; with signUp, the
 // one that creates an account (Account ▸ Sign up…).
-func (a *Account) ShowLogin(signUp bool) { a.showLogin(signUp) }
+func (a *Account) ShowLogin(ctx context.Context, signUp bool) { a.showLogin(ctx, signUp) }
 
-func (a *Account) showLogin(signUp bool) *loginDialog {
+func (a *Account) showLogin(ctx context.Context, signUp bool) *loginDialog {
 	if a.noServer() {
 		return nil
 	}
@@ -383,9 +382,9 @@ func (a *Account) showLogin(signUp bool) *loginDialog {
 		title, action = "Sign up", "Sign up"
 		note = "Create an account on the server; you are logged in to it at once."
 	}
-	d.submit = widget.NewButton(action, d.send)
+	d.submit = widget.NewButton(action, func() { d.send(ctx) })
 	d.submit.Importance = widget.HighImportance
-	d.password.OnSubmitted = func(string) { d.send() }
+	d.password.OnSubmitted = func(string) { d.send(ctx) }
 	form := widget.NewForm(
 		widget.NewFormItem("Server", d.server),
 		widget.NewFormItem("Username", d.username),
@@ -408,7 +407,7 @@ func (a *Account) showLogin(signUp bool) *loginDialog {
 
 // send asks the server, off the UI goroutine; a failure stays in the
 // dialog, beside the fields, to be corrected.
-func (d *loginDialog) send() {
+func (d *loginDialog) send(ctx context.Context) {
 	if d.busy {
 		return
 	}
@@ -422,7 +421,7 @@ func (d *loginDialog) send() {
 	d.submit.Disable()
 	d.show("")
 	svc, signUp := d.a.d.Sharing, d.signUp
-	session.Background(d.a.s, func(ctx context.Context) (library.Account, error) {
+	session.Background(ctx, d.a.s, func(ctx context.Context) (library.Account, error) {
 		if signUp {
 			return svc.SignUp(ctx, server, user, pw)
 		}
@@ -436,7 +435,7 @@ func (d *loginDialog) send() {
 		}
 		d.a.d.App.Preferences().SetString(prefServer, server)
 		d.dialog.Hide()
-		d.a.AccountChanged()
+		d.a.AccountChanged(ctx)
 	})
 }
 
@@ -451,17 +450,17 @@ func (d *loginDialog) show(problem string) {
 }
 
 // Logout ends the session, off the UI goroutine: Account ▸ Log out.
-func (a *Account) Logout() {
+func (a *Account) Logout(ctx context.Context) {
 	if a.noServer() {
 		return
 	}
 	svc := a.d.Sharing
-	session.Background(a.s, func(ctx context.Context) (struct{}, error) {
+	session.Background(ctx, a.s, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, svc.Logout(ctx)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			a.d.Problem("Logged out here only", peopleError("", err)+" This studio has forgotten the session all the same.")
 		}
-		a.AccountChanged()
+		a.AccountChanged(ctx)
 	})
 }

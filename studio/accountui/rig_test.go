@@ -78,7 +78,7 @@ func (h *rig) logIn(t *testing.T, server, username string) {
 	if _, err := h.svc.SignUp(context.Background(), server, username, testPassword); err != nil {
 		t.Fatal(err)
 	}
-	h.a.AccountChanged()
+	h.a.AccountChanged(t.Context())
 	h.ui.Drain()
 }
 
@@ -87,7 +87,7 @@ func (h *rig) logIn(t *testing.T, server, username string) {
 func (h *rig) addMember(t *testing.T, name string) library.CastMember {
 	t.Helper()
 	m := studiotest.AddMember(t, h.lib, name)
-	h.s.ReloadCast()
+	h.s.ReloadCast(t.Context())
 	h.ui.Until(t, "the studio to list "+name, 10*time.Second, func() bool {
 		for _, x := range h.s.Cast() {
 			if x.ID == m.ID {
@@ -102,7 +102,7 @@ func (h *rig) addMember(t *testing.T, name string) library.CastMember {
 // openDashboard opens the consent dashboard and waits for it to load.
 func (h *rig) openDashboard(t *testing.T) *dashboard {
 	t.Helper()
-	d := h.a.showDashboard()
+	d := h.a.showDashboard(t.Context())
 	if d == nil {
 		t.Fatal("the consent dashboard did not open")
 	}

@@ -87,7 +87,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 	if _, err := h.svc.Sync(ctx); err != nil {
 		t.Fatalf("the studio's sync after the other folder logged out: %v", err)
 	}
-	d.reload()
+	d.reload(t.Context())
 	d.settle(t, h)
 	h.ui.Until(t, "the other folder to leave the list", 30*time.Second, func() bool {
 		return d.busy == 0 && !strings.Contains(texts(d.accountTab), otherName)
@@ -95,7 +95,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 
 	// Logged out, this computer can still be named; the next log-in
 	// brings the name.
-	h.a.Logout()
+	h.a.Logout(t.Context())
 	h.ui.Until(t, "the log-out", 30*time.Second, func() bool {
 		return d.busy == 0 && strings.Contains(texts(d.accountTab), "Not logged in")
 	})

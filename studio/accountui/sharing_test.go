@@ -98,7 +98,7 @@ func TestLoginDialog(t *testing.T) {
 		test.Tap(dlg.submit)
 		h.ui.Until(t, "the log-in to answer", 30*time.Second, func() bool { return !dlg.busy })
 	}
-	dlg := h.a.showLogin(false)
+	dlg := h.a.showLogin(t.Context(), false)
 	if dlg.server.Text != DefaultServer {
 		t.Errorf("the server field offers %q, want %q", dlg.server.Text, DefaultServer)
 	}
@@ -137,12 +137,12 @@ func TestLoginDialog(t *testing.T) {
 		t.Error("logged in, the room says nobody is (and the studio's Account menu offers Log in…)")
 	}
 	// The next log-in dialog offers the server used last.
-	if dlg := h.a.showLogin(false); dlg.server.Text != server {
+	if dlg := h.a.showLogin(t.Context(), false); dlg.server.Text != server {
 		t.Errorf("the next log-in offers %q, want %q", dlg.server.Text, server)
 	}
 	dlg.dialog.Hide()
 
-	h.a.Logout() // Account ▸ Log out
+	h.a.Logout(t.Context()) // Account ▸ Log out
 	h.ui.Until(t, "the log-out", 30*time.Second, func() bool { return !strings.Contains(h.win.Title(), "ana") })
 	if _, ok := h.svc.Account(); ok {
 		t.Error("still logged in after Log out")
@@ -229,7 +229,7 @@ func TestDashboardConsentUsesAndRemoval(t *testing.T) {
 	}
 
 	// Ana's dashboard lists the use; she removes it.
-	d.reload()
+	d.reload(t.Context())
 	d.settle(t, h)
 	if len(d.removeUse) != 1 {
 		t.Fatalf("the Uses tab lists %d removable uses, want 1:\n%s", len(d.removeUse), texts(d.uses))
@@ -395,7 +395,7 @@ func TestRemovedUseReachesCreator(t *testing.T) {
 	if err := svc.Made(ctx, grants, render.Made{ProjectID: p.ID, ProjectTitle: p.Title, ShotID: p.Shots[0].ID, Scope: consent.Draft, SHA256: j.Clip.SHA256}); err != nil {
 		t.Fatal(err)
 	}
-	d.reload()
+	d.reload(t.Context())
 	d.settle(t, h)
 	if shown := texts(d.made); !strings.Contains(shown, "@mara · ana · a clip of “"+p.Title+"” · draft") || !strings.Contains(shown, "waiting in the outbox") {
 		t.Errorf("Made here does not show the use waiting:\n%s", shown)
@@ -404,7 +404,10 @@ func TestRemovedUseReachesCreator(t *testing.T) {
 	// The background sync, as cmd/slate runs it, registers the use.
 	runCtx, stop := context.WithCancel(ctx)
 	ran := make(chan struct{})
-	go func() { defer close(ran); svc.Run(runCtx, time.Hour, h.a.Synced) }()
+	go func() {
+		defer close(ran)
+		svc.Run(runCtx, time.Hour, func(r sharing.Report, err error) { h.a.Synced(runCtx, r, err) })
+	}()
 	t.Cleanup(func() { stop(); <-ran })
 	h.ui.Until(t, "the use to be registered", 30*time.Second, func() bool {
 		n, err := svc.Outbox(ctx)
@@ -443,7 +446,7 @@ func TestRemovedUseReachesCreator(t *testing.T) {
 func TestSyncErrorIsQuiet(t *testing.T) {
 	h := newRig(t)
 	down := &url.Error{Op: "Get", URL: "http://127.0.0.1:1/api/v1/changes", Err: errors.New("connection refused")}
-	h.a.Synced(sharing.Report{}, fmt.Errorf("read the change feed: %w", down))
+	h.a.Synced(t.Context(), sharing.Report{}, fmt.Errorf("read the change feed: %w", down))
 	h.ui.Drain()
 	if top := h.win.Canvas().Overlays().Top(); top != nil {
 		t.Errorf("a failed sync opened a dialog:\n%s", texts(top))
@@ -624,7 +627,7 @@ func TestDashboardThisComputerLogsOut(t *testing.T) {
 	if _, err := h.svc.Login(ctx, server, "ana", testPassword); err != nil {
 		t.Fatal(err)
 	}
-	h.a.AccountChanged()
+	h.a.AccountChanged(t.Context())
 	d.settle(t, h)
 	h.ui.Until(t, "the dashboard to show the account", 30*time.Second, func() bool {
 		return d.busy == 0 && strings.Contains(texts(d.accountTab), "this computer")
@@ -641,7 +644,7 @@ func TestDashboardThisComputerLogsOut(t *testing.T) {
 			}
 		}
 	}
-	d.reload()
+	d.reload(t.Context())
 	h.ui.Until(t, "the studio to show the session ended", 30*time.Second, func() bool {
 		return d.busy == 0 && !strings.Contains(h.win.Title(), "ana") && strings.Contains(texts(d.account), "Not logged in")
 	})

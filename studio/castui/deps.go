@@ -5,6 +5,7 @@
 package castui
 
 import (
+	"context"
 	"log/slog"
 
 	"fyne.io/fyne/v2"
@@ -22,9 +23,9 @@ type Session interface {
 	session.Runner
 	Listen(session.Listener)
 	Cast() []library.CastMember
-	ReloadCast()
+	ReloadCast(context.Context)
 	Selected() []string
-	FeatureMember(m library.CastMember, shotIDs ...string)
+	FeatureMember(ctx context.Context, m library.CastMember, shotIDs ...string)
 }
 
 // Deps are what the cast panel and the wizard work with, handed in by the

@@ -45,11 +45,11 @@ func newRig(t *testing.T, p *timeline.Project, captureClock clock.Clock) *rig {
 	env := studiotest.New(t, o)
 	r := &rig{env: env, s: env.Session(), ui: env.UI, clock: env.Clock}
 	r.win = env.App.NewWindow("cast")
-	r.strip = storyboard.NewStrip(storyboard.Deps{
+	r.strip = storyboard.NewStrip(t.Context(), storyboard.Deps{
 		Session: r.s, Window: r.win, Clock: env.Clock, Backends: env.Backends.Names(), DefaultBackend: "animatic",
 		Thumbnail: func(int) image.Image { return nil }, RenderSelected: func() {},
 	})
-	r.panel = NewPanel(Deps{
+	r.panel = NewPanel(t.Context(), Deps{
 		Session: r.s, App: env.App, Window: r.win, Library: env.Library, Tools: env.Tools,
 		CaptureClock: captureClock, Report: func(err error) { t.Errorf("reported: %v", err) },
 		ShotAt:   r.strip.ShotAt,
@@ -77,7 +77,7 @@ func newRig(t *testing.T, p *timeline.Project, captureClock clock.Clock) *rig {
 func (r *rig) addMember(t *testing.T, name string) library.CastMember {
 	t.Helper()
 	m := studiotest.AddMember(t, r.env.Library, name)
-	r.s.ReloadCast()
+	r.s.ReloadCast(t.Context())
 	r.ui.Until(t, "the cast panel to list "+name, 10*time.Second, func() bool {
 		for _, x := range r.s.Cast() {
 			if x.ID == m.ID {

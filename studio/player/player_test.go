@@ -506,7 +506,7 @@ func TestEditDropsChangedSources(t *testing.T) {
 	s, _ := newTestStudio(t, nil)
 	p := s.player
 	before := slices.Clone(p.currentFilm().srcs)
-	if err := s.Edit(timeline.SetPrompt(s.Project().Shots[1].ID, "A door in the wind")); err != nil {
+	if err := s.Edit(t.Context(), timeline.SetPrompt(s.Project().Shots[1].ID, "A door in the wind")); err != nil {
 		t.Fatal(err)
 	}
 	after := p.currentFilm().srcs

@@ -5,6 +5,7 @@
 package storyboard
 
 import (
+	"context"
 	"image"
 
 	"fyne.io/fyne/v2"
@@ -21,8 +22,8 @@ type Session interface {
 	session.Runner
 	Listen(session.Listener)
 	Project() *timeline.Project
-	Edit(timeline.Command) error
-	EditOrReport(timeline.Command)
+	Edit(context.Context, timeline.Command) error
+	EditOrReport(context.Context, timeline.Command)
 
 	Selected() []string
 	IsSelected(id string) bool
@@ -34,12 +35,12 @@ type Session interface {
 	KeyOf(i int) string
 	ClipOf(i int) (library.Clip, bool)
 	Cast() []library.CastMember
-	FeatureMember(m library.CastMember, shotIDs ...string)
+	FeatureMember(ctx context.Context, m library.CastMember, shotIDs ...string)
 
-	AddShot()
-	DuplicateShot()
-	SplitAtPlayhead()
-	DeleteSelected()
+	AddShot(context.Context)
+	DuplicateShot(context.Context)
+	SplitAtPlayhead(context.Context)
+	DeleteSelected(context.Context)
 }
 
 // Deps are what the storyboard's views work with, handed in by the

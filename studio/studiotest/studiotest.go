@@ -233,23 +233,25 @@ func New(t testing.TB, o Options) *Env {
 
 // Session makes the studio's session over Doc, with the UI queue as its
 // UI goroutine, for a room's tests. Build the room over it, then Start
-// it; it stops when the test ends. What it reports is logged and kept
-// (Reported).
+// it; it closes when the test ends. What it reports is logged and kept
+// (Reported). Its work runs under the test's context (T.Context), as a
+// studio's runs under the studio's.
 func (e *Env) Session() *session.Session {
-	ctx, stop := context.WithCancel(context.Background())
-	e.T.Cleanup(stop)
-	return session.New(ctx, session.Options{
+	s := session.New(session.Options{
 		Library: e.Library, Doc: e.Doc, Queue: e.Queue, Backends: e.Backends,
 		Do: e.UI.Do, Report: e.report,
 	})
+	e.T.Cleanup(s.Close)
+	return s
 }
 
 // Start opens the session's document and has it follow the queue and the
-// cast, as the studio does once its rooms are built.
+// cast, as the studio does once its rooms are built, until the test ends.
 func (e *Env) Start(s *session.Session) {
-	s.Open(e.Doc)
-	s.Watch()
-	s.ReloadCast()
+	ctx := e.T.Context()
+	s.Open(ctx, e.Doc)
+	s.Watch(ctx)
+	s.ReloadCast(ctx)
 }
 
 func (e *Env) report(err error) {
