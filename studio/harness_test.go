@@ -1,7 +1,6 @@
 package studio
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -143,16 +142,4 @@ func (h *harness) typeKey(name fyne.KeyName) {
 func (h *harness) stored(t *testing.T) *timeline.Project {
 	t.Helper()
 	return h.env.Stored(h.s.Project().ID)
-}
-
-// addMember stores a cast member with a frontal still in the harness's
-// library and waits for the studio to list it.
-func (h *harness) addMember(t *testing.T, name string) library.CastMember {
-	t.Helper()
-	m := studiotest.AddMember(t, h.lib, name)
-	h.s.session.ReloadCast(t.Context())
-	h.ui.until(t, "the studio to list "+name, 10*time.Second, func() bool {
-		return slices.ContainsFunc(h.s.session.Cast(), func(x library.CastMember) bool { return x.ID == m.ID })
-	})
-	return m
 }

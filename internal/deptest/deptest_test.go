@@ -240,6 +240,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		{ImportPath: module + "/studio/storyboard", Imports: []string{module + "/studio", fyneApp}},
 		{ImportPath: module + "/studio/player", Imports: []string{module + "/studio/storyboard"}},
 		{ImportPath: module + "/studio/newroom", Deps: []string{"fyne.io/fyne/v2"}},
+		{ImportPath: module + "/studio/accountui", Imports: []string{module + "/studio", module + "/studio/castui", fyneApp}},
 	}
 	want := []string{
 		"timeline imports library",
@@ -264,6 +265,9 @@ func TestRulesCatchViolations(t *testing.T) {
 		"studio/storyboard imports fyne.io/fyne/v2/app",
 		"studio/player imports studio/storyboard",
 		"studio/newroom depends on Fyne",
+		"studio/accountui imports studio;",
+		"studio/accountui imports studio/castui",
+		"studio/accountui imports fyne.io/fyne/v2/app",
 	}
 	v := violations(bad)
 	if len(v) != len(want) {
