@@ -96,7 +96,7 @@ func (s *Service) newClient(ctx context.Context, server string) (*client.Client,
 	if err != nil {
 		return nil, err
 	}
-	return client.New(server, client.Options{HTTPClient: s.hc, Store: store, Now: s.clock.Now})
+	return client.New(server, client.Options{HTTPClient: s.hc, Store: store, Clock: s.clock})
 }
 
 // tokenStore is where sessions are kept, opened on first use.

@@ -105,9 +105,9 @@ var rules = []rule{
 	// library and consent's types (the rules, themselves pure).
 	{pkg: "account", alone: true, stdOnly: true, may: []string{"consent"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	// The server never imports the studio's packages, nor its own client.
-	{pkg: "account/server", may: []string{"account", "account/server", "consent", "internal/atomicfile", "internal/sqlitedb"}, forbidden: append(studioSide, gui...)},
+	{pkg: "account/server", may: []string{"account", "account/server", "consent", "internal/atomicfile", "internal/clock", "internal/sqlitedb"}, forbidden: append(studioSide, gui...)},
 	// The client is what the studio links: no database, no server code.
-	{pkg: "account/client", may: []string{"account", "consent", "internal/atomicfile"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/account/server", module + "/library"}, gui...)},
+	{pkg: "account/client", may: []string{"account", "consent", "internal/atomicfile", "internal/clock"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/account/server", module + "/library"}, gui...)},
 	// The real server, started for other packages' tests.
 	{pkg: "account/accounttest", may: []string{"account/server"}, forbidden: gui},
 	// sharing is the studio's glue to the account server: it reaches the
