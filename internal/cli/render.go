@@ -36,7 +36,7 @@ type renderEnv struct {
 	assemble func(ctx context.Context, tools media.Tools, p *timeline.Project, clips []string, opts render.FilmOptions) (*render.Film, error)
 	// consent gives the consent asked before other people's cast members
 	// are rendered; consentFor.
-	consent func(lib *library.Library) usesConsent
+	consent func(ctx context.Context, lib *library.Library) usesConsent
 	// isTTY says whether progress goes to a terminal, where bars are drawn.
 	isTTY bool
 }
@@ -67,9 +67,11 @@ type usesConsent interface {
 // exporting other people's cast members from lib: the account server of
 // the last log-in, through sharing. Logged out, it refuses them with a
 // message saying to log in; a session that cannot be restored is the same.
-func consentFor(lib *library.Library) usesConsent {
+// Restoring the session reads the library under the command's ctx, so an
+// interrupted command stops it too.
+func consentFor(ctx context.Context, lib *library.Library) usesConsent {
 	svc := sharing.New(lib, sharing.Options{})
-	if _, _, err := svc.Restore(context.Background()); err != nil {
+	if _, _, err := svc.Restore(ctx); err != nil {
 		slog.Warn("the account server's session could not be restored", "err", err)
 	}
 	return svc
@@ -273,7 +275,7 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	defer lib.Close()
 	// Transient: this run's jobs are its own and are not stored, so an
 	// open studio's queue is left exactly as it is.
-	c := env.consent(lib)
+	c := env.consent(ctx, lib)
 	// What the queue warns of, slate render says in words of its own
 	// (a job's Note above the bars); only errors are logged besides.
 	quiet := slog.New(slog.NewTextHandler(progressW, &slog.HandlerOptions{Level: slog.LevelError}))
