@@ -163,21 +163,13 @@ func (l *Library) PutGrant(ctx context.Context, g consent.SignedGrant) error {
 // project that have not expired by now, latest expiry first. They are
 // tokens, not grants, so that whoever uses one verifies it first.
 func (l *Library) GrantTokens(ctx context.Context, memberID, projectID string, now time.Time) ([]string, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT token FROM grants WHERE member_id = ? AND project_id = ? AND expires_at > ? ORDER BY expires_at DESC`,
+	out, err := queryAll(ctx, l.db, func(row rowScanner) (t string, err error) { return t, row.Scan(&t) },
+		`SELECT token FROM grants WHERE member_id = ? AND project_id = ? AND expires_at > ? ORDER BY expires_at DESC`,
 		memberID, projectID, unixMilli(now))
 	if err != nil {
 		return nil, fmt.Errorf("read grants: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ForgetGrants drops the grants held for a member (after a revocation),
@@ -237,24 +229,18 @@ type querier interface {
 }
 
 func queryUses(ctx context.Context, q querier, where string, args ...any) ([]Use, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+useColumns+` FROM uses `+where, args...)
+	out, err := queryAll(ctx, q, func(row rowScanner) (Use, error) {
+		var u Use
+		var scope string
+		var at, removed sql.NullInt64
+		err := row.Scan(&u.ID, &u.GrantID, &u.MemberID, &u.SHA256, &u.ProjectID, &u.ShotID, &u.ProjectTitle, &scope, &u.Path, &at, &u.ServerID, &removed)
+		u.Scope, u.At, u.Removed = consent.Scope(scope), fromMilli(at), fromMilli(removed)
+		return u, err
+	}, `SELECT `+useColumns+` FROM uses `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read uses: %w", err)
 	}
-	defer rows.Close()
-	var out []Use
-	for rows.Next() {
-		var u Use
-		var scope string
-		var at sql.NullInt64
-		var removed sql.NullInt64
-		if err := rows.Scan(&u.ID, &u.GrantID, &u.MemberID, &u.SHA256, &u.ProjectID, &u.ShotID, &u.ProjectTitle, &scope, &u.Path, &at, &u.ServerID, &removed); err != nil {
-			return nil, fmt.Errorf("read uses: %w", err)
-		}
-		u.Scope, u.At, u.Removed = consent.Scope(scope), fromMilli(at), fromMilli(removed)
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Outbox returns the uses not yet registered with the server, oldest
