@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // JobRecord is a render job as stored. Status is one of queued,
@@ -60,7 +62,7 @@ func (l *Library) PutJob(ctx context.Context, j JobRecord) error {
 
 const jobColumns = `id, project_id, shot_id, key, backend, status, progress, created_at, started_at, completed_at, error_code, error_message, request`
 
-func scanJob(row rowScanner) (JobRecord, error) {
+func scanJob(row sqlitedb.Row) (JobRecord, error) {
 	var j JobRecord
 	var created, started, completed sql.NullInt64
 	err := row.Scan(&j.ID, &j.ProjectID, &j.ShotID, &j.Key, &j.Backend, &j.Status, &j.Progress, &created, &started, &completed, &j.ErrorCode, &j.ErrorMessage, &j.Request)
@@ -87,7 +89,7 @@ func (l *Library) Jobs(ctx context.Context, statuses ...string) ([]JobRecord, er
 			args[i] = s
 		}
 	}
-	out, err := queryAll(ctx, l.db, scanJob, q+` ORDER BY created_at, id`, args...)
+	out, err := sqlitedb.All(ctx, l.db, scanJob, q+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}

@@ -156,30 +156,6 @@ func (l *Library) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return tx.Commit()
 }
 
-// rowScanner is a row to read: *sql.Rows, or the *sql.Row of a query
-// for one.
-type rowScanner = interface{ Scan(dest ...any) error }
-
-// queryAll runs query on q and reads every row it returns with scan. The
-// rows are all read, and let go, before it returns: what is done with
-// them (hashing a clip's blob, say) never holds a database connection.
-func queryAll[T any](ctx context.Context, q querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // Dir is the data directory.
 func (l *Library) Dir() string { return l.dir }
 

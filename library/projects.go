@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 	"github.com/slatestudio/slate/internal/userfile"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -29,7 +30,7 @@ type ProjectInfo struct {
 
 // Projects lists the stored projects, most recently changed first.
 func (l *Library) Projects(ctx context.Context) ([]ProjectInfo, error) {
-	out, err := queryAll(ctx, l.db, func(row rowScanner) (ProjectInfo, error) {
+	out, err := sqlitedb.All(ctx, l.db, func(row sqlitedb.Row) (ProjectInfo, error) {
 		var pi ProjectInfo
 		var updated sql.NullInt64
 		err := row.Scan(&pi.ID, &pi.Title, &updated, &pi.Shots)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // Account is the account server this studio is logged in to. The session
@@ -163,7 +164,7 @@ func (l *Library) PutGrant(ctx context.Context, g consent.SignedGrant) error {
 // project that have not expired by now, latest expiry first. They are
 // tokens, not grants, so that whoever uses one verifies it first.
 func (l *Library) GrantTokens(ctx context.Context, memberID, projectID string, now time.Time) ([]string, error) {
-	out, err := queryAll(ctx, l.db, func(row rowScanner) (t string, err error) { return t, row.Scan(&t) },
+	out, err := sqlitedb.All(ctx, l.db, sqlitedb.String,
 		`SELECT token FROM grants WHERE member_id = ? AND project_id = ? AND expires_at > ? ORDER BY expires_at DESC`,
 		memberID, projectID, unixMilli(now))
 	if err != nil {
@@ -223,13 +224,8 @@ func (l *Library) AddUse(ctx context.Context, u *Use) error {
 
 const useColumns = `id, grant_id, member_id, sha256, project_id, shot_id, project_title, scope, path, at, server_id, removed_at`
 
-// querier is a database or a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func queryUses(ctx context.Context, q querier, where string, args ...any) ([]Use, error) {
-	out, err := queryAll(ctx, q, func(row rowScanner) (Use, error) {
+func queryUses(ctx context.Context, q sqlitedb.QueryRunner, where string, args ...any) ([]Use, error) {
+	out, err := sqlitedb.All(ctx, q, func(row sqlitedb.Row) (Use, error) {
 		var u Use
 		var scope string
 		var at, removed sql.NullInt64
