@@ -26,7 +26,10 @@ func TestAll(t *testing.T) {
 		n int
 		s string
 	}
-	scan := func(row Row) (p pair, err error) { return p, row.Scan(&p.n, &p.s) }
+	scan := func(row Row) (p pair, err error) {
+		err = row.Scan(&p.n, &p.s)
+		return p, err
+	}
 	got, err := All(ctx, db, scan, `SELECT n, s FROM t WHERE n >= ? ORDER BY n`, 2)
 	if want := []pair{{2, "two"}, {3, "three"}}; err != nil || !slices.Equal(got, want) {
 		t.Errorf("All = %v, %v; want %v", got, err, want)
