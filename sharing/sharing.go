@@ -314,6 +314,18 @@ func (s *Service) client() (*client.Client, library.Account, error) {
 	return s.c, s.acct, nil
 }
 
+// call makes a request of the server through the logged-in client, and
+// forgets the session if the server says it has ended.
+func (s *Service) call(ctx context.Context, fn func(*client.Client) error) error {
+	c, _, err := s.client()
+	if err != nil {
+		return err
+	}
+	err = fn(c)
+	s.ended(ctx, err)
+	return err
+}
+
 // ended forgets a session the server says has ended.
 func (s *Service) ended(ctx context.Context, err error) {
 	if errors.Is(err, client.ErrSessionEnded) {
