@@ -77,6 +77,16 @@ func consentFor(ctx context.Context, lib *library.Library) usesConsent {
 	return svc
 }
 
+// openLibrary opens the library in the data folder dataDir names. Not
+// exclusively: slate's commands run beside an open studio.
+func openLibrary(ctx context.Context, dataDir func() (string, error)) (*library.Library, error) {
+	dir, err := dataDir()
+	if err != nil {
+		return nil, err
+	}
+	return library.Open(ctx, dir, library.Options{})
+}
+
 // fileProjectID names the project of a .slate file by its absolute path.
 func fileProjectID(path string) string {
 	if abs, err := filepath.Abs(path); err == nil {
@@ -263,12 +273,7 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	if names := reg.Names(); !slices.Contains(names, a.backend) {
 		return nil, nil, fmt.Errorf("--backend %s: no such backend; choose one of %s", a.backend, strings.Join(names, ", "))
 	}
-	dir, err := env.dataDir()
-	if err != nil {
-		return nil, nil, err
-	}
-	// Not exclusive: rendering beside an open studio is allowed.
-	lib, err := library.Open(ctx, dir, library.Options{})
+	lib, err := openLibrary(ctx, env.dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
