@@ -21,10 +21,6 @@ var notYetSwitched = map[string]string{
 	"studio/player/player.go":        "a context kept in a struct",
 	"studio/player/playersources.go": "a context kept in a struct",
 	"studio/modelsui/models.go":      "a context kept in a struct",
-	"account/server/server.go":       "Config.Now: take a clock.Clock",
-	"account/server/auth.go":         "the throttle's now func: take a clock.Clock",
-	"account/client/client.go":       "Options.Now: take a clock.Clock",
-	"internal/cli/render.go":         "context.Background in consentFor: take the command's context",
 }
 
 // plumbingFaults lists where the files of p break the plumbing rules of
