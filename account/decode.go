@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/jsonpos"
 )
 
 // ErrTooLarge is returned by Decode when the body is over its limit; the
@@ -60,7 +61,7 @@ func Decode(r io.Reader, v Validator) error {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return jsonError(data, err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return fmt.Errorf("malformed JSON: unexpected data after the object at byte %d", dec.InputOffset())
@@ -68,20 +69,24 @@ func Decode(r io.Reader, v Validator) error {
 	return v.Validate()
 }
 
-// jsonError turns encoding/json's errors into messages for people.
-func jsonError(err error) error {
+// jsonError turns encoding/json's errors in reading data into messages
+// for people. A place is named as the byte at fault, counted from 0 like
+// checkRaw's (jsonpos: encoding/json counts the bad byte as read, and
+// names a value that does not fit where it ends).
+func jsonError(data []byte, err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
+	pos, _ := jsonpos.Of(data, err)
 	switch {
-	case errors.As(err, &syntax):
-		return fmt.Errorf("malformed JSON at byte %d: %s", syntax.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
-	case errors.As(err, &typ):
-		if typ.Field == "" {
-			return fmt.Errorf("malformed JSON at byte %d: expected %s, got %s", typ.Offset, typ.Type, typ.Value)
-		}
-		return fmt.Errorf("field %q: expected %s, got %s", typ.Field, typ.Type, typ.Value)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return errors.New("malformed JSON: the object is cut short")
+	case errors.As(err, &syntax):
+		return fmt.Errorf("malformed JSON at byte %d: %s", pos.Offset, strings.TrimPrefix(syntax.Error(), "json: "))
+	case errors.As(err, &typ):
+		if typ.Field == "" {
+			return fmt.Errorf("malformed JSON at byte %d: expected %s, got %s", pos.Offset, typ.Type, typ.Value)
+		}
+		return fmt.Errorf("field %q: expected %s, got %s", typ.Field, typ.Type, typ.Value)
 	}
 	msg := strings.TrimPrefix(err.Error(), "json: ")
 	if strings.HasPrefix(msg, "unknown field") {

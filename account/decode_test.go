@@ -50,6 +50,10 @@ var decodeTests = []struct {
 	{"credentials", `{"username":"mara_q","password":"correct horse","device":"laptop","admin":true}`, `unknown field "admin"`},
 	{"credentials", `{"username":"mara_q",`, `cut short`},
 	{"credentials", `{"username":"mara_q" "password":"x"}`, `malformed JSON at byte`},
+	// The byte named is the one at fault (0-based, as raw.go counts), not
+	// the count of bytes read up to and past it.
+	{"credentials", `{"username":"mara_q" "password":"x"}`, `malformed JSON at byte 21: `},
+	{"credentials", `{"username":"mara_q",` + "\n" + `x}`, `malformed JSON at byte 22: `},
 	{"credentials", `{"username":5}`, `field "username": expected string, got number`},
 	{"credentials", `{"username":"mara_q","password":"correct horse","device":"laptop"} {}`, `unexpected data after the object`},
 	{"credentials", `[]`, `not a JSON object`},

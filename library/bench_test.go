@@ -12,16 +12,20 @@ import (
 	"github.com/slatestudio/slate/timeline"
 )
 
-// bigProject is a 10,000-shot storyboard with realistic shots: a prompt of a
-// couple of hundred characters, a line of dialogue, a cue.
+// bigProject is a storyboard of n realistic shots: a prompt of a couple of
+// hundred characters, a word of dialogue, a cue. They fit the longest film
+// a project may hold: at half a second each, overlapped by 0.2 s
+// crossfades, 10,000 shots last 50 minutes.
 func bigProject(n int) *timeline.Project {
 	p := timeline.New("Ten thousand shots")
 	p.Cast = []timeline.CastRef{{ID: "ana", Name: "Ana"}}
 	for i := range n {
 		s := timeline.NewShot(fmt.Sprintf("Shot %d", i+1))
 		s.Prompt = strings.Repeat(fmt.Sprintf("a wide view of harbour %d at dusk, ", i), 6)
-		s.Lines = []timeline.Line{{Speaker: "ana", Text: "We should go.", Start: time.Second}}
-		s.Cues = []timeline.Cue{{Kind: timeline.Ambience, Description: "wind", Duration: 2 * time.Second}}
+		s.Duration = timeline.MinShotDuration
+		s.Transition = timeline.Transition{Kind: timeline.Crossfade, Duration: 200 * time.Millisecond}
+		s.Lines = []timeline.Line{{Speaker: "ana", Text: "Go."}}
+		s.Cues = []timeline.Cue{{Kind: timeline.Ambience, Description: "wind", Duration: timeline.MinShotDuration}}
 		p.Shots = append(p.Shots, s)
 	}
 	return p
@@ -62,13 +66,19 @@ func BenchmarkEditSave10k(b *testing.B) {
 			case 0:
 				c = timeline.SetPrompt(id, fmt.Sprintf("edited prompt %d", n))
 			case 1:
-				c = timeline.SetDuration(id, time.Duration(3+r.IntN(5))*time.Second)
+				// Lengths stay short so that the film, edited 3,000
+				// times, stays within the longest a project may be.
+				c = timeline.SetDuration(id, timeline.MinShotDuration+time.Duration(r.IntN(5))*100*time.Millisecond)
 			case 2:
 				c = timeline.MoveShot(id, r.IntN(len(p.Shots)))
 			case 3:
-				c = timeline.AddShot(r.IntN(len(p.Shots)), timeline.NewShot("added"))
-			default:
+				// A shot goes before one comes, so the project never
+				// holds more than the most shots it may.
 				c = timeline.DeleteShots(id)
+			default:
+				added := timeline.NewShot("added")
+				added.Duration = timeline.MinShotDuration
+				c = timeline.AddShot(r.IntN(len(p.Shots)), added)
 			}
 			t0 := time.Now()
 			if _, err := d.Do(ctx, c); err != nil {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -168,7 +169,7 @@ func (l *Library) AddCastMember(ctx context.Context, m *CastMember) error {
 
 const castColumns = `id, name, handle, owner, consent, preferences, voice, take_sha256, frontal_sha256, left_sha256, right_sha256, sample_sha256, created_at, updated_at, owner_name, remote, approved, dirty`
 
-func scanCast(row interface{ Scan(...any) error }) (CastMember, error) {
+func scanCast(row sqlitedb.Row) (CastMember, error) {
 	var m CastMember
 	var lvl string
 	var created, updated sql.NullInt64
@@ -186,20 +187,11 @@ func scanCast(row interface{ Scan(...any) error }) (CastMember, error) {
 
 // CastMembers lists the library's cast members by name.
 func (l *Library) CastMembers(ctx context.Context) ([]CastMember, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT `+castColumns+` FROM cast_members ORDER BY name COLLATE NOCASE, handle`)
+	out, err := sqlitedb.All(ctx, l.db, scanCast, `SELECT `+castColumns+` FROM cast_members ORDER BY name COLLATE NOCASE, handle`)
 	if err != nil {
 		return nil, fmt.Errorf("list cast members: %w", err)
 	}
-	defer rows.Close()
-	var out []CastMember
-	for rows.Next() {
-		m, err := scanCast(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list cast members: %w", err)
-		}
-		out = append(out, m)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CastMember returns one member by ID.

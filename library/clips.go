@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // Clip is a rendered shot: a blob in the store, found by its render key.
@@ -43,7 +45,7 @@ func (l *Library) AddClip(ctx context.Context, c Clip) error {
 
 const clipColumns = `project_id, shot_id, key, sha256, size, backend, width, height, fps, frames, created_at`
 
-func scanClip(row interface{ Scan(...any) error }) (Clip, error) {
+func scanClip(row sqlitedb.Row) (Clip, error) {
 	var c Clip
 	var created sql.NullInt64
 	err := row.Scan(&c.ProjectID, &c.ShotID, &c.Key, &c.SHA256, &c.Size, &c.Backend, &c.Width, &c.Height, &c.FPS, &c.Frames, &created)
@@ -61,21 +63,8 @@ func scanClip(row interface{ Scan(...any) error }) (Clip, error) {
 func (l *Library) ClipByKey(ctx context.Context, key string) (Clip, bool, error) {
 	// The rows are read first: hashing a clip must not hold the one
 	// database connection.
-	rows, err := l.db.QueryContext(ctx, `SELECT `+clipColumns+` FROM clips WHERE key = ? ORDER BY created_at DESC`, key)
+	found, err := sqlitedb.All(ctx, l.db, scanClip, `SELECT `+clipColumns+` FROM clips WHERE key = ? ORDER BY created_at DESC`, key)
 	if err != nil {
-		return Clip{}, false, fmt.Errorf("look up clip: %w", err)
-	}
-	var found []Clip
-	for rows.Next() {
-		c, err := scanClip(rows)
-		if err != nil {
-			rows.Close()
-			return Clip{}, false, fmt.Errorf("look up clip: %w", err)
-		}
-		found = append(found, c)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return Clip{}, false, fmt.Errorf("look up clip: %w", err)
 	}
 	var damaged error
@@ -101,20 +90,11 @@ func (l *Library) ClipByKey(ctx context.Context, key string) (Clip, bool, error)
 
 // ShotClips lists the clips made for a shot, newest first.
 func (l *Library) ShotClips(ctx context.Context, projectID, shotID string) ([]Clip, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT `+clipColumns+` FROM clips WHERE project_id = ? AND shot_id = ? ORDER BY created_at DESC`, projectID, shotID)
+	out, err := sqlitedb.All(ctx, l.db, scanClip, `SELECT `+clipColumns+` FROM clips WHERE project_id = ? AND shot_id = ? ORDER BY created_at DESC`, projectID, shotID)
 	if err != nil {
 		return nil, fmt.Errorf("list clips: %w", err)
 	}
-	defer rows.Close()
-	var out []Clip
-	for rows.Next() {
-		c, err := scanClip(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list clips: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DeleteClip unregisters a clip and removes its blob when no other clip

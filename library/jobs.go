@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // JobRecord is a render job as stored. Status is one of queued,
@@ -60,7 +62,7 @@ func (l *Library) PutJob(ctx context.Context, j JobRecord) error {
 
 const jobColumns = `id, project_id, shot_id, key, backend, status, progress, created_at, started_at, completed_at, error_code, error_message, request`
 
-func scanJob(row interface{ Scan(...any) error }) (JobRecord, error) {
+func scanJob(row sqlitedb.Row) (JobRecord, error) {
 	var j JobRecord
 	var created, started, completed sql.NullInt64
 	err := row.Scan(&j.ID, &j.ProjectID, &j.ShotID, &j.Key, &j.Backend, &j.Status, &j.Progress, &created, &started, &completed, &j.ErrorCode, &j.ErrorMessage, &j.Request)
@@ -87,20 +89,11 @@ func (l *Library) Jobs(ctx context.Context, statuses ...string) ([]JobRecord, er
 			args[i] = s
 		}
 	}
-	rows, err := l.db.QueryContext(ctx, q+` ORDER BY created_at, id`, args...)
+	out, err := sqlitedb.All(ctx, l.db, scanJob, q+` ORDER BY created_at, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}
-	defer rows.Close()
-	var out []JobRecord
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ErrInterrupted is the error code of a job that was running when Slate

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 	"github.com/slatestudio/slate/internal/userfile"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -29,24 +30,19 @@ type ProjectInfo struct {
 
 // Projects lists the stored projects, most recently changed first.
 func (l *Library) Projects(ctx context.Context) ([]ProjectInfo, error) {
-	rows, err := l.db.QueryContext(ctx, `
+	out, err := sqlitedb.All(ctx, l.db, func(row sqlitedb.Row) (ProjectInfo, error) {
+		var pi ProjectInfo
+		var updated sql.NullInt64
+		err := row.Scan(&pi.ID, &pi.Title, &updated, &pi.Shots)
+		pi.UpdatedAt = fromMilli(updated)
+		return pi, err
+	}, `
 		SELECT p.id, p.title, p.updated_at, (SELECT count(*) FROM shots s WHERE s.project_id = p.id)
 		FROM projects p ORDER BY p.updated_at DESC, p.title`)
 	if err != nil {
 		return nil, fmt.Errorf("list projects: %w", err)
 	}
-	defer rows.Close()
-	var out []ProjectInfo
-	for rows.Next() {
-		var pi ProjectInfo
-		var updated sql.NullInt64
-		if err := rows.Scan(&pi.ID, &pi.Title, &updated, &pi.Shots); err != nil {
-			return nil, fmt.Errorf("list projects: %w", err)
-		}
-		pi.UpdatedAt = fromMilli(updated)
-		out = append(out, pi)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CreateProject stores a new project, giving it an ID if it has none, and

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // Account is the account server this studio is logged in to. The session
@@ -163,21 +164,13 @@ func (l *Library) PutGrant(ctx context.Context, g consent.SignedGrant) error {
 // project that have not expired by now, latest expiry first. They are
 // tokens, not grants, so that whoever uses one verifies it first.
 func (l *Library) GrantTokens(ctx context.Context, memberID, projectID string, now time.Time) ([]string, error) {
-	rows, err := l.db.QueryContext(ctx, `SELECT token FROM grants WHERE member_id = ? AND project_id = ? AND expires_at > ? ORDER BY expires_at DESC`,
+	out, err := sqlitedb.All(ctx, l.db, sqlitedb.String,
+		`SELECT token FROM grants WHERE member_id = ? AND project_id = ? AND expires_at > ? ORDER BY expires_at DESC`,
 		memberID, projectID, unixMilli(now))
 	if err != nil {
 		return nil, fmt.Errorf("read grants: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ForgetGrants drops the grants held for a member (after a revocation),
@@ -231,30 +224,19 @@ func (l *Library) AddUse(ctx context.Context, u *Use) error {
 
 const useColumns = `id, grant_id, member_id, sha256, project_id, shot_id, project_title, scope, path, at, server_id, removed_at`
 
-// querier is a database or a transaction.
-type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-}
-
-func queryUses(ctx context.Context, q querier, where string, args ...any) ([]Use, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+useColumns+` FROM uses `+where, args...)
+func queryUses(ctx context.Context, q sqlitedb.QueryRunner, where string, args ...any) ([]Use, error) {
+	out, err := sqlitedb.All(ctx, q, func(row sqlitedb.Row) (Use, error) {
+		var u Use
+		var scope string
+		var at, removed sql.NullInt64
+		err := row.Scan(&u.ID, &u.GrantID, &u.MemberID, &u.SHA256, &u.ProjectID, &u.ShotID, &u.ProjectTitle, &scope, &u.Path, &at, &u.ServerID, &removed)
+		u.Scope, u.At, u.Removed = consent.Scope(scope), fromMilli(at), fromMilli(removed)
+		return u, err
+	}, `SELECT `+useColumns+` FROM uses `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read uses: %w", err)
 	}
-	defer rows.Close()
-	var out []Use
-	for rows.Next() {
-		var u Use
-		var scope string
-		var at sql.NullInt64
-		var removed sql.NullInt64
-		if err := rows.Scan(&u.ID, &u.GrantID, &u.MemberID, &u.SHA256, &u.ProjectID, &u.ShotID, &u.ProjectTitle, &scope, &u.Path, &at, &u.ServerID, &removed); err != nil {
-			return nil, fmt.Errorf("read uses: %w", err)
-		}
-		u.Scope, u.At, u.Removed = consent.Scope(scope), fromMilli(at), fromMilli(removed)
-		out = append(out, u)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // Outbox returns the uses not yet registered with the server, oldest

@@ -2,7 +2,6 @@ package media
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -57,21 +56,7 @@ func (o CameraEncodeOptions) validate() error {
 	case o.FPS <= 0 || o.FPS > MaxFPS:
 		return fmt.Errorf("frame rate %d must be between 1 and %d", o.FPS, MaxFPS)
 	}
-	if err := o.x264().check(); err != nil {
-		return err
-	}
-	if o.Output == "" {
-		return errors.New("no output file")
-	}
-	if err := checkPlainPath(o.Output); err != nil {
-		return fmt.Errorf("output %q: %w", o.Output, err)
-	}
-	if o.Audio != "" {
-		if err := CheckInputPath(o.Audio); err != nil {
-			return err
-		}
-	}
-	return nil
+	return checkMP4(o.x264(), o.Output, o.Audio)
 }
 
 // CameraEncoderArgs returns the ffmpeg arguments [Tools.EncodeCamera] runs
@@ -132,18 +117,9 @@ func (t Tools) EncodeCamera(ctx context.Context, frames io.Reader, opts CameraEn
 	if err != nil {
 		return err
 	}
-	// A pipe of our own, made large, rather than exec's copy through a
-	// 64 KB one: a YUYV frame at 720p is 1.8 MB.
-	r, w, err := os.Pipe()
+	// A YUYV frame at 720p is 1.8 MB: fed through a large pipe.
+	w, err := p.startFed()
 	if err != nil {
-		return fmt.Errorf("encode camera frames: %w", err)
-	}
-	growPipe(w)
-	p.cmd.Stdin = r
-	err = p.start()
-	r.Close() // ffmpeg has its own copy
-	if err != nil {
-		w.Close()
 		return fmt.Errorf("encode camera frames: %w", err)
 	}
 	_, copyErr := io.Copy(w, frames)

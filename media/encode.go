@@ -118,17 +118,24 @@ func (o EncodeOptions) validate() error {
 	case o.PixFmt != "yuv420p" && o.PixFmt != "rgba":
 		return fmt.Errorf("pixel format %q: want \"yuv420p\" or \"rgba\"", o.PixFmt)
 	}
-	if err := o.x264().check(); err != nil {
+	return checkMP4(o.x264(), o.Output, o.Audio)
+}
+
+// checkMP4 checks what the film's encoder and the camera's are given
+// alike: the x264 settings, where the MP4 goes, and the sound file to put
+// in it, if any.
+func checkMP4(x x264, output, audio string) error {
+	if err := x.check(); err != nil {
 		return err
 	}
-	if o.Output == "" {
+	if output == "" {
 		return errors.New("no output file")
 	}
-	if err := checkPlainPath(o.Output); err != nil {
-		return fmt.Errorf("output %q: %w", o.Output, err)
+	if err := checkPlainPath(output); err != nil {
+		return fmt.Errorf("output %q: %w", output, err)
 	}
-	if o.Audio != "" {
-		if err := CheckInputPath(o.Audio); err != nil {
+	if audio != "" {
+		if err := CheckInputPath(audio); err != nil {
 			return err
 		}
 	}
@@ -209,20 +216,9 @@ func (t Tools) NewEncoder(ctx context.Context, opts EncodeOptions) (*Encoder, er
 		os.Remove(tmp)
 		return nil, err
 	}
-	// A pipe of our own rather than StdinPipe, so it can be made larger:
-	// a 720p frame is 1.4 MB, and with the default 64 KB pipe each one
-	// costs ffmpeg and us a score of context switches.
-	r, stdin, err := os.Pipe()
+	// A 720p frame is 1.4 MB: fed through a large pipe.
+	stdin, err := proc.startFed()
 	if err != nil {
-		os.Remove(tmp)
-		return nil, fmt.Errorf("new encoder: %w", err)
-	}
-	growPipe(stdin)
-	proc.cmd.Stdin = r
-	err = proc.start()
-	r.Close() // ffmpeg has its own copy
-	if err != nil {
-		stdin.Close()
 		os.Remove(tmp)
 		return nil, fmt.Errorf("new encoder: %w", err)
 	}

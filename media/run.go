@@ -246,6 +246,27 @@ func (p *process) start() error {
 	return nil
 }
 
+// startFed starts the program reading its standard input from a pipe of
+// our own, whose writing end it returns, rather than through exec's
+// StdinPipe: ours is made larger (growPipe). A frame is over a megabyte,
+// and through the default 64 KB pipe each one costs the program and us a
+// score of context switches.
+func (p *process) startFed() (*os.File, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	growPipe(w)
+	p.cmd.Stdin = r
+	err = p.start()
+	r.Close() // the program has its own copy
+	if err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
 // errOutputFailed stands in for an exit status when ffmpeg exits 0 although
 // it could not finish writing its output: ffmpeg 5.1 does that when a write
 // fails while closing the file, as it does when the disk fills up.

@@ -128,27 +128,25 @@ func (t Tools) Check(tools ...string) error {
 
 // FFmpegVersion returns ffmpeg's version, such as "5.1.9-0+deb12u1".
 func (t Tools) FFmpegVersion(ctx context.Context) (string, error) {
-	out, err := t.output(ctx, ToolFFmpeg, "-hide_banner", "-version")
-	if err != nil {
-		return "", fmt.Errorf("ffmpeg version: %w", err)
-	}
-	v, err := ParseFFmpegVersion(out)
-	if err != nil {
-		return "", fmt.Errorf("ffmpeg version: %w", err)
-	}
-	return v, nil
+	return t.version(ctx, ToolFFmpeg, ParseFFmpegVersion, "-hide_banner", "-version")
 }
 
 // FFprobeVersion returns ffprobe's version; it normally matches ffmpeg's,
 // but a mismatched pair from two installs is worth seeing.
 func (t Tools) FFprobeVersion(ctx context.Context) (string, error) {
-	out, err := t.output(ctx, ToolFFprobe, "-hide_banner", "-version")
+	return t.version(ctx, ToolFFprobe, func(out []byte) (string, error) { return parseVersionLine(ToolFFprobe, out) }, "-hide_banner", "-version")
+}
+
+// version runs tool with args and reads its version from what it prints
+// with parse.
+func (t Tools) version(ctx context.Context, tool string, parse func([]byte) (string, error), args ...string) (string, error) {
+	out, err := t.output(ctx, tool, args...)
 	if err != nil {
-		return "", fmt.Errorf("ffprobe version: %w", err)
+		return "", fmt.Errorf("%s version: %w", tool, err)
 	}
-	v, err := parseVersionLine("ffprobe", out)
+	v, err := parse(out)
 	if err != nil {
-		return "", fmt.Errorf("ffprobe version: %w", err)
+		return "", fmt.Errorf("%s version: %w", tool, err)
 	}
 	return v, nil
 }
@@ -170,15 +168,7 @@ func parseVersionLine(tool string, out []byte) (string, error) {
 
 // EspeakVersion returns espeak-ng's version, such as "1.51".
 func (t Tools) EspeakVersion(ctx context.Context) (string, error) {
-	out, err := t.output(ctx, ToolEspeak, "--version")
-	if err != nil {
-		return "", fmt.Errorf("espeak-ng version: %w", err)
-	}
-	v, err := ParseEspeakVersion(out)
-	if err != nil {
-		return "", fmt.Errorf("espeak-ng version: %w", err)
-	}
-	return v, nil
+	return t.version(ctx, ToolEspeak, ParseEspeakVersion, "--version")
 }
 
 // ParseEspeakVersion extracts the version from the output of

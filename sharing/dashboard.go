@@ -18,36 +18,26 @@ import (
 
 // UsesOfMine lists every use of my likenesses, other people's drafts
 // included, newest first.
-func (s *Service) UsesOfMine(ctx context.Context) ([]account.Use, error) {
-	c, _, err := s.client()
-	if err != nil {
-		return nil, err
-	}
-	uses, err := c.Uses(ctx, "")
-	s.ended(ctx, err)
+func (s *Service) UsesOfMine(ctx context.Context) (uses []account.Use, err error) {
+	err = s.call(ctx, func(c *client.Client) (err error) {
+		uses, err = c.Uses(ctx, "")
+		return err
+	})
 	return uses, err
 }
 
 // RemoveUse removes a use of one of my likenesses; the studio that made it
 // deletes the clip when it next reads its change feed.
 func (s *Service) RemoveUse(ctx context.Context, id string) error {
-	c, _, err := s.client()
-	if err != nil {
-		return err
-	}
-	err = c.RemoveUse(ctx, id)
-	s.ended(ctx, err)
-	return err
+	return s.call(ctx, func(c *client.Client) error { return c.RemoveUse(ctx, id) })
 }
 
 // Requests lists the pending requests to be approved for my members.
-func (s *Service) Requests(ctx context.Context) ([]account.Request, error) {
-	c, _, err := s.client()
-	if err != nil {
-		return nil, err
-	}
-	rs, err := c.Requests(ctx)
-	s.ended(ctx, err)
+func (s *Service) Requests(ctx context.Context) (rs []account.Request, err error) {
+	err = s.call(ctx, func(c *client.Client) (err error) {
+		rs, err = c.Requests(ctx)
+		return err
+	})
 	return rs, err
 }
 
@@ -141,13 +131,10 @@ func (s *Service) Refresh(ctx context.Context) error {
 
 // AskApproval asks the owner of someone else's member to approve me.
 func (s *Service) AskApproval(ctx context.Context, memberID, message string) error {
-	c, _, err := s.client()
-	if err != nil {
+	return s.call(ctx, func(c *client.Client) error {
+		_, err := c.AskApproval(ctx, memberID, message)
 		return err
-	}
-	_, err = c.AskApproval(ctx, memberID, message)
-	s.ended(ctx, err)
-	return err
+	})
 }
 
 // Forget drops someone else's member from the library (the projects that
@@ -174,26 +161,18 @@ func (s *Service) Outbox(ctx context.Context) (int, error) {
 
 // Devices lists the devices logged in to my account; Current marks this
 // one.
-func (s *Service) Devices(ctx context.Context) ([]account.Session, error) {
-	c, _, err := s.client()
-	if err != nil {
-		return nil, err
-	}
-	ds, err := c.Sessions(ctx)
-	s.ended(ctx, err)
+func (s *Service) Devices(ctx context.Context) (ds []account.Session, err error) {
+	err = s.call(ctx, func(c *client.Client) (err error) {
+		ds, err = c.Sessions(ctx)
+		return err
+	})
 	return ds, err
 }
 
 // RevokeDevice logs one of my devices out (a lost laptop). Revoking this
 // one is logging out.
 func (s *Service) RevokeDevice(ctx context.Context, id string) error {
-	c, _, err := s.client()
-	if err != nil {
-		return err
-	}
-	err = c.RevokeSession(ctx, id)
-	s.ended(ctx, err)
-	return err
+	return s.call(ctx, func(c *client.Client) error { return c.RevokeSession(ctx, id) })
 }
 
 // DeleteAccount deletes my account on the server, confirmed with its

@@ -184,7 +184,7 @@ func TestFolderFromBeforeDeviceIDs(t *testing.T) {
 	old := newFolder(t, clk)
 	// What a studio from before device IDs left in its folder: a session
 	// known by its name alone, and the account in the library.
-	c, err := client.New(srv.url(), client.Options{Store: client.NewFileStore(old.dir), Now: clk.Now})
+	c, err := client.New(srv.url(), client.Options{Store: client.NewFileStore(old.dir), Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,7 +96,7 @@ func (s *Service) newClient(ctx context.Context, server string) (*client.Client,
 	if err != nil {
 		return nil, err
 	}
-	return client.New(server, client.Options{HTTPClient: s.hc, Store: store, Now: s.clock.Now})
+	return client.New(server, client.Options{HTTPClient: s.hc, Store: store, Clock: s.clock})
 }
 
 // tokenStore is where sessions are kept, opened on first use.
@@ -312,6 +312,18 @@ func (s *Service) client() (*client.Client, library.Account, error) {
 		return nil, library.Account{}, ErrNotLoggedIn
 	}
 	return s.c, s.acct, nil
+}
+
+// call makes a request of the server through the logged-in client, and
+// forgets the session if the server says it has ended.
+func (s *Service) call(ctx context.Context, fn func(*client.Client) error) error {
+	c, _, err := s.client()
+	if err != nil {
+		return err
+	}
+	err = fn(c)
+	s.ended(ctx, err)
+	return err
 }
 
 // ended forgets a session the server says has ended.

@@ -42,7 +42,7 @@ type server struct {
 
 func startServer(t *testing.T, clk *clocktest.Clock) *server {
 	t.Helper()
-	srv, err := accountserver.New(context.Background(), accountserver.Config{Dir: t.TempDir(), Now: clk.Now})
+	srv, err := accountserver.New(context.Background(), accountserver.Config{Dir: t.TempDir(), Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

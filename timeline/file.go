@@ -489,18 +489,35 @@ func decodeV2ByParts(name string, data []byte) (*Project, error) {
 	for _, c := range f.Cast {
 		p.Cast = append(p.Cast, CastRef(c))
 	}
+	if p.Shots, err = decodeShots[fileShot](name, data, shots); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// fileShotOf is a shot's layout in a version of the format: decoded
+// strictly, then turned into a Shot.
+type fileShotOf[T any] interface {
+	*T
+	shot() (*Shot, *fieldErr)
+}
+
+// decodeShots decodes the shots of a file, each in the layout F of its
+// version, naming the shot and the exact place of the first that is wrong.
+func decodeShots[F any, P fileShotOf[F]](name string, data []byte, shots []rawShot) ([]*Shot, error) {
+	var out []*Shot
 	for i, raw := range shots {
-		var fs fileShot
-		if err := strictDecode(raw.data, &fs); err != nil {
+		fs := P(new(F))
+		if err := strictDecode(raw.data, fs); err != nil {
 			return nil, shotJSONErr(name, data, raw, i, err)
 		}
 		s, ferr := fs.shot()
 		if ferr != nil {
 			return nil, fileErr(name, data, raw.offset, fmt.Sprintf("shots[%d].%s", i, ferr.field), "%s", ferr.msg)
 		}
-		p.Shots = append(p.Shots, s)
+		out = append(out, s)
 	}
-	return p, nil
+	return out, nil
 }
 
 // rawShot is one element of the "shots" list and where it starts.
@@ -718,16 +735,8 @@ func decodeV1(name string, data []byte) (*Project, error) {
 	for _, c := range f.Cast {
 		p.Cast = append(p.Cast, CastRef(c))
 	}
-	for i, raw := range shots {
-		var fs fileShot1
-		if err := strictDecode(raw.data, &fs); err != nil {
-			return nil, shotJSONErr(name, data, raw, i, err)
-		}
-		s, ferr := fs.shot()
-		if ferr != nil {
-			return nil, fileErr(name, data, raw.offset, fmt.Sprintf("shots[%d].%s", i, ferr.field), "%s", ferr.msg)
-		}
-		p.Shots = append(p.Shots, s)
+	if p.Shots, err = decodeShots[fileShot1](name, data, shots); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

@@ -27,6 +27,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 var (
@@ -90,8 +91,9 @@ type Options struct {
 	HTTPClient *http.Client
 	// Store keeps the session between runs; nil keeps it in memory only.
 	Store TokenStore
-	// Now is the clock grants are verified against; nil means time.Now.
-	Now func() time.Time
+	// Clock is what grants are verified against; nil means the
+	// computer's clock.
+	Clock clock.Clock
 }
 
 // Client talks to one server. It is safe for concurrent use.
@@ -100,7 +102,7 @@ type Client struct {
 	base   *url.URL
 	hc     *http.Client
 	store  TokenStore
-	now    func() time.Time
+	clock  clock.Clock
 
 	mu    sync.Mutex
 	creds *Credentials
@@ -125,14 +127,11 @@ func New(serverURL string, opts Options) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("server address %q: use https://", serverURL)
 	}
-	c := &Client{server: u.String(), base: u, hc: opts.HTTPClient, store: opts.Store, now: opts.Now}
+	c := &Client{server: u.String(), base: u, hc: opts.HTTPClient, store: opts.Store, clock: clock.Or(opts.Clock)}
 	if c.hc == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.ResponseHeaderTimeout = time.Minute
 		c.hc = &http.Client{Transport: t}
-	}
-	if c.now == nil {
-		c.now = time.Now
 	}
 	return c, nil
 }
@@ -511,7 +510,7 @@ func (c *Client) VerifyGrant(token string) (consent.Grant, error) {
 	if key == nil {
 		return consent.Grant{}, fmt.Errorf("verify grant: %w (no server key is pinned)", ErrNotLoggedIn)
 	}
-	return consent.Verify(key, token, c.now())
+	return consent.Verify(key, token, c.clock.Now())
 }
 
 // RegisterUse records a render or export that features someone else's

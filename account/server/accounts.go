@@ -13,6 +13,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/server/confusable"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
@@ -203,11 +204,7 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, c caller)
 	}
 	now := s.now()
 	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
-		rows, err := t.query(ctx, `SELECT id FROM members WHERE owner_id = ?`, c.id)
-		if err != nil {
-			return err
-		}
-		ids, err := scanStrings(rows)
+		ids, err := sqlitedb.All(ctx, t.tx, sqlitedb.String, `SELECT id FROM members WHERE owner_id = ?`, c.id)
 		if err != nil {
 			return err
 		}
@@ -248,39 +245,18 @@ func (s *Server) removeBlobs(sums []string) {
 	}
 }
 
-func scanStrings(rows *sql.Rows) ([]string, error) {
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 func (s *Server) listSessions(w http.ResponseWriter, r *http.Request, c caller) error {
-	rows, err := s.st.r.QueryContext(r.Context(), `SELECT id, device, created_at, last_seen_at FROM sessions WHERE account_id = ? ORDER BY created_at, id`, c.id)
+	ss, err := sqlitedb.All(r.Context(), s.st.r, func(row sqlitedb.Row) (account.Session, error) {
+		var ss account.Session
+		var created, seen int64
+		err := row.Scan(&ss.ID, &ss.Device, &created, &seen)
+		ss.Created, ss.LastSeen, ss.Current = fromMS(created), fromMS(seen), ss.ID == c.session
+		return ss, err
+	}, `SELECT id, device, created_at, last_seen_at FROM sessions WHERE account_id = ? ORDER BY created_at, id`, c.id)
 	if err != nil {
 		return fmt.Errorf("list sessions: %w", err)
 	}
-	defer rows.Close()
-	out := account.Sessions{Sessions: []account.Session{}}
-	for rows.Next() {
-		var ss account.Session
-		var created, seen int64
-		if err := rows.Scan(&ss.ID, &ss.Device, &created, &seen); err != nil {
-			return fmt.Errorf("list sessions: %w", err)
-		}
-		ss.Created, ss.LastSeen, ss.Current = fromMS(created), fromMS(seen), ss.ID == c.session
-		out.Sessions = append(out.Sessions, ss)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list sessions: %w", err)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, account.Sessions{Sessions: orEmpty(ss)})
 	return nil
 }
 

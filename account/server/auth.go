@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // Password hashing: argon2id at OWASP's minimum for it (19 MiB, two passes,
@@ -142,13 +144,13 @@ type strikes struct {
 // It lives in memory: a restart forgives everyone, which is acceptable for
 // slowing down guessing.
 type throttle struct {
-	mu  sync.Mutex
-	now func() time.Time
-	m   map[string]*strikes
+	mu    sync.Mutex
+	clock clock.Clock
+	m     map[string]*strikes
 }
 
-func newThrottle(now func() time.Time) *throttle {
-	return &throttle{now: now, m: make(map[string]*strikes)}
+func newThrottle(c clock.Clock) *throttle {
+	return &throttle{clock: c, m: make(map[string]*strikes)}
 }
 
 // attempt lets a password check for an account from an address go ahead,
@@ -158,7 +160,7 @@ func newThrottle(now func() time.Time) *throttle {
 func (t *throttle) attempt(acctKey, addrKey string) (wait time.Duration) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	now := t.now()
+	now := t.clock.Now()
 	for _, k := range []string{acctKey, addrKey} {
 		if s := t.m[k]; s != nil {
 			wait = max(wait, s.until.Sub(now))

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // audit appends a row to the audit trail.
@@ -181,24 +182,15 @@ func loadRequest(ctx context.Context, t *txn, id string) (account.Request, error
 
 // listRequests lists the pending requests for the caller's members.
 func (s *Server) listRequests(w http.ResponseWriter, r *http.Request, c caller) error {
-	rows, err := s.st.r.QueryContext(r.Context(), `SELECT `+requestColumns+` FROM requests r JOIN members m ON m.id = r.member_id
+	rs, err := sqlitedb.All(r.Context(), s.st.r, func(row sqlitedb.Row) (account.Request, error) {
+		q, _, err := scanRequest(row)
+		return q, err
+	}, `SELECT `+requestColumns+` FROM requests r JOIN members m ON m.id = r.member_id
 		JOIN accounts a ON a.id = r.requester_id WHERE m.owner_id = ? AND r.status = 'pending' ORDER BY r.created_at, r.id`, c.id)
 	if err != nil {
 		return fmt.Errorf("list requests: %w", err)
 	}
-	defer rows.Close()
-	out := account.Requests{Requests: []account.Request{}}
-	for rows.Next() {
-		q, _, err := scanRequest(rows)
-		if err != nil {
-			return fmt.Errorf("list requests: %w", err)
-		}
-		out.Requests = append(out.Requests, q)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list requests: %w", err)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, account.Requests{Requests: orEmpty(rs)})
 	return nil
 }
 
@@ -365,24 +357,15 @@ func (s *Server) listUses(w http.ResponseWriter, r *http.Request, c caller) erro
 	if member != "" && !account.ValidID(member) {
 		return errorf(http.StatusBadRequest, account.CodeBadRequest, "parameter \"member\": %q is not a cast member's ID; leave it out to list the uses of every member", member)
 	}
-	rows, err := s.st.r.QueryContext(r.Context(), `SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id
+	us, err := sqlitedb.All(r.Context(), s.st.r, func(row sqlitedb.Row) (account.Use, error) {
+		u, _, err := scanUse(row)
+		return u, err
+	}, `SELECT `+useColumns+` FROM uses u LEFT JOIN accounts a ON a.id = u.creator_id
 		WHERE u.owner_id = ? AND (? = '' OR u.member_id = ?) ORDER BY u.registered_at, u.id`, c.id, member, member)
 	if err != nil {
 		return fmt.Errorf("list uses: %w", err)
 	}
-	defer rows.Close()
-	out := account.Uses{Uses: []account.Use{}}
-	for rows.Next() {
-		u, _, err := scanUse(rows)
-		if err != nil {
-			return fmt.Errorf("list uses: %w", err)
-		}
-		out.Uses = append(out.Uses, u)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list uses: %w", err)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, account.Uses{Uses: orEmpty(us)})
 	return nil
 }
 
@@ -485,25 +468,17 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request, c caller) err
 	if err != nil {
 		return err
 	}
-	rows, err := s.st.r.QueryContext(r.Context(), `SELECT seq, at, kind, actor_id, member_id, grant_id, use_id, detail
+	es, err := sqlitedb.All(r.Context(), s.st.r, func(row sqlitedb.Row) (account.AuditEntry, error) {
+		var e account.AuditEntry
+		var at int64
+		err := row.Scan(&e.Seq, &at, &e.Kind, &e.Actor, &e.Member, &e.GrantID, &e.UseID, &e.Detail)
+		e.At = fromMS(at)
+		return e, err
+	}, `SELECT seq, at, kind, actor_id, member_id, grant_id, use_id, detail
 		FROM audit WHERE owner_id = ? AND seq > ? ORDER BY seq LIMIT ?`, c.id, after, limit)
 	if err != nil {
 		return fmt.Errorf("list audit: %w", err)
 	}
-	defer rows.Close()
-	out := account.Audit{Entries: []account.AuditEntry{}}
-	for rows.Next() {
-		var e account.AuditEntry
-		var at int64
-		if err := rows.Scan(&e.Seq, &at, &e.Kind, &e.Actor, &e.Member, &e.GrantID, &e.UseID, &e.Detail); err != nil {
-			return fmt.Errorf("list audit: %w", err)
-		}
-		e.At = fromMS(at)
-		out.Entries = append(out.Entries, e)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list audit: %w", err)
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, account.Audit{Entries: orEmpty(es)})
 	return nil
 }

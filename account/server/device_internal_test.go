@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // A database from before device IDs keeps its sessions: they stay logged
@@ -22,7 +23,7 @@ func TestDeviceIDMigrationKeepsSessions(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	db, err := sql.Open("sqlite3", dsn(filepath.Join(dir, "server.db"), "_foreign_keys=on"))
+	db, err := sql.Open("sqlite3", sqlitedb.DSN(filepath.Join(dir, "server.db"), "_foreign_keys=on"))
 	if err != nil {
 		t.Fatal(err)
 	}

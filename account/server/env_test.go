@@ -19,29 +19,13 @@ import (
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/account/server"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 )
 
 const password = "correct horse battery"
 
-// clock is a clock the tests move by hand, so nothing sleeps.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock is the clock the tests move by hand, so nothing sleeps.
+func newClock() *clocktest.Clock { return clocktest.New(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)) }
 
 // env is a real server on loopback with its data in a temporary folder.
 type env struct {
@@ -49,7 +33,7 @@ type env struct {
 	dir   string
 	srv   *server.Server
 	hs    *httptest.Server
-	clock *clock
+	clock *clocktest.Clock
 }
 
 func newEnv(t testing.TB, cfg server.Config) *env {
@@ -59,8 +43,8 @@ func newEnv(t testing.TB, cfg server.Config) *env {
 		e.dir = t.TempDir()
 	}
 	cfg.Dir = e.dir
-	if cfg.Now == nil {
-		cfg.Now = e.clock.Now
+	if cfg.Clock == nil {
+		cfg.Clock = e.clock
 	}
 	srv, err := server.New(context.Background(), cfg)
 	if err != nil {
@@ -118,7 +102,7 @@ type user struct {
 
 func (e *env) client(store client.TokenStore) *client.Client {
 	e.t.Helper()
-	c, err := client.New(e.hs.URL, client.Options{HTTPClient: e.hs.Client(), Store: store, Now: e.clock.Now})
+	c, err := client.New(e.hs.URL, client.Options{HTTPClient: e.hs.Client(), Store: store, Clock: e.clock})
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -27,22 +27,12 @@ var nameColumns = [...]struct{ table, name, key string }{
 // name they had, and any later look-alike of either is refused.
 func fillLookAlikeKeys(ctx context.Context, tx sqlitedb.Queryer) error {
 	for _, c := range nameColumns {
-		rows, err := tx.QueryContext(ctx, `SELECT id, `+c.name+` FROM `+c.table+` ORDER BY created_at, id`)
-		if err != nil {
-			return fmt.Errorf("fill %s: %w", c.key, err)
-		}
 		type row struct{ id, name string }
-		var all []row
-		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.id, &r.name); err != nil {
-				rows.Close()
-				return fmt.Errorf("fill %s: %w", c.key, err)
-			}
-			all = append(all, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		all, err := sqlitedb.All(ctx, tx, func(sc sqlitedb.Row) (r row, err error) {
+			err = sc.Scan(&r.id, &r.name)
+			return r, err
+		}, `SELECT id, `+c.name+` FROM `+c.table+` ORDER BY created_at, id`)
+		if err != nil {
 			return fmt.Errorf("fill %s: %w", c.key, err)
 		}
 		for _, r := range all {
@@ -94,12 +84,7 @@ func conflict(msg string) error {
 // look-alikes before the rule, and kept: people may confuse them.
 func (s *Server) logKeptLookAlikes(ctx context.Context) {
 	for _, c := range nameColumns {
-		rows, err := s.st.r.QueryContext(ctx, `SELECT `+c.name+` FROM `+c.table+` WHERE `+c.key+` IS NULL`)
-		if err != nil {
-			s.log.Error("list look-alike names", "error", err)
-			return
-		}
-		names, err := scanStrings(rows)
+		names, err := sqlitedb.All(ctx, s.st.r, sqlitedb.String, `SELECT `+c.name+` FROM `+c.table+` WHERE `+c.key+` IS NULL`)
 		if err != nil {
 			s.log.Error("list look-alike names", "error", err)
 			return

@@ -15,6 +15,7 @@ import (
 	"github.com/slatestudio/slate/account/server/confusable"
 	"github.com/slatestudio/slate/account/server/mediacheck"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // querier is what reads need: the read pool, or a write's transaction.
@@ -226,11 +227,7 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request, c caller) 
 
 func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, c caller) error {
 	ctx := r.Context()
-	rows, err := s.st.r.QueryContext(ctx, `SELECT m.id FROM members m WHERE m.owner_id = ? ORDER BY m.handle`, c.id)
-	if err != nil {
-		return fmt.Errorf("list members: %w", err)
-	}
-	ids, err := scanStrings(rows)
+	ids, err := sqlitedb.All(ctx, s.st.r, sqlitedb.String, `SELECT m.id FROM members m WHERE m.owner_id = ? ORDER BY m.handle`, c.id)
 	if err != nil {
 		return fmt.Errorf("list members: %w", err)
 	}
@@ -465,11 +462,7 @@ func (s *Server) dropMember(ctx context.Context, t *txn, id, actor string, now t
 			return nil, err
 		}
 	}
-	rows, err := t.query(ctx, `SELECT id FROM uses WHERE member_id = ? AND removed_at IS NULL`, id)
-	if err != nil {
-		return nil, err
-	}
-	uses, err := scanStrings(rows)
+	uses, err := sqlitedb.All(ctx, t.tx, sqlitedb.String, `SELECT id FROM uses WHERE member_id = ? AND removed_at IS NULL`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -478,11 +471,7 @@ func (s *Server) dropMember(ctx context.Context, t *txn, id, actor string, now t
 			return nil, err
 		}
 	}
-	rows, err = t.query(ctx, `SELECT sha256 FROM media WHERE member_id = ?`, id)
-	if err != nil {
-		return nil, err
-	}
-	sums, err := scanStrings(rows)
+	sums, err := sqlitedb.All(ctx, t.tx, sqlitedb.String, `SELECT sha256 FROM media WHERE member_id = ?`, id)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,8 @@ import (
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/clock"
+	"github.com/slatestudio/slate/internal/sqlitedb"
 )
 
 // Config sets up a server.
@@ -52,8 +54,9 @@ type Config struct {
 	Dir string
 	// Logger receives structured logs; nil discards them.
 	Logger *slog.Logger
-	// Now is the clock; nil means time.Now. Tests move it by hand.
-	Now func() time.Time
+	// Clock tells the time; nil means the computer's clock. Tests move
+	// it by hand (clocktest).
+	Clock clock.Clock
 	// MediaLimit gives the largest upload of each kind; nil means
 	// account.DefaultMediaLimit.
 	MediaLimit func(account.MediaKind) int64
@@ -63,13 +66,13 @@ type Config struct {
 type Server struct {
 	dir     string
 	log     *slog.Logger
-	now     func() time.Time
+	clock   clock.Clock
 	limit   func(account.MediaKind) int64
 	st      *store
 	blobs   *blobs
 	key     ed25519.PrivateKey
 	pub     ed25519.PublicKey
-	lock    *dirLock
+	lock    *sqlitedb.DirLock
 	mux     *http.ServeMux
 	thr     *throttle
 	hashers hashers
@@ -96,20 +99,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("open server: %w", err)
 	}
 	s := &Server{
-		dir: dir, log: cfg.Logger, now: cfg.Now, limit: cfg.MediaLimit,
+		dir: dir, log: cfg.Logger, clock: clock.Or(cfg.Clock), limit: cfg.MediaLimit,
 		hashers: make(hashers, max(1, runtime.GOMAXPROCS(0))),
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
 	if s.limit == nil {
 		s.limit = account.DefaultMediaLimit
 	}
-	s.thr = newThrottle(s.now)
-	if s.lock, err = lockDir(dir); err != nil {
+	s.thr = newThrottle(s.clock)
+	if s.lock, err = sqlitedb.Lock(dir); errors.Is(err, sqlitedb.ErrLocked) {
+		return nil, fmt.Errorf("another slate-server is using %s; stop it first, or give this one another --data folder", dir)
+	} else if err != nil {
 		return nil, err
 	}
 	fail := func(err error) (*Server, error) {
@@ -146,11 +148,14 @@ func (s *Server) Close() error {
 			s.closeErr = s.st.close()
 		}
 		if s.lock != nil {
-			s.lock.release()
+			s.lock.Release()
 		}
 	})
 	return s.closeErr
 }
+
+// now is the server's time.
+func (s *Server) now() time.Time { return s.clock.Now() }
 
 // PublicKey is the key that verifies the server's grants.
 func (s *Server) PublicKey() ed25519.PublicKey { return s.pub }
@@ -427,6 +432,15 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	body := account.Error{Error: account.ErrorBody{Code: he.code, Message: he.msg}, Refusal: he.refusal}
 	writeJSON(w, he.status, body)
+}
+
+// orEmpty is list, or an empty one where it is nil: a list in an answer
+// is [] when there is nothing in it, never null.
+func orEmpty[T any](list []T) []T {
+	if list == nil {
+		return []T{}
+	}
+	return list
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

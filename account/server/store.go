@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"net/url"
 	"path"
 	"slices"
 	"strings"
@@ -93,29 +92,15 @@ func (t *txn) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
 // another write could be adding a reference to them.
 func (t *txn) afterCommit(fn func()) { t.after = append(t.after, fn) }
 
-func dsn(file string, query string) string {
-	return "file:" + (&url.URL{Path: file}).EscapedPath() + "?" + query
-}
-
 // openStore opens (creating if needed) the database in file and brings it
 // up to date.
 func openStore(ctx context.Context, file string) (*store, error) {
-	// WAL with synchronous=FULL syncs the log on every commit, so a commit
-	// that returned survives a crash or power loss. Immediate transactions
-	// take the write lock up front instead of failing half-way.
-	// Each connection keeps its prepared statements: the same few dozen
+	// The writer's settings (durable commits, WAL) are sqlitedb's. Each
+	// connection keeps its prepared statements: the same few dozen
 	// queries run over and over, and parsing them was a tenth of the work.
-	// The journal mode is set below, not here: see sqlitedb.UseWAL.
-	w, err := sql.Open("sqlite3", dsn(file, "_synchronous=FULL&_foreign_keys=on&_busy_timeout=10000&_txlock=immediate&_stmt_cache_size=64"))
+	w, err := sqlitedb.OpenWriter(ctx, file, "_stmt_cache_size=64")
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", file, err)
-	}
-	w.SetMaxOpenConns(1)
-	w.SetConnMaxLifetime(0)
-	mode, err := sqlitedb.UseWAL(ctx, w)
-	if err != nil || mode != "wal" {
-		w.Close()
-		return nil, fmt.Errorf("open database %s: journal mode is %q, not wal (%v); the folder may be on a network filesystem, which the server does not support", file, mode, err)
+		return nil, err
 	}
 	if err := migrate(ctx, w, file); err != nil {
 		w.Close()
@@ -130,7 +115,7 @@ func openStore(ctx context.Context, file string) (*store, error) {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", file, err)
 	}
-	r, err := sql.Open("sqlite3", dsn(file, "mode=ro&_foreign_keys=on&_busy_timeout=10000&_stmt_cache_size=64"))
+	r, err := sql.Open("sqlite3", sqlitedb.DSN(file, sqlitedb.ReaderParams, "_stmt_cache_size=64"))
 	if err != nil {
 		w.Close()
 		return nil, fmt.Errorf("open database %s: %w", file, err)
@@ -143,7 +128,7 @@ func openStore(ctx context.Context, file string) (*store, error) {
 		r.Close()
 		return nil, fmt.Errorf("open database %s for reading: %w", file, err)
 	}
-	ck, err := sql.Open("sqlite3", dsn(file, "_busy_timeout=10000"))
+	ck, err := sql.Open("sqlite3", sqlitedb.DSN(file, "_busy_timeout=10000"))
 	if err != nil {
 		wc.Close()
 		w.Close()

@@ -304,14 +304,25 @@ func (ev *evidence) spoken(iv vad.Interval) (total time.Duration, first time.Dur
 // noSound is the message of a take without a sound track.
 const noSound = "The take has no sound. Check that a microphone is connected and chosen in Slate, and record again."
 
-func (ev *evidence) checkQuietStart() Result {
-	r := Result{Name: CheckQuietStart}
+// canHearSpeech reports whether the take lets a check of speech be made:
+// it has sound, and speech was looked for in it. Where not, it says so in
+// r, failing a take without sound and skipping the check where no speech
+// detector was given.
+func (ev *evidence) canHearSpeech(r *Result) bool {
 	switch {
 	case !ev.hasSound:
 		r.Message = noSound
-		return r
+		return false
 	case !ev.speechKnown:
 		r.Skipped, r.Message = true, noVAD
+		return false
+	}
+	return true
+}
+
+func (ev *evidence) checkQuietStart() Result {
+	r := Result{Name: CheckQuietStart}
+	if !ev.canHearSpeech(&r) {
 		return r
 	}
 	lead := vad.Interval{Start: 0, End: ev.script.Prompts[0].Start}
@@ -330,12 +341,7 @@ func (ev *evidence) checkSpoken(k capture.PromptKind) Result {
 		name, what, ask = CheckLine, "the line to say was shown", "Say the line aloud, clearly, as soon as it appears"
 	}
 	r := Result{Name: name}
-	switch {
-	case !ev.hasSound:
-		r.Message = noSound
-		return r
-	case !ev.speechKnown:
-		r.Skipped, r.Message = true, noVAD
+	if !ev.canHearSpeech(&r) {
 		return r
 	}
 	p, ok := ev.script.Find(k)

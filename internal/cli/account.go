@@ -64,11 +64,7 @@ func readLine(r io.Reader) (string, error) {
 // openSharing opens the library and the sharing service with the session
 // of the last log-in.
 func openSharing(ctx context.Context, env sharingEnv) (*library.Library, *sharing.Service, error) {
-	dir, err := env.dataDir()
-	if err != nil {
-		return nil, nil, err
-	}
-	lib, err := library.Open(ctx, dir, library.Options{})
+	lib, err := openLibrary(ctx, env.dataDir)
 	if err != nil {
 		return nil, nil, err
 	}

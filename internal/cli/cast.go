@@ -25,12 +25,7 @@ func castMain(ctx context.Context, args []string, stdout, stderr io.Writer, env 
 		fmt.Fprint(stderr, "slate cast: say what to do: record, list or delete\n")
 		return 2
 	}
-	dir, err := env.dataDir()
-	if err != nil {
-		fmt.Fprintf(stderr, "slate cast: %v\n", err)
-		return 1
-	}
-	lib, err := library.Open(ctx, dir, library.Options{})
+	lib, err := openLibrary(ctx, env.dataDir)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate cast: %v\n", err)
 		return 1

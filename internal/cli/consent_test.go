@@ -67,7 +67,7 @@ func TestRenderNeedsConsent(t *testing.T) {
 func TestRenderUnderConsent(t *testing.T) {
 	env, project := consentEnv(t)
 	c := &rendertest.Consent{}
-	env.consent = func(*library.Library) usesConsent { return offlineUses{c} }
+	env.consent = func(context.Context, *library.Library) usesConsent { return offlineUses{c} }
 	out := filepath.Join(t.TempDir(), "film.mp4")
 	code, _, stderr := renderArgsRun(context.Background(), env, "--quiet", project, "-o", out, "--shots", "2")
 	if code != 0 {

@@ -36,7 +36,7 @@ type renderEnv struct {
 	assemble func(ctx context.Context, tools media.Tools, p *timeline.Project, clips []string, opts render.FilmOptions) (*render.Film, error)
 	// consent gives the consent asked before other people's cast members
 	// are rendered; consentFor.
-	consent func(lib *library.Library) usesConsent
+	consent func(ctx context.Context, lib *library.Library) usesConsent
 	// isTTY says whether progress goes to a terminal, where bars are drawn.
 	isTTY bool
 }
@@ -67,12 +67,24 @@ type usesConsent interface {
 // exporting other people's cast members from lib: the account server of
 // the last log-in, through sharing. Logged out, it refuses them with a
 // message saying to log in; a session that cannot be restored is the same.
-func consentFor(lib *library.Library) usesConsent {
+// Restoring the session reads the library under the command's ctx, so an
+// interrupted command stops it too.
+func consentFor(ctx context.Context, lib *library.Library) usesConsent {
 	svc := sharing.New(lib, sharing.Options{})
-	if _, _, err := svc.Restore(context.Background()); err != nil {
+	if _, _, err := svc.Restore(ctx); err != nil {
 		slog.Warn("the account server's session could not be restored", "err", err)
 	}
 	return svc
+}
+
+// openLibrary opens the library in the data folder dataDir names. Not
+// exclusively: slate's commands run beside an open studio.
+func openLibrary(ctx context.Context, dataDir func() (string, error)) (*library.Library, error) {
+	dir, err := dataDir()
+	if err != nil {
+		return nil, err
+	}
+	return library.Open(ctx, dir, library.Options{})
 }
 
 // fileProjectID names the project of a .slate file by its absolute path.
@@ -261,19 +273,14 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	if names := reg.Names(); !slices.Contains(names, a.backend) {
 		return nil, nil, fmt.Errorf("--backend %s: no such backend; choose one of %s", a.backend, strings.Join(names, ", "))
 	}
-	dir, err := env.dataDir()
-	if err != nil {
-		return nil, nil, err
-	}
-	// Not exclusive: rendering beside an open studio is allowed.
-	lib, err := library.Open(ctx, dir, library.Options{})
+	lib, err := openLibrary(ctx, env.dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer lib.Close()
 	// Transient: this run's jobs are its own and are not stored, so an
 	// open studio's queue is left exactly as it is.
-	c := env.consent(lib)
+	c := env.consent(ctx, lib)
 	// What the queue warns of, slate render says in words of its own
 	// (a job's Note above the bars); only errors are logged besides.
 	quiet := slog.New(slog.NewTextHandler(progressW, &slog.HandlerOptions{Level: slog.LevelError}))

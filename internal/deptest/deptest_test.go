@@ -102,12 +102,13 @@ var rules = []rule{
 	{pkg: "playback", may: []string{"internal/miniaudio"}, forbidden: gui},
 	// The wire vocabulary is pure: shared by the server and its client, it
 	// stores, runs and serves nothing, and needs nothing but the standard
-	// library and consent's types (the rules, themselves pure).
-	{pkg: "account", alone: true, stdOnly: true, may: []string{"consent"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
+	// library, consent's types (the rules, themselves pure) and plumbing
+	// that does no I/O (where in a body a JSON error lies).
+	{pkg: "account", alone: true, stdOnly: true, may: []string{"consent", "internal/jsonpos"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	// The server never imports the studio's packages, nor its own client.
-	{pkg: "account/server", may: []string{"account", "account/server", "consent", "internal/atomicfile", "internal/sqlitedb"}, forbidden: append(studioSide, gui...)},
+	{pkg: "account/server", may: []string{"account", "account/server", "consent", "internal/atomicfile", "internal/clock", "internal/sqlitedb"}, forbidden: append(studioSide, gui...)},
 	// The client is what the studio links: no database, no server code.
-	{pkg: "account/client", may: []string{"account", "consent", "internal/atomicfile"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/account/server", module + "/library"}, gui...)},
+	{pkg: "account/client", may: []string{"account", "consent", "internal/atomicfile", "internal/clock"}, forbidden: append([]string{"database/sql", "github.com/mattn/go-sqlite3", module + "/account/server", module + "/library"}, gui...)},
 	// The real server, started for other packages' tests.
 	{pkg: "account/accounttest", may: []string{"account/server"}, forbidden: gui},
 	// sharing is the studio's glue to the account server: it reaches the

@@ -2,8 +2,8 @@
 // do alike with their SQLite databases and data folders: open a database
 // with the settings that make a commit durable (OpenWriter, DSN), bring
 // its schema up to date from embedded migrations safely when several
-// processes open it at once (Migrate), check it (Integrity), and hold a
-// data folder for one process (Lock).
+// processes open it at once (Migrate), read a query's rows (All), check
+// it (Integrity), and hold a data folder for one process (Lock).
 package sqlitedb
 
 import (
