@@ -13,8 +13,6 @@ import (
 	"context"
 	"errors"
 	"time"
-
-	"github.com/slatestudio/slate/internal/clock"
 )
 
 // PixelFormat is how a camera frame's bytes are laid out.
@@ -83,12 +81,6 @@ type Epocher interface {
 
 // ErrUnplugged is returned by a device that disappeared mid-take.
 var ErrUnplugged = errors.New("the device was unplugged")
-
-// Clock is the take's time: now, and waiting. The fakes pace themselves by
-// it, so tests can run a take as fast as the machine goes
-// (clocktest.Clock), or at real pace (clock.Real). It is clock.Clock,
-// named here for the studio's Deps until they name clock.Clock.
-type Clock = clock.Clock
 
 // stallTimeout is how long a real device may send nothing before it counts
 // as broken. It is real time: hardware runs on it whatever the take's clock.

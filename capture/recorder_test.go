@@ -59,7 +59,7 @@ func inputs(t testing.TB, tools media.Tools, ext string, p capturetest.Pattern, 
 	return video, sound
 }
 
-func openFakes(t testing.TB, video, sound string, clock capture.Clock) (*capture.FileCamera, *capture.FileMicrophone) {
+func openFakes(t testing.TB, video, sound string, clock clock.Clock) (*capture.FileCamera, *capture.FileMicrophone) {
 	t.Helper()
 	cam, err := capturetest.OpenCamera(video, clock)
 	if err != nil {

@@ -102,7 +102,7 @@ func BenchmarkImportToReady(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		s := New(a, Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: studiotest.NewClock(), Do: env.UI.Do})
+		s := New(b.Context(), a, Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Clock: studiotest.NewClock(), Do: env.UI.Do})
 		s.win.Resize(fyne.NewSize(1440, 900))
 		s.win.Show()
 		env.UI.Drain()

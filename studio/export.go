@@ -30,14 +30,14 @@ const renderShare = 0.9
 
 // exportFilm is File ▸ Export film: it asks where the film goes, then
 // renders every shot and assembles the film there.
-func (s *Studio) exportFilm() {
+func (s *Studio) exportFilm(ctx context.Context) {
 	p := s.Project()
 	if len(p.Shots) == 0 {
 		s.problem("Nothing to export", fmt.Sprintf("“%s” has no shots yet. Add one (Ctrl+T), then export.", p.Title))
 		return
 	}
 	s.chooseSave("Export film", fileName(p.Title, ".mp4"), ".mp4", videosDir(), func(path string) {
-		s.exportFilmTo(path)
+		s.exportFilmTo(ctx, path)
 	})
 }
 
@@ -98,19 +98,20 @@ type filmExport struct {
 // exportFilmTo renders every shot of the open project (shots rendered
 // before come from the cache at once) and assembles the film at path. It
 // returns at once; the export shows its progress and result in dialogs.
-func (s *Studio) exportFilmTo(path string) *filmExport {
+// It runs under ctx, and the dialog's Cancel button ends it.
+func (s *Studio) exportFilmTo(ctx context.Context, path string) *filmExport {
 	p := s.Project().Clone()
 	e := &filmExport{s: s, path: path, title: p.Title, failed: map[string]bool{}}
 	if err := s.deps.Tools.Check(media.ToolFFmpeg, media.ToolFFprobe); err != nil {
 		dropPlaceholder(path)
-		e.end(nil, err)
+		e.end(ctx, nil, err)
 		return e
 	}
 	// A film that can never be made (too long, or a sound cue that is not
 	// a file) is refused before any shot renders.
 	if err := render.CheckFilm(p, nil); err != nil {
 		dropPlaceholder(path)
-		e.end(nil, err)
+		e.end(ctx, nil, err)
 		return e
 	}
 	total := max(1, p.TotalFrames())
@@ -120,7 +121,7 @@ func (s *Studio) exportFilmTo(path string) *filmExport {
 	e.rendered = make([]float64, len(p.Shots))
 	e.stage = fmt.Sprintf("Rendering shots: 0 of %d done", len(p.Shots))
 
-	ctx, cancel := context.WithCancel(s.ctx)
+	work, cancel := context.WithCancel(ctx)
 	e.cancel = cancel
 	e.status = widget.NewLabel(e.stage)
 	e.bar = widget.NewProgressBar()
@@ -131,9 +132,9 @@ func (s *Studio) exportFilmTo(path string) *filmExport {
 	e.dialog.Resize(fyne.NewSize(min(520, s.win.Canvas().Size().Width*0.8), e.dialog.MinSize().Height))
 	e.dialog.Show()
 
-	background(s, func(context.Context) (*render.Film, error) {
+	background(work, s, func(ctx context.Context) (*render.Film, error) {
 		return e.run(ctx, p)
-	}, e.end)
+	}, func(film *render.Film, err error) { e.end(ctx, film, err) })
 	return e
 }
 
@@ -162,7 +163,7 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 	if err != nil {
 		return nil, err
 	}
-	clips, err := s.deps.Queue.RenderProject(ctx, p, render.ProjectOptions{Backend: s.deps.Backend, OnProgress: e.job, Likeness: s.likenessNow()})
+	clips, err := s.deps.Queue.RenderProject(ctx, p, render.ProjectOptions{Backend: s.deps.Backend, OnProgress: e.job, Likeness: s.session.Likeness()})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, err
@@ -236,7 +237,7 @@ func (e *filmExport) setProgress(f float64, stage string) {
 	defer e.mu.Unlock()
 	e.fraction = max(e.fraction, min(f, 1))
 	e.stage = stage
-	if !e.queued && e.s.ctx.Err() == nil {
+	if !e.queued && !e.s.done.Load() {
 		e.queued = true
 		fyne.Do(e.show)
 	}
@@ -266,7 +267,7 @@ func (e *filmExport) cancelExport() {
 
 // end shows how the export went: where the film is, or what went wrong
 // and what to do. A cancelled export ends quietly.
-func (e *filmExport) end(film *render.Film, err error) {
+func (e *filmExport) end(ctx context.Context, film *render.Film, err error) {
 	e.done = true
 	if e.cancel != nil {
 		e.cancel()
@@ -278,7 +279,7 @@ func (e *filmExport) end(film *render.Film, err error) {
 	e.film, e.err = film, err
 	switch {
 	case err == nil:
-		e.result = e.s.filmDone(e.path, e.title, film)
+		e.result = e.s.filmDone(ctx, e.path, e.title, film)
 	case e.cancelled:
 		e.s.deps.Log.Info("film export cancelled", "path", e.path)
 	default:
@@ -310,7 +311,7 @@ func (e *filmExport) advice(err error) string {
 
 // filmDone says where the film went, with buttons to copy the path and to
 // open its folder.
-func (s *Studio) filmDone(path, title string, f *render.Film) dialog.Dialog {
+func (s *Studio) filmDone(ctx context.Context, path, title string, f *render.Film) dialog.Dialog {
 	where := &widget.Label{Text: path, Wrapping: fyne.TextWrapBreak, Selectable: true, TextStyle: fyne.TextStyle{Monospace: true}}
 	copyPath := widget.NewButtonWithIcon("Copy path", theme.ContentCopyIcon(), nil)
 	copyPath.OnTapped = func() {
@@ -322,7 +323,7 @@ func (s *Studio) filmDone(path, title string, f *render.Film) dialog.Dialog {
 	// than one that fails.
 	if opener := folderOpener(); opener != "" {
 		buttons.Add(widget.NewButtonWithIcon("Open folder", theme.FolderOpenIcon(), func() {
-			s.openFolder(opener, filepath.Dir(path))
+			s.openFolder(ctx, opener, filepath.Dir(path))
 		}))
 	}
 	content := container.NewVBox(
@@ -374,8 +375,8 @@ func folderOpener() string {
 }
 
 // openFolder shows dir in the file manager.
-func (s *Studio) openFolder(opener, dir string) {
-	background(s, func(ctx context.Context) (struct{}, error) {
+func (s *Studio) openFolder(ctx context.Context, opener, dir string) {
+	background(ctx, s, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, exec.CommandContext(ctx, opener, dir).Run()
 	}, func(_ struct{}, err error) {
 		if err != nil {

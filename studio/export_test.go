@@ -50,7 +50,7 @@ func tinyDemo(t *testing.T) *timeline.Project {
 // export runs an export to path and waits for it to end.
 func (f *fixture) export(path string) *filmExport {
 	f.t.Helper()
-	e := f.s.exportFilmTo(path)
+	e := f.s.exportFilmTo(f.t.Context(), path)
 	f.until("the export to end", 2*time.Minute, func() bool { return e.done })
 	return e
 }
@@ -164,7 +164,7 @@ func TestCancelExport(t *testing.T) {
 	if err := os.WriteFile(out, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := f.s.exportFilmTo(out)
+	e := f.s.exportFilmTo(t.Context(), out)
 	f.until("rendering to start", time.Minute, func() bool { return e.done || e.bar.Value > 0 })
 	if e.done {
 		t.Fatalf("the export ended before it could be cancelled: %v", e.err)
@@ -346,7 +346,7 @@ func TestExportAndRenderAllCheckTheFilmFirst(t *testing.T) {
 	if err := os.WriteFile(out, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	e := f.s.exportFilmTo(out)
+	e := f.s.exportFilmTo(t.Context(), out)
 	f.until("the export to end", 10*time.Second, func() bool { return e.done })
 	if e.err == nil || e.err.Error() != want {
 		t.Fatalf("export = %v, want %q", e.err, want)
@@ -359,7 +359,7 @@ func TestExportAndRenderAllCheckTheFilmFirst(t *testing.T) {
 	}
 	f.tap("Close")
 
-	f.s.renderAll()
+	f.s.renderAll(t.Context())
 	f.idle()
 	if msg := texts(f.topDialog()); !strings.Contains(msg, want) {
 		t.Errorf("Render all shows:\n%s\nwant %q", msg, want)

@@ -1,7 +1,6 @@
 package studio
 
 import (
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -37,7 +37,7 @@ type harness struct {
 	env   *studiotest.Env
 	s     *Studio
 	ui    uiQueue
-	clock *studiotest.Clock
+	clock *clocktest.Clock
 	lib   *library.Library
 	queue *render.Queue
 	win   fyne.Window
@@ -59,7 +59,7 @@ func build(t testing.TB, o studiotest.Options, change func(*Deps)) *harness {
 		change(&d)
 	}
 	h := &harness{env: env, ui: uiQueue{env.UI}, clock: env.Clock, lib: env.Library, queue: env.Queue}
-	h.s = New(env.App, d)
+	h.s = New(t.Context(), env.App, d)
 	h.win = h.s.Window()
 	h.win.Resize(fyne.NewSize(1440, 900))
 	h.win.Show()
@@ -142,16 +142,4 @@ func (h *harness) typeKey(name fyne.KeyName) {
 func (h *harness) stored(t *testing.T) *timeline.Project {
 	t.Helper()
 	return h.env.Stored(h.s.Project().ID)
-}
-
-// addMember stores a cast member with a frontal still in the harness's
-// library and waits for the studio to list it.
-func (h *harness) addMember(t *testing.T, name string) library.CastMember {
-	t.Helper()
-	m := studiotest.AddMember(t, h.lib, name)
-	h.s.reloadCast()
-	h.ui.until(t, "the studio to list "+name, 10*time.Second, func() bool {
-		return slices.ContainsFunc(h.s.session.Cast(), func(x library.CastMember) bool { return x.ID == m.ID })
-	})
-	return m
 }

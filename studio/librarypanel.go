@@ -97,27 +97,29 @@ type libraryState struct {
 	thumbs   map[string][]byte // thumbnails already on disk, by blob
 }
 
-func newLibraryPanel(s *Studio) *libraryPanel {
+// newLibraryPanel makes the panel; what it reads and changes in the
+// library runs under ctx, the studio's.
+func newLibraryPanel(ctx context.Context, s *Studio) *libraryPanel {
 	l := &libraryPanel{s: s, thumbs: map[string]fyne.Resource{}, thumbFailed: map[string]bool{}}
-	l.build()
+	l.build(ctx)
 	return l
 }
 
 // tracked runs fn in the background as background does, counting it as
 // the panel's busy work until done has run.
-func tracked[T any](l *libraryPanel, fn func(ctx context.Context) (T, error), done func(T, error)) {
+func tracked[T any](ctx context.Context, l *libraryPanel, fn func(ctx context.Context) (T, error), done func(T, error)) {
 	l.busy++
-	background(l.s, fn, func(v T, err error) {
+	background(ctx, l.s, fn, func(v T, err error) {
 		l.busy--
 		done(v, err)
 	})
 }
 
-func (l *libraryPanel) build() {
-	l.projectList = &keyList{onEnter: l.openSelected}
+func (l *libraryPanel) build(ctx context.Context) {
+	l.projectList = &keyList{onEnter: func() { l.openSelected(ctx) }}
 	l.projectList.Length = func() int { return len(l.projects) }
 	l.projectList.CreateItem = func() fyne.CanvasObject { return newProjectRow() }
-	l.projectList.UpdateItem = l.updateProjectRow
+	l.projectList.UpdateItem = func(id widget.ListItemID, o fyne.CanvasObject) { l.updateProjectRow(ctx, id, o) }
 	l.projectList.ExtendBaseWidget(l.projectList)
 	l.projectList.OnSelected = func(id widget.ListItemID) {
 		if id < len(l.projects) {
@@ -130,13 +132,13 @@ func (l *libraryPanel) build() {
 		l.updateButtons()
 	}
 
-	newBtn := widget.NewButtonWithIcon("New…", theme.ContentAddIcon(), l.s.newProject)
+	newBtn := widget.NewButtonWithIcon("New…", theme.ContentAddIcon(), func() { l.s.newProject(ctx) })
 	newBtn.Importance = widget.HighImportance
-	l.openBtn = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), l.openSelected)
-	l.dupBtn = widget.NewButtonWithIcon("Duplicate…", theme.ContentCopyIcon(), l.askDuplicate)
-	l.delBtn = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), l.askDelete)
-	importBtn := widget.NewButtonWithIcon("Import .slate…", theme.DownloadIcon(), l.askImport)
-	l.exportBtn = widget.NewButtonWithIcon("Export .slate…", theme.UploadIcon(), l.askExport)
+	l.openBtn = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), func() { l.openSelected(ctx) })
+	l.dupBtn = widget.NewButtonWithIcon("Duplicate…", theme.ContentCopyIcon(), func() { l.askDuplicate(ctx) })
+	l.delBtn = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), func() { l.askDelete(ctx) })
+	importBtn := widget.NewButtonWithIcon("Import .slate…", theme.DownloadIcon(), func() { l.askImport(ctx) })
+	l.exportBtn = widget.NewButtonWithIcon("Export .slate…", theme.UploadIcon(), func() { l.askExport(ctx) })
 	l.status = widget.NewLabel(panelHint)
 	l.status.Wrapping = fyne.TextWrapWord
 	l.status.SizeName = theme.SizeNameCaptionText
@@ -180,7 +182,7 @@ func (l *libraryPanel) view() fyne.CanvasObject { return l.root }
 
 // projectChanged follows the open project: another project, an edit (which
 // moves it to the top of the list), new clips.
-func (l *libraryPanel) projectChanged() { l.refresh() }
+func (l *libraryPanel) projectChanged(ctx context.Context) { l.refresh(ctx) }
 
 // selected is the project picked in the list.
 func (l *libraryPanel) selected() (library.ProjectInfo, bool) {
@@ -210,7 +212,7 @@ func setEnabled(b *widget.Button, on bool) {
 
 // refresh reads the project list and the open project's clips in the
 // background and shows them.
-func (l *libraryPanel) refresh() {
+func (l *libraryPanel) refresh(ctx context.Context) {
 	if l.loading {
 		l.reload = true
 		return
@@ -220,14 +222,14 @@ func (l *libraryPanel) refresh() {
 	type shotRef struct{ id, title, key string }
 	shots := make([]shotRef, len(p.Shots))
 	for i, sh := range p.Shots {
-		shots[i] = shotRef{sh.ID, sh.Title, l.s.keyOf(i)}
+		shots[i] = shotRef{sh.ID, sh.Title, l.s.session.KeyOf(i)}
 	}
 	known := make(map[string]bool, len(l.thumbs))
 	for sha := range l.thumbs {
 		known[sha] = true
 	}
 	projectID, lib := p.ID, l.s.deps.Library
-	tracked(l, func(ctx context.Context) (libraryState, error) {
+	tracked(ctx, l, func(ctx context.Context) (libraryState, error) {
 		var st libraryState
 		var err error
 		if st.projects, err = lib.Projects(ctx); err != nil {
@@ -259,7 +261,7 @@ func (l *libraryPanel) refresh() {
 		if l.reload {
 			// What was read is already out of date.
 			l.reload = false
-			l.refresh()
+			l.refresh(ctx)
 			return
 		}
 		if err != nil {
@@ -267,7 +269,7 @@ func (l *libraryPanel) refresh() {
 			l.status.SetText(fmt.Sprintf("Could not read the library: %v", err))
 			return
 		}
-		l.show(st)
+		l.show(ctx, st)
 	})
 }
 
@@ -296,7 +298,7 @@ func thumbPath(lib *library.Library, sha string) string {
 }
 
 // show puts what a refresh read on screen.
-func (l *libraryPanel) show(st libraryState) {
+func (l *libraryPanel) show(ctx context.Context, st libraryState) {
 	open := l.s.Project().ID
 	l.projects = st.projects
 	if _, ok := l.selected(); !ok {
@@ -343,11 +345,11 @@ func (l *libraryPanel) show(st libraryState) {
 		l.noClips.Hide()
 	}
 	l.clipList.Refresh()
-	l.makeThumbs()
+	l.makeThumbs(ctx)
 }
 
 // makeThumbs makes the next missing thumbnail, and the rest after it.
-func (l *libraryPanel) makeThumbs() {
+func (l *libraryPanel) makeThumbs(ctx context.Context) {
 	if l.thumbBusy {
 		return
 	}
@@ -363,7 +365,7 @@ func (l *libraryPanel) makeThumbs() {
 	}
 	l.thumbBusy = true
 	lib, tools := l.s.deps.Library, l.s.deps.Tools
-	tracked(l, func(ctx context.Context) ([]byte, error) {
+	tracked(ctx, l, func(ctx context.Context) ([]byte, error) {
 		return makeThumb(ctx, tools, lib, c)
 	}, func(data []byte, err error) {
 		l.thumbBusy = false
@@ -375,7 +377,7 @@ func (l *libraryPanel) makeThumbs() {
 			l.thumbs[c.SHA256] = fyne.NewStaticResource(c.SHA256+".jpg", data)
 			l.clipList.Refresh()
 		}
-		l.makeThumbs()
+		l.makeThumbs(ctx)
 	})
 }
 
@@ -452,7 +454,7 @@ func (r *projectRow) DoubleTapped(*fyne.PointEvent) {
 	}
 }
 
-func (l *libraryPanel) updateProjectRow(id widget.ListItemID, o fyne.CanvasObject) {
+func (l *libraryPanel) updateProjectRow(ctx context.Context, id widget.ListItemID, o fyne.CanvasObject) {
 	if id >= len(l.projects) {
 		return
 	}
@@ -477,7 +479,7 @@ func (l *libraryPanel) updateProjectRow(id widget.ListItemID, o fyne.CanvasObjec
 	r.onTap = func() { l.projectList.Select(id) }
 	r.onOpen = func() {
 		l.projectList.Select(id)
-		l.openSelected()
+		l.openSelected(ctx)
 	}
 }
 
@@ -604,20 +606,20 @@ func (*tightVBox) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // openSelected opens the project picked in the list.
-func (l *libraryPanel) openSelected() {
+func (l *libraryPanel) openSelected(ctx context.Context) {
 	p, ok := l.selected()
 	if !ok || p.ID == l.s.Project().ID {
 		return
 	}
 	lib := l.s.deps.Library
-	tracked(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		return lib.OpenProject(ctx, p.ID)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
 			l.s.report(err)
 			return
 		}
-		l.s.openDocument(doc)
+		l.s.session.Open(ctx, doc)
 	})
 }
 
@@ -671,8 +673,8 @@ func (s *Studio) askTitle(heading, confirm, initial string, use func(title strin
 
 // newProject is File ▸ New project: it asks for a title and opens a new
 // project with one shot to start from.
-func (s *Studio) newProject() {
-	s.askTitle("New project", "Create", untitled, s.library.create)
+func (s *Studio) newProject(ctx context.Context) {
+	s.askTitle("New project", "Create", untitled, func(title string) { s.library.create(ctx, title) })
 }
 
 // starterProject is a new project with one empty shot, so the timeline
@@ -684,9 +686,9 @@ func starterProject(title string) *timeline.Project {
 }
 
 // create stores a new project and opens it.
-func (l *libraryPanel) create(title string) {
+func (l *libraryPanel) create(ctx context.Context, title string) {
 	lib := l.s.deps.Library
-	tracked(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		return lib.CreateProject(ctx, starterProject(title))
 	}, func(doc *library.Document, err error) {
 		if err != nil {
@@ -694,25 +696,25 @@ func (l *libraryPanel) create(title string) {
 			return
 		}
 		l.selectedID = doc.Project().ID
-		l.s.openDocument(doc)
+		l.s.session.Open(ctx, doc)
 	})
 }
 
-func (l *libraryPanel) askDuplicate() {
+func (l *libraryPanel) askDuplicate(ctx context.Context) {
 	p, ok := l.selected()
 	if !ok {
 		return
 	}
 	l.s.askTitle("Duplicate project", "Duplicate", p.Title+" copy", func(title string) {
-		l.duplicate(p.ID, title)
+		l.duplicate(ctx, p.ID, title)
 	})
 }
 
 // duplicate stores a copy of a project and picks it in the list; the open
 // project stays open.
-func (l *libraryPanel) duplicate(id, title string) {
+func (l *libraryPanel) duplicate(ctx context.Context, id, title string) {
 	lib := l.s.deps.Library
-	tracked(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		return lib.DuplicateProject(ctx, id, title)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
@@ -721,11 +723,11 @@ func (l *libraryPanel) duplicate(id, title string) {
 		}
 		l.selectedID = doc.Project().ID
 		l.status.SetText(fmt.Sprintf("Made “%s”.", title))
-		l.refresh()
+		l.refresh(ctx)
 	})
 }
 
-func (l *libraryPanel) askDelete() {
+func (l *libraryPanel) askDelete(ctx context.Context) {
 	p, ok := l.selected()
 	if !ok {
 		return
@@ -736,7 +738,7 @@ func (l *libraryPanel) askDelete() {
 	}
 	d := dialog.NewConfirm("Delete project", msg, func(ok bool) {
 		if ok {
-			l.delete(p)
+			l.delete(ctx, p)
 		}
 	}, l.s.win)
 	d.SetConfirmText("Delete")
@@ -748,10 +750,10 @@ func (l *libraryPanel) askDelete() {
 // delete removes a project. Deleting the open one opens the next most
 // recent, or a new empty project when none is left: the studio always has
 // a project open.
-func (l *libraryPanel) delete(p library.ProjectInfo) {
+func (l *libraryPanel) delete(ctx context.Context, p library.ProjectInfo) {
 	wasOpen := p.ID == l.s.Project().ID
 	lib := l.s.deps.Library
-	tracked(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		if err := lib.DeleteProject(ctx, p.ID); err != nil {
 			return nil, err
 		}
@@ -769,20 +771,20 @@ func (l *libraryPanel) delete(p library.ProjectInfo) {
 	}, func(doc *library.Document, err error) {
 		if err != nil {
 			l.s.report(err)
-			l.refresh()
+			l.refresh(ctx)
 			return
 		}
 		l.status.SetText(fmt.Sprintf("Deleted “%s”.", p.Title))
 		if doc != nil {
 			l.selectedID = doc.Project().ID
-			l.s.openDocument(doc)
+			l.s.session.Open(ctx, doc)
 			return
 		}
-		l.refresh()
+		l.refresh(ctx)
 	})
 }
 
-func (l *libraryPanel) askImport() {
+func (l *libraryPanel) askImport(ctx context.Context) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			l.s.report(fmt.Errorf("choose a project file: %w", err))
@@ -793,7 +795,7 @@ func (l *libraryPanel) askImport() {
 		}
 		path := r.URI().Path()
 		r.Close()
-		l.importFile(path)
+		l.importFile(ctx, path)
 	}, l.s.win)
 	d.SetFilter(regularFiles{".slate"})
 	d.Resize(fileDialogSize())
@@ -802,9 +804,9 @@ func (l *libraryPanel) askImport() {
 
 // importFile stores the project in a .slate file and opens it. A bad file
 // is refused with the reason and nothing is stored.
-func (l *libraryPanel) importFile(path string) {
+func (l *libraryPanel) importFile(ctx context.Context, path string) {
 	lib := l.s.deps.Library
-	tracked(l, func(ctx context.Context) (*library.Document, error) {
+	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		return lib.ImportFile(ctx, path)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
@@ -813,25 +815,25 @@ func (l *libraryPanel) importFile(path string) {
 		}
 		l.selectedID = doc.Project().ID
 		l.status.SetText(fmt.Sprintf("Imported “%s” from %s.", doc.Project().Title, path))
-		l.s.openDocument(doc)
+		l.s.session.Open(ctx, doc)
 	})
 }
 
-func (l *libraryPanel) askExport() {
+func (l *libraryPanel) askExport(ctx context.Context) {
 	p, ok := l.selected()
 	if !ok {
 		return
 	}
 	l.s.chooseSave("Export project", fileName(p.Title, ".slate"), ".slate", "", func(path string) {
-		l.exportFile(p, path)
+		l.exportFile(ctx, p, path)
 	})
 }
 
 // exportFile writes a stored project to a .slate file, atomically: a
 // failure leaves no partial file.
-func (l *libraryPanel) exportFile(p library.ProjectInfo, path string) {
+func (l *libraryPanel) exportFile(ctx context.Context, p library.ProjectInfo, path string) {
 	lib := l.s.deps.Library
-	tracked(l, func(ctx context.Context) (struct{}, error) {
+	tracked(ctx, l, func(ctx context.Context) (struct{}, error) {
 		err := lib.ExportFile(ctx, p.ID, path)
 		if err != nil {
 			dropPlaceholder(path)

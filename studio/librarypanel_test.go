@@ -105,7 +105,7 @@ func TestProjectsList(t *testing.T) {
 	for i, p := range l.projects {
 		if p.Title == "Beta" {
 			row := newProjectRow()
-			l.updateProjectRow(i, row)
+			l.updateProjectRow(t.Context(), i, row)
 			test.DoubleTap(row)
 		}
 	}
@@ -127,7 +127,7 @@ func TestProjectsList(t *testing.T) {
 
 func TestNewProject(t *testing.T) {
 	f := newFixture(t, media.FindTools())
-	f.s.newProject()
+	f.s.newProject(t.Context())
 	d := f.topDialog()
 	if d == nil {
 		t.Fatal("New project showed no dialog")
@@ -165,7 +165,7 @@ func TestDuplicateProject(t *testing.T) {
 	l := f.s.library
 	openID := f.s.Project().ID
 	f.selectProject("Beta")
-	l.askDuplicate()
+	l.askDuplicate(t.Context())
 	e := f.entry(f.topDialog())
 	if e.Text != "Beta copy" {
 		t.Errorf("the copy's title offered is %q, want %q", e.Text, "Beta copy")
@@ -196,7 +196,7 @@ func TestDeleteProject(t *testing.T) {
 
 	// Keep it: nothing happens.
 	f.selectProject("Beta")
-	l.askDelete()
+	l.askDelete(t.Context())
 	msg := texts(f.topDialog())
 	if !strings.Contains(msg, "“Beta”") || !strings.Contains(msg, "cannot be undone") {
 		t.Errorf("the confirmation says %q; want it to name Beta and say it cannot be undone", msg)
@@ -208,7 +208,7 @@ func TestDeleteProject(t *testing.T) {
 	}
 
 	// Delete: gone.
-	l.askDelete()
+	l.askDelete(t.Context())
 	f.tap("Delete")
 	f.until("Beta to go", 10*time.Second, func() bool { return len(l.projects) == 2 })
 	for _, p := range f.stored() {
@@ -222,7 +222,7 @@ func TestDeleteProject(t *testing.T) {
 
 	// Deleting the open project opens the next most recent.
 	f.selectProject("Alpha")
-	l.askDelete()
+	l.askDelete(t.Context())
 	if msg := texts(f.topDialog()); !strings.Contains(msg, "open project") {
 		t.Errorf("the confirmation does not say Alpha is open: %q", msg)
 	}
@@ -232,7 +232,7 @@ func TestDeleteProject(t *testing.T) {
 
 	// And deleting the last one opens a new empty one.
 	f.selectProject("Gamma")
-	l.askDelete()
+	l.askDelete(t.Context())
 	f.tap("Delete")
 	f.until("a new project to open", 10*time.Second, func() bool { return f.s.Project().Title == untitled })
 	f.idle()
@@ -257,7 +257,7 @@ func TestImportProject(t *testing.T) {
 	if err := library.WriteFile(good, demo); err != nil {
 		t.Fatal(err)
 	}
-	l.importFile(good)
+	l.importFile(t.Context(), good)
 	f.until("the import to open", 10*time.Second, func() bool { return f.s.Project().Title == demo.Title })
 	f.idle()
 	if n := len(f.stored()); n != 2 || len(l.projects) != 2 {
@@ -281,7 +281,7 @@ func TestImportProject(t *testing.T) {
 		t.Fatalf("ReadFile(truncated) = %v, want a one-line error", want)
 	}
 	openID := f.s.Project().ID
-	l.importFile(bad)
+	l.importFile(t.Context(), bad)
 	f.until("the error", 10*time.Second, func() bool { return f.topDialog() != nil })
 	f.idle()
 	if msg := texts(f.topDialog()); !strings.Contains(msg, want.Error()) || !strings.Contains(msg, "Nothing was added") {
@@ -305,7 +305,7 @@ func TestExportProjectFile(t *testing.T) {
 	if err := os.WriteFile(out, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	l.exportFile(p, out)
+	l.exportFile(t.Context(), p, out)
 	f.idle()
 	got, err := library.ReadFile(out)
 	if err != nil {
@@ -320,7 +320,7 @@ func TestExportProjectFile(t *testing.T) {
 
 	// A folder that does not exist: the reason, and no file.
 	missing := filepath.Join(t.TempDir(), "no", "such", "beta.slate")
-	l.exportFile(p, missing)
+	l.exportFile(t.Context(), p, missing)
 	f.idle()
 	if d := f.topDialog(); d == nil || !strings.Contains(texts(d), "Could not export") {
 		t.Error("exporting into a missing folder showed no error")
@@ -371,7 +371,7 @@ func TestListFollowsEdits(t *testing.T) {
 	test.Tap(f.s.library.openBtn)
 	f.until("Beta to open", 10*time.Second, func() bool { return f.s.Project().Title == "Beta" })
 	f.idle()
-	f.s.session.AddShot()
+	f.s.session.AddShot(t.Context())
 	f.idle()
 	if s := texts(f.s.library.projectList); !strings.Contains(s, "open · 2 shots") {
 		t.Errorf("after adding a shot the list shows:\n%s", s)

@@ -1,6 +1,7 @@
 package studio
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -33,49 +34,70 @@ type menuItems struct {
 	login, signup, logout                     *fyne.MenuItem
 }
 
-func (s *Studio) mainMenu() *fyne.MainMenu {
-	item := func(label string, key fyne.Shortcut, action func()) *fyne.MenuItem {
-		m := fyne.NewMenuItem(label, action)
+// actions are what the menus and shortcuts do, each under ctx, the
+// studio's.
+func (s *Studio) actions(ctx context.Context) map[*desktop.CustomShortcut]func() {
+	return map[*desktop.CustomShortcut]func(){
+		keyNew:       func() { s.newProject(ctx) },
+		keyOpen:      s.openProject,
+		keyExport:    func() { s.exportFilm(ctx) },
+		keyUndo:      func() { s.session.Undo(ctx) },
+		keyRedo:      func() { s.session.Redo(ctx) },
+		keyAdd:       func() { s.session.AddShot(ctx) },
+		keyDuplicate: func() { s.session.DuplicateShot(ctx) },
+		keyRender:    func() { s.renderSelected(ctx) },
+		keyRenderAll: func() { s.renderAll(ctx) },
+		keyRecord:    func() { s.castView.Record(ctx) },
+		keyModels:    func() { s.showModels(ctx) },
+		keyConsent:   func() { s.account.ShowDashboard(ctx) },
+		keyQuit:      s.Quit,
+	}
+}
+
+func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
+	do := s.actions(ctx)
+	item := func(label string, key *desktop.CustomShortcut) *fyne.MenuItem {
+		m := fyne.NewMenuItem(label, do[key])
 		m.Shortcut = key
 		return m
 	}
 	m := &s.menu
-	m.undo = item("Undo", keyUndo, s.session.Undo)
-	m.redo = item("Redo", keyRedo, s.session.Redo)
-	m.duplicate = item("Duplicate shot", keyDuplicate, s.session.DuplicateShot)
-	m.del = fyne.NewMenuItem("Delete shot", s.session.DeleteSelected)
-	m.split = fyne.NewMenuItem("Split shot at playhead", s.session.SplitAtPlayhead)
-	m.render = item("Render shot", keyRender, s.renderSelected)
-	m.login = fyne.NewMenuItem("Log in…", func() { s.showLogin(false) })
-	m.signup = fyne.NewMenuItem("Sign up…", func() { s.showLogin(true) })
-	m.logout = fyne.NewMenuItem("Log out", s.logout)
+	m.undo = item("Undo", keyUndo)
+	m.redo = item("Redo", keyRedo)
+	m.duplicate = item("Duplicate shot", keyDuplicate)
+	m.del = fyne.NewMenuItem("Delete shot", func() { s.session.DeleteSelected(ctx) })
+	m.split = fyne.NewMenuItem("Split shot at playhead", func() { s.session.SplitAtPlayhead(ctx) })
+	m.render = item("Render shot", keyRender)
+	m.login = fyne.NewMenuItem("Log in…", func() { s.account.ShowLogin(ctx, false) })
+	m.signup = fyne.NewMenuItem("Sign up…", func() { s.account.ShowLogin(ctx, true) })
+	m.logout = fyne.NewMenuItem("Log out", func() { s.account.Logout(ctx) })
 	// The studio's own Quit, so that Fyne adds none: Fyne's closes every
 	// window, which can panic (see Quit).
-	quit := item("Quit", keyQuit, s.Quit)
+	quit := item("Quit", keyQuit)
 	quit.IsQuit = true
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File",
-			item("New project…", keyNew, s.newProject),
-			item("Open project…", keyOpen, s.openProject),
+			item("New project…", keyNew),
+			item("Open project…", keyOpen),
 			fyne.NewMenuItemSeparator(),
-			item("Export film…", keyExport, s.exportFilm),
+			item("Export film…", keyExport),
 			fyne.NewMenuItemSeparator(),
 			quit,
 		),
 		fyne.NewMenu("Edit",
 			m.undo, m.redo,
 			fyne.NewMenuItemSeparator(),
-			item("Add shot", keyAdd, s.session.AddShot),
+			item("Add shot", keyAdd),
 			m.duplicate, m.split, m.del,
 		),
 		fyne.NewMenu("Cast",
-			item("Record a cast member…", keyRecord, s.castView.Record),
+			item("Record a cast member…", keyRecord),
 		),
 		fyne.NewMenu("Render",
 			m.render,
-			item("Render all shots", keyRenderAll, s.renderAll),
+			item("Render all shots", keyRenderAll),
 			fyne.NewMenuItemSeparator(),
-			item("Model packs and voices…", keyModels, func() { s.showModels() }),
+			item("Model packs and voices…", keyModels),
 		),
 		fyne.NewMenu("Playback",
 			fyne.NewMenuItem("Play / pause (Space)", s.player.Toggle),
@@ -83,21 +105,16 @@ func (s *Studio) mainMenu() *fyne.MainMenu {
 		fyne.NewMenu("Account",
 			m.login, m.signup, m.logout,
 			fyne.NewMenuItemSeparator(),
-			item("Consent and sharing…", keyConsent, func() { s.showDashboard() }),
+			item("Consent and sharing…", keyConsent),
 		),
 	)
 }
 
 // addShortcuts makes the shortcuts work wherever the focus is, and the
 // bare keys (Space, J/K/L, the arrows, Delete) when no text field has it.
-func (s *Studio) addShortcuts() {
+func (s *Studio) addShortcuts(ctx context.Context) {
 	c := s.win.Canvas()
-	for key, action := range map[*desktop.CustomShortcut]func(){
-		keyNew: s.newProject, keyOpen: s.openProject, keyExport: s.exportFilm,
-		keyUndo: s.session.Undo, keyRedo: s.session.Redo, keyAdd: s.session.AddShot, keyDuplicate: s.session.DuplicateShot,
-		keyRender: s.renderSelected, keyRenderAll: s.renderAll, keyRecord: s.castView.Record, keyModels: func() { s.showModels() },
-		keyConsent: func() { s.showDashboard() }, keyQuit: s.Quit,
-	} {
+	for key, action := range s.actions(ctx) {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
@@ -106,7 +123,7 @@ func (s *Studio) addShortcuts() {
 		}
 		switch e.Name {
 		case fyne.KeyDelete, fyne.KeyBackspace:
-			s.session.DeleteSelected()
+			s.session.DeleteSelected(ctx)
 		}
 	})
 }
@@ -143,13 +160,28 @@ func (s *Studio) refreshMenus() {
 	}
 }
 
+// refreshAccountMenu enables Log in or Log out, whichever applies.
+func (s *Studio) refreshAccountMenu() {
+	m := &s.menu
+	if m.login == nil || s.deps.Sharing == nil {
+		return
+	}
+	in := s.account.LoggedIn()
+	m.login.Disabled, m.signup.Disabled, m.logout.Disabled = in, in, !in
+	if mm := s.win.MainMenu(); mm != nil {
+		mm.Refresh()
+	}
+}
+
 // renderSelected queues the selected shots and brings the render queue
 // forward: Render ▸ Render shot (Ctrl+R).
-func (s *Studio) renderSelected() { s.renderShots(s.session.SelectedShots()) }
+func (s *Studio) renderSelected(ctx context.Context) {
+	s.renderShots(ctx, s.session.SelectedShots())
+}
 
 // renderAll queues every shot; shots whose clip is up to date finish at
 // once from the cache.
-func (s *Studio) renderAll() {
+func (s *Studio) renderAll(ctx context.Context) {
 	p := s.Project()
 	// Rendering every shot is making the film: one that can never be
 	// made (too long, or a sound cue that is not a file) is refused first.
@@ -161,19 +193,19 @@ func (s *Studio) renderAll() {
 	for i := range p.Shots {
 		shots = append(shots, i)
 	}
-	s.renderShots(shots)
+	s.renderShots(ctx, shots)
 }
 
 // renderShots submits shots to the queue in order, in the background, and
 // brings the queue panel to the front.
-func (s *Studio) renderShots(shots []int) {
+func (s *Studio) renderShots(ctx context.Context, shots []int) {
 	s.showQueue()
-	s.session.Render(shots)
+	s.session.Render(ctx, shots)
 }
 
 // showModels opens the models window.
-func (s *Studio) showModels() *modelsui.Window {
-	return modelsui.Show(modelsui.Deps{
+func (s *Studio) showModels(ctx context.Context) *modelsui.Window {
+	return modelsui.Show(ctx, modelsui.Deps{
 		Models: s.deps.Models, Window: s.win, Runner: s.session,
 		Report: s.report, Problem: s.problem,
 	})

@@ -27,17 +27,21 @@ type queuePanel struct {
 	list    *widget.List
 	overall *widget.ProgressBar
 	summary *widget.Label
+	all     *widget.Button
 }
 
-func newQueuePanel(s *Studio) *queuePanel {
+// newQueuePanel makes the panel; what its buttons start runs under ctx,
+// the studio's.
+func newQueuePanel(ctx context.Context, s *Studio) *queuePanel {
 	q := &queuePanel{s: s}
+	q.all = widget.NewButtonWithIcon("Render all", theme.MediaPlayIcon(), func() { s.renderAll(ctx) })
 	q.jobs = s.deps.Queue.Jobs()
 	q.sort()
 	q.overall = widget.NewProgressBar()
 	q.summary = widget.NewLabel("")
 	q.list = widget.NewList(
 		func() int { return len(q.jobs) },
-		func() fyne.CanvasObject { return newJobRow(q) },
+		func() fyne.CanvasObject { return newJobRow(ctx, q) },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).bind(q.jobs[i]) },
 	)
 	q.update()
@@ -45,9 +49,8 @@ func newQueuePanel(s *Studio) *queuePanel {
 }
 
 func (q *queuePanel) view() fyne.CanvasObject {
-	all := widget.NewButtonWithIcon("Render all", theme.MediaPlayIcon(), q.s.renderAll)
 	clear := widget.NewButton("Clear finished", q.clearFinished)
-	top := container.NewVBox(container.NewHBox(all, clear), q.summary, q.overall, widget.NewSeparator())
+	top := container.NewVBox(container.NewHBox(q.all, clear), q.summary, q.overall, widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, q.list)
 }
 
@@ -129,7 +132,7 @@ type jobRow struct {
 	cancel, retry, open *widget.Button
 }
 
-func newJobRow(q *queuePanel) *jobRow {
+func newJobRow(ctx context.Context, q *queuePanel) *jobRow {
 	r := &jobRow{q: q, title: widget.NewLabel(""), state: widget.NewLabel(""), bar: widget.NewProgressBar()}
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
@@ -139,8 +142,8 @@ func newJobRow(q *queuePanel) *jobRow {
 			q.s.report(err)
 		}
 	})
-	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { q.retry(r.job) })
-	r.open = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { q.open(r.job) })
+	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { q.retry(ctx, r.job) })
+	r.open = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { q.open(ctx, r.job) })
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -206,9 +209,9 @@ func jobText(j render.Job, now time.Time) string {
 	return string(j.Status)
 }
 
-func (q *queuePanel) retry(j render.Job) {
+func (q *queuePanel) retry(ctx context.Context, j render.Job) {
 	s := q.s
-	background(s, func(ctx context.Context) (render.Job, error) {
+	background(ctx, s, func(ctx context.Context) (render.Job, error) {
 		return s.deps.Queue.Retry(ctx, j.ID)
 	}, func(nj render.Job, err error) {
 		if err != nil {
@@ -222,20 +225,20 @@ func (q *queuePanel) retry(j render.Job) {
 // open shows a finished job's shot: selected, with the playhead at its
 // start; or, when the job's project is not the open one, its clip in the
 // system's video player.
-func (q *queuePanel) open(j render.Job) {
+func (q *queuePanel) open(ctx context.Context, j render.Job) {
 	s := q.s
 	p := s.Project()
 	if i := p.Index(j.ShotID); i >= 0 && j.ProjectID == p.ID {
-		s.selectShots(j.ShotID)
-		s.setPlayhead(p.Timing()[i].Start)
+		s.session.Select(j.ShotID)
+		s.session.SetPlayhead(p.Timing()[i].Start)
 		return
 	}
 	if j.Clip == nil {
 		return
 	}
 	sum := j.Clip.SHA256
-	background(s, func(context.Context) (struct{}, error) {
-		return struct{}{}, s.checkClip(sum, j.ShotNumber)
+	background(ctx, s, func(context.Context) (struct{}, error) {
+		return struct{}{}, s.session.CheckClip(sum, j.ShotNumber)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			s.report(err)

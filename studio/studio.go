@@ -21,22 +21,23 @@ package studio
 
 import (
 	"context"
+	"image"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
-	"github.com/slatestudio/slate/account"
-	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/icons"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/studio/accountui"
 	"github.com/slatestudio/slate/studio/castui"
 	"github.com/slatestudio/slate/studio/modelsui"
 	"github.com/slatestudio/slate/studio/player"
@@ -44,17 +45,6 @@ import (
 	"github.com/slatestudio/slate/studio/storyboard"
 	"github.com/slatestudio/slate/timeline"
 )
-
-// Clock tells the time; tests pass one they move by hand, so nothing in
-// them sleeps.
-type Clock = session.Clock
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
-func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
-	return time.AfterFunc(d, f).Stop
-}
 
 // AudioOut is a sound output the player feeds; playback.Output is the
 // real one.
@@ -75,11 +65,13 @@ type Deps struct {
 	// Audio is where the player's sound goes; nil plays silently (and the
 	// player says so).
 	Audio AudioOut
-	Clock Clock
+	// Clock tells the time; nil means the computer's. Tests pass one they
+	// move by hand, so nothing in them sleeps.
+	Clock clock.Clock
 	Log   *slog.Logger
 	// CaptureClock paces and stamps the capture devices of the cast
 	// recording; nil means the real clock.
-	CaptureClock capture.Clock
+	CaptureClock clock.Clock
 	// Models are the model packs and voices the studio shows; nil shows
 	// none.
 	Models *Models
@@ -99,36 +91,10 @@ type Deps struct {
 // Sharing is what the studio asks of the account server, through package
 // sharing: the consent that a film export asks before featuring other
 // people's cast members, and the log-in, consent dashboard and devices of
-// the Account menu.
+// the Account menu (accountui).
 type Sharing interface {
 	render.Consent
-
-	// The session: who is logged in, and logging in and out.
-	Account() (library.Account, bool)
-	SignUp(ctx context.Context, server, username, password string) (library.Account, error)
-	Login(ctx context.Context, server, username, password string) (library.Account, error)
-	Logout(ctx context.Context) error
-	DeleteAccount(ctx context.Context, password string) error
-	// Sync tells the server what changed here and reads what changed there;
-	// Outbox counts the uses still waiting to be registered.
-	Sync(ctx context.Context) (sharing.Report, error)
-	Outbox(ctx context.Context) (int, error)
-
-	// The consent dashboard: the uses of my likenesses, requests to
-	// feature my members, and other people's members to ask for.
-	UsesOfMine(ctx context.Context) ([]account.Use, error)
-	RemoveUse(ctx context.Context, id string) error
-	Requests(ctx context.Context) ([]account.Request, error)
-	Answer(ctx context.Context, id string, accept bool) error
-	Find(ctx context.Context, handle string) (library.CastMember, error)
-	AskApproval(ctx context.Context, memberID, message string) error
-	Forget(ctx context.Context, memberID string) error
-
-	// The devices logged in to my account, this one's name among them.
-	Devices(ctx context.Context) ([]account.Session, error)
-	DeviceName(ctx context.Context) (string, error)
-	RenameDevice(ctx context.Context, name string) (string, error)
-	RevokeDevice(ctx context.Context, id string) error
+	accountui.Sharing
 }
 
 // Studio is the main window over one open project: the shell that holds
@@ -138,8 +104,10 @@ type Studio struct {
 	app  fyne.App
 	win  fyne.Window
 	deps Deps
-	ctx  context.Context
+	// stop ends the context the studio's work runs under (New's); done
+	// is set first, once shutdown has run.
 	stop context.CancelFunc
+	done atomic.Bool
 
 	// session is the open project, its selection, playhead, clips and
 	// cast: what every view reads and changes.
@@ -153,27 +121,21 @@ type Studio struct {
 	player    *player.Player
 	library   *libraryPanel
 	castView  *castui.Panel
+	account   *accountui.Account
 	// quitting: the driver has stopped and the windows are gone; an
 	// edit still being saved must not reach for them.
 	quitting bool
-
-	// dash is the consent dashboard while it is open.
-	dash *dashboard
-	// accountLine says who is logged in and how the last sync went; nil
-	// without Deps.Sharing.
-	accountLine *widget.Label
-	// removalNotice is what the last notice of removed uses said.
-	removalNotice string
 
 	thumbs *thumbnails
 }
 
 // New builds the studio's main window for d.Doc. It does not show it;
-// call ShowAndRun, or Window().Show().
-func New(a fyne.App, d Deps) *Studio {
-	if d.Clock == nil {
-		d.Clock = systemClock{}
-	}
+// call ShowAndRun, or Window().Show(). The studio's work (saving edits,
+// rendering, reading the library) runs under a context with ctx's values
+// that ends when the studio does, not before: an edit being typed when
+// ctx is cancelled (Ctrl-C) is still saved by Quit.
+func New(ctx context.Context, a fyne.App, d Deps) *Studio {
+	d.Clock = clock.Or(d.Clock)
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
@@ -183,9 +145,9 @@ func New(a fyne.App, d Deps) *Studio {
 	if d.Do == nil {
 		d.Do = fyne.Do
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	s := &Studio{app: a, deps: d, ctx: ctx, stop: stop}
-	s.session = session.New(ctx, session.Options{
+	ctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	s := &Studio{app: a, deps: d, stop: stop}
+	s.session = session.New(session.Options{
 		Library: d.Library, Doc: d.Doc, Queue: d.Queue, Backends: d.Backends, Backend: d.Backend,
 		Log: d.Log, Do: d.Do, Report: s.report,
 	})
@@ -203,37 +165,43 @@ func New(a fyne.App, d Deps) *Studio {
 	board := storyboard.Deps{
 		Session: s.session, Window: s.win, Clock: d.Clock,
 		Backends: d.Backends.Names(), DefaultBackend: d.Backend,
-		Thumbnail: s.thumbs.get, RenderSelected: s.renderSelected,
+		Thumbnail:      func(i int) image.Image { return s.thumbs.get(ctx, i) },
+		RenderSelected: func() { s.renderSelected(ctx) },
 	}
-	s.timeline = storyboard.NewStrip(board)
-	s.inspector = storyboard.NewInspector(board)
-	s.queue = newQueuePanel(s)
+	s.timeline = storyboard.NewStrip(ctx, board)
+	s.inspector = storyboard.NewInspector(ctx, board)
+	s.queue = newQueuePanel(ctx, s)
 	var anim render.Backend
 	if b, err := d.Backends.Open(animatic.Name); err == nil {
 		anim = b
 	}
-	s.player = player.New(player.Deps{
+	s.player = player.New(ctx, player.Deps{
 		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
 		Tools: d.Tools, Blobs: d.Library.Blobs(),
 	})
-	s.library = newLibraryPanel(s)
-	s.castView = castui.NewPanel(castui.Deps{
+	s.library = newLibraryPanel(ctx, s)
+	s.castView = castui.NewPanel(ctx, castui.Deps{
 		Session: s.session, App: a, Window: s.win, Library: d.Library, Tools: d.Tools,
 		CaptureClock: d.CaptureClock, Log: d.Log, Report: s.report,
 		ShotAt:      s.timeline.ShotAt,
 		ShowCast:    func() { s.side.SelectIndex(2) },
 		CloseWindow: s.closeWindow,
 	})
+	s.account = accountui.New(accountui.Deps{
+		Session: s.session, Sharing: d.Sharing, Library: d.Library, App: a, Window: s.win,
+		Clock: d.Clock, Log: d.Log, Problem: s.problem, CloseWindow: s.closeWindow,
+		Changed: s.accountChanged,
+	})
 	// The shell's own part: the title, the menus, and the panels that
 	// are still the shell's.
 	s.session.Listen(session.Listener{
 		ProjectChanged: func(timeline.Change) {
-			s.win.SetTitle(windowTitle(s.Project()) + s.accountTitle())
-			s.library.projectChanged()
+			s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
+			s.library.projectChanged(ctx)
 			s.refreshMenus()
 		},
 		SelectionChanged: s.refreshMenus,
-		ClipsChanged:     s.library.projectChanged,
+		ClipsChanged:     func() { s.library.projectChanged(ctx) },
 		JobChanged:       s.queue.jobChanged,
 	})
 
@@ -249,23 +217,19 @@ func New(a fyne.App, d Deps) *Studio {
 	right.SetOffset(0.72)
 	all := container.NewHSplit(s.side, right)
 	all.SetOffset(0.2)
-	if d.Sharing != nil {
-		s.accountLine = &widget.Label{Truncation: fyne.TextTruncateEllipsis, Importance: widget.LowImportance}
-		s.win.SetContent(container.NewBorder(nil, s.accountLine, nil, nil, all))
+	if line := s.account.StatusLine(); line != nil {
+		s.win.SetContent(container.NewBorder(nil, line, nil, nil, all))
 	} else {
 		s.win.SetContent(all)
 	}
-	s.win.SetMainMenu(s.mainMenu())
-	s.addShortcuts()
+	s.win.SetMainMenu(s.mainMenu(ctx))
+	s.addShortcuts(ctx)
 	s.win.Resize(fyne.NewSize(1440, 900))
 
-	s.session.Open(d.Doc)
-	if d.Sharing != nil {
-		s.setAccountLine("", false)
-		s.refreshAccountMenu()
-	}
-	s.session.Watch()
-	s.session.ReloadCast()
+	s.session.Open(ctx, d.Doc)
+	s.refreshAccountMenu()
+	s.session.Watch(ctx)
+	s.session.ReloadCast(ctx)
 	return s
 }
 
@@ -276,7 +240,7 @@ func (s *Studio) Window() fyne.Window { return s.win }
 // quits. Call it from the main goroutine.
 func (s *Studio) ShowAndRun() {
 	s.win.ShowAndRun()
-	if s.ctx.Err() == nil {
+	if !s.done.Load() {
 		// The driver stopped without Quit (Fyne's own SIGTERM handler can
 		// get there first): what was being typed is saved all the same,
 		// without the views, which went with the driver.
@@ -323,7 +287,7 @@ const closeDelay = 250 * time.Millisecond
 func (s *Studio) closeWindow(w fyne.Window, closed func()) {
 	closed()
 	w.Hide()
-	s.deps.Clock.AfterFunc(closeDelay, func() { s.onUI(w.Close) })
+	s.deps.Clock.AfterFunc(closeDelay, func() { s.session.OnUI(w.Close) })
 }
 
 func windowTitle(p *timeline.Project) string {
@@ -334,12 +298,13 @@ func windowTitle(p *timeline.Project) string {
 // player, and every background job (their reports to the UI are dropped
 // from now on). It closes no window (see Quit), and runs once.
 func (s *Studio) shutdown() {
-	if s.ctx.Err() != nil {
+	if s.done.Swap(true) {
 		return
 	}
 	s.castView.Close()
-	s.dash = nil
+	s.account.Close()
 	s.player.Close()
+	s.session.Close()
 	s.stop()
 }
 
@@ -359,26 +324,27 @@ func (s *Studio) report(err error) {
 	dialog.ShowError(err, s.win)
 }
 
-// background runs work off the UI goroutine and hands its result to done
-// on the UI goroutine (session.Background).
-func background[T any](s *Studio, work func(ctx context.Context) (T, error), done func(T, error)) {
-	session.Background(s.session, work, done)
+// background runs work off the UI goroutine, under ctx, and hands its
+// result to done on the UI goroutine (session.Background).
+func background[T any](ctx context.Context, s *Studio, work func(ctx context.Context) (T, error), done func(T, error)) {
+	session.Background(ctx, s.session, work, done)
 }
 
-// onUI runs f on the UI goroutine unless the window has closed.
-func (s *Studio) onUI(f func()) { s.session.OnUI(f) }
+// AccountChanged brings what shows the account up to date after a log-in,
+// a log-out or a restored session; what it reads again runs under ctx. It
+// may be called from any goroutine.
+func (s *Studio) AccountChanged(ctx context.Context) { s.account.AccountChanged(ctx) }
 
-// The session's work that the library, queue, export and account views
-// still ask the studio for; they move into rooms of their own next, and
-// ask the session then.
+// Synced shows what a background sync did (see accountui), reading the
+// library under ctx. It may be called from any goroutine; cmd/slate calls
+// it after each sync of sharing.Service.Run.
+func (s *Studio) Synced(ctx context.Context, r sharing.Report, err error) {
+	s.account.Synced(ctx, r, err)
+}
 
-func (s *Studio) openDocument(doc *library.Document)      { s.session.Open(doc) }
-func (s *Studio) selectShots(ids ...string)               { s.session.Select(ids...) }
-func (s *Studio) setPlayhead(frame int)                   { s.session.SetPlayhead(frame) }
-func (s *Studio) request(i int) *render.Request           { return s.session.Request(i) }
-func (s *Studio) likenessNow() map[string]render.Likeness { return s.session.Likeness() }
-func (s *Studio) keyOf(i int) string                      { return s.session.KeyOf(i) }
-func (s *Studio) clipOf(i int) (library.Clip, bool)       { return s.session.ClipOf(i) }
-func (s *Studio) checkClip(sum string, shot int) error    { return s.session.CheckClip(sum, shot) }
-func (s *Studio) reloadCast()                             { s.session.ReloadCast() }
-func (s *Studio) lookUpClips()                            { s.session.LookUpClips() }
+// accountChanged follows who is logged in: the window's title and the
+// Account menu.
+func (s *Studio) accountChanged() {
+	s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
+	s.refreshAccountMenu()
+}

@@ -32,14 +32,14 @@ func TestWindowShowsProject(t *testing.T) {
 // session these call).
 func TestEditShortcutsAndMenus(t *testing.T) {
 	h := newHarness(t, nil)
-	h.s.selectShots("window")
+	h.s.session.Select("window")
 	h.shortcut(keyAdd) // Ctrl+T
 	p := h.s.Project()
 	if len(p.Shots) != 6 || p.Shots[2].Title != "Shot 6" || !h.s.session.IsSelected(p.Shots[2].ID) {
 		t.Fatalf("after Ctrl+T: %q, selected %v; want a new third shot, selected", titles(p), h.s.session.Selected())
 	}
 	id := p.Shots[2].ID
-	if err := h.s.session.Edit(timeline.SetDuration(id, 6500*time.Millisecond)); err != nil {
+	if err := h.s.session.Edit(t.Context(), timeline.SetDuration(id, 6500*time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
 	if got := h.menuItem(t, "Undo").Label; got != "Undo Change duration" {
@@ -60,7 +60,7 @@ func TestEditShortcutsAndMenus(t *testing.T) {
 		t.Errorf("stored shot = %+v", sh)
 	}
 	// With two shots selected the menus say so.
-	h.s.selectShots("window", "pier")
+	h.s.session.Select("window", "pier")
 	if got := h.menuItem(t, "Delete").Label; got != "Delete 2 shots" {
 		t.Errorf("the delete menu says %q with two shots selected", got)
 	}
@@ -75,7 +75,7 @@ func TestEditShortcutsAndMenus(t *testing.T) {
 func TestBareKeys(t *testing.T) {
 	h := newHarness(t, smallDemo(t))
 	h.ui.drain()
-	h.s.setPlayhead(10)
+	h.s.session.SetPlayhead(10)
 	h.typeKey(fyne.KeyRight)
 	if got := h.s.session.Playhead(); got != 11 {
 		t.Errorf("Right from 10: playhead %d, want 11", got)
@@ -105,12 +105,12 @@ func TestBareKeys(t *testing.T) {
 		t.Errorf("J, half a second, then K: playhead %d, want %d (backwards)", got, 57-12)
 	}
 
-	h.s.selectShots("letter", "window")
+	h.s.session.Select("letter", "window")
 	h.typeKey(fyne.KeyDelete)
 	if got := titles(h.s.Project()); !slices.Equal(got, []string{"Harbour at dusk", "Theo on the pier", "Lighthouse, night"}) {
 		t.Fatalf("after Delete: %q", got)
 	}
-	h.s.selectShots("pier")
+	h.s.session.Select("pier")
 	h.typeKey(fyne.KeyBackspace)
 	if got := titles(h.s.Project()); !slices.Equal(got, []string{"Harbour at dusk", "Lighthouse, night"}) {
 		t.Errorf("after Backspace: %q", got)
@@ -119,7 +119,7 @@ func TestBareKeys(t *testing.T) {
 
 func TestRenderShotProgressAndThumbnail(t *testing.T) {
 	h := newHarness(t, smallDemo(t))
-	h.s.selectShots("pier")
+	h.s.session.Select("pier")
 	h.shortcut(keyRender) // Ctrl+R
 	var seen []int
 	h.ui.until(t, "shot 3's job to complete", 60*time.Second, func() bool {
@@ -146,8 +146,8 @@ func TestRenderShotProgressAndThumbnail(t *testing.T) {
 	// The card's thumbnail is the clip's first frame (the storyboard's
 	// tests check that the card says rendered and shows it).
 	h.ui.until(t, "the clip's thumbnail", 30*time.Second, func() bool {
-		_, rendered := h.s.clipOf(2)
-		return rendered && h.s.thumbs.get(2) != nil && h.s.thumbs.has("clip:")
+		_, rendered := h.s.session.ClipOf(2)
+		return rendered && h.s.thumbs.get(t.Context(), 2) != nil && h.s.thumbs.has("clip:")
 	})
 }
 
@@ -155,8 +155,8 @@ func TestCancelJob(t *testing.T) {
 	p := smallDemo(t)
 	p.Shots[4].Duration = 60 * time.Second
 	h := newHarness(t, p)
-	h.s.selectShots("night")
-	h.s.renderSelected()
+	h.s.session.Select("night")
+	h.s.renderSelected(t.Context())
 	h.ui.until(t, "the long shot to start rendering", 30*time.Second, func() bool {
 		for _, j := range h.s.queue.jobs {
 			if j.ShotID == "night" && j.Status == render.InProgress && j.Progress > 0 {
@@ -179,7 +179,7 @@ func TestCancelJob(t *testing.T) {
 	if !r.retry.Visible() || r.cancel.Visible() || !strings.Contains(r.state.Text, "cancelled") {
 		t.Errorf("cancelled row: retry %v, cancel %v, %q", r.retry.Visible(), r.cancel.Visible(), r.state.Text)
 	}
-	if _, ok := h.s.clipOf(4); ok {
+	if _, ok := h.s.session.ClipOf(4); ok {
 		t.Error("a cancelled render left a clip")
 	}
 }
@@ -229,7 +229,7 @@ func TestQuit(t *testing.T) {
 	h.win.Canvas().Focus(prompt)
 	test.Type(prompt, "Gulls. ")
 	h.shortcut(keyQuit)
-	if h.s.ctx.Err() == nil {
+	if !h.s.done.Load() {
 		t.Fatal("Ctrl+Q did not quit the studio")
 	}
 	if closed {
@@ -240,7 +240,7 @@ func TestQuit(t *testing.T) {
 	}
 	// Late reports from background work are dropped.
 	ran := false
-	h.s.onUI(func() { ran = true })
+	h.s.session.OnUI(func() { ran = true })
 	h.ui.drain()
 	if ran {
 		t.Error("a report reached the UI after the studio quit")

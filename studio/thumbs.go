@@ -41,22 +41,22 @@ func newThumbnails(s *Studio) *thumbnails {
 	return &thumbnails{s: s, sem: make(chan struct{}, 2), done: map[string]image.Image{}, pending: map[string]bool{}}
 }
 
-// get returns shot i's thumbnail, or nil while it is being made. Call it
-// on the UI goroutine.
-func (th *thumbnails) get(i int) image.Image {
-	s := th.s
+// get returns shot i's thumbnail, or nil while it is being made under ctx.
+// Call it on the UI goroutine.
+func (th *thumbnails) get(ctx context.Context, i int) image.Image {
+	s := th.s.session
 	var key string
 	var make func(ctx context.Context) (image.Image, error)
-	if c, ok := s.clipOf(i); ok {
+	if c, ok := s.ClipOf(i); ok {
 		key = "clip:" + c.SHA256
 		make = func(ctx context.Context) (image.Image, error) { return th.fromClip(ctx, c) }
 	} else {
-		k := s.keyOf(i)
+		k := s.KeyOf(i)
 		if k == "" {
 			return nil
 		}
 		key = "card:" + k
-		req := s.request(i)
+		req := s.Request(i)
 		make = func(ctx context.Context) (image.Image, error) { return th.fromCard(req) }
 	}
 	th.mu.Lock()
@@ -66,13 +66,12 @@ func (th *thumbnails) get(i int) image.Image {
 	}
 	if !th.pending[key] {
 		th.pending[key] = true
-		go th.run(key, make)
+		go th.run(ctx, key, make)
 	}
 	return nil
 }
 
-func (th *thumbnails) run(key string, make func(ctx context.Context) (image.Image, error)) {
-	ctx := th.s.ctx
+func (th *thumbnails) run(ctx context.Context, key string, make func(ctx context.Context) (image.Image, error)) {
 	select {
 	case th.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -94,7 +93,7 @@ func (th *thumbnails) run(key string, make func(ctx context.Context) (image.Imag
 		th.s.deps.Log.Warn("thumbnail", "key", key, "err", err)
 		return
 	}
-	th.s.onUI(th.s.timeline.ThumbnailReady)
+	th.s.session.OnUI(th.s.timeline.ThumbnailReady)
 }
 
 func (th *thumbnails) fromCard(req *render.Request) (image.Image, error) {

@@ -93,7 +93,7 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 
 	a := app.NewWithID(appID)
-	s := studio.New(a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share})
+	s := studio.New(ctx, a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share})
 	// Synced every 30 s, and at once when there is something to tell the
 	// server; the studio shows each sync's outcome. The sync stops, and is
 	// waited for, before the library closes.
@@ -102,8 +102,8 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	defer func() { stopSync(); <-synced }()
 	go func() {
 		defer close(synced)
-		s.AccountChanged()
-		share.Run(syncCtx, 30*time.Second, s.Synced)
+		s.AccountChanged(syncCtx)
+		share.Run(syncCtx, 30*time.Second, func(r sharing.Report, err error) { s.Synced(syncCtx, r, err) })
 	}()
 	stop := context.AfterFunc(ctx, func() { fyne.Do(s.Quit) })
 	defer stop()

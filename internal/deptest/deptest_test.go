@@ -125,13 +125,14 @@ var rules = []rule{
 	{pkg: "studio/session", may: []string{"library", "render", "timeline"}, forbidden: gui},
 	// Each room is given what it uses; none imports the shell (studio) or
 	// another room.
-	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "library", "render", "timeline"}},
-	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline"}},
+	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "library", "render", "timeline", "internal/clock"}},
+	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/castui", may: []string{"studio/session", "capture", "consent", "library", "media", "internal/clock"}},
+	{pkg: "studio/accountui", may: []string{"studio/session", "account", "account/client", "consent", "library", "sharing", "timeline", "internal/clock"}},
 	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/filepick", "ml/pack", "voices"}},
 	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
 	// The tests' builder makes what a studio works with, not the studio.
-	{pkg: "studio/studiotest", may: []string{"studio/session", "examples", "library", "media", "render", "timeline"}},
+	{pkg: "studio/studiotest", may: []string{"studio/session", "examples", "library", "media", "render", "timeline", "internal/clock"}},
 }
 
 // studioSide is what the account server must never depend on: the studio
@@ -144,7 +145,7 @@ var studioSide = []string{
 // fyneUsers are the packages that may use Fyne, besides the binaries
 // (cmd/...): the studio's shell and its rooms, and the builder of their
 // tests. The session is not one of them.
-var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/modelsui", "studio/filepick", "studio/studiotest"}
+var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/modelsui", "studio/filepick", "studio/studiotest"}
 
 // serverImporters may import the server package itself; everyone else,
 // the studio above all, reaches the server through account/client.
@@ -240,6 +241,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		{ImportPath: module + "/studio/storyboard", Imports: []string{module + "/studio", fyneApp}},
 		{ImportPath: module + "/studio/player", Imports: []string{module + "/studio/storyboard"}},
 		{ImportPath: module + "/studio/newroom", Deps: []string{"fyne.io/fyne/v2"}},
+		{ImportPath: module + "/studio/accountui", Imports: []string{module + "/studio", module + "/studio/castui", fyneApp}},
 	}
 	want := []string{
 		"timeline imports library",
@@ -264,6 +266,9 @@ func TestRulesCatchViolations(t *testing.T) {
 		"studio/storyboard imports fyne.io/fyne/v2/app",
 		"studio/player imports studio/storyboard",
 		"studio/newroom depends on Fyne",
+		"studio/accountui imports studio;",
+		"studio/accountui imports studio/castui",
+		"studio/accountui imports fyne.io/fyne/v2/app",
 	}
 	v := violations(bad)
 	if len(v) != len(want) {

@@ -15,12 +15,7 @@ import (
 // once it keeps the rules: the test fails while it lists a file that no
 // longer needs to be here.
 var notYetSwitched = map[string]string{
-	"render/queue.go":                "its Clock interface, context field and context.Background: take clock.Clock and the caller's context",
-	"studio/studio.go":               "its Clock interface and context.Background: take clock.Clock and the caller's context",
-	"studio/session/session.go":      "its Clock interface and a context kept in a struct: take clock.Clock, pass the context",
-	"studio/player/player.go":        "a context kept in a struct",
-	"studio/player/playersources.go": "a context kept in a struct",
-	"studio/modelsui/models.go":      "a context kept in a struct",
+	"render/queue.go": "its Clock interface, context field and context.Background: take clock.Clock and the caller's context",
 }
 
 // plumbingFaults lists where the files of p break the plumbing rules of

@@ -53,7 +53,7 @@ func TestCastPanelFeatureByDragging(t *testing.T) {
 	if l := req.Likeness[m.ID]; l.StillSHA256 != m.Frontal || l.Preferences != "always wears a red scarf" {
 		t.Errorf("request likeness = %+v", req.Likeness)
 	}
-	h.s.Undo()
+	h.s.Undo(t.Context())
 	if p := h.s.Project(); slices.Contains(p.Shots[2].Cast, m.ID) {
 		t.Error("undo did not take the member off the shot")
 	}
@@ -66,13 +66,13 @@ func TestCastMemberEditAndDelete(t *testing.T) {
 	if err := h.env.Library.UpdateCastMember(context.Background(), &m); err != nil {
 		t.Fatal(err)
 	}
-	h.s.ReloadCast()
+	h.s.ReloadCast(t.Context())
 	h.ui.Until(t, "the new consent level to show", 10*time.Second, func() bool {
 		c := h.s.Cast()
 		return len(c) == 1 && c[0].Consent == consent.Everyone
 	})
 	h.panel.list.Select(0)
-	h.panel.deleteDialog(m)
+	h.panel.deleteDialog(t.Context(), m)
 	over := h.win.Canvas().Overlays().Top()
 	var del *widget.Button
 	studiotest.WalkAll(over, func(o fyne.CanvasObject) {
@@ -96,7 +96,7 @@ func TestCastPanelRemoteMemberIsNotEditable(t *testing.T) {
 	if err := h.env.Library.PutRemoteMember(context.Background(), theirs); err != nil {
 		t.Fatal(err)
 	}
-	h.s.ReloadCast()
+	h.s.ReloadCast(t.Context())
 	h.ui.Until(t, "the cast panel to list Ola", 10*time.Second, func() bool { return len(h.s.Cast()) == 1 })
 	h.panel.list.Select(0)
 	h.ui.Until(t, "the buttons to follow the selection", 10*time.Second, func() bool { return !h.panel.del.Disabled() })

@@ -31,6 +31,9 @@ type Panel struct {
 	edit     *widget.Button
 	del      *widget.Button
 	feature  *widget.Button
+	record   *widget.Button
+	// featureIn features a member in a shot, where one was dropped.
+	featureIn func(m library.CastMember, shotID string)
 
 	// wizard is the recording wizard while it is open.
 	wizard *wizard
@@ -45,8 +48,8 @@ func (c *Panel) Close() {
 }
 
 // NewPanel makes the cast panel; it follows the session's cast from now
-// on.
-func NewPanel(d Deps) *Panel {
+// on. What it changes and records runs under ctx, the studio's.
+func NewPanel(ctx context.Context, d Deps) *Panel {
 	if d.Log == nil {
 		d.Log = slog.Default()
 	}
@@ -68,19 +71,22 @@ func NewPanel(d Deps) *Panel {
 	c.empty.Importance = widget.LowImportance
 	c.edit = widget.NewButtonWithIcon("Edit…", theme.DocumentCreateIcon(), func() {
 		if m, ok := c.member(); ok {
-			c.editDialog(m)
+			c.editDialog(ctx, m)
 		}
 	})
 	c.del = widget.NewButtonWithIcon("Delete…", theme.DeleteIcon(), func() {
 		if m, ok := c.member(); ok {
-			c.deleteDialog(m)
+			c.deleteDialog(ctx, m)
 		}
 	})
 	c.feature = widget.NewButtonWithIcon("Feature in selected shots", theme.ContentAddIcon(), func() {
 		if m, ok := c.member(); ok {
-			s.FeatureMember(m, s.Selected()...)
+			s.FeatureMember(ctx, m, s.Selected()...)
 		}
 	})
+	c.featureIn = func(m library.CastMember, shotID string) { s.FeatureMember(ctx, m, shotID) }
+	c.record = widget.NewButtonWithIcon("Record…", theme.MediaRecordIcon(), func() { c.Record(ctx) })
+	c.record.Importance = widget.HighImportance
 	c.updateButtons()
 	s.Listen(session.Listener{CastChanged: c.refresh})
 	return c
@@ -88,9 +94,7 @@ func NewPanel(d Deps) *Panel {
 
 // View is the panel, for the studio's side tabs.
 func (c *Panel) View() fyne.CanvasObject {
-	record := widget.NewButtonWithIcon("Record…", theme.MediaRecordIcon(), c.Record)
-	record.Importance = widget.HighImportance
-	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Cast", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), record)
+	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Cast", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.record)
 	hint := widget.NewLabel("Drag a member onto a shot to feature them.")
 	hint.Importance = widget.LowImportance
 	bottom := container.NewVBox(c.feature, container.NewGridWithColumns(2, c.edit, c.del), hint)
@@ -135,7 +139,7 @@ func (c *Panel) updateButtons() {
 }
 
 // editDialog edits a member's name, handle, consent and preferences.
-func (c *Panel) editDialog(m library.CastMember) {
+func (c *Panel) editDialog(ctx context.Context, m library.CastMember) {
 	s := c.s
 	name := widget.NewEntry()
 	name.SetText(m.Name)
@@ -170,14 +174,14 @@ func (c *Panel) editDialog(m library.CastMember) {
 		}
 		m.Name, m.Handle, m.Preferences, m.Consent = name.Text, handle.Text, prefs.Text, lvl
 		lib := c.d.Library
-		session.Background(s, func(ctx context.Context) (struct{}, error) {
+		session.Background(ctx, s, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, lib.UpdateCastMember(ctx, &m)
 		}, func(_ struct{}, err error) {
 			if err != nil {
 				c.d.Report(err)
 				return
 			}
-			s.ReloadCast()
+			s.ReloadCast(ctx)
 		})
 	}, c.d.Window)
 	d.Resize(fyne.NewSize(520, 460))
@@ -185,7 +189,7 @@ func (c *Panel) editDialog(m library.CastMember) {
 }
 
 // deleteDialog asks before deleting a member and their media.
-func (c *Panel) deleteDialog(m library.CastMember) {
+func (c *Panel) deleteDialog(ctx context.Context, m library.CastMember) {
 	s := c.s
 	msg := fmt.Sprintf("Delete %s (%s)?\n\nTheir recording, stills and voice sample are deleted from this computer. Shots that feature them keep their name but no longer their face. This cannot be undone.", m.Name, m.Handle)
 	if m.Remote {
@@ -196,14 +200,14 @@ func (c *Panel) deleteDialog(m library.CastMember) {
 			return
 		}
 		lib := c.d.Library
-		session.Background(s, func(ctx context.Context) (struct{}, error) {
+		session.Background(ctx, s, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, lib.DeleteCastMember(ctx, m.ID)
 		}, func(_ struct{}, err error) {
 			if err != nil {
 				c.d.Report(err)
 				return
 			}
-			s.ReloadCast()
+			s.ReloadCast(ctx)
 		})
 	}, c.d.Window)
 	d.SetConfirmText("Delete")
@@ -283,7 +287,7 @@ func (r *castRow) Dragged(e *fyne.DragEvent) {
 // DragEnd features the member in the shot whose card it was dropped on.
 func (r *castRow) DragEnd() {
 	if id, ok := r.c.d.ShotAt(r.drop); ok {
-		r.c.s.FeatureMember(r.member, id)
+		r.c.featureIn(r.member, id)
 	}
 }
 

@@ -5,12 +5,13 @@
 package castui
 
 import (
+	"context"
 	"log/slog"
 
 	"fyne.io/fyne/v2"
 
-	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/studio/session"
@@ -22,9 +23,9 @@ type Session interface {
 	session.Runner
 	Listen(session.Listener)
 	Cast() []library.CastMember
-	ReloadCast()
+	ReloadCast(context.Context)
 	Selected() []string
-	FeatureMember(m library.CastMember, shotIDs ...string)
+	FeatureMember(ctx context.Context, m library.CastMember, shotIDs ...string)
 }
 
 // Deps are what the cast panel and the wizard work with, handed in by the
@@ -39,7 +40,7 @@ type Deps struct {
 	Tools   media.Tools
 	// CaptureClock paces and stamps the capture devices of a take; nil
 	// means the real clock.
-	CaptureClock capture.Clock
+	CaptureClock clock.Clock
 	// Log is slog.Default() when nil.
 	Log *slog.Logger
 	// Report shows a failure to the person.

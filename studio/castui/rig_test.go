@@ -8,7 +8,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 
-	"github.com/slatestudio/slate/capture"
+	"github.com/slatestudio/slate/internal/clock"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/storyboard"
@@ -26,7 +27,7 @@ type rig struct {
 	strip *storyboard.Strip
 	win   fyne.Window
 	ui    *studiotest.UI
-	clock *studiotest.Clock
+	clock *clocktest.Clock
 	// closing lists the windows the panel asked the studio to close.
 	closing []fyne.Window
 	// castShown counts the times it asked for the cast panel.
@@ -35,7 +36,7 @@ type rig struct {
 
 // newRig builds the panel over p (the demo when nil); captureClock, if
 // set, paces the capture devices.
-func newRig(t *testing.T, p *timeline.Project, captureClock capture.Clock) *rig {
+func newRig(t *testing.T, p *timeline.Project, captureClock clock.Clock) *rig {
 	t.Helper()
 	o := studiotest.Options{}
 	if p != nil {
@@ -44,11 +45,11 @@ func newRig(t *testing.T, p *timeline.Project, captureClock capture.Clock) *rig 
 	env := studiotest.New(t, o)
 	r := &rig{env: env, s: env.Session(), ui: env.UI, clock: env.Clock}
 	r.win = env.App.NewWindow("cast")
-	r.strip = storyboard.NewStrip(storyboard.Deps{
+	r.strip = storyboard.NewStrip(t.Context(), storyboard.Deps{
 		Session: r.s, Window: r.win, Clock: env.Clock, Backends: env.Backends.Names(), DefaultBackend: "animatic",
 		Thumbnail: func(int) image.Image { return nil }, RenderSelected: func() {},
 	})
-	r.panel = NewPanel(Deps{
+	r.panel = NewPanel(t.Context(), Deps{
 		Session: r.s, App: env.App, Window: r.win, Library: env.Library, Tools: env.Tools,
 		CaptureClock: captureClock, Report: func(err error) { t.Errorf("reported: %v", err) },
 		ShotAt:   r.strip.ShotAt,
@@ -76,7 +77,7 @@ func newRig(t *testing.T, p *timeline.Project, captureClock capture.Clock) *rig 
 func (r *rig) addMember(t *testing.T, name string) library.CastMember {
 	t.Helper()
 	m := studiotest.AddMember(t, r.env.Library, name)
-	r.s.ReloadCast()
+	r.s.ReloadCast(t.Context())
 	r.ui.Until(t, "the cast panel to list "+name, 10*time.Second, func() bool {
 		for _, x := range r.s.Cast() {
 			if x.ID == m.ID {

@@ -81,22 +81,24 @@ type wizard struct {
 	done    bool // closed has run
 }
 
-// Record opens the recording wizard: Cast ▸ Record a cast member.
-func (c *Panel) Record() {
+// Record opens the recording wizard: Cast ▸ Record a cast member. The
+// devices, the take, its checks and the saving run under ctx, the
+// studio's, and end with it or with the wizard.
+func (c *Panel) Record(ctx context.Context) {
 	w := &wizard{s: c.s, d: c.d, panel: c, curPrompt: -1}
 	w.win = c.d.App.NewWindow("Record a cast member — Slate")
-	w.build()
+	w.build(ctx)
 	w.win.SetCloseIntercept(w.close)
 	w.win.SetOnClosed(w.closed)
 	w.win.Resize(fyne.NewSize(1100, 720))
 	w.win.Show()
 	w.win.Canvas().Focus(w.name)
 	c.wizard = w
-	w.listDevices()
+	w.listDevices(ctx)
 	w.showSetup()
 }
 
-func (w *wizard) build() {
+func (w *wizard) build(ctx context.Context) {
 	w.name = widget.NewEntry()
 	w.name.SetPlaceHolder("Who is being recorded")
 	w.handle = widget.NewEntry()
@@ -107,12 +109,12 @@ func (w *wizard) build() {
 	}
 	w.name.OnSubmitted = func(string) {
 		if !w.start.Disabled() {
-			w.record()
+			w.record(ctx)
 		}
 	}
-	w.camera = widget.NewSelect(nil, func(string) { w.restartPreview() })
-	w.mic = widget.NewSelect(nil, func(string) { w.restartPreview() })
-	w.start = widget.NewButtonWithIcon("Start recording", theme.MediaRecordIcon(), w.record)
+	w.camera = widget.NewSelect(nil, func(string) { w.restartPreview(ctx) })
+	w.mic = widget.NewSelect(nil, func(string) { w.restartPreview(ctx) })
+	w.start = widget.NewButtonWithIcon("Start recording", theme.MediaRecordIcon(), func() { w.record(ctx) })
 	w.start.Importance = widget.HighImportance
 
 	w.picture = canvas.NewImageFromImage(nil)
@@ -145,7 +147,7 @@ func (w *wizard) build() {
 	w.prefs = widget.NewMultiLineEntry()
 	w.prefs.SetPlaceHolder("Preferences for anyone who casts you, e.g. \"always wears a red scarf\" (optional)")
 	w.prefs.Wrapping = fyne.TextWrapWord
-	w.save = widget.NewButtonWithIcon("Save cast member", theme.DocumentSaveIcon(), w.saveMember)
+	w.save = widget.NewButtonWithIcon("Save cast member", theme.DocumentSaveIcon(), func() { w.saveMember(ctx) })
 	w.save.Importance = widget.HighImportance
 
 	w.body = container.NewVBox()
@@ -165,13 +167,13 @@ func layoutSpacer() fyne.CanvasObject {
 
 // listDevices lists cameras and microphones in the background: probing
 // devices can take a moment.
-func (w *wizard) listDevices() {
+func (w *wizard) listDevices(ctx context.Context) {
 	s := w.s
 	type found struct {
 		cams []capture.CameraInfo
 		mics []capture.MicrophoneInfo
 	}
-	session.Background(s, func(ctx context.Context) (found, error) {
+	session.Background(ctx, s, func(context.Context) (found, error) {
 		cams, err := capture.ListCameras()
 		if err != nil {
 			return found{}, err
@@ -272,12 +274,12 @@ func (w *wizard) clock() clock.Clock {
 }
 
 // restartPreview shows the chosen camera and the microphone's level.
-func (w *wizard) restartPreview() {
+func (w *wizard) restartPreview(ctx context.Context) {
 	if w.camera.SelectedIndex() < 0 || w.mic.SelectedIndex() < 0 || w.take != nil {
 		return
 	}
 	w.stop()
-	ctx, cancel := context.WithCancel(w.s.Context())
+	ctx, cancel := context.WithCancel(ctx)
 	w.mu.Lock()
 	w.stopLive = cancel
 	w.mu.Unlock()
@@ -382,13 +384,14 @@ func (w *wizard) stop() {
 	}
 }
 
-// record runs the take.
-func (w *wizard) record() {
+// record runs the take, under a context of its own within ctx, which its
+// Cancel button ends.
+func (w *wizard) record(parent context.Context) {
 	w.stop()
 	s := w.s
 	w.script = enrol.NewScript()
 	w.curPrompt = -1
-	ctx, cancel := context.WithCancel(s.Context())
+	ctx, cancel := context.WithCancel(parent)
 	w.mu.Lock()
 	w.stopLive = cancel
 	w.mu.Unlock()
@@ -435,10 +438,10 @@ func (w *wizard) record() {
 		cancel()
 		s.OnUI(func() {
 			switch {
-			case take == nil && ctx.Err() != nil && s.Context().Err() == nil:
+			case take == nil && ctx.Err() != nil && parent.Err() == nil:
 				w.status.SetText("The take was cancelled; nothing was kept.")
 				w.showSetup()
-				w.restartPreview()
+				w.restartPreview(parent)
 			case take == nil:
 				w.failed(err)
 			default:
@@ -446,7 +449,7 @@ func (w *wizard) record() {
 					w.status.SetText("The take stopped early: " + err.Error())
 				}
 				w.take = take
-				w.check()
+				w.check(parent)
 			}
 		})
 	}()
@@ -478,11 +481,11 @@ func (w *wizard) failed(err error) {
 }
 
 // check runs the liveness checks on the take in the background.
-func (w *wizard) check() {
+func (w *wizard) check(ctx context.Context) {
 	s := w.s
 	w.showStep(widget.NewLabel("Checking the take…"), widget.NewProgressBarInfinite())
 	take := *w.take
-	session.Background(s, func(ctx context.Context) (*liveness.Report, error) {
+	session.Background(ctx, s, func(ctx context.Context) (*liveness.Report, error) {
 		if w.checker == nil {
 			c, err := enrol.OpenChecker(w.d.Tools)
 			if err != nil {
@@ -497,13 +500,13 @@ func (w *wizard) check() {
 			return
 		}
 		w.report = rep
-		w.showReview()
+		w.showReview(ctx)
 	})
 }
 
 // showReview shows the take, what the checks found, and the choices
 // before saving.
-func (w *wizard) showReview() {
+func (w *wizard) showReview(ctx context.Context) {
 	rep := w.report
 	w.results.Objects = nil
 	for _, r := range rep.Results {
@@ -537,9 +540,9 @@ func (w *wizard) showReview() {
 	if len(rep.Stills) > 0 {
 		w.showFrame(rep.Stills[0].Image)
 	}
-	retake := widget.NewButtonWithIcon("Take again", theme.MediaReplayIcon(), w.retake)
+	retake := widget.NewButtonWithIcon("Take again", theme.MediaReplayIcon(), func() { w.retake(ctx) })
 	discard := widget.NewButtonWithIcon("Discard", theme.DeleteIcon(), func() { w.discard(); w.close() })
-	play := widget.NewButtonWithIcon("Play the take", theme.MediaPlayIcon(), w.playTake)
+	play := widget.NewButtonWithIcon("Play the take", theme.MediaPlayIcon(), func() { w.playTake(ctx) })
 	head := widget.NewLabelWithStyle(headline, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Wrapping = fyne.TextWrapWord
 	w.showStep(head, w.results, widget.NewSeparator(),
@@ -561,12 +564,12 @@ func stillLabel(k capture.PromptKind) string {
 }
 
 // playTake plays the take's picture in the preview, at its own pace.
-func (w *wizard) playTake() {
+func (w *wizard) playTake(ctx context.Context) {
 	if w.take == nil {
 		return
 	}
 	w.stop()
-	ctx, cancel := context.WithCancel(w.s.Context())
+	ctx, cancel := context.WithCancel(ctx)
 	w.mu.Lock()
 	w.stopLive = cancel
 	w.mu.Unlock()
@@ -606,11 +609,11 @@ func (w *wizard) playTake() {
 }
 
 // retake discards the take and goes back to the start.
-func (w *wizard) retake() {
+func (w *wizard) retake(ctx context.Context) {
 	w.discard()
 	w.status.SetText("")
 	w.showSetup()
-	w.restartPreview()
+	w.restartPreview(ctx)
 }
 
 // discard throws the take away.
@@ -623,7 +626,7 @@ func (w *wizard) discard() {
 }
 
 // saveMember keeps the take as a cast member.
-func (w *wizard) saveMember() {
+func (w *wizard) saveMember(ctx context.Context) {
 	s := w.s
 	lvl, err := consent.ParseLevel(w.level.Selected)
 	if err != nil {
@@ -632,7 +635,7 @@ func (w *wizard) saveMember() {
 	m := &library.CastMember{Name: strings.TrimSpace(w.name.Text), Handle: strings.TrimSpace(w.handle.Text), Consent: lvl, Preferences: strings.TrimSpace(w.prefs.Text)}
 	take, rep := w.take, w.report
 	w.save.Disable()
-	session.Background(s, func(ctx context.Context) (*library.CastMember, error) {
+	session.Background(ctx, s, func(ctx context.Context) (*library.CastMember, error) {
 		return m, enrol.Save(ctx, w.d.Library, take, rep, m)
 	}, func(m *library.CastMember, err error) {
 		if err != nil {
@@ -647,7 +650,7 @@ func (w *wizard) saveMember() {
 		os.Remove(take.Video)
 		w.saved = true
 		w.close()
-		s.ReloadCast()
+		s.ReloadCast(ctx)
 		w.d.ShowCast()
 	})
 }

@@ -43,7 +43,7 @@ func wizardHarness(t *testing.T) *rig {
 func TestWizardRecordsAndSaves(t *testing.T) {
 	fakeDevices(t, livenesstest.Options{})
 	h := wizardHarness(t)
-	h.panel.Record()
+	h.panel.Record(t.Context())
 	w := h.panel.wizard
 	h.ui.Until(t, "the devices to be listed", 20*time.Second, func() bool { return len(w.camera.Options) > 0 && len(w.mic.Options) > 0 })
 	if w.start.Disabled() == false {
@@ -95,7 +95,7 @@ func TestWizardRecordsAndSaves(t *testing.T) {
 func TestWizardFailedTake(t *testing.T) {
 	fakeDevices(t, livenesstest.Options{Silent: true})
 	h := wizardHarness(t)
-	h.panel.Record()
+	h.panel.Record(t.Context())
 	w := h.panel.wizard
 	h.ui.Until(t, "the devices to be listed", 20*time.Second, func() bool { return len(w.camera.Options) > 0 })
 	test.Type(w.name, "Quiet Person")
@@ -107,7 +107,7 @@ func TestWizardFailedTake(t *testing.T) {
 	if r, _ := w.report.Result("digits"); r.Passed {
 		t.Error("the digits check passed on a silent take")
 	}
-	w.retake()
+	w.retake(t.Context())
 	if w.take != nil || w.body.Objects[len(w.body.Objects)-1] != w.start {
 		t.Error("Take again did not go back to the start")
 	}

@@ -91,7 +91,7 @@ type Window struct {
 }
 
 // Show opens the models window: Render ▸ Model packs and voices.
-func Show(d Deps) *Window {
+func Show(ctx context.Context, d Deps) *Window {
 	if d.Models == nil {
 		d.Problem("No models here", "This studio was started without a data folder for model packs and voices.")
 		return nil
@@ -100,8 +100,8 @@ func Show(d Deps) *Window {
 	w.runtime = &widget.Label{Text: "Looking for ONNX Runtime…", Wrapping: fyne.TextWrapWord}
 	w.packs = container.NewVBox()
 	w.voices = container.NewVBox()
-	installPack := widget.NewButtonWithIcon("Install a pack…", theme.FolderOpenIcon(), w.choosePack)
-	installVoice := widget.NewButtonWithIcon("Install a voice…", theme.FileAudioIcon(), w.chooseVoice)
+	installPack := widget.NewButtonWithIcon("Install a pack…", theme.FolderOpenIcon(), func() { w.choosePack(ctx) })
+	installVoice := widget.NewButtonWithIcon("Install a voice…", theme.FileAudioIcon(), func() { w.chooseVoice(ctx) })
 	heading := func(text string) *widget.Label {
 		return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
@@ -125,24 +125,24 @@ func Show(d Deps) *Window {
 	size := d.Window.Canvas().Size()
 	w.dialog.Resize(fyne.NewSize(min(720, size.Width*0.9), min(620, size.Height*0.9)))
 	w.dialog.Show()
-	w.reload()
+	w.reload(ctx)
 	return w
 }
 
 // reload reads the packs and voices again and redraws them, then says
 // where models run: loading ONNX Runtime the first time takes a moment,
 // and the list need not wait for it.
-func (w *Window) reload() {
-	session.Background(w.d.Runner, func(context.Context) (modelsList, error) {
+func (w *Window) reload(ctx context.Context) {
+	session.Background(ctx, w.d.Runner, func(context.Context) (modelsList, error) {
 		return w.m.list(), nil
 	}, func(l modelsList, _ error) {
 		l.runtime, l.runtimeErr = w.shown.runtime, w.shown.runtimeErr
-		w.draw(l)
+		w.draw(ctx, l)
 		if w.m.Runtime == nil {
 			w.runtime.SetText("Not known.")
 			return
 		}
-		session.Background(w.d.Runner, func(context.Context) (string, error) {
+		session.Background(ctx, w.d.Runner, func(context.Context) (string, error) {
 			return w.m.Runtime()
 		}, w.drawRuntime)
 	})
@@ -160,7 +160,7 @@ func (w *Window) drawRuntime(on string, err error) {
 	w.runtime.Refresh()
 }
 
-func (w *Window) draw(l modelsList) {
+func (w *Window) draw(ctx context.Context, l modelsList) {
 	w.shown = l
 
 	w.packs.RemoveAll()
@@ -171,7 +171,7 @@ func (w *Window) draw(l modelsList) {
 		w.packs.Add(&widget.Label{Text: "None installed. Install one from its folder (or with `slate models install PATH|URL`); the animatic needs none.", Wrapping: fyne.TextWrapWord})
 	}
 	for _, p := range l.packs {
-		w.packs.Add(w.packRow(p))
+		w.packs.Add(w.packRow(ctx, p))
 	}
 	w.voices.RemoveAll()
 	for _, err := range l.voiceErrs {
@@ -195,14 +195,14 @@ func (w *Window) draw(l modelsList) {
 
 // packRow shows one pack: its name, what it is, its licence, size and
 // source, with buttons to verify and remove it.
-func (w *Window) packRow(p pack.Info) fyne.CanvasObject {
+func (w *Window) packRow(ctx context.Context, p pack.Info) fyne.CanvasObject {
 	name := widget.NewLabelWithStyle(p.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { w.confirmRemove(p.Name) })
+	remove := widget.NewButtonWithIcon("Remove…", theme.DeleteIcon(), func() { w.confirmRemove(ctx, p.Name) })
 	if p.Err != nil {
 		problem := &widget.Label{Text: "Damaged: " + p.Err.Error() + ". Remove it and install it again.", Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 		return container.NewBorder(nil, nil, name, container.NewVBox(remove), problem)
 	}
-	verify := widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), func() { w.verify(p.Name) })
+	verify := widget.NewButtonWithIcon("Verify", theme.ConfirmIcon(), func() { w.verify(ctx, p.Name) })
 	what := p.Family
 	if p.Title != "" {
 		what = p.Title + " (" + p.Family + ")"
@@ -221,7 +221,7 @@ func (w *Window) packRow(p pack.Info) fyne.CanvasObject {
 	return container.NewBorder(nil, nil, name, buttons, lines)
 }
 
-func (w *Window) choosePack() {
+func (w *Window) choosePack(ctx context.Context) {
 	d := dialog.NewFolderOpen(func(u fyne.ListableURI, err error) {
 		if err != nil {
 			w.d.Report(err)
@@ -234,7 +234,7 @@ func (w *Window) choosePack() {
 			w.d.Problem("Cannot install from there", fmt.Sprintf("%s is not a folder on this computer.", u))
 			return
 		}
-		w.installPack(u.Path())
+		w.installPack(ctx, u.Path())
 	}, w.d.Window)
 	d.Resize(filepick.DialogSize())
 	d.Show()
@@ -243,10 +243,10 @@ func (w *Window) choosePack() {
 // installPack installs the pack in dir (a folder with a manifest.json),
 // with a progress bar and a Cancel button. Nothing is installed unless
 // every file checks out.
-func (w *Window) installPack(dir string) *packTask {
-	t := w.newPackTask("Installing a model pack", "from "+dir)
-	session.Background(w.d.Runner, func(context.Context) (*pack.Pack, error) {
-		return w.m.Packs.Install(t.ctx, dir, t.progress)
+func (w *Window) installPack(ctx context.Context, dir string) *packTask {
+	t, tctx := w.newPackTask(ctx, "Installing a model pack", "from "+dir)
+	session.Background(tctx, w.d.Runner, func(ctx context.Context) (*pack.Pack, error) {
+		return w.m.Packs.Install(ctx, dir, t.progress)
 	}, func(p *pack.Pack, err error) {
 		t.end()
 		switch {
@@ -256,20 +256,20 @@ func (w *Window) installPack(dir string) *packTask {
 		default:
 			dialog.ShowInformation("Model pack installed", fmt.Sprintf("%s is installed, licence %s. Shots whose backend is onnx render with it.", p.Manifest.Name, p.Manifest.Licence), w.d.Window)
 		}
-		w.reload()
+		w.reload(ctx)
 	})
 	return t
 }
 
 // verify checks every file of a pack against its sha256.
-func (w *Window) verify(name string) *packTask {
-	t := w.newPackTask("Verifying "+name, "every file against its checksum")
-	session.Background(w.d.Runner, func(context.Context) (struct{}, error) {
+func (w *Window) verify(ctx context.Context, name string) *packTask {
+	t, tctx := w.newPackTask(ctx, "Verifying "+name, "every file against its checksum")
+	session.Background(tctx, w.d.Runner, func(ctx context.Context) (struct{}, error) {
 		p, err := w.m.Packs.Open(name)
 		if err != nil {
 			return struct{}{}, err
 		}
-		return struct{}{}, pack.Verify(t.ctx, p, t.progress)
+		return struct{}{}, pack.Verify(ctx, p, t.progress)
 	}, func(_ struct{}, err error) {
 		t.end()
 		switch {
@@ -283,10 +283,10 @@ func (w *Window) verify(name string) *packTask {
 	return t
 }
 
-func (w *Window) confirmRemove(name string) {
+func (w *Window) confirmRemove(ctx context.Context, name string) {
 	d := dialog.NewConfirm("Remove model pack", fmt.Sprintf("Remove %s from this computer? Clips already rendered with it are kept; shots whose backend is onnx need another pack to render again.", name), func(ok bool) {
 		if ok {
-			w.remove(name)
+			w.remove(ctx, name)
 		}
 	}, w.d.Window)
 	d.SetConfirmText("Remove")
@@ -294,18 +294,18 @@ func (w *Window) confirmRemove(name string) {
 	d.Show()
 }
 
-func (w *Window) remove(name string) {
-	session.Background(w.d.Runner, func(context.Context) (struct{}, error) {
+func (w *Window) remove(ctx context.Context, name string) {
+	session.Background(ctx, w.d.Runner, func(context.Context) (struct{}, error) {
 		return struct{}{}, w.m.Packs.Remove(name)
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			w.d.Problem("The pack was not removed", err.Error())
 		}
-		w.reload()
+		w.reload(ctx)
 	})
 }
 
-func (w *Window) chooseVoice() {
+func (w *Window) chooseVoice(ctx context.Context) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
 			w.d.Report(err)
@@ -320,7 +320,7 @@ func (w *Window) chooseVoice() {
 			w.d.Problem("Cannot install from there", fmt.Sprintf("%s is not a file on this computer.", u))
 			return
 		}
-		w.installVoice(u.Path())
+		w.installVoice(ctx, u.Path())
 	}, w.d.Window)
 	d.SetFilter(filepick.RegularFiles{".onnx"})
 	d.Resize(filepick.DialogSize())
@@ -329,8 +329,8 @@ func (w *Window) chooseVoice() {
 
 // installVoice checks the Piper voice at model (with model.json beside it)
 // and copies both into the voices folder.
-func (w *Window) installVoice(model string) {
-	session.Background(w.d.Runner, func(context.Context) (voices.Installed, error) {
+func (w *Window) installVoice(ctx context.Context, model string) {
+	session.Background(ctx, w.d.Runner, func(context.Context) (voices.Installed, error) {
 		if w.m.InstallVoice == nil {
 			return voices.Install(nil, model, w.m.VoicesDir)
 		}
@@ -341,15 +341,16 @@ func (w *Window) installVoice(model string) {
 		} else {
 			dialog.ShowInformation("Voice installed", fmt.Sprintf("%s%s (%s) is installed: give it to a cast member or a line as their voice.", voices.Prefix, v.Name, v.Language), w.d.Window)
 		}
-		w.reload()
+		w.reload(ctx)
 	})
 }
 
 // packTask is an install or verification in progress: a bar, the file at
 // work and a Cancel button.
 type packTask struct {
-	w      *Window
-	ctx    context.Context
+	w *Window
+	// cancel ends the work's context (newPackTask's); the Cancel button
+	// and end call it.
 	cancel context.CancelFunc
 	dialog *dialog.CustomDialog
 	bar    *widget.ProgressBar
@@ -360,14 +361,22 @@ type packTask struct {
 	latest  pack.Progress
 	queued  bool
 	stopped bool
+	// cancelled: the person asked to stop; what the work reports from
+	// then on is not shown.
+	cancelled bool
 }
 
-func (w *Window) newPackTask(title, detail string) *packTask {
-	t := &packTask{w: w}
-	t.ctx, t.cancel = context.WithCancel(w.d.Runner.Context())
+// newPackTask shows the task's dialog; the work runs under the context it
+// returns, which its Cancel button ends.
+func (w *Window) newPackTask(ctx context.Context, title, detail string) (*packTask, context.Context) {
+	ctx, cancel := context.WithCancel(ctx)
+	t := &packTask{w: w, cancel: cancel}
 	t.bar = widget.NewProgressBar()
 	t.file = widget.NewLabel("Starting…")
 	t.stop = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), func() {
+		t.mu.Lock()
+		t.cancelled = true
+		t.mu.Unlock()
 		t.cancel()
 		t.stop.Disable()
 		t.file.SetText("Cancelling…")
@@ -377,7 +386,7 @@ func (w *Window) newPackTask(title, detail string) *packTask {
 	t.dialog.SetButtons([]fyne.CanvasObject{t.stop})
 	t.dialog.Resize(fyne.NewSize(min(520, w.d.Window.Canvas().Size().Width*0.8), t.dialog.MinSize().Height))
 	t.dialog.Show()
-	return t
+	return t, ctx
 }
 
 // progress is called from the work's goroutine; updates that come faster
@@ -396,9 +405,9 @@ func (t *packTask) show() {
 	t.mu.Lock()
 	p := t.latest
 	t.queued = false
-	stopped := t.stopped
+	stopped := t.stopped || t.cancelled
 	t.mu.Unlock()
-	if stopped || t.ctx.Err() != nil {
+	if stopped {
 		return
 	}
 	if p.Total > 0 {

@@ -22,13 +22,14 @@ import (
 // rig is the models window's place: a window over studiotest's env, and
 // a session to run the window's work.
 type rig struct {
+	t   *testing.T
 	win fyne.Window
 	ui  *studiotest.UI
 	d   Deps
 }
 
 // show opens the models window, as Render ▸ Model packs and voices does.
-func (h *rig) show() *Window { return Show(h.d) }
+func (h *rig) show() *Window { return Show(h.t.Context(), h.d) }
 
 // modelsHarness is a window whose models live in a fresh data folder.
 func modelsHarness(t *testing.T, runtime func() (string, error)) (*rig, *Models) {
@@ -46,7 +47,7 @@ func modelsHarness(t *testing.T, runtime func() (string, error)) (*rig, *Models)
 // newRig is the window's place, for the models m.
 func newRig(t *testing.T, m *Models) *rig {
 	env := studiotest.New(t, studiotest.Options{Projects: []*timeline.Project{studiotest.SmallDemo(t)}})
-	h := &rig{win: env.App.NewWindow("models"), ui: env.UI}
+	h := &rig{t: t, win: env.App.NewWindow("models"), ui: env.UI}
 	h.win.SetContent(widget.NewLabel("the studio"))
 	h.win.Resize(fyne.NewSize(1440, 900))
 	h.win.Show()
@@ -76,7 +77,7 @@ func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
 	}
 
 	// Installing from the tiny pack's folder lists it with its licence.
-	w.installPack(filepath.Join("..", "..", "render", "onnx", "testdata", "tinypack"))
+	w.installPack(t.Context(), filepath.Join("..", "..", "render", "onnx", "testdata", "tinypack"))
 	h.ui.Until(t, "the pack to be listed", 20*time.Second, func() bool { return len(w.shown.packs) == 1 })
 	if names, err := m.Packs.Names(); err != nil || len(names) != 1 || names[0] != "tinypack" {
 		t.Fatalf("installed packs = %v, %v; want tinypack", names, err)
@@ -107,14 +108,14 @@ func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
 	if err := os.WriteFile(file, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w.verify("tinypack")
+	w.verify(t.Context(), "tinypack")
 	h.ui.Until(t, "the verification to end", 20*time.Second, func() bool {
 		return strings.Contains(studiotest.Texts(h.win.Canvas().Overlays().Top()), "text_encoder/model.onnx: sha256")
 	})
 	studiotest.Dismiss(t, h.win)
 
 	// A voice installed from its file is listed by the name lines use.
-	w.installVoice(filepath.Join("..", "..", "voices", "testdata", "tiny.onnx"))
+	w.installVoice(t.Context(), filepath.Join("..", "..", "voices", "testdata", "tiny.onnx"))
 	h.ui.Until(t, "the voice to be listed", 20*time.Second, func() bool { return len(w.shown.voices) == 1 })
 	h.ui.Drain()
 	studiotest.Dismiss(t, h.win)
@@ -123,7 +124,7 @@ func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
 	}
 
 	// Removing asks first, then the pack is gone from disk and the list.
-	w.confirmRemove("tinypack")
+	w.confirmRemove(t.Context(), "tinypack")
 	test.Tap(studiotest.FindButton(t, h.win.Canvas().Overlays().Top(), "Remove"))
 	h.ui.Until(t, "the pack to go", 20*time.Second, func() bool { return len(w.shown.packs) == 0 })
 	if names, _ := m.Packs.Names(); len(names) != 0 {

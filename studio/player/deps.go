@@ -5,6 +5,7 @@
 package player
 
 import (
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -37,7 +38,7 @@ type Deps struct {
 	// Audio is where the sound goes; nil plays silently (and the player
 	// says so).
 	Audio AudioOut
-	Clock session.Clock
+	Clock clock.Clock
 	Tools media.Tools
 	// Blobs holds the rendered clips.
 	Blobs *library.Blobs

@@ -66,11 +66,14 @@ const stallAfter = 2 * time.Second
 // widget is touched while mu is held, since widgets call back; uiMu is
 // taken after mu, never before.
 type Player struct {
-	s      Session
-	d      Deps
-	ctx    context.Context
-	cancel context.CancelFunc
-	anim   previewer // nil when the animatic backend cannot open
+	s Session
+	d Deps
+	// stop ends the context the player's goroutines run under (New's),
+	// and done is that context's Done: once it is closed, what they
+	// report is dropped.
+	stop context.CancelFunc
+	done <-chan struct{}
+	anim previewer // nil when the animatic backend cannot open
 	// sem bounds the background work (espeak-ng, ffmpeg, drawing cards)
 	// so that it leaves the machine usable.
 	sem chan struct{}
@@ -91,9 +94,10 @@ type Player struct {
 	board  atomic.Pointer[soundboard]
 	stream atomic.Pointer[stream]
 
-	wakeRender chan struct{}
-	wakeAudio  chan struct{}
-	audioDone  chan struct{}
+	wakeRender  chan struct{}
+	wakeAudio   chan struct{}
+	wakePrepare chan struct{}
+	audioDone   chan struct{}
 
 	mu sync.Mutex
 	// decodeWindow, when set, is how many decoded frames each shot keeps
@@ -128,6 +132,8 @@ type Player struct {
 	// shots were last prepared (see prepareNearLocked).
 	preparedAt  int
 	preparedFor *film
+	// toPrepare are the batches of shots waiting for prepareLoop.
+	toPrepare [][]*source
 }
 
 // shownState describes the picture on screen.
@@ -143,18 +149,20 @@ type shownState struct {
 }
 
 // New makes the player; it follows the session's project and playhead
-// from now on. Close it when the studio closes.
-func New(d Deps) *Player {
-	ctx, cancel := context.WithCancel(d.Session.Context())
+// from now on. Its work (drawing, decoding, sound) runs under ctx, until
+// ctx ends or the player is closed. Close it when the studio closes.
+func New(ctx context.Context, d Deps) *Player {
+	ctx, stop := context.WithCancel(ctx)
 	p := &Player{
-		s: d.Session, d: d, ctx: ctx, cancel: cancel,
-		sem:        make(chan struct{}, min(4, max(2, runtime.NumCPU()/2))),
-		sources:    map[string]*source{},
-		speed:      1,
-		wakeRender: make(chan struct{}, 1),
-		wakeAudio:  make(chan struct{}, 1),
-		audioDone:  make(chan struct{}),
-		shownCh:    make(chan struct{}),
+		s: d.Session, d: d, stop: stop, done: ctx.Done(),
+		sem:         make(chan struct{}, min(4, max(2, runtime.NumCPU()/2))),
+		sources:     map[string]*source{},
+		speed:       1,
+		wakeRender:  make(chan struct{}, 1),
+		wakeAudio:   make(chan struct{}, 1),
+		wakePrepare: make(chan struct{}, 1),
+		audioDone:   make(chan struct{}),
+		shownCh:     make(chan struct{}),
 	}
 	if d.Animatic != nil {
 		p.anim, _ = d.Animatic.(previewer)
@@ -166,10 +174,11 @@ func New(d Deps) *Player {
 		p.deviceStatus = noDevice
 		close(p.audioDone)
 	} else {
-		go p.audioLoop(d.Audio)
+		go p.audioLoop(ctx, d.Audio)
 	}
 	p.build()
-	go p.renderLoop()
+	go p.renderLoop(ctx)
+	go p.prepareLoop(ctx)
 	p.s.Listen(session.Listener{
 		ProjectChanged: func(timeline.Change) { p.projectChanged() },
 		PlayheadMoved:  p.seekTo,
@@ -244,11 +253,22 @@ func (p *Player) Close() {
 	p.mu.Lock()
 	p.haltLocked()
 	p.mu.Unlock()
-	p.cancel()
+	p.stop()
 	// The output must be stopped before the studio's owner closes it.
 	select {
 	case <-p.audioDone:
 	case <-time.After(time.Second):
+	}
+}
+
+// closed reports whether the player has been closed (or its context
+// ended).
+func (p *Player) closed() bool {
+	select {
+	case <-p.done:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -292,7 +312,7 @@ func (p *Player) projectChanged() {
 	for _, info := range shots {
 		src := p.sources[info.key]
 		if src == nil {
-			src = newSource(p.ctx, info.key, info.req, info.clip, f.w, f.h, f.fps, window)
+			src = newSource(info.key, info.req, info.clip, f.w, f.h, f.fps, window)
 			if card := p.sources[info.card]; card != nil && card != src {
 				// A clip just finished: show the card until its frames
 				// are decoded, rather than black.
@@ -526,7 +546,7 @@ func (p *Player) scheduleTickLocked() {
 	}
 	run := p.run
 	p.stopTick = p.d.Clock.AfterFunc(d, func() {
-		if p.ctx.Err() != nil {
+		if p.closed() {
 			return
 		}
 		p.s.OnUI(func() { p.tick(run) })
@@ -712,7 +732,7 @@ func (p *Player) showStatus() {
 // report shows a background failure in the status line: the sound
 // output's (device) or a shot's.
 func (p *Player) report(device bool, msg string) {
-	if p.ctx.Err() != nil {
+	if p.closed() {
 		return
 	}
 	p.mu.Lock()

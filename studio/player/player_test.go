@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
@@ -110,13 +111,13 @@ type rig struct {
 
 // newTestStudio builds the player over testProject, with one render worker
 // and a test clock.
-func newTestStudio(t *testing.T, audio AudioOut) (*rig, *studiotest.Clock) {
+func newTestStudio(t *testing.T, audio AudioOut) (*rig, *clocktest.Clock) {
 	t.Helper()
 	return newRig(t, testProject(), 1, audio)
 }
 
 // newRig builds the player over p, with workers render workers.
-func newRig(t testing.TB, p *timeline.Project, workers int, audio AudioOut) (*rig, *studiotest.Clock) {
+func newRig(t testing.TB, p *timeline.Project, workers int, audio AudioOut) (*rig, *clocktest.Clock) {
 	t.Helper()
 	env := studiotest.New(t, studiotest.Options{Projects: []*timeline.Project{p}, Workers: workers})
 	s := env.Session()
@@ -128,11 +129,21 @@ func newRig(t testing.TB, p *timeline.Project, workers int, audio AudioOut) (*ri
 	if audio != nil {
 		d.Audio = audio // a nil *fakeAudio must stay a nil interface
 	}
-	r := &rig{Session: s, env: env, ui: env.UI, player: New(d)}
+	r := &rig{Session: s, env: env, ui: env.UI, player: New(t.Context(), d)}
 	testUI.Store(r.player, env.UI)
 	env.Start(s)
 	t.Cleanup(r.shutdown)
 	return r, env.Clock
+}
+
+// isClosed reports whether ch is closed.
+func isClosed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // shutdown closes the player, as the studio does when it closes.
@@ -495,7 +506,7 @@ func TestEditDropsChangedSources(t *testing.T) {
 	s, _ := newTestStudio(t, nil)
 	p := s.player
 	before := slices.Clone(p.currentFilm().srcs)
-	if err := s.Edit(timeline.SetPrompt(s.Project().Shots[1].ID, "A door in the wind")); err != nil {
+	if err := s.Edit(t.Context(), timeline.SetPrompt(s.Project().Shots[1].ID, "A door in the wind")); err != nil {
 		t.Fatal(err)
 	}
 	after := p.currentFilm().srcs
@@ -505,7 +516,7 @@ func TestEditDropsChangedSources(t *testing.T) {
 	if after[1] == before[1] {
 		t.Error("the edited shot kept its old source")
 	}
-	if before[1].ctx.Err() == nil {
+	if !isClosed(before[1].done) {
 		t.Error("the old source's work was not cancelled")
 	}
 	p.mu.Lock()
@@ -689,7 +700,7 @@ func TestCloseStopsSound(t *testing.T) {
 	if fill != nil {
 		t.Error("the sound output still plays after the window closed")
 	}
-	if s.player.ctx.Err() == nil {
+	if !s.player.closed() {
 		t.Error("the player's background work was not cancelled")
 	}
 }

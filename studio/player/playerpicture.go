@@ -1,6 +1,7 @@
 package player
 
 import (
+	"context"
 	"image"
 	"slices"
 
@@ -52,7 +53,7 @@ func (p *Player) wakeRenderer() {
 // frame on screen is not yet the best it can be. It draws into one of a
 // few buffers and hands it to the UI goroutine, which hands back the one
 // it replaced.
-func (p *Player) renderLoop() {
+func (p *Player) renderLoop(ctx context.Context) {
 	free := make(chan *image.RGBA, 3)
 	var last renderWant
 	lastFinal := false
@@ -60,7 +61,7 @@ func (p *Player) renderLoop() {
 	var scratchA, scratchB *image.RGBA
 	for {
 		select {
-		case <-p.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-p.wakeRender:
 		}
@@ -79,7 +80,7 @@ func (p *Player) renderLoop() {
 		buf = sized(buf, f.w, f.h)
 		scratchA, scratchB = sized(scratchA, f.w, f.h), sized(scratchB, f.w, f.h)
 		stamp++
-		final, clip := p.compose(want, buf, scratchA, scratchB, stamp)
+		final, clip := p.compose(ctx, want, buf, scratchA, scratchB, stamp)
 		last, lastFinal = want, final
 		p.s.OnUI(func() { p.show(want, buf, final, clip, free) })
 	}
@@ -95,7 +96,7 @@ func sized(img *image.RGBA, w, h int) *image.RGBA {
 
 // show puts a drawn frame on screen.
 func (p *Player) show(want renderWant, img *image.RGBA, final, clip bool, free chan *image.RGBA) {
-	if p.ctx.Err() != nil {
+	if p.closed() {
 		return
 	}
 	p.uiMu.Lock()
@@ -118,7 +119,7 @@ func (p *Player) show(want renderWant, img *image.RGBA, final, clip bool, free c
 
 // compose draws frame want.frame of the film into dst: the shot on screen
 // then, or the two a transition joins, blended as the film blends them.
-func (p *Player) compose(want renderWant, dst, a, b *image.RGBA, stamp int64) (final, clip bool) {
+func (p *Player) compose(ctx context.Context, want renderWant, dst, a, b *image.RGBA, stamp int64) (final, clip bool) {
 	f := want.film
 	var on []int
 	for i, sp := range f.spans {
@@ -129,7 +130,7 @@ func (p *Player) compose(want renderWant, dst, a, b *image.RGBA, stamp int64) (f
 	if len(on) > 0 {
 		// Decode the next shot's clip ahead, to play on into it.
 		if next := on[len(on)-1] + 1; next < len(f.srcs) {
-			p.prefetch(f.srcs[next])
+			p.prefetch(ctx, f.srcs[next])
 		}
 	}
 	switch len(on) {
@@ -138,11 +139,11 @@ func (p *Player) compose(want renderWant, dst, a, b *image.RGBA, stamp int64) (f
 		return true, false
 	case 1:
 		i := on[0]
-		return p.drawShot(f.srcs[i], want.frame-f.spans[i].Start, dst, stamp)
+		return p.drawShot(ctx, f.srcs[i], want.frame-f.spans[i].Start, dst, stamp)
 	}
 	i, j := on[0], on[1]
-	finalA, clipA := p.drawShot(f.srcs[i], want.frame-f.spans[i].Start, a, stamp)
-	finalB, clipB := p.drawShot(f.srcs[j], want.frame-f.spans[j].Start, b, stamp)
+	finalA, clipA := p.drawShot(ctx, f.srcs[i], want.frame-f.spans[i].Start, a, stamp)
+	finalB, clipB := p.drawShot(ctx, f.srcs[j], want.frame-f.spans[j].Start, b, stamp)
 	n := f.spans[i].End - f.spans[j].Start
 	t := float64(want.frame-f.spans[j].Start+1) / float64(n+1)
 	blendRGBA(dst, a, b, t, f.kinds[i])

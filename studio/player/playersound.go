@@ -2,6 +2,7 @@ package player
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"slices"
 
@@ -153,7 +154,7 @@ func (p *Player) kickAudio() {
 // audioLoop starts and stops the output as the player wants. Starting a
 // device can take a while (it fills its buffer first), so this is kept
 // off the UI goroutine; a burst of seeks costs one restart, not many.
-func (p *Player) audioLoop(out AudioOut) {
+func (p *Player) audioLoop(ctx context.Context, out AudioOut) {
 	defer close(p.audioDone)
 	var cur *stream
 	stop := func() {
@@ -169,7 +170,7 @@ func (p *Player) audioLoop(out AudioOut) {
 	defer stop()
 	for {
 		select {
-		case <-p.ctx.Done():
+		case <-ctx.Done():
 			return
 		case <-p.wakeAudio:
 		}

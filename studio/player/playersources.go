@@ -32,13 +32,15 @@ func clipWindow(w, h int) int { return max(8, maxDecoded/3/(w*h*4)) }
 // shot's render key (and clip): the animatic card drawn at the preview's
 // size, the shot's sound, and the clip's frames once it has one.
 type source struct {
-	key    string
-	req    *render.Request
-	clip   string // the clip's file; "" for a shot not rendered yet
-	w, h   int
-	fps    int
-	ctx    context.Context
-	cancel context.CancelFunc
+	key  string
+	req  *render.Request
+	clip string // the clip's file; "" for a shot not rendered yet
+	w, h int
+	fps  int
+	// done is closed when the player lets go of the source (the shot
+	// changed, or the project did): the work for it stops (workCtx).
+	done     chan struct{}
+	stopOnce sync.Once
 
 	// prepared: the card and sound are made or being made; guarded by
 	// the player's mu, not this one.
@@ -75,9 +77,25 @@ const (
 	decodeFailed
 )
 
-func newSource(ctx context.Context, key string, req *render.Request, clip string, w, h, fps, window int) *source {
-	ctx, cancel := context.WithCancel(ctx)
-	return &source{key: key, req: req, clip: clip, w: w, h: h, fps: fps, window: window, moved: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
+func newSource(key string, req *render.Request, clip string, w, h, fps, window int) *source {
+	return &source{key: key, req: req, clip: clip, w: w, h: h, fps: fps, window: window, moved: make(chan struct{}, 1), done: make(chan struct{})}
+}
+
+// cancel stops the work for the source: the player has let go of it.
+func (src *source) cancel() { src.stopOnce.Do(func() { close(src.done) }) }
+
+// workCtx is the context of work for src: parent's, ended early when the
+// player lets go of src. Call stop when the work is over.
+func (src *source) workCtx(parent context.Context) (ctx context.Context, stop context.CancelFunc) {
+	ctx, stop = context.WithCancel(parent)
+	go func() {
+		select {
+		case <-src.done:
+			stop()
+		case <-ctx.Done():
+		}
+	}()
+	return ctx, stop
 }
 
 // adoptCard takes the card another source of the same shot has drawn.
@@ -123,7 +141,8 @@ const (
 
 // prepareNearLocked prepares the shots near frame that are not yet, and
 // lets go of the cards and sound of those far from it. The caller
-// rebuilds the soundboard.
+// rebuilds the soundboard. The shots are prepared by prepareLoop, which
+// is woken here.
 func (p *Player) prepareNearLocked(frame int) {
 	f := p.film
 	p.preparedAt, p.preparedFor = frame, f
@@ -149,7 +168,32 @@ func (p *Player) prepareNearLocked(frame int) {
 			src.letGo()
 		}
 	}
-	p.prepare(todo)
+	if len(todo) > 0 {
+		p.toPrepare = append(p.toPrepare, todo)
+		select {
+		case p.wakePrepare <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// prepareLoop prepares the shots prepareNearLocked asks for, under ctx,
+// until the player closes.
+func (p *Player) prepareLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.wakePrepare:
+		}
+		p.mu.Lock()
+		batches := p.toPrepare
+		p.toPrepare = nil
+		p.mu.Unlock()
+		for _, srcs := range batches {
+			p.prepare(ctx, srcs)
+		}
+	}
 }
 
 // spanDistance is how many frames a shot's span is from frame.
@@ -183,16 +227,16 @@ func (p *Player) stillPrepared(src *source) bool {
 // person is looking; then each shot's sound (speech from espeak-ng, or
 // the clip's), with the card again with its captions timed to the speech.
 // srcs come nearest the playhead first.
-func (p *Player) prepare(srcs []*source) {
+func (p *Player) prepare(ctx context.Context, srcs []*source) {
 	if len(srcs) == 0 {
 		return
 	}
 	jobs := make(chan func(), 2*len(srcs))
 	for _, src := range srcs {
-		jobs <- func() { p.drawCard(src) }
+		jobs <- func() { p.drawCard(ctx, src) }
 	}
 	for _, src := range srcs {
-		jobs <- func() { p.makeSound(src) }
+		jobs <- func() { p.makeSound(ctx, src) }
 	}
 	close(jobs)
 	for range min(cap(p.sem), len(srcs)) {
@@ -204,8 +248,10 @@ func (p *Player) prepare(srcs []*source) {
 	}
 }
 
-func (p *Player) drawCard(src *source) {
-	if p.anim == nil || !p.stillPrepared(src) || !p.acquire(src.ctx) {
+func (p *Player) drawCard(ctx context.Context, src *source) {
+	ctx, stop := src.workCtx(ctx)
+	defer stop()
+	if p.anim == nil || !p.stillPrepared(src) || !p.acquire(ctx) {
 		return
 	}
 	pv := p.anim.Preview(src.req, nil, src.w, src.h)
@@ -222,8 +268,10 @@ func (p *Player) drawCard(src *source) {
 	p.wakeRenderer()
 }
 
-func (p *Player) makeSound(src *source) {
-	if !p.stillPrepared(src) || !p.acquire(src.ctx) {
+func (p *Player) makeSound(ctx context.Context, src *source) {
+	ctx, stop := src.workCtx(ctx)
+	defer stop()
+	if !p.stillPrepared(src) || !p.acquire(ctx) {
 		return
 	}
 	var pcm []float32
@@ -231,7 +279,7 @@ func (p *Player) makeSound(src *source) {
 	var err error
 	if src.clip != "" {
 		if err = p.s.CheckClip(filepath.Base(src.clip), src.req.Index+1); err == nil {
-			pcm, err = clipSound(src.ctx, p.d.Tools, src.clip)
+			pcm, err = clipSound(ctx, p.d.Tools, src.clip)
 		}
 	} else {
 		var sound *media.PCM
@@ -239,9 +287,9 @@ func (p *Player) makeSound(src *source) {
 		// The animatic's own voices keep each Piper voice loaded from one
 		// shot to the next; Soundtrack alone would load it for every shot.
 		if vb, ok := p.anim.(render.VoicedBackend); ok {
-			sound, captions, err = render.SoundtrackWith(src.ctx, p.d.Tools, vb.Voices(), src.req)
+			sound, captions, err = render.SoundtrackWith(ctx, p.d.Tools, vb.Voices(), src.req)
 		} else {
-			sound, captions, err = render.Soundtrack(src.ctx, p.d.Tools, src.req)
+			sound, captions, err = render.Soundtrack(ctx, p.d.Tools, src.req)
 		}
 		if err == nil {
 			pcm = sound.Samples
@@ -251,7 +299,7 @@ func (p *Player) makeSound(src *source) {
 		}
 	}
 	p.release()
-	if src.ctx.Err() != nil {
+	if ctx.Err() != nil {
 		return // the shot changed or the window closed
 	}
 	p.mu.Lock()
@@ -306,7 +354,7 @@ func (p *Player) release() { <-p.sem }
 // decoded, else the card. It says whether that is the best this source
 // will give (so the renderer need not draw it again) and whether it was
 // the clip's. It runs on the renderer only.
-func (p *Player) drawShot(src *source, k int, dst *image.RGBA, stamp int64) (final, clip bool) {
+func (p *Player) drawShot(ctx context.Context, src *source, k int, dst *image.RGBA, stamp int64) (final, clip bool) {
 	src.mu.Lock()
 	src.used = stamp
 	var frame *image.RGBA
@@ -319,10 +367,10 @@ func (p *Player) drawShot(src *source, k int, dst *image.RGBA, stamp int64) (fin
 		}
 		switch {
 		case src.decode == decodeIdle:
-			p.startDecodeLocked(src, max(0, k-src.window/4))
+			p.startDecodeLocked(ctx, src, max(0, k-src.window/4))
 		case k < src.base && src.decode != decodeFailed:
 			// Behind the window: decode again, leaving room to go on back.
-			p.startDecodeLocked(src, max(0, k-src.window*3/4))
+			p.startDecodeLocked(ctx, src, max(0, k-src.window*3/4))
 		}
 		switch n := len(src.decoded); {
 		case k >= src.base && k < src.base+n:
@@ -352,23 +400,23 @@ func (p *Player) drawShot(src *source, k int, dst *image.RGBA, stamp int64) (fin
 
 // prefetch starts decoding a shot's clip ahead of the playhead, so that
 // playing on into it shows the clip from its first frame.
-func (p *Player) prefetch(src *source) {
+func (p *Player) prefetch(ctx context.Context, src *source) {
 	src.mu.Lock()
 	defer src.mu.Unlock()
 	if src.clip != "" && src.decode == decodeIdle {
-		p.startDecodeLocked(src, 0)
+		p.startDecodeLocked(ctx, src, 0)
 	}
 }
 
 // startDecodeLocked decodes the clip's frames from frame base at the
 // preview's size and the project's rate, in the background, replacing
 // any decode under way; the renderer shows each frame as soon as it
-// arrives. src.mu is held.
-func (p *Player) startDecodeLocked(src *source, base int) {
+// arrives. src.mu is held; ctx is the renderer's.
+func (p *Player) startDecodeLocked(ctx context.Context, src *source, base int) {
 	if src.stopDec != nil {
 		src.stopDec()
 	}
-	ctx, stop := context.WithCancel(src.ctx)
+	ctx, stop := src.workCtx(ctx)
 	src.decode, src.decoded, src.base, src.stopDec = decodeRunning, nil, base, stop
 	go func() {
 		err := p.decodeClip(ctx, src)

@@ -7,7 +7,9 @@
 //
 // It imports no Fyne, so it is tested without a window. One thread for the
 // UI: its methods run on the UI goroutine unless they say otherwise, and
-// background work reports back through Options.Do.
+// background work reports back through Options.Do. It keeps no context:
+// the methods that read, save or start work take the caller's (the
+// studio's, which ends when it closes).
 package session
 
 import (
@@ -18,20 +20,12 @@ import (
 	"os"
 	"slices"
 	"sync"
-	"time"
+	"sync/atomic"
 
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/timeline"
 )
-
-// Clock tells the time; tests pass one they move by hand, so nothing in
-// them sleeps.
-type Clock interface {
-	Now() time.Time
-	// AfterFunc calls f after d, on its own goroutine, unless stopped.
-	AfterFunc(d time.Duration, f func()) (stop func() bool)
-}
 
 // Options are what a session works with, built by the studio (or a test).
 type Options struct {
@@ -81,9 +75,9 @@ type Session struct {
 	log      *slog.Logger
 	do       func(func())
 	report   func(error)
-	// ctx is the studio's lifetime: it ends when the window closes, and
-	// background work and its reports stop with it.
-	ctx context.Context
+	// closed: the studio has closed (Close), and what background work
+	// reports is dropped.
+	closed atomic.Bool
 
 	doc *library.Document
 	// selected lists the selected shots' IDs; the first is the one the
@@ -123,10 +117,10 @@ type Session struct {
 	likeness map[string]render.Likeness
 }
 
-// New makes the session over o.Doc. ctx is the studio's lifetime: when it
-// ends, background work stops and reports nothing more. Nothing is read
-// or watched yet: add the listeners, then call Open, Watch and ReloadCast.
-func New(ctx context.Context, o Options) *Session {
+// New makes the session over o.Doc. Nothing is read or watched yet: add
+// the listeners, then call Open, Watch and ReloadCast. Close it when the
+// studio closes.
+func New(o Options) *Session {
 	if o.Backend == "" {
 		o.Backend = "animatic"
 	}
@@ -135,7 +129,7 @@ func New(ctx context.Context, o Options) *Session {
 	}
 	s := &Session{
 		lib: o.Library, queue: o.Queue, backends: o.Backends, backend: o.Backend,
-		log: o.Log, do: o.Do, report: o.Report, ctx: ctx, doc: o.Doc,
+		log: o.Log, do: o.Do, report: o.Report, doc: o.Doc,
 		clips: map[string]library.Clip{}, damaged: map[string]bool{},
 	}
 	if s.report == nil {
@@ -152,35 +146,37 @@ func (s *Session) Listen(l Listener) { s.listeners = append(s.listeners, l) }
 // them.
 func (s *Session) Detach() { s.detached = true }
 
-// Context is the studio's lifetime: it ends when the studio closes.
-func (s *Session) Context() context.Context { return s.ctx }
+// Close ends the session: the studio has closed, and what background work
+// reports from now on is dropped. (The work itself ends with the context
+// it was started under.) It may be called from any goroutine.
+func (s *Session) Close() { s.closed.Store(true) }
 
 // OnUI runs f on the UI goroutine unless the studio has closed. It may be
 // called from any goroutine.
 func (s *Session) OnUI(f func()) {
-	if s.ctx.Err() != nil {
+	if s.closed.Load() {
 		return
 	}
 	s.do(func() {
-		if s.ctx.Err() == nil {
+		if !s.closed.Load() {
 			f()
 		}
 	})
 }
 
-// Runner is how views run work off the UI goroutine; a Session is one.
+// Runner is how views hand the results of background work to the UI
+// goroutine; a Session is one.
 type Runner interface {
-	// Context ends when the studio closes.
-	Context() context.Context
 	// OnUI runs f on the UI goroutine unless the studio has closed.
 	OnUI(f func())
 }
 
-// Background runs work off the UI goroutine and hands its result to done
-// on the UI goroutine; once the studio has closed, done is not called.
-func Background[T any](r Runner, work func(ctx context.Context) (T, error), done func(T, error)) {
+// Background runs work off the UI goroutine, under ctx, and hands its
+// result to done on the UI goroutine; once the studio has closed, done is
+// not called.
+func Background[T any](ctx context.Context, r Runner, work func(ctx context.Context) (T, error), done func(T, error)) {
 	go func() {
-		v, err := work(r.Context())
+		v, err := work(ctx)
 		r.OnUI(func() { done(v, err) })
 	}()
 }
@@ -194,39 +190,39 @@ func (s *Session) Document() *library.Document { return s.doc }
 
 // Open makes doc the open project: nothing selected but the shot where
 // the first selected one was, the playhead at the start.
-func (s *Session) Open(doc *library.Document) {
+func (s *Session) Open(ctx context.Context, doc *library.Document) {
 	s.doc = doc
 	s.selected = nil
 	s.playhead = 0
-	s.changed(timeline.Change{Project: true})
+	s.changed(ctx, timeline.Change{Project: true})
 }
 
 // Edit applies a command and saves it. An invalid edit changes nothing and
 // returns the reason (callers show it beside their field); a failure to
 // save is reported to the person as well.
-func (s *Session) Edit(c timeline.Command) error {
-	ch, err := s.doc.Do(s.ctx, c)
+func (s *Session) Edit(ctx context.Context, c timeline.Command) error {
+	ch, err := s.doc.Do(ctx, c)
 	if err != nil {
 		if !errors.Is(err, timeline.ErrInvalid) {
 			s.report(err)
 		}
 		return err
 	}
-	s.changed(ch)
+	s.changed(ctx, ch)
 	return nil
 }
 
 // EditOrReport applies a command and reports any refusal too: for
 // gestures (menus, drags) that have no field to show it beside.
-func (s *Session) EditOrReport(c timeline.Command) {
-	if err := s.Edit(c); err != nil && errors.Is(err, timeline.ErrInvalid) {
+func (s *Session) EditOrReport(ctx context.Context, c timeline.Command) {
+	if err := s.Edit(ctx, c); err != nil && errors.Is(err, timeline.ErrInvalid) {
 		s.report(err)
 	}
 }
 
 // Undo undoes the last edit, if there is one.
-func (s *Session) Undo() {
-	ch, err := s.doc.Undo(s.ctx)
+func (s *Session) Undo(ctx context.Context) {
+	ch, err := s.doc.Undo(ctx)
 	if errors.Is(err, timeline.ErrNothingToUndo) {
 		return
 	}
@@ -234,12 +230,12 @@ func (s *Session) Undo() {
 		s.report(err)
 		return
 	}
-	s.changed(ch)
+	s.changed(ctx, ch)
 }
 
 // Redo does again the last edit undone, if there is one.
-func (s *Session) Redo() {
-	ch, err := s.doc.Redo(s.ctx)
+func (s *Session) Redo(ctx context.Context) {
+	ch, err := s.doc.Redo(ctx)
 	if errors.Is(err, timeline.ErrNothingToRedo) {
 		return
 	}
@@ -247,13 +243,13 @@ func (s *Session) Redo() {
 		s.report(err)
 		return
 	}
-	s.changed(ch)
+	s.changed(ctx, ch)
 }
 
 // changed keeps the selection and the playhead within the project after
 // an edit (or undo, or another project), tells the views, and looks up the
 // clips of shots whose keys are new.
-func (s *Session) changed(ch timeline.Change) {
+func (s *Session) changed(ctx context.Context, ch timeline.Change) {
 	s.keys = nil
 	if s.detached {
 		return // the views are gone
@@ -274,7 +270,7 @@ func (s *Session) changed(ch timeline.Change) {
 			l.ProjectChanged(ch)
 		}
 	}
-	s.LookUpClips()
+	s.LookUpClips(ctx)
 }
 
 // Select makes ids the selection; the first is shown in the inspector.
@@ -334,14 +330,14 @@ func (s *Session) SetPlayhead(frame int) {
 
 // AddShot adds a new shot after the selected one (or at the end) and
 // selects it.
-func (s *Session) AddShot() {
+func (s *Session) AddShot(ctx context.Context) {
 	p := s.Project()
 	at := len(p.Shots)
 	if sh := s.Primary(); sh != nil {
 		at = p.Index(sh.ID) + 1
 	}
 	shot := timeline.NewShot(fmt.Sprintf("Shot %d", len(p.Shots)+1))
-	if err := s.Edit(timeline.AddShot(at, shot)); err != nil {
+	if err := s.Edit(ctx, timeline.AddShot(at, shot)); err != nil {
 		s.report(err)
 		return
 	}
@@ -350,13 +346,13 @@ func (s *Session) AddShot() {
 
 // DuplicateShot puts a copy of the selected shot after it and selects the
 // copy.
-func (s *Session) DuplicateShot() {
+func (s *Session) DuplicateShot(ctx context.Context) {
 	sh := s.Primary()
 	if sh == nil {
 		return
 	}
 	i := s.Project().Index(sh.ID)
-	if err := s.Edit(timeline.DuplicateShot(sh.ID)); err != nil {
+	if err := s.Edit(ctx, timeline.DuplicateShot(sh.ID)); err != nil {
 		s.report(err)
 		return
 	}
@@ -364,20 +360,20 @@ func (s *Session) DuplicateShot() {
 }
 
 // DeleteSelected deletes the selected shots, as one edit.
-func (s *Session) DeleteSelected() {
+func (s *Session) DeleteSelected(ctx context.Context) {
 	if len(s.selected) == 0 {
 		return
 	}
-	s.EditOrReport(timeline.DeleteShots(s.selected...))
+	s.EditOrReport(ctx, timeline.DeleteShots(s.selected...))
 }
 
 // SplitAtPlayhead splits the shot under the playhead where the playhead is.
-func (s *Session) SplitAtPlayhead() {
+func (s *Session) SplitAtPlayhead(ctx context.Context) {
 	p := s.Project()
 	for i, sp := range p.Timing() {
 		if s.playhead >= sp.Start && s.playhead < sp.End {
 			at := timeline.FrameTime(s.playhead-sp.Start, p.FPS)
-			s.EditOrReport(timeline.SplitShot(p.Shots[i].ID, at))
+			s.EditOrReport(ctx, timeline.SplitShot(p.Shots[i].ID, at))
 			return
 		}
 	}
@@ -385,17 +381,17 @@ func (s *Session) SplitAtPlayhead() {
 
 // FeatureMember features a library cast member in shots, adding them to
 // the project's cast if needed, as one edit.
-func (s *Session) FeatureMember(m library.CastMember, shotIDs ...string) {
+func (s *Session) FeatureMember(ctx context.Context, m library.CastMember, shotIDs ...string) {
 	if len(shotIDs) == 0 {
 		return
 	}
-	s.EditOrReport(timeline.FeatureCast(m.Ref(), shotIDs...))
+	s.EditOrReport(ctx, timeline.FeatureCast(m.Ref(), shotIDs...))
 }
 
 // Render submits shots (by index) to the queue in order, in the
 // background. Their jobs are told as JobChanged; a shot whose clip is up
 // to date finishes at once from the cache.
-func (s *Session) Render(shots []int) {
+func (s *Session) Render(ctx context.Context, shots []int) {
 	type submitted struct {
 		i   int
 		job render.Job
@@ -406,7 +402,7 @@ func (s *Session) Render(shots []int) {
 		reqs = append(reqs, s.Request(i))
 	}
 	q := s.queue
-	Background(s, func(ctx context.Context) ([]submitted, error) {
+	Background(ctx, s, func(ctx context.Context) ([]submitted, error) {
 		var out []submitted
 		for n, req := range reqs {
 			j, err := q.Submit(ctx, req, s.BackendFor(req.Shot))
@@ -468,9 +464,9 @@ func (s *Session) Cast() []library.CastMember {
 
 // ReloadCast reads the library's cast members in the background; when they
 // are in, the views that show them or render with them catch up.
-func (s *Session) ReloadCast() {
+func (s *Session) ReloadCast(ctx context.Context) {
 	lib := s.lib
-	Background(s, func(ctx context.Context) ([]library.CastMember, error) {
+	Background(ctx, s, func(ctx context.Context) ([]library.CastMember, error) {
 		return lib.CastMembers(ctx)
 	}, func(members []library.CastMember, err error) {
 		if err != nil {
@@ -494,7 +490,7 @@ func (s *Session) ReloadCast() {
 				l.CastChanged()
 			}
 		}
-		s.LookUpClips()
+		s.LookUpClips(ctx)
 	})
 }
 
@@ -537,7 +533,7 @@ func (s *Session) ClipOf(i int) (library.Clip, bool) {
 // the cache does not know yet, and tells the views. A clip the library
 // finds damaged (and moves aside) is told as ClipDamaged; the shot is then
 // not rendered.
-func (s *Session) LookUpClips() {
+func (s *Session) LookUpClips(ctx context.Context) {
 	p := s.Project()
 	var keys []string
 	shot := map[string]int{} // key → shot number
@@ -558,7 +554,7 @@ func (s *Session) LookUpClips() {
 		found   int
 		damaged []int // shot numbers
 	}
-	Background(s, func(ctx context.Context) (result, error) {
+	Background(ctx, s, func(ctx context.Context) (result, error) {
 		var r result
 		for _, k := range keys {
 			c, ok, err := s.lib.ClipByKey(ctx, k)
@@ -672,8 +668,8 @@ func (s *Session) clipsChanged() {
 	}
 }
 
-// Watch follows the render queue until the studio closes: job changes are
-// told as JobChanged, finished clips go into the cache.
+// Watch follows the render queue until ctx ends: job changes are told as
+// JobChanged, finished clips go into the cache.
 //
 // Jobs report progress many times a second, and the UI goroutine runs one
 // queued function per frame when it is busy drawing: handing it every
@@ -681,7 +677,7 @@ func (s *Session) clipsChanged() {
 // devices) waiting behind a backlog of stale progress. So events are
 // folded: each job's latest change waits in pending, and one function at
 // a time is queued to tell them all.
-func (s *Session) Watch() {
+func (s *Session) Watch(ctx context.Context) {
 	var (
 		mu      sync.Mutex
 		pending []render.Job // in arrival order, one entry per job
@@ -724,5 +720,5 @@ func (s *Session) Watch() {
 			s.OnUI(flush)
 		}
 	})
-	context.AfterFunc(s.ctx, unsubscribe)
+	context.AfterFunc(ctx, unsubscribe)
 }

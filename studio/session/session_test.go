@@ -63,7 +63,7 @@ func TestSelectionAndPlayheadFollowEdits(t *testing.T) {
 	if last := s.Project().TotalFrames() - 1; s.Playhead() != last || !slices.Equal(h.playhead, []int{last}) {
 		t.Errorf("the playhead set past the end is at %d (told %v), want the last frame %d", s.Playhead(), h.playhead, last)
 	}
-	s.DeleteSelected()
+	s.DeleteSelected(t.Context())
 	p := s.Project()
 	if got := studiotest.Titles(p); !slices.Equal(got, []string{"Harbour at dusk", "Theo on the pier", "Lighthouse, night"}) {
 		t.Fatalf("after deleting two shots: %q", got)
@@ -78,7 +78,7 @@ func TestSelectionAndPlayheadFollowEdits(t *testing.T) {
 	if h.project != 2 {
 		t.Errorf("told of %d project changes, want 2", h.project)
 	}
-	s.Undo()
+	s.Undo(t.Context())
 	if n := len(s.Project().Shots); n != 5 || h.project != 3 {
 		t.Errorf("after undo: %d shots, told %d times; want 5, 3", n, h.project)
 	}
@@ -88,11 +88,11 @@ func TestSelectionAndPlayheadFollowEdits(t *testing.T) {
 // with no field to show it beside reports.
 func TestRefusedEdit(t *testing.T) {
 	env, s, h := open(t)
-	err := s.Edit(timeline.SetDuration("harbour", time.Millisecond))
+	err := s.Edit(t.Context(), timeline.SetDuration("harbour", time.Millisecond))
 	if !errors.Is(err, timeline.ErrInvalid) || h.project != 1 || len(env.Reported()) != 0 {
 		t.Fatalf("a 1 ms shot: %v, told %d times, reported %v; want refused, once (opening), nothing", err, h.project, env.Reported())
 	}
-	s.EditOrReport(timeline.SetDuration("harbour", time.Millisecond))
+	s.EditOrReport(t.Context(), timeline.SetDuration("harbour", time.Millisecond))
 	if got := env.Reported(); len(got) != 1 || !errors.Is(got[0], timeline.ErrInvalid) {
 		t.Errorf("reported %v, want the refusal", got)
 	}
@@ -105,7 +105,7 @@ func TestQueueEventsAreFolded(t *testing.T) {
 	env := studiotest.New(t, studiotest.Options{Projects: []*timeline.Project{studiotest.SmallDemo(t)}})
 	s := env.Session()
 	h := listen(s)
-	s.Watch() // and nothing else that reports to the UI goroutine
+	s.Watch(t.Context()) // and nothing else that reports to the UI goroutine
 	var count atomic.Int64
 	unsubscribe := env.Queue.Subscribe(func(render.Job) { count.Add(1) })
 	defer unsubscribe()
@@ -177,9 +177,9 @@ func TestCastReloadChangesKeys(t *testing.T) {
 	env, s, h := open(t)
 	env.UI.Until(t, "the cast to be read", 10*time.Second, func() bool { return h.cast == 1 })
 	m := studiotest.AddMember(t, env.Library, "Ada Lane")
-	s.FeatureMember(m, "pier")
+	s.FeatureMember(t.Context(), m, "pier")
 	before := s.KeyOf(2)
-	s.ReloadCast()
+	s.ReloadCast(t.Context())
 	env.UI.Until(t, "the cast to be read again", 10*time.Second, func() bool { return h.cast == 2 })
 	if got := s.Cast(); len(got) != 1 || got[0].ID != m.ID {
 		t.Fatalf("the cast is %v, want Ada", got)
@@ -197,7 +197,7 @@ func TestCastReloadChangesKeys(t *testing.T) {
 func TestDetachedEditIsSavedQuietly(t *testing.T) {
 	env, s, h := open(t)
 	s.Detach()
-	if err := s.Edit(timeline.SetShotTitle("harbour", "Harbour at night")); err != nil {
+	if err := s.Edit(t.Context(), timeline.SetShotTitle("harbour", "Harbour at night")); err != nil {
 		t.Fatal(err)
 	}
 	if h.project != 1 {

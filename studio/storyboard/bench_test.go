@@ -21,7 +21,7 @@ func BenchmarkTimelineRefresh(b *testing.B) {
 		id := bd.s.Project().Shots[1].ID
 		var took time.Duration
 		for i := range b.N {
-			ch, err := bd.s.Document().Do(bd.s.Context(), timeline.SetPrompt(id, fmt.Sprintf("edit %d", i)))
+			ch, err := bd.s.Document().Do(b.Context(), timeline.SetPrompt(id, fmt.Sprintf("edit %d", i)))
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -15,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/studiotest"
@@ -32,7 +33,7 @@ type board struct {
 	in    *Inspector
 	win   fyne.Window
 	ui    *studiotest.UI
-	clock *studiotest.Clock
+	clock *clocktest.Clock
 	// card is every shot's thumbnail, clip is a rendered shot's.
 	card, clip image.Image
 }
@@ -63,10 +64,10 @@ func newBoardOn(t testing.TB, a fyne.App, p *timeline.Project) *board {
 			}
 			return b.card
 		},
-		RenderSelected: func() { b.s.Render(b.s.SelectedShots()) },
+		RenderSelected: func() { b.s.Render(t.Context(), b.s.SelectedShots()) },
 	}
-	b.strip = NewStrip(d)
-	b.in = NewInspector(d)
+	b.strip = NewStrip(t.Context(), d)
+	b.in = NewInspector(t.Context(), d)
 	// The player's place and the side panels' take what the studio's
 	// do, so the strip and the inspector get the sizes they get there.
 	place := func(w, h float32) fyne.CanvasObject {
@@ -132,7 +133,7 @@ func TestStripShowsProject(t *testing.T) {
 func TestAddTypeChangeUndoRedo(t *testing.T) {
 	b := newBoard(t, nil)
 	b.s.Select("window")
-	b.s.AddShot() // Ctrl+T
+	b.s.AddShot(t.Context()) // Ctrl+T
 	p := b.s.Project()
 	if len(p.Shots) != 6 || p.Shots[2].Title != "Shot 6" || !b.s.IsSelected(p.Shots[2].ID) {
 		t.Fatalf("after Ctrl+T: %q, selected %v; want a new third shot, selected", studiotest.Titles(p), b.s.Selected())
@@ -177,14 +178,14 @@ func TestAddTypeChangeUndoRedo(t *testing.T) {
 	if got, _ := b.s.Document().UndoName(); got != "Change duration" {
 		t.Errorf("undo would %q", got)
 	}
-	b.s.Undo() // Ctrl+Z
+	b.s.Undo(t.Context()) // Ctrl+Z
 	if got := p.Shot(id).Duration; got != 4*time.Second {
 		t.Errorf("after undo the duration is %v, want 4s", got)
 	}
 	if in.duration.Text != "4" {
 		t.Errorf("after undo the field shows %q, want 4", in.duration.Text)
 	}
-	b.s.Redo() // Ctrl+Shift+Z
+	b.s.Redo(t.Context()) // Ctrl+Shift+Z
 	if got := p.Shot(id).Duration; got != 6500*time.Millisecond {
 		t.Errorf("after redo the duration is %v, want 6.5s", got)
 	}
@@ -232,14 +233,14 @@ func TestSelectAndDelete(t *testing.T) {
 		t.Fatalf("after Shift+tap: %v, want letter then night", b.s.Selected())
 	}
 	// Delete deletes the selection; one undo brings both back.
-	b.s.DeleteSelected()
+	b.s.DeleteSelected(t.Context())
 	if got := studiotest.Titles(b.s.Project()); !slices.Equal(got, []string{"Harbour at dusk", "Mara at the window", "Theo on the pier"}) {
 		t.Fatalf("after Delete: %q", got)
 	}
 	if len(b.s.Selected()) != 1 {
 		t.Errorf("after deleting the selection, selected %v; want one shot", b.s.Selected())
 	}
-	b.s.Undo()
+	b.s.Undo(t.Context())
 	if n := len(b.s.Project().Shots); n != 5 {
 		t.Errorf("after undo %d shots, want 5", n)
 	}
@@ -267,17 +268,17 @@ func TestContextMenuDuplicate(t *testing.T) {
 		t.Errorf("the secondary tap did not select the shot: %v", b.s.Selected())
 	}
 	b.win.Canvas().Overlays().Remove(over)
-	b.s.DuplicateShot() // the menu's Duplicate
+	b.s.DuplicateShot(t.Context()) // the menu's Duplicate
 	p := b.s.Project()
 	if len(p.Shots) != 6 || p.Shots[3].Title != "Theo on the pier" || b.s.Selected()[0] != p.Shots[3].ID {
 		t.Errorf("after Duplicate: %q, selected %v", studiotest.Titles(p), b.s.Selected())
 	}
 	// Split at the playhead, inside a new 4 s shot without dialogue.
-	b.s.AddShot()
+	b.s.AddShot(t.Context())
 	p = b.s.Project()
 	i := p.Index(b.s.Selected()[0])
 	b.s.SetPlayhead(p.Timing()[i].Start + 48)
-	b.s.SplitAtPlayhead()
+	b.s.SplitAtPlayhead(t.Context())
 	if p := b.s.Project(); len(p.Shots) != 8 || p.Shots[i].Duration != 2*time.Second || p.Shots[i+1].Duration != 2*time.Second {
 		t.Errorf("after splitting a 4 s shot 2 s in: %d shots, %v + %v", len(p.Shots), p.Shots[i].Duration, p.Shots[i+1].Duration)
 	}
@@ -313,7 +314,7 @@ func TestCardShowsRender(t *testing.T) {
 func TestInspectorFeaturesFromTheCast(t *testing.T) {
 	b := newBoard(t, nil)
 	m := studiotest.AddMember(t, b.env.Library, "Bo Pike")
-	b.s.ReloadCast()
+	b.s.ReloadCast(t.Context())
 	b.ui.Until(t, "the cast to list Bo", 10*time.Second, func() bool { return len(b.s.Cast()) == 1 })
 	b.s.Select("letter")
 	found := false

@@ -1,6 +1,7 @@
 package storyboard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -61,16 +62,17 @@ type Inspector struct {
 	stopPrompt func() bool
 }
 
-// NewInspector makes the inspector; it follows the session from now on.
-func NewInspector(d Deps) *Inspector {
+// NewInspector makes the inspector; it follows the session from now on,
+// and the edits made in it are saved under ctx, the studio's.
+func NewInspector(ctx context.Context, d Deps) *Inspector {
 	i := &Inspector{s: d.Session, d: d, errs: map[string]*widget.Label{}}
 	i.empty = widget.NewLabel("Select a shot on the timeline to edit it.")
 	i.empty.Wrapping = fyne.TextWrapWord
 	i.root = container.NewVBox(i.empty)
 	i.s.Listen(session.Listener{
-		ProjectChanged:   func(timeline.Change) { i.refresh() },
-		SelectionChanged: i.refresh,
-		CastChanged:      i.refresh,
+		ProjectChanged:   func(timeline.Change) { i.refresh(ctx) },
+		SelectionChanged: func() { i.refresh(ctx) },
+		CastChanged:      func() { i.refresh(ctx) },
 	})
 	return i
 }
@@ -132,11 +134,11 @@ func (i *Inspector) clearErrors() {
 }
 
 // apply commits one edit of the shown shot for field.
-func (i *Inspector) apply(field string, c timeline.Command) bool {
+func (i *Inspector) apply(ctx context.Context, field string, c timeline.Command) bool {
 	if i.filling {
 		return false
 	}
-	if err := i.s.Edit(c); err != nil {
+	if err := i.s.Edit(ctx, c); err != nil {
 		i.showError(field, err)
 		return false
 	}
@@ -147,7 +149,7 @@ func (i *Inspector) apply(field string, c timeline.Command) bool {
 // refresh shows the selected shot: the fields are rebuilt only when the
 // shot, or its number of lines and cues, changes, so a field being typed
 // in keeps its focus and text; otherwise values are brought up to date.
-func (i *Inspector) refresh() {
+func (i *Inspector) refresh(ctx context.Context) {
 	sh := i.s.Primary()
 	if sh == nil {
 		i.shotID = ""
@@ -157,13 +159,13 @@ func (i *Inspector) refresh() {
 	}
 	shape := fmt.Sprintf("%d/%d/%d/%d", len(sh.Lines), len(sh.Cues), len(i.s.Project().Cast), len(i.s.Cast()))
 	if sh.ID != i.shotID || shape != i.shape {
-		i.build(sh)
+		i.build(ctx, sh)
 		i.shotID, i.shape = sh.ID, shape
 	}
 	i.fill(sh)
 }
 
-func (i *Inspector) build(sh *timeline.Shot) {
+func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 	s := i.s
 	id := sh.ID
 	i.errs = map[string]*widget.Label{}
@@ -172,8 +174,8 @@ func (i *Inspector) build(sh *timeline.Shot) {
 		i.stopPrompt = nil
 	}
 
-	i.title = newCommitEntry(false, func(v string) { i.apply("title", timeline.SetShotTitle(id, v)) })
-	i.prompt = newCommitEntry(true, func(v string) { i.apply("prompt", timeline.SetPrompt(id, v)) })
+	i.title = newCommitEntry(false, func(v string) { i.apply(ctx, "title", timeline.SetShotTitle(id, v)) })
+	i.prompt = newCommitEntry(true, func(v string) { i.apply(ctx, "prompt", timeline.SetPrompt(id, v)) })
 	i.prompt.SetMinRowsVisible(5)
 	i.prompt.SetPlaceHolder("Describe the shot: who, where, what happens, the light, the lens…")
 	i.promptCount = widget.NewLabel("")
@@ -205,7 +207,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 			i.showError("duration_ms", err)
 			return
 		}
-		i.apply("duration_ms", timeline.SetDuration(id, d))
+		i.apply(ctx, "duration_ms", timeline.SetDuration(id, d))
 	})
 
 	i.framing = widget.NewSelect(labels(timeline.Framings, timeline.Framing.Label), func(v string) {
@@ -215,7 +217,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 		}
 		cam := sh.Camera
 		cam.Framing = timeline.Framings[slices.Index(labels(timeline.Framings, timeline.Framing.Label), v)]
-		i.apply("camera.framing", timeline.SetCamera(id, cam))
+		i.apply(ctx, "camera.framing", timeline.SetCamera(id, cam))
 	})
 	i.move = widget.NewSelect(labels(timeline.Moves, timeline.Move.Label), func(v string) {
 		sh := s.Project().Shot(id)
@@ -224,7 +226,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 		}
 		cam := sh.Camera
 		cam.Move = timeline.Moves[slices.Index(labels(timeline.Moves, timeline.Move.Label), v)]
-		i.apply("camera.move", timeline.SetCamera(id, cam))
+		i.apply(ctx, "camera.move", timeline.SetCamera(id, cam))
 	})
 
 	transLabels := []string{"Cut", "Crossfade", "Dip to black"}
@@ -238,7 +240,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 		if tr.Kind != timeline.Cut && tr.Duration == 0 {
 			tr.Duration = 500 * time.Millisecond
 		}
-		i.apply("transition.kind", timeline.SetTransition(id, tr))
+		i.apply(ctx, "transition.kind", timeline.SetTransition(id, tr))
 	})
 	i.transDur = newCommitEntry(false, func(v string) {
 		sh := s.Project().Shot(id)
@@ -252,7 +254,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 		}
 		tr := sh.Transition
 		tr.Duration = d
-		i.apply("transition.duration_ms", timeline.SetTransition(id, tr))
+		i.apply(ctx, "transition.duration_ms", timeline.SetTransition(id, tr))
 	})
 
 	i.seed = newCommitEntry(false, func(v string) {
@@ -261,10 +263,10 @@ func (i *Inspector) build(sh *timeline.Shot) {
 			i.showError("seed", fmt.Errorf("the seed is a whole number, such as 42"))
 			return
 		}
-		i.apply("seed", timeline.SetSeed(id, n))
+		i.apply(ctx, "seed", timeline.SetSeed(id, n))
 	})
 	reroll := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() {
-		i.apply("seed", timeline.SetSeed(id, rand.Int64N(1<<31)))
+		i.apply(ctx, "seed", timeline.SetSeed(id, rand.Int64N(1<<31)))
 	})
 
 	backends := append([]string{"Project default (" + i.d.DefaultBackend + ")"}, i.d.Backends...)
@@ -273,10 +275,10 @@ func (i *Inspector) build(sh *timeline.Shot) {
 		if v == backends[0] {
 			name = ""
 		}
-		i.apply("backend", timeline.SetBackend(id, name))
+		i.apply(ctx, "backend", timeline.SetBackend(id, name))
 	})
 	i.cont = widget.NewCheck("Continue from the previous shot", func(on bool) {
-		i.apply("continue", timeline.SetContinue(id, on))
+		i.apply(ctx, "continue", timeline.SetContinue(id, on))
 	})
 
 	p := s.Project()
@@ -291,7 +293,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 				ids = append(ids, c.ID)
 			}
 		}
-		i.apply("cast", timeline.SetFeatured(id, ids))
+		i.apply(ctx, "cast", timeline.SetFeatured(id, ids))
 	})
 	i.featured.Horizontal = true
 	// Recorded members not yet in the project can be featured from here too.
@@ -307,7 +309,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 	addMember.PlaceHolder = "Feature someone from the cast…"
 	addMember.OnChanged = func(v string) {
 		if k := slices.Index(otherNames, v); k >= 0 {
-			s.FeatureMember(others[k], id)
+			s.FeatureMember(ctx, others[k], id)
 		}
 	}
 	if len(others) == 0 {
@@ -317,7 +319,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 	i.lines = container.NewVBox()
 	i.lineRows = nil
 	for j := range sh.Lines {
-		row := newLineRow(i, id, j)
+		row := newLineRow(ctx, i, id, j)
 		i.lineRows = append(i.lineRows, row)
 		i.lines.Add(row.box)
 	}
@@ -335,13 +337,13 @@ func (i *Inspector) build(sh *timeline.Shot) {
 		if len(sh.Cast) > 0 {
 			speaker = sh.Cast[0]
 		}
-		i.apply("dialogue", timeline.AddLine(id, -1, timeline.Line{Speaker: speaker, Text: "…", Start: min(start, sh.Duration-500*time.Millisecond)}))
+		i.apply(ctx, "dialogue", timeline.AddLine(id, -1, timeline.Line{Speaker: speaker, Text: "…", Start: min(start, sh.Duration-500*time.Millisecond)}))
 	})
 
 	i.cues = container.NewVBox()
 	i.cueRows = nil
 	for j := range sh.Cues {
-		row := newCueRow(i, id, j)
+		row := newCueRow(ctx, i, id, j)
 		i.cueRows = append(i.cueRows, row)
 		i.cues.Add(row.box)
 	}
@@ -350,7 +352,7 @@ func (i *Inspector) build(sh *timeline.Shot) {
 		if sh == nil {
 			return
 		}
-		i.apply("cues", timeline.AddCue(id, -1, timeline.Cue{Kind: timeline.Ambience, Description: "room tone", Duration: sh.Duration, GainDB: -18}))
+		i.apply(ctx, "cues", timeline.AddCue(id, -1, timeline.Cue{Kind: timeline.Ambience, Description: "room tone", Duration: sh.Duration, GainDB: -18}))
 	})
 
 	heading := func(text string) *widget.Label {
@@ -448,7 +450,7 @@ type lineRow struct {
 	ids     []string
 }
 
-func newLineRow(i *Inspector, shotID string, j int) *lineRow {
+func newLineRow(ctx context.Context, i *Inspector, shotID string, j int) *lineRow {
 	s := i.s
 	p := s.Project()
 	r := &lineRow{ids: []string{timeline.Narrator}}
@@ -468,7 +470,7 @@ func newLineRow(i *Inspector, shotID string, j int) *lineRow {
 			i.showError(field+"."+sub, err)
 			return
 		}
-		i.apply(field+"."+sub, timeline.SetLine(shotID, j, l))
+		i.apply(ctx, field+"."+sub, timeline.SetLine(shotID, j, l))
 	}
 	r.speaker = widget.NewSelect(names, func(v string) {
 		edit("speaker", func(l *timeline.Line) error { l.Speaker = r.ids[slices.Index(names, v)]; return nil })
@@ -486,10 +488,10 @@ func newLineRow(i *Inspector, shotID string, j int) *lineRow {
 	})
 	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() {
 		if j > 0 {
-			i.apply(field, timeline.MoveLine(shotID, j, j-1))
+			i.apply(ctx, field, timeline.MoveLine(shotID, j, j-1))
 		}
 	})
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(field, timeline.RemoveLine(shotID, j)) })
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(ctx, field, timeline.RemoveLine(shotID, j)) })
 	r.start.SetPlaceHolder("start s")
 	top := container.NewBorder(nil, nil, r.speaker, container.NewHBox(widget.NewLabel("at"), container.NewGridWrap(fyne.NewSize(70, r.start.MinSize().Height), r.start), up, remove))
 	r.box = container.NewVBox(top, r.text, i.errLabel(field))
@@ -512,7 +514,7 @@ type cueRow struct {
 	file                   *widget.Label
 }
 
-func newCueRow(i *Inspector, shotID string, j int) *cueRow {
+func newCueRow(ctx context.Context, i *Inspector, shotID string, j int) *cueRow {
 	s := i.s
 	r := &cueRow{}
 	field := fmt.Sprintf("cues[%d]", j)
@@ -526,7 +528,7 @@ func newCueRow(i *Inspector, shotID string, j int) *cueRow {
 			i.showError(field+"."+sub, err)
 			return
 		}
-		i.apply(field+"."+sub, timeline.SetCue(shotID, j, c))
+		i.apply(ctx, field+"."+sub, timeline.SetCue(shotID, j, c))
 	}
 	kinds := labels(timeline.CueKinds, func(k timeline.CueKind) string { return string(k) })
 	r.kind = widget.NewSelect(kinds, func(v string) {
@@ -570,7 +572,7 @@ func newCueRow(i *Inspector, shotID string, j int) *cueRow {
 		d.SetFilter(filepick.RegularFiles{})
 		d.Show()
 	})
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(field, timeline.RemoveCue(shotID, j)) })
+	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(ctx, field, timeline.RemoveCue(shotID, j)) })
 	grid := container.NewGridWithColumns(3,
 		container.NewBorder(nil, nil, widget.NewLabel("from"), nil, r.start),
 		container.NewBorder(nil, nil, widget.NewLabel("for"), nil, r.dur),

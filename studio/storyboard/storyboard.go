@@ -5,10 +5,12 @@
 package storyboard
 
 import (
+	"context"
 	"image"
 
 	"fyne.io/fyne/v2"
 
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
@@ -20,8 +22,8 @@ type Session interface {
 	session.Runner
 	Listen(session.Listener)
 	Project() *timeline.Project
-	Edit(timeline.Command) error
-	EditOrReport(timeline.Command)
+	Edit(context.Context, timeline.Command) error
+	EditOrReport(context.Context, timeline.Command)
 
 	Selected() []string
 	IsSelected(id string) bool
@@ -33,12 +35,12 @@ type Session interface {
 	KeyOf(i int) string
 	ClipOf(i int) (library.Clip, bool)
 	Cast() []library.CastMember
-	FeatureMember(m library.CastMember, shotIDs ...string)
+	FeatureMember(ctx context.Context, m library.CastMember, shotIDs ...string)
 
-	AddShot()
-	DuplicateShot()
-	SplitAtPlayhead()
-	DeleteSelected()
+	AddShot(context.Context)
+	DuplicateShot(context.Context)
+	SplitAtPlayhead(context.Context)
+	DeleteSelected(context.Context)
 }
 
 // Deps are what the storyboard's views work with, handed in by the
@@ -48,7 +50,7 @@ type Deps struct {
 	// Window shows the dialogs and pop-up menus.
 	Window fyne.Window
 	// Clock times the pause in typing after which a prompt is saved.
-	Clock session.Clock
+	Clock clock.Clock
 	// Backends are the backends a shot may name, and DefaultBackend the
 	// one it renders on when it names none.
 	Backends       []string

@@ -1,6 +1,7 @@
 package storyboard
 
 import (
+	"context"
 	"fmt"
 	"image/color"
 	"sort"
@@ -48,6 +49,11 @@ type Strip struct {
 
 	// drag is the card being dragged to a new place, if any.
 	drag *dragState
+	// The edits the strip's gestures make (the Add shot button, a card's
+	// menu, a drag), under the context the strip was made with.
+	add                         *widget.Button
+	duplicate, split, deleteSel func()
+	move                        func(id string, to int)
 }
 
 type dragState struct {
@@ -57,9 +63,16 @@ type dragState struct {
 	to   int     // the index it would land at
 }
 
-// NewStrip makes the timeline strip; it follows the session from now on.
-func NewStrip(d Deps) *Strip {
-	t := &Strip{s: d.Session, d: d, zoom: defaultZoom, status: map[string]render.Job{}}
+// NewStrip makes the timeline strip; it follows the session from now on,
+// and the edits made on it are saved under ctx, the studio's.
+func NewStrip(ctx context.Context, d Deps) *Strip {
+	s := d.Session
+	t := &Strip{s: s, d: d, zoom: defaultZoom, status: map[string]render.Job{}}
+	t.add = widget.NewButtonWithIcon("Add shot", theme.ContentAddIcon(), func() { s.AddShot(ctx) })
+	t.duplicate = func() { s.DuplicateShot(ctx) }
+	t.split = func() { s.SplitAtPlayhead(ctx) }
+	t.deleteSel = func() { s.DeleteSelected(ctx) }
+	t.move = func(id string, to int) { s.EditOrReport(ctx, timeline.MoveShot(id, to)) }
 	t.track = newTrack(t)
 	t.scroll = container.NewHScroll(t.track)
 	t.scroll.OnScrolled = func(fyne.Position) { t.track.Refresh() }
@@ -80,9 +93,8 @@ func (t *Strip) View() fyne.CanvasObject {
 	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { t.setZoom(t.zoom * 1.5) })
 	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { t.setZoom(t.zoom / 1.5) })
 	fit := widget.NewButton("Fit", t.fit)
-	add := widget.NewButtonWithIcon("Add shot", theme.ContentAddIcon(), t.s.AddShot)
 	t.updateZoomLabel()
-	bar := container.NewHBox(add, widget.NewSeparator(), zoomOut, zoomIn, fit, t.zoomLabel)
+	bar := container.NewHBox(t.add, widget.NewSeparator(), zoomOut, zoomIn, fit, t.zoomLabel)
 	return container.NewBorder(bar, nil, nil, nil, t.scroll)
 }
 
@@ -250,11 +262,11 @@ func (t *Strip) contextMenu(id string, at fyne.Position, over fyne.CanvasObject)
 		del, ren = fmt.Sprintf("Delete %d shots", n), fmt.Sprintf("Render %d shots", n)
 	}
 	menu := fyne.NewMenu("",
-		fyne.NewMenuItem("Duplicate", s.DuplicateShot),
-		fyne.NewMenuItem("Split at playhead", s.SplitAtPlayhead),
+		fyne.NewMenuItem("Duplicate", t.duplicate),
+		fyne.NewMenuItem("Split at playhead", t.split),
 		fyne.NewMenuItem(ren, t.d.RenderSelected),
 		fyne.NewMenuItemSeparator(),
-		fyne.NewMenuItem(del, s.DeleteSelected),
+		fyne.NewMenuItem(del, t.deleteSel),
 	)
 	widget.ShowPopUpMenuAtRelativePosition(menu, t.d.Window.Canvas(), at, over)
 }
@@ -297,7 +309,7 @@ func (t *Strip) endDrag() {
 	}
 	t.track.Refresh()
 	if d.to != d.from {
-		t.s.EditOrReport(timeline.MoveShot(d.id, d.to))
+		t.move(d.id, d.to)
 		t.s.Select(d.id)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/examples"
+	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -104,81 +105,8 @@ type uiApp struct {
 
 func (a *uiApp) Driver() fyne.Driver { return a.drv }
 
-// Clock is a session.Clock that moves only when the test says: Advance
-// runs the timers that fall due, in order, on the test's goroutine.
-type Clock struct {
-	mu     sync.Mutex
-	now    time.Time
-	timers []*timer
-	// Pump, when set, runs the UI work a timer queued before the next
-	// timer is looked at: a tick that schedules the next tick must have
-	// run for it to be there. Env sets it to its UI's Drain.
-	Pump func()
-}
-
-type timer struct {
-	at      time.Time
-	f       func()
-	stopped bool
-}
-
-var _ session.Clock = (*Clock)(nil)
-
-// NewClock makes a clock at midnight on 1 January 2025, UTC.
-func NewClock() *Clock { return &Clock{now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)} }
-
-// Now is the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// AfterFunc calls f when the clock has been advanced by d, unless stopped.
-func (c *Clock) AfterFunc(d time.Duration, f func()) func() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	t := &timer{at: c.now.Add(d), f: f}
-	c.timers = append(c.timers, t)
-	return func() bool {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		pending := !t.stopped && slices.Contains(c.timers, t)
-		t.stopped = true
-		return pending
-	}
-}
-
-// Advance moves the clock on by d, running each timer that falls due at
-// its own time.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	end := c.now.Add(d)
-	c.mu.Unlock()
-	for {
-		c.mu.Lock()
-		c.timers = slices.DeleteFunc(c.timers, func(t *timer) bool { return t.stopped })
-		next := -1
-		for i, t := range c.timers {
-			if !t.at.After(end) && (next < 0 || t.at.Before(c.timers[next].at)) {
-				next = i
-			}
-		}
-		if next < 0 {
-			c.now = end
-			c.mu.Unlock()
-			return
-		}
-		t := c.timers[next]
-		c.timers = slices.Delete(c.timers, next, next+1)
-		c.now = t.at
-		c.mu.Unlock()
-		t.f()
-		if c.Pump != nil {
-			c.Pump()
-		}
-	}
-}
+// NewClock makes a test clock at midnight on 1 January 2025, UTC.
+func NewClock() *clocktest.Clock { return clocktest.New(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) }
 
 // Tools returns the real programs (ffmpeg, ffprobe, espeak-ng), skipping
 // the test when one is missing, unless SLATE_REQUIRE_DEPS=1, when it
@@ -224,10 +152,13 @@ type Options struct {
 // Env is what a studio works with in a test. Its parts are closed when
 // the test ends.
 type Env struct {
-	T     testing.TB
-	App   fyne.App
-	UI    *UI
-	Clock *Clock // nil with Options.RealClock
+	T   testing.TB
+	App fyne.App
+	UI  *UI
+	// Clock moves only when the test says; its timers run on the test's
+	// goroutine, each followed by the UI work it queued. Nil with
+	// Options.RealClock.
+	Clock *clocktest.Clock
 	Tools media.Tools
 	// Library is in a temporary folder; Doc is its open project.
 	Library  *library.Library
@@ -252,7 +183,7 @@ func New(t testing.TB, o Options) *Env {
 	}
 	if !o.RealClock {
 		e.Clock = NewClock()
-		e.Clock.Pump = e.UI.Drain
+		e.Clock.SetPump(e.UI.Drain)
 	}
 	e.App = o.App
 	if e.App == nil {
@@ -302,23 +233,25 @@ func New(t testing.TB, o Options) *Env {
 
 // Session makes the studio's session over Doc, with the UI queue as its
 // UI goroutine, for a room's tests. Build the room over it, then Start
-// it; it stops when the test ends. What it reports is logged and kept
-// (Reported).
+// it; it closes when the test ends. What it reports is logged and kept
+// (Reported). Its work runs under the test's context (T.Context), as a
+// studio's runs under the studio's.
 func (e *Env) Session() *session.Session {
-	ctx, stop := context.WithCancel(context.Background())
-	e.T.Cleanup(stop)
-	return session.New(ctx, session.Options{
+	s := session.New(session.Options{
 		Library: e.Library, Doc: e.Doc, Queue: e.Queue, Backends: e.Backends,
 		Do: e.UI.Do, Report: e.report,
 	})
+	e.T.Cleanup(s.Close)
+	return s
 }
 
 // Start opens the session's document and has it follow the queue and the
-// cast, as the studio does once its rooms are built.
+// cast, as the studio does once its rooms are built, until the test ends.
 func (e *Env) Start(s *session.Session) {
-	s.Open(e.Doc)
-	s.Watch()
-	s.ReloadCast()
+	ctx := e.T.Context()
+	s.Open(ctx, e.Doc)
+	s.Watch(ctx)
+	s.ReloadCast(ctx)
 }
 
 func (e *Env) report(err error) {

@@ -1,4 +1,4 @@
-package studio
+package accountui
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/studio/session"
 )
 
 // dashState is what the consent dashboard shows, read in the background.
@@ -45,7 +46,7 @@ type dashState struct {
 // requests to be approved for them, every use of my likeness, the other
 // people's cast I may feature, and the uses of theirs made here.
 type dashboard struct {
-	s       *Studio
+	a       *Account
 	win     fyne.Window
 	tabs    *container.AppTabs
 	account *fyne.Container
@@ -90,31 +91,34 @@ type memberEditor struct {
 	box    fyne.CanvasObject
 }
 
-// showDashboard opens the consent dashboard, or brings it to the front.
-func (s *Studio) showDashboard() *dashboard {
-	if s.noServer() {
+// ShowDashboard opens the consent dashboard, or brings it to the front:
+// Account ▸ Consent and sharing….
+func (a *Account) ShowDashboard(ctx context.Context) { a.showDashboard(ctx) }
+
+func (a *Account) showDashboard(ctx context.Context) *dashboard {
+	if a.noServer() {
 		return nil
 	}
-	if s.dash != nil {
-		s.dash.win.RequestFocus()
-		s.dash.reload()
-		return s.dash
+	if a.dash != nil {
+		a.dash.win.RequestFocus()
+		a.dash.reload(ctx)
+		return a.dash
 	}
-	d := &dashboard{s: s, editors: map[string]*memberEditor{}}
-	d.win = s.app.NewWindow("Consent and sharing — Slate")
+	d := &dashboard{a: a, editors: map[string]*memberEditor{}}
+	d.win = a.d.App.NewWindow("Consent and sharing — Slate")
 	d.account = container.NewHBox()
 	d.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	d.problem.Hide()
 	d.mine, d.uses, d.others, d.made = container.NewVBox(), container.NewVBox(), container.NewVBox(), container.NewVBox()
 	d.accountTab = container.NewVBox()
-	d.rename = newSessionNameField(d)
+	d.rename = newSessionNameField(ctx, d)
 	d.addHandle = widget.NewEntry()
 	d.addHandle.SetPlaceHolder("@handle")
-	d.addHandle.OnSubmitted = func(string) { d.find() }
+	d.addHandle.OnSubmitted = func(string) { d.find(ctx) }
 	d.added = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.SuccessImportance}
 	d.added.Hide()
 	addBar := container.NewVBox(
-		container.NewBorder(nil, nil, widget.NewLabel("Add by handle"), widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), d.find), d.addHandle),
+		container.NewBorder(nil, nil, widget.NewLabel("Add by handle"), widget.NewButtonWithIcon("Add", theme.ContentAddIcon(), func() { d.find(ctx) }), d.addHandle),
 		d.added)
 	tab := func(note string, top fyne.CanvasObject, body *fyne.Container) fyne.CanvasObject {
 		head := container.NewVBox(&widget.Label{Text: note, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance})
@@ -133,24 +137,24 @@ func (s *Studio) showDashboard() *dashboard {
 	d.win.SetContent(container.NewBorder(container.NewVBox(d.account, d.problem, widget.NewSeparator()), nil, nil, nil, d.tabs))
 	d.win.Resize(fyne.NewSize(1000, 700))
 	closed := func() {
-		if s.dash == d {
-			s.dash = nil
+		if a.dash == d {
+			a.dash = nil
 		}
 	}
-	d.win.SetCloseIntercept(func() { s.closeWindow(d.win, closed) })
+	d.win.SetCloseIntercept(func() { a.d.CloseWindow(d.win, closed) })
 	d.win.SetOnClosed(closed)
-	s.dash = d
+	a.dash = d
 	d.win.Show()
-	d.reload()
+	d.reload(ctx)
 	return d
 }
 
 // reload reads everything the dashboard shows, off the UI goroutine, and
 // draws it.
-func (d *dashboard) reload() {
-	svc, lib := d.s.deps.Sharing, d.s.deps.Library
+func (d *dashboard) reload(ctx context.Context) {
+	svc, lib := d.a.d.Sharing, d.a.d.Library
 	d.busy++
-	background(d.s, func(ctx context.Context) (dashState, error) {
+	session.Background(ctx, d.a.s, func(ctx context.Context) (dashState, error) {
 		var st dashState
 		st.acct, st.loggedIn = svc.Account()
 		if st.members, st.libErr = lib.CastMembers(ctx); st.libErr != nil {
@@ -170,14 +174,14 @@ func (d *dashboard) reload() {
 	}, func(st dashState, _ error) {
 		d.busy--
 		d.shown = st
-		d.draw()
+		d.draw(ctx)
 		d.loads++
 		for _, err := range []error{st.requestsErr, st.usesErr, st.sessionsErr} {
 			if errors.Is(err, client.ErrSessionEnded) {
 				// The service has forgotten the session (revoked from
 				// another device): show the studio logged out, which
 				// reads everything again.
-				d.s.AccountChanged()
+				d.a.AccountChanged(ctx)
 				break
 			}
 		}
@@ -199,10 +203,10 @@ func (d *dashboard) confirm(title, message, yes, no string, then func()) {
 
 // do runs a server call off the UI goroutine; its error is shown at the
 // top of the dashboard, and everything is read again after it.
-func (d *dashboard) do(work func(ctx context.Context) error, done func(error)) {
+func (d *dashboard) do(ctx context.Context, work func(ctx context.Context) error, done func(error)) {
 	d.busy++
 	d.say("")
-	background(d.s, func(ctx context.Context) (struct{}, error) {
+	session.Background(ctx, d.a.s, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, work(ctx)
 	}, func(_ struct{}, err error) {
 		d.busy--
@@ -212,7 +216,7 @@ func (d *dashboard) do(work func(ctx context.Context) error, done func(error)) {
 		if done != nil {
 			done(err)
 		}
-		d.reload()
+		d.reload(ctx)
 	})
 }
 
@@ -226,29 +230,29 @@ func (d *dashboard) say(problem string) {
 	}
 }
 
-func (d *dashboard) draw() {
+func (d *dashboard) draw(ctx context.Context) {
 	st := d.shown
-	d.drawAccount()
+	d.drawAccount(ctx)
 	if st.libErr != nil {
 		d.say("Cannot read the library: " + st.libErr.Error())
 	}
-	d.drawMine()
-	d.drawUses()
-	d.drawOthers()
+	d.drawMine(ctx)
+	d.drawUses(ctx)
+	d.drawOthers(ctx)
 	d.drawMade()
-	d.drawAccountTab()
+	d.drawAccountTab(ctx)
 	// Rows came and went inside containers whose parents laid them out at
 	// their old sizes: lay the whole window out again.
 	d.win.Content().Refresh()
 }
 
-func (d *dashboard) drawAccount() {
+func (d *dashboard) drawAccount(ctx context.Context) {
 	st := d.shown
 	d.account.RemoveAll()
 	if !st.loggedIn {
 		d.account.Add(widget.NewLabelWithStyle("Not logged in to an account server: your consent settings are kept here until you log in.", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 		d.account.Add(layout.NewSpacer())
-		login := widget.NewButton("Log in…", func() { d.s.showLogin(false) })
+		login := widget.NewButton("Log in…", func() { d.a.showLogin(ctx, false) })
 		login.Importance = widget.HighImportance
 		d.account.Add(login)
 		return
@@ -256,15 +260,21 @@ func (d *dashboard) drawAccount() {
 	d.account.Add(widget.NewLabelWithStyle(fmt.Sprintf("Logged in as %s on %s", st.acct.Username, st.acct.Server), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	d.account.Add(layout.NewSpacer())
 	d.account.Add(widget.NewButtonWithIcon("Sync now", theme.ViewRefreshIcon(), func() {
-		svc := d.s.deps.Sharing
-		d.do(func(ctx context.Context) error {
+		svc := d.a.d.Sharing
+		d.do(ctx, func(ctx context.Context) error {
 			r, err := svc.Sync(ctx)
-			d.s.Synced(r, err)
+			d.a.Synced(ctx, r, err)
 			return err
 		}, nil)
 	}))
 }
 
+// heading is a section's title.
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+// quiet is a note in the low-importance colour.
 func quiet(text string) *widget.Label {
 	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 }
@@ -278,7 +288,7 @@ func levelLabels() []string {
 	return out
 }
 
-func (d *dashboard) drawMine() {
+func (d *dashboard) drawMine(ctx context.Context) {
 	st := d.shown
 	d.mine.RemoveAll()
 	d.answer = map[string][2]*widget.Button{}
@@ -289,7 +299,7 @@ func (d *dashboard) drawMine() {
 		}
 		e := d.editors[m.ID]
 		if e == nil || !e.edited {
-			e = d.newEditor(m)
+			e = d.newEditor(ctx, m)
 		}
 		keep[m.ID] = e
 		d.mine.Add(e.box)
@@ -300,7 +310,7 @@ func (d *dashboard) drawMine() {
 			}
 		}
 		if len(reqs) > 0 {
-			d.mine.Add(d.requestsBox(reqs))
+			d.mine.Add(d.requestsBox(ctx, reqs))
 		}
 		d.mine.Add(widget.NewSeparator())
 	}
@@ -314,7 +324,7 @@ func (d *dashboard) drawMine() {
 }
 
 // newEditor builds the editor of one of my members.
-func (d *dashboard) newEditor(m library.CastMember) *memberEditor {
+func (d *dashboard) newEditor(ctx context.Context, m library.CastMember) *memberEditor {
 	e := &memberEditor{member: m, approved: slices.Clone(m.Approved)}
 	e.note = quiet("")
 	e.level = widget.NewSelect(levelLabels(), nil)
@@ -341,7 +351,7 @@ func (d *dashboard) newEditor(m library.CastMember) *memberEditor {
 	e.prefs.SetText(m.Preferences)
 	e.prefs.OnChanged = func(string) { e.edited = true }
 	e.approve = widget.NewButtonWithIcon("Approve", theme.ContentAddIcon(), add)
-	e.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { d.save(e) })
+	e.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { d.save(ctx, e) })
 	e.save.Importance = widget.HighImportance
 	e.drawNames()
 	e.refreshNote()
@@ -393,10 +403,10 @@ func (e *memberEditor) drawNames() {
 
 // save stores the member's consent here, then syncs so that the server
 // has it; a server that does not answer hears of it at the next sync.
-func (d *dashboard) save(e *memberEditor) {
+func (d *dashboard) save(ctx context.Context, e *memberEditor) {
 	m := e.member
 	m.Consent, m.Approved, m.Preferences = e.chosen(), slices.Clone(e.approved), e.prefs.Text
-	lib, svc := d.s.deps.Library, d.s.deps.Sharing
+	lib, svc := d.a.d.Library, d.a.d.Sharing
 	e.save.Disable()
 	e.note.SetText("Saving…")
 	d.busy++
@@ -404,7 +414,7 @@ func (d *dashboard) save(e *memberEditor) {
 		synced  bool
 		syncErr error
 	}
-	background(d.s, func(ctx context.Context) (saved, error) {
+	session.Background(ctx, d.a.s, func(ctx context.Context) (saved, error) {
 		if err := lib.UpdateCastMember(ctx, &m); err != nil {
 			return saved{}, err
 		}
@@ -412,7 +422,7 @@ func (d *dashboard) save(e *memberEditor) {
 			return saved{}, nil
 		}
 		r, err := svc.Sync(ctx)
-		d.s.Synced(r, err)
+		d.a.Synced(ctx, r, err)
 		return saved{synced: err == nil, syncErr: err}, nil
 	}, func(r saved, err error) {
 		d.busy--
@@ -433,15 +443,15 @@ func (d *dashboard) save(e *memberEditor) {
 		default:
 			e.note.SetText("Saved here; log in to share it with the account server.")
 		}
-		d.s.reloadCast()
-		d.reload()
+		d.a.s.ReloadCast(ctx)
+		d.reload(ctx)
 	})
 }
 
 // requestsBox lists the pending requests to be approved for one member.
-func (d *dashboard) requestsBox(reqs []account.Request) fyne.CanvasObject {
+func (d *dashboard) requestsBox(ctx context.Context, reqs []account.Request) fyne.CanvasObject {
 	box := container.NewVBox(heading("Asking to be approved"))
-	svc := d.s.deps.Sharing
+	svc := d.a.d.Sharing
 	for _, r := range reqs {
 		text := fmt.Sprintf("%s asks to feature %s", r.Requester, r.Handle)
 		if r.Message != "" {
@@ -449,11 +459,11 @@ func (d *dashboard) requestsBox(reqs []account.Request) fyne.CanvasObject {
 		}
 		id := r.ID
 		accept := widget.NewButtonWithIcon("Accept", theme.ConfirmIcon(), func() {
-			d.do(func(ctx context.Context) error { return svc.Answer(ctx, id, true) }, func(error) { d.s.reloadCast() })
+			d.do(ctx, func(ctx context.Context) error { return svc.Answer(ctx, id, true) }, func(error) { d.a.s.ReloadCast(ctx) })
 		})
 		accept.Importance = widget.HighImportance
 		decline := widget.NewButtonWithIcon("Decline", theme.CancelIcon(), func() {
-			d.do(func(ctx context.Context) error { return svc.Answer(ctx, id, false) }, nil)
+			d.do(ctx, func(ctx context.Context) error { return svc.Answer(ctx, id, false) }, nil)
 		})
 		d.answer[id] = [2]*widget.Button{accept, decline}
 		box.Add(container.NewBorder(nil, nil, nil, container.NewHBox(decline, accept), &widget.Label{Text: text, Wrapping: fyne.TextWrapWord}))
@@ -463,7 +473,7 @@ func (d *dashboard) requestsBox(reqs []account.Request) fyne.CanvasObject {
 
 func when(u interface{ Format(string) string }) string { return u.Format("2 Jan 2006 15:04") }
 
-func (d *dashboard) drawUses() {
+func (d *dashboard) drawUses(ctx context.Context) {
 	st := d.shown
 	d.uses.RemoveAll()
 	d.removeUse = map[string]*widget.Button{}
@@ -478,7 +488,7 @@ func (d *dashboard) drawUses() {
 		d.uses.Add(quiet("Nobody has used your likeness yet."))
 		return
 	}
-	svc := d.s.deps.Sharing
+	svc := d.a.d.Sharing
 	for _, u := range st.uses {
 		creator := u.Creator
 		if creator == "" {
@@ -498,7 +508,7 @@ func (d *dashboard) drawUses() {
 				d.confirm("Remove this use?",
 					fmt.Sprintf("%s's %s in “%s” is deleted from %s's studio when it next syncs. This cannot be undone.", handle, scopeLabel(u.Scope), title, creator),
 					"Remove", "Keep", func() {
-						d.do(func(ctx context.Context) error { return svc.RemoveUse(ctx, id) }, nil)
+						d.do(ctx, func(ctx context.Context) error { return svc.RemoveUse(ctx, id) }, nil)
 					})
 			})
 			b.Importance = widget.DangerImportance
@@ -516,10 +526,10 @@ func scopeLabel(s consent.Scope) string {
 	return "draft"
 }
 
-func (d *dashboard) drawOthers() {
+func (d *dashboard) drawOthers(ctx context.Context) {
 	st := d.shown
 	d.others.RemoveAll()
-	svc := d.s.deps.Sharing
+	svc := d.a.d.Sharing
 	n := 0
 	for _, m := range st.members {
 		if !m.Remote {
@@ -539,7 +549,7 @@ func (d *dashboard) drawOthers() {
 						return
 					}
 					text := strings.TrimSpace(msg.Text)
-					d.do(func(ctx context.Context) error { return svc.AskApproval(ctx, id, text) }, func(err error) {
+					d.do(ctx, func(ctx context.Context) error { return svc.AskApproval(ctx, id, text) }, func(err error) {
 						if err == nil {
 							d.say("")
 							dialog.ShowInformation("Asked", "The owner of "+handle+" is asked to approve you; you hear of their answer here.", d.win)
@@ -551,7 +561,7 @@ func (d *dashboard) drawOthers() {
 		buttons.Add(widget.NewButtonWithIcon("Forget", theme.DeleteIcon(), func() {
 			dialog.ShowConfirm("Forget "+handle+"?", "Shots that feature them keep the name only, until you add them again.", func(ok bool) {
 				if ok {
-					d.do(func(ctx context.Context) error { return svc.Forget(ctx, id) }, func(error) { d.s.reloadCast() })
+					d.do(ctx, func(ctx context.Context) error { return svc.Forget(ctx, id) }, func(error) { d.a.s.ReloadCast(ctx) })
 				}
 			}, d.win)
 		}))
@@ -577,21 +587,21 @@ func (d *dashboard) drawOthers() {
 }
 
 // find adds someone else's member by handle.
-func (d *dashboard) find() {
+func (d *dashboard) find(ctx context.Context) {
 	handle := strings.TrimSpace(d.addHandle.Text)
 	if handle == "" {
 		return
 	}
-	svc := d.s.deps.Sharing
+	svc := d.a.d.Sharing
 	var found library.CastMember
-	d.do(func(ctx context.Context) error {
+	d.do(ctx, func(ctx context.Context) error {
 		var err error
 		found, err = svc.Find(ctx, handle)
 		return err
 	}, func(err error) {
 		if err == nil {
 			d.addHandle.SetText("")
-			d.s.reloadCast()
+			d.a.s.ReloadCast(ctx)
 			d.added.SetText(fmt.Sprintf("Added %s, %s, to your cast.", found.Name, found.HandleAndOwner()))
 			d.added.Show()
 		}

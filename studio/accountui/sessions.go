@@ -1,4 +1,4 @@
-package studio
+package accountui
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/studio/session"
 )
 
 // The consent dashboard's Account and devices tab: the login sessions of
@@ -25,7 +26,7 @@ import (
 // logged out from here), and deleting the account.
 
 // drawAccountTab draws the Account and devices tab from what was last read.
-func (d *dashboard) drawAccountTab() {
+func (d *dashboard) drawAccountTab(ctx context.Context) {
 	st := d.shown
 	d.accountTab.RemoveAll()
 	d.revokeSession = map[string]*widget.Button{}
@@ -54,12 +55,12 @@ func (d *dashboard) drawAccountTab() {
 		d.accountTab.Add(quiet("The server lists no devices."))
 	}
 	for _, dev := range st.sessions {
-		d.accountTab.Add(d.sessionRow(dev))
+		d.accountTab.Add(d.sessionRow(ctx, dev))
 	}
 	d.accountTab.Add(widget.NewSeparator())
 	d.accountTab.Add(heading("Delete account"))
 	d.accountTab.Add(quiet(fmt.Sprintf("Deletes %s on %s for good, with everything the server keeps for it. The recordings on this computer stay.", a.Username, a.Server)))
-	del := widget.NewButtonWithIcon("Delete account…", theme.DeleteIcon(), d.showDeleteAccount)
+	del := widget.NewButtonWithIcon("Delete account…", theme.DeleteIcon(), func() { d.showDeleteAccount(ctx) })
 	del.Importance = widget.DangerImportance
 	d.accountTab.Add(container.NewHBox(del))
 }
@@ -83,7 +84,7 @@ func sessionName(sess account.Session) string {
 // sessionRow is one session: its device's name, when it logged in and
 // was last seen, and a Log out button. This computer's logs out the studio itself,
 // as Account ▸ Log out does; another's asks the server to end its session.
-func (d *dashboard) sessionRow(dev account.Session) fyne.CanvasObject {
+func (d *dashboard) sessionRow(ctx context.Context, dev account.Session) fyne.CanvasObject {
 	name := sessionName(dev)
 	text := fmt.Sprintf("%s · logged in %s · last seen %s", name, whenOr(dev.Created, "at an unknown time"), whenOr(dev.LastSeen, "never"))
 	right := container.NewHBox()
@@ -93,16 +94,16 @@ func (d *dashboard) sessionRow(dev account.Session) fyne.CanvasObject {
 		b = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() {
 			d.confirm("Log out of this computer?",
 				"This studio forgets the session and stops syncing; your recordings and consent settings stay here. Log in again with Account ▸ Log in….",
-				"Log out", "Stay logged in", d.s.logout)
+				"Log out", "Stay logged in", func() { d.a.Logout(ctx) })
 		})
 	} else {
 		id := dev.ID
-		svc := d.s.deps.Sharing
+		svc := d.a.d.Sharing
 		b = widget.NewButtonWithIcon("Log out", theme.LogoutIcon(), func() {
 			d.confirm("Log out "+name+"?",
 				fmt.Sprintf("%s is logged out of your account at once: its studio stops syncing and asks for your password before it uses the account again. What it recorded stays on it.", name),
 				"Log out", "Keep it logged in", func() {
-					d.do(func(ctx context.Context) error { return svc.RevokeDevice(ctx, id) }, nil)
+					d.do(ctx, func(ctx context.Context) error { return svc.RevokeDevice(ctx, id) }, nil)
 				})
 		})
 		d.revokeSession[id] = b
@@ -126,7 +127,7 @@ type sessionNameField struct {
 	edited, busy bool
 }
 
-func newSessionNameField(d *dashboard) *sessionNameField {
+func newSessionNameField(ctx context.Context, d *dashboard) *sessionNameField {
 	r := &sessionNameField{d: d}
 	r.entry = widget.NewEntry()
 	r.entry.SetPlaceHolder("such as Olive's laptop")
@@ -134,8 +135,8 @@ func newSessionNameField(d *dashboard) *sessionNameField {
 		r.edited = text != r.shown
 		r.refreshButton()
 	}
-	r.entry.OnSubmitted = func(string) { r.save() }
-	r.submit = widget.NewButtonWithIcon("Rename", theme.DocumentSaveIcon(), r.save)
+	r.entry.OnSubmitted = func(string) { r.save(ctx) }
+	r.submit = widget.NewButtonWithIcon("Rename", theme.DocumentSaveIcon(), func() { r.save(ctx) })
 	r.note = &widget.Label{Wrapping: fyne.TextWrapWord}
 	r.note.Hide()
 	r.box = container.NewVBox(
@@ -181,17 +182,17 @@ func (r *sessionNameField) say(text string, imp widget.Importance) {
 // library at once, and on the server when logged in. A name refused here
 // stays in the field with the reason under it; one the server could not
 // be told of yet is kept and sent at the next sync, which the note says.
-func (r *sessionNameField) save() {
+func (r *sessionNameField) save(ctx context.Context) {
 	if r.busy || !r.edited {
 		return
 	}
 	d := r.d
-	svc, server, name := d.s.deps.Sharing, d.shown.acct.Server, r.entry.Text
+	svc, server, name := d.a.d.Sharing, d.shown.acct.Server, r.entry.Text
 	r.busy = true
 	d.busy++
 	r.refreshButton()
 	r.say("", widget.MediumImportance)
-	background(d.s, func(ctx context.Context) (string, error) {
+	session.Background(ctx, d.a.s, func(ctx context.Context) (string, error) {
 		return svc.RenameDevice(ctx, name)
 	}, func(got string, err error) {
 		r.busy = false
@@ -211,9 +212,9 @@ func (r *sessionNameField) save() {
 		r.shown = got
 		r.entry.SetText(got)
 		if errors.Is(err, client.ErrSessionEnded) {
-			d.s.AccountChanged()
+			d.a.AccountChanged(ctx)
 		}
-		d.reload()
+		d.reload(ctx)
 	})
 }
 
@@ -231,15 +232,15 @@ type deleteDialog struct {
 
 // showDeleteAccount opens the dialog that deletes the account, saying
 // exactly what goes and what stays.
-func (d *dashboard) showDeleteAccount() {
+func (d *dashboard) showDeleteAccount(ctx context.Context) {
 	a := d.shown.acct
 	dd := &deleteDialog{d: d}
 	dd.password = widget.NewPasswordEntry()
 	dd.password.SetPlaceHolder("your password")
-	dd.password.OnSubmitted = func(string) { dd.send() }
+	dd.password.OnSubmitted = func(string) { dd.send(ctx) }
 	dd.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	dd.problem.Hide()
-	dd.submit = widget.NewButtonWithIcon("Delete account", theme.DeleteIcon(), dd.send)
+	dd.submit = widget.NewButtonWithIcon("Delete account", theme.DeleteIcon(), func() { dd.send(ctx) })
 	dd.submit.Importance = widget.DangerImportance
 	cancel := widget.NewButton("Cancel", func() { dd.close() })
 	para := func(text string) *widget.Label { return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord} }
@@ -272,7 +273,7 @@ func (dd *deleteDialog) close() {
 // send asks the server to delete the account, off the UI goroutine; a
 // failure (a wrong password) stays in the dialog. Once deleted, the studio
 // shows itself logged out, the dashboard with it.
-func (dd *deleteDialog) send() {
+func (dd *deleteDialog) send(ctx context.Context) {
 	if dd.busy {
 		return
 	}
@@ -282,12 +283,12 @@ func (dd *deleteDialog) send() {
 		return
 	}
 	d := dd.d
-	svc, server := d.s.deps.Sharing, d.shown.acct.Server
+	svc, server := d.a.d.Sharing, d.shown.acct.Server
 	dd.busy = true
 	d.busy++
 	dd.submit.Disable()
 	dd.show("")
-	background(d.s, func(ctx context.Context) (struct{}, error) {
+	session.Background(ctx, d.a.s, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, svc.DeleteAccount(ctx, pw)
 	}, func(_ struct{}, err error) {
 		dd.busy = false
@@ -299,7 +300,7 @@ func (dd *deleteDialog) send() {
 			return
 		}
 		dd.close()
-		d.s.AccountChanged()
+		d.a.AccountChanged(ctx)
 		note := "Your account is deleted from the account server, and this studio is logged out. The recordings on this computer stay."
 		if err != nil {
 			// Deleted on the server, but the library did not forget it.

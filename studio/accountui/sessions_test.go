@@ -1,4 +1,4 @@
-package studio
+package accountui
 
 import (
 	"context"
@@ -21,7 +21,7 @@ import (
 func TestDashboardNamesThisComputer(t *testing.T) {
 	ctx := context.Background()
 	server := accounttest.Start(t)
-	h := sharingHarness(t)
+	h := newRig(t)
 	h.logIn(t, server, "ana")
 	// Another SLATE_HOME on the same computer, named by default.
 	otherLib, err := library.Open(t.Context(), t.TempDir(), library.Options{})
@@ -33,7 +33,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 	if _, err := other.Login(ctx, server, "ana", testPassword); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.s.deps.Sharing.Sync(ctx); err != nil {
+	if _, err := h.svc.Sync(ctx); err != nil {
 		t.Fatalf("the studio's sync after another folder logged in: %v", err)
 	}
 	otherName := library.DefaultDeviceName(otherLib.Dir())
@@ -57,13 +57,13 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 		test.Type(r.entry, name)
 		test.Tap(r.submit)
 		d.settle(t, h)
-		h.ui.until(t, "the rename", 30*time.Second, func() bool { return !r.busy && d.busy == 0 })
+		h.ui.Until(t, "the rename", 30*time.Second, func() bool { return !r.busy && d.busy == 0 })
 	}
 	rename("Ana's edit suite")
 	if !r.note.Visible() || !strings.Contains(r.note.Text, `device is now called "Ana's edit suite"`) {
 		t.Errorf("after renaming the note says %q (visible %v)", r.note.Text, r.note.Visible())
 	}
-	h.ui.until(t, "the list to show the new name", 30*time.Second, func() bool {
+	h.ui.Until(t, "the list to show the new name", 30*time.Second, func() bool {
 		return d.busy == 0 && strings.Contains(texts(d.accountTab), "Ana's edit suite · logged in ")
 	})
 	if !deviceListed(t, server, "Ana's edit suite") {
@@ -76,7 +76,7 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 	if !r.note.Visible() || !strings.Contains(r.note.Text, "control character") || r.entry.Text != "Ana's\tsuite" || r.submit.Disabled() {
 		t.Errorf("a refused name: note %q (visible %v), field %q, Rename disabled %v", r.note.Text, r.note.Visible(), r.entry.Text, r.submit.Disabled())
 	}
-	if name, _ := h.s.deps.Sharing.DeviceName(ctx); name != "Ana's edit suite" || !deviceListed(t, server, name) {
+	if name, _ := h.svc.DeviceName(ctx); name != "Ana's edit suite" || !deviceListed(t, server, name) {
 		t.Errorf("after a refused name this computer is called %q", name)
 	}
 
@@ -84,26 +84,26 @@ func TestDashboardNamesThisComputer(t *testing.T) {
 	if err := other.Logout(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.s.deps.Sharing.Sync(ctx); err != nil {
+	if _, err := h.svc.Sync(ctx); err != nil {
 		t.Fatalf("the studio's sync after the other folder logged out: %v", err)
 	}
-	d.reload()
+	d.reload(t.Context())
 	d.settle(t, h)
-	h.ui.until(t, "the other folder to leave the list", 30*time.Second, func() bool {
+	h.ui.Until(t, "the other folder to leave the list", 30*time.Second, func() bool {
 		return d.busy == 0 && !strings.Contains(texts(d.accountTab), otherName)
 	})
 
 	// Logged out, this computer can still be named; the next log-in
 	// brings the name.
-	h.s.logout()
-	h.ui.until(t, "the log-out", 30*time.Second, func() bool {
+	h.a.Logout(t.Context())
+	h.ui.Until(t, "the log-out", 30*time.Second, func() bool {
 		return d.busy == 0 && strings.Contains(texts(d.accountTab), "Not logged in")
 	})
 	if !strings.Contains(texts(d.accountTab), "This device") {
 		t.Fatalf("logged out, the tab offers no name:\n%s", texts(d.accountTab))
 	}
 	rename("Ana's studio")
-	if _, err := h.s.deps.Sharing.Login(ctx, server, "ana", testPassword); err != nil {
+	if _, err := h.svc.Login(ctx, server, "ana", testPassword); err != nil {
 		t.Fatal(err)
 	}
 	if !deviceListed(t, server, "Ana's studio") {
