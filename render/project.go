@@ -77,7 +77,7 @@ func (q *Queue) RenderProject(ctx context.Context, p *timeline.Project, opts Pro
 	cancelAll := func() {
 		for _, j := range jobs {
 			if j.ID != "" && !j.Status.Done() {
-				q.Cancel(j.ID)
+				q.Cancel(ctx, j.ID)
 			}
 		}
 	}

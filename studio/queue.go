@@ -135,7 +135,7 @@ func newJobRow(q *queuePanel) *jobRow {
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.state.Truncation = fyne.TextTruncateEllipsis
 	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
-		if err := q.s.deps.Queue.Cancel(r.job.ID); err != nil {
+		if err := q.s.deps.Queue.Cancel(q.s.ctx, r.job.ID); err != nil {
 			q.s.report(err)
 		}
 	})
