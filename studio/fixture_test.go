@@ -106,6 +106,14 @@ func newFixture(t *testing.T, tools media.Tools, projects ...*timeline.Project) 
 // and the studio.
 func newFixtureConsent(t *testing.T, tools media.Tools, c render.Consent, projects ...*timeline.Project) *fixture {
 	t.Helper()
+	return newFixtureWith(t, tools, c, nil, projects...)
+}
+
+// newFixtureWith is newFixtureConsent with a chance to change the
+// studio's Deps (register a backend in d.Backends, which the queue opens
+// too) before it is built.
+func newFixtureWith(t *testing.T, tools media.Tools, c render.Consent, change func(d *Deps), projects ...*timeline.Project) *fixture {
+	t.Helper()
 	base := test.NewTempApp(t)
 	ui := &uiLoop{Driver: base.Driver(), wake: make(chan struct{}, 1)}
 	a := &loopApp{App: base, drv: ui}
@@ -139,7 +147,11 @@ func newFixtureConsent(t *testing.T, tools media.Tools, c render.Consent, projec
 	}
 	t.Cleanup(q.Close)
 
-	s := New(a, Deps{Library: lib, Doc: first, Queue: q, Backends: reg, Tools: tools, Consent: c})
+	d := Deps{Library: lib, Doc: first, Queue: q, Backends: reg, Tools: tools, Consent: c}
+	if change != nil {
+		change(&d)
+	}
+	s := New(a, d)
 	s.Window().Show()
 	t.Cleanup(s.Window().Close)
 	f := &fixture{t: t, ui: ui, app: a, lib: lib, queue: q, s: s}

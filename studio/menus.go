@@ -233,7 +233,8 @@ func (s *Studio) renderAll() {
 }
 
 // renderShots submits shots to the queue in order, in the background, and
-// brings the queue panel to the front.
+// brings the queue panel to the front. A shot that starts from the
+// previous shot's clip brings that shot along (render.Plan).
 func (s *Studio) renderShots(shots []int) {
 	s.showQueue()
 	type submitted struct {
@@ -241,17 +242,16 @@ func (s *Studio) renderShots(shots []int) {
 		job render.Job
 		err error
 	}
-	var reqs []*render.Request
-	for _, i := range shots {
-		reqs = append(reqs, s.request(i))
-	}
+	// Worked out here, on the UI goroutine: the background reads only
+	// what the plan has worked out, never the project as it changes.
+	plan := s.renderPlan()
+	plan.Needs(shots)
 	q := s.deps.Queue
 	background(s, func(ctx context.Context) ([]submitted, error) {
 		var out []submitted
-		for n, req := range reqs {
-			j, err := q.Submit(ctx, req, s.backendFor(req.Shot))
-			out = append(out, submitted{shots[n], j, err})
-		}
+		q.SubmitPlan(ctx, plan, shots, func(i int, j render.Job, err error) {
+			out = append(out, submitted{i, j, err})
+		})
 		return out, nil
 	}, func(results []submitted, _ error) {
 		cached := false

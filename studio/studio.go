@@ -123,13 +123,13 @@ type Studio struct {
 	// removalNotice is what the last notice of removed uses said.
 	removalNotice string
 
-	// keys caches the render keys of the project's shots, by index, as
-	// the project and cast are now; projectChanged and reloadCast drop it.
-	// Every view asks for them (the player, the timeline, the library
+	// plan is the render plan of the project and cast as they are now
+	// (requests, backends, keys); projectChanged and reloadCast drop it.
+	// Every view asks it for keys (the player, the timeline, the library
 	// panel, the clip lookup), and working out 10,000 of them again for
 	// each was a good part of opening a 10,000-shot project. UI goroutine
 	// only.
-	keys map[int]string
+	plan *render.Plan
 
 	// clips caches, per render key, the finished clip; filled from the
 	// library in the background and from the queue's events.
@@ -351,7 +351,7 @@ func (s *Studio) redo() {
 
 // projectChanged brings every view up to date after an edit (or undo).
 func (s *Studio) projectChanged(ch timeline.Change) {
-	s.keys = nil
+	s.plan = nil
 	if s.quitting {
 		return // the views are gone
 	}
@@ -445,13 +445,18 @@ func (s *Studio) onUI(f func()) {
 	})
 }
 
-// request is the render request for shot i of the project as it is now,
-// with the recorded likeness of its cast.
-func (s *Studio) request(i int) *render.Request {
-	r := render.NewRequest(s.Project(), i, s.deps.Library.TempDir())
-	r.Likeness = s.likenessNow()
-	return r
+// renderPlan is the render plan of the project and cast as they are now.
+// Call it on the UI goroutine.
+func (s *Studio) renderPlan() *render.Plan {
+	if s.plan == nil {
+		s.plan = s.deps.Queue.Plan(s.Project(), s.deps.Backend, s.likenessNow())
+	}
+	return s.plan
 }
+
+// request is the render request for shot i of the project as it is now,
+// with the recorded likeness of its cast. Call it on the UI goroutine.
+func (s *Studio) request(i int) *render.Request { return s.renderPlan().Request(i) }
 
 // likenessNow is what renders use of the library's cast members, as last
 // loaded.
@@ -479,44 +484,19 @@ func (s *Studio) reloadCast() {
 			s.report(fmt.Errorf("read the cast: %w", err))
 			return
 		}
-		likeness := map[string]render.Likeness{}
-		for _, m := range members {
-			l := render.Likeness{Preferences: m.Preferences}
-			if m.Frontal != "" {
-				l.Still, l.StillSHA256 = lib.Blobs().Path(m.Frontal), m.Frontal
-			}
-			likeness[m.ID] = l
-		}
+		likeness := render.LikenessOf(lib, members)
 		s.castMu.Lock()
 		s.cast, s.likeness = members, likeness
 		s.castMu.Unlock()
-		s.keys = nil // the likeness is part of them
+		s.plan = nil // the likeness is part of the keys
 		s.castChanged()
 	})
-}
-
-// backendFor is the backend a shot renders on.
-func (s *Studio) backendFor(sh *timeline.Shot) string {
-	if sh.Backend != "" {
-		return sh.Backend
-	}
-	return s.deps.Backend
 }
 
 // keyOf is the render key shot i has now, or "" when its backend cannot
 // be opened. Call it on the UI goroutine.
 func (s *Studio) keyOf(i int) string {
-	if k, ok := s.keys[i]; ok {
-		return k
-	}
-	k := ""
-	if b, err := s.deps.Backends.Open(s.backendFor(s.Project().Shots[i])); err == nil {
-		k = render.Key(b, s.request(i))
-	}
-	if s.keys == nil {
-		s.keys = map[int]string{}
-	}
-	s.keys[i] = k
+	k, _ := s.renderPlan().Key(i)
 	return k
 }
 
