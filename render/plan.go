@@ -17,9 +17,9 @@ import (
 // no longer than timeline.MaxFilmLength and of at most timeline.MaxShots
 // shots (see timeline.Project.CheckLength), and every sound cue's file
 // there and a regular file — never a named pipe, which ffmpeg would wait on
-// forever, or a device. "slate render", the studio's export and its Render
-// all call it, so none of them renders shots for a film that could never
-// be assembled. Shots are numbered as in p.
+// forever, or a device. The film export (PrepareFilm) and the studio's
+// Render all call it, so none of them renders shots for a film that could
+// never be assembled. Shots are numbered as in p.
 func CheckFilm(p *timeline.Project, shots []int) error {
 	if shots == nil {
 		shots = seq(len(p.Shots))
