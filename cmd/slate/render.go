@@ -131,7 +131,7 @@ type renderArgs struct {
 // parseRenderArgs reads "slate render" arguments. Flags may come before or
 // after the project file.
 func parseRenderArgs(args []string) (renderArgs, error) {
-	a := renderArgs{backend: "animatic"}
+	a := renderArgs{backend: render.DefaultBackend}
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&a.output, "o", "", "")
