@@ -19,7 +19,8 @@ import (
 
 // Blobs is a content-addressed store: each file is named by the sha256 of
 // its bytes, under blobs/sha256/ab/abcdef…, so the same clip or still is
-// stored once and a name always means the same bytes.
+// stored once and a name always means the same bytes. Files derived from a
+// blob (its thumbnail) are kept beside it and go with it (see Derive).
 //
 // A disk can still change the bytes under a name, and a crash can cut a
 // file short. A blob is checked against its name before it is used
@@ -206,14 +207,31 @@ func (b *Blobs) place(tmp, sum string) error {
 	return nil
 }
 
-// Remove deletes a blob; removing one that is not there is not an error.
+// Remove deletes a blob and the files derived from it; removing one that
+// is not there is not an error, and still deletes what was derived from
+// it.
 func (b *Blobs) Remove(sum string) error {
 	if err := validSum(sum); err != nil {
 		return err
 	}
-	err := os.Remove(b.Path(sum))
+	// The derived files go first, so that a crash never leaves a picture
+	// of a blob that is gone, and again after the blob, for one that
+	// Derive placed meanwhile (it looks for the blob after placing it).
+	before, err := b.removeDerived(sum)
+	if err != nil {
+		return err
+	}
+	err = os.Remove(b.Path(sum))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("remove blob %s: %w", sum, err)
+	}
+	removed := err == nil
+	after, err := b.removeDerived(sum)
+	if err != nil {
+		return err
+	}
+	if !removed && !before && !after {
+		return nil
 	}
 	return atomicfile.SyncDir(filepath.Dir(b.Path(sum)))
 }
@@ -290,7 +308,8 @@ func (b *Blobs) VerifyOnce(sum string) error {
 // MoveAside moves a damaged blob out of the store into blobs/damaged/,
 // so that nothing uses it any more and nothing is lost, and returns where
 // it went. A blob damaged before keeps its earlier copy: the new one is
-// numbered.
+// numbered. The files derived from it are deleted: they are made again
+// from whatever takes its place.
 func (b *Blobs) MoveAside(sum string) (string, error) {
 	if err := validSum(sum); err != nil {
 		return "", err
@@ -311,6 +330,9 @@ func (b *Blobs) MoveAside(sum string) (string, error) {
 	b.mu.Lock()
 	delete(b.verified, sum)
 	b.mu.Unlock()
+	if _, err := b.removeDerived(sum); err != nil {
+		return to, err
+	}
 	return to, atomicfile.SyncDir(filepath.Dir(b.Path(sum)))
 }
 

@@ -114,6 +114,10 @@ func Open(ctx context.Context, dir string, opts Options) (*Library, error) {
 		l.Close()
 		return nil, err
 	}
+	if err := removeOldThumbs(dir); err != nil {
+		l.Close()
+		return nil, err
+	}
 	tmp, err := tempfile.Mkdir(filepath.Join(dir, "tmp"), tempPrefix, "")
 	if err != nil {
 		l.Close()

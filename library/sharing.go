@@ -261,8 +261,8 @@ func (l *Library) MarkRegistered(ctx context.Context, id int64, serverID string)
 
 // RemoveUse carries out an owner's removal of a use: the use (found by the
 // server's ID, or else by its file) is marked removed, and every clip of
-// that file is unregistered and its blob deleted, in one transaction
-// before the blob goes. It returns the uses it marked, whose Path says
+// that file is unregistered, in one transaction, and then its blob is
+// deleted with every file derived from it (its thumbnail). It returns the uses it marked, whose Path says
 // where an exported film was written.
 func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use, error) {
 	var marked []Use
@@ -296,7 +296,9 @@ func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use
 		return nil, fmt.Errorf("remove a use: %w", err)
 	}
 	for _, s := range sums {
-		if validSum(s) == nil && l.blobs.Has(s) {
+		if validSum(s) == nil {
+			// The blob may be gone already (a film's sum names none);
+			// whatever was derived from it goes all the same.
 			if err := l.blobs.Remove(s); err != nil {
 				return marked, fmt.Errorf("remove a use: %w", err)
 			}

@@ -67,7 +67,8 @@ type Queue struct {
 	started  bool
 	closing  bool
 
-	ctx  context.Context
+	// stop cancels the context the workers run jobs under (Start gives it
+	// to them); Close calls it.
 	stop context.CancelFunc
 	wg   sync.WaitGroup
 }
@@ -77,7 +78,6 @@ type entry struct {
 	req       *Request
 	stored    []byte
 	cancel    context.CancelFunc // while running
-	cancelCtx context.Context    // the running job's context
 	cancelled bool               // asked to cancel while running
 	saved     int                // progress last written to the library
 	done      chan struct{}
@@ -95,11 +95,9 @@ func NewQueue(lib *library.Library, reg *Registry, opts QueueOptions) *Queue {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
-	ctx, stop := context.WithCancel(context.Background())
 	return &Queue{
 		lib: lib, reg: reg, clock: opts.Clock, log: opts.Logger, workers: opts.Workers, transient: opts.Transient, consent: opts.Consent,
 		jobs: map[string]*entry{}, wake: make(chan struct{}, 1), subs: map[int]func(Job){},
-		ctx: ctx, stop: stop,
 	}
 }
 
@@ -107,6 +105,9 @@ func NewQueue(lib *library.Library, reg *Registry, opts QueueOptions) *Queue {
 // ones that were running are marked failed with the reason — and starts
 // the workers. It returns how many were resumed and how many had been
 // interrupted.
+//
+// The workers run until Close, not until ctx is done: they render under
+// a context that keeps ctx's values but only Close cancels.
 func (q *Queue) Start(ctx context.Context) (resumed, interrupted int, err error) {
 	var queued, history []library.JobRecord
 	if !q.transient {
@@ -139,15 +140,17 @@ func (q *Queue) Start(ctx context.Context) (resumed, interrupted int, err error)
 			e.job.Status, e.job.CompletedAt = Failed, q.clock.Now()
 			e.job.Error = &JobError{CodeBadRequest, "this job was saved by another version of Slate and cannot be resumed; render the shot again"}
 			close(e.done)
-			q.persist(e)
+			q.persist(ctx, e)
 			continue
 		}
 		q.pending = append(q.pending, e)
 		resumed++
 	}
+	work, stop := context.WithCancel(context.WithoutCancel(ctx))
+	q.stop = stop
 	for range q.workers {
 		q.wg.Add(1)
-		go q.worker()
+		go q.worker(work)
 	}
 	q.signal()
 	return resumed, interrupted, nil
@@ -172,8 +175,11 @@ func jobFromRecord(r library.JobRecord) Job {
 func (q *Queue) Close() {
 	q.mu.Lock()
 	q.closing = true
+	stop := q.stop
 	q.mu.Unlock()
-	q.stop()
+	if stop != nil {
+		stop()
+	}
 	q.wg.Wait()
 }
 
@@ -375,8 +381,9 @@ func (q *Queue) Retry(ctx context.Context, id string) (Job, error) {
 }
 
 // Cancel stops a job: a queued one at once, a running one as soon as its
-// backend notices (within a second).
-func (q *Queue) Cancel(id string) error {
+// backend notices (within a second). The cancelled state is stored even
+// when ctx is done.
+func (q *Queue) Cancel(ctx context.Context, id string) error {
 	q.mu.Lock()
 	e, ok := q.jobs[id]
 	if !ok {
@@ -389,7 +396,7 @@ func (q *Queue) Cancel(id string) error {
 		e.job.Status, e.job.CompletedAt = Cancelled, q.clock.Now()
 		j := e.job
 		q.mu.Unlock()
-		q.persist(e)
+		q.persist(ctx, e)
 		q.emit(j)
 		close(e.done)
 		return nil
@@ -446,7 +453,9 @@ func (q *Queue) Jobs() []Job {
 	return out
 }
 
-func (q *Queue) persist(e *entry) {
+// persist stores a job's state. It is written even when ctx is done (a
+// cancelled job's last state is the one to keep).
+func (q *Queue) persist(ctx context.Context, e *entry) {
 	if q.transient {
 		return
 	}
@@ -454,46 +463,51 @@ func (q *Queue) persist(e *entry) {
 	rec := e.job.record(e.stored)
 	e.saved = e.job.Progress
 	q.mu.Unlock()
-	if err := q.lib.PutJob(context.Background(), rec); err != nil {
+	if err := q.lib.PutJob(context.WithoutCancel(ctx), rec); err != nil {
 		q.log.Error("save render job", "job", rec.ID, "err", err)
 	}
 }
 
-func (q *Queue) next() *entry {
+// next takes the next pending job and the context it runs under, which
+// Cancel (through the entry's cancel) and Close end. It waits for one
+// until ctx, the workers' context, is done.
+func (q *Queue) next(ctx context.Context) (*entry, context.Context) {
 	for {
 		q.mu.Lock()
 		if q.closing {
 			q.mu.Unlock()
-			return nil
+			return nil, nil
 		}
 		if len(q.pending) > 0 {
 			e := q.pending[0]
 			q.pending = q.pending[1:]
-			e.cancelCtx, e.cancel = context.WithCancel(q.ctx)
+			jctx, cancel := context.WithCancel(ctx)
+			e.cancel = cancel
 			e.job.Status, e.job.StartedAt = InProgress, q.clock.Now()
 			e.req.TempDir = q.lib.TempDir()
 			q.mu.Unlock()
-			return e
+			return e, jctx
 		}
 		q.mu.Unlock()
 		select {
 		case <-q.wake:
-		case <-q.ctx.Done():
-			return nil
+		case <-ctx.Done():
+			return nil, nil
 		}
 	}
 }
 
-func (q *Queue) worker() {
+// worker runs jobs until ctx, the workers' context, is done.
+func (q *Queue) worker(ctx context.Context) {
 	defer q.wg.Done()
 	for {
-		e := q.next()
+		e, jctx := q.next(ctx)
 		if e == nil {
 			return
 		}
 		// Another job may be waiting for a second worker's wake-up.
 		q.signal()
-		q.run(e)
+		q.run(ctx, jctx, e)
 	}
 }
 
@@ -505,10 +519,12 @@ var codes = []codeMatch{
 	{media.ErrMissingTool, CodeMissingTool},
 }
 
-func (q *Queue) run(e *entry) {
-	ctx := e.cancelCtx
+// run renders a job under ctx, its own context, which Cancel ends; the
+// finished clip is registered under work, the workers' context, which
+// only Close ends.
+func (q *Queue) run(work, ctx context.Context, e *entry) {
 	defer e.cancel()
-	q.persist(e)
+	q.persist(ctx, e)
 	q.emitEntry(e)
 
 	// Nothing is rendered without the grants it needs; a job resumed after
@@ -529,7 +545,7 @@ func (q *Queue) run(e *entry) {
 	}
 	var clip *library.Clip
 	if err == nil {
-		clip, err = q.register(e, res)
+		clip, err = q.register(work, e, res)
 	}
 	if err == nil {
 		q.made(ctx, grants, e.req, clip.SHA256)
@@ -551,7 +567,7 @@ func (q *Queue) run(e *entry) {
 	}
 	j := e.job
 	q.mu.Unlock()
-	q.persist(e)
+	q.persist(ctx, e)
 	// Subscribers hear the final state before waiters wake, so someone who
 	// waits and then stops listening never misses it.
 	q.emit(j)
@@ -586,7 +602,7 @@ func (q *Queue) render(ctx context.Context, e *entry) (*Result, error) {
 		j, save := e.job, p-e.saved >= 10
 		q.mu.Unlock()
 		if save {
-			q.persist(e)
+			q.persist(ctx, e)
 		}
 		q.emit(j)
 	}
@@ -594,8 +610,8 @@ func (q *Queue) render(ctx context.Context, e *entry) (*Result, error) {
 }
 
 // register moves a finished clip into the blob store and records it.
-func (q *Queue) register(e *entry, res *Result) (*library.Clip, error) {
-	sum, size, err := q.lib.Blobs().Adopt(q.ctx, res.Path)
+func (q *Queue) register(ctx context.Context, e *entry, res *Result) (*library.Clip, error) {
+	sum, size, err := q.lib.Blobs().Adopt(ctx, res.Path)
 	if err != nil {
 		os.Remove(res.Path)
 		return nil, err
@@ -605,7 +621,7 @@ func (q *Queue) register(e *entry, res *Result) (*library.Clip, error) {
 		Backend: e.job.Backend, Width: e.req.Format.Width, Height: e.req.Format.Height, FPS: e.req.Format.FPS,
 		Frames: res.Frames, Created: q.clock.Now(),
 	}
-	if err := q.lib.AddClip(q.ctx, c); err != nil {
+	if err := q.lib.AddClip(ctx, c); err != nil {
 		return nil, err
 	}
 	return &c, nil

@@ -183,7 +183,7 @@ func TestCancelRunningJob(t *testing.T) {
 	}
 	<-started
 	t0 := time.Now()
-	if err := s.queue.Cancel(j.ID); err != nil {
+	if err := s.queue.Cancel(ctx, j.ID); err != nil {
 		t.Fatal(err)
 	}
 	done, err := s.queue.Wait(ctx, j.ID)
@@ -203,7 +203,7 @@ func TestCancelRunningJob(t *testing.T) {
 	for _, e := range entries {
 		t.Errorf("a cancelled render left %s", e.Name())
 	}
-	if err := s.queue.Cancel(j.ID); err == nil {
+	if err := s.queue.Cancel(ctx, j.ID); err == nil {
 		t.Errorf("cancelling a finished job succeeded")
 	}
 }

@@ -138,18 +138,11 @@ func (s *Studio) exportFilmTo(ctx context.Context, path string) *filmExport {
 	return e
 }
 
-// shotsError says that shots could not be rendered.
-type shotsError struct{ err error }
-
-// Error lists the shots and why each failed, one a line.
-func (e *shotsError) Error() string { return e.err.Error() }
-
-// Unwrap gives the render's error.
-func (e *shotsError) Unwrap() error { return e.err }
-
-// run does the export's work, off the UI goroutine. A failure leaves no
-// file at path: Assemble writes the film atomically, and the save
-// dialog's empty placeholder is removed.
+// run does the export's work, off the UI goroutine, through render's
+// film export: the thumbnail and sprite sheet it could make are not
+// wanted beside the film. A failure leaves no file at path: Assemble
+// writes the film atomically, and the save dialog's empty placeholder is
+// removed.
 func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render.Film, err error) {
 	defer func() {
 		if err != nil {
@@ -157,48 +150,15 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 		}
 	}()
 	s := e.s
-	// Asked first, so that a film that may not be made is refused before
-	// its shots are rendered.
-	grants, err := render.PermitFilm(ctx, s.deps.Library, s.deps.Sharing, p)
-	if err != nil {
-		return nil, err
-	}
-	clips, err := s.deps.Queue.RenderProject(ctx, p, render.ProjectOptions{Backend: s.deps.Backend, OnProgress: e.job, Likeness: s.session.Likeness()})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, err
-		}
-		return nil, &shotsError{err}
-	}
-	e.setProgress(renderShare, "Assembling the film…")
-	paths := make([]string, len(clips))
-	for i, c := range clips {
-		paths[i] = s.deps.Library.Blobs().Path(c.SHA256)
-	}
-	// Assemble also makes a thumbnail and a sprite sheet, which the studio
-	// has no use for: they go to a temporary folder, not beside the film.
-	tmp, err := os.MkdirTemp(s.deps.Library.TempDir(), "film-")
-	if err != nil {
-		return nil, fmt.Errorf("export the film: %w", err)
-	}
-	defer os.RemoveAll(tmp)
-	film, err = render.Assemble(ctx, s.deps.Tools, p, paths, render.FilmOptions{
-		Output:    e.path,
-		TempDir:   tmp,
-		Thumbnail: filepath.Join(tmp, "thumbnail.jpg"),
-		Sprite:    filepath.Join(tmp, "sprite.jpg"),
-		Progress: func(f float64) {
-			e.setProgress(renderShare+(1-renderShare)*f, "Assembling the film…")
-		},
+	export, err := s.deps.Queue.PrepareFilm(ctx, s.deps.Tools, p, render.ExportOptions{
+		Output: e.path, Backend: s.deps.Backend, Likeness: s.session.Likeness(), Consent: s.deps.Sharing,
 	})
 	if err != nil {
 		return nil, err
 	}
-	if err := render.MadeFilm(ctx, s.deps.Sharing, grants, p, e.path); err != nil {
-		s.deps.Log.Error("record a film made under consent", "path", e.path, "err", err)
-	}
-	film.Thumbnail, film.Sprite = "", ""
-	return film, nil
+	return export.Make(ctx, render.FilmProgress{Job: e.job, Assembly: func(f float64) {
+		e.setProgress(renderShare+(1-renderShare)*f, "Assembling the film…")
+	}})
 }
 
 // job follows a shot's render job; the queue calls it from its goroutines.
@@ -293,7 +253,7 @@ func (e *filmExport) advice(err error) string {
 	diskFull, missingTool := e.failed[render.CodeDiskFull], e.failed[render.CodeMissingTool]
 	e.mu.Unlock()
 	msg := err.Error()
-	var shots *shotsError
+	var shots *render.ShotsError
 	switch {
 	case errors.Is(err, media.ErrMissingTool):
 		return msg + "\n\nThen export the film again."

@@ -129,7 +129,7 @@ func TestExportFilm(t *testing.T) {
 		if !c.current {
 			t.Errorf("shot %d's clip is marked out of date", c.number)
 		}
-		if fi, err := os.Stat(thumbPath(f.lib, c.clip.SHA256)); err != nil || fi.Size() == 0 {
+		if data, err := f.lib.Blobs().Derived(c.clip.SHA256, library.Thumbnail); err != nil || len(data) == 0 {
 			t.Errorf("shot %d has no thumbnail on disk: %v", c.number, err)
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -19,14 +17,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/library"
-	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/timeline"
 )
 
-// Thumbnails of clips are made this wide, twice the size they are shown
-// at, so they stay sharp on a high-density screen.
+// Thumbnails of clips are shown this size; the library makes them twice
+// as wide (library.ThumbnailWidth), so they stay sharp on a high-density
+// screen.
 const (
-	thumbWidth = 256
 	thumbShowW = 128
 	thumbShowH = 72
 )
@@ -94,7 +91,7 @@ type clipRow struct {
 type libraryState struct {
 	projects []library.ProjectInfo
 	clips    []clipRow
-	thumbs   map[string][]byte // thumbnails already on disk, by blob
+	thumbs   map[string][]byte // thumbnails the library has made, by blob
 }
 
 // newLibraryPanel makes the panel; what it reads and changes in the
@@ -250,7 +247,7 @@ func (l *libraryPanel) refresh(ctx context.Context) {
 			if sha := row.clip.SHA256; !known[sha] {
 				// A thumbnail is a few kilobytes; a missing one is made
 				// after the list shows.
-				if data, err := os.ReadFile(thumbPath(lib, sha)); err == nil {
+				if data, err := lib.Blobs().Derived(sha, library.Thumbnail); err == nil {
 					st.thumbs[sha] = data
 				}
 			}
@@ -291,10 +288,6 @@ func pickClip(lib *library.Library, clips []library.Clip, key string) (clipRow, 
 		}
 	}
 	return row, found
-}
-
-func thumbPath(lib *library.Library, sha string) string {
-	return filepath.Join(lib.Dir(), "thumbs", sha+".jpg")
 }
 
 // show puts what a refresh read on screen.
@@ -366,7 +359,7 @@ func (l *libraryPanel) makeThumbs(ctx context.Context) {
 	l.thumbBusy = true
 	lib, tools := l.s.deps.Library, l.s.deps.Tools
 	tracked(ctx, l, func(ctx context.Context) ([]byte, error) {
-		return makeThumb(ctx, tools, lib, c)
+		return lib.ClipThumbnail(ctx, tools, c)
 	}, func(data []byte, err error) {
 		l.thumbBusy = false
 		if err != nil {
@@ -379,20 +372,6 @@ func (l *libraryPanel) makeThumbs(ctx context.Context) {
 		}
 		l.makeThumbs(ctx)
 	})
-}
-
-// makeThumb writes the thumbnail of a clip into the library's thumbs
-// folder, a third of the way in (past any fade in), and returns it.
-func makeThumb(ctx context.Context, tools media.Tools, lib *library.Library, c library.Clip) ([]byte, error) {
-	out := thumbPath(lib, c.SHA256)
-	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-		return nil, fmt.Errorf("make a thumbnail: %w", err)
-	}
-	at := timeline.FrameTime(c.Frames, c.FPS) / 3
-	if err := tools.Thumbnail(ctx, lib.Blobs().Path(c.SHA256), out, at, thumbWidth); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(out)
 }
 
 // keyList is a list that opens what is selected on Enter, so the project

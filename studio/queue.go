@@ -138,7 +138,7 @@ func newJobRow(ctx context.Context, q *queuePanel) *jobRow {
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.state.Truncation = fyne.TextTruncateEllipsis
 	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
-		if err := q.s.deps.Queue.Cancel(r.job.ID); err != nil {
+		if err := q.s.deps.Queue.Cancel(ctx, r.job.ID); err != nil {
 			q.s.report(err)
 		}
 	})

@@ -140,7 +140,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		d.Log = slog.Default()
 	}
 	if d.Backend == "" {
-		d.Backend = "animatic"
+		d.Backend = render.DefaultBackend
 	}
 	if d.Do == nil {
 		d.Do = fyne.Do

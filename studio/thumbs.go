@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"image"
 	"image/jpeg"
-	"os"
 	"sync"
 
 	"github.com/slatestudio/slate/library"
@@ -108,15 +106,12 @@ func (th *thumbnails) fromCard(req *render.Request) (image.Image, error) {
 	return pv.Thumbnail(req, thumbW, thumbH), nil
 }
 
-// fromClip returns a clip's thumbnail, from the JPEG the library panel
-// keeps too (makeThumb), so each clip's is made once.
+// fromClip returns a clip's thumbnail, the one the library keeps for the
+// library panel too, so each clip's is made once.
 func (th *thumbnails) fromClip(ctx context.Context, c library.Clip) (image.Image, error) {
-	lib := th.s.deps.Library
-	data, err := os.ReadFile(thumbPath(lib, c.SHA256))
+	data, err := th.s.deps.Library.ClipThumbnail(ctx, th.s.deps.Tools, c)
 	if err != nil {
-		if data, err = makeThumb(ctx, th.s.deps.Tools, lib, c); err != nil {
-			return nil, fmt.Errorf("thumbnail of shot %s: %w", c.ShotID, err)
-		}
+		return nil, err
 	}
 	return jpeg.Decode(bytes.NewReader(data))
 }

@@ -33,7 +33,6 @@ type renderEnv struct {
 	tools    media.Tools
 	dataDir  func() (string, error)
 	register func(reg *render.Registry, tools media.Tools)
-	assemble func(ctx context.Context, tools media.Tools, p *timeline.Project, clips []string, opts render.FilmOptions) (*render.Film, error)
 	// consent gives the consent asked before other people's cast members
 	// are rendered; consentFor.
 	consent func(ctx context.Context, lib *library.Library) usesConsent
@@ -46,7 +45,6 @@ func defaultRenderEnv() renderEnv {
 		tools:    media.FindTools(),
 		dataDir:  library.DefaultDir,
 		register: RegisterBackends,
-		assemble: render.Assemble,
 		consent:  consentFor,
 		isTTY:    termbar.IsTerminal(os.Stderr),
 	}
@@ -153,7 +151,7 @@ type renderArgs struct {
 // parseRenderArgs reads "slate render" arguments. Flags may come before or
 // after the project file.
 func parseRenderArgs(args []string) (renderArgs, error) {
-	a := renderArgs{backend: "animatic"}
+	a := renderArgs{backend: render.DefaultBackend}
 	fs := flag.NewFlagSet("render", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&a.output, "o", "", "")
@@ -290,52 +288,28 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 	}
 	defer q.Close()
 
-	// The film is made of the chosen shots alone, in the project's order.
-	sub := p.Clone()
-	sub.Shots = nil
-	for _, i := range indexes {
-		sub.Shots = append(sub.Shots, p.Shots[i].Clone())
-	}
-	// Asked before anything is rendered: a film that may not be made is
-	// refused at once.
-	grants, err := render.PermitFilm(ctx, lib, c, sub)
+	// The film is made of the chosen shots alone, in the project's order;
+	// one that may not be made is refused before anything is rendered.
+	base := strings.TrimSuffix(a.output, filepath.Ext(a.output))
+	var unrecorded error
+	export, err := q.PrepareFilm(ctx, env.tools, p, render.ExportOptions{
+		Output: a.output, Thumbnail: base + ".jpg", Sprite: base + "-sprite.jpg",
+		Shots: indexes, Backend: a.backend, Consent: c,
+		// Said under the bars, once they are done.
+		Warn: func(err error) { unrecorded = err },
+	})
 	if err != nil {
 		return nil, nil, err
 	}
-
 	prog := newProgress(progressW, env.isTTY && !a.quiet, p, indexes)
 	defer prog.bars.Done()
-	// Recorded cast members' stills and preferences, from the library.
-	likeness, err := render.LoadLikeness(ctx, lib, p.Cast)
+	film, err := export.Make(ctx, render.FilmProgress{Job: prog.job, Assembly: prog.assembly})
+	prog.finish(ctx, err)
 	if err != nil {
 		return nil, nil, err
 	}
-	clips, err := q.RenderProject(ctx, p, render.ProjectOptions{Backend: a.backend, Shots: indexes, OnProgress: prog.job, Likeness: likeness})
-	if err != nil {
-		prog.finish(ctx, err)
-		return nil, nil, err
-	}
-	prog.rendered()
-
-	paths := make([]string, len(clips))
-	for n, clip := range clips {
-		paths[n] = lib.Blobs().Path(clip.SHA256)
-	}
-	base := strings.TrimSuffix(a.output, filepath.Ext(a.output))
-	// Scratch goes to the library's own temporary folder, which a later
-	// run clears if this one is killed; only the film's own temporary file
-	// is written beside it, to be renamed into place.
-	opts := render.FilmOptions{Output: a.output, Thumbnail: base + ".jpg", Sprite: base + "-sprite.jpg", TempDir: lib.TempDir(), Progress: prog.assembly}
-	fresh := newFilesOf(opts.Output, opts.Thumbnail, opts.Sprite)
-	film, err := env.assemble(ctx, env.tools, sub, paths, opts)
-	if err != nil {
-		fresh.remove()
-		prog.finish(ctx, err)
-		return nil, nil, err
-	}
-	prog.finish(ctx, nil)
-	if err := render.MadeFilm(ctx, c, grants, sub, film.Path); err != nil {
-		fmt.Fprintf(progressW, "slate render: the film is written, but its use of other people's cast was not recorded: %v\n", err)
+	if unrecorded != nil {
+		fmt.Fprintf(progressW, "slate render: %v\n", unrecorded)
 	}
 	syncUses(ctx, c, progressW)
 	return film, p, nil
@@ -358,27 +332,6 @@ func checkOutput(output, project string) error {
 		}
 	}
 	return nil
-}
-
-// newFiles notes which of paths do not exist yet, so that a failed or
-// cancelled assembly can remove whatever of them it left, and an earlier
-// film is never deleted.
-type newFiles []string
-
-func newFilesOf(paths ...string) newFiles {
-	var out newFiles
-	for _, p := range paths {
-		if _, err := os.Lstat(p); errors.Is(err, os.ErrNotExist) {
-			out = append(out, p)
-		}
-	}
-	return out
-}
-
-func (f newFiles) remove() {
-	for _, p := range f {
-		os.Remove(p)
-	}
 }
 
 // progress shows the render on termbar bars: one per chosen shot, and an
@@ -466,10 +419,11 @@ func jobState(j render.Job) (string, float64) {
 	return string(j.Status), f
 }
 
-// rendered marks every shot done once RenderProject has returned their
-// clips: a job's last change can reach subscribers after its waiter has
-// returned and stopped listening.
-func (pr *progress) rendered() {
+// assembly shows the film's assembly, the last part of the overall bar.
+// It starts once every shot is rendered: each is shown done then, since a
+// job's last change can reach subscribers after its waiter has returned
+// and stopped listening.
+func (pr *progress) assembly(f float64) {
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	for n, s := range pr.state {
@@ -478,13 +432,6 @@ func (pr *progress) rendered() {
 			pr.bars.Set(n, 1, "done")
 		}
 	}
-	pr.overall = renderShare
-}
-
-// assembly shows the film's assembly, the last part of the overall bar.
-func (pr *progress) assembly(f float64) {
-	pr.mu.Lock()
-	defer pr.mu.Unlock()
 	pr.overall = renderShare + (1-renderShare)*f
 	pr.bars.SetOverall(pr.overall, "assembling the film")
 }

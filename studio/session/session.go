@@ -94,13 +94,13 @@ type Session struct {
 	// still being saved must not reach for them.
 	detached bool
 
-	// keys caches the render keys of the project's shots, by index, as
-	// the project and cast are now; an edit and a new cast drop it.
-	// Every view asks for them (the player, the timeline, the library
-	// panel, the clip lookup), and working out 10,000 of them again for
-	// each was a good part of opening a 10,000-shot project. UI goroutine
-	// only.
-	keys map[int]string
+	// plan is the render plan of the project and cast as they are now
+	// (requests, backends, keys, continuity); an edit and a new cast drop
+	// it. Every view asks it for keys (the player, the timeline, the
+	// library panel, the clip lookup), and working out 10,000 of them
+	// again for each was a good part of opening a 10,000-shot project. UI
+	// goroutine only.
+	plan *render.Plan
 
 	// clips caches, per render key, the finished clip; filled from the
 	// library in the background and from the queue's events.
@@ -122,7 +122,7 @@ type Session struct {
 // studio closes.
 func New(o Options) *Session {
 	if o.Backend == "" {
-		o.Backend = "animatic"
+		o.Backend = render.DefaultBackend
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
@@ -250,7 +250,7 @@ func (s *Session) Redo(ctx context.Context) {
 // an edit (or undo, or another project), tells the views, and looks up the
 // clips of shots whose keys are new.
 func (s *Session) changed(ctx context.Context, ch timeline.Change) {
-	s.keys = nil
+	s.plan = nil
 	if s.detached {
 		return // the views are gone
 	}
@@ -397,17 +397,16 @@ func (s *Session) Render(ctx context.Context, shots []int) {
 		job render.Job
 		err error
 	}
-	var reqs []*render.Request
-	for _, i := range shots {
-		reqs = append(reqs, s.Request(i))
-	}
+	// Worked out here, on the UI goroutine: the background reads only
+	// what the plan has worked out, never the project as it changes.
+	plan := s.RenderPlan()
+	plan.Needs(shots)
 	q := s.queue
 	Background(ctx, s, func(ctx context.Context) ([]submitted, error) {
 		var out []submitted
-		for n, req := range reqs {
-			j, err := q.Submit(ctx, req, s.BackendFor(req.Shot))
-			out = append(out, submitted{shots[n], j, err})
-		}
+		q.SubmitPlan(ctx, plan, shots, func(i int, j render.Job, err error) {
+			out = append(out, submitted{i, j, err})
+		})
 		return out, nil
 	}, func(results []submitted, _ error) {
 		cached := false
@@ -438,13 +437,21 @@ func (s *Session) jobChanged(j render.Job) {
 	}
 }
 
-// Request is the render request for shot i of the project as it is now,
-// with the recorded likeness of its cast.
-func (s *Session) Request(i int) *render.Request {
-	r := render.NewRequest(s.Project(), i, s.lib.TempDir())
-	r.Likeness = s.Likeness()
-	return r
+// RenderPlan is the render plan of the project and cast as they are now:
+// the one slate render and the film export work from too, so a clip
+// rendered here is the one they find. UI goroutine only.
+func (s *Session) RenderPlan() *render.Plan {
+	if s.plan == nil {
+		s.plan = render.NewPlan(s.Project(), s.backends, render.PlanOptions{
+			Backend: s.backend, Likeness: s.Likeness(), TempDir: s.lib.TempDir(),
+		})
+	}
+	return s.plan
 }
+
+// Request is the render request for shot i of the project as it is now,
+// with the recorded likeness of its cast. UI goroutine only.
+func (s *Session) Request(i int) *render.Request { return s.RenderPlan().Request(i) }
 
 // Likeness is what renders use of the library's cast members, as last
 // loaded. It may be called from any goroutine.
@@ -473,18 +480,11 @@ func (s *Session) ReloadCast(ctx context.Context) {
 			s.report(fmt.Errorf("read the cast: %w", err))
 			return
 		}
-		likeness := map[string]render.Likeness{}
-		for _, m := range members {
-			l := render.Likeness{Preferences: m.Preferences}
-			if m.Frontal != "" {
-				l.Still, l.StillSHA256 = lib.Blobs().Path(m.Frontal), m.Frontal
-			}
-			likeness[m.ID] = l
-		}
+		likeness := render.LikenessOf(lib, members)
 		s.castMu.Lock()
 		s.cast, s.likeness = members, likeness
 		s.castMu.Unlock()
-		s.keys = nil // the likeness is part of them
+		s.plan = nil // the likeness is part of the keys
 		for _, l := range s.listeners {
 			if l.CastChanged != nil {
 				l.CastChanged()
@@ -494,28 +494,10 @@ func (s *Session) ReloadCast(ctx context.Context) {
 	})
 }
 
-// BackendFor is the backend a shot renders on.
-func (s *Session) BackendFor(sh *timeline.Shot) string {
-	if sh.Backend != "" {
-		return sh.Backend
-	}
-	return s.backend
-}
-
 // KeyOf is the render key shot i has now, or "" when its backend cannot
-// be opened.
+// be opened. UI goroutine only.
 func (s *Session) KeyOf(i int) string {
-	if k, ok := s.keys[i]; ok {
-		return k
-	}
-	k := ""
-	if b, err := s.backends.Open(s.BackendFor(s.Project().Shots[i])); err == nil {
-		k = render.Key(b, s.Request(i))
-	}
-	if s.keys == nil {
-		s.keys = map[int]string{}
-	}
-	s.keys[i] = k
+	k, _ := s.RenderPlan().Key(i)
 	return k
 }
 
