@@ -15,24 +15,19 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 )
-
-// Clock tells the time; tests pass a fixed one.
-type Clock interface{ Now() time.Time }
-
-type systemClock struct{}
-
-func (systemClock) Now() time.Time { return time.Now() }
 
 // QueueOptions configures a Queue.
 type QueueOptions struct {
 	// Workers is how many jobs run at once; 0 picks one per two CPUs, since
 	// each render already keeps an encoder busy on several.
 	Workers int
-	Clock   Clock
-	Logger  *slog.Logger
+	// Clock tells the time jobs start and end; tests pass one they move.
+	Clock  clock.Clock
+	Logger *slog.Logger
 	// Transient keeps jobs in memory only: none are stored, and Start
 	// neither resumes nor fails the stored ones. A command-line render
 	// beside an open studio uses it, so it never touches the studio's
@@ -49,7 +44,7 @@ type QueueOptions struct {
 type Queue struct {
 	lib     *library.Library
 	reg     *Registry
-	clock   Clock
+	clock   clock.Clock
 	log     *slog.Logger
 	workers int
 	consent Consent
@@ -89,9 +84,7 @@ func NewQueue(lib *library.Library, reg *Registry, opts QueueOptions) *Queue {
 	if opts.Workers <= 0 {
 		opts.Workers = max(1, runtime.NumCPU()/2)
 	}
-	if opts.Clock == nil {
-		opts.Clock = systemClock{}
-	}
+	opts.Clock = clock.Or(opts.Clock)
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}

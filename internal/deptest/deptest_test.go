@@ -82,7 +82,7 @@ var rules = []rule{
 	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "media", may: []string{"internal/atomicfile", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
-	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
+	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/miniaudio", "internal/clock"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
