@@ -11,6 +11,7 @@ import (
 
 	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // fileBufferMS is the length of a FileMicrophone's buffers, as a sound
@@ -23,7 +24,7 @@ const fileBufferMS = 10
 // a buffer once it has filled. ReadBuffer returns io.EOF after the last.
 type FileMicrophone struct {
 	path   string
-	pcm    *media.PCM
+	pcm    *audio.PCM
 	clock  clock.Clock
 	next   int // the next frame to hand over
 	per    int // frames a buffer
@@ -38,14 +39,14 @@ var (
 )
 
 // OpenFileMicrophone reads a WAV file (any rate and channel count
-// media.ReadWAV takes) to play as a microphone, paced by clock.
+// audio.ReadWAV takes) to play as a microphone, paced by clock.
 func OpenFileMicrophone(path string, clock clock.Clock) (*FileMicrophone, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open fake microphone: %w", err)
 	}
 	defer f.Close()
-	pcm, err := media.ReadWAV(f)
+	pcm, err := audio.ReadWAV(f)
 	if err != nil {
 		return nil, fmt.Errorf("open fake microphone %q: %w", path, err)
 	}

@@ -3,7 +3,7 @@ package capture
 import (
 	"math"
 
-	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // Level measures samples for a level meter: their RMS and their peak, in
@@ -19,5 +19,5 @@ func Level(samples []float32) (rmsDBFS, peakDBFS float64) {
 		sum += v * v
 		peak = max(peak, math.Abs(v))
 	}
-	return media.DBFS(math.Sqrt(sum / float64(len(samples)))), media.DBFS(peak)
+	return audio.DBFS(math.Sqrt(sum / float64(len(samples)))), audio.DBFS(peak)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // RecordOptions are the settings and callbacks of a take.
@@ -196,7 +197,7 @@ func (r *recorder) capture(ctx context.Context, cam Camera, mic Microphone, cloc
 		return nil, err
 	}
 	defer soundFile.Close()
-	wav, err := media.NewWAVWriter(soundFile, r.af.Rate, r.af.Channels)
+	wav, err := audio.NewWAVWriter(soundFile, r.af.Rate, r.af.Channels)
 	if err != nil {
 		return nil, err
 	}
@@ -426,7 +427,7 @@ func (r *recorder) writeFrames(q <-chan Frame, w io.Writer) (index []frameRef, b
 // cut. Within a tolerance the samples are trusted over the stamps, which
 // jitter by a period: sound runs on, without clicks, unless it drifts
 // further. It returns how many frames of silence filled gaps.
-func (r *recorder) writeSound(q <-chan Buffer, w *media.WAVWriter) (lost int64, err error) {
+func (r *recorder) writeSound(q <-chan Buffer, w *audio.WAVWriter) (lost int64, err error) {
 	rate, ch := int64(r.af.Rate), r.af.Channels
 	tolerance := rate / 50 // 20 ms
 	var written int64

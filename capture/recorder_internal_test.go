@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // writeSound places buffers by their times: silence before the first and
@@ -43,7 +44,7 @@ func TestWriteSound(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			w, err := media.NewWAVWriter(f, rate, 1)
+			w, err := audio.NewWAVWriter(f, rate, 1)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -58,7 +59,7 @@ func TestWriteSound(t *testing.T) {
 				t.Fatal(err)
 			}
 			f.Seek(0, 0)
-			p, err := media.ReadWAV(f)
+			p, err := audio.ReadWAV(f)
 			if err != nil {
 				t.Fatal(err)
 			}

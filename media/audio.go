@@ -8,14 +8,16 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // DecodeAudio decodes the first audio stream of path to rate frames per
 // second and the given number of channels, through ffmpeg. It refuses audio
 // longer than [Tools.Longest] as soon as it has read that much, without
 // probing first, so it also guards against headers that lie.
-func (t Tools) DecodeAudio(ctx context.Context, path string, rate, channels int) (*PCM, error) {
-	if rate < 1 || rate > maxWAVRate || channels < 1 || channels > maxWAVChannels {
+func (t Tools) DecodeAudio(ctx context.Context, path string, rate, channels int) (*audio.PCM, error) {
+	if rate < 1 || rate > audio.MaxRate || channels < 1 || channels > audio.MaxChannels {
 		return nil, fmt.Errorf("decode audio %q: %d channels at %d Hz is not supported", path, channels, rate)
 	}
 	if err := t.Check(ToolFFmpeg); err != nil {
@@ -45,7 +47,7 @@ func (t Tools) DecodeAudio(ctx context.Context, path string, rate, channels int)
 	if err != nil {
 		return nil, fmt.Errorf("decode audio %q: %w", path, err)
 	}
-	return &PCM{Rate: rate, Channels: channels, Samples: sink.samples[:len(sink.samples)/channels*channels]}, nil
+	return &audio.PCM{Rate: rate, Channels: channels, Samples: sink.samples[:len(sink.samples)/channels*channels]}, nil
 }
 
 // f32Bytes reads little-endian float32 samples from a byte stream that
@@ -112,7 +114,7 @@ type AudioPart struct {
 // each cut or padded to its length (see [Tools.StreamAudioParts]), and
 // returns them whole; together they may last at most [Tools.Longest]. A
 // file without sound gives silence.
-func (t Tools) DecodeAudioParts(ctx context.Context, parts []AudioPart, rate, channels int, hasAudio func(path string) bool) ([]*PCM, error) {
+func (t Tools) DecodeAudioParts(ctx context.Context, parts []AudioPart, rate, channels int, hasAudio func(path string) bool) ([]*audio.PCM, error) {
 	total := int64(0)
 	for _, p := range parts {
 		total += int64(max(p.Frames, 0))
@@ -120,9 +122,9 @@ func (t Tools) DecodeAudioParts(ctx context.Context, parts []AudioPart, rate, ch
 	if total > int64(t.Longest().Seconds())*int64(rate) {
 		return nil, fmt.Errorf("decode audio: %w: the parts last longer than the limit of %v", ErrTooLarge, t.Longest())
 	}
-	out := make([]*PCM, len(parts))
+	out := make([]*audio.PCM, len(parts))
 	for i, p := range parts {
-		out[i] = &PCM{Rate: rate, Channels: channels, Samples: make([]float32, 0, max(p.Frames, 0)*channels)}
+		out[i] = &audio.PCM{Rate: rate, Channels: channels, Samples: make([]float32, 0, max(p.Frames, 0)*channels)}
 	}
 	err := t.StreamAudioParts(ctx, parts, rate, channels, hasAudio, func(i int, samples []float32) error {
 		out[i].Samples = append(out[i].Samples, samples...)
@@ -152,7 +154,7 @@ const (
 // once for every few dozen parts rather than once a file. sink's error
 // stops the decoding and is returned.
 func (t Tools) StreamAudioParts(ctx context.Context, parts []AudioPart, rate, channels int, hasAudio func(path string) bool, sink func(part int, samples []float32) error) error {
-	if rate < 1 || rate > maxWAVRate || channels < 1 || channels > 2 {
+	if rate < 1 || rate > audio.MaxRate || channels < 1 || channels > 2 {
 		return fmt.Errorf("decode audio: %d channels at %d Hz is not supported", channels, rate)
 	}
 	for _, p := range parts {

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slatestudio/slate/media/audio"
 )
 
 func TestEncodeCameraMJPEG(t *testing.T) {
@@ -23,7 +25,7 @@ func TestEncodeCameraMJPEG(t *testing.T) {
 		t.Fatal(err)
 	}
 	wav := filepath.Join(dir, "in.wav")
-	if err := WriteWAVFile(wav, sine(48000, 1, 72000, 440, 0.3)); err != nil {
+	if err := audio.WriteWAVFile(wav, sine(48000, 1, 72000, 440, 0.3)); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(stream)

@@ -1,7 +1,9 @@
 // Package media is the one place in Slate that runs ffmpeg, ffprobe and
-// espeak-ng. It probes, encodes and decodes video, reads and writes audio,
-// speaks text and measures loudness, and it enforces Slate's limits on media
-// inputs (frame size, duration, and file and pipe protocols only).
+// espeak-ng. It probes, encodes and decodes video, decodes audio into
+// [audio.PCM] samples, speaks text and measures loudness, and it enforces
+// Slate's limits on media inputs (frame size, duration, and file and pipe
+// protocols only). The samples themselves, and WAV files, are package
+// media/audio's, which runs no programs.
 //
 // Everything hangs off a [Tools] value that names the programs to run, so
 // tests and callers choose the programs and nothing is global. The package

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // testFrame fills a yuv420p frame with a smooth gradient that moves by 2
@@ -136,7 +138,7 @@ func TestEncodeRGBAWithAudio(t *testing.T) {
 	wav := filepath.Join(dir, "tone.wav")
 	// Mono 22.05 kHz half a second: the encoder must pad it to the picture's
 	// second and make it 48 kHz stereo.
-	if err := WriteWAVFile(wav, sine(22050, 1, 11025, 440, 0.5)); err != nil {
+	if err := audio.WriteWAVFile(wav, sine(22050, 1, 11025, 440, 0.5)); err != nil {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "rgba.mp4")

@@ -3,10 +3,10 @@ package media
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
+	"github.com/slatestudio/slate/internal/diskfull"
 	"github.com/slatestudio/slate/internal/tempfile"
 )
 
@@ -22,7 +22,7 @@ func reserveTemp(final string) (string, error) {
 	}
 	f, err := tempfile.Create(dir, tempfile.Prefix, "-"+base)
 	if err != nil {
-		return "", diskFull(fmt.Errorf("create temp file for %q: %w", final, err))
+		return "", diskfull.Wrap(fmt.Errorf("create temp file for %q: %w", final, err))
 	}
 	name := f.Name()
 	// CreateTemp makes the file private; media files are ordinary documents.
@@ -33,7 +33,7 @@ func reserveTemp(final string) (string, error) {
 	}
 	if err := f.Close(); err != nil {
 		os.Remove(name)
-		return "", diskFull(fmt.Errorf("create temp file for %q: %w", final, err))
+		return "", diskfull.Wrap(fmt.Errorf("create temp file for %q: %w", final, err))
 	}
 	return name, nil
 }
@@ -62,7 +62,7 @@ func commitTemp(tmp, final string) error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return diskFull(fmt.Errorf("commit %q: %w", final, err))
+		return diskfull.Wrap(fmt.Errorf("commit %q: %w", final, err))
 	}
 	syncDir(filepath.Dir(final))
 	return nil
@@ -75,27 +75,4 @@ func syncDir(dir string) {
 		d.Sync()
 		d.Close()
 	}
-}
-
-// writeFileAtomic writes path through a temp file in the same directory,
-// synced and renamed, so readers never see a partial file.
-func writeFileAtomic(path string, write func(w io.Writer) error) error {
-	tmp, err := reserveTemp(path)
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_TRUNC, 0o644)
-	if err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	err = write(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return diskFull(err)
-	}
-	return commitTemp(tmp, path)
 }

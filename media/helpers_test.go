@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // needTools returns the installed tools, skipping the test when one of names
@@ -55,8 +57,8 @@ func genClip(t testing.TB, tools Tools, dir string, w, h, fps int, dur time.Dura
 }
 
 // sine returns frames of a sine wave at freq Hz and amplitude amp.
-func sine(rate, channels, frames int, freq, amp float64) *PCM {
-	p := NewPCM(rate, channels, frames)
+func sine(rate, channels, frames int, freq, amp float64) *audio.PCM {
+	p := audio.NewPCM(rate, channels, frames)
 	for f := 0; f < frames; f++ {
 		v := float32(amp * math.Sin(2*math.Pi*freq*float64(f)/float64(rate)))
 		for c := 0; c < channels; c++ {

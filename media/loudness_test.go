@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // ebur128Tests is the table for TestParseEBUR128 and the seeds of its fuzz
@@ -113,7 +115,7 @@ func TestMeasureLoudnessSine(t *testing.T) {
 	tools := needTools(t, ToolFFmpeg, ToolFFprobe)
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "sine.wav")
-	if err := WriteWAVFile(path, sine(48000, 1, 3*48000, 1000, 0.1)); err != nil {
+	if err := audio.WriteWAVFile(path, sine(48000, 1, 3*48000, 1000, 0.1)); err != nil {
 		t.Fatal(err)
 	}
 	l, err := tools.MeasureLoudness(testCtx(t), path)
@@ -135,12 +137,12 @@ func TestNormalizeLoudnessSpeech(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Half a second of silence either side, quiet overall, as a raw take is.
-	take := NewPCM(48000, 1, speech.Frames()+48000)
+	take := audio.NewPCM(48000, 1, speech.Frames()+48000)
 	if err := take.Mix(speech, 24000, 0.3); err != nil {
 		t.Fatal(err)
 	}
 	in := filepath.Join(dir, "take.wav")
-	if err := WriteWAVFile(in, take); err != nil {
+	if err := audio.WriteWAVFile(in, take); err != nil {
 		t.Fatal(err)
 	}
 	before, err := tools.MeasureLoudness(ctx, in)
@@ -171,7 +173,7 @@ func TestNormalizeLoudnessSpeech(t *testing.T) {
 	}
 
 	silent := filepath.Join(dir, "silent.wav")
-	if err := WriteWAVFile(silent, NewPCM(48000, 1, 48000)); err != nil {
+	if err := audio.WriteWAVFile(silent, audio.NewPCM(48000, 1, 48000)); err != nil {
 		t.Fatal(err)
 	}
 	if err := tools.NormalizeLoudness(ctx, silent, filepath.Join(dir, "x.wav"), -16); err == nil || !strings.Contains(err.Error(), "silent") {

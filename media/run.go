@@ -13,16 +13,17 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
+	"github.com/slatestudio/slate/internal/diskfull"
 	"github.com/slatestudio/slate/internal/userfile"
 )
 
 // ErrDiskFull is matched by errors from writes that ran out of disk space,
 // in Slate's own writes and in ffmpeg's, so the studio can tell the user to
-// free space rather than show a codec error.
-var ErrDiskFull = errors.New("disk full")
+// free space rather than show a codec error. It is [diskfull.Err], which
+// media/audio's WAV writers wrap too.
+var ErrDiskFull = diskfull.Err
 
 // ErrUnsafeInput is matched by errors for input or output paths that ffmpeg
 // would treat as a URL or protocol rather than a plain file.
@@ -85,15 +86,6 @@ func (e *ToolError) Unwrap() []error {
 
 func (e *ToolError) diskFull() bool {
 	return strings.Contains(e.Stderr, "No space left on device")
-}
-
-// diskFull wraps err with ErrDiskFull and advice when it is ENOSPC, and
-// returns it unchanged otherwise.
-func diskFull(err error) error {
-	if err != nil && errors.Is(err, syscall.ENOSPC) && !errors.Is(err, ErrDiskFull) {
-		return fmt.Errorf("%w (free some disk space and try again): %w", ErrDiskFull, err)
-	}
-	return err
 }
 
 // CheckInputPath refuses a path that ffmpeg would open through a protocol

@@ -14,8 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatestudio/slate/internal/diskfull"
 	"github.com/slatestudio/slate/internal/userfile"
 	"github.com/slatestudio/slate/internal/userfile/userfiletest"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 var inputPathTests = []struct {
@@ -192,7 +194,7 @@ func TestRunFFmpegReplacesOutput(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	p, err := ReadWAV(f)
+	p, err := audio.ReadWAV(f)
 	if err != nil || p.Frames() != 4410 {
 		t.Errorf("ReadWAV(output) = %v frames, %v, want 4410 frames of the new tone", p, err)
 	}
@@ -243,14 +245,14 @@ func TestRunFFmpegDiskFull(t *testing.T) {
 }
 
 func TestDiskFullWrap(t *testing.T) {
-	err := diskFull(&os.PathError{Op: "write", Path: "x", Err: errNoSpace()})
+	err := diskfull.Wrap(&os.PathError{Op: "write", Path: "x", Err: errNoSpace()})
 	if !errors.Is(err, ErrDiskFull) || !strings.Contains(err.Error(), "free some disk space") {
-		t.Errorf("diskFull(ENOSPC) = %v, want ErrDiskFull with advice", err)
+		t.Errorf("diskfull.Wrap(ENOSPC) = %v, want ErrDiskFull with advice", err)
 	}
-	if err := diskFull(os.ErrPermission); errors.Is(err, ErrDiskFull) {
-		t.Errorf("diskFull(EPERM) = %v, want it unchanged", err)
+	if err := diskfull.Wrap(os.ErrPermission); errors.Is(err, ErrDiskFull) {
+		t.Errorf("diskfull.Wrap(EPERM) = %v, want it unchanged", err)
 	}
-	if err := WriteWAV(fullWriter{}, NewPCM(8000, 1, 10)); err == nil {
+	if err := audio.WriteWAV(fullWriter{}, audio.NewPCM(8000, 1, 10)); err == nil {
 		t.Errorf("WriteWAV(full writer) = nil, want an error")
 	}
 }
@@ -327,10 +329,10 @@ func TestStreamAudioParts(t *testing.T) {
 	dir := t.TempDir()
 	clip := genClip(t, tools, dir, 64, 64, 24, time.Second, true)
 	wav := filepath.Join(dir, "tone.wav")
-	if err := WriteWAVFile(wav, sine(48000, 2, 24000, 330, 0.5)); err != nil {
+	if err := audio.WriteWAVFile(wav, sine(48000, 2, 24000, 330, 0.5)); err != nil {
 		t.Fatal(err)
 	}
-	whole := map[string]*PCM{}
+	whole := map[string]*audio.PCM{}
 	for _, path := range []string{clip, wav} {
 		p, err := tools.DecodeAudio(ctx, path, 48000, 2)
 		if err != nil {

@@ -5,11 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // Speech settings. Slate mixes at 48 kHz; espeak-ng speaks at 22050 Hz.
@@ -39,7 +40,7 @@ type SpeakOptions struct {
 //
 // espeak-ng falls back silently to the base voice for an unknown variant
 // ("+m9"); an unknown base voice is an error matching [ErrUnknownVoice].
-func (t Tools) Speak(ctx context.Context, text string, opts SpeakOptions) (*PCM, error) {
+func (t Tools) Speak(ctx context.Context, text string, opts SpeakOptions) (*audio.PCM, error) {
 	if err := t.Check(ToolEspeak); err != nil {
 		return nil, err
 	}
@@ -76,18 +77,18 @@ func (t Tools) Speak(ctx context.Context, text string, opts SpeakOptions) (*PCM,
 	if out.overflow {
 		return nil, fmt.Errorf("speak: %w: espeak-ng produced more than %v of speech", ErrTooLarge, MaxDuration)
 	}
-	pcm, err := ReadWAV(bytes.NewReader(out.Bytes()))
+	pcm, err := audio.ReadWAV(bytes.NewReader(out.Bytes()))
 	if err != nil {
 		return nil, fmt.Errorf("speak: espeak-ng output: %w", err)
 	}
 	if pcm.Duration() > MaxDuration {
 		return nil, fmt.Errorf("speak: %w: speech lasts %v; the limit is %v", ErrTooLarge, pcm.Duration(), MaxDuration)
 	}
-	pcm = TrimSilence(toMono(pcm), speakSilenceDB, speakMargin)
+	pcm = audio.TrimSilence(toMono(pcm), speakSilenceDB, speakMargin)
 	if pcm.Frames() == 0 {
 		return nil, fmt.Errorf("speak: espeak-ng produced only silence for %q", truncate(text, 40))
 	}
-	return Resample(ctx, pcm, SpeechRate)
+	return audio.Resample(ctx, pcm, SpeechRate)
 }
 
 func voiceOrDefault(v string) string {
@@ -141,12 +142,12 @@ func isAlnum(c byte) bool {
 
 // toMono averages the channels; espeak-ng speaks in mono already, so this
 // only guards against a future version that does not.
-func toMono(p *PCM) *PCM {
+func toMono(p *audio.PCM) *audio.PCM {
 	if p.Channels == 1 {
 		return p
 	}
 	n := p.Frames()
-	out := NewPCM(p.Rate, 1, n)
+	out := audio.NewPCM(p.Rate, 1, n)
 	for f := 0; f < n; f++ {
 		var s float32
 		for c := 0; c < p.Channels; c++ {
@@ -155,40 +156,4 @@ func toMono(p *PCM) *PCM {
 		out.Samples[f] = s / float32(p.Channels)
 	}
 	return out
-}
-
-// TrimSilence returns a copy of p without the leading and trailing frames
-// whose every channel is below thresholdDBFS, keeping margin of them at each
-// end so that consonants do not start abruptly. All-silent audio gives zero
-// frames.
-func TrimSilence(p *PCM, thresholdDBFS float64, margin time.Duration) *PCM {
-	thr := float32(math.Pow(10, thresholdDBFS/20))
-	n := p.Frames()
-	loud := func(f int) bool {
-		for c := 0; c < p.Channels; c++ {
-			if abs32(p.Samples[f*p.Channels+c]) >= thr {
-				return true
-			}
-		}
-		return false
-	}
-	first, last := -1, -1
-	for f := 0; f < n; f++ {
-		if loud(f) {
-			first = f
-			break
-		}
-	}
-	if first < 0 {
-		return &PCM{Rate: p.Rate, Channels: p.Channels}
-	}
-	for f := n - 1; f >= first; f-- {
-		if loud(f) {
-			last = f
-			break
-		}
-	}
-	m := int(margin.Seconds() * float64(p.Rate))
-	from, to := max(first-m, 0), min(last+1+m, n)
-	return &PCM{Rate: p.Rate, Channels: p.Channels, Samples: append([]float32(nil), p.Samples[from*p.Channels:to*p.Channels]...)}
 }

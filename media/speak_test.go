@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slatestudio/slate/media/audio"
 )
 
 func TestSpeakArgs(t *testing.T) {
@@ -61,11 +63,11 @@ func TestSpeak(t *testing.T) {
 	if d := p.Duration(); d < 2*time.Second || d > 6*time.Second {
 		t.Errorf("Speak(%d words).Duration() = %v, want 2s..6s", len(strings.Fields(text)), d)
 	}
-	if db := DBFS(p.RMS(0, p.Frames())); db < -35 {
+	if db := audio.DBFS(p.RMS(0, p.Frames())); db < -35 {
 		t.Errorf("Speak() RMS = %.1f dBFS, want well above silence (> -35)", db)
 	}
 	// Trimmed: the first and last loud samples are within ~10 ms of the ends.
-	trimmed := TrimSilence(p, -50, 0)
+	trimmed := audio.TrimSilence(p, -50, 0)
 	if lost := p.Duration() - trimmed.Duration(); lost > 30*time.Millisecond {
 		t.Errorf("Speak() keeps %v of silence around the speech, want about 20ms", lost)
 	}

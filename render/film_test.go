@@ -11,6 +11,7 @@ import (
 
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/timeline"
@@ -155,7 +156,7 @@ func checkSpeech(t *testing.T, tools media.Tools, p *timeline.Project, film stri
 		start := timeline.FrameTime(spans[i].Start, p.FPS)
 		for _, l := range s.Lines {
 			from, to := at(start+l.Start), at(start+l.Start+timeline.SpeechTime(l.Text)*3/4)
-			rms := media.DBFS(sound.RMS(from, to))
+			rms := audio.DBFS(sound.RMS(from, to))
 			if rms < -30 {
 				t.Errorf("shot %d line %q: RMS %.1f dBFS in its window, want speech (> −30)", i+1, l.Text, rms)
 			}
@@ -190,7 +191,7 @@ func checkSpeech(t *testing.T, tools media.Tools, p *timeline.Project, film stri
 	if n < 48000 {
 		t.Fatalf("only %d quiet samples to compare with", n)
 	}
-	if q := media.DBFS(math.Sqrt(quiet / float64(n))); q > -50 {
+	if q := audio.DBFS(math.Sqrt(quiet / float64(n))); q > -50 {
 		t.Errorf("between lines the RMS is %.1f dBFS, want near silence (< −50)", q)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -200,14 +201,14 @@ func writeMix(ctx context.Context, raw, path string, steps []mixStep) (float32, 
 		return 0, err
 	}
 	defer out.Close()
-	wav, err := media.NewWAVWriter(out, AudioRate, 2)
+	wav, err := audio.NewWAVWriter(out, AudioRate, 2)
 	if err != nil {
 		return 0, err
 	}
-	limiters := make([]*media.Limiter, len(steps))
+	limiters := make([]*audio.Limiter, len(steps))
 	for i, s := range steps {
 		if s.limit {
-			limiters[i] = media.NewLimiter(AudioRate, 2, peakCeiling, 5*time.Millisecond, 80*time.Millisecond)
+			limiters[i] = audio.NewLimiter(AudioRate, 2, peakCeiling, 5*time.Millisecond, 80*time.Millisecond)
 		}
 	}
 	var peak float32

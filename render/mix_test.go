@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -37,9 +38,9 @@ func TestMixerMatchesWholeMix(t *testing.T) {
 		}
 	}
 	const total = 4500
-	want := media.NewPCM(AudioRate, 2, total)
+	want := audio.NewPCM(AudioRate, 2, total)
 	for _, p := range parts {
-		if err := want.Mix(&media.PCM{Rate: AudioRate, Channels: 2, Samples: p.samples}, int(p.start), 1); err != nil {
+		if err := want.Mix(&audio.PCM{Rate: AudioRate, Channels: 2, Samples: p.samples}, int(p.start), 1); err != nil {
 			t.Fatal(err)
 		}
 	}

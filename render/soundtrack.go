@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -61,7 +62,7 @@ const captionHold = 400 * time.Millisecond
 // Soundtrack is SoundtrackWith the DefaultVoices, loaded for this one
 // shot. A backend that renders many shots keeps Voices of its own and calls
 // SoundtrackWith, so each Piper voice is loaded once.
-func Soundtrack(ctx context.Context, tools media.Tools, req *Request) (*media.PCM, []Caption, error) {
+func Soundtrack(ctx context.Context, tools media.Tools, req *Request) (*audio.PCM, []Caption, error) {
 	vs := DefaultVoices(tools)
 	defer vs.Close()
 	return SoundtrackWith(ctx, tools, vs, req)
@@ -72,10 +73,10 @@ func Soundtrack(ctx context.Context, tools media.Tools, req *Request) (*media.PC
 // mixed in at its gain, decoded with tools. It returns 48 kHz stereo
 // exactly as long as the shot's frames, and the captions for the lines.
 // Cues without a file are described, not heard.
-func SoundtrackWith(ctx context.Context, tools media.Tools, vs Voices, req *Request) (*media.PCM, []Caption, error) {
+func SoundtrackWith(ctx context.Context, tools media.Tools, vs Voices, req *Request) (*audio.PCM, []Caption, error) {
 	frames := req.Frames()
 	samples := int(int64(frames) * AudioRate / int64(req.Format.FPS))
-	mix := media.NewPCM(AudioRate, 2, samples)
+	mix := audio.NewPCM(AudioRate, 2, samples)
 	end := time.Duration(int64(samples) * int64(time.Second) / AudioRate)
 
 	var captions []Caption
@@ -111,7 +112,7 @@ func SoundtrackWith(ctx context.Context, tools media.Tools, vs Voices, req *Requ
 		}
 		from := min(sound.Frames(), int(int64(c.Offset)*AudioRate/int64(time.Second)))
 		n := min(sound.Frames()-from, int(int64(c.Duration)*AudioRate/int64(time.Second)))
-		part := &media.PCM{Rate: AudioRate, Channels: 2, Samples: sound.Samples[from*2 : (from+n)*2]}
+		part := &audio.PCM{Rate: AudioRate, Channels: 2, Samples: sound.Samples[from*2 : (from+n)*2]}
 		fadeEdges(part, 10*time.Millisecond)
 		at := int(int64(c.Start) * AudioRate / int64(time.Second))
 		if err := mix.Mix(part, at, float32(math.Pow(10, c.GainDB/20))); err != nil {
@@ -137,7 +138,7 @@ func speakerName(cast []timeline.CastRef, id string) string {
 // speaks it again faster; as a last resort the end is faded out. A Piper
 // voice speeds up by shortening its length_scale in proportion to wpm, so
 // one retry usually fits.
-func speakToFit(ctx context.Context, vs Voices, text, voice string, room time.Duration) (*media.PCM, error) {
+func speakToFit(ctx context.Context, vs Voices, text, voice string, room time.Duration) (*audio.PCM, error) {
 	wpm := speakingWPM
 	for {
 		speech, err := vs.Speak(ctx, text, voice, wpm)
@@ -160,7 +161,7 @@ func speakToFit(ctx context.Context, vs Voices, text, voice string, room time.Du
 
 // fadeEdges ramps the first and last d of p, so a sound cut from a longer
 // one starts and stops without a click.
-func fadeEdges(p *media.PCM, d time.Duration) {
+func fadeEdges(p *audio.PCM, d time.Duration) {
 	n := min(p.Frames()/2, int(int64(d)*int64(p.Rate)/int64(time.Second)))
 	ch := p.Channels
 	for i := range n {

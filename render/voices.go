@@ -5,6 +5,7 @@ import (
 
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/voices"
 )
 
@@ -15,7 +16,7 @@ type Voices interface {
 	// Speak says text in voice at about wpm words a minute, as mono PCM at
 	// AudioRate with the silence around the words trimmed, so the line
 	// starts when its cue says.
-	Speak(ctx context.Context, text, voice string, wpm int) (*media.PCM, error)
+	Speak(ctx context.Context, text, voice string, wpm int) (*audio.PCM, error)
 	// Version identifies how voice sounds, for the render cache key: it
 	// changes when the files behind the voice change, and is "" for voices
 	// built into the program (espeak-ng's), whose keys stay as they were.

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/ml"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
@@ -46,7 +47,7 @@ type call struct {
 	took        time.Duration
 }
 
-func (s *spy) Speak(ctx context.Context, text, voice string, wpm int) (*media.PCM, error) {
+func (s *spy) Speak(ctx context.Context, text, voice string, wpm int) (*audio.PCM, error) {
 	p, err := s.Voices.Speak(ctx, text, voice, wpm)
 	if err == nil {
 		s.mu.Lock()
@@ -86,13 +87,13 @@ func dialogueProject(dur time.Duration, lines []timeline.Line) *timeline.Project
 }
 
 // speechIn reports the level of a mix's first channel over [from, to).
-func speechIn(mix *media.PCM, from, to time.Duration) float64 {
+func speechIn(mix *audio.PCM, from, to time.Duration) float64 {
 	at := func(d time.Duration) int { return int(d.Seconds() * render.AudioRate) }
-	left := &media.PCM{Rate: mix.Rate, Channels: 1, Samples: make([]float32, mix.Frames())}
+	left := &audio.PCM{Rate: mix.Rate, Channels: 1, Samples: make([]float32, mix.Frames())}
 	for i := range left.Samples {
 		left.Samples[i] = mix.Samples[2*i]
 	}
-	return media.DBFS(left.RMS(at(from), at(to)))
+	return audio.DBFS(left.RMS(at(from), at(to)))
 }
 
 func TestSoundtrackSpeaksPiperAndEspeak(t *testing.T) {

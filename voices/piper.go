@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/ml"
 )
 
@@ -124,7 +125,7 @@ type Options struct {
 // Speech is a line spoken by a Voice.
 type Speech struct {
 	// Audio is mono at the voice's sample rate, its peak at −1 dBFS.
-	Audio *media.PCM
+	Audio *audio.PCM
 	// Sentences are the phonemes that were spoken, one string per sentence.
 	Sentences []string
 	// Missing counts the phonemes the voice has no id for, which were left
@@ -175,7 +176,7 @@ func (v *Voice) Speak(ctx context.Context, tools media.Tools, text string, opts 
 	}
 	sp := &Speech{Sentences: sentences}
 	gap := int(int64(sentenceSilence) * int64(v.cfg.SampleRate) / int64(time.Second))
-	var audio []float32
+	var samples []float32
 	for _, s := range sentences {
 		ids, missing := v.cfg.IDs(s)
 		for r, n := range missing {
@@ -191,23 +192,23 @@ func (v *Voice) Speak(ctx context.Context, tools media.Tools, text string, opts 
 		if err != nil {
 			return nil, err
 		}
-		if len(audio) > 0 {
-			audio = append(audio, make([]float32, gap)...)
+		if len(samples) > 0 {
+			samples = append(samples, make([]float32, gap)...)
 		}
-		audio = append(audio, pcm.Samples...)
-		if len(audio) > int(media.MaxDuration.Seconds())*v.cfg.SampleRate {
+		samples = append(samples, pcm.Samples...)
+		if len(samples) > int(media.MaxDuration.Seconds())*v.cfg.SampleRate {
 			return nil, fmt.Errorf("piper voice %s: %w: the speech lasts more than %v", v.name, media.ErrTooLarge, media.MaxDuration)
 		}
 	}
-	if len(audio) == 0 {
+	if len(samples) == 0 {
 		why := "it has no words"
 		if len(sp.Missing) > 0 {
 			why = "the voice has no ids for its phonemes (" + sp.MissingString() + ")"
 		}
 		return nil, fmt.Errorf("piper voice %s: nothing to say in %q: %s", v.name, truncate(text, 40), why)
 	}
-	normalize(audio)
-	sp.Audio = &media.PCM{Rate: v.cfg.SampleRate, Channels: 1, Samples: audio}
+	normalize(samples)
+	sp.Audio = &audio.PCM{Rate: v.cfg.SampleRate, Channels: 1, Samples: samples}
 	return sp, nil
 }
 
@@ -227,7 +228,7 @@ func normalize(audio []float32) {
 // Synthesize runs the model on one sentence's ids with the given speaker
 // and scales, and returns its audio as the model gives it: mono at the
 // voice's sample rate, not normalised.
-func (v *Voice) Synthesize(ctx context.Context, ids []int64, speaker int64, scales Scales) (*media.PCM, error) {
+func (v *Voice) Synthesize(ctx context.Context, ids []int64, speaker int64, scales Scales) (*audio.PCM, error) {
 	if len(ids) == 0 {
 		return nil, fmt.Errorf("piper voice %s: no phoneme ids", v.name)
 	}
@@ -284,7 +285,7 @@ func (v *Voice) Synthesize(ctx context.Context, ids []int64, speaker int64, scal
 		}
 	}
 	// The output's memory belongs to ONNX Runtime and goes with Close.
-	return &media.PCM{Rate: v.cfg.SampleRate, Channels: 1, Samples: slices.Clone(data)}, nil
+	return &audio.PCM{Rate: v.cfg.SampleRate, Channels: 1, Samples: slices.Clone(data)}, nil
 }
 
 // Close releases the model. Closing twice is harmless.

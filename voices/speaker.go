@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/ml"
 )
 
@@ -76,7 +77,7 @@ func (s *Speaker) Dirs() []string { return append([]string(nil), s.dirs...) }
 // A Piper voice speaks at its natural pace at media.DefaultWPM; other rates
 // scale its length_scale, so twice the words a minute takes half the time.
 // Phonemes the voice has no id for are left out, as Piper leaves them.
-func (s *Speaker) Speak(ctx context.Context, text, voice string, wpm int) (*media.PCM, error) {
+func (s *Speaker) Speak(ctx context.Context, text, voice string, wpm int) (*audio.PCM, error) {
 	name, speaker, ok := ParsePiper(voice)
 	if !ok {
 		return s.tools.Speak(ctx, text, media.SpeakOptions{Voice: voice, WPM: wpm})
@@ -102,11 +103,11 @@ func (s *Speaker) Speak(ctx context.Context, text, voice string, wpm int) (*medi
 	if err != nil {
 		return nil, fmt.Errorf("speak: %w", err)
 	}
-	pcm := media.TrimSilence(sp.Audio, -50, 10*time.Millisecond)
+	pcm := audio.TrimSilence(sp.Audio, -50, 10*time.Millisecond)
 	if pcm.Frames() == 0 {
 		return nil, fmt.Errorf("speak: piper voice %s produced only silence for %q", name, truncate(text, 40))
 	}
-	return media.Resample(ctx, pcm, media.SpeechRate)
+	return audio.Resample(ctx, pcm, media.SpeechRate)
 }
 
 // Version identifies what voice sounds like, for render cache keys: for a

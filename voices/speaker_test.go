@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 func TestParsePiper(t *testing.T) {
@@ -82,8 +83,8 @@ func TestSpeakerSpeak(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Speak(piper:tiny) = %v", err)
 	}
-	if normal.Rate != media.SpeechRate || normal.Channels != 1 || media.DBFS(normal.RMS(0, normal.Frames())) < -30 {
-		t.Errorf("Speak(piper:tiny) = %d Hz, %d channels, %.1f dBFS; want %d Hz mono speech", normal.Rate, normal.Channels, media.DBFS(normal.RMS(0, normal.Frames())), media.SpeechRate)
+	if normal.Rate != media.SpeechRate || normal.Channels != 1 || audio.DBFS(normal.RMS(0, normal.Frames())) < -30 {
+		t.Errorf("Speak(piper:tiny) = %d Hz, %d channels, %.1f dBFS; want %d Hz mono speech", normal.Rate, normal.Channels, audio.DBFS(normal.RMS(0, normal.Frames())), media.SpeechRate)
 	}
 	// The tiny voice speaks about as long as a person would.
 	if d := normal.Duration(); d < time.Second || d > 4*time.Second {

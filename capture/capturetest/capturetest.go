@@ -19,6 +19,7 @@ import (
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // OpenCamera plays a .y4m (YUV 4:2:0, 8-bit) or .mjpeg (concatenated
@@ -121,7 +122,7 @@ type Tone struct {
 // WriteTone writes the tone as a 16-bit WAV file.
 func WriteTone(path string, t Tone) error {
 	frames := int(int64(t.Duration) * int64(t.Rate) / int64(time.Second))
-	p := media.NewPCM(t.Rate, t.Channels, frames)
+	p := audio.NewPCM(t.Rate, t.Channels, frames)
 	beepFrom, beepTo := -1, -1
 	if t.Beep >= 0 {
 		beepFrom = int(int64(t.Beep) * int64(t.Rate) / int64(time.Second))
@@ -137,7 +138,7 @@ func WriteTone(path string, t Tone) error {
 			p.Samples[f*t.Channels+c] = float32(v)
 		}
 	}
-	if err := media.WriteWAVFile(path, p); err != nil {
+	if err := audio.WriteWAVFile(path, p); err != nil {
 		return fmt.Errorf("write test tone: %w", err)
 	}
 	return nil

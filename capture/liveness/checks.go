@@ -9,7 +9,7 @@ import (
 
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/capture/vad"
-	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // The checks' thresholds.
@@ -76,7 +76,7 @@ type evidence struct {
 
 	hasSound    bool
 	clipped     float64    // the share of samples at full scale
-	mono        *media.PCM // the sound, mixed to mono and scaled so that full scale is 1
+	mono        *audio.PCM // the sound, mixed to mono and scaled so that full scale is 1
 	speechKnown bool       // whether speech was looked for
 	speech      []vad.Interval
 }
@@ -366,7 +366,7 @@ func spaced(digits string) string { return strings.Join(strings.Split(digits, ""
 
 // clippedShare is the share of samples, over every channel, at full scale
 // fs (see fullScale).
-func clippedShare(p *media.PCM, fs float64) float64 {
+func clippedShare(p *audio.PCM, fs float64) float64 {
 	if len(p.Samples) == 0 {
 		return 0
 	}
@@ -387,7 +387,7 @@ func clippedShare(p *media.PCM, fs float64) float64 {
 // a take is recognised by its two channels carrying the same sound: the
 // energy of their difference is under 1% of that of their sum, where AAC
 // leaves it around a millionth.
-func fullScale(p *media.PCM) float64 {
+func fullScale(p *audio.PCM) float64 {
 	if p.Channels != 2 {
 		return 1
 	}
@@ -430,7 +430,7 @@ func (ev *evidence) speechLevel() (dbfs float64, ok bool) {
 	if n == 0 {
 		return math.Inf(-1), false
 	}
-	return media.DBFS(math.Sqrt(sum / float64(n))), true
+	return audio.DBFS(math.Sqrt(sum / float64(n))), true
 }
 
 func (ev *evidence) checkSound() Result {

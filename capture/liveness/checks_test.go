@@ -9,7 +9,7 @@ import (
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/capture/face"
 	"github.com/slatestudio/slate/capture/vad"
-	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // These tests judge made-up evidence, so each rule can be seen on its own,
@@ -262,9 +262,9 @@ func TestCheckSpeech(t *testing.T) {
 
 // tone returns mono sound, silent but for a sine of the given RMS level
 // within spans.
-func tone(length time.Duration, dbfs float64, spans ...vad.Interval) *media.PCM {
+func tone(length time.Duration, dbfs float64, spans ...vad.Interval) *audio.PCM {
 	rate := 8000
-	p := media.NewPCM(rate, 1, int(length.Seconds()*float64(rate)))
+	p := audio.NewPCM(rate, 1, int(length.Seconds()*float64(rate)))
 	amp := math.Sqrt2 * math.Pow(10, dbfs/20)
 	for _, s := range spans {
 		for i := int(s.Start.Seconds() * float64(rate)); i < int(s.End.Seconds()*float64(rate)); i++ {
@@ -316,7 +316,7 @@ func TestClippingAndFullScale(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name string
-		p    *media.PCM
+		p    *audio.PCM
 		want float64
 	}{{"mono", mono, 1}, {"same on both channels", spread, 1 / math.Sqrt2}, {"true stereo", different, 1}} {
 		if got := fullScale(tt.p); got != tt.want {

@@ -16,6 +16,7 @@ import (
 	"github.com/slatestudio/slate/capture/face"
 	"github.com/slatestudio/slate/capture/vad"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // How the picture is analysed: ten frames a second, 320 pixels wide. That
@@ -210,9 +211,9 @@ func (ev *evidence) voice() (*Voice, error) {
 	if to <= from {
 		return nil, nil
 	}
-	sample := &media.PCM{Rate: rate, Channels: 1, Samples: ev.mono.Samples[from:to]}
+	sample := &audio.PCM{Rate: rate, Channels: 1, Samples: ev.mono.Samples[from:to]}
 	var wav bytes.Buffer
-	if err := media.WriteWAV(&wav, sample); err != nil {
+	if err := audio.WriteWAV(&wav, sample); err != nil {
 		return nil, err
 	}
 	span := vad.Interval{

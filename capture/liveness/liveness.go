@@ -25,6 +25,7 @@ import (
 	"github.com/slatestudio/slate/capture/face"
 	"github.com/slatestudio/slate/capture/vad"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // FaceFinder finds the best face in a grayscale frame; *face.Detector is
@@ -36,7 +37,7 @@ type FaceFinder interface {
 // SpeechFinder gives the probability of speech in each vad.Window of a
 // recording, from its start; *vad.Model is one.
 type SpeechFinder interface {
-	Probabilities(ctx context.Context, pcm *media.PCM) ([]float32, error)
+	Probabilities(ctx context.Context, pcm *audio.PCM) ([]float32, error)
 }
 
 var (
@@ -177,7 +178,7 @@ func (ev *evidence) listen(ctx context.Context, deps Deps, path string) error {
 	ev.clipped = clippedShare(sound, fs)
 	// Levels are judged against full scale, so a mono microphone's sound
 	// is brought back up to where it was recorded.
-	ev.mono = media.NewPCM(sound.Rate, 1, sound.Frames())
+	ev.mono = audio.NewPCM(sound.Rate, 1, sound.Frames())
 	g := float32(0.5 / fs)
 	for f := range ev.mono.Samples {
 		ev.mono.Samples[f] = (sound.Samples[2*f] + sound.Samples[2*f+1]) * g

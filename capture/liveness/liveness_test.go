@@ -16,6 +16,7 @@ import (
 	"github.com/slatestudio/slate/capture/liveness/livenesstest"
 	"github.com/slatestudio/slate/capture/vad"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/ml"
 )
 
@@ -129,7 +130,7 @@ func TestGoodTakePasses(t *testing.T) {
 	if rep.Voice == nil {
 		t.Fatal("no voice sample")
 	}
-	wav, err := media.ReadWAV(bytes.NewReader(rep.Voice.WAV))
+	wav, err := audio.ReadWAV(bytes.NewReader(rep.Voice.WAV))
 	if err != nil {
 		t.Fatalf("voice sample: %v", err)
 	}
@@ -140,7 +141,7 @@ func TestGoodTakePasses(t *testing.T) {
 	if span := rep.Voice.Span; span.Start < digits.Start || span.End > digits.End+time.Second || wav.Duration() != span.Duration() {
 		t.Errorf("voice sample spans %v–%v (%v of sound), want the digits, read from %v", span.Start, span.End, wav.Duration(), digits.Start+500*time.Millisecond)
 	}
-	if level := media.DBFS(wav.RMS(0, wav.Frames())); level < -30 {
+	if level := audio.DBFS(wav.RMS(0, wav.Frames())); level < -30 {
 		t.Errorf("voice sample at %.1f dBFS, want the voice's own level (the fake speaks at about −20)", level)
 	}
 

@@ -16,7 +16,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/ml"
 )
 
@@ -119,7 +119,7 @@ func (m *Model) Close() error { return m.session.Close() }
 // speech: window i covers [i·Window, (i+1)·Window) of the recording, and
 // the last is padded with silence. Sound at any rate and channel count is
 // mixed to mono and resampled to 16 kHz first.
-func (m *Model) Probabilities(ctx context.Context, pcm *media.PCM) ([]float32, error) {
+func (m *Model) Probabilities(ctx context.Context, pcm *audio.PCM) ([]float32, error) {
 	mono, err := toMono16k(ctx, pcm)
 	if err != nil {
 		return nil, fmt.Errorf("find speech: %w", err)
@@ -199,7 +199,7 @@ func firstErr(errs ...error) error {
 }
 
 // toMono16k mixes pcm to mono and resamples it to SampleRate.
-func toMono16k(ctx context.Context, pcm *media.PCM) ([]float32, error) {
+func toMono16k(ctx context.Context, pcm *audio.PCM) ([]float32, error) {
 	if pcm == nil || pcm.Frames() == 0 {
 		return nil, nil
 	}
@@ -208,7 +208,7 @@ func toMono16k(ctx context.Context, pcm *media.PCM) ([]float32, error) {
 	}
 	mono := pcm
 	if pcm.Channels != 1 {
-		mono = media.NewPCM(pcm.Rate, 1, pcm.Frames())
+		mono = audio.NewPCM(pcm.Rate, 1, pcm.Frames())
 		for f := range mono.Samples {
 			var s float32
 			for _, v := range pcm.Samples[f*pcm.Channels : (f+1)*pcm.Channels] {
@@ -217,7 +217,7 @@ func toMono16k(ctx context.Context, pcm *media.PCM) ([]float32, error) {
 			mono.Samples[f] = s / float32(pcm.Channels)
 		}
 	}
-	out, err := media.Resample(ctx, mono, SampleRate)
+	out, err := audio.Resample(ctx, mono, SampleRate)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/ml"
 )
 
@@ -56,7 +57,7 @@ func testCtx(t testing.TB) context.Context {
 
 // loudBounds is where p is first and last at or above −50 dBFS: where the
 // speech truly starts and ends.
-func loudBounds(p *media.PCM) (first, last int) {
+func loudBounds(p *audio.PCM) (first, last int) {
 	thr := float32(math.Pow(10, -50.0/20))
 	first, last = -1, -1
 	for i, v := range p.Samples {
@@ -95,7 +96,7 @@ func TestFindsSpokenIntervals(t *testing.T) {
 	}
 	const length = 25
 	rate := media.SpeechRate
-	rec := media.NewPCM(rate, 1, length*rate)
+	rec := audio.NewPCM(rate, 1, length*rate)
 	// A faint hiss, as a real room has, about −66 dBFS RMS.
 	seed := uint32(1)
 	for i := range rec.Samples {
@@ -151,12 +152,12 @@ func TestSilenceAndNoiseHoldNoSpeech(t *testing.T) {
 	m := openModel(t)
 	ctx := testCtx(t)
 	rate := 48000
-	quiet := media.NewPCM(rate, 2, 3*rate)
-	hum := media.NewPCM(rate, 1, 3*rate)
+	quiet := audio.NewPCM(rate, 2, 3*rate)
+	hum := audio.NewPCM(rate, 1, 3*rate)
 	for i := range hum.Samples {
 		hum.Samples[i] = float32(0.1 * math.Sin(2*math.Pi*50*float64(i)/float64(rate)))
 	}
-	for name, p := range map[string]*media.PCM{"silence (stereo)": quiet, "50 Hz hum": hum} {
+	for name, p := range map[string]*audio.PCM{"silence (stereo)": quiet, "50 Hz hum": hum} {
 		probs, err := m.Probabilities(ctx, p)
 		if err != nil {
 			t.Fatal(err)
@@ -168,7 +169,7 @@ func TestSilenceAndNoiseHoldNoSpeech(t *testing.T) {
 			t.Errorf("%s: highest speech probability %.2f, want below 0.3", name, mx)
 		}
 	}
-	if probs, err := m.Probabilities(ctx, media.NewPCM(rate, 1, 0)); err != nil || len(probs) != 0 {
+	if probs, err := m.Probabilities(ctx, audio.NewPCM(rate, 1, 0)); err != nil || len(probs) != 0 {
 		t.Errorf("Probabilities(empty) = %v, %v; want none", probs, err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)

@@ -80,7 +80,10 @@ var fyneApp = path.Join("fyne.io/fyne/v2", "app")
 var rules = []rule{
 	{pkg: "timeline", may: []string{"internal/jsonpos"}, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
 	{pkg: "consent", may: nil, forbidden: append([]string{"os/exec", "database/sql"}, gui...)},
-	{pkg: "media", may: []string{"internal/atomicfile", "internal/tempfile", "internal/userfile"}, forbidden: gui},
+	{pkg: "media", alone: true, may: []string{"media/audio", "internal/atomicfile", "internal/diskfull", "internal/tempfile", "internal/userfile"}, forbidden: gui},
+	// The sound samples are plumbing-like: pure Go that runs no programs
+	// and knows nothing of media (which imports it), render or the studio.
+	{pkg: "media/audio", may: []string{"internal/atomicfile", "internal/diskfull"}, forbidden: append([]string{"os/exec", module + "/render", module + "/studio"}, gui...)},
 	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/miniaudio", "internal/clock"}, forbidden: gui},
@@ -222,6 +225,7 @@ func TestRulesCatchViolations(t *testing.T) {
 	bad := []pkg{
 		{ImportPath: module + "/timeline", Imports: []string{module + "/library"}},
 		{ImportPath: module + "/media", Deps: []string{"fyne.io/fyne/v2"}},
+		{ImportPath: module + "/media/audio", Imports: []string{module + "/media"}, Deps: []string{module + "/media", "os/exec"}},
 		{ImportPath: module + "/render", Imports: []string{fyneApp}},
 		{ImportPath: module + "/account", Imports: []string{module + "/library"}},
 		{ImportPath: module + "/account", Imports: []string{"github.com/mattn/go-sqlite3"}},
@@ -247,6 +251,8 @@ func TestRulesCatchViolations(t *testing.T) {
 		"timeline imports library",
 		"media depends on fyne.io/fyne/v2, which",
 		"media depends on Fyne",
+		"media/audio imports media; DESIGN.md allows media/audio only",
+		"media/audio depends on os/exec",
 		"render imports fyne.io/fyne/v2/app",
 		"account imports library",
 		"account imports github.com/mattn/go-sqlite3; DESIGN.md allows account only the standard library",

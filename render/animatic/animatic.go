@@ -18,6 +18,7 @@ import (
 	"slices"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -103,7 +104,7 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 		return nil, err
 	}
 	wav := filepath.Join(req.TempDir, "animatic-"+random()+".wav")
-	if err := media.WriteWAVFile(wav, sound); err != nil {
+	if err := audio.WriteWAVFile(wav, sound); err != nil {
 		return nil, fmt.Errorf("write the shot's sound: %w", err)
 	}
 	defer os.Remove(wav)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/ml"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
@@ -70,8 +71,8 @@ func TestRendersPiperVoice(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := func(d time.Duration) int { return int(d.Seconds() * 48000) }
-	before := media.DBFS(sound.RMS(0, at(start-100*time.Millisecond)))
-	during := media.DBFS(sound.RMS(at(start), at(start+time.Second)))
+	before := audio.DBFS(sound.RMS(0, at(start-100*time.Millisecond)))
+	during := audio.DBFS(sound.RMS(at(start), at(start+time.Second)))
 	if during < -30 || before > -50 {
 		t.Errorf("RMS before the line %.1f dBFS, during it %.1f dBFS; want silence then speech", before, during)
 	}

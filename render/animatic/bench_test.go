@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -53,7 +54,7 @@ func benchAnimatic(b *testing.B, move timeline.Move) {
 		b.Fatal(err)
 	}
 	wav := filepath.Join(dir, "sound.wav")
-	if err := media.WriteWAVFile(wav, sound); err != nil {
+	if err := audio.WriteWAVFile(wav, sound); err != nil {
 		b.Fatal(err)
 	}
 	raw := filepath.Join(dir, "frames.yuv")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/ml"
 	"github.com/slatestudio/slate/ml/pack"
 	"github.com/slatestudio/slate/render"
@@ -200,7 +201,7 @@ func (b *Backend) render(ctx context.Context, req *render.Request, g Geometry, p
 		return nil, err
 	}
 	wav := filepath.Join(req.TempDir, "onnx-"+random()+".wav")
-	if err := media.WriteWAVFile(wav, sound); err != nil {
+	if err := audio.WriteWAVFile(wav, sound); err != nil {
 		return nil, fmt.Errorf("write the shot's sound: %w", err)
 	}
 	defer os.Remove(wav)

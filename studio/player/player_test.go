@@ -18,6 +18,7 @@ import (
 
 	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/studio/session"
@@ -619,14 +620,14 @@ func filmMix(t *testing.T, s *rig) []float32 {
 	t.Helper()
 	proj := s.Project()
 	spans := proj.Timing()
-	mix := media.NewPCM(render.AudioRate, 2, int(samplesAt(proj.TotalFrames(), proj.FPS)))
+	mix := audio.NewPCM(render.AudioRate, 2, int(samplesAt(proj.TotalFrames(), proj.FPS)))
 	for i := range proj.Shots {
 		sound, _, err := render.Soundtrack(context.Background(), s.env.Tools, s.Request(i))
 		if err != nil {
 			t.Fatal(err)
 		}
 		n := samplesAt(spans[i].End, proj.FPS) - samplesAt(spans[i].Start, proj.FPS)
-		part := &media.PCM{Rate: sound.Rate, Channels: 2, Samples: sound.Samples[:min(int64(len(sound.Samples)), 2*n)]}
+		part := &audio.PCM{Rate: sound.Rate, Channels: 2, Samples: sound.Samples[:min(int64(len(sound.Samples)), 2*n)]}
 		if err := mix.Mix(part, int(samplesAt(spans[i].Start, proj.FPS)), 1); err != nil {
 			t.Fatal(err)
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/timeline"
@@ -282,7 +283,7 @@ func (p *Player) makeSound(ctx context.Context, src *source) {
 			pcm, err = clipSound(ctx, p.d.Tools, src.clip)
 		}
 	} else {
-		var sound *media.PCM
+		var sound *audio.PCM
 		var captions []render.Caption
 		// The animatic's own voices keep each Piper voice loaded from one
 		// shot to the next; Soundtrack alone would load it for every shot.

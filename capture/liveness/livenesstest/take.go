@@ -13,6 +13,7 @@ import (
 
 	"github.com/slatestudio/slate/capture"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/media/audio"
 )
 
 // Options shape a fake take. The zero value makes one that passes every
@@ -67,7 +68,7 @@ func Make(ctx context.Context, tools media.Tools, path string, script capture.Sc
 		return capture.Take{}, fmt.Errorf("fake take: %w", err)
 	}
 	wav := strings.TrimSuffix(path, filepath.Ext(path)) + ".wav"
-	if err := media.WriteWAVFile(wav, sound); err != nil {
+	if err := audio.WriteWAVFile(wav, sound); err != nil {
 		return capture.Take{}, fmt.Errorf("fake take: %w", err)
 	}
 	defer os.Remove(wav)
@@ -188,10 +189,10 @@ func ramp(t, a, b, c, d time.Duration) float64 {
 
 // soundtrack is the take's sound: a faint room hiss, and the digits and
 // the line spoken half a second after their prompts appear.
-func soundtrack(ctx context.Context, tools media.Tools, script capture.Script, opts Options) (*media.PCM, error) {
+func soundtrack(ctx context.Context, tools media.Tools, script capture.Script, opts Options) (*audio.PCM, error) {
 	rate := media.SpeechRate
 	frames := int(math.Round(script.Length.Seconds() * float64(rate)))
-	pcm := media.NewPCM(rate, 1, frames)
+	pcm := audio.NewPCM(rate, 1, frames)
 	rng := uint32(777)
 	for i := range pcm.Samples {
 		rng = rng*1664525 + 1013904223

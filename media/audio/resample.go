@@ -1,4 +1,4 @@
-package media
+package audio
 
 import (
 	"context"
@@ -67,7 +67,7 @@ func besselI0(x float64) float64 {
 func Resample(ctx context.Context, p *PCM, rate int) (*PCM, error) {
 	in := p.Rate
 	if rate <= 0 || in <= 0 {
-		panic("media.Resample: rates must be positive")
+		panic("audio.Resample: rates must be positive")
 	}
 	ch := p.Channels
 	if rate == in || ch <= 0 {

@@ -1,4 +1,4 @@
-package media
+package audio
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/slatestudio/slate/internal/diskfull"
 )
 
 // WAVWriter writes a 16-bit PCM WAV file as samples come, so that a
@@ -33,12 +35,12 @@ const maxWAVData = math.MaxUint32 - 36
 // NewWAVWriter writes the header of a WAV file of rate frames a second and
 // channels channels to w, which must be at its start.
 func NewWAVWriter(w io.WriteSeeker, rate, channels int) (*WAVWriter, error) {
-	if channels < 1 || channels > maxWAVChannels || rate < 1 || rate > maxWAVRate {
+	if channels < 1 || channels > MaxChannels || rate < 1 || rate > MaxRate {
 		return nil, fmt.Errorf("write wav: %d channels at %d Hz is not writable", channels, rate)
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	if _, err := bw.Write(wavHeader(rate, channels, 0)); err != nil {
-		return nil, fmt.Errorf("write wav: %w", diskFull(err))
+		return nil, fmt.Errorf("write wav: %w", diskfull.Wrap(err))
 	}
 	return &WAVWriter{w: w, bw: bw, channels: channels}, nil
 }
@@ -120,6 +122,6 @@ func (w *WAVWriter) Close() error {
 }
 
 func (w *WAVWriter) fail(err error) error {
-	w.err = fmt.Errorf("write wav: %w", diskFull(err))
+	w.err = fmt.Errorf("write wav: %w", diskfull.Wrap(err))
 	return w.err
 }

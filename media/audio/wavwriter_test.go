@@ -1,4 +1,4 @@
-package media
+package audio
 
 import (
 	"bytes"
@@ -96,7 +96,7 @@ func TestNewWAVWriterRefusesFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	for _, c := range []struct{ rate, channels int }{{0, 1}, {48000, 0}, {48000, 65}, {maxWAVRate + 1, 1}} {
+	for _, c := range []struct{ rate, channels int }{{0, 1}, {48000, 0}, {48000, 65}, {MaxRate + 1, 1}} {
 		if _, err := NewWAVWriter(f, c.rate, c.channels); err == nil {
 			t.Errorf("NewWAVWriter(%d Hz, %d channels) = nil error, want one", c.rate, c.channels)
 		}

@@ -1,4 +1,4 @@
-package media
+package audio
 
 import (
 	"bufio"
@@ -7,6 +7,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/diskfull"
 )
 
 // WAV format tags.
@@ -16,10 +19,12 @@ const (
 	wavExtensible = 0xFFFE
 )
 
-// Bounds that keep a malformed header from asking for absurd work.
+// MaxChannels and MaxRate bound the sound Slate reads and writes, so that a
+// malformed header cannot ask for absurd work; media's decoder holds to
+// them too.
 const (
-	maxWAVChannels = 64
-	maxWAVRate     = 1 << 20
+	MaxChannels = 64
+	MaxRate     = 1 << 20
 )
 
 // wavReader reads little-endian fields and counts bytes, so every error can
@@ -131,10 +136,10 @@ func readWAVFormat(w *wavReader, off int64, size uint32) (wavFormat, error) {
 	switch {
 	case f.tag != wavPCM && f.tag != wavFloat:
 		return wavFormat{}, fmt.Errorf("read wav: byte %d: format %#x is not PCM or float (convert it with ffmpeg first)", field, f.tag)
-	case f.channels < 1 || f.channels > maxWAVChannels:
-		return wavFormat{}, fmt.Errorf("read wav: byte %d: %d channels, want 1 to %d", field+2, f.channels, maxWAVChannels)
-	case f.rate < 1 || f.rate > maxWAVRate:
-		return wavFormat{}, fmt.Errorf("read wav: byte %d: sample rate %d Hz, want 1 to %d", field+4, f.rate, maxWAVRate)
+	case f.channels < 1 || f.channels > MaxChannels:
+		return wavFormat{}, fmt.Errorf("read wav: byte %d: %d channels, want 1 to %d", field+2, f.channels, MaxChannels)
+	case f.rate < 1 || f.rate > MaxRate:
+		return wavFormat{}, fmt.Errorf("read wav: byte %d: sample rate %d Hz, want 1 to %d", field+4, f.rate, MaxRate)
 	case f.tag == wavFloat && f.bits != 32:
 		return wavFormat{}, fmt.Errorf("read wav: byte %d: %d-bit float samples, want 32", field+14, f.bits)
 	case f.tag == wavPCM && f.bits != 8 && f.bits != 16 && f.bits != 24 && f.bits != 32:
@@ -223,7 +228,7 @@ func eofIsUnexpected(err error) error {
 // clipped to the 16-bit range, so 16-bit audio read by ReadWAV is written
 // back bit for bit.
 func WriteWAV(w io.Writer, p *PCM) error {
-	if p.Channels < 1 || p.Channels > maxWAVChannels || p.Rate < 1 || p.Rate > maxWAVRate {
+	if p.Channels < 1 || p.Channels > MaxChannels || p.Rate < 1 || p.Rate > MaxRate {
 		return fmt.Errorf("write wav: %d channels at %d Hz is not writable", p.Channels, p.Rate)
 	}
 	n := p.Frames() * p.Channels
@@ -285,9 +290,9 @@ func toInt16(v float32) int16 {
 // file in the same directory that is synced and then renamed, so a crash or
 // a full disk never leaves a partial file at path.
 func WriteWAVFile(path string, p *PCM) error {
-	err := writeFileAtomic(path, func(w io.Writer) error { return WriteWAV(w, p) })
+	err := atomicfile.Write(path, 0o644, func(w io.Writer) error { return WriteWAV(w, p) })
 	if err != nil {
-		return fmt.Errorf("write wav %q: %w", path, diskFull(err))
+		return fmt.Errorf("write wav %q: %w", path, diskfull.Wrap(err))
 	}
 	return nil
 }
