@@ -22,7 +22,7 @@ const maxPackageLines = 3000
 // with what has to happen first. The test fails while one is listed that
 // has come back under the limit: take it off then.
 var oversized = map[string]string{
-	"media":  "until the sound samples (PCM, WAV reading and writing, the limiter, resampling) move to a package of their own; that touches render and the studio's player, which are being reshaped now",
+	"media": "until the sound samples (PCM, WAV reading and writing, the limiter, resampling) move to a package of their own; that touches render and the studio's player, which are being reshaped now",
 }
 
 // generated is how Go marks a generated file (go help generate), on a
