@@ -10,7 +10,6 @@ import (
 
 	"github.com/slatestudio/slate/internal/clock/clocktest"
 	"github.com/slatestudio/slate/library"
-	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
@@ -49,9 +48,6 @@ func build(t testing.TB, o studiotest.Options, change func(*Deps)) *harness {
 	t.Helper()
 	env := studiotest.New(t, o)
 	d := Deps{Library: env.Library, Doc: env.Doc, Queue: env.Queue, Backends: env.Backends, Tools: env.Tools, Do: env.UI.Do}
-	if o.Consent != nil {
-		d.Sharing = consentOnly{c: o.Consent}
-	}
 	if env.Clock != nil {
 		d.Clock = env.Clock
 	}
@@ -89,10 +85,6 @@ func newHarnessOn(t testing.TB, a fyne.App, p *timeline.Project, change func(*De
 	return build(t, o, change)
 }
 
-// needTools returns the real programs, skipping the test without them
-// (failing with SLATE_REQUIRE_DEPS=1).
-func needTools(t testing.TB) media.Tools { return studiotest.Tools(t) }
-
 // smallDemo is the demo at 320×180, quick to render.
 func smallDemo(t testing.TB) *timeline.Project { return studiotest.SmallDemo(t) }
 
@@ -100,10 +92,6 @@ func titles(p *timeline.Project) []string { return studiotest.Titles(p) }
 
 // walkAll visits every object under o, widgets' rendered children included.
 func walkAll(o fyne.CanvasObject, visit func(fyne.CanvasObject)) { studiotest.WalkAll(o, visit) }
-
-// walk visits o and everything inside it, as rendered, but not the lines
-// of labels and entries.
-func walk(o fyne.CanvasObject, visit func(fyne.CanvasObject)) { studiotest.Walk(o, visit) }
 
 // texts is every label's and entry's text in o.
 func texts(o fyne.CanvasObject) string { return studiotest.Texts(o) }

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/studio/libraryui"
 	"github.com/slatestudio/slate/studio/modelsui"
 )
 
@@ -38,9 +39,9 @@ type menuItems struct {
 // studio's.
 func (s *Studio) actions(ctx context.Context) map[*desktop.CustomShortcut]func() {
 	return map[*desktop.CustomShortcut]func(){
-		keyNew:       func() { s.newProject(ctx) },
+		keyNew:       func() { s.library.NewProject(ctx) },
 		keyOpen:      s.openProject,
-		keyExport:    func() { s.exportFilm(ctx) },
+		keyExport:    func() { libraryui.ExportFilm(ctx, s.libraryDeps) },
 		keyUndo:      func() { s.session.Undo(ctx) },
 		keyRedo:      func() { s.session.Redo(ctx) },
 		keyAdd:       func() { s.session.AddShot(ctx) },
@@ -158,6 +159,13 @@ func (s *Studio) refreshMenus() {
 	if mm := s.win.MainMenu(); mm != nil {
 		mm.Refresh()
 	}
+}
+
+// openProject is File ▸ Open project: the Library tab comes forward with
+// the project list focused, where a double click (or Open) opens one.
+func (s *Studio) openProject() {
+	s.side.SelectIndex(0)
+	s.library.OpenProject()
 }
 
 // refreshAccountMenu enables Log in or Log out, whichever applies.

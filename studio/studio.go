@@ -2,11 +2,12 @@
 // with Fyne. It is the shell: the window, its menus and shortcuts, and the
 // wiring of the rooms that fill it, each a package of its own given only
 // what it uses: storyboard (the timeline strip and the inspector), player
-// (the preview), castui (the cast panel and the recording wizard) and
-// modelsui (the models window). What they share of the open project (the
-// document, selection, playhead, clips and cast) is the session
-// (studio/session), which holds no widgets. The library, render queue,
-// export and account views are still the shell's own. No business rules
+// (the preview), castui (the cast panel and the recording wizard),
+// libraryui (the library, the render queue, the film export and the
+// cards' pictures), accountui (log-in, the consent dashboard and the
+// account's devices) and modelsui (the models window). What they share of
+// the open project (the document, selection, playhead, clips and cast) is
+// the session (studio/session), which holds no widgets. No business rules
 // live here: every change to a project is a timeline command applied
 // through the library's Document, which validates it and saves it before
 // it shows.
@@ -29,6 +30,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/icons"
 	"github.com/slatestudio/slate/internal/clock"
@@ -39,6 +42,7 @@ import (
 	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/studio/accountui"
 	"github.com/slatestudio/slate/studio/castui"
+	"github.com/slatestudio/slate/studio/libraryui"
 	"github.com/slatestudio/slate/studio/modelsui"
 	"github.com/slatestudio/slate/studio/player"
 	"github.com/slatestudio/slate/studio/session"
@@ -117,16 +121,18 @@ type Studio struct {
 	side      *container.AppTabs
 	timeline  *storyboard.Strip
 	inspector *storyboard.Inspector
-	queue     *queuePanel
 	player    *player.Player
-	library   *libraryPanel
+	library   *libraryui.Panel
+	queue     *libraryui.QueuePanel
+	thumbs    *libraryui.Thumbnails
 	castView  *castui.Panel
 	account   *accountui.Account
+	// libraryDeps are what the library room works with, for File ▸
+	// Export film.
+	libraryDeps libraryui.Deps
 	// quitting: the driver has stopped and the windows are gone; an
 	// edit still being saved must not reach for them.
 	quitting bool
-
-	thumbs *thumbnails
 }
 
 // New builds the studio's main window for d.Doc. It does not show it;
@@ -161,16 +167,23 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	s.win.SetOnClosed(s.shutdown)
 
 	// The rooms, each given what it uses; each follows the session.
-	s.thumbs = newThumbnails(s)
+	s.libraryDeps = libraryui.Deps{
+		Session: s.session, App: a, Window: s.win, Library: d.Library, Queue: d.Queue,
+		Backends: d.Backends, Backend: d.Backend, Tools: d.Tools, Consent: d.Sharing,
+		Clock: d.Clock, Log: d.Log, Report: s.report, Problem: s.problem,
+		RenderAll:      s.renderAll,
+		ThumbnailReady: func() { s.timeline.ThumbnailReady() },
+	}
+	s.thumbs = libraryui.NewThumbnails(s.libraryDeps)
 	board := storyboard.Deps{
 		Session: s.session, Window: s.win, Clock: d.Clock,
 		Backends: d.Backends.Names(), DefaultBackend: d.Backend,
-		Thumbnail:      func(i int) image.Image { return s.thumbs.get(ctx, i) },
+		Thumbnail:      func(i int) image.Image { return s.thumbs.Get(ctx, i) },
 		RenderSelected: func() { s.renderSelected(ctx) },
 	}
 	s.timeline = storyboard.NewStrip(ctx, board)
 	s.inspector = storyboard.NewInspector(ctx, board)
-	s.queue = newQueuePanel(ctx, s)
+	s.queue = libraryui.NewQueuePanel(ctx, s.libraryDeps)
 	var anim render.Backend
 	if b, err := d.Backends.Open(animatic.Name); err == nil {
 		anim = b
@@ -179,7 +192,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
 		Tools: d.Tools, Blobs: d.Library.Blobs(),
 	})
-	s.library = newLibraryPanel(ctx, s)
+	s.library = libraryui.NewPanel(ctx, s.libraryDeps)
 	s.castView = castui.NewPanel(ctx, castui.Deps{
 		Session: s.session, App: a, Window: s.win, Library: d.Library, Tools: d.Tools,
 		CaptureClock: d.CaptureClock, Log: d.Log, Report: s.report,
@@ -192,25 +205,20 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Clock: d.Clock, Log: d.Log, Problem: s.problem, CloseWindow: s.closeWindow,
 		Changed: s.accountChanged,
 	})
-	// The shell's own part: the title, the menus, and the panels that
-	// are still the shell's.
+	// The shell's own part: the title and the menus.
 	s.session.Listen(session.Listener{
 		ProjectChanged: func(timeline.Change) {
 			s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
-			s.library.projectChanged(ctx)
 			s.refreshMenus()
 		},
 		SelectionChanged: s.refreshMenus,
-		ClipsChanged:     func() { s.library.projectChanged(ctx) },
-		JobChanged:       s.queue.jobChanged,
 	})
 
 	s.side = container.NewAppTabs(
-		container.NewTabItem("Library", s.library.view()),
-		container.NewTabItem("Render queue", s.queue.view()),
+		container.NewTabItem("Library", s.library.View()),
+		container.NewTabItem("Render queue", s.queue.View()),
 		container.NewTabItem("Cast", s.castView.View()),
 	)
-	s.library.tabs = s.side
 	centre := container.NewVSplit(s.player.View(), s.timeline.View())
 	centre.SetOffset(0.62)
 	right := container.NewHSplit(centre, s.inspector.View())
@@ -315,6 +323,19 @@ func (s *Studio) Project() *timeline.Project { return s.session.Project() }
 // showQueue brings the render queue panel to the front.
 func (s *Studio) showQueue() { s.side.SelectIndex(1) }
 
+// problem tells the person that something did not work: title says what,
+// message why and what to do about it.
+func (s *Studio) problem(title, message string) dialog.Dialog {
+	s.deps.Log.Warn("studio", "problem", title, "detail", message)
+	text := &widget.Label{Text: message, Wrapping: fyne.TextWrapWord}
+	d := dialog.NewCustom(title, "Close", text, s.win)
+	d.SetIcon(theme.ErrorIcon())
+	w := min(560, s.win.Canvas().Size().Width*0.8)
+	d.Resize(fyne.NewSize(w, d.MinSize().Height))
+	d.Show()
+	return d
+}
+
 // report shows an error to the person: what went wrong and what to do.
 func (s *Studio) report(err error) {
 	s.deps.Log.Warn("studio", "err", err)
@@ -322,12 +343,6 @@ func (s *Studio) report(err error) {
 		return // no window to show it in
 	}
 	dialog.ShowError(err, s.win)
-}
-
-// background runs work off the UI goroutine, under ctx, and hands its
-// result to done on the UI goroutine (session.Background).
-func background[T any](ctx context.Context, s *Studio, work func(ctx context.Context) (T, error), done func(T, error)) {
-	session.Background(ctx, s.session, work, done)
 }
 
 // AccountChanged brings what shows the account up to date after a log-in,

@@ -132,6 +132,7 @@ var rules = []rule{
 	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/castui", may: []string{"studio/session", "capture", "consent", "library", "media", "internal/clock"}},
 	{pkg: "studio/accountui", may: []string{"studio/session", "account", "account/client", "consent", "library", "sharing", "timeline", "internal/clock"}},
+	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/filepick", "library", "media", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/filepick", "ml/pack", "voices"}},
 	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
 	// The tests' builder makes what a studio works with, not the studio.
@@ -148,7 +149,7 @@ var studioSide = []string{
 // fyneUsers are the packages that may use Fyne, besides the binaries
 // (cmd/...): the studio's shell and its rooms, and the builder of their
 // tests. The session is not one of them.
-var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/modelsui", "studio/filepick", "studio/studiotest"}
+var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/filepick", "studio/studiotest"}
 
 // serverImporters may import the server package itself; everyone else,
 // the studio above all, reaches the server through account/client.
@@ -246,6 +247,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		{ImportPath: module + "/studio/player", Imports: []string{module + "/studio/storyboard"}},
 		{ImportPath: module + "/studio/newroom", Deps: []string{"fyne.io/fyne/v2"}},
 		{ImportPath: module + "/studio/accountui", Imports: []string{module + "/studio", module + "/studio/castui", fyneApp}},
+		{ImportPath: module + "/studio/libraryui", Imports: []string{module + "/studio/accountui", module + "/sharing"}},
 	}
 	want := []string{
 		"timeline imports library",
@@ -275,6 +277,8 @@ func TestRulesCatchViolations(t *testing.T) {
 		"studio/accountui imports studio;",
 		"studio/accountui imports studio/castui",
 		"studio/accountui imports fyne.io/fyne/v2/app",
+		"studio/libraryui imports studio/accountui",
+		"studio/libraryui imports sharing",
 	}
 	v := violations(bad)
 	if len(v) != len(want) {

@@ -14,8 +14,7 @@ import (
 // waiting for its package to take the shared plumbing. Take a file off
 // once it keeps the rules: the test fails while it lists a file that no
 // longer needs to be here.
-var notYetSwitched = map[string]string{
-}
+var notYetSwitched = map[string]string{}
 
 // plumbingFaults lists where the files of p break the plumbing rules of
 // STYLE.md: a context is passed, never kept in a struct;

@@ -147,6 +147,9 @@ type Options struct {
 	// Change, if set, changes the registry before the queue starts: to
 	// register another backend, say.
 	Change func(*render.Registry)
+	// Backend renders the shots that name none in sessions made by
+	// Env.Session; render.DefaultBackend when "".
+	Backend string
 }
 
 // Env is what a studio works with in a test. Its parts are closed when
@@ -165,6 +168,8 @@ type Env struct {
 	Doc      *library.Document
 	Queue    *render.Queue
 	Backends *render.Registry
+	// Backend is Options.Backend.
+	Backend string
 
 	mu       sync.Mutex
 	reported []error
@@ -175,7 +180,7 @@ type Env struct {
 // queue, and the app.
 func New(t testing.TB, o Options) *Env {
 	t.Helper()
-	e := &Env{T: t, UI: NewUI()}
+	e := &Env{T: t, UI: NewUI(), Backend: o.Backend}
 	if o.Tools != nil {
 		e.Tools = *o.Tools
 	} else {
@@ -238,7 +243,7 @@ func New(t testing.TB, o Options) *Env {
 // studio's runs under the studio's.
 func (e *Env) Session() *session.Session {
 	s := session.New(session.Options{
-		Library: e.Library, Doc: e.Doc, Queue: e.Queue, Backends: e.Backends,
+		Library: e.Library, Doc: e.Doc, Queue: e.Queue, Backends: e.Backends, Backend: e.Backend,
 		Do: e.UI.Do, Report: e.report,
 	})
 	e.T.Cleanup(s.Close)

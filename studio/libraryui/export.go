@@ -1,4 +1,4 @@
-package studio
+package libraryui
 
 import (
 	"context"
@@ -21,6 +21,7 @@ import (
 
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -28,16 +29,18 @@ import (
 // shots fills; assembling the film fills the rest, as in "slate render".
 const renderShare = 0.9
 
-// exportFilm is File ▸ Export film: it asks where the film goes, then
-// renders every shot and assembles the film there.
-func (s *Studio) exportFilm(ctx context.Context) {
-	p := s.Project()
+// ExportFilm is File ▸ Export film: it asks where the film goes, then
+// renders every shot of the open project and assembles the film there,
+// under ctx.
+func ExportFilm(ctx context.Context, d Deps) {
+	d = d.withDefaults()
+	p := d.Session.Project()
 	if len(p.Shots) == 0 {
-		s.problem("Nothing to export", fmt.Sprintf("“%s” has no shots yet. Add one (Ctrl+T), then export.", p.Title))
+		d.Problem("Nothing to export", fmt.Sprintf("“%s” has no shots yet. Add one (Ctrl+T), then export.", p.Title))
 		return
 	}
-	s.chooseSave("Export film", fileName(p.Title, ".mp4"), ".mp4", videosDir(), func(path string) {
-		s.exportFilmTo(ctx, path)
+	chooseSave(d, "Export film", fileName(p.Title, ".mp4"), ".mp4", videosDir(), func(path string) {
+		exportFilmTo(ctx, d, path)
 	})
 }
 
@@ -65,7 +68,7 @@ func isDir(path string) bool {
 // filmExport is one film being exported, shown in a dialog with a
 // progress bar and a Cancel button.
 type filmExport struct {
-	s      *Studio
+	d      Deps
 	path   string
 	title  string
 	cancel context.CancelFunc
@@ -99,10 +102,11 @@ type filmExport struct {
 // before come from the cache at once) and assembles the film at path. It
 // returns at once; the export shows its progress and result in dialogs.
 // It runs under ctx, and the dialog's Cancel button ends it.
-func (s *Studio) exportFilmTo(ctx context.Context, path string) *filmExport {
-	p := s.Project().Clone()
-	e := &filmExport{s: s, path: path, title: p.Title, failed: map[string]bool{}}
-	if err := s.deps.Tools.Check(media.ToolFFmpeg, media.ToolFFprobe); err != nil {
+func exportFilmTo(ctx context.Context, d Deps, path string) *filmExport {
+	d = d.withDefaults()
+	p := d.Session.Project().Clone()
+	e := &filmExport{d: d, path: path, title: p.Title, failed: map[string]bool{}}
+	if err := d.Tools.Check(media.ToolFFmpeg, media.ToolFFprobe); err != nil {
 		dropPlaceholder(path)
 		e.end(ctx, nil, err)
 		return e
@@ -127,12 +131,12 @@ func (s *Studio) exportFilmTo(ctx context.Context, path string) *filmExport {
 	e.bar = widget.NewProgressBar()
 	e.stop = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), e.cancelExport)
 	to := &widget.Label{Text: "to " + path, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText}
-	e.dialog = dialog.NewCustomWithoutButtons(fmt.Sprintf("Exporting “%s”", p.Title), container.NewVBox(e.status, e.bar, to), s.win)
+	e.dialog = dialog.NewCustomWithoutButtons(fmt.Sprintf("Exporting “%s”", p.Title), container.NewVBox(e.status, e.bar, to), d.Window)
 	e.dialog.SetButtons([]fyne.CanvasObject{e.stop})
-	e.dialog.Resize(fyne.NewSize(min(520, s.win.Canvas().Size().Width*0.8), e.dialog.MinSize().Height))
+	e.dialog.Resize(fyne.NewSize(min(520, d.Window.Canvas().Size().Width*0.8), e.dialog.MinSize().Height))
 	e.dialog.Show()
 
-	background(work, s, func(ctx context.Context) (*render.Film, error) {
+	session.Background(work, d.Session, func(ctx context.Context) (*render.Film, error) {
 		return e.run(ctx, p)
 	}, func(film *render.Film, err error) { e.end(ctx, film, err) })
 	return e
@@ -149,9 +153,9 @@ func (e *filmExport) run(ctx context.Context, p *timeline.Project) (film *render
 			dropPlaceholder(e.path)
 		}
 	}()
-	s := e.s
-	export, err := s.deps.Queue.PrepareFilm(ctx, s.deps.Tools, p, render.ExportOptions{
-		Output: e.path, Backend: s.deps.Backend, Likeness: s.session.Likeness(), Consent: s.deps.Sharing,
+	d := e.d
+	export, err := d.Queue.PrepareFilm(ctx, d.Tools, p, render.ExportOptions{
+		Output: e.path, Backend: d.Backend, Likeness: d.Session.Likeness(), Consent: d.Consent,
 	})
 	if err != nil {
 		return nil, err
@@ -197,9 +201,9 @@ func (e *filmExport) setProgress(f float64, stage string) {
 	defer e.mu.Unlock()
 	e.fraction = max(e.fraction, min(f, 1))
 	e.stage = stage
-	if !e.queued && !e.s.done.Load() {
+	if !e.queued {
 		e.queued = true
-		fyne.Do(e.show)
+		e.d.Session.OnUI(e.show)
 	}
 }
 
@@ -239,11 +243,11 @@ func (e *filmExport) end(ctx context.Context, film *render.Film, err error) {
 	e.film, e.err = film, err
 	switch {
 	case err == nil:
-		e.result = e.s.filmDone(ctx, e.path, e.title, film)
+		e.result = filmDone(ctx, e.d, e.path, e.title, film)
 	case e.cancelled:
-		e.s.deps.Log.Info("film export cancelled", "path", e.path)
+		e.d.Log.Info("film export cancelled", "path", e.path)
 	default:
-		e.result = e.s.problem("The film was not exported", e.advice(err))
+		e.result = e.d.Problem("The film was not exported", e.advice(err))
 	}
 }
 
@@ -271,11 +275,11 @@ func (e *filmExport) advice(err error) string {
 
 // filmDone says where the film went, with buttons to copy the path and to
 // open its folder.
-func (s *Studio) filmDone(ctx context.Context, path, title string, f *render.Film) dialog.Dialog {
+func filmDone(ctx context.Context, d Deps, path, title string, f *render.Film) dialog.Dialog {
 	where := &widget.Label{Text: path, Wrapping: fyne.TextWrapBreak, Selectable: true, TextStyle: fyne.TextStyle{Monospace: true}}
 	copyPath := widget.NewButtonWithIcon("Copy path", theme.ContentCopyIcon(), nil)
 	copyPath.OnTapped = func() {
-		s.app.Clipboard().SetContent(path)
+		d.App.Clipboard().SetContent(path)
 		copyPath.SetText("Copied")
 	}
 	buttons := container.NewHBox(copyPath)
@@ -283,7 +287,7 @@ func (s *Studio) filmDone(ctx context.Context, path, title string, f *render.Fil
 	// than one that fails.
 	if opener := folderOpener(); opener != "" {
 		buttons.Add(widget.NewButtonWithIcon("Open folder", theme.FolderOpenIcon(), func() {
-			s.openFolder(ctx, opener, filepath.Dir(path))
+			openFolder(ctx, d, opener, filepath.Dir(path))
 		}))
 	}
 	content := container.NewVBox(
@@ -292,11 +296,11 @@ func (s *Studio) filmDone(ctx context.Context, path, title string, f *render.Fil
 		widget.NewLabel(filmSummary(f)),
 		buttons,
 	)
-	d := dialog.NewCustom("Film exported", "Close", content, s.win)
-	d.SetIcon(theme.ConfirmIcon())
-	d.Resize(fyne.NewSize(min(600, s.win.Canvas().Size().Width*0.8), d.MinSize().Height))
-	d.Show()
-	return d
+	done := dialog.NewCustom("Film exported", "Close", content, d.Window)
+	done.SetIcon(theme.ConfirmIcon())
+	done.Resize(fyne.NewSize(min(600, d.Window.Canvas().Size().Width*0.8), done.MinSize().Height))
+	done.Show()
+	return done
 }
 
 // filmSummary describes a film: "Length 22.0 s, 528 frames · loudness −16.0 LUFS".
@@ -335,12 +339,12 @@ func folderOpener() string {
 }
 
 // openFolder shows dir in the file manager.
-func (s *Studio) openFolder(ctx context.Context, opener, dir string) {
-	background(ctx, s, func(ctx context.Context) (struct{}, error) {
+func openFolder(ctx context.Context, d Deps, opener, dir string) {
+	session.Background(ctx, d.Session, func(ctx context.Context) (struct{}, error) {
 		return struct{}{}, exec.CommandContext(ctx, opener, dir).Run()
 	}, func(_ struct{}, err error) {
 		if err != nil {
-			s.problem("Could not open the folder", fmt.Sprintf("%s %s: %v\n\nThe film is in %s.", filepath.Base(opener), dir, err, dir))
+			d.Problem("Could not open the folder", fmt.Sprintf("%s %s: %v\n\nThe film is in %s.", filepath.Base(opener), dir, err, dir))
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package studio
+package libraryui
 
 import (
 	"os"
@@ -64,7 +64,7 @@ func projectWith(title string, shots int) *timeline.Project {
 
 func TestProjectsList(t *testing.T) {
 	f := newFixture(t, media.FindTools(), projectWith("Alpha", 2), projectWith("Beta", 1), projectWith("Gamma", 3))
-	l := f.s.library
+	l := f.panel
 	got := f.titles()
 	slices.Sort(got)
 	if !slices.Equal(got, []string{"Alpha", "Beta", "Gamma"}) {
@@ -111,13 +111,11 @@ func TestProjectsList(t *testing.T) {
 	}
 	f.until("Beta to open", 10*time.Second, func() bool { return f.s.Project().Title == "Beta" })
 
-	// Open project brings the list forward, focused.
-	f.s.openProject()
-	if f.s.Window().Canvas().Focused() != l.projectList {
+	// Open project focuses the list (the studio brings the tab forward:
+	// its tests check that).
+	f.panel.OpenProject()
+	if f.win.Canvas().Focused() != l.projectList {
 		t.Error("Open project did not focus the projects list")
-	}
-	if l.tabs.Selected().Content != l.root {
-		t.Error("Open project did not bring the Library tab forward")
 	}
 	// From there the keyboard opens a project: pick it, press Enter.
 	f.selectProject("Alpha")
@@ -127,7 +125,7 @@ func TestProjectsList(t *testing.T) {
 
 func TestNewProject(t *testing.T) {
 	f := newFixture(t, media.FindTools())
-	f.s.newProject(t.Context())
+	f.panel.NewProject(t.Context())
 	d := f.topDialog()
 	if d == nil {
 		t.Fatal("New project showed no dialog")
@@ -152,17 +150,14 @@ func TestNewProject(t *testing.T) {
 	if len(stored) != 2 || stored[0].ID != p.ID {
 		t.Errorf("the library holds %v, want the new project first of two", stored)
 	}
-	if !strings.Contains(texts(f.s.library.projectList), "open · 1 shot") {
-		t.Errorf("the new project is not shown open:\n%s", texts(f.s.library.projectList))
-	}
-	if w := f.s.Window().Title(); w != "Second film — Slate" {
-		t.Errorf("window title %q", w)
+	if !strings.Contains(texts(f.panel.projectList), "open · 1 shot") {
+		t.Errorf("the new project is not shown open:\n%s", texts(f.panel.projectList))
 	}
 }
 
 func TestDuplicateProject(t *testing.T) {
 	f := newFixture(t, media.FindTools(), projectWith("Alpha", 2), projectWith("Beta", 1))
-	l := f.s.library
+	l := f.panel
 	openID := f.s.Project().ID
 	f.selectProject("Beta")
 	l.askDuplicate(t.Context())
@@ -192,7 +187,7 @@ func TestDuplicateProject(t *testing.T) {
 
 func TestDeleteProject(t *testing.T) {
 	f := newFixture(t, media.FindTools(), projectWith("Alpha", 2), projectWith("Beta", 1), projectWith("Gamma", 1))
-	l := f.s.library
+	l := f.panel
 
 	// Keep it: nothing happens.
 	f.selectProject("Beta")
@@ -247,8 +242,8 @@ func TestDeleteProject(t *testing.T) {
 
 func TestImportProject(t *testing.T) {
 	f := newFixture(t, media.FindTools())
-	l := f.s.library
-	demo, err := library.ReadFile("../examples/demo.slate")
+	l := f.panel
+	demo, err := library.ReadFile("../../examples/demo.slate")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -297,7 +292,7 @@ func TestImportProject(t *testing.T) {
 
 func TestExportProjectFile(t *testing.T) {
 	f := newFixture(t, media.FindTools(), projectWith("Alpha", 2), projectWith("Beta", 3))
-	l := f.s.library
+	l := f.panel
 	f.selectProject("Beta")
 	p, _ := l.selected()
 	out := filepath.Join(t.TempDir(), "beta.slate")
@@ -368,12 +363,12 @@ func TestDropPlaceholder(t *testing.T) {
 func TestListFollowsEdits(t *testing.T) {
 	f := newFixture(t, media.FindTools(), projectWith("Alpha", 1), projectWith("Beta", 1))
 	f.selectProject("Beta")
-	test.Tap(f.s.library.openBtn)
+	test.Tap(f.panel.openBtn)
 	f.until("Beta to open", 10*time.Second, func() bool { return f.s.Project().Title == "Beta" })
 	f.idle()
-	f.s.session.AddShot(t.Context())
+	f.s.AddShot(t.Context())
 	f.idle()
-	if s := texts(f.s.library.projectList); !strings.Contains(s, "open · 2 shots") {
+	if s := texts(f.panel.projectList); !strings.Contains(s, "open · 2 shots") {
 		t.Errorf("after adding a shot the list shows:\n%s", s)
 	}
 	if ps := f.stored(); ps[0].Title != "Beta" {

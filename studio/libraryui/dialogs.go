@@ -1,4 +1,4 @@
-package studio
+package libraryui
 
 import (
 	"fmt"
@@ -10,8 +10,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
-	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/studio/filepick"
 )
@@ -22,19 +20,6 @@ func fileDialogSize() fyne.Size { return filepick.DialogSize() }
 // (see filepick).
 type regularFiles = filepick.RegularFiles
 
-// problem tells the person that something did not work: title says what,
-// message why and what to do about it.
-func (s *Studio) problem(title, message string) dialog.Dialog {
-	s.deps.Log.Warn("studio", "problem", title, "detail", message)
-	text := &widget.Label{Text: message, Wrapping: fyne.TextWrapWord}
-	d := dialog.NewCustom(title, "Close", text, s.win)
-	d.SetIcon(theme.ErrorIcon())
-	w := min(560, s.win.Canvas().Size().Width*0.8)
-	d.Resize(fyne.NewSize(w, d.MinSize().Height))
-	d.Show()
-	return d
-}
-
 // chooseSave asks where to save a file with extension ext, offering name
 // in folder dir (Fyne's default when dir is ""), and hands the path to
 // use. A name typed without the extension gets it.
@@ -43,10 +28,10 @@ func (s *Studio) problem(title, message string) dialog.Dialog {
 // anyone writes to it. Slate writes files atomically beside it instead, so
 // the empty file is only a placeholder: whoever fails to fill it removes
 // it with dropPlaceholder.
-func (s *Studio) chooseSave(heading, name, ext, dir string, use func(path string)) {
+func chooseSave(deps Deps, heading, name, ext, dir string, use func(path string)) {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			s.report(fmt.Errorf("choose where to save: %w", err))
+			deps.Report(fmt.Errorf("choose where to save: %w", err))
 			return
 		}
 		if w == nil {
@@ -55,7 +40,7 @@ func (s *Studio) chooseSave(heading, name, ext, dir string, use func(path string
 		u := w.URI()
 		w.Close()
 		if u.Scheme() != "file" {
-			s.problem("Cannot save there", fmt.Sprintf("%s is not a folder on this computer; choose a local folder.", u))
+			deps.Problem("Cannot save there", fmt.Sprintf("%s is not a folder on this computer; choose a local folder.", u))
 			return
 		}
 		path, renamed := withExt(u.Path(), ext)
@@ -72,11 +57,11 @@ func (s *Studio) chooseSave(heading, name, ext, dir string, use func(path string
 			if ok {
 				use(path)
 			}
-		}, s.win)
+		}, deps.Window)
 		c.SetConfirmText("Replace")
 		c.SetDismissText("Cancel")
 		c.Show()
-	}, s.win)
+	}, deps.Window)
 	d.SetTitleText(heading)
 	d.SetFileName(name)
 	d.SetFilter(regularFiles{ext})

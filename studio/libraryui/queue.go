@@ -1,4 +1,4 @@
-package studio
+package libraryui
 
 import (
 	"cmp"
@@ -14,15 +14,17 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
 )
 
-// queuePanel shows the render queue: every job with its progress, time
+// QueuePanel shows the render queue: every job with its progress, time
 // left and a button for what can be done with it, and the overall
 // progress of the jobs still to finish. It starts with the jobs the queue
 // kept from earlier runs.
-type queuePanel struct {
-	s       *Studio
+type QueuePanel struct {
+	s       Session
+	d       Deps
 	jobs    []render.Job // newest batch first
 	list    *widget.List
 	overall *widget.ProgressBar
@@ -30,12 +32,13 @@ type queuePanel struct {
 	all     *widget.Button
 }
 
-// newQueuePanel makes the panel; what its buttons start runs under ctx,
-// the studio's.
-func newQueuePanel(ctx context.Context, s *Studio) *queuePanel {
-	q := &queuePanel{s: s}
-	q.all = widget.NewButtonWithIcon("Render all", theme.MediaPlayIcon(), func() { s.renderAll(ctx) })
-	q.jobs = s.deps.Queue.Jobs()
+// NewQueuePanel makes the Render queue tab; it follows the session's jobs
+// from now on, and what its buttons start runs under ctx, the studio's.
+func NewQueuePanel(ctx context.Context, d Deps) *QueuePanel {
+	d = d.withDefaults()
+	q := &QueuePanel{s: d.Session, d: d}
+	q.all = widget.NewButtonWithIcon("Render all", theme.MediaPlayIcon(), func() { d.RenderAll(ctx) })
+	q.jobs = d.Queue.Jobs()
 	q.sort()
 	q.overall = widget.NewProgressBar()
 	q.summary = widget.NewLabel("")
@@ -45,17 +48,19 @@ func newQueuePanel(ctx context.Context, s *Studio) *queuePanel {
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*jobRow).bind(q.jobs[i]) },
 	)
 	q.update()
+	q.s.Listen(session.Listener{JobChanged: q.jobChanged})
 	return q
 }
 
-func (q *queuePanel) view() fyne.CanvasObject {
+// View is the panel, for the studio's side tabs.
+func (q *QueuePanel) View() fyne.CanvasObject {
 	clear := widget.NewButton("Clear finished", q.clearFinished)
 	top := container.NewVBox(container.NewHBox(q.all, clear), q.summary, q.overall, widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, q.list)
 }
 
 // jobChanged takes in a change to one job.
-func (q *queuePanel) jobChanged(j render.Job) {
+func (q *QueuePanel) jobChanged(j render.Job) {
 	if j.ID == "" {
 		return // answered from the cache: nothing to queue
 	}
@@ -70,7 +75,7 @@ func (q *queuePanel) jobChanged(j render.Job) {
 
 // sort puts the newest batch of jobs first (jobs queued within the same
 // second, as by one Render all) and, within a batch, the shots in order.
-func (q *queuePanel) sort() {
+func (q *QueuePanel) sort() {
 	slices.SortStableFunc(q.jobs, func(a, b render.Job) int {
 		if c := b.CreatedAt.Truncate(time.Second).Compare(a.CreatedAt.Truncate(time.Second)); c != 0 {
 			return c
@@ -79,7 +84,7 @@ func (q *queuePanel) sort() {
 	})
 }
 
-func (q *queuePanel) clearFinished() {
+func (q *QueuePanel) clearFinished() {
 	q.jobs = slices.DeleteFunc(q.jobs, func(j render.Job) bool { return j.Status.Done() })
 	q.update()
 }
@@ -87,7 +92,7 @@ func (q *queuePanel) clearFinished() {
 // update refreshes the list and the overall progress: the mean progress of
 // the jobs not yet finished and of those that finished since the queue was
 // last idle.
-func (q *queuePanel) update() {
+func (q *QueuePanel) update() {
 	active, done, sum := 0, 0, 0
 	for _, j := range q.jobs {
 		switch {
@@ -112,7 +117,7 @@ func (q *queuePanel) update() {
 
 // batchStart reports whether a finished job belongs to the current batch:
 // it finished after the oldest job still to finish was created.
-func (q *queuePanel) batchStart(j render.Job) bool {
+func (q *QueuePanel) batchStart(j render.Job) bool {
 	var oldest time.Time
 	for _, x := range q.jobs {
 		if !x.Status.Done() && (oldest.IsZero() || x.CreatedAt.Before(oldest)) {
@@ -125,21 +130,21 @@ func (q *queuePanel) batchStart(j render.Job) bool {
 // jobRow is one job in the list.
 type jobRow struct {
 	widget.BaseWidget
-	q                   *queuePanel
+	q                   *QueuePanel
 	job                 render.Job
 	title, state        *widget.Label
 	bar                 *widget.ProgressBar
 	cancel, retry, open *widget.Button
 }
 
-func newJobRow(ctx context.Context, q *queuePanel) *jobRow {
+func newJobRow(ctx context.Context, q *QueuePanel) *jobRow {
 	r := &jobRow{q: q, title: widget.NewLabel(""), state: widget.NewLabel(""), bar: widget.NewProgressBar()}
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.state.Truncation = fyne.TextTruncateEllipsis
 	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
-		if err := q.s.deps.Queue.Cancel(ctx, r.job.ID); err != nil {
-			q.s.report(err)
+		if err := q.d.Queue.Cancel(ctx, r.job.ID); err != nil {
+			q.d.Report(err)
 		}
 	})
 	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { q.retry(ctx, r.job) })
@@ -163,7 +168,7 @@ func (r *jobRow) bind(j render.Job) {
 	}
 	r.title.SetText(title)
 	r.bar.SetValue(float64(j.Progress) / 100)
-	r.state.SetText(jobText(j, r.q.s.deps.Clock.Now()))
+	r.state.SetText(jobText(j, r.q.d.Clock.Now()))
 	show := func(b *widget.Button, on bool) {
 		if on {
 			b.Show()
@@ -209,13 +214,12 @@ func jobText(j render.Job, now time.Time) string {
 	return string(j.Status)
 }
 
-func (q *queuePanel) retry(ctx context.Context, j render.Job) {
-	s := q.s
-	background(ctx, s, func(ctx context.Context) (render.Job, error) {
-		return s.deps.Queue.Retry(ctx, j.ID)
+func (q *QueuePanel) retry(ctx context.Context, j render.Job) {
+	session.Background(ctx, q.s, func(ctx context.Context) (render.Job, error) {
+		return q.d.Queue.Retry(ctx, j.ID)
 	}, func(nj render.Job, err error) {
 		if err != nil {
-			s.report(fmt.Errorf("retry shot %d: %w", j.ShotNumber, err))
+			q.d.Report(fmt.Errorf("retry shot %d: %w", j.ShotNumber, err))
 			return
 		}
 		q.jobChanged(nj)
@@ -225,28 +229,28 @@ func (q *queuePanel) retry(ctx context.Context, j render.Job) {
 // open shows a finished job's shot: selected, with the playhead at its
 // start; or, when the job's project is not the open one, its clip in the
 // system's video player.
-func (q *queuePanel) open(ctx context.Context, j render.Job) {
+func (q *QueuePanel) open(ctx context.Context, j render.Job) {
 	s := q.s
 	p := s.Project()
 	if i := p.Index(j.ShotID); i >= 0 && j.ProjectID == p.ID {
-		s.session.Select(j.ShotID)
-		s.session.SetPlayhead(p.Timing()[i].Start)
+		s.Select(j.ShotID)
+		s.SetPlayhead(p.Timing()[i].Start)
 		return
 	}
 	if j.Clip == nil {
 		return
 	}
 	sum := j.Clip.SHA256
-	background(ctx, s, func(context.Context) (struct{}, error) {
-		return struct{}{}, s.session.CheckClip(sum, j.ShotNumber)
+	session.Background(ctx, s, func(context.Context) (struct{}, error) {
+		return struct{}{}, s.CheckClip(sum, j.ShotNumber)
 	}, func(_ struct{}, err error) {
 		if err != nil {
-			s.report(err)
+			q.d.Report(err)
 			return
 		}
-		u := &url.URL{Scheme: "file", Path: s.deps.Library.Blobs().Path(sum)}
-		if err := s.app.OpenURL(u); err != nil {
-			s.report(fmt.Errorf("open the clip: %w", err))
+		u := &url.URL{Scheme: "file", Path: q.d.Library.Blobs().Path(sum)}
+		if err := q.d.App.OpenURL(u); err != nil {
+			q.d.Report(fmt.Errorf("open the clip: %w", err))
 		}
 	})
 }

@@ -1,4 +1,4 @@
-package studio
+package libraryui
 
 import (
 	"context"
@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -36,17 +37,15 @@ const panelHint = "Double-click a project to open it."
 // made when the last project is deleted.
 const untitled = "Untitled film"
 
-// libraryPanel is the Library tab: the projects in the library with what
-// can be done to them, and the rendered clips of the open project.
+// Panel is the Library tab: the projects in the library with what can be
+// done to them, and the rendered clips of the open project.
 //
 // Its fields are touched on the UI goroutine only; library calls run in
-// the background and hand their results back through fyne.Do.
-type libraryPanel struct {
-	s    *Studio
+// the background and hand their results back through the session.
+type Panel struct {
+	s    Session
+	d    Deps
 	root fyne.CanvasObject
-	// tabs is the side panel the library is a tab of, set by New, so that
-	// Open project can bring the tab forward.
-	tabs *container.AppTabs
 
 	projects    []library.ProjectInfo
 	selectedID  string // the project picked in the list; "" for none
@@ -94,25 +93,31 @@ type libraryState struct {
 	thumbs   map[string][]byte // thumbnails the library has made, by blob
 }
 
-// newLibraryPanel makes the panel; what it reads and changes in the
-// library runs under ctx, the studio's.
-func newLibraryPanel(ctx context.Context, s *Studio) *libraryPanel {
-	l := &libraryPanel{s: s, thumbs: map[string]fyne.Resource{}, thumbFailed: map[string]bool{}}
+// NewPanel makes the Library tab; it follows the session's project and
+// clips from now on, and what it reads and changes in the library runs
+// under ctx, the studio's.
+func NewPanel(ctx context.Context, d Deps) *Panel {
+	d = d.withDefaults()
+	l := &Panel{s: d.Session, d: d, thumbs: map[string]fyne.Resource{}, thumbFailed: map[string]bool{}}
 	l.build(ctx)
+	l.s.Listen(session.Listener{
+		ProjectChanged: func(timeline.Change) { l.refresh(ctx) },
+		ClipsChanged:   func() { l.refresh(ctx) },
+	})
 	return l
 }
 
-// tracked runs fn in the background as background does, counting it as
-// the panel's busy work until done has run.
-func tracked[T any](ctx context.Context, l *libraryPanel, fn func(ctx context.Context) (T, error), done func(T, error)) {
+// tracked runs fn in the background as session.Background does, counting
+// it as the panel's busy work until done has run.
+func tracked[T any](ctx context.Context, l *Panel, fn func(ctx context.Context) (T, error), done func(T, error)) {
 	l.busy++
-	background(ctx, l.s, fn, func(v T, err error) {
+	session.Background(ctx, l.s, fn, func(v T, err error) {
 		l.busy--
 		done(v, err)
 	})
 }
 
-func (l *libraryPanel) build(ctx context.Context) {
+func (l *Panel) build(ctx context.Context) {
 	l.projectList = &keyList{onEnter: func() { l.openSelected(ctx) }}
 	l.projectList.Length = func() int { return len(l.projects) }
 	l.projectList.CreateItem = func() fyne.CanvasObject { return newProjectRow() }
@@ -129,7 +134,7 @@ func (l *libraryPanel) build(ctx context.Context) {
 		l.updateButtons()
 	}
 
-	newBtn := widget.NewButtonWithIcon("New…", theme.ContentAddIcon(), func() { l.s.newProject(ctx) })
+	newBtn := widget.NewButtonWithIcon("New…", theme.ContentAddIcon(), func() { l.NewProject(ctx) })
 	newBtn.Importance = widget.HighImportance
 	l.openBtn = widget.NewButtonWithIcon("Open", theme.FolderOpenIcon(), func() { l.openSelected(ctx) })
 	l.dupBtn = widget.NewButtonWithIcon("Duplicate…", theme.ContentCopyIcon(), func() { l.askDuplicate(ctx) })
@@ -175,14 +180,11 @@ func heading(text string) *widget.Label {
 	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 }
 
-func (l *libraryPanel) view() fyne.CanvasObject { return l.root }
-
-// projectChanged follows the open project: another project, an edit (which
-// moves it to the top of the list), new clips.
-func (l *libraryPanel) projectChanged(ctx context.Context) { l.refresh(ctx) }
+// View is the panel, for the studio's side tabs.
+func (l *Panel) View() fyne.CanvasObject { return l.root }
 
 // selected is the project picked in the list.
-func (l *libraryPanel) selected() (library.ProjectInfo, bool) {
+func (l *Panel) selected() (library.ProjectInfo, bool) {
 	for _, p := range l.projects {
 		if p.ID == l.selectedID {
 			return p, true
@@ -191,7 +193,7 @@ func (l *libraryPanel) selected() (library.ProjectInfo, bool) {
 	return library.ProjectInfo{}, false
 }
 
-func (l *libraryPanel) updateButtons() {
+func (l *Panel) updateButtons() {
 	p, ok := l.selected()
 	setEnabled(l.openBtn, ok && p.ID != l.s.Project().ID)
 	setEnabled(l.dupBtn, ok)
@@ -209,7 +211,7 @@ func setEnabled(b *widget.Button, on bool) {
 
 // refresh reads the project list and the open project's clips in the
 // background and shows them.
-func (l *libraryPanel) refresh(ctx context.Context) {
+func (l *Panel) refresh(ctx context.Context) {
 	if l.loading {
 		l.reload = true
 		return
@@ -219,13 +221,13 @@ func (l *libraryPanel) refresh(ctx context.Context) {
 	type shotRef struct{ id, title, key string }
 	shots := make([]shotRef, len(p.Shots))
 	for i, sh := range p.Shots {
-		shots[i] = shotRef{sh.ID, sh.Title, l.s.session.KeyOf(i)}
+		shots[i] = shotRef{sh.ID, sh.Title, l.s.KeyOf(i)}
 	}
 	known := make(map[string]bool, len(l.thumbs))
 	for sha := range l.thumbs {
 		known[sha] = true
 	}
-	projectID, lib := p.ID, l.s.deps.Library
+	projectID, lib := p.ID, l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (libraryState, error) {
 		var st libraryState
 		var err error
@@ -262,7 +264,7 @@ func (l *libraryPanel) refresh(ctx context.Context) {
 			return
 		}
 		if err != nil {
-			l.s.deps.Log.Warn("library panel", "err", err)
+			l.d.Log.Warn("library panel", "err", err)
 			l.status.SetText(fmt.Sprintf("Could not read the library: %v", err))
 			return
 		}
@@ -291,7 +293,7 @@ func pickClip(lib *library.Library, clips []library.Clip, key string) (clipRow, 
 }
 
 // show puts what a refresh read on screen.
-func (l *libraryPanel) show(ctx context.Context, st libraryState) {
+func (l *Panel) show(ctx context.Context, st libraryState) {
 	open := l.s.Project().ID
 	l.projects = st.projects
 	if _, ok := l.selected(); !ok {
@@ -342,7 +344,7 @@ func (l *libraryPanel) show(ctx context.Context, st libraryState) {
 }
 
 // makeThumbs makes the next missing thumbnail, and the rest after it.
-func (l *libraryPanel) makeThumbs(ctx context.Context) {
+func (l *Panel) makeThumbs(ctx context.Context) {
 	if l.thumbBusy {
 		return
 	}
@@ -357,7 +359,7 @@ func (l *libraryPanel) makeThumbs(ctx context.Context) {
 		}
 	}
 	l.thumbBusy = true
-	lib, tools := l.s.deps.Library, l.s.deps.Tools
+	lib, tools := l.d.Library, l.d.Tools
 	tracked(ctx, l, func(ctx context.Context) ([]byte, error) {
 		return lib.ClipThumbnail(ctx, tools, c)
 	}, func(data []byte, err error) {
@@ -365,7 +367,7 @@ func (l *libraryPanel) makeThumbs(ctx context.Context) {
 		if err != nil {
 			// The row shows a film icon instead; the clip itself is fine.
 			l.thumbFailed[c.SHA256] = true
-			l.s.deps.Log.Warn("clip thumbnail", "shot", c.ShotID, "err", err)
+			l.d.Log.Warn("clip thumbnail", "shot", c.ShotID, "err", err)
 		} else {
 			l.thumbs[c.SHA256] = fyne.NewStaticResource(c.SHA256+".jpg", data)
 			l.clipList.Refresh()
@@ -433,7 +435,7 @@ func (r *projectRow) DoubleTapped(*fyne.PointEvent) {
 	}
 }
 
-func (l *libraryPanel) updateProjectRow(ctx context.Context, id widget.ListItemID, o fyne.CanvasObject) {
+func (l *Panel) updateProjectRow(ctx context.Context, id widget.ListItemID, o fyne.CanvasObject) {
 	if id >= len(l.projects) {
 		return
 	}
@@ -446,7 +448,7 @@ func (l *libraryPanel) updateProjectRow(ctx context.Context, id widget.ListItemI
 	}
 	detail := shotCount(p.Shots)
 	if !p.UpdatedAt.IsZero() {
-		detail += " · changed " + ago(l.s.deps.Clock.Now(), p.UpdatedAt)
+		detail += " · changed " + ago(l.d.Clock.Now(), p.UpdatedAt)
 	}
 	if open {
 		detail = "open · " + detail
@@ -533,7 +535,7 @@ func clipItemOf(o fyne.CanvasObject) clipItem {
 	return it
 }
 
-func (l *libraryPanel) updateClipRow(id widget.ListItemID, o fyne.CanvasObject) {
+func (l *Panel) updateClipRow(id widget.ListItemID, o fyne.CanvasObject) {
 	if id >= len(l.clips) {
 		return
 	}
@@ -551,7 +553,7 @@ func (l *libraryPanel) updateClipRow(id widget.ListItemID, o fyne.CanvasObject) 
 	it.title.SetText(fmt.Sprintf("Shot %d · %s", row.number, row.title))
 	it.detail.SetText(fmt.Sprintf("%s · %d frames · %.1f s · %d×%d",
 		c.Backend, c.Frames, timeline.FrameTime(c.Frames, c.FPS).Seconds(), c.Width, c.Height))
-	made := "made " + ago(l.s.deps.Clock.Now(), c.Created)
+	made := "made " + ago(l.d.Clock.Now(), c.Created)
 	if !row.current {
 		made += " · the shot has changed since"
 	}
@@ -585,35 +587,28 @@ func (*tightVBox) MinSize(objs []fyne.CanvasObject) fyne.Size {
 }
 
 // openSelected opens the project picked in the list.
-func (l *libraryPanel) openSelected(ctx context.Context) {
+func (l *Panel) openSelected(ctx context.Context) {
 	p, ok := l.selected()
 	if !ok || p.ID == l.s.Project().ID {
 		return
 	}
-	lib := l.s.deps.Library
+	lib := l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		return lib.OpenProject(ctx, p.ID)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
-			l.s.report(err)
+			l.d.Report(err)
 			return
 		}
-		l.s.session.Open(ctx, doc)
+		l.s.Open(ctx, doc)
 	})
 }
 
-// openProject is File ▸ Open project: it brings the Library tab forward
-// with the project list focused, where a double click (or Open) opens one.
-func (s *Studio) openProject() {
-	l := s.library
-	if l.tabs != nil {
-		for _, it := range l.tabs.Items {
-			if it.Content == l.root {
-				l.tabs.Select(it)
-			}
-		}
-	}
-	s.win.Canvas().Focus(l.projectList)
+// OpenProject is File ▸ Open project: it focuses the project list, where
+// a double click (or Open) opens one. The studio brings the tab forward
+// first.
+func (l *Panel) OpenProject() {
+	l.d.Window.Canvas().Focus(l.projectList)
 	l.status.SetText("Double-click a project to open it, or move with the arrow keys, pick with Space and open with Enter.")
 }
 
@@ -636,7 +631,7 @@ func titleEntry(text string) *widget.Entry {
 
 // askTitle shows a form asking for a project's title and hands the answer
 // to use.
-func (s *Studio) askTitle(heading, confirm, initial string, use func(title string)) {
+func askTitle(deps Deps, heading, confirm, initial string, use func(title string)) {
 	e := titleEntry(initial)
 	d := dialog.NewForm(heading, confirm, "Cancel",
 		[]*widget.FormItem{widget.NewFormItem("Title", e)},
@@ -644,16 +639,16 @@ func (s *Studio) askTitle(heading, confirm, initial string, use func(title strin
 			if ok {
 				use(strings.TrimSpace(e.Text))
 			}
-		}, s.win)
+		}, deps.Window)
 	d.Resize(fyne.NewSize(420, d.MinSize().Height))
 	d.Show()
-	s.win.Canvas().Focus(e)
+	deps.Window.Canvas().Focus(e)
 }
 
-// newProject is File ▸ New project: it asks for a title and opens a new
+// NewProject is File ▸ New project: it asks for a title and opens a new
 // project with one shot to start from.
-func (s *Studio) newProject(ctx context.Context) {
-	s.askTitle("New project", "Create", untitled, func(title string) { s.library.create(ctx, title) })
+func (l *Panel) NewProject(ctx context.Context) {
+	askTitle(l.d, "New project", "Create", untitled, func(title string) { l.create(ctx, title) })
 }
 
 // starterProject is a new project with one empty shot, so the timeline
@@ -665,39 +660,39 @@ func starterProject(title string) *timeline.Project {
 }
 
 // create stores a new project and opens it.
-func (l *libraryPanel) create(ctx context.Context, title string) {
-	lib := l.s.deps.Library
+func (l *Panel) create(ctx context.Context, title string) {
+	lib := l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		return lib.CreateProject(ctx, starterProject(title))
 	}, func(doc *library.Document, err error) {
 		if err != nil {
-			l.s.report(err)
+			l.d.Report(err)
 			return
 		}
 		l.selectedID = doc.Project().ID
-		l.s.session.Open(ctx, doc)
+		l.s.Open(ctx, doc)
 	})
 }
 
-func (l *libraryPanel) askDuplicate(ctx context.Context) {
+func (l *Panel) askDuplicate(ctx context.Context) {
 	p, ok := l.selected()
 	if !ok {
 		return
 	}
-	l.s.askTitle("Duplicate project", "Duplicate", p.Title+" copy", func(title string) {
+	askTitle(l.d, "Duplicate project", "Duplicate", p.Title+" copy", func(title string) {
 		l.duplicate(ctx, p.ID, title)
 	})
 }
 
 // duplicate stores a copy of a project and picks it in the list; the open
 // project stays open.
-func (l *libraryPanel) duplicate(ctx context.Context, id, title string) {
-	lib := l.s.deps.Library
+func (l *Panel) duplicate(ctx context.Context, id, title string) {
+	lib := l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		return lib.DuplicateProject(ctx, id, title)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
-			l.s.report(err)
+			l.d.Report(err)
 			return
 		}
 		l.selectedID = doc.Project().ID
@@ -706,7 +701,7 @@ func (l *libraryPanel) duplicate(ctx context.Context, id, title string) {
 	})
 }
 
-func (l *libraryPanel) askDelete(ctx context.Context) {
+func (l *Panel) askDelete(ctx context.Context) {
 	p, ok := l.selected()
 	if !ok {
 		return
@@ -719,7 +714,7 @@ func (l *libraryPanel) askDelete(ctx context.Context) {
 		if ok {
 			l.delete(ctx, p)
 		}
-	}, l.s.win)
+	}, l.d.Window)
 	d.SetConfirmText("Delete")
 	d.SetDismissText("Keep it")
 	d.SetConfirmImportance(widget.DangerImportance)
@@ -729,9 +724,9 @@ func (l *libraryPanel) askDelete(ctx context.Context) {
 // delete removes a project. Deleting the open one opens the next most
 // recent, or a new empty project when none is left: the studio always has
 // a project open.
-func (l *libraryPanel) delete(ctx context.Context, p library.ProjectInfo) {
+func (l *Panel) delete(ctx context.Context, p library.ProjectInfo) {
 	wasOpen := p.ID == l.s.Project().ID
-	lib := l.s.deps.Library
+	lib := l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		if err := lib.DeleteProject(ctx, p.ID); err != nil {
 			return nil, err
@@ -749,24 +744,24 @@ func (l *libraryPanel) delete(ctx context.Context, p library.ProjectInfo) {
 		return lib.CreateProject(ctx, starterProject(untitled))
 	}, func(doc *library.Document, err error) {
 		if err != nil {
-			l.s.report(err)
+			l.d.Report(err)
 			l.refresh(ctx)
 			return
 		}
 		l.status.SetText(fmt.Sprintf("Deleted “%s”.", p.Title))
 		if doc != nil {
 			l.selectedID = doc.Project().ID
-			l.s.session.Open(ctx, doc)
+			l.s.Open(ctx, doc)
 			return
 		}
 		l.refresh(ctx)
 	})
 }
 
-func (l *libraryPanel) askImport(ctx context.Context) {
+func (l *Panel) askImport(ctx context.Context) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			l.s.report(fmt.Errorf("choose a project file: %w", err))
+			l.d.Report(fmt.Errorf("choose a project file: %w", err))
 			return
 		}
 		if r == nil {
@@ -775,7 +770,7 @@ func (l *libraryPanel) askImport(ctx context.Context) {
 		path := r.URI().Path()
 		r.Close()
 		l.importFile(ctx, path)
-	}, l.s.win)
+	}, l.d.Window)
 	d.SetFilter(regularFiles{".slate"})
 	d.Resize(fileDialogSize())
 	d.Show()
@@ -783,35 +778,35 @@ func (l *libraryPanel) askImport(ctx context.Context) {
 
 // importFile stores the project in a .slate file and opens it. A bad file
 // is refused with the reason and nothing is stored.
-func (l *libraryPanel) importFile(ctx context.Context, path string) {
-	lib := l.s.deps.Library
+func (l *Panel) importFile(ctx context.Context, path string) {
+	lib := l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
 		return lib.ImportFile(ctx, path)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
-			l.s.problem("Could not import the project", err.Error()+"\n\nNothing was added to the library.")
+			l.d.Problem("Could not import the project", err.Error()+"\n\nNothing was added to the library.")
 			return
 		}
 		l.selectedID = doc.Project().ID
 		l.status.SetText(fmt.Sprintf("Imported “%s” from %s.", doc.Project().Title, path))
-		l.s.session.Open(ctx, doc)
+		l.s.Open(ctx, doc)
 	})
 }
 
-func (l *libraryPanel) askExport(ctx context.Context) {
+func (l *Panel) askExport(ctx context.Context) {
 	p, ok := l.selected()
 	if !ok {
 		return
 	}
-	l.s.chooseSave("Export project", fileName(p.Title, ".slate"), ".slate", "", func(path string) {
+	chooseSave(l.d, "Export project", fileName(p.Title, ".slate"), ".slate", "", func(path string) {
 		l.exportFile(ctx, p, path)
 	})
 }
 
 // exportFile writes a stored project to a .slate file, atomically: a
 // failure leaves no partial file.
-func (l *libraryPanel) exportFile(ctx context.Context, p library.ProjectInfo, path string) {
-	lib := l.s.deps.Library
+func (l *Panel) exportFile(ctx context.Context, p library.ProjectInfo, path string) {
+	lib := l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (struct{}, error) {
 		err := lib.ExportFile(ctx, p.ID, path)
 		if err != nil {
@@ -820,7 +815,7 @@ func (l *libraryPanel) exportFile(ctx context.Context, p library.ProjectInfo, pa
 		return struct{}{}, err
 	}, func(_ struct{}, err error) {
 		if err != nil {
-			l.s.problem("Could not export the project", err.Error()+"\n\nCheck that the folder exists and you may write to it, then try again.")
+			l.d.Problem("Could not export the project", err.Error()+"\n\nCheck that the folder exists and you may write to it, then try again.")
 			return
 		}
 		l.status.SetText(fmt.Sprintf("Exported “%s” to %s", p.Title, path))

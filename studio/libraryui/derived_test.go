@@ -1,4 +1,4 @@
-package studio
+package libraryui
 
 import (
 	"bytes"
@@ -18,6 +18,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/studio/studiotest"
 )
 
 // When a cast member's owner removes a use, the clip goes from the maker's
@@ -35,20 +36,17 @@ func TestRemovedUseLeavesNoDerivedFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Ben's studio, logged in to the server.
-	var svc *sharing.Service
-	h := newHarnessWith(t, nil, func(d *Deps) {
-		svc = sharing.New(d.Library, sharing.Options{Store: client.NewFileStore(t.TempDir()), Device: "ben's laptop"})
-		if _, err := svc.SignUp(ctx, server, "ben", testPassword); err != nil {
-			t.Fatal(err)
-		}
-		d.Sharing = svc
-	})
+	h := newFixture(t, needTools(t), studiotest.Demo(t))
+	svc := sharing.New(h.lib, sharing.Options{Store: client.NewFileStore(t.TempDir()), Device: "ben's laptop"})
+	if _, err := svc.SignUp(ctx, server, "ben", testPassword); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := svc.Find(ctx, "@mara"); err != nil {
 		t.Fatal(err)
 	}
 
 	// Ben renders shot 1; the studio shows the clip with its thumbnail.
-	j, err := h.queue.Submit(ctx, h.s.session.Request(0), animatic.Name)
+	j, err := h.queue.Submit(ctx, h.s.Request(0), animatic.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,9 +54,9 @@ func TestRemovedUseLeavesNoDerivedFile(t *testing.T) {
 		t.Fatalf("render shot 1: %v, %+v", err, j.Error)
 	}
 	sum := j.Clip.SHA256
-	l := h.s.library
-	h.ui.until(t, "the clip's thumbnails", time.Minute, func() bool {
-		return l.thumbs[sum] != nil && l.busy == 0 && h.s.thumbs.has("clip:")
+	l := h.panel
+	h.until("the clip's thumbnails", time.Minute, func() bool {
+		return l.thumbs[sum] != nil && l.busy == 0 && h.thumbs.Get(ctx, 0) != nil && h.thumbs.has("clip:")
 	})
 	thumb, err := jpeg.Decode(bytes.NewReader(l.thumbs[sum].Content()))
 	if err != nil {

@@ -1,4 +1,4 @@
-package studio
+package libraryui
 
 import (
 	"bytes"
@@ -23,26 +23,27 @@ type previewer interface {
 	Thumbnail(req *render.Request, w, h int) *image.RGBA
 }
 
-// thumbnails makes and caches small pictures of shots: the first frame of
-// the shot's clip when it has one, else its animatic card. They are made
-// in the background, two at a time, and the timeline is told when one is
-// ready.
-type thumbnails struct {
-	s       *Studio
+// Thumbnails makes and caches the pictures on the timeline's cards: the
+// first frame of the shot's clip when it has one, else its animatic card.
+// They are made in the background, two at a time, and the timeline is
+// told when one is ready (Deps.ThumbnailReady).
+type Thumbnails struct {
+	d       Deps
 	sem     chan struct{}
 	mu      sync.Mutex
 	done    map[string]image.Image // by cache key
 	pending map[string]bool
 }
 
-func newThumbnails(s *Studio) *thumbnails {
-	return &thumbnails{s: s, sem: make(chan struct{}, 2), done: map[string]image.Image{}, pending: map[string]bool{}}
+// NewThumbnails makes the cache of the cards' pictures.
+func NewThumbnails(d Deps) *Thumbnails {
+	return &Thumbnails{d: d.withDefaults(), sem: make(chan struct{}, 2), done: map[string]image.Image{}, pending: map[string]bool{}}
 }
 
-// get returns shot i's thumbnail, or nil while it is being made under ctx.
+// Get returns shot i's picture, or nil while it is being made under ctx.
 // Call it on the UI goroutine.
-func (th *thumbnails) get(ctx context.Context, i int) image.Image {
-	s := th.s.session
+func (th *Thumbnails) Get(ctx context.Context, i int) image.Image {
+	s := th.d.Session
 	var key string
 	var make func(ctx context.Context) (image.Image, error)
 	if c, ok := s.ClipOf(i); ok {
@@ -69,7 +70,7 @@ func (th *thumbnails) get(ctx context.Context, i int) image.Image {
 	return nil
 }
 
-func (th *thumbnails) run(ctx context.Context, key string, make func(ctx context.Context) (image.Image, error)) {
+func (th *Thumbnails) run(ctx context.Context, key string, make func(ctx context.Context) (image.Image, error)) {
 	select {
 	case th.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -88,14 +89,14 @@ func (th *thumbnails) run(ctx context.Context, key string, make func(ctx context
 	}
 	if err != nil {
 		// A missing thumbnail is not worth a dialog; the card shows none.
-		th.s.deps.Log.Warn("thumbnail", "key", key, "err", err)
+		th.d.Log.Warn("thumbnail", "key", key, "err", err)
 		return
 	}
-	th.s.session.OnUI(th.s.timeline.ThumbnailReady)
+	th.d.Session.OnUI(th.d.ThumbnailReady)
 }
 
-func (th *thumbnails) fromCard(req *render.Request) (image.Image, error) {
-	b, err := th.s.deps.Backends.Open(animatic.Name)
+func (th *Thumbnails) fromCard(req *render.Request) (image.Image, error) {
+	b, err := th.d.Backends.Open(animatic.Name)
 	if err != nil {
 		return nil, err
 	}
@@ -108,8 +109,8 @@ func (th *thumbnails) fromCard(req *render.Request) (image.Image, error) {
 
 // fromClip returns a clip's thumbnail, the one the library keeps for the
 // library panel too, so each clip's is made once.
-func (th *thumbnails) fromClip(ctx context.Context, c library.Clip) (image.Image, error) {
-	data, err := th.s.deps.Library.ClipThumbnail(ctx, th.s.deps.Tools, c)
+func (th *Thumbnails) fromClip(ctx context.Context, c library.Clip) (image.Image, error) {
+	data, err := th.d.Library.ClipThumbnail(ctx, th.d.Tools, c)
 	if err != nil {
 		return nil, err
 	}

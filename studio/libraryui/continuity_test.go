@@ -1,4 +1,4 @@
-package studio
+package libraryui
 
 import (
 	"path/filepath"
@@ -8,6 +8,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/render/rendertest"
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -26,19 +27,21 @@ func TestContinuedShotRenderedOnceThenExported(t *testing.T) {
 		t.Fatal(err)
 	}
 	cond := &rendertest.Counter{Backend: a, As: "conditioned", ImageConditioning: true}
-	f := newFixtureWith(t, tools, nil, func(d *Deps) {
-		d.Backends.Register(cond.As, func() (render.Backend, error) { return cond, nil })
-		d.Backend = cond.As
-	}, p)
+	f := newFixtureOn(t, studiotest.Options{
+		Projects: []*timeline.Project{p}, Tools: &tools, Backend: cond.As,
+		Change: func(reg *render.Registry) {
+			reg.Register(cond.As, func() (render.Backend, error) { return cond, nil })
+		},
+	})
 	first, second := p.Shots[0].ID, p.Shots[1].ID
 
-	f.s.session.Select(second)
-	f.s.renderSelected(t.Context()) // Ctrl+R
-	f.until("shot 2's clip", time.Minute, func() bool { _, ok := f.s.session.ClipOf(1); return ok })
+	f.s.Select(second)
+	f.s.Render(t.Context(), f.s.SelectedShots()) // Ctrl+R
+	f.until("shot 2's clip", time.Minute, func() bool { _, ok := f.s.ClipOf(1); return ok })
 	if n := cond.Renders(second); n != 1 {
 		t.Fatalf("Ctrl+R rendered shot 2 %d times, want once", n)
 	}
-	if one, ok := f.s.session.ClipOf(0); !ok {
+	if one, ok := f.s.ClipOf(0); !ok {
 		t.Error("shot 2 was rendered without the shot it continues from")
 	} else if got, want := cond.PrevClip(second), f.lib.Blobs().Path(one.SHA256); got != want {
 		t.Errorf("shot 2 started from %q, want shot 1's clip %q", got, want)
