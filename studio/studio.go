@@ -175,19 +175,23 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ThumbnailReady: func() { s.timeline.ThumbnailReady() },
 	}
 	s.thumbs = libraryui.NewThumbnails(s.libraryDeps)
+	var anim render.Backend
+	if b, err := d.Backends.Open(animatic.Name); err == nil {
+		anim = b
+	}
 	board := storyboard.Deps{
 		Session: s.session, Window: s.win, Clock: d.Clock,
 		Backends: d.Backends.Names(), DefaultBackend: d.Backend,
 		Thumbnail:      func(i int) image.Image { return s.thumbs.Get(ctx, i) },
 		RenderSelected: func() { s.renderSelected(ctx) },
 	}
+	if vb, ok := anim.(render.VoicedBackend); ok {
+		// The dialogue lane voices lines as the animatic's soundtrack does.
+		board.Voices = vb.Voices()
+	}
 	s.timeline = storyboard.NewStrip(ctx, board)
 	s.inspector = storyboard.NewInspector(ctx, board)
 	s.queue = libraryui.NewQueuePanel(ctx, s.libraryDeps)
-	var anim render.Backend
-	if b, err := d.Backends.Open(animatic.Name); err == nil {
-		anim = b
-	}
 	s.player = player.New(ctx, player.Deps{
 		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
 		Tools: d.Tools, Blobs: d.Library.Blobs(),
