@@ -7,8 +7,11 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -235,5 +238,35 @@ func TestFitLeavesNoScrollbar(t *testing.T) {
 	}
 	if n < 3 {
 		t.Errorf("%d ruler labels, want the film's seconds marked", n)
+	}
+}
+
+// TestInspectorLeavesRoomForScrollbar: the inspector's fields end before
+// its scroll bar begins, however wide the scroll bar grows under the
+// pointer.
+func TestInspectorLeavesRoomForScrollbar(t *testing.T) {
+	b := newBoard(t, nil)
+	b.s.Select("window")
+	b.ui.Drain()
+	// The scroll the inspector's fields are in, in the window.
+	var view fyne.CanvasObject
+	studiotest.WalkAll(b.win.Content(), func(o fyne.CanvasObject) {
+		if sc, ok := o.(*container.Scroll); ok {
+			studiotest.WalkAll(sc.Content, func(o fyne.CanvasObject) {
+				if o == b.in.title {
+					view = sc
+				}
+			})
+		}
+	})
+	if view == nil {
+		t.Fatal("the inspector's fields are in no scroll")
+	}
+	d := fyne.CurrentApp().Driver()
+	right := d.AbsolutePositionForObject(view).X + view.Size().Width - theme.ScrollBarSize()
+	for name, o := range map[string]fyne.CanvasObject{"title": b.in.title, "prompt": b.in.prompt, "duration": b.in.duration, "framing": b.in.framing} {
+		if end := d.AbsolutePositionForObject(o).X + o.Size().Width; end > right {
+			t.Errorf("the %s field ends at %v, under the scroll bar (from %v)", name, end, right)
+		}
 	}
 }
