@@ -4,7 +4,7 @@ package audio
 // sample of each (all channels), between 0 and 1: the outline of a
 // waveform, drawn n bars wide. A slice shorter than one frame repeats the
 // frame it falls in; n ≤ 0 or an empty p gives none.
-func Peaks(p *PCM, n int) []float32 {
+func (p *PCM) Peaks(n int) []float32 {
 	frames := p.Frames()
 	if n <= 0 || frames == 0 {
 		return nil

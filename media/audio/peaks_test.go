@@ -16,7 +16,7 @@ func TestPeaks(t *testing.T) {
 			p.Samples[f*2+1] = -1.5
 		}
 	}
-	got := Peaks(p, 5)
+	got := p.Peaks(5)
 	want := []float32{0.1, 0.1, 0.8, 1, 1}
 	if len(got) != len(want) {
 		t.Fatalf("Peaks = %v, want %v", got, want)
@@ -28,10 +28,10 @@ func TestPeaks(t *testing.T) {
 		}
 	}
 	// More bars than frames: each bar shows the frame it falls in.
-	if got := Peaks(p, 20); len(got) != 20 || got[0] != 0.1 || got[19] != 1 {
-		t.Errorf("Peaks(p, 20) = %v", got)
+	if got := p.Peaks(20); len(got) != 20 || got[0] != 0.1 || got[19] != 1 {
+		t.Errorf("p.Peaks(20) = %v", got)
 	}
-	if got := Peaks(NewPCM(10, 1, 0), 4); got != nil {
+	if got := NewPCM(10, 1, 0).Peaks(4); got != nil {
 		t.Errorf("Peaks of silence-less nothing = %v, want none", got)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
@@ -68,7 +67,7 @@ func newLaneState(ctx context.Context, t *Strip) laneState {
 			}
 			d := pcm.Duration()
 			n := max(1, int(d.Seconds()*peaksPerSecond))
-			return &voiced{peaks: audio.Peaks(pcm, n), speech: d, done: true}, nil
+			return &voiced{peaks: pcm.Peaks(n), speech: d, done: true}, nil
 		}, func(v *voiced, err error) { t.voicedLine(j.key, v, err) })
 	}
 	return l
