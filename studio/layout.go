@@ -41,22 +41,28 @@ type splits struct {
 	side, inspector, timeline *container.Split
 }
 
-// paneMinW and paneMinH are the least room a pane of the main window asks for. It is
-// the same whatever the pane shows, so what a pane shows (another shot
-// in the inspector, a message, a long name) never moves a divider: only
-// the person, dragging it, does. What does not fit a pane scrolls or is
-// cut, as in a window made small.
-const paneMinW, paneMinH = 160, 120
+// The least room each pane of the main window asks for: the same
+// whatever the pane shows, so what a pane shows (another shot in the
+// inspector, a message, a long name) never moves a divider; only the
+// person, dragging it, does. They are about what each pane's content
+// asks for as a studio opens, so the panes open as roomy as they did
+// when the dividers followed their content; what does not fit a pane
+// later scrolls or is cut, as in a window made small.
+const (
+	sideMinW, sideMinH           = 365, 120
+	playerMinW, playerMinH       = 200, 170
+	timelineMinW, timelineMinH   = 200, 200
+	inspectorMinW, inspectorMinH = 340, 120
+)
 
-// steady is o in a pane whose least size is paneMinW × paneMinH,
-// whatever o's is.
-func steady(o fyne.CanvasObject) fyne.CanvasObject {
-	return container.New(steadyLayout{}, o)
+// steady is o in a pane whose least size is min, whatever o's is.
+func steady(o fyne.CanvasObject, min fyne.Size) fyne.CanvasObject {
+	return container.New(steadyLayout{min}, o)
 }
 
-type steadyLayout struct{}
+type steadyLayout struct{ min fyne.Size }
 
-func (steadyLayout) MinSize([]fyne.CanvasObject) fyne.Size { return fyne.NewSize(paneMinW, paneMinH) }
+func (l steadyLayout) MinSize([]fyne.CanvasObject) fyne.Size { return l.min }
 
 func (steadyLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	for _, o := range objects {
@@ -69,11 +75,11 @@ func (steadyLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 // l puts them.
 func newSplits(side, player, timeline, inspector fyne.CanvasObject, l windowLayout) (splits, fyne.CanvasObject) {
 	var s splits
-	s.timeline = container.NewVSplit(steady(player), steady(timeline))
+	s.timeline = container.NewVSplit(steady(player, fyne.NewSize(playerMinW, playerMinH)), steady(timeline, fyne.NewSize(timelineMinW, timelineMinH)))
 	s.timeline.SetOffset(l.Timeline)
-	s.inspector = container.NewHSplit(s.timeline, steady(inspector))
+	s.inspector = container.NewHSplit(s.timeline, steady(inspector, fyne.NewSize(inspectorMinW, inspectorMinH)))
 	s.inspector.SetOffset(l.Inspector)
-	s.side = container.NewHSplit(steady(side), s.inspector)
+	s.side = container.NewHSplit(steady(side, fyne.NewSize(sideMinW, sideMinH)), s.inspector)
 	s.side.SetOffset(l.Side)
 	return s, s.side
 }
