@@ -630,9 +630,7 @@ func (r *trackRenderer) layoutTicks(x0, x1, width float32) {
 		tx.Move(fyne.NewPos(t.frameX(sec*fps)+3, 3))
 		tx.Resize(tx.MinSize())
 		if tx.Position().X+tx.Size().Width > width {
-			// A label the ruler has no room for is left out, not cut.
-			n--
-			break
+			break // a label the ruler has no room for is left out, not cut
 		}
 		r.objects = append(r.objects, tx)
 	}
