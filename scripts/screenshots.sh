@@ -189,8 +189,8 @@ shot_part() {
 # The lane voices the lines in view with espeak-ng, one after another, as
 # the soundtrack speaks them; a few seconds voice the demo's five.
 sleep 3
-shot_part timeline-crossfade 0.25 0.6 0.51 0.4
-shot_part dialogue-lane 0.25 0.84 0.51 0.16
+shot_part timeline-crossfade 0.25 0.6 0.51 0.355
+shot_part dialogue-lane 0.25 0.85 0.51 0.105
 # --- end of the timeline's rows and lane ---
 # The third card on the timeline (the demo's shots fill its first 22 s at
 # the default zoom).
