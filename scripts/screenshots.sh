@@ -13,6 +13,13 @@
 #                  microphone acting out the script: the live preview, a
 #                  prompt with its countdown during the take, the checks
 #   screen.png     the whole virtual screen
+#   timeline-crossfade.png
+#                  the timeline (cropped from the main window): the demo's
+#                  crossfade and dip between shots on rows A and B, the
+#                  transitions labelled in the band between them
+#   dialogue-lane.png
+#                  the dialogue lane under the cards: each line at its
+#                  time, its speaker, and its speech's waveform once voiced
 #   consent.png    Account → Consent and sharing (Ctrl+Shift+C), logged in
 #                  to a real slate-server on loopback with two accounts'
 #                  members, a request, and uses of each other's likeness;
@@ -41,7 +48,7 @@ die() {
 
 [ -x bin/slate ] || die "bin/slate not found: run make build"
 [ -f "$project" ] || die "$project: no such project file"
-for tool in Xvfb xwininfo xdotool import curl go; do
+for tool in Xvfb xwininfo xdotool import convert curl go; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool not found: run scripts/setup.sh --test"
 done
 
@@ -168,6 +175,23 @@ echo "screenshots:"
 # Let the first frames render and layouts settle.
 sleep 2
 shot main
+
+# --- The timeline's rows and its dialogue lane (issue 11) ---
+# shot_part saves part of the studio window, given as fractions of its
+# width and height (left, top, width, height), as NAME.png.
+shot_part() {
+	local name=$1 w h
+	read -r w h < <(xwininfo -display "$display" -id "$window" | awk '/Width:/ {w=$2} /Height:/ {h=$2} END {print w, h}')
+	import -display "$display" -window "$window" "$work/$name-full.png"
+	convert "$work/$name-full.png" -crop "$(awk "BEGIN {printf \"%dx%d+%d+%d\", $4 * $w, $5 * $h, $2 * $w, $3 * $h}")" +repage "$outdir/$name.png"
+	echo "  $outdir/$name.png"
+}
+# The lane voices the lines in view with espeak-ng, one after another, as
+# the soundtrack speaks them; a few seconds voice the demo's five.
+sleep 3
+shot_part timeline-crossfade 0.25 0.6 0.51 0.355
+shot_part dialogue-lane 0.25 0.85 0.51 0.105
+# --- end of the timeline's rows and lane ---
 # The third card on the timeline (the demo's shots fill its first 22 s at
 # the default zoom).
 click 0.58 0.76

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -77,9 +78,11 @@ func NewInspector(ctx context.Context, d Deps) *Inspector {
 	return i
 }
 
-// View is the inspector, scrolling, for the window.
+// View is the inspector, scrolling, for the window. Its fields stop
+// short of the scroll bar, which Fyne draws over the content and widens
+// under the pointer.
 func (i *Inspector) View() fyne.CanvasObject {
-	return container.NewVScroll(i.root)
+	return container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.ScrollBarSize()), i.root))
 }
 
 // errLabel makes the message label for a field.
