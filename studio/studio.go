@@ -180,6 +180,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Backends: d.Backends.Names(), DefaultBackend: d.Backend,
 		Thumbnail:      func(i int) image.Image { return s.thumbs.Get(ctx, i) },
 		RenderSelected: func() { s.renderSelected(ctx) },
+		NewCharacter:   func(save func(timeline.CastRef) error) { s.castView.NewCharacter(ctx, save) },
 	}
 	s.timeline = storyboard.NewStrip(ctx, board)
 	s.inspector = storyboard.NewInspector(ctx, board)
@@ -199,6 +200,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ShotAt:      s.timeline.ShotAt,
 		ShowCast:    func() { s.side.SelectIndex(2) },
 		CloseWindow: s.closeWindow,
+		VoiceDirs:   d.voiceDirs(), Audio: d.Audio, Clock: d.Clock,
 	})
 	s.account = accountui.New(accountui.Deps{
 		Session: s.session, Sharing: d.Sharing, Library: d.Library, App: a, Window: s.win,
