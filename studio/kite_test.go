@@ -118,7 +118,7 @@ func TestTheKite(t *testing.T) {
 		t.Fatal("the character editor has no name field")
 	}
 	test.Type(name, "Ada")
-	k := slices.IndexFunc(voice.Options, func(o string) bool { return strings.HasSuffix(o, " · en-gb") })
+	k := slices.IndexFunc(voice.Options, func(o string) bool { return strings.HasPrefix(o, "en-gb · ") })
 	voice.SetSelectedIndex(k)
 	variant := selectWith(editor, "Standard")
 	v := slices.IndexFunc(variant.Options, func(o string) bool { return strings.HasPrefix(o, "f3 ") })
@@ -163,5 +163,35 @@ func TestTheKite(t *testing.T) {
 	}
 	if len(captions) != 1 || captions[0].Speaker+": "+captions[0].Text != "Ada: Come on, catch the wind!" {
 		t.Errorf("the captions are %+v", captions)
+	}
+}
+
+// Cast ▸ New character… brings the Cast tab forward, where the character
+// will be listed, and opens the character editor; what it saves is a
+// character of the project.
+func TestCastMenuNewCharacter(t *testing.T) {
+	h := newHarness(t, smallDemo(t))
+	h.menuItem(t, "New character…").Action()
+	if got := h.s.side.Selected().Text; got != "Cast" {
+		t.Errorf("the side tab is %q, want Cast", got)
+	}
+	var editor fyne.CanvasObject
+	h.ui.until(t, "the character editor", 10*time.Second, func() bool {
+		editor = h.win.Canvas().Overlays().Top()
+		return editor != nil && selectWith(editor, "Chosen by Slate") != nil
+	})
+	var name *widget.Entry
+	walkAll(editor, func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok && name == nil && e.PlaceHolder == "Ada" {
+			name = e
+		}
+	})
+	test.Type(name, "Bo")
+	test.Tap(findButton(t, editor, "Save"))
+	if c := h.s.Project().Characters(); len(c) != 1 || c[0].Name != "Bo" {
+		t.Errorf("characters after saving: %+v", c)
+	}
+	if name, _ := h.s.session.Document().UndoName(); name != "Add character Bo" {
+		t.Errorf("undo would %q", name)
 	}
 }

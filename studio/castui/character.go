@@ -198,7 +198,7 @@ func (e *characterEditor) loadVoices(ctx context.Context) {
 			e.options = append(e.options, voiceOption{label: "Piper · " + v.Name, voice: voices.Prefix + v.Name, piper: true, speakers: v.Speakers})
 		}
 		for _, v := range l.langs {
-			e.options = append(e.options, voiceOption{label: v.Name + " · " + v.Language, voice: v.Language})
+			e.options = append(e.options, voiceOption{label: v.Language + " · " + v.Name, voice: v.Language})
 		}
 		e.variants = l.variants
 		labels := make([]string, len(e.options))

@@ -81,7 +81,7 @@ func (r *rig) editor(t *testing.T) *characterEditor {
 // lists, as a person would.
 func pickVoice(t *testing.T, e *characterEditor, lang, variant string) {
 	t.Helper()
-	k := slices.IndexFunc(e.voice.Options, func(o string) bool { return strings.HasSuffix(o, " · "+lang) })
+	k := slices.IndexFunc(e.voice.Options, func(o string) bool { return strings.HasPrefix(o, lang+" · ") })
 	if k < 0 {
 		t.Fatalf("the voice list has no %s: %v", lang, e.voice.Options)
 	}
