@@ -310,12 +310,13 @@ func sampleLine(name string) string {
 }
 
 // hearIt speaks the sample line in the chosen voice through the sound
-// output. Slate's choice is heard as the voice the character would get
-// as the cast stands now.
+// output. Slate's own choice is made when the film renders, by the
+// character's place in the cast, so there is nothing to hear yet.
 func (e *characterEditor) hearIt(ctx context.Context) {
 	voice := e.chosenVoice()
 	if voice == "" {
-		voice = media.DefaultVoice
+		e.heard.SetText("Slate gives the character a voice unlike the others' when the film renders. Choose a voice to hear it.")
+		return
 	}
 	tools, dirs := e.d.Tools, e.d.VoiceDirs
 	text := sampleLine(e.name.Text)

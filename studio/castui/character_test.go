@@ -258,6 +258,11 @@ func TestCharacterHearIt(t *testing.T) {
 	h.panel.NewCharacter(t.Context(), func(timeline.CastRef) error { return nil })
 	e := h.editor(t)
 	test.Type(e.name, "Ada")
+	// Slate's own choice is made at render time: nothing to hear yet.
+	test.Tap(e.hear)
+	if e.sample != nil || !strings.Contains(e.heard.Text, "Choose a voice to hear it") {
+		t.Errorf("Hear it with Slate's choice: %q", e.heard.Text)
+	}
 	pickVoice(t, e, "en-gb", "f3")
 	test.Tap(e.hear)
 	h.ui.Until(t, "the sample to be spoken", 20*time.Second, func() bool { return e.sample != nil })
