@@ -105,7 +105,8 @@ type Request struct {
 
 // Likeness is what a backend may use of a recorded cast member.
 type Likeness struct {
-	// Still is a frontal still (JPEG); StillSHA256 names its bytes.
+	// Still is a frontal still (JPEG; a character's picture may be PNG);
+	// StillSHA256 names its bytes.
 	Still, StillSHA256 string
 	// Preferences are added to the prompt of every shot featuring them.
 	Preferences string
