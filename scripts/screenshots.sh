@@ -26,6 +26,8 @@
 #                  consent-uses.png its "Uses of my likeness" tab;
 #                  consent-devices.png its "Account and devices" tab, with
 #                  ana logged in from a second data folder as well
+#   character-editor.png  Cast ▸ New character…, filled in as a person
+#                  would: Ada, an espeak-ng voice and variant, a description
 #
 #   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
 #
@@ -205,6 +207,35 @@ shot queue
 click 0.03 0.055
 sleep 1
 shot library
+# --- Characters (issue 11) ---
+# Cast ▸ New character… (the menu bar's Cast, then its second item), filled
+# in from the keyboard: the name, then Tab to the voice list and Right
+# arrows to en-gb (after Slate's choice and the Piper voices installed
+# above), Tab to the variants and Right arrows to f3, Tab past Hear it
+# to the description.
+click 0.081 0.016
+sleep 1
+click 0.108 0.092
+sleep 2
+DISPLAY=$display xdotool type --delay 60 "Ada"
+piper_voices=$(SLATE_HOME="$work/home" SLATE_VOICES= ./bin/slate voices list 2>/dev/null | grep -c '^piper:' || true)
+lang=$(espeak-ng --voices | awk 'NR > 1 { print $2 }' | grep -n '^en-gb$' | cut -d: -f1)
+variant=$(espeak-ng --voices=variant | awk 'NR > 1 { print $5 }' | grep -n '^!v/f3$' | cut -d: -f1)
+DISPLAY=$display xdotool key Tab
+for _ in $(seq $((lang + piper_voices))); do DISPLAY=$display xdotool key Right; done
+DISPLAY=$display xdotool key Tab
+for _ in $(seq "$variant"); do DISPLAY=$display xdotool key Right; done
+DISPLAY=$display xdotool key Tab Tab
+DISPLAY=$display xdotool type --delay 30 "A girl of nine in a yellow raincoat, fearless, always running ahead of the kite."
+sleep 1
+shot character-editor
+# Cancel, and the Library tab again, so the window is as it was for the
+# shots after this one.
+click 0.625 0.763
+sleep 0.5
+click 0.03 0.055
+sleep 0.5
+# --- end of Characters ---
 # The models window, closed again with Escape.
 DISPLAY=$display xdotool key --window "$window" ctrl+shift+m
 sleep 2

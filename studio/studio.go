@@ -187,6 +187,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Backends: d.Backends.Names(), DefaultBackend: d.Backend,
 		Thumbnail:      func(i int) image.Image { return s.thumbs.Get(ctx, i) },
 		RenderSelected: func() { s.renderSelected(ctx) },
+		NewCharacter:   func(save func(timeline.CastRef) error) { s.castView.NewCharacter(ctx, save) },
 	}
 	if vb, ok := anim.(render.VoicedBackend); ok {
 		// The dialogue lane voices lines as the animatic's soundtrack does.
@@ -206,6 +207,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ShotAt:      s.timeline.ShotAt,
 		ShowCast:    func() { s.side.SelectIndex(2) },
 		CloseWindow: s.closeWindow,
+		VoiceDirs:   d.voiceDirs(), Audio: d.Audio, Clock: d.Clock,
 	})
 	s.account = accountui.New(accountui.Deps{
 		Session: s.session, Sharing: d.Sharing, Library: d.Library, App: a, Window: s.win,

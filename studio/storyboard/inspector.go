@@ -456,12 +456,9 @@ type lineRow struct {
 func newLineRow(ctx context.Context, i *Inspector, shotID string, j int) *lineRow {
 	s := i.s
 	p := s.Project()
-	r := &lineRow{ids: []string{timeline.Narrator}}
-	names := []string{"Narrator"}
-	for _, c := range p.Cast {
-		r.ids = append(r.ids, c.ID)
-		names = append(names, c.Name)
-	}
+	r := &lineRow{}
+	var names []string
+	r.ids, names = speakerChoices(p, i.d.NewCharacter != nil)
 	field := fmt.Sprintf("dialogue[%d]", j)
 	edit := func(sub string, change func(l *timeline.Line) error) {
 		sh := s.Project().Shot(shotID)
@@ -476,6 +473,10 @@ func newLineRow(ctx context.Context, i *Inspector, shotID string, j int) *lineRo
 		i.apply(ctx, field+"."+sub, timeline.SetLine(shotID, j, l))
 	}
 	r.speaker = widget.NewSelect(names, func(v string) {
+		if v == newCharacterItem {
+			i.newSpeaker(ctx, r, shotID, j)
+			return
+		}
 		edit("speaker", func(l *timeline.Line) error { l.Speaker = r.ids[slices.Index(names, v)]; return nil })
 	})
 	r.text = newCommitEntry(false, func(v string) {

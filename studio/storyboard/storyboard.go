@@ -66,4 +66,8 @@ type Deps struct {
 	// RenderSelected is the studio's Render shot, which the strip's menu
 	// offers too: it also brings the render queue forward.
 	RenderSelected func()
+	// NewCharacter opens the character editor, which calls save with the
+	// character made; the speaker list offers "New character…" when it
+	// is set.
+	NewCharacter func(save func(timeline.CastRef) error)
 }
