@@ -118,6 +118,13 @@ func (s *Studio) addShortcuts(ctx context.Context) {
 	for key, action := range s.actions(ctx) {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}
+	// Fyne's desktop driver (v2.7.1, glfw window.triggersShortcut) makes
+	// Ctrl+Z and Ctrl+Y its own Undo and Redo shortcuts, not the Ctrl+Z
+	// the Edit menu shows, so no menu item matches them: they go to the
+	// focused text field, which undoes its own typing, or else here. They
+	// run the menu items, so that Ctrl+Z anywhere else undoes the project.
+	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { s.menu.undo.Action() })
+	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.menu.redo.Action() })
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
 		if s.player.TypedKey(e) {
 			return // Space, J, K, L and the arrows
