@@ -3,15 +3,19 @@ package studio
 import (
 	"fmt"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/studio/studiotest"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -46,10 +50,17 @@ func (h *harness) focusCard(t *testing.T) {
 // the focus (by Tab) but not text.
 func (h *harness) focusPlayButton(t *testing.T) {
 	t.Helper()
-	var play *widget.Button
+	var play fyne.Focusable
 	walkAll(h.s.player.View(), func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && play == nil && b.Text == "" {
-			play = b
+		switch b := o.(type) {
+		case *uikit.TipButton:
+			if play == nil && strings.HasPrefix(b.Tip(), "Play / pause") {
+				play = b
+			}
+		case *widget.Button:
+			if play == nil && b.Text == "" {
+				play = b
+			}
 		}
 	})
 	if play == nil {
@@ -87,7 +98,9 @@ func TestEveryMenuShortcutWherever(t *testing.T) {
 	var items []shortcutItem
 	for _, m := range h.win.MainMenu().Items {
 		for _, it := range m.Items {
-			if k, ok := it.Shortcut.(*desktop.CustomShortcut); ok {
+			// Bare keys (the Playback menu's) are no shortcuts to Fyne's
+			// driver: TestPlaybackKeys presses them.
+			if k, ok := it.Shortcut.(*desktop.CustomShortcut); ok && k.Modifier != 0 {
 				label := m.Label + " ▸ " + it.Label
 				it.Action = func() { ran = append(ran, label) }
 				items = append(items, shortcutItem{it, k})
@@ -168,4 +181,117 @@ func TestCtrlZUndoesTheProject(t *testing.T) {
 // field of the inspector's embeds.
 func fieldText(f fyne.Focusable) string {
 	return reflect.ValueOf(f).Elem().FieldByName("Text").String()
+}
+
+// TestPlaybackKeys: the keys of video editors drive the player when
+// pressed through the window with nothing focused or after clicking a
+// card, and the Playback menu lists each with its key and runs it: Space,
+// J, K, L, the arrows (one frame), Home and End (start and end), Up and
+// Page Up, Down and Page Down (the previous and next shot, selected, the
+// playhead on its first frame).
+func TestPlaybackKeys(t *testing.T) {
+	h := newHarness(t, smallDemo(t))
+	h.ui.drain()
+	p := h.s.Project()
+	spans, fps, total := p.Timing(), p.FPS, p.TotalFrames()
+	if len(spans) < 3 {
+		t.Fatalf("the demo has %d shots, want 3 or more", len(spans))
+	}
+	type step struct {
+		key  fyne.KeyName
+		menu string // the Playback menu item's label
+		from int    // the playhead before
+		play time.Duration
+		want int // the playhead after (and K, after play)
+		shot int // the shot selected after, or -1 for any
+	}
+	steps := []step{
+		{fyne.KeyRight, "Forward one frame", 10, 0, 11, -1},
+		{fyne.KeyLeft, "Back one frame", 10, 0, 9, -1},
+		{fyne.KeyHome, "Go to start", 30, 0, 0, -1},
+		{fyne.KeyEnd, "Go to end", 30, 0, total - 1, -1},
+		{fyne.KeyDown, "Next shot", 0, 0, spans[1].Start, 1},
+		{fyne.KeyPageDown, "Next shot", spans[1].Start, 0, spans[2].Start, 2},
+		{fyne.KeyUp, "Previous shot", spans[2].Start + 3, 0, spans[2].Start, 2},
+		{fyne.KeyPageUp, "Previous shot", spans[2].Start, 0, spans[1].Start, 1},
+		{fyne.KeySpace, "Play / pause", 10, time.Second, 10 + fps, -1},
+		{fyne.KeyL, "Play forwards", 10, time.Second / 2, 10 + fps/2, -1},
+		{fyne.KeyJ, "Play backwards", 40, time.Second / 2, 40 - fps/2, -1},
+	}
+	for _, f := range focusStates[:2] {
+		for _, how := range []string{"key", "menu"} {
+			for _, st := range steps {
+				t.Run(fmt.Sprintf("%s/%s/%s", f.name, how, st.key), func(t *testing.T) {
+					f.set(h, t)
+					h.s.session.SetPlayhead(st.from)
+					if how == "key" {
+						h.press(0, st.key)
+					} else {
+						it := h.menuItem(t, st.menu)
+						if k, ok := it.Shortcut.(*desktop.CustomShortcut); !ok || (k.KeyName != st.key && !strings.Contains(it.Label, "or Page")) {
+							t.Errorf("the Playback menu's %q shows the shortcut %v, want %s", it.Label, it.Shortcut, st.key)
+						}
+						it.Action()
+					}
+					if st.play > 0 {
+						h.clock.Advance(st.play)
+						h.press(0, fyne.KeyK)
+					}
+					if got := h.s.session.Playhead(); got != st.want {
+						t.Errorf("%s from %d: playhead %d, want %d", st.key, st.from, got, st.want)
+					}
+					if st.shot >= 0 && !slices.Equal(h.s.session.Selected(), []string{p.Shots[st.shot].ID}) {
+						t.Errorf("%s from %d: selected %v, want shot %d (%s)", st.key, st.from, h.s.session.Selected(), st.shot+1, p.Shots[st.shot].ID)
+					}
+				})
+			}
+		}
+	}
+	if it := h.menuItem(t, "Previous shot"); !strings.Contains(it.Label, "Page Up") {
+		t.Errorf("the Playback menu says %q, want Page Up named too", it.Label)
+	}
+}
+
+// TestIconButtonsHaveTips: no button in the window shows only an icon
+// without a tooltip saying what it does: the player's transport, the
+// timeline's zoom, the inspector's line and cue buttons, the queue's.
+func TestIconButtonsHaveTips(t *testing.T) {
+	h := newHarness(t, smallDemo(t))
+	h.s.session.Select("pier")
+	h.shortcut(keyRender)
+	h.ui.until(t, "a job in the queue", 30*time.Second, func() bool { return len(h.queue.Jobs()) > 0 })
+	h.ui.drain()
+	tipped := 0
+	walkAll(h.win.Content(), func(o fyne.CanvasObject) {
+		switch b := o.(type) {
+		case *uikit.TipButton:
+			tipped++
+			if b.Tip() == "" {
+				t.Errorf("a button with the icon %v has an empty tooltip", b.Icon.Name())
+			}
+		case *widget.Button:
+			// Fyne's own "more tabs" button of the side panel aside.
+			if b.Text == "" && b.Icon != nil && b.Icon.Name() != theme.MoreHorizontalIcon().Name() {
+				t.Errorf("the button with only the icon %q has no tooltip", b.Icon.Name())
+			}
+		}
+	})
+	if tipped < 10 {
+		t.Errorf("%d buttons have tooltips, want the player's 8 and more", tipped)
+	}
+	// Hovering shows the tip over the window.
+	var start *uikit.TipButton
+	walkAll(h.s.player.View(), func(o fyne.CanvasObject) {
+		if b, ok := o.(*uikit.TipButton); ok && b.Tip() == "Go to start (Home)" {
+			start = b
+		}
+	})
+	if start == nil {
+		t.Fatal("no Go to start button")
+	}
+	start.MouseIn(&desktop.MouseEvent{})
+	if got := uikit.TipLayerOf(h.win.Canvas()).Shown(); got != "Go to start (Home)" {
+		t.Errorf("hovering over go to start shows %q", got)
+	}
+	start.MouseOut()
 }

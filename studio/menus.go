@@ -100,15 +100,37 @@ func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
 			fyne.NewMenuItemSeparator(),
 			item("Model packs and voices…", keyModels),
 		),
-		fyne.NewMenu("Playback",
-			fyne.NewMenuItem("Play / pause (Space)", s.player.Toggle),
-		),
+		fyne.NewMenu("Playback", s.playbackItems()...),
 		fyne.NewMenu("Account",
 			m.login, m.signup, m.logout,
 			fyne.NewMenuItemSeparator(),
 			item("Consent and sharing…", keyConsent),
 		),
 	)
+}
+
+// playbackItems are the player's transport commands, each showing its
+// bare key as its shortcut. The keys themselves reach the player through
+// the canvas (addShortcuts): Fyne's driver makes no shortcut of a key
+// without Ctrl or Alt, so these items only show them, and run from the
+// menu.
+func (s *Studio) playbackItems() []*fyne.MenuItem {
+	var items []*fyne.MenuItem
+	group := ""
+	for _, c := range s.player.Commands() {
+		label := c.Label
+		if c.AlsoName != "" {
+			label += " (or " + c.AlsoName + ")"
+		}
+		it := fyne.NewMenuItem(label, c.Run)
+		it.Shortcut = &desktop.CustomShortcut{KeyName: c.Key}
+		if group != "" && c.Group != group {
+			items = append(items, fyne.NewMenuItemSeparator())
+		}
+		group = c.Group
+		items = append(items, it)
+	}
+	return items
 }
 
 // addShortcuts makes the shortcuts work wherever the focus is, and the

@@ -47,6 +47,7 @@ import (
 	"github.com/slatestudio/slate/studio/player"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/storyboard"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -225,11 +226,12 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	right.SetOffset(0.72)
 	all := container.NewHSplit(s.side, right)
 	all.SetOffset(0.2)
+	var content fyne.CanvasObject = all
 	if line := s.account.StatusLine(); line != nil {
-		s.win.SetContent(container.NewBorder(nil, line, nil, nil, all))
-	} else {
-		s.win.SetContent(all)
+		content = container.NewBorder(nil, line, nil, nil, all)
 	}
+	// The buttons' tooltips show over the whole window.
+	s.win.SetContent(uikit.WithTips(content))
 	s.win.SetMainMenu(s.mainMenu(ctx))
 	s.addShortcuts(ctx)
 	s.win.Resize(fyne.NewSize(1440, 900))

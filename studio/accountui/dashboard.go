@@ -19,6 +19,7 @@ import (
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 )
 
 // dashState is what the consent dashboard shows, read in the background.
@@ -392,7 +393,7 @@ func (e *memberEditor) drawNames() {
 		e.names.Add(quiet("Nobody yet."))
 	}
 	for _, name := range e.approved {
-		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+		remove := uikit.NewTipButton("", theme.DeleteIcon(), "Remove "+name, func() {
 			e.approved = slices.DeleteFunc(e.approved, func(n string) bool { return n == name })
 			e.edited = true
 			e.drawNames()

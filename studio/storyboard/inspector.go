@@ -20,6 +20,7 @@ import (
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/filepick"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -265,7 +266,7 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 		}
 		i.apply(ctx, "seed", timeline.SetSeed(id, n))
 	})
-	reroll := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() {
+	reroll := uikit.NewTipButton("", theme.ViewRefreshIcon(), "New random seed", func() {
 		i.apply(ctx, "seed", timeline.SetSeed(id, rand.Int64N(1<<31)))
 	})
 
@@ -486,12 +487,12 @@ func newLineRow(ctx context.Context, i *Inspector, shotID string, j int) *lineRo
 			return err
 		})
 	})
-	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() {
+	up := uikit.NewTipButton("", theme.MoveUpIcon(), "Move the line up", func() {
 		if j > 0 {
 			i.apply(ctx, field, timeline.MoveLine(shotID, j, j-1))
 		}
 	})
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(ctx, field, timeline.RemoveLine(shotID, j)) })
+	remove := uikit.NewTipButton("", theme.DeleteIcon(), "Remove the line", func() { i.apply(ctx, field, timeline.RemoveLine(shotID, j)) })
 	r.start.SetPlaceHolder("start s")
 	top := container.NewBorder(nil, nil, r.speaker, container.NewHBox(widget.NewLabel("at"), container.NewGridWrap(fyne.NewSize(70, r.start.MinSize().Height), r.start), up, remove))
 	r.box = container.NewVBox(top, r.text, i.errLabel(field))
@@ -572,7 +573,7 @@ func newCueRow(ctx context.Context, i *Inspector, shotID string, j int) *cueRow 
 		d.SetFilter(filepick.RegularFiles{})
 		d.Show()
 	})
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(ctx, field, timeline.RemoveCue(shotID, j)) })
+	remove := uikit.NewTipButton("", theme.DeleteIcon(), "Remove the sound cue", func() { i.apply(ctx, field, timeline.RemoveCue(shotID, j)) })
 	grid := container.NewGridWithColumns(3,
 		container.NewBorder(nil, nil, widget.NewLabel("from"), nil, r.start),
 		container.NewBorder(nil, nil, widget.NewLabel("for"), nil, r.dur),

@@ -32,6 +32,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -423,8 +424,15 @@ func FindButton(t testing.TB, o fyne.CanvasObject, label string) *widget.Button 
 	t.Helper()
 	var found *widget.Button
 	WalkAll(o, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
-			found = b
+		switch b := o.(type) {
+		case *widget.Button:
+			if b.Text == label {
+				found = b
+			}
+		case *uikit.TipButton: // a button with a tooltip
+			if b.Text == label {
+				found = &b.Button
+			}
 		}
 	})
 	if found == nil {
