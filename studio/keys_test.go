@@ -295,3 +295,33 @@ func TestIconButtonsHaveTips(t *testing.T) {
 	}
 	start.MouseOut()
 }
+
+// TestDialogKeysInTheStudio: a problem dialog closes on Esc or Enter;
+// while a dialog is open the keys do not reach the film behind it
+// (Delete deleted the selected shot, Space played).
+func TestDialogKeysInTheStudio(t *testing.T) {
+	h := newHarness(t, smallDemo(t))
+	n := len(h.s.Project().Shots)
+	for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
+		h.s.problem("The shots were not rendered", "Nothing was rendered.")
+		h.win.Canvas().Unfocus()
+		h.s.session.SetPlayhead(5)
+		h.press(0, fyne.KeyDelete)
+		h.press(0, fyne.KeyRight)
+		if got := len(h.s.Project().Shots); got != n {
+			t.Errorf("Delete with a dialog open deleted a shot: %d left of %d", got, n)
+		}
+		if got := h.s.session.Playhead(); got != 5 {
+			t.Errorf("→ with a dialog open moved the playhead to %d", got)
+		}
+		h.press(0, key)
+		if h.win.Canvas().Overlays().Top() != nil {
+			t.Errorf("%s left the problem dialog open", key)
+		}
+	}
+	// Closed, the keys are the film's again.
+	h.press(0, fyne.KeyRight)
+	if got := h.s.session.Playhead(); got != 6 {
+		t.Errorf("→ after the dialog closed: playhead %d, want 6", got)
+	}
+}

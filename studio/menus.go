@@ -148,6 +148,9 @@ func (s *Studio) addShortcuts(ctx context.Context) {
 	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { s.menu.undo.Action() })
 	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.menu.redo.Action() })
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if c.Overlays().Top() != nil {
+			return // a dialog is open: the keys are its (uikit.DialogKeys), not the film's
+		}
 		if s.player.TypedKey(e) {
 			return // Space, J, K, L and the arrows
 		}

@@ -335,6 +335,7 @@ func (s *Studio) problem(title, message string) dialog.Dialog {
 	w := min(560, s.win.Canvas().Size().Width*0.8)
 	d.Resize(fyne.NewSize(w, d.MinSize().Height))
 	d.Show()
+	uikit.DialogKeys(s.win, d.Hide, d.Hide)
 	return d
 }
 
@@ -344,7 +345,7 @@ func (s *Studio) report(err error) {
 	if s.quitting {
 		return // no window to show it in
 	}
-	dialog.ShowError(err, s.win)
+	uikit.ShowError(err, s.win)
 }
 
 // AccountChanged brings what shows the account up to date after a log-in,

@@ -200,6 +200,7 @@ func (d *dashboard) confirm(title, message, yes, no string, then func()) {
 	c.SetConfirmText(yes)
 	c.SetDismissText(no)
 	c.Show()
+	uikit.DialogKeys(d.win, nil, c.Dismiss) // what cannot be undone takes a click
 }
 
 // do runs a server call off the UI goroutine; its error is shown at the
@@ -545,7 +546,7 @@ func (d *dashboard) drawOthers(ctx context.Context) {
 				msg := widget.NewMultiLineEntry()
 				msg.SetPlaceHolder("What you would like to make with them (optional)")
 				msg.Wrapping = fyne.TextWrapWord
-				dialog.ShowForm("Ask to feature "+handle, "Ask", "Cancel", []*widget.FormItem{widget.NewFormItem("Message", msg)}, func(ok bool) {
+				ask := dialog.NewForm("Ask to feature "+handle, "Ask", "Cancel", []*widget.FormItem{widget.NewFormItem("Message", msg)}, func(ok bool) {
 					if !ok {
 						return
 					}
@@ -553,18 +554,22 @@ func (d *dashboard) drawOthers(ctx context.Context) {
 					d.do(ctx, func(ctx context.Context) error { return svc.AskApproval(ctx, id, text) }, func(err error) {
 						if err == nil {
 							d.say("")
-							dialog.ShowInformation("Asked", "The owner of "+handle+" is asked to approve you; you hear of their answer here.", d.win)
+							uikit.ShowInformation("Asked", "The owner of "+handle+" is asked to approve you; you hear of their answer here.", d.win)
 						}
 					})
 				}, d.win)
+				ask.Show()
+				uikit.DialogKeys(d.win, ask.Submit, ask.Hide)
 			}))
 		}
 		buttons.Add(widget.NewButtonWithIcon("Forget", theme.DeleteIcon(), func() {
-			dialog.ShowConfirm("Forget "+handle+"?", "Shots that feature them keep the name only, until you add them again.", func(ok bool) {
+			forget := dialog.NewConfirm("Forget "+handle+"?", "Shots that feature them keep the name only, until you add them again.", func(ok bool) {
 				if ok {
 					d.do(ctx, func(ctx context.Context) error { return svc.Forget(ctx, id) }, func(error) { d.a.s.ReloadCast(ctx) })
 				}
 			}, d.win)
+			forget.Show()
+			uikit.DialogKeys(d.win, forget.Confirm, forget.Dismiss)
 		}))
 		prefs := m.Preferences
 		if prefs == "" {

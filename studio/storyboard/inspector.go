@@ -116,7 +116,7 @@ func (i *Inspector) showError(field string, err error) {
 		l.Show()
 		return
 	}
-	dialog.ShowError(err, i.d.Window)
+	uikit.ShowError(err, i.d.Window)
 }
 
 // parentField is the field path one level up: "dialogue[0].text" →
@@ -386,6 +386,7 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 		i.cont,
 	}
 	i.root.Refresh()
+	i.escapeClears(i.root)
 }
 
 // fill sets every field from the shot, leaving alone a field being typed
@@ -620,6 +621,9 @@ type commitEntry struct {
 	onChanged func(string)
 	committed string
 	focused   bool
+	// stored is the project's value, as last set (see escape.go).
+	stored   string
+	onEscape func()
 
 	// wrap lays out a multi-line entry's text; nil for a single line.
 	wrap *entryWrap
@@ -665,6 +669,7 @@ func (e *commitEntry) commit() {
 
 // setIdle shows v unless the person is typing in the field.
 func (e *commitEntry) setIdle(v string) {
+	e.stored = v
 	if e.focused && e.value() != e.committed {
 		return
 	}
@@ -709,6 +714,9 @@ func (e *commitEntry) Resize(size fyne.Size) {
 // TypedKey makes Backspace and Delete step over a break that is not part
 // of the text.
 func (e *commitEntry) TypedKey(key *fyne.KeyEvent) {
+	if key.Name == fyne.KeyEscape && e.revert() {
+		return
+	}
 	if e.wrap != nil {
 		e.wrap.beforeKey(key)
 	}

@@ -413,9 +413,23 @@ func Texts(o fyne.CanvasObject) string {
 			b.WriteString(o.Text + "\n")
 		case *widget.Entry:
 			b.WriteString(o.Text + "\n")
+		case *uikit.Field:
+			b.WriteString(o.Text + "\n")
 		}
 	})
 	return b.String()
+}
+
+// EntryOf is o's entry when o is a text field: a widget.Entry, or the
+// entry of a uikit.Field (an entry that takes Esc).
+func EntryOf(o fyne.CanvasObject) (*widget.Entry, bool) {
+	switch e := o.(type) {
+	case *widget.Entry:
+		return e, true
+	case *uikit.Field:
+		return &e.Entry, true
+	}
+	return nil, false
 }
 
 // FindButton finds the (last) button labelled label in o, failing the

@@ -1,0 +1,70 @@
+package libraryui
+
+import (
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/studio/studiotest"
+)
+
+// TestDialogKeys: in New project, Enter creates the project and Esc
+// cancels, from the title field (which has the focus) and with nothing
+// focused; in Delete project, Esc keeps the project and Enter does not
+// delete it (deleting what cannot be undone takes a click).
+func TestDialogKeys(t *testing.T) {
+	f := newFixture(t, media.FindTools(), projectWith("Alpha", 2), projectWith("Beta", 1))
+	press := func(key fyne.KeyName) { studiotest.Press(f.win, 0, key) }
+
+	f.panel.NewProject(t.Context())
+	if f.topDialog() == nil || f.win.Canvas().Focused() == nil {
+		t.Fatal("New project showed no dialog with its title focused")
+	}
+	press(fyne.KeyEscape)
+	if f.topDialog() != nil {
+		t.Fatal("Esc in the title field left New project open")
+	}
+	f.panel.NewProject(t.Context())
+	f.win.Canvas().Unfocus()
+	press(fyne.KeyEscape)
+	if f.topDialog() != nil {
+		t.Fatal("Esc with nothing focused left New project open")
+	}
+	f.idle()
+	if n := len(f.stored()); n != 2 {
+		t.Fatalf("after two cancelled New projects the library holds %d projects, want 2", n)
+	}
+
+	f.panel.NewProject(t.Context())
+	e := f.entry(f.topDialog())
+	e.SetText("")
+	test.Type(e, "Keyboard film")
+	press(fyne.KeyReturn)
+	f.until("the new project to open", 10*time.Second, func() bool { return f.s.Project().Title == "Keyboard film" })
+	if f.topDialog() != nil {
+		t.Error("Enter created the project but left the dialog open")
+	}
+	f.idle()
+
+	f.panel.NewProject(t.Context())
+	f.win.Canvas().Unfocus()
+	press(fyne.KeyEnter) // the keypad's
+	f.until("the second new project to open", 10*time.Second, func() bool { return f.s.Project().Title == untitled })
+	f.idle()
+
+	f.selectProject("Beta")
+	f.panel.askDelete(t.Context())
+	press(fyne.KeyReturn)
+	f.idle()
+	if f.topDialog() == nil || len(f.stored()) != 4 {
+		t.Fatalf("Enter in Delete project: dialog open %v, %d projects; want it open and all 4 kept", f.topDialog() != nil, len(f.stored()))
+	}
+	press(fyne.KeyEscape)
+	f.idle()
+	if f.topDialog() != nil || len(f.stored()) != 4 {
+		t.Errorf("Esc in Delete project: dialog open %v, %d projects; want it closed and all 4 kept", f.topDialog() != nil, len(f.stored()))
+	}
+}
