@@ -13,6 +13,10 @@
 #                  microphone acting out the script: the live preview, a
 #                  prompt with its countdown during the take, the checks
 #   screen.png     the whole virtual screen
+#   playback-menu.png
+#                  the Playback menu open: the player's keys (Space, J/K/L,
+#                  the arrows, Home/End, Up/Down and Page Up/Down), each
+#                  shown beside what it does
 #   consent.png    Account → Consent and sharing (Ctrl+Shift+C), logged in
 #                  to a real slate-server on loopback with two accounts'
 #                  members, a request, and uses of each other's likeness;
@@ -181,6 +185,13 @@ shot queue
 click 0.03 0.055
 sleep 1
 shot library
+# The Playback menu (the fifth on the menu bar), open, then closed again
+# with Escape.
+click 0.171 0.015
+sleep 1
+shot playback-menu
+DISPLAY=$display xdotool key --window "$window" Escape
+sleep 0.5
 # The models window, closed again with Escape.
 DISPLAY=$display xdotool key --window "$window" ctrl+shift+m
 sleep 2
