@@ -3,6 +3,7 @@ package studio
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -123,7 +124,13 @@ func (s *Studio) playbackItems() []*fyne.MenuItem {
 			label += " (or " + c.AlsoName + ")"
 		}
 		it := fyne.NewMenuItem(label, c.Run)
-		it.Shortcut = &desktop.CustomShortcut{KeyName: c.Key}
+		if runtime.GOOS == "darwin" {
+			// macOS's own menu bar would take a bare key from the text
+			// fields as the item's key equivalent: the label says it.
+			it.Label = c.Label + " (" + c.Keys + ")"
+		} else {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: c.Key}
+		}
 		if group != "" && c.Group != group {
 			items = append(items, fyne.NewMenuItemSeparator())
 		}
@@ -152,7 +159,7 @@ func (s *Studio) addShortcuts(ctx context.Context) {
 			return // a dialog is open: the keys are its (uikit.DialogKeys), not the film's
 		}
 		if s.player.TypedKey(e) {
-			return // Space, J, K, L and the arrows
+			return // the player's keys (player.Commands)
 		}
 		switch e.Name {
 		case fyne.KeyDelete, fyne.KeyBackspace:

@@ -36,14 +36,6 @@ func NewTipButton(label string, icon fyne.Resource, tip string, tapped func()) *
 // Tip is the button's tooltip.
 func (b *TipButton) Tip() string { return b.tip }
 
-// SetTip changes the tooltip (a toggle's, as its state changes).
-func (b *TipButton) SetTip(tip string) {
-	b.tip = tip
-	if l := b.layer(); l != nil && l.owner == b {
-		l.show(b, tip)
-	}
-}
-
 // MouseIn shows the tip.
 func (b *TipButton) MouseIn(e *desktop.MouseEvent) {
 	b.Button.MouseIn(e)
