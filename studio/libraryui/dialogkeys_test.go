@@ -14,7 +14,8 @@ import (
 // TestDialogKeys: in New project, Enter creates the project and Esc
 // cancels, from the title field (which has the focus) and with nothing
 // focused; in Delete project, Esc keeps the project and Enter does not
-// delete it (deleting what cannot be undone takes a click).
+// delete it (deleting what cannot be undone takes a click); Esc closes
+// the file picker of Import .slate.
 func TestDialogKeys(t *testing.T) {
 	f := newFixture(t, media.FindTools(), projectWith("Alpha", 2), projectWith("Beta", 1))
 	press := func(key fyne.KeyName) { studiotest.Press(f.win, 0, key) }
@@ -66,5 +67,15 @@ func TestDialogKeys(t *testing.T) {
 	f.idle()
 	if f.topDialog() != nil || len(f.stored()) != 4 {
 		t.Errorf("Esc in Delete project: dialog open %v, %d projects; want it closed and all 4 kept", f.topDialog() != nil, len(f.stored()))
+	}
+	// The file picker of Import .slate: Esc closes it.
+	f.panel.askImport(t.Context())
+	if f.topDialog() == nil {
+		t.Fatal("Import showed no file picker")
+	}
+	f.win.Canvas().Unfocus()
+	press(fyne.KeyEscape)
+	if f.topDialog() != nil {
+		t.Error("Esc left the Import file picker open")
 	}
 }

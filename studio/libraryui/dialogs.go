@@ -74,6 +74,7 @@ func chooseSave(deps Deps, heading, name, ext, dir string, use func(path string)
 	}
 	d.Resize(fileDialogSize())
 	d.Show()
+	uikit.DialogKeys(deps.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // withExt gives path the extension ext unless it has it already (in any

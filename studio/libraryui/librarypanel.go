@@ -777,6 +777,7 @@ func (l *Panel) askImport(ctx context.Context) {
 	d.SetFilter(regularFiles{".slate"})
 	d.Resize(fileDialogSize())
 	d.Show()
+	uikit.DialogKeys(l.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // importFile stores the project in a .slate file and opens it. A bad file

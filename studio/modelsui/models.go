@@ -240,6 +240,7 @@ func (w *Window) choosePack(ctx context.Context) {
 	}, w.d.Window)
 	d.Resize(filepick.DialogSize())
 	d.Show()
+	uikit.DialogKeys(w.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // installPack installs the pack in dir (a folder with a manifest.json),
@@ -328,6 +329,7 @@ func (w *Window) chooseVoice(ctx context.Context) {
 	d.SetFilter(filepick.RegularFiles{".onnx"})
 	d.Resize(filepick.DialogSize())
 	d.Show()
+	uikit.DialogKeys(w.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // installVoice checks the Piper voice at model (with model.json beside it)

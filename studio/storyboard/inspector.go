@@ -573,6 +573,7 @@ func newCueRow(ctx context.Context, i *Inspector, shotID string, j int) *cueRow 
 		}, i.d.Window)
 		d.SetFilter(filepick.RegularFiles{})
 		d.Show()
+		uikit.DialogKeys(i.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 	})
 	remove := uikit.NewTipButton("", theme.DeleteIcon(), "Remove the sound cue", func() { i.apply(ctx, field, timeline.RemoveCue(shotID, j)) })
 	grid := container.NewGridWithColumns(3,
