@@ -81,11 +81,23 @@ var focusStates = []struct {
 	{"nothing focused", func(h *harness, t *testing.T) { h.win.Canvas().Unfocus() }},
 	{"a timeline card", (*harness).focusCard},
 	{"a button", (*harness).focusPlayButton},
+	{"a list", (*harness).focusProjectList},
+}
+
+// focusProjectList focuses the library's project list, as File ▸ Open
+// project does.
+func (h *harness) focusProjectList(t *testing.T) {
+	t.Helper()
+	h.win.Canvas().Unfocus()
+	h.s.library.OpenProject()
+	if h.win.Canvas().Focused() == nil {
+		t.Fatal("the project list took no focus")
+	}
 }
 
 // TestEveryMenuShortcutWherever: every shortcut a menu shows runs that
 // menu item, pressed as a person presses it, with the focus on nothing,
-// on a timeline card or on a button. Ctrl+Z did nothing: Fyne's driver
+// on a timeline card, on a button or on a list. Ctrl+Z did nothing: Fyne's driver
 // turns it into its own Undo shortcut, which no menu item and nothing on
 // the canvas answered.
 func TestEveryMenuShortcutWherever(t *testing.T) {
