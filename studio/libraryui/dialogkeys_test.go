@@ -1,6 +1,8 @@
 package libraryui
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -77,5 +79,52 @@ func TestDialogKeys(t *testing.T) {
 	press(fyne.KeyEscape)
 	if f.topDialog() != nil {
 		t.Error("Esc left the Import file picker open")
+	}
+}
+
+// TestExportKeys: Esc during an export cancels it, as its Cancel button
+// does; Enter closes the "Film exported" summary.
+func TestExportKeys(t *testing.T) {
+	tools := needTools(t)
+	f := newFixture(t, tools, tinyDemo(t))
+	dir := t.TempDir()
+	out := filepath.Join(dir, "film.mp4")
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := exportFilmTo(t.Context(), f.d, out)
+	f.until("rendering to start", time.Minute, func() bool { return e.done || e.bar.Value > 0 })
+	if e.done {
+		t.Fatalf("the export ended before it could be cancelled: %v", e.err)
+	}
+	f.win.Canvas().Unfocus()
+	studiotest.Press(f.win, 0, fyne.KeyEscape)
+	f.until("the export to stop", time.Minute, func() bool { return e.done })
+	if e.err == nil || e.result != nil {
+		t.Fatalf("Esc did not cancel the export: err %v", e.err)
+	}
+	f.until("its jobs to end", time.Minute, func() bool {
+		for _, j := range f.queue.Jobs() {
+			if !j.Status.Done() {
+				return false
+			}
+		}
+		return true
+	})
+
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e = f.export(out)
+	if e.err != nil {
+		t.Fatalf("export: %v", e.err)
+	}
+	if f.topDialog() == nil {
+		t.Fatal("no Film exported summary")
+	}
+	f.win.Canvas().Unfocus()
+	studiotest.Press(f.win, 0, fyne.KeyReturn)
+	if f.topDialog() != nil {
+		t.Errorf("Enter left the summary open:\n%s", texts(f.topDialog()))
 	}
 }
