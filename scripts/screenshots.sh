@@ -20,6 +20,10 @@
 #   dialogue-lane.png
 #                  the dialogue lane under the cards: each line at its
 #                  time, its speaker, and its speech's waveform once voiced
+#   playback-menu.png
+#                  the Playback menu open: the player's keys (Space, J/K/L,
+#                  the arrows, Home/End, Up/Down and Page Up/Down), each
+#                  shown beside what it does
 #   consent.png    Account → Consent and sharing (Ctrl+Shift+C), logged in
 #                  to a real slate-server on loopback with two accounts'
 #                  members, a request, and uses of each other's likeness;
@@ -236,6 +240,13 @@ sleep 0.5
 click 0.03 0.055
 sleep 0.5
 # --- end of Characters ---
+# The Playback menu (the fifth on the menu bar), open, then closed again
+# with Escape.
+click 0.171 0.015
+sleep 1
+shot playback-menu
+DISPLAY=$display xdotool key --window "$window" Escape
+sleep 0.5
 # The models window, closed again with Escape.
 DISPLAY=$display xdotool key --window "$window" ctrl+shift+m
 sleep 2

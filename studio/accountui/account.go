@@ -29,6 +29,7 @@ import (
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -341,8 +342,7 @@ func (a *Account) usesRemoved(ctx context.Context, removed []removedUse) {
 	a.s.LookUpClips(ctx)
 	a.removalNotice = strings.Join(lines, "\n")
 	a.d.Log.Info("studio", "removed uses", a.removalNotice)
-	d := dialog.NewInformation("A use of someone's likeness was removed", a.removalNotice, a.d.Window)
-	d.Show()
+	uikit.ShowInformation("A use of someone's likeness was removed", a.removalNotice, a.d.Window)
 }
 
 // loginDialog is the log-in (or sign-up) dialog.
@@ -350,9 +350,9 @@ type loginDialog struct {
 	a        *Account
 	signUp   bool
 	dialog   dialog.Dialog
-	server   *widget.Entry
-	username *widget.Entry
-	password *widget.Entry
+	server   *uikit.Field
+	username *uikit.Field
+	password *uikit.Field
 	problem  *widget.Label
 	submit   *widget.Button
 	width    float32
@@ -369,11 +369,11 @@ func (a *Account) showLogin(ctx context.Context, signUp bool) *loginDialog {
 		return nil
 	}
 	d := &loginDialog{a: a, signUp: signUp}
-	d.server = widget.NewEntry()
+	d.server = uikit.NewField()
 	d.server.SetText(a.d.App.Preferences().StringWithFallback(prefServer, DefaultServer))
-	d.username = widget.NewEntry()
+	d.username = uikit.NewField()
 	d.username.SetPlaceHolder("your username")
-	d.password = widget.NewPasswordEntry()
+	d.password = uikit.NewPasswordField()
 	d.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	d.problem.Hide()
 	title, action := "Log in", "Log in"
@@ -401,6 +401,7 @@ func (a *Account) showLogin(ctx context.Context, signUp bool) *loginDialog {
 	d.width = min(520, a.d.Window.Canvas().Size().Width*0.9)
 	d.dialog.Resize(fyne.NewSize(d.width, d.dialog.MinSize().Height))
 	d.dialog.Show()
+	uikit.DialogKeys(a.d.Window, func() { d.send(ctx) }, d.dialog.Hide, d.server, d.username, d.password)
 	a.d.Window.Canvas().Focus(d.username)
 	return d
 }

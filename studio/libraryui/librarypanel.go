@@ -18,6 +18,7 @@ import (
 
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -614,8 +615,8 @@ func (l *Panel) OpenProject() {
 
 // titleEntry is an entry for a project's title, refusing what the library
 // would refuse.
-func titleEntry(text string) *widget.Entry {
-	e := widget.NewEntry()
+func titleEntry(text string) *uikit.Field {
+	e := uikit.NewField()
 	e.SetText(text)
 	e.Validator = func(s string) error {
 		switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
@@ -642,6 +643,7 @@ func askTitle(deps Deps, heading, confirm, initial string, use func(title string
 		}, deps.Window)
 	d.Resize(fyne.NewSize(420, d.MinSize().Height))
 	d.Show()
+	uikit.DialogKeys(deps.Window, d.Submit, d.Hide, e)
 	deps.Window.Canvas().Focus(e)
 }
 
@@ -719,6 +721,7 @@ func (l *Panel) askDelete(ctx context.Context) {
 	d.SetDismissText("Keep it")
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
+	uikit.DialogKeys(l.d.Window, nil, d.Dismiss) // deleting takes a click
 }
 
 // delete removes a project. Deleting the open one opens the next most
@@ -774,6 +777,7 @@ func (l *Panel) askImport(ctx context.Context) {
 	d.SetFilter(regularFiles{".slate"})
 	d.Resize(fileDialogSize())
 	d.Show()
+	uikit.DialogKeys(l.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // importFile stores the project in a .slate file and opens it. A bad file

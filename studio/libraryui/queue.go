@@ -15,6 +15,7 @@ import (
 
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -134,7 +135,7 @@ type jobRow struct {
 	job                 render.Job
 	title, state        *widget.Label
 	bar                 *widget.ProgressBar
-	cancel, retry, open *widget.Button
+	cancel, retry, open *uikit.TipButton
 }
 
 func newJobRow(ctx context.Context, q *QueuePanel) *jobRow {
@@ -142,13 +143,13 @@ func newJobRow(ctx context.Context, q *QueuePanel) *jobRow {
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.state.Truncation = fyne.TextTruncateEllipsis
-	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+	r.cancel = uikit.NewTipButton("", theme.CancelIcon(), "Cancel this render", func() {
 		if err := q.d.Queue.Cancel(ctx, r.job.ID); err != nil {
 			q.d.Report(err)
 		}
 	})
-	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { q.retry(ctx, r.job) })
-	r.open = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { q.open(ctx, r.job) })
+	r.retry = uikit.NewTipButton("", theme.ViewRefreshIcon(), "Render again", func() { q.retry(ctx, r.job) })
+	r.open = uikit.NewTipButton("", theme.MediaPlayIcon(), "Show the shot in the preview", func() { q.open(ctx, r.job) })
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -169,7 +170,7 @@ func (r *jobRow) bind(j render.Job) {
 	r.title.SetText(title)
 	r.bar.SetValue(float64(j.Progress) / 100)
 	r.state.SetText(jobText(j, r.q.d.Clock.Now()))
-	show := func(b *widget.Button, on bool) {
+	show := func(b fyne.CanvasObject, on bool) {
 		if on {
 			b.Show()
 		} else {

@@ -20,6 +20,7 @@ import (
 	"github.com/slatestudio/slate/ml/pack"
 	"github.com/slatestudio/slate/studio/filepick"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/voices"
 )
 
@@ -125,6 +126,7 @@ func Show(ctx context.Context, d Deps) *Window {
 	size := d.Window.Canvas().Size()
 	w.dialog.Resize(fyne.NewSize(min(720, size.Width*0.9), min(620, size.Height*0.9)))
 	w.dialog.Show()
+	uikit.DialogKeys(d.Window, w.dialog.Hide, w.dialog.Hide)
 	w.reload(ctx)
 	return w
 }
@@ -238,6 +240,7 @@ func (w *Window) choosePack(ctx context.Context) {
 	}, w.d.Window)
 	d.Resize(filepick.DialogSize())
 	d.Show()
+	uikit.DialogKeys(w.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // installPack installs the pack in dir (a folder with a manifest.json),
@@ -254,7 +257,7 @@ func (w *Window) installPack(ctx context.Context, dir string) *packTask {
 		case err != nil:
 			w.d.Problem("The pack was not installed", err.Error())
 		default:
-			dialog.ShowInformation("Model pack installed", fmt.Sprintf("%s is installed, licence %s. Shots whose backend is onnx render with it.", p.Manifest.Name, p.Manifest.Licence), w.d.Window)
+			uikit.ShowInformation("Model pack installed", fmt.Sprintf("%s is installed, licence %s. Shots whose backend is onnx render with it.", p.Manifest.Name, p.Manifest.Licence), w.d.Window)
 		}
 		w.reload(ctx)
 	})
@@ -277,7 +280,7 @@ func (w *Window) verify(ctx context.Context, name string) *packTask {
 		case err != nil:
 			w.d.Problem(name+" is damaged", err.Error())
 		default:
-			dialog.ShowInformation(name+" is intact", "Every file matches its checksum.", w.d.Window)
+			uikit.ShowInformation(name+" is intact", "Every file matches its checksum.", w.d.Window)
 		}
 	})
 	return t
@@ -292,6 +295,7 @@ func (w *Window) confirmRemove(ctx context.Context, name string) {
 	d.SetConfirmText("Remove")
 	d.SetDismissText("Keep")
 	d.Show()
+	uikit.DialogKeys(w.d.Window, nil, d.Dismiss) // removing takes a click
 }
 
 func (w *Window) remove(ctx context.Context, name string) {
@@ -325,6 +329,7 @@ func (w *Window) chooseVoice(ctx context.Context) {
 	d.SetFilter(filepick.RegularFiles{".onnx"})
 	d.Resize(filepick.DialogSize())
 	d.Show()
+	uikit.DialogKeys(w.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // installVoice checks the Piper voice at model (with model.json beside it)
@@ -339,7 +344,7 @@ func (w *Window) installVoice(ctx context.Context, model string) {
 		if err != nil {
 			w.d.Problem("The voice was not installed", err.Error())
 		} else {
-			dialog.ShowInformation("Voice installed", fmt.Sprintf("%s%s (%s) is installed: give it to a cast member or a line as their voice.", voices.Prefix, v.Name, v.Language), w.d.Window)
+			uikit.ShowInformation("Voice installed", fmt.Sprintf("%s%s (%s) is installed: give it to a cast member or a line as their voice.", voices.Prefix, v.Name, v.Language), w.d.Window)
 		}
 		w.reload(ctx)
 	})
@@ -386,6 +391,7 @@ func (w *Window) newPackTask(ctx context.Context, title, detail string) (*packTa
 	t.dialog.SetButtons([]fyne.CanvasObject{t.stop})
 	t.dialog.Resize(fyne.NewSize(min(520, w.d.Window.Canvas().Size().Width*0.8), t.dialog.MinSize().Height))
 	t.dialog.Show()
+	uikit.DialogKeys(w.d.Window, nil, t.stop.OnTapped)
 	return t, ctx
 }
 
