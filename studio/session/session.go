@@ -88,6 +88,8 @@ type Session struct {
 	primaryAt int
 	// playhead is the frame the player shows, on the film's timeline.
 	playhead int
+	// playing reports whether the preview plays (SetPlayer); nil: never.
+	playing func() bool
 
 	listeners []Listener
 	// detached: the views are gone (the studio is quitting); an edit
@@ -273,7 +275,8 @@ func (s *Session) changed(ctx context.Context, ch timeline.Change) {
 	s.LookUpClips(ctx)
 }
 
-// Select makes ids the selection; the first is shown in the inspector.
+// Select makes ids the selection; the first is shown in the inspector,
+// and the playhead goes to its first frame unless the preview is playing.
 func (s *Session) Select(ids ...string) {
 	s.selected = slices.Clone(ids)
 	if len(ids) > 0 {
@@ -284,6 +287,7 @@ func (s *Session) Select(ids ...string) {
 			l.SelectionChanged()
 		}
 	}
+	s.followSelection()
 }
 
 // Selected lists the selected shots' IDs, the one the inspector shows

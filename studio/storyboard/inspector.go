@@ -143,6 +143,7 @@ func (i *Inspector) apply(ctx context.Context, field string, c timeline.Command)
 		return false
 	}
 	i.clearErrors()
+	i.s.ShowShot(i.shotID) // the preview shows what was edited
 	return true
 }
 
