@@ -98,8 +98,8 @@ type Window struct {
 	// runtimeDetail is the workings behind runtime, under Details.
 	runtimeDetail *widget.Label
 	packs         *fyne.Container
-	voices  *fyne.Container
-	content fyne.CanvasObject
+	voices        *fyne.Container
+	content       fyne.CanvasObject
 	// shown is the list last drawn, for tests.
 	shown modelsList
 }
