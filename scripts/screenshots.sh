@@ -254,6 +254,10 @@ echo "  $outdir/consent-devices.png"
 DISPLAY=$display xdotool windowraise "$window" 2>/dev/null || true
 DISPLAY=$display xdotool windowfocus "$window" 2>/dev/null || true
 sleep 0.5
+# The models window's Close, in case Escape left it open (where it is not,
+# this click selects a card on the timeline, which changes nothing).
+click 0.4986 0.802
+sleep 0.8
 click 0.014 0.013 # File
 sleep 0.8
 click 0.05 0.136 # Project settings…

@@ -40,3 +40,15 @@ func (s *Session) ShowShot(id string) {
 		s.SetPlayhead(sp.Start)
 	}
 }
+
+// keepMoment is the playhead counted at fps, the project's frame rate now:
+// a change of rate (Project settings, or undoing it) keeps it at the same
+// moment of the film rather than the same frame number.
+func (s *Session) keepMoment(fps int) int {
+	at := s.playhead
+	if s.fps > 0 && fps > 0 && fps != s.fps {
+		at = (at*fps + s.fps/2) / s.fps
+	}
+	s.fps = fps
+	return at
+}

@@ -83,3 +83,23 @@ func TestShowShotAfterAnEdit(t *testing.T) {
 	}
 	s.ShowShot("no such shot") // nothing happens
 }
+
+// A new frame rate keeps the playhead at the same moment of the film, so
+// the preview stays on the shot it showed: frames are counted anew.
+func TestPlayheadKeepsItsTimeAcrossFrameRates(t *testing.T) {
+	_, s, _ := open(t)
+	s.Select("pier")
+	p := s.Project()
+	at := p.Timing()[p.Index("pier")].Start + 12 // half a second into the pier, at 24 fps
+	s.SetPlayhead(at)
+	if err := s.Edit(t.Context(), timeline.SetProjectSettings(p.Title, p.Width, p.Height, 30)); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := s.Playhead(), at*30/24; got != want {
+		t.Errorf("at 30 fps the playhead is at frame %d, want %d (the same moment)", got, want)
+	}
+	s.Undo(t.Context())
+	if got := s.Playhead(); got != at {
+		t.Errorf("after undo, at 24 fps again, the playhead is at %d, want %d", got, at)
+	}
+}

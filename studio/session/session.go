@@ -90,6 +90,9 @@ type Session struct {
 	playhead int
 	// playing reports whether the preview plays (SetPlayer); nil: never.
 	playing func() bool
+	// fps is the frame rate the playhead counts in: the project's when it
+	// was last told (a new rate moves it to the same moment).
+	fps int
 
 	listeners []Listener
 	// detached: the views are gone (the studio is quitting); an edit
@@ -195,7 +198,7 @@ func (s *Session) Document() *library.Document { return s.doc }
 func (s *Session) Open(ctx context.Context, doc *library.Document) {
 	s.doc = doc
 	s.selected = nil
-	s.playhead = 0
+	s.playhead, s.fps = 0, doc.Project().FPS
 	s.changed(ctx, timeline.Change{Project: true})
 }
 
@@ -266,7 +269,7 @@ func (s *Session) changed(ctx context.Context, ch timeline.Change) {
 	if len(s.selected) > 0 {
 		s.primaryAt = p.Index(s.selected[0])
 	}
-	s.playhead = min(s.playhead, max(0, p.TotalFrames()-1))
+	s.playhead = min(s.keepMoment(p.FPS), max(0, p.TotalFrames()-1))
 	for _, l := range s.listeners {
 		if l.ProjectChanged != nil {
 			l.ProjectChanged(ch)
