@@ -81,6 +81,7 @@ func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
 		fyne.NewMenu("File",
 			item("New project…", keyNew),
 			item("Open project…", keyOpen),
+			fyne.NewMenuItem("Project settings…", func() { libraryui.ProjectSettings(ctx, s.libraryDeps) }),
 			fyne.NewMenuItemSeparator(),
 			item("Export film…", keyExport),
 			fyne.NewMenuItemSeparator(),

@@ -201,6 +201,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
 		Tools: d.Tools, Blobs: d.Library.Blobs(),
 	})
+	s.session.SetPlayer(s.player.Playing) // selecting a shot moves the playhead unless playing
 	s.library = libraryui.NewPanel(ctx, s.libraryDeps)
 	s.castView = castui.NewPanel(ctx, castui.Deps{
 		Session: s.session, App: a, Window: s.win, Library: d.Library, Tools: d.Tools,

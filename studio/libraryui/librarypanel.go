@@ -647,10 +647,11 @@ func askTitle(deps Deps, heading, confirm, initial string, use func(title string
 	deps.Window.Canvas().Focus(e)
 }
 
-// NewProject is File ▸ New project: it asks for a title and opens a new
-// project with one shot to start from.
+// NewProject is File ▸ New project: it asks for a title, frame size and
+// rate (the fields of Project settings) and opens a new project with one
+// shot to start from.
 func (l *Panel) NewProject(ctx context.Context) {
-	askTitle(l.d, "New project", "Create", untitled, func(title string) { l.create(ctx, title) })
+	newProjectDialog(l.d, untitled, func(p *timeline.Project) { l.create(ctx, p) })
 }
 
 // starterProject is a new project with one empty shot, so the timeline
@@ -662,10 +663,10 @@ func starterProject(title string) *timeline.Project {
 }
 
 // create stores a new project and opens it.
-func (l *Panel) create(ctx context.Context, title string) {
+func (l *Panel) create(ctx context.Context, p *timeline.Project) {
 	lib := l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
-		return lib.CreateProject(ctx, starterProject(title))
+		return lib.CreateProject(ctx, p)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
 			l.d.Report(err)

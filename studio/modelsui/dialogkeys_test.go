@@ -13,11 +13,11 @@ import (
 // (its one button is Close); Esc closes the file picker of Install a
 // voice and leaves the models window open under it.
 func TestModelsWindowKeys(t *testing.T) {
-	h, _ := modelsHarness(t, func() (string, error) { return "CPU", nil })
+	h, _ := modelsHarness(t, func() (Runtime, error) { return Runtime{Provider: "CPU", ChosenBy: "best"}, nil })
 	c := h.win.Canvas()
 	for _, key := range []fyne.KeyName{fyne.KeyEscape, fyne.KeyReturn} {
 		w := h.show()
-		h.ui.Until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtime != "" })
+		h.ui.Until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtime.Provider != "" })
 		c.Unfocus()
 		studiotest.Press(h.win, 0, key)
 		if c.Overlays().Top() != nil {

@@ -147,6 +147,7 @@ func (i *Inspector) apply(ctx context.Context, field string, c timeline.Command)
 		return false
 	}
 	i.clearErrors()
+	i.s.ShowShot(i.shotID) // the preview shows what was edited
 	return true
 }
 
@@ -273,13 +274,8 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 		i.apply(ctx, "seed", timeline.SetSeed(id, rand.Int64N(1<<31)))
 	})
 
-	backends := append([]string{"Project default (" + i.d.DefaultBackend + ")"}, i.d.Backends...)
-	i.backend = widget.NewSelect(backends, func(v string) {
-		name := v
-		if v == backends[0] {
-			name = ""
-		}
-		i.apply(ctx, "backend", timeline.SetBackend(id, name))
+	i.backend = widget.NewSelect(backendChoices(i.d.DefaultBackend, i.d.Backends), func(v string) {
+		i.apply(ctx, "backend", timeline.SetBackend(id, backendNamed(v, i.d.Backends)))
 	})
 	i.cont = widget.NewCheck("Continue from the previous shot", func(on bool) {
 		i.apply(ctx, "continue", timeline.SetContinue(id, on))
@@ -385,7 +381,7 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 		widget.NewSeparator(),
 		heading("Render"),
 		field("Seed", container.NewBorder(nil, nil, nil, reroll, i.seed), "seed"),
-		field("Backend", i.backend, "backend"),
+		field("Render with", i.backend, "backend"),
 		i.cont,
 	}
 	i.root.Refresh()
@@ -414,7 +410,7 @@ func (i *Inspector) fill(sh *timeline.Shot) {
 	if sh.Backend == "" {
 		i.backend.SetSelectedIndex(0)
 	} else {
-		i.backend.SetSelected(sh.Backend)
+		i.backend.SetSelected(backendLabel(sh.Backend))
 	}
 	i.cont.SetChecked(sh.Continue)
 	var names []string
