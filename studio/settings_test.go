@@ -5,7 +5,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/widget"
+
+	"github.com/slatestudio/slate/studio/uikit"
 )
 
 // File ▸ Project settings… opens the settings of the open project; a
@@ -18,12 +19,15 @@ func TestProjectSettingsMenu(t *testing.T) {
 	if d == nil || !strings.Contains(texts(d), "Project settings") {
 		t.Fatalf("File ▸ Project settings… showed no settings")
 	}
-	var title *widget.Entry
+	var title *uikit.Field // the first field; the custom size is an Entry
 	walkAll(d, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && title == nil {
+		if e, ok := o.(*uikit.Field); ok && title == nil {
 			title = e
 		}
 	})
+	if title == nil {
+		t.Fatal("Project settings has no title field")
+	}
 	title.SetText("The Kite")
 	findButton(t, d, "Apply").OnTapped()
 	if got, want := h.win.Title(), "The Kite — Slate"; got != want {
