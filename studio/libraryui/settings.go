@@ -174,7 +174,7 @@ func newProjectDialog(d Deps, title string, create func(*timeline.Project)) {
 	}, d.Window)
 	dlg.Resize(fyne.NewSize(520, dlg.MinSize().Height))
 	dlg.Show()
-	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title)
+	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title, f.size, f.rate)
 	d.Window.Canvas().Focus(f.title)
 }
 
@@ -220,7 +220,7 @@ func ProjectSettings(ctx context.Context, d Deps) dialog.Dialog {
 	}, d.Window)
 	dlg.Resize(fyne.NewSize(520, dlg.MinSize().Height))
 	dlg.Show()
-	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title)
+	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title, f.size, f.rate)
 	return dlg
 }
 

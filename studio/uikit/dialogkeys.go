@@ -48,6 +48,11 @@ func (f *Field) TypedKey(e *fyne.KeyEvent) {
 // the dialog is on top, the other keys no longer reach the window behind
 // it (Space would play, Delete delete shots).
 //
+// A choice list (*widget.Select) among fields hands the focus back to the
+// dialog once something is picked from it: Fyne's keeps the focus after a
+// pick and ignores Enter and Esc, so the dialog's keys stopped working
+// the moment a person chose a frame rate or a voice.
+//
 // Call it right after showing the dialog. It chains itself before the
 // canvas's OnTypedKey, which Fyne's desktop driver calls for keys that
 // nothing focused takes, and passes the keys on once the dialog is no
@@ -61,6 +66,16 @@ func DialogKeys(w fyne.Window, submit, cancel func(), fields ...fyne.CanvasObjec
 	for _, f := range fields {
 		var e *widget.Entry
 		switch f := f.(type) {
+		case *widget.Select:
+			picked := f.OnChanged
+			f.OnChanged = func(v string) {
+				if picked != nil {
+					picked(v)
+				}
+				if c.Focused() == f {
+					c.Unfocus()
+				}
+			}
 		case *Field:
 			if f.OnEscape == nil {
 				f.OnEscape = cancel
