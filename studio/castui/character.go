@@ -28,6 +28,7 @@ import (
 	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/studio/filepick"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 	"github.com/slatestudio/slate/voices"
 )
@@ -72,7 +73,7 @@ type characterEditor struct {
 	save   func(timeline.CastRef) error
 	dialog dialog.Dialog
 
-	name     *widget.Entry
+	name     *uikit.Field
 	voice    *widget.Select
 	variant  *widget.Select
 	speaker  *widget.Select
@@ -112,7 +113,7 @@ func (c *Panel) EditCharacter(ctx context.Context, ch timeline.CastRef) {
 
 func openCharacterEditor(ctx context.Context, d Deps, ch timeline.CastRef, title string, save func(timeline.CastRef) error) *characterEditor {
 	e := &characterEditor{d: d, c: ch, save: save}
-	e.name = widget.NewEntry()
+	e.name = uikit.NewField()
 	e.name.SetText(ch.Name)
 	e.name.SetPlaceHolder("Ada")
 	e.voice = widget.NewSelect([]string{autoVoice}, func(string) { e.voiceChanged() })
@@ -165,6 +166,9 @@ func openCharacterEditor(ctx context.Context, d Deps, ch timeline.CastRef, title
 	e.dialog = dialog.NewCustomWithoutButtons(title, content, d.Window)
 	e.dialog.Resize(fyne.NewSize(640, 560))
 	e.dialog.Show()
+	// Enter saves and Esc cancels, as in every dialog, also once a voice
+	// is picked from its list.
+	uikit.DialogKeys(d.Window, e.submit, e.dialog.Hide, e.name, e.voice, e.variant, e.speaker, e.member)
 	d.Window.Canvas().Focus(e.name)
 	e.loadVoices(ctx)
 	return e
