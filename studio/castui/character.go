@@ -74,9 +74,9 @@ type characterEditor struct {
 	dialog dialog.Dialog
 
 	name     *uikit.Field
-	voice    *widget.Select
-	variant  *widget.Select
-	speaker  *widget.Select
+	voice    *uikit.Choice
+	variant  *uikit.Choice
+	speaker  *uikit.Choice
 	hear     *widget.Button
 	heard    *widget.Label
 	desc     *widget.Entry
@@ -84,7 +84,7 @@ type characterEditor struct {
 	noPic    *widget.Label
 	choose   *widget.Button
 	dropPic  *widget.Button
-	member   *widget.Select
+	member   *uikit.Choice
 	problem  *widget.Label
 	saveBtn  *widget.Button
 	options  []voiceOption
@@ -116,9 +116,9 @@ func openCharacterEditor(ctx context.Context, d Deps, ch timeline.CastRef, title
 	e.name = uikit.NewField()
 	e.name.SetText(ch.Name)
 	e.name.SetPlaceHolder("Ada")
-	e.voice = widget.NewSelect([]string{autoVoice}, func(string) { e.voiceChanged() })
-	e.variant = widget.NewSelect([]string{standardVariant}, nil)
-	e.speaker = widget.NewSelect([]string{firstSpeaker}, nil)
+	e.voice = uikit.NewChoice([]string{autoVoice}, func(string) { e.voiceChanged() })
+	e.variant = uikit.NewChoice([]string{standardVariant}, nil)
+	e.speaker = uikit.NewChoice([]string{firstSpeaker}, nil)
 	e.speaker.Hide()
 	e.hear = widget.NewButtonWithIcon("Hear it", theme.MediaPlayIcon(), func() { e.hearIt(ctx) })
 	e.heard = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
@@ -140,7 +140,7 @@ func openCharacterEditor(ctx context.Context, d Deps, ch timeline.CastRef, title
 		e.members = append(e.members, m.ID)
 		memberNames = append(memberNames, m.Name+" ("+m.HandleAndOwner()+")")
 	}
-	e.member = widget.NewSelect(memberNames, nil)
+	e.member = uikit.NewChoice(memberNames, nil)
 	if k := slices.Index(e.members, ch.Member); k >= 0 {
 		e.member.SetSelectedIndex(k + 1)
 	} else {

@@ -42,11 +42,11 @@ const customSize = "Custom size"
 // the frame rate.
 type projectForm struct {
 	title *uikit.Field
-	size  *widget.Select
+	size  *uikit.Choice
 	// custom is the size as "1280×720": typed when the size is custom,
 	// showing the preset's otherwise.
 	custom *widget.Entry
-	rate   *widget.Select
+	rate   *uikit.Choice
 	// effect says what the change means for the shots already rendered;
 	// Project settings fills it in.
 	effect *widget.Label
@@ -72,7 +72,7 @@ func newProjectForm(title string, width, height, fps int) *projectForm {
 	for _, p := range framePresets() {
 		labels = append(labels, p.label)
 	}
-	f.size = widget.NewSelect(append(labels, customSize), func(choice string) {
+	f.size = uikit.NewChoice(append(labels, customSize), func(choice string) {
 		for _, p := range framePresets() {
 			if p.label == choice {
 				f.custom.SetText(sizeText(p.width, p.height))
@@ -94,7 +94,7 @@ func newProjectForm(title string, width, height, fps int) *projectForm {
 	for _, r := range timeline.Rates {
 		rates = append(rates, rateText(r))
 	}
-	f.rate = widget.NewSelect(rates, func(string) { f.changed() })
+	f.rate = uikit.NewChoice(rates, func(string) { f.changed() })
 	f.rate.SetSelected(rateText(fps))
 	f.effect = widget.NewLabel("")
 	f.effect.Wrapping = fyne.TextWrapWord
