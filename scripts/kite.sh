@@ -233,7 +233,9 @@ for _ in $(seq 600); do
 	sleep 0.2
 done
 [ -s "$film" ] || { cat "$work/slate.log" >&2; die "no film at $film within 120 s"; }
-sleep 2
+# The film is in place before the export's last steps (its thumbnail);
+# the summary follows.
+sleep 6
 shot exported
 key Return
 cp "$film" "$outdir/kite.mp4"
