@@ -130,11 +130,14 @@ var rules = []rule{
 	// another room.
 	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "library", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline", "internal/clock"}},
-	{pkg: "studio/castui", may: []string{"studio/session", "capture", "consent", "library", "media", "internal/clock"}},
+	{pkg: "studio/castui", may: []string{"studio/session", "studio/look", "capture", "consent", "library", "media", "internal/clock"}},
 	{pkg: "studio/accountui", may: []string{"studio/session", "account", "account/client", "consent", "library", "sharing", "timeline", "internal/clock"}},
-	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/filepick", "library", "media", "render", "timeline", "internal/clock"}},
-	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/filepick", "ml/pack", "voices"}},
+	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/filepick", "studio/look", "library", "media", "render", "timeline", "internal/clock"}},
+	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/filepick", "studio/look", "ml/pack", "voices"}},
 	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
+	// The studio's theme, which the shell installs and the rooms' progress
+	// bars are drawn in: Fyne only.
+	{pkg: "studio/look", may: []string{}},
 	// The tests' builder makes what a studio works with, not the studio.
 	{pkg: "studio/studiotest", may: []string{"studio/session", "examples", "library", "media", "render", "timeline", "internal/clock"}},
 }
@@ -149,7 +152,7 @@ var studioSide = []string{
 // fyneUsers are the packages that may use Fyne, besides the binaries
 // (cmd/...): the studio's shell and its rooms, and the builder of their
 // tests. The session is not one of them.
-var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/filepick", "studio/studiotest"}
+var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/filepick", "studio/look", "studio/studiotest"}
 
 // serverImporters may import the server package itself; everyone else,
 // the studio above all, reaches the server through account/client.
