@@ -128,7 +128,7 @@ var rules = []rule{
 	{pkg: "studio/session", may: []string{"library", "render", "timeline"}, forbidden: gui},
 	// Each room is given what it uses; none imports the shell (studio) or
 	// another room.
-	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "library", "render", "timeline", "internal/clock"}},
+	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "studio/look", "library", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/castui", may: []string{"studio/session", "studio/look", "capture", "consent", "library", "media", "internal/clock"}},
 	{pkg: "studio/accountui", may: []string{"studio/session", "account", "account/client", "consent", "library", "sharing", "timeline", "internal/clock"}},
