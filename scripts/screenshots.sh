@@ -19,6 +19,9 @@
 #                  consent-uses.png its "Uses of my likeness" tab;
 #                  consent-devices.png its "Account and devices" tab, with
 #                  ana logged in from a second data folder as well
+#   empty-state.png  a fresh data folder's studio in the dark theme, its Cast
+#                  tab showing the help and empty-state text
+#   light-theme.png  the same studio in the light theme (FYNE_THEME=light)
 #
 #   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
 #
@@ -197,9 +200,9 @@ done
 [ -n "$wizard" ] || die "the recording wizard did not open"
 # Listing the devices takes a moment, longer while shots render.
 sleep 4
-# Click into the Name field (GLFW takes keys only into the focused
-# window), then type.
-DISPLAY=$display xdotool mousemove --window "$wizard" 950 157 click 1
+# Click into the Name field, under the Stills note (GLFW takes keys
+# only into the focused window), then type.
+DISPLAY=$display xdotool mousemove --window "$wizard" 950 297 click 1
 sleep 0.5
 DISPLAY=$display xdotool type --delay 60 "Sam Pike"
 sleep 2
@@ -240,3 +243,36 @@ DISPLAY=$display xdotool mousemove --window "$dash" 556 67 click 1
 sleep 1
 import -display "$display" -window "$dash" "$outdir/consent-devices.png"
 echo "  $outdir/consent-devices.png"
+
+# The studio's help and empty-state text, and its light theme (issue 11):
+# a second studio on a fresh data folder, in the dark theme with its Cast
+# tab open (no cast yet), then a third on another in the light theme.
+stop "$app_pid"
+app_pid=
+# fresh_studio starts the studio on the empty data folder $1, with the
+# further environment variables given after it.
+fresh_studio() {
+	local home=$1
+	shift
+	mkdir -p "$home"
+	env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$home" DISPLAY="$display" SLATE_VOICES= "$@" \
+		./bin/slate "$project" >"$work/fresh.log" 2>&1 &
+	app_pid=$!
+	window=
+	for _ in $(seq $((wait_s * 5))); do
+		window=$(app_window) && break
+		kill -0 "$app_pid" 2>/dev/null || { cat "$work/fresh.log" >&2; die "bin/slate exited before it opened a window (log above)"; }
+		sleep 0.2
+	done
+	[ -n "$window" ] || die "no window appeared within ${wait_s}s"
+	sleep 2
+}
+fresh_studio "$work/fresh-dark"
+# The Cast tab, third along the top left.
+click 0.135 0.055
+sleep 1
+shot empty-state
+stop "$app_pid"
+app_pid=
+fresh_studio "$work/fresh-light" FYNE_THEME=light
+shot light-theme
