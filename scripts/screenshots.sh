@@ -209,11 +209,11 @@ sleep 2
 import -display "$display" -window "$wizard" "$outdir/wizard-preview.png"
 echo "  $outdir/wizard-preview.png"
 DISPLAY=$display xdotool key Return
-sleep 8
+sleep 12
 import -display "$display" -window "$wizard" "$outdir/wizard-prompt.png"
 echo "  $outdir/wizard-prompt.png"
 # The rest of the take, saving it, and the checks.
-sleep 45
+sleep 41
 import -display "$display" -window "$wizard" "$outdir/wizard-results.png"
 echo "  $outdir/wizard-results.png"
 import -display "$display" -window root "$outdir/screen.png"
