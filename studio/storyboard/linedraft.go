@@ -24,6 +24,9 @@ type lineDraft struct {
 	shotID  string
 	speaker string
 	start   time.Duration
+	// text is what has been typed, kept should the inspector be built
+	// again (a sound added) before the line is entered.
+	text string
 }
 
 // openDraft is "Add line": an empty line at the end of shot id's
@@ -85,6 +88,8 @@ func (i *Inspector) newDraftRow(ctx context.Context, shotID string, j int) *line
 	})
 	r.text = newCommitEntry(false, add)
 	r.text.SetPlaceHolder("What is said")
+	r.text.SetText(d.text)
+	r.text.onChanged = func(v string) { d.text = v }
 	r.start = newCommitEntry(false, func(v string) {
 		at, err := parseSeconds(v)
 		if err != nil {

@@ -3,6 +3,7 @@ package storyboard
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/studiotest"
+	"github.com/slatestudio/slate/timeline"
 )
 
 // shownMessages is every message the inspector shows beside its fields.
@@ -150,10 +152,22 @@ func TestFieldMessageGoesWhenFixed(t *testing.T) {
 	if len(b.s.Project().Shot(id).Lines) != 0 || len(b.shownMessages()) != 1 {
 		t.Fatalf("a line too long for the shot: %d lines added, messages %q; want none added and one message", len(b.s.Project().Shot(id).Lines), b.shownMessages())
 	}
-	row = in.draftRow
 	row.text.SetText("Come on!")
 	if got := b.shownMessages(); len(got) != 0 {
 		t.Errorf("messages stay once the line fits: %q", got)
+	}
+
+	// Built again before it is entered (a sound added from elsewhere),
+	// the inspector keeps what was typed in the new line.
+	row.text.SetText("Come on! Now!")
+	if err := b.s.Edit(t.Context(), timeline.AddCue(id, -1, timeline.Cue{Kind: timeline.Ambience, Description: "wind", Duration: time.Second})); err != nil {
+		t.Fatal(err)
+	}
+	b.ui.Drain()
+	if row = in.draftRow; row == nil {
+		t.Error("after adding a sound the new line is gone")
+	} else if got := row.text.Text; got != "Come on! Now!" {
+		t.Errorf("after adding a sound the new line reads %q, want what was typed", got)
 	}
 }
 
