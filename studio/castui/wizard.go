@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"os"
 	"strings"
@@ -53,6 +54,7 @@ type wizard struct {
 	picture   *canvas.Image
 	prompt    *canvas.Text
 	countdown *canvas.Text
+	backdrop  *canvas.Rectangle
 	meter     *widget.ProgressBar
 	status    *widget.Label
 	takeBar   *widget.ProgressBar
@@ -127,11 +129,11 @@ func (w *wizard) build(ctx context.Context) {
 	w.picture = canvas.NewImageFromImage(nil)
 	w.picture.FillMode = canvas.ImageFillContain
 	w.picture.SetMinSize(fyne.NewSize(640, 360))
-	w.prompt = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	w.prompt = canvas.NewText("", promptColor)
 	w.prompt.TextSize = 30
 	w.prompt.TextStyle.Bold = true
 	w.prompt.Alignment = fyne.TextAlignCenter
-	w.countdown = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
+	w.countdown = canvas.NewText("", countdownColor)
 	w.countdown.TextSize = 48
 	w.countdown.TextStyle.Bold = true
 	w.countdown.Alignment = fyne.TextAlignCenter
@@ -160,7 +162,9 @@ func (w *wizard) build(ctx context.Context) {
 	w.body = container.NewVBox()
 	w.scroll = container.NewVScroll(w.body)
 	w.actions = container.NewVBox()
-	overlay := container.NewVBox(layoutSpacer(), w.prompt, w.countdown, layoutSpacer())
+	w.backdrop = canvas.NewRectangle(backdropColor)
+	w.backdrop.Hide()
+	overlay := container.NewVBox(layoutSpacer(), container.NewStack(w.backdrop, container.NewVBox(w.prompt, w.countdown)), layoutSpacer())
 	screen := container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)), w.picture, overlay)
 	left := container.NewBorder(nil, container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Sound"), nil, w.meter), w.status), nil, nil, screen)
 	// The step's buttons stay under the scrolled pane, where its scroll
@@ -271,9 +275,7 @@ func (w *wizard) showActions(buttons ...fyne.CanvasObject) {
 }
 
 func (w *wizard) showSetup() {
-	w.prompt.Text, w.countdown.Text = "", ""
-	w.prompt.Refresh()
-	w.countdown.Refresh()
+	w.setPrompt("", "")
 	heading := widget.NewLabelWithStyle("Record a cast member", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	about := widget.NewLabel("A take of about 25 seconds: look at the camera, turn your head left and right, read five digits and say a short line, as the screen asks. It is then checked to be a live recording of you.")
 	about.Wrapping = fyne.TextWrapWord
@@ -426,8 +428,7 @@ func (w *wizard) record(parent context.Context) {
 	w.showStep(widget.NewLabelWithStyle("Recording", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		widget.NewLabel("Follow the words over the picture."), w.scriptPane.box, look.ProgressBar(w.takeBar))
 	w.showActions(cancelBtn)
-	w.prompt.Text = "Get ready: say nothing yet"
-	w.prompt.Refresh()
+	w.setPrompt("Get ready: say nothing yet", "")
 	choice, clock, script := w.choice(), w.clock(), w.script
 	go func() {
 		cam, mic, err := capture.OpenDevices(ctx, choice, clock)
@@ -453,9 +454,7 @@ func (w *wizard) record(parent context.Context) {
 			OnPrompt: func(i int) { s.OnUI(func() { w.curPrompt = i; w.tickPrompt() }) },
 			OnSaving: func() {
 				s.OnUI(func() {
-					w.prompt.Text, w.countdown.Text = "", ""
-					w.prompt.Refresh()
-					w.countdown.Refresh()
+					w.setPrompt("", "")
 					w.scriptPane = nil
 					w.showStep(widget.NewLabel("Saving the take…"), widget.NewProgressBarInfinite())
 				})
@@ -481,6 +480,26 @@ func (w *wizard) record(parent context.Context) {
 	}()
 }
 
+// The prompt over the picture is white and its countdown a light blue, on
+// a dark band: the camera's picture may be anything from a white wall to
+// a dark room, and both read at 3:1 or more on the band over either
+// (TestWizardPromptReads), whichever the theme.
+var (
+	promptColor    = color.NRGBA{0xff, 0xff, 0xff, 0xff}
+	countdownColor = color.NRGBA{0x8a, 0xb8, 0xff, 0xff}
+	backdropColor  = color.NRGBA{0, 0, 0, 0xc0}
+)
+
+// setPrompt shows prompt and countdown over the picture, on their band
+// while there is either.
+func (w *wizard) setPrompt(prompt, countdown string) {
+	w.prompt.Text, w.countdown.Text = prompt, countdown
+	w.backdrop.Hidden = prompt == "" && countdown == ""
+	w.prompt.Refresh()
+	w.countdown.Refresh()
+	w.backdrop.Refresh()
+}
+
 // tickPrompt shows the current prompt and the seconds left on it.
 func (w *wizard) tickPrompt() {
 	if w.takeStart.IsZero() || w.take != nil || len(w.script.Prompts) == 0 {
@@ -492,10 +511,7 @@ func (w *wizard) tickPrompt() {
 		p := w.script.Prompts[w.curPrompt]
 		text, end = p.Text, p.End
 	}
-	w.prompt.Text = text
-	w.countdown.Text = fmt.Sprintf("%.0f", max(0, (end-at).Seconds()))
-	w.prompt.Refresh()
-	w.countdown.Refresh()
+	w.setPrompt(text, fmt.Sprintf("%.0f", max(0, (end-at).Seconds())))
 	if w.scriptPane != nil {
 		w.scriptPane.show(w.script, w.curPrompt, at)
 	}

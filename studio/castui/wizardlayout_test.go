@@ -1,14 +1,17 @@
 package castui
 
 import (
+	"image/color"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
 	"github.com/slatestudio/slate/capture/liveness/livenesstest"
+	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/studiotest"
 )
 
@@ -76,5 +79,31 @@ func TestWizardLayout(t *testing.T) {
 	scroll := d.AbsolutePositionForObject(w.scroll)
 	if at.Y < scroll.Y+w.scroll.Size().Height && at.Y+s.Height > scroll.Y {
 		t.Errorf("Save (at %v) is in the scrolled pane (at %v, %v), under its scroll bar", at, scroll, w.scroll.Size())
+	}
+}
+
+// TestWizardPromptReads: the prompt and its countdown are drawn over the
+// camera's picture, which may be anything from a white wall to a dark
+// room; they read at WCAG's 3:1 for large text on either, in the dark and
+// the light theme alike.
+func TestWizardPromptReads(t *testing.T) {
+	h := wizardHarness(t)
+	h.panel.Record(t.Context())
+	w := h.panel.wizard
+	w.setPrompt("Turn your head to your left", "3")
+	for _, pic := range []color.Color{color.White, color.Black, color.NRGBA{0x80, 0x80, 0x80, 0xff}, color.NRGBA{0xff, 0xe0, 0x40, 0xff}} {
+		back := pic
+		if w.backdrop.Visible() {
+			back = look.Over(pic, w.backdrop.FillColor, 1)
+		}
+		for _, tx := range []*canvas.Text{w.prompt, w.countdown} {
+			if got := look.Contrast(tx.Color, back); got < 3 {
+				t.Errorf("%q over a picture of %v reads at %.2f:1, want 3:1", tx.Text, pic, got)
+			}
+		}
+	}
+	w.setPrompt("", "")
+	if w.backdrop.Visible() {
+		t.Error("the backdrop stays over the picture with no prompt on it")
 	}
 }
