@@ -2,7 +2,6 @@ package castui
 
 import (
 	"fmt"
-	"math"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -49,9 +48,10 @@ func stepText(p capture.Prompt) string {
 	return fmt.Sprintf("%s (%s)", p.Text, wholeSeconds(p.End-p.Start))
 }
 
-// wholeSeconds writes d rounded up to whole seconds: "3 s".
+// wholeSeconds writes d in whole seconds, "3 s", rounded as the
+// countdown over the picture rounds.
 func wholeSeconds(d time.Duration) string {
-	return fmt.Sprintf("%d s", int(math.Ceil(max(0, d.Seconds()))))
+	return fmt.Sprintf("%.0f s", max(0, d.Seconds()))
 }
 
 // show brings the pane to prompt cur (-1 before the first) at time at
@@ -82,7 +82,7 @@ func (p *scriptPane) show(s capture.Script, cur int, at time.Duration) {
 		case i < cur:
 			mark, imp = "✓ ", widget.LowImportance
 		case i == cur:
-			mark, bold = "▶ ", true
+			mark, bold = "→ ", true
 		}
 		l.Text, l.Importance, l.TextStyle.Bold = mark+stepText(s.Prompts[i]), imp, bold
 		l.Refresh()
