@@ -105,33 +105,50 @@ type Request struct {
 
 // Likeness is what a backend may use of a recorded cast member.
 type Likeness struct {
-	// Still is a frontal still (JPEG); StillSHA256 names its bytes.
+	// Still is a frontal still (JPEG; a character's picture may be PNG);
+	// StillSHA256 names its bytes.
 	Still, StillSHA256 string
 	// Preferences are added to the prompt of every shot featuring them.
 	Preferences string
 }
 
-// Prompt is the shot's prompt with the featured cast's preferences folded
-// in, as a model should read it: "…; Mara: always wears a red scarf".
+// Prompt is the shot's prompt with the featured cast's preferences and
+// characters' descriptions folded in, as a model should read it: "…;
+// Mara: always wears a red scarf; Ada: a girl of nine in a yellow
+// raincoat".
 func (r *Request) Prompt() string {
 	p := strings.TrimSpace(r.Shot.Prompt)
 	for _, id := range r.Shot.Cast {
-		l, ok := r.Likeness[id]
-		if !ok || strings.TrimSpace(l.Preferences) == "" {
-			continue
-		}
+		var about []string
 		name := id
-		for _, c := range r.Cast {
-			if c.ID == id {
-				name = c.Name
+		if c, ok := castRef(r.Cast, id); ok {
+			name = c.Name
+			if d := strings.TrimSpace(c.Description); c.Character && d != "" {
+				about = append(about, d)
 			}
+		}
+		if l, ok := r.Likeness[id]; ok && strings.TrimSpace(l.Preferences) != "" {
+			about = append(about, strings.TrimSpace(l.Preferences))
+		}
+		if len(about) == 0 {
+			continue
 		}
 		if p != "" {
 			p += "; "
 		}
-		p += name + ": " + strings.TrimSpace(l.Preferences)
+		p += name + ": " + strings.Join(about, "; ")
 	}
 	return p
+}
+
+// castRef is the project's cast entry with the given ID.
+func castRef(cast []timeline.CastRef, id string) (timeline.CastRef, bool) {
+	for _, c := range cast {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return timeline.CastRef{}, false
 }
 
 // Frames is how many frames the clip must have.

@@ -72,16 +72,28 @@ var ErrNoConsent = errors.New("needs consent")
 func (e *ConsentError) Is(target error) bool { return target == ErrNoConsent }
 
 // Featured returns the other people's members that shots feature — in
-// their cast or speaking a line — as the library knows them. Members the
-// library does not know are names only, with no likeness to use, and need
-// no grant.
-func Featured(ctx context.Context, lib *library.Library, shots ...*timeline.Shot) ([]library.CastMember, error) {
+// their cast or speaking a line, themselves or as the character they play
+// (cast is the project's, to tell) — as the library knows them. Members
+// the library does not know are names only, with no likeness to use, and
+// need no grant; nor does a character no member plays.
+func Featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef, shots ...*timeline.Shot) ([]library.CastMember, error) {
 	var ids []string
+	add := func(id string) {
+		if c, ok := castRef(cast, id); ok && c.Character {
+			if c.Member == "" {
+				return
+			}
+			id = c.Member
+		}
+		ids = append(ids, id)
+	}
 	for _, s := range shots {
-		ids = append(ids, s.Cast...)
+		for _, id := range s.Cast {
+			add(id)
+		}
 		for _, l := range s.Lines {
 			if l.Speaker != timeline.Narrator {
-				ids = append(ids, l.Speaker)
+				add(l.Speaker)
 			}
 		}
 	}
@@ -124,7 +136,7 @@ func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, e
 // of its shots features. It returns a *ConsentError when one is lacking;
 // nothing may be written then.
 func PermitFilm(ctx context.Context, lib *library.Library, c Consent, p *timeline.Project) ([]consent.SignedGrant, error) {
-	members, err := Featured(ctx, lib, p.Shots...)
+	members, err := Featured(ctx, lib, p.Cast, p.Shots...)
 	if err != nil {
 		return nil, err
 	}

@@ -169,7 +169,7 @@ func TestFeatured(t *testing.T) {
 		for _, i := range tt.shots {
 			shots = append(shots, p.Shots[i])
 		}
-		members, err := render.Featured(ctx, g.lib, shots...)
+		members, err := render.Featured(ctx, g.lib, nil, shots...)
 		var got []string
 		for _, m := range members {
 			got = append(got, m.Handle)

@@ -69,6 +69,8 @@ type keyCast struct {
 	// Still and Preferences are the featured member's likeness.
 	Still       string `json:"still,omitempty"`
 	Preferences string `json:"preferences,omitempty"`
+	// Description is a character's, folded into the prompt.
+	Description string `json:"description,omitempty"`
 }
 
 func castKey(cast []timeline.CastRef, id string) keyCast {
@@ -79,7 +81,11 @@ func castKey(cast []timeline.CastRef, id string) keyCast {
 	if i < 0 {
 		return keyCast{ID: id, Index: -1}
 	}
-	return keyCast{ID: id, Name: cast[i].Name, Voice: cast[i].Voice, Index: i}
+	k := keyCast{ID: id, Name: cast[i].Name, Voice: cast[i].Voice, Index: i}
+	if cast[i].Character {
+		k.Description = cast[i].Description
+	}
+	return k
 }
 
 // Key is the render cache key of req on backend b: a sha256 over every

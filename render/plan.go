@@ -64,6 +64,10 @@ type PlanOptions struct {
 	Likeness map[string]Likeness
 	// TempDir is given to every request: where backends write.
 	TempDir string
+	// Pictures is where a character's reference picture is, by its
+	// sha256: the library's Blobs().Path. Nil leaves the pictures out of
+	// the requests (they are in the keys all the same).
+	Pictures func(sum string) string
 }
 
 // Plan is how the shots of a project are rendered: each shot's request,
@@ -103,6 +107,7 @@ type plannedShot struct {
 // Clone), or make a new plan after each change.
 func NewPlan(p *timeline.Project, reg *Registry, opts PlanOptions) *Plan {
 	opts.Backend = cmp.Or(opts.Backend, DefaultBackend)
+	opts.Likeness = CastLikeness(p.Cast, opts.Likeness, opts.Pictures)
 	return &Plan{p: p, reg: reg, opts: opts, shots: make([]*plannedShot, len(p.Shots))}
 }
 

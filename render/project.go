@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sync"
 
 	"github.com/slatestudio/slate/library"
@@ -26,11 +27,19 @@ type ProjectOptions struct {
 
 // LoadLikeness looks up the project's cast in the library: each recorded
 // member's frontal still and preferences. Cast the library does not know
-// (a name in a .slate file) is left out.
+// (a name in a .slate file) is left out. A character is looked up by the
+// member who plays it, if any; a plan adds it under its own ID
+// (CastLikeness).
 func LoadLikeness(ctx context.Context, lib *library.Library, cast []timeline.CastRef) (map[string]Likeness, error) {
 	var members []library.CastMember
 	for _, c := range cast {
-		m, err := lib.CastMember(ctx, c.ID)
+		id := c.ID
+		if c.Character {
+			if id = c.Member; id == "" {
+				continue
+			}
+		}
+		m, err := lib.CastMember(ctx, id)
 		if errors.Is(err, library.ErrNotFound) {
 			continue
 		}
@@ -40,6 +49,42 @@ func LoadLikeness(ctx context.Context, lib *library.Library, cast []timeline.Cas
 		members = append(members, m)
 	}
 	return LikenessOf(lib, members), nil
+}
+
+// CastLikeness is likeness (by member ID, as LikenessOf gives it) with
+// the project's characters added under their own IDs: a character played
+// by a recorded member has that member's likeness, and so needs the
+// consent that member needs; one with only a reference picture has the
+// picture as its still (pictures says where it is; nil leaves the path
+// out). likeness is not changed.
+func CastLikeness(cast []timeline.CastRef, likeness map[string]Likeness, pictures func(sum string) string) map[string]Likeness {
+	var out map[string]Likeness
+	for _, c := range cast {
+		if !c.Character {
+			continue
+		}
+		l, ok := likeness[c.Member]
+		if !ok || c.Member == "" {
+			if c.Image == "" {
+				continue
+			}
+			l = Likeness{StillSHA256: c.Image}
+			if pictures != nil {
+				l.Still = pictures(c.Image)
+			}
+		}
+		if out == nil {
+			out = maps.Clone(likeness)
+			if out == nil {
+				out = map[string]Likeness{}
+			}
+		}
+		out[c.ID] = l
+	}
+	if out == nil {
+		return likeness
+	}
+	return out
 }
 
 // LikenessOf is what renders use of members, by ID: each one's frontal
@@ -59,7 +104,7 @@ func LikenessOf(lib *library.Library, members []library.CastMember) map[string]L
 // Plan plans the rendering of p's shots on this queue's backends, its
 // requests writing to the library's temporary folder.
 func (q *Queue) Plan(p *timeline.Project, backend string, likeness map[string]Likeness) *Plan {
-	return NewPlan(p, q.reg, PlanOptions{Backend: backend, Likeness: likeness, TempDir: q.lib.TempDir()})
+	return NewPlan(p, q.reg, PlanOptions{Backend: backend, Likeness: likeness, TempDir: q.lib.TempDir(), Pictures: q.lib.Blobs().Path})
 }
 
 // RenderProject renders the chosen shots of p and returns their clips in

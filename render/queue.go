@@ -335,7 +335,7 @@ func (q *Queue) addDone(ctx context.Context, job Job, req *Request) (Job, error)
 // permit asks for the grants that rendering req's shot needs: a draft
 // grant from each other person whose member it features.
 func (q *Queue) permit(ctx context.Context, req *Request) ([]consent.SignedGrant, error) {
-	members, err := Featured(ctx, q.lib, req.Shot)
+	members, err := Featured(ctx, q.lib, req.Cast, req.Shot)
 	if err != nil {
 		return nil, err
 	}

@@ -134,6 +134,14 @@ func speakerName(cast []timeline.CastRef, id string) string {
 	return id
 }
 
+// LineSpeech is line j of shot sh as SoundtrackWith speaks it: in its
+// voice (VoiceFor), spoken faster where it would run past the shot's end.
+// The studio draws its waveform on the timeline's dialogue lane.
+func LineSpeech(ctx context.Context, vs Voices, cast []timeline.CastRef, sh *timeline.Shot, j int) (*audio.PCM, error) {
+	l := sh.Lines[j]
+	return speakToFit(ctx, vs, l.Text, VoiceFor(cast, l), sh.Duration-l.Start-50*time.Millisecond)
+}
+
 // speakToFit speaks text and, when it runs past the room left in the shot,
 // speaks it again faster; as a last resort the end is faded out. A Piper
 // voice speeds up by shortening its length_scale in proportion to wpm, so

@@ -13,12 +13,21 @@
 #                  microphone acting out the script: the live preview, a
 #                  prompt with its countdown during the take, the checks
 #   screen.png     the whole virtual screen
+#   timeline-crossfade.png
+#                  the timeline (cropped from the main window): the demo's
+#                  crossfade and dip between shots on rows A and B, the
+#                  transitions labelled in the band between them
+#   dialogue-lane.png
+#                  the dialogue lane under the cards: each line at its
+#                  time, its speaker, and its speech's waveform once voiced
 #   consent.png    Account → Consent and sharing (Ctrl+Shift+C), logged in
 #                  to a real slate-server on loopback with two accounts'
 #                  members, a request, and uses of each other's likeness;
 #                  consent-uses.png its "Uses of my likeness" tab;
 #                  consent-devices.png its "Account and devices" tab, with
 #                  ana logged in from a second data folder as well
+#   character-editor.png  Cast ▸ New character…, filled in as a person
+#                  would: Ada, an espeak-ng voice and variant, a description
 #   empty-state.png  a fresh data folder's studio in the dark theme, its Cast
 #                  tab showing the help and empty-state text
 #   light-theme.png  the same studio in the light theme (FYNE_THEME=light)
@@ -44,7 +53,7 @@ die() {
 
 [ -x bin/slate ] || die "bin/slate not found: run make build"
 [ -f "$project" ] || die "$project: no such project file"
-for tool in Xvfb xwininfo xdotool import curl go; do
+for tool in Xvfb xwininfo xdotool import convert curl go; do
 	command -v "$tool" >/dev/null 2>&1 || die "$tool not found: run scripts/setup.sh --test"
 done
 
@@ -171,6 +180,23 @@ echo "screenshots:"
 # Let the first frames render and layouts settle.
 sleep 2
 shot main
+
+# --- The timeline's rows and its dialogue lane (issue 11) ---
+# shot_part saves part of the studio window, given as fractions of its
+# width and height (left, top, width, height), as NAME.png.
+shot_part() {
+	local name=$1 w h
+	read -r w h < <(xwininfo -display "$display" -id "$window" | awk '/Width:/ {w=$2} /Height:/ {h=$2} END {print w, h}')
+	import -display "$display" -window "$window" "$work/$name-full.png"
+	convert "$work/$name-full.png" -crop "$(awk "BEGIN {printf \"%dx%d+%d+%d\", $4 * $w, $5 * $h, $2 * $w, $3 * $h}")" +repage "$outdir/$name.png"
+	echo "  $outdir/$name.png"
+}
+# The lane voices the lines in view with espeak-ng, one after another, as
+# the soundtrack speaks them; a few seconds voice the demo's five.
+sleep 3
+shot_part timeline-crossfade 0.25 0.6 0.51 0.355
+shot_part dialogue-lane 0.25 0.85 0.51 0.105
+# --- end of the timeline's rows and lane ---
 # The third card on the timeline (the demo's shots fill its first 22 s at
 # the default zoom).
 click 0.58 0.76
@@ -184,6 +210,35 @@ shot queue
 click 0.03 0.055
 sleep 1
 shot library
+# --- Characters (issue 11) ---
+# Cast ▸ New character… (the menu bar's Cast, then its second item), filled
+# in from the keyboard: the name, then Tab to the voice list and Right
+# arrows to en-gb (after Slate's choice and the Piper voices installed
+# above), Tab to the variants and Right arrows to f3, Tab past Hear it
+# to the description.
+click 0.081 0.016
+sleep 1
+click 0.108 0.092
+sleep 2
+DISPLAY=$display xdotool type --delay 60 "Ada"
+piper_voices=$(SLATE_HOME="$work/home" SLATE_VOICES= ./bin/slate voices list 2>/dev/null | grep -c '^piper:' || true)
+lang=$(espeak-ng --voices | awk 'NR > 1 { print $2 }' | grep -n '^en-gb$' | cut -d: -f1)
+variant=$(espeak-ng --voices=variant | awk 'NR > 1 { print $5 }' | grep -n '^!v/f3$' | cut -d: -f1)
+DISPLAY=$display xdotool key Tab
+for _ in $(seq $((lang + piper_voices))); do DISPLAY=$display xdotool key Right; done
+DISPLAY=$display xdotool key Tab
+for _ in $(seq "$variant"); do DISPLAY=$display xdotool key Right; done
+DISPLAY=$display xdotool key Tab Tab
+DISPLAY=$display xdotool type --delay 30 "A girl of nine in a yellow raincoat, fearless, always running ahead of the kite."
+sleep 1
+shot character-editor
+# Cancel, and the Library tab again, so the window is as it was for the
+# shots after this one.
+click 0.625 0.763
+sleep 0.5
+click 0.03 0.055
+sleep 0.5
+# --- end of Characters ---
 # The models window, closed again with Escape.
 DISPLAY=$display xdotool key --window "$window" ctrl+shift+m
 sleep 2

@@ -93,6 +93,7 @@ func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
 		),
 		fyne.NewMenu("Cast",
 			item("Record a cast member…", keyRecord),
+			fyne.NewMenuItem("New character…", func() { s.newCharacter(ctx) }),
 		),
 		fyne.NewMenu("Render",
 			m.render,

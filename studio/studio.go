@@ -128,6 +128,9 @@ type Studio struct {
 	thumbs    *libraryui.Thumbnails
 	castView  *castui.Panel
 	account   *accountui.Account
+	// splits are the dividers between the window's parts, remembered
+	// with the window's size in the data folder (layout.go).
+	splits splits
 	// libraryDeps are what the library room works with, for File ▸
 	// Export film.
 	libraryDeps libraryui.Deps
@@ -179,19 +182,24 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ThumbnailReady: func() { s.timeline.ThumbnailReady() },
 	}
 	s.thumbs = libraryui.NewThumbnails(s.libraryDeps)
+	var anim render.Backend
+	if b, err := d.Backends.Open(animatic.Name); err == nil {
+		anim = b
+	}
 	board := storyboard.Deps{
 		Session: s.session, Window: s.win, Clock: d.Clock,
 		Backends: d.Backends.Names(), DefaultBackend: d.Backend,
 		Thumbnail:      func(i int) image.Image { return s.thumbs.Get(ctx, i) },
 		RenderSelected: func() { s.renderSelected(ctx) },
+		NewCharacter:   func(save func(timeline.CastRef) error) { s.castView.NewCharacter(ctx, save) },
+	}
+	if vb, ok := anim.(render.VoicedBackend); ok {
+		// The dialogue lane voices lines as the animatic's soundtrack does.
+		board.Voices = vb.Voices()
 	}
 	s.timeline = storyboard.NewStrip(ctx, board)
 	s.inspector = storyboard.NewInspector(ctx, board)
 	s.queue = libraryui.NewQueuePanel(ctx, s.libraryDeps)
-	var anim render.Backend
-	if b, err := d.Backends.Open(animatic.Name); err == nil {
-		anim = b
-	}
 	s.player = player.New(ctx, player.Deps{
 		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
 		Tools: d.Tools, Blobs: d.Library.Blobs(),
@@ -203,6 +211,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ShotAt:      s.timeline.ShotAt,
 		ShowCast:    func() { s.side.SelectIndex(2) },
 		CloseWindow: s.closeWindow,
+		VoiceDirs:   d.voiceDirs(), Audio: d.Audio, Clock: d.Clock,
 	})
 	s.account = accountui.New(accountui.Deps{
 		Session: s.session, Sharing: d.Sharing, Library: d.Library, App: a, Window: s.win,
@@ -223,12 +232,9 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		container.NewTabItem("Render queue", s.queue.View()),
 		container.NewTabItem("Cast", s.castView.View()),
 	)
-	centre := container.NewVSplit(s.player.View(), s.timeline.View())
-	centre.SetOffset(0.62)
-	right := container.NewHSplit(centre, s.inspector.View())
-	right.SetOffset(0.72)
-	all := container.NewHSplit(s.side, right)
-	all.SetOffset(0.2)
+	layout := loadLayout(d.Library.Dir())
+	var all fyne.CanvasObject
+	s.splits, all = newSplits(s.side, s.player.View(), s.timeline.View(), s.inspector.View(), layout)
 	if line := s.account.StatusLine(); line != nil {
 		s.win.SetContent(container.NewBorder(nil, line, nil, nil, all))
 	} else {
@@ -236,7 +242,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	}
 	s.win.SetMainMenu(s.mainMenu(ctx))
 	s.addShortcuts(ctx)
-	s.win.Resize(fyne.NewSize(1440, 900))
+	s.win.Resize(fyne.NewSize(layout.Width, layout.Height))
 
 	s.session.Open(ctx, d.Doc)
 	s.refreshAccountMenu()
@@ -312,6 +318,9 @@ func windowTitle(p *timeline.Project) string {
 func (s *Studio) shutdown() {
 	if s.done.Swap(true) {
 		return
+	}
+	if err := saveLayout(s.deps.Library.Dir(), s.win.Canvas().Size(), s.splits); err != nil {
+		s.deps.Log.Warn("studio: remember the window's layout", "err", err)
 	}
 	s.castView.Close()
 	s.account.Close()

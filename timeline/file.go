@@ -17,8 +17,11 @@ import (
 
 // FormatVersion is the version of the .slate format this package writes.
 // Version 1 kept times as float seconds; version 2 keeps whole milliseconds,
-// so a file read and written again never drifts.
-const FormatVersion = 2
+// so a file read and written again never drifts; version 3 adds characters
+// to the cast ("character": true, with a description, a picture and the
+// member who plays them). Versions 1 and 2 are read as they always were:
+// their cast are all recorded members.
+const FormatVersion = 3
 
 // MaxFileSize bounds a .slate file; a 10,000-shot project is a few MB.
 const MaxFileSize = 64 << 20
@@ -65,7 +68,7 @@ func fileErr(name string, data []byte, off int64, field, format string, args ...
 	return e
 }
 
-// The version 2 file layout.
+// The version 3 file layout (version 2's, with characters in the cast).
 type fileProject struct {
 	Format  string      `json:"format"`
 	Version int         `json:"version"`
@@ -78,10 +81,27 @@ type fileProject struct {
 }
 
 type fileCast struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	Handle      string `json:"handle,omitempty"`
+	Voice       string `json:"voice,omitempty"`
+	Character   bool   `json:"character,omitempty"`
+	Description string `json:"description,omitempty"`
+	Image       string `json:"image,omitempty"`
+	Member      string `json:"member,omitempty"`
+}
+
+// fileCast2 is a cast member in versions 1 and 2, which had no characters:
+// a character's fields in such a file are unknown fields.
+type fileCast2 struct {
 	ID     string `json:"id"`
 	Name   string `json:"name"`
 	Handle string `json:"handle,omitempty"`
 	Voice  string `json:"voice,omitempty"`
+}
+
+func (c fileCast2) ref() CastRef {
+	return CastRef{ID: c.ID, Name: c.Name, Handle: c.Handle, Voice: c.Voice}
 }
 
 type fileShot struct {
@@ -286,7 +306,7 @@ func decode(name string, data []byte, onePass bool) (*Project, error) {
 	}
 	// A good file of the current version is decoded in one pass; anything
 	// else is read again, a part at a time, to say what is wrong and where.
-	if p, ok := decodeV2Whole(data); onePass && ok {
+	if p, ok := decodeWhole(data); onePass && ok {
 		// encoding/json matched the top-level keys ignoring case, and
 		// the file's keys must be exact ("Format" is refused by parts).
 		exact := true
@@ -298,7 +318,7 @@ func decode(name string, data []byte, onePass bool) (*Project, error) {
 			return nil, err
 		}
 		if exact {
-			return finishDecode(name, p)
+			return finishDecode(name, data, p)
 		}
 	}
 	var h header
@@ -324,19 +344,22 @@ func decode(name string, data []byte, onePass bool) (*Project, error) {
 	if err := scanFile(name, data, version > 1, nil); err != nil {
 		return nil, err
 	}
-	if version == 1 {
+	switch version {
+	case 1:
 		p, err = decodeV1(name, data)
-	} else {
+	case 2:
 		p, err = decodeV2ByParts(name, data)
+	default:
+		p, err = decodeByParts(name, data)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return finishDecode(name, p)
+	return finishDecode(name, data, p)
 }
 
 // finishDecode gives a decoded project's shots their IDs and checks it.
-func finishDecode(name string, p *Project) (*Project, error) {
+func finishDecode(name string, data []byte, p *Project) (*Project, error) {
 	fillIDs(p)
 	// A file holds only what can be made into a film, so that a project the
 	// studio opens can also be exported.
@@ -351,11 +374,67 @@ func finishDecode(name string, p *Project) (*Project, error) {
 			if ve.Shot > 0 {
 				field = fmt.Sprintf("shots[%d].%s", ve.Shot-1, ve.Field)
 			}
-			return nil, &FileError{Name: name, Field: field, Offset: -1, Msg: ve.Error(), underlying: err}
+			e := &FileError{Name: name, Field: field, Offset: castFieldOffset(data, ve.Field), Msg: ve.Error(), underlying: err}
+			if e.Offset >= 0 {
+				pos := jsonpos.At(data, e.Offset)
+				e.Line, e.Col = pos.Line, pos.Col
+			}
+			return nil, e
 		}
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	return p, nil
+}
+
+// castFieldOffset is where in a file the cast field a validation error
+// names ("cast[2].voice") is: the key inside the cast member's object, or
+// the object when the key is absent; -1 for any other field, or when the
+// file cannot be walked that far.
+func castFieldOffset(data []byte, field string) int64 {
+	var i int
+	var key string
+	if n, err := fmt.Sscanf(field, "cast[%d]", &i); n != 1 || err != nil {
+		return -1
+	}
+	if _, after, ok := strings.Cut(field, "]."); ok {
+		key = after
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		return -1
+	}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return -1
+		}
+		if tok != "cast" {
+			var skip json.RawMessage
+			if dec.Decode(&skip) != nil {
+				return -1
+			}
+			continue
+		}
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return -1
+		}
+		for k := 0; dec.More(); k++ {
+			off := skipSpace(data, dec.InputOffset())
+			var raw json.RawMessage
+			if dec.Decode(&raw) != nil {
+				return -1
+			}
+			if k < i {
+				continue
+			}
+			if at := bytes.Index(raw, []byte(`"`+key+`"`)); key != "" && at >= 0 {
+				return off + int64(at)
+			}
+			return off
+		}
+		return -1
+	}
+	return -1
 }
 
 // fillIDs gives shots written by hand without an id a stable one from their
@@ -433,18 +512,16 @@ func typeName(kind string) string {
 	return kind
 }
 
-// decodeV2 reads the current layout key by key, decoding each shot on its
-// own so that an error can name the shot's index and exact position.
-// topKeys are the keys a version 2 file's object may have.
+// topKeys are the keys a version 2 or 3 file's object may have.
 var topKeys = []string{"format", "version", "title", "width", "height", "fps", "cast", "shots"}
 
-// decodeV2Whole decodes a file of the current version in one pass, which
+// decodeWhole decodes a file of the current version in one pass, which
 // is all a good file needs. It gives up (ok false) at anything else, and
-// leaves saying what and where to the header check and decodeV2ByParts,
+// leaves saying what and where to the header check and decodeByParts,
 // which read the file a field and a shot at a time to tell: four passes
 // over it, which a 10,000-shot project felt as a fifth of a second.
 // Text and nulls are scanFile's to check.
-func decodeV2Whole(data []byte) (p *Project, ok bool) {
+func decodeWhole(data []byte) (p *Project, ok bool) {
 	var f fileProject
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -474,9 +551,9 @@ func decodeV2Whole(data []byte) (p *Project, ok bool) {
 	return p, true
 }
 
-// decodeV2ByParts decodes a version 2 file a field and a shot at a time,
-// so that an error can name where it is.
-func decodeV2ByParts(name string, data []byte) (*Project, error) {
+// decodeByParts decodes a file of the current version a field and a shot
+// at a time, so that an error can name where it is.
+func decodeByParts(name string, data []byte) (*Project, error) {
 	var f fileProject
 	shots, _, err := decodeTop(name, data, []field{
 		{"format", &f.Format}, {"version", &f.Version}, {"title", &f.Title},
@@ -488,6 +565,32 @@ func decodeV2ByParts(name string, data []byte) (*Project, error) {
 	p := &Project{Title: f.Title, Width: f.Width, Height: f.Height, FPS: f.FPS}
 	for _, c := range f.Cast {
 		p.Cast = append(p.Cast, CastRef(c))
+	}
+	if p.Shots, err = decodeShots[fileShot](name, data, shots); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// decodeV2ByParts decodes a version 2 file as decodeByParts does the
+// current one: the same layout, with a cast of recorded members only.
+func decodeV2ByParts(name string, data []byte) (*Project, error) {
+	var f fileProject
+	var cast []fileCast2
+	shots, _, err := decodeTop(name, data, []field{
+		{"format", &f.Format}, {"version", &f.Version}, {"title", &f.Title},
+		{"width", &f.Width}, {"height", &f.Height}, {"fps", &f.FPS}, {"cast", &cast},
+	})
+	var fe *FileError
+	if errors.As(err, &fe) && slices.Contains([]string{"cast.character", "cast.description", "cast.image", "cast.member"}, fe.Field) {
+		fe.Msg += `; characters came in format version 3, so a file with them says "version": 3`
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &Project{Title: f.Title, Width: f.Width, Height: f.Height, FPS: f.FPS}
+	for _, c := range cast {
+		p.Cast = append(p.Cast, c.ref())
 	}
 	if p.Shots, err = decodeShots[fileShot](name, data, shots); err != nil {
 		return nil, err
@@ -577,6 +680,11 @@ func decodeTop(name string, data []byte, fields []field) ([]rawShot, map[string]
 			if errors.As(err, &typ) {
 				typ.Offset += valOff
 			}
+			var uf *unknownField
+			if errors.As(err, &uf) {
+				off := valOff + int64(bytes.LastIndex(raw[:min(int(uf.offset), len(raw))], []byte(`"`+uf.name+`"`)))
+				return nil, nil, fileErr(name, data, off, key+"."+uf.name, "unknown field; check its spelling")
+			}
 			return nil, nil, jsonErr(name, data, err, key)
 		}
 	}
@@ -664,12 +772,12 @@ func shotJSONErr(name string, data []byte, raw rawShot, i int, err error) error 
 // The version 1 layout: times in float seconds, camera and transition
 // fields flat on the shot, the size as "WxH".
 type fileV1 struct {
-	Format  string     `json:"format"`
-	Version int        `json:"version"`
-	Title   string     `json:"title"`
-	Size    string     `json:"size"`
-	FPS     int        `json:"fps"`
-	Cast    []fileCast `json:"cast"`
+	Format  string      `json:"format"`
+	Version int         `json:"version"`
+	Title   string      `json:"title"`
+	Size    string      `json:"size"`
+	FPS     int         `json:"fps"`
+	Cast    []fileCast2 `json:"cast"`
 	// The shots, under "shots", are decoded one at a time (decodeV1).
 }
 
@@ -733,7 +841,7 @@ func decodeV1(name string, data []byte) (*Project, error) {
 		return nil, fileErr(name, data, off, "size", "the size %q is not WIDTHxHEIGHT, such as 1280x720", f.Size)
 	}
 	for _, c := range f.Cast {
-		p.Cast = append(p.Cast, CastRef(c))
+		p.Cast = append(p.Cast, c.ref())
 	}
 	if p.Shots, err = decodeShots[fileShot1](name, data, shots); err != nil {
 		return nil, err

@@ -84,7 +84,7 @@ var decodeErrors = []struct {
 	{"not json", `hello`, `bad.slate: line 1, column 1 (byte 0): invalid character 'h' looking for beginning of value`},
 	{"truncated", "{\n  \"format\": \"slate\",\n  \"version\": 2,\n  \"shots\": [", `bad.slate: line 4, column 13 (byte 51): the file ends too early; it may be truncated (unexpected end of JSON input)`},
 	{"not slate", `{"format": "other", "version": 2}`, `bad.slate: format: this is not a Slate project: it needs "format": "slate"`},
-	{"future", `{"format": "slate", "version": 9}`, `bad.slate: version: the file is format version 9, written by a newer Slate; this Slate reads versions 1 to 2, so update Slate to open it`},
+	{"future", `{"format": "slate", "version": 9}`, `bad.slate: version: the file is format version 9, written by a newer Slate; this Slate reads versions 1 to 3, so update Slate to open it`},
 	{"version text", `{"format": "slate", "version": "two"}`, `bad.slate: version: the format version "two" is not a whole number`},
 	{"array", `[1]`, `bad.slate: line 1, column 1 (byte 0): expected an object { … }, found array`},
 	{"unknown top field", "{\"format\": \"slate\", \"version\": 2,\n \"titel\": \"x\"}", `bad.slate: titel (line 2, column 2, byte 35): unknown field; check its spelling (fields: format, version, title, width, height, fps, cast, shots)`},

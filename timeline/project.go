@@ -30,7 +30,9 @@ type Project struct {
 	Shots  []*Shot
 }
 
-// CastRef names a cast member a project can feature and give lines to.
+// CastRef names someone a project can feature and give lines to: a cast
+// member recorded in the library, or a character written for this film
+// (Character set), who needs no recording and no consent.
 type CastRef struct {
 	ID     string
 	Name   string
@@ -38,6 +40,19 @@ type CastRef struct {
 	// Voice is the voice this member speaks with unless a line sets its own;
 	// empty lets the renderer choose a distinct one.
 	Voice string
+	// Character marks a character of this project's own rather than a
+	// recorded member: its ID is the project's, not the library's.
+	Character bool
+	// Description says what the character looks like and how they act; it
+	// is added to the prompt of every shot featuring them. Characters only.
+	Description string
+	// Image is the sha256 of the character's reference picture in the
+	// library's blob store; empty for none. Characters only.
+	Image string
+	// Member is the ID of the recorded cast member who plays the
+	// character; empty for none. Once set, that member's likeness and the
+	// consent it needs go with the character. Characters only.
+	Member string
 }
 
 // Narrator is the speaker of lines that no cast member says.

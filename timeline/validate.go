@@ -168,6 +168,9 @@ func (p *Project) validateMeta() error {
 		case strings.TrimSpace(c.Name) == "":
 			return projectErr(field+".name", "cast member %q has no name", c.ID)
 		}
+		if err := p.validateCharacter(i, c); err != nil {
+			return err
+		}
 		ids[c.ID] = true
 	}
 	return nil

@@ -130,7 +130,7 @@ var rules = []rule{
 	// another room.
 	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/filepick", "studio/look", "library", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/player", may: []string{"studio/session", "library", "media", "render", "timeline", "internal/clock"}},
-	{pkg: "studio/castui", may: []string{"studio/session", "studio/look", "capture", "consent", "library", "media", "internal/clock"}},
+	{pkg: "studio/castui", may: []string{"studio/session", "studio/filepick", "studio/look", "capture", "consent", "library", "media", "timeline", "voices", "internal/clock", "internal/userfile"}},
 	{pkg: "studio/accountui", may: []string{"studio/session", "account", "account/client", "consent", "library", "sharing", "timeline", "internal/clock"}},
 	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/filepick", "studio/look", "library", "media", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/filepick", "studio/look", "ml/pack", "voices"}},

@@ -37,6 +37,10 @@ type Panel struct {
 
 	// wizard is the recording wizard while it is open.
 	wizard *wizard
+	// characters is the Characters section; editor the character editor
+	// last opened.
+	characters *characterList
+	editor     *characterEditor
 }
 
 // Close stops the recording wizard's devices, if it is open: the studio
@@ -89,6 +93,7 @@ func NewPanel(ctx context.Context, d Deps) *Panel {
 	c.record.Importance = widget.HighImportance
 	c.updateButtons()
 	s.Listen(session.Listener{CastChanged: c.refresh})
+	c.characters = newCharacterList(ctx, c)
 	return c
 }
 
@@ -97,7 +102,7 @@ func (c *Panel) View() fyne.CanvasObject {
 	top := container.NewBorder(nil, nil, widget.NewLabelWithStyle("Cast", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), c.record)
 	hint := widget.NewLabel("Drag a member onto a shot to feature them.")
 	hint.Importance = widget.LowImportance
-	bottom := container.NewVBox(c.feature, container.NewGridWithColumns(2, c.edit, c.del), hint)
+	bottom := container.NewVBox(c.feature, container.NewGridWithColumns(2, c.edit, c.del), hint, c.characters.view)
 	return container.NewBorder(top, bottom, nil, nil, container.NewStack(c.empty, c.list))
 }
 

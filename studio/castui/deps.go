@@ -15,6 +15,7 @@ import (
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/timeline"
 )
 
 // Session is what the cast panel and the wizard use of the open studio;
@@ -24,6 +25,8 @@ type Session interface {
 	Listen(session.Listener)
 	Cast() []library.CastMember
 	ReloadCast(context.Context)
+	Project() *timeline.Project
+	Edit(context.Context, timeline.Command) error
 	Selected() []string
 	FeatureMember(ctx context.Context, m library.CastMember, shotIDs ...string)
 }
@@ -53,6 +56,13 @@ type Deps struct {
 	// CloseWindow closes the wizard's window, safely, after closed has
 	// tidied up after it.
 	CloseWindow func(w fyne.Window, closed func())
+	// VoiceDirs are where the character editor finds Piper voices, as
+	// the Models window does; espeak-ng's come from Tools.
+	VoiceDirs []string
+	// Audio is where Hear it speaks; nil says there is no sound output.
+	Audio AudioOut
+	// Clock times how long Hear it's sound plays; nil means the real one.
+	Clock clock.Clock
 }
 
 // levelLabels are the consent levels as the person reads them.

@@ -11,16 +11,35 @@ import (
 	"fyne.io/fyne/v2/theme"
 )
 
-// layer is one colour of a surface, at alpha times its own opacity.
+// layer is one colour of a surface, at alpha times its own opacity: a
+// colour of the theme by name, or one the studio makes from them (mix).
 type layer struct {
 	name  fyne.ThemeColorName
 	alpha float64
+	mix   func(th fyne.Theme, v fyne.ThemeVariant) color.Color
 }
+
+// absolute is colour name at alpha a of 255, as the timeline's withAlpha
+// draws it.
+func absolute(name fyne.ThemeColorName, a uint8) layer {
+	return layer{mix: func(th fyne.Theme, v fyne.ThemeVariant) color.Color {
+		c := color.NRGBAModel.Convert(th.Color(name, v)).(color.NRGBA)
+		c.A = a
+		return c
+	}}
+}
+
+// dipMiddle is the middle of a dip to black's mark: its gradient runs
+// from the primary colour at 0x70 to black at 0xc0.
+var dipMiddle = layer{mix: func(th fyne.Theme, v fyne.ThemeVariant) color.Color {
+	p := color.NRGBAModel.Convert(th.Color(primary, v)).(color.NRGBA)
+	return color.NRGBA{p.R / 2, p.G / 2, p.B / 2, (0x70 + 0xc0) / 2}
+}}
 
 func on(names ...fyne.ThemeColorName) []layer {
 	out := make([]layer, len(names))
 	for i, n := range names {
-		out[i] = layer{n, 1}
+		out[i] = layer{name: n, alpha: 1}
 	}
 	return out
 }
@@ -106,6 +125,13 @@ var textPairs = []pair{
 	{"a focused danger button", theme.ColorNameForegroundOnError, on(errorCol, focus), false},
 	{"a success button", theme.ColorNameForegroundOnSuccess, on(success), false},
 	{"a warning button", theme.ColorNameForegroundOnWarning, on(warning), false},
+	// The timeline's dialogue lane: a line's speaker on its block, and on
+	// the selected line's; a transition's label in the band between the
+	// rows, over the overlap's shade, mid-gradient.
+	{"a line's speaker in the dialogue lane", theme.ColorNameForeground, []layer{{name: bg, alpha: 1}, absolute(input, 0x80), absolute(primary, 0x38)}, false},
+	{"a selected line's speaker", theme.ColorNameForeground, []layer{{name: bg, alpha: 1}, absolute(input, 0x80), absolute(primary, 0x70)}, false},
+	{"a crossfade's label", theme.ColorNameForeground, []layer{{name: bg, alpha: 1}, absolute(primary, 0x28), absolute(primary, 0x48)}, false},
+	{"a dip to black's label", theme.ColorNameForeground, []layer{{name: bg, alpha: 1}, absolute(primary, 0x28), dipMiddle}, false},
 	// (The recording wizard's prompt over the camera's picture is in
 	// colours of its own: castui's TestWizardPromptReads.)
 }
@@ -115,15 +141,19 @@ var textPairs = []pair{
 // in the theme ProgressBar gives it.
 var barPairs = []pair{
 	{"a progress bar's percentage on its fill", theme.ColorNameForegroundOnPrimary, on(primary), false},
-	{"a progress bar's percentage on its track", theme.ColorNameForegroundOnPrimary, []layer{{bg, 1}, {primary, 0.5}}, false},
-	{"a progress bar's percentage in a dialog", theme.ColorNameForegroundOnPrimary, []layer{{overlay, 1}, {primary, 0.5}}, false},
+	{"a progress bar's percentage on its track", theme.ColorNameForegroundOnPrimary, []layer{{name: bg, alpha: 1}, {name: primary, alpha: 0.5}}, false},
+	{"a progress bar's percentage in a dialog", theme.ColorNameForegroundOnPrimary, []layer{{name: overlay, alpha: 1}, {name: primary, alpha: 0.5}}, false},
 }
 
 // surface is the opaque colour of the layers in th, variant v.
 func surface(th fyne.Theme, v fyne.ThemeVariant, layers []layer) color.NRGBA {
 	s := Over(color.NRGBA{A: 0xff}, th.Color(bg, v), 1)
 	for _, l := range layers {
-		s = Over(s, th.Color(l.name, v), l.alpha)
+		if l.mix != nil {
+			s = Over(s, l.mix(th, v), 1)
+		} else {
+			s = Over(s, th.Color(l.name, v), l.alpha)
+		}
 	}
 	return s
 }

@@ -443,7 +443,7 @@ func (s *Session) jobChanged(j render.Job) {
 func (s *Session) RenderPlan() *render.Plan {
 	if s.plan == nil {
 		s.plan = render.NewPlan(s.Project(), s.backends, render.PlanOptions{
-			Backend: s.backend, Likeness: s.Likeness(), TempDir: s.lib.TempDir(),
+			Backend: s.backend, Likeness: s.Likeness(), TempDir: s.lib.TempDir(), Pictures: s.lib.Blobs().Path,
 		})
 	}
 	return s.plan

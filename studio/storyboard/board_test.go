@@ -55,7 +55,12 @@ func newBoardOn(t testing.TB, a fyne.App, p *timeline.Project) *board {
 	b := &board{env: env, s: env.Session(), ui: env.UI, clock: env.Clock,
 		card: image.NewRGBA(image.Rect(0, 0, 160, 90)), clip: image.NewRGBA(image.Rect(0, 0, 160, 90))}
 	b.win = env.App.NewWindow("storyboard")
+	anim, err := env.Backends.Open("animatic")
+	if err != nil {
+		t.Fatal(err)
+	}
 	d := Deps{
+		Voices:  anim.(render.VoicedBackend).Voices(),
 		Session: b.s, Window: b.win, Clock: env.Clock,
 		Backends: env.Backends.Names(), DefaultBackend: "animatic",
 		Thumbnail: func(i int) image.Image {

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -87,9 +88,11 @@ func NewInspector(ctx context.Context, d Deps) *Inspector {
 	return i
 }
 
-// View is the inspector, scrolling, for the window.
+// View is the inspector, scrolling, for the window. Its fields stop
+// short of the scroll bar, which Fyne draws over the content and widens
+// under the pointer.
 func (i *Inspector) View() fyne.CanvasObject {
-	return container.NewVScroll(i.root)
+	return container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.ScrollBarSize()), i.root))
 }
 
 // errLabel makes the message for a field: a long one shows whole on
@@ -471,12 +474,9 @@ type lineRow struct {
 func newLineRow(ctx context.Context, i *Inspector, shotID string, j int) *lineRow {
 	s := i.s
 	p := s.Project()
-	r := &lineRow{ids: []string{timeline.Narrator}}
-	names := []string{"Narrator"}
-	for _, c := range p.Cast {
-		r.ids = append(r.ids, c.ID)
-		names = append(names, c.Name)
-	}
+	r := &lineRow{}
+	var names []string
+	r.ids, names = speakerChoices(p, i.d.NewCharacter != nil)
 	field := fmt.Sprintf("dialogue[%d]", j)
 	edit := func(sub string, change func(l *timeline.Line) error) {
 		sh := s.Project().Shot(shotID)
@@ -491,6 +491,10 @@ func newLineRow(ctx context.Context, i *Inspector, shotID string, j int) *lineRo
 		i.apply(ctx, field+"."+sub, timeline.SetLine(shotID, j, l))
 	}
 	r.speaker = widget.NewSelect(names, func(v string) {
+		if v == newCharacterItem {
+			i.newSpeaker(ctx, r, shotID, j)
+			return
+		}
 		edit("speaker", func(l *timeline.Line) error { l.Speaker = r.ids[slices.Index(names, v)]; return nil })
 	})
 	r.text = newCommitEntry(false, func(v string) {

@@ -59,12 +59,9 @@ func (i *Inspector) openDraft(ctx context.Context, id string) {
 // lines it follows as line j.
 func (i *Inspector) newDraftRow(ctx context.Context, shotID string, j int) *lineRow {
 	d := i.draft
-	r := &lineRow{ids: []string{timeline.Narrator}}
-	names := []string{"Narrator"}
-	for _, c := range i.s.Project().Cast {
-		r.ids = append(r.ids, c.ID)
-		names = append(names, c.Name)
-	}
+	r := &lineRow{}
+	var names []string
+	r.ids, names = speakerChoices(i.s.Project(), i.d.NewCharacter != nil)
 	field := fmt.Sprintf("dialogue[%d]", j)
 	// add makes the draft a line of the shot once it has text; refused,
 	// it stays a draft with its text and the reason beside it.
@@ -82,6 +79,10 @@ func (i *Inspector) newDraftRow(ctx context.Context, shotID string, j int) *line
 		}
 	}
 	r.speaker = widget.NewSelect(names, func(v string) {
+		if v == newCharacterItem {
+			i.newDraftSpeaker(ctx, r, d)
+			return
+		}
 		if k := slices.Index(names, v); k >= 0 {
 			d.speaker = r.ids[k]
 		}
@@ -114,6 +115,25 @@ func (i *Inspector) newDraftRow(ctx context.Context, shotID string, j int) *line
 	top := container.NewBorder(nil, nil, r.speaker, container.NewHBox(widget.NewLabel("at"), container.NewGridWrap(fyne.NewSize(70, r.start.MinSize().Height), r.start), remove))
 	r.box = container.NewVBox(top, r.text, i.errLabel(field))
 	return r
+}
+
+// newDraftSpeaker opens the character editor for the line being written:
+// the character saved joins the project and speaks the line. Until then
+// the list shows the line's speaker.
+func (i *Inspector) newDraftSpeaker(ctx context.Context, r *lineRow, d *lineDraft) {
+	if k := slices.Index(r.ids, d.speaker); k >= 0 {
+		r.speaker.SetSelectedIndex(k)
+	}
+	s := i.s
+	i.d.NewCharacter(func(c timeline.CastRef) error {
+		was := d.speaker
+		d.speaker = c.ID // the inspector is built again with it as the speaker
+		if err := s.Edit(ctx, timeline.AddCharacter(c)); err != nil {
+			d.speaker = was
+			return err
+		}
+		return nil
+	})
 }
 
 // trial is a check of a value being typed: whether the field would take

@@ -209,3 +209,31 @@ func TestLongMessageShowsWhole(t *testing.T) {
 		t.Error("clicking the cut-off message does not open its details")
 	}
 }
+
+// TestNewLineNewCharacter: a line being written can be given to a new
+// character, as a line of the shot can; the character joins the project
+// and speaks the line once it has text.
+func TestNewLineNewCharacter(t *testing.T) {
+	b := newBoard(t, nil)
+	b.in.d.NewCharacter = func(save func(timeline.CastRef) error) {
+		if err := save(timeline.NewCharacter("Ada")); err != nil {
+			t.Errorf("saving the character: %v", err)
+		}
+	}
+	id := b.newEmptyShot(t)
+	test.Tap(studiotest.FindButton(t, b.in.root, "Add line"))
+	b.in.draftRow.speaker.SetSelected(newCharacterItem)
+	b.ui.Drain()
+	row := b.in.draftRow
+	if row == nil || row.speaker.Selected != "Ada" {
+		t.Fatalf("after New character… the new line is %v", row)
+	}
+	test.Type(row.text, "Come on, catch the wind!")
+	row.text.TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	b.ui.Drain()
+	p := b.s.Project()
+	sh := p.Shot(id)
+	if len(sh.Lines) != 1 || p.SpeakerName(sh.Lines[0].Speaker) != "Ada" {
+		t.Errorf("the shot's lines are %+v, want one spoken by Ada", sh.Lines)
+	}
+}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
+	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -58,7 +59,15 @@ type Deps struct {
 	// Thumbnail is shot i's picture for its card, or nil while it is
 	// being made; the studio calls Strip.ThumbnailReady when one is.
 	Thumbnail func(i int) image.Image
+	// Voices speak the lines of dialogue the timeline's dialogue lane
+	// draws the waveforms of, as the soundtrack speaks them (the
+	// animatic's); nil leaves the lane's lines without waveforms.
+	Voices render.Voices
 	// RenderSelected is the studio's Render shot, which the strip's menu
 	// offers too: it also brings the render queue forward.
 	RenderSelected func()
+	// NewCharacter opens the character editor, which calls save with the
+	// character made; the speaker list offers "New character…" when it
+	// is set.
+	NewCharacter func(save func(timeline.CastRef) error)
 }

@@ -29,6 +29,14 @@ const (
 	// thumbH is the height of the thumbnails the studio makes for cards
 	// (Deps.Thumbnail); a card shows them at half that.
 	thumbH = 90
+	// bandH is the band between the two rows of cards, A and B, that a
+	// film with crossfades or dips has: the transitions are drawn and
+	// labelled in it, where no card's text is.
+	bandH = 16
+	// minRowH is the least height of a row of cards the track asks for.
+	minRowH = 44
+	// tailW is the room after the last card, to drop a card after it.
+	tailW = 48
 )
 
 // Strip is the storyboard along the bottom of the window: one card per
@@ -46,6 +54,17 @@ type Strip struct {
 
 	spans  []timeline.Span // each shot's frames, from the project's Timing
 	status map[string]render.Job
+	// rows is the row (0, A, or 1, B) each shot's card is on: a shot that
+	// overlaps the one before it (a crossfade or dip) takes the other
+	// row, so no card is drawn over another. twoRows is whether the film
+	// has any overlap, so the rows do not come and go as it scrolls.
+	rows    []int
+	twoRows bool
+	// hint names the shot under the pointer in full, whatever its card
+	// has room for.
+	hint *widget.Label
+	// lane is the dialogue lane's voicing: see dialogue.go.
+	lane laneState
 
 	// drag is the card being dragged to a new place, if any.
 	drag *dragState
@@ -73,6 +92,9 @@ func NewStrip(ctx context.Context, d Deps) *Strip {
 	t.split = func() { s.SplitAtPlayhead(ctx) }
 	t.deleteSel = func() { s.DeleteSelected(ctx) }
 	t.move = func(id string, to int) { s.EditOrReport(ctx, timeline.MoveShot(id, to)) }
+	t.lane = newLaneState(ctx, t)
+	t.hint = widget.NewLabel("")
+	t.hint.Truncation = fyne.TextTruncateEllipsis
 	t.track = newTrack(t)
 	t.scroll = container.NewHScroll(t.track)
 	t.scroll.OnScrolled = func(fyne.Position) { t.track.Refresh() }
@@ -95,7 +117,7 @@ func (t *Strip) View() fyne.CanvasObject {
 	fit := widget.NewButton("Fit", t.fit)
 	t.updateZoomLabel()
 	bar := container.NewHBox(t.add, widget.NewSeparator(), zoomOut, zoomIn, fit, t.zoomLabel)
-	return container.NewBorder(bar, nil, nil, nil, t.scroll)
+	return container.NewBorder(container.NewBorder(nil, nil, bar, nil, t.hint), nil, nil, nil, t.scroll)
 }
 
 func (t *Strip) setZoom(z float32) {
@@ -109,10 +131,11 @@ func (t *Strip) setZoom(z float32) {
 	t.scroll.Refresh()
 }
 
-// fit zooms so the whole film fits the visible width.
+// fit zooms so the whole film fits the visible width, the room after
+// the last card included, leaving nothing to scroll to.
 func (t *Strip) fit() {
 	secs := t.s.Project().Length().Seconds()
-	w := t.scroll.Size().Width - 2*trackPad
+	w := t.scroll.Size().Width - 2*trackPad - tailW - 1
 	if secs <= 0 || w <= 0 {
 		return
 	}
@@ -135,7 +158,13 @@ func (t *Strip) xFrame(x float32) int {
 }
 
 func (t *Strip) projectChanged(timeline.Change) {
-	t.spans = t.s.Project().Timing()
+	p := t.s.Project()
+	t.spans = p.Timing()
+	t.rows, t.twoRows = cardRows(t.spans), false
+	for _, r := range t.rows {
+		t.twoRows = t.twoRows || r == 1
+	}
+	t.lane.prune(p)
 	t.track.Refresh()
 	t.scroll.Refresh()
 }
@@ -153,6 +182,67 @@ func (t *Strip) playheadMoved() {
 		t.scroll.Offset.X = max(0, x-w/3)
 		t.scroll.Refresh()
 	}
+}
+
+// cardRows puts each shot's card on row 0 (A) where it is free, else on
+// row 1 (B): free means the card last put on the row ends before this
+// one starts.
+func cardRows(spans []timeline.Span) []int {
+	rows := make([]int, len(spans))
+	end := [2]int{-1, -1}
+	for i, sp := range spans {
+		r := 0
+		if end[0] > sp.Start {
+			r = 1
+			if end[1] > sp.Start && end[1] < end[0] {
+				r = 0 // neither is free: the one that ends sooner
+			}
+		}
+		rows[i], end[r] = r, sp.End
+	}
+	return rows
+}
+
+// geometry is where the track's rows are at a height of h.
+type geometry struct {
+	row  [2]float32 // each row's top
+	rowH float32
+	band float32 // the top of the band between the rows
+	lane float32 // the top of the dialogue lane
+}
+
+func (t *Strip) geometry(h float32) geometry {
+	top := float32(rulerH + trackPad)
+	avail := h - top - trackPad - laneGap - laneH
+	var g geometry
+	if t.twoRows {
+		g.rowH = max(min(cardH, (avail-bandH)/2), 24)
+		g.row = [2]float32{top, top + g.rowH + bandH}
+		g.band = top + g.rowH
+		g.lane = g.row[1] + g.rowH + laneGap
+	} else {
+		g.rowH = max(min(cardH, avail), 24)
+		g.row = [2]float32{top, top}
+		g.band = top
+		g.lane = top + g.rowH + laneGap
+	}
+	return g
+}
+
+// hover shows shot i's whole title and length in the strip's bar while
+// the pointer is over its card; -1 clears it.
+func (t *Strip) hover(i int) {
+	p := t.s.Project()
+	if i < 0 || i >= len(p.Shots) {
+		t.hint.SetText("")
+		return
+	}
+	sh := p.Shots[i]
+	title := sh.Title
+	if title == "" {
+		title = "Untitled"
+	}
+	t.hint.SetText(fmt.Sprintf("Shot %d: %s (%s)", i+1, title, timeline.Seconds(sh.Duration)))
 }
 
 func (t *Strip) jobChanged(j render.Job) {
@@ -334,7 +424,11 @@ func (tr *track) MinSize() fyne.Size {
 	if n := len(t.spans); n > 0 {
 		end = t.spans[n-1].End
 	}
-	return fyne.NewSize(t.frameX(end)+trackPad+120, rulerH+cardH+2*trackPad)
+	rows := float32(minRowH)
+	if t.twoRows {
+		rows = 2*minRowH + bandH
+	}
+	return fyne.NewSize(t.frameX(end)+trackPad+tailW, rulerH+2*trackPad+rows+laneGap+laneH)
 }
 
 // Tapped on the ruler moves the playhead there.
@@ -347,7 +441,14 @@ func (tr *track) CreateRenderer() fyne.WidgetRenderer {
 		ruler:    canvas.NewRectangle(color.Transparent),
 		playhead: canvas.NewRectangle(theme.Color(theme.ColorNameError)),
 		drop:     canvas.NewRectangle(theme.Color(theme.ColorNamePrimary)),
+		ghost:    canvas.NewImageFromImage(nil),
+		ghostBox: canvas.NewRectangle(color.Transparent),
+		laneBg:   canvas.NewRectangle(color.Transparent),
 	}
+	r.ghost.FillMode = canvas.ImageFillContain
+	r.ghost.Translucency = 0.5
+	r.ghostBox.StrokeWidth = 2
+	r.ghostBox.CornerRadius = 6
 	tr.r = r
 	return r
 }
@@ -385,6 +486,12 @@ type trackRenderer struct {
 	marks    []*transitionMark
 	playhead *canvas.Rectangle
 	drop     *canvas.Rectangle
+	// ghost is the dragged card's thumbnail, see-through, and ghostBox
+	// its outline, where the pointer has taken it.
+	ghost    *canvas.Image
+	ghostBox *canvas.Rectangle
+	laneBg   *canvas.Rectangle
+	blocks   []*lineBlock
 	objects  []fyne.CanvasObject
 }
 
@@ -408,27 +515,12 @@ func (r *trackRenderer) Layout(size fyne.Size) {
 	r.ruler.Move(fyne.NewPos(0, 0))
 	r.ruler.Resize(fyne.NewSize(size.Width, rulerH))
 	r.objects = append(r.objects, r.ruler)
-	r.layoutTicks(x0, x1)
+	r.layoutTicks(x0, x1, size.Width)
 
+	g := t.geometry(size.Height)
 	from, to := t.visible(x0, x1)
-	// Cards, in order, so a later card covers the overlap of an earlier one.
-	for n := 0; n < to-from; n++ {
-		if n == len(r.cards) {
-			r.cards = append(r.cards, newCard(t))
-		}
-		c := r.cards[n]
-		i := from + n
-		sp := t.spans[i]
-		x, w := t.frameX(sp.Start), t.frameX(sp.End)-t.frameX(sp.Start)
-		if t.drag != nil && t.drag.id == p.Shots[i].ID {
-			x = t.drag.x
-		}
-		c.bind(i)
-		c.Move(fyne.NewPos(x, rulerH+trackPad))
-		c.Resize(fyne.NewSize(max(w-1, 2), cardH))
-		r.objects = append(r.objects, c)
-	}
-	// Transition marks over the overlaps.
+	// Transition marks, under the cards: a shade over the overlap, and
+	// in the band between the rows what the transition is.
 	m := 0
 	for i := max(0, from-1); i < to && i+1 < len(t.spans); i++ {
 		if p.OverlapFrames(i) == 0 {
@@ -441,11 +533,49 @@ func (r *trackRenderer) Layout(size fyne.Size) {
 		m++
 		a, b := t.frameX(t.spans[i+1].Start), t.frameX(t.spans[i].End)
 		mk.set(p.Shots[i].Transition)
-		mk.Move(fyne.NewPos(a, rulerH+trackPad-4))
-		mk.Resize(fyne.NewSize(max(b-a, 6), cardH+8))
+		mk.band = g.band - g.row[0]
+		mk.Move(fyne.NewPos(a, g.row[0]))
+		mk.Resize(fyne.NewSize(max(b-a, 6), g.row[1]+g.rowH-g.row[0]))
 		r.objects = append(r.objects, mk)
 	}
+	// Cards, each on its row.
+	for n := 0; n < to-from; n++ {
+		if n == len(r.cards) {
+			r.cards = append(r.cards, newCard(t))
+		}
+		c := r.cards[n]
+		i := from + n
+		sp := t.spans[i]
+		x, w := t.frameX(sp.Start), t.frameX(sp.End)-t.frameX(sp.Start)
+		c.bind(i)
+		c.Move(fyne.NewPos(x, g.row[t.rows[i]]))
+		c.Resize(fyne.NewSize(max(w-1, 2), g.rowH))
+		r.objects = append(r.objects, c)
+	}
+	r.layoutLane(g, size.Width, from, to)
 	if d := t.drag; d != nil {
+		// The dragged card, as its thumbnail, see-through, where the
+		// pointer has taken it; the card stays where the shot is until
+		// it is dropped.
+		i := p.Index(d.id)
+		if i < 0 {
+			i = d.from
+		}
+		sp := t.spans[i]
+		w := max(t.frameX(sp.End)-t.frameX(sp.Start)-1, 2)
+		y := g.row[t.rows[i]]
+		r.ghostBox.FillColor = withAlpha(theme.Color(theme.ColorNameInputBackground), 0x60)
+		r.ghostBox.StrokeColor = withAlpha(theme.Color(theme.ColorNamePrimary), 0xa0)
+		r.ghostBox.Move(fyne.NewPos(d.x, y))
+		r.ghostBox.Resize(fyne.NewSize(w, g.rowH))
+		r.objects = append(r.objects, r.ghostBox)
+		th := min(float32(thumbH)/2, g.rowH*0.38)
+		r.ghost.Image = t.d.Thumbnail(i)
+		r.ghost.Move(fyne.NewPos(d.x+5, y+5))
+		r.ghost.Resize(fyne.NewSize(max(min(w-10, th*16/9), 0), th))
+		if r.ghost.Image != nil {
+			r.objects = append(r.objects, r.ghost)
+		}
 		at := t.frameX(0)
 		others := 0
 		for i, sp := range t.spans {
@@ -461,7 +591,7 @@ func (r *trackRenderer) Layout(size fyne.Size) {
 		}
 		r.drop.FillColor = theme.Color(theme.ColorNamePrimary)
 		r.drop.Move(fyne.NewPos(at-2, rulerH))
-		r.drop.Resize(fyne.NewSize(4, cardH+2*trackPad))
+		r.drop.Resize(fyne.NewSize(4, g.row[1]+g.rowH+trackPad-rulerH))
 		r.objects = append(r.objects, r.drop)
 	}
 	r.playhead.FillColor = theme.Color(theme.ColorNameError)
@@ -475,7 +605,7 @@ func (r *trackRenderer) Layout(size fyne.Size) {
 
 // layoutTicks labels the ruler with timecodes at a spacing that suits the
 // zoom, only where it is in view.
-func (r *trackRenderer) layoutTicks(x0, x1 float32) {
+func (r *trackRenderer) layoutTicks(x0, x1, width float32) {
 	t := r.tr.t
 	fps := t.s.Project().FPS
 	step := 1
@@ -498,6 +628,10 @@ func (r *trackRenderer) layoutTicks(x0, x1 float32) {
 		tx.Text = timeline.Timecode(sec*fps, fps)[3:8] // MM:SS
 		tx.Color = theme.Color(theme.ColorNamePlaceHolder)
 		tx.Move(fyne.NewPos(t.frameX(sec*fps)+3, 3))
+		tx.Resize(tx.MinSize())
+		if tx.Position().X+tx.Size().Width > width {
+			break // a label the ruler has no room for is left out, not cut
+		}
 		r.objects = append(r.objects, tx)
 	}
 }
@@ -613,6 +747,16 @@ func (c *card) MouseDown(e *desktop.MouseEvent) { c.mods = e.Modifier }
 // MouseUp is part of desktop.Mouseable.
 func (c *card) MouseUp(*desktop.MouseEvent) {}
 
+// MouseIn shows the shot's whole title in the strip's bar, however
+// little of it the card has room for.
+func (c *card) MouseIn(*desktop.MouseEvent) { c.t.hover(c.index) }
+
+// MouseMoved is part of desktop.Hoverable.
+func (c *card) MouseMoved(*desktop.MouseEvent) {}
+
+// MouseOut clears what MouseIn showed.
+func (c *card) MouseOut() { c.t.hover(-1) }
+
 // Dragged moves the card along the timeline.
 func (c *card) Dragged(e *fyne.DragEvent) { c.t.dragTo(c.id, e.Dragged.DX) }
 
@@ -656,7 +800,9 @@ func (r *cardRenderer) Layout(size fyne.Size) {
 		ms := tx.MinSize()
 		tx.Move(fyne.NewPos(x, y))
 		tx.Resize(fyne.NewSize(width, ms.Height))
-		tx.Hidden = ms.Width > width+1 && width < 30
+		// What a short card has no room for, across or down, is hidden
+		// rather than spilled over its neighbour.
+		tx.Hidden = (ms.Width > width+1 && width < 30) || y+ms.Height > size.Height-2
 	}
 	nw := c.number.MinSize().Width
 	place(c.number, pad, nw)
@@ -697,15 +843,19 @@ func fitText(tx *canvas.Text, width float32) string {
 	return string(r[:lo]) + "…"
 }
 
-// transitionMark shows a crossfade or dip where two cards overlap.
+// transitionMark shows a crossfade or dip where two cards overlap: a
+// shade over both rows, and in the band between them a gradient
+// labelled with what it is.
 type transitionMark struct {
 	widget.BaseWidget
+	shade *canvas.Rectangle
 	bg    *canvas.LinearGradient
 	label *canvas.Text
+	band  float32 // the band's top, from the mark's
 }
 
 func newTransitionMark() *transitionMark {
-	m := &transitionMark{bg: canvas.NewHorizontalGradient(color.Transparent, color.Transparent), label: canvas.NewText("", nil)}
+	m := &transitionMark{shade: canvas.NewRectangle(color.Transparent), bg: canvas.NewHorizontalGradient(color.Transparent, color.Transparent), label: canvas.NewText("", nil)}
 	m.label.TextSize = 10
 	m.label.Alignment = fyne.TextAlignCenter
 	m.ExtendBaseWidget(m)
@@ -724,6 +874,7 @@ func (m *transitionMark) set(tr timeline.Transition) {
 		m.label.Text = "✕ " + timeline.Seconds(tr.Duration)
 	}
 	m.label.Color = theme.Color(theme.ColorNameForeground)
+	m.shade.FillColor = color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 0x28}
 }
 
 func (m *transitionMark) CreateRenderer() fyne.WidgetRenderer {
@@ -735,15 +886,31 @@ type markRenderer struct{ m *transitionMark }
 func (r *markRenderer) Destroy()           {}
 func (r *markRenderer) MinSize() fyne.Size { return fyne.NewSize(6, 6) }
 func (r *markRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.m.bg, r.m.label}
+	return []fyne.CanvasObject{r.m.shade, r.m.bg, r.m.label}
 }
 func (r *markRenderer) Refresh() {
 	r.Layout(r.m.Size())
+	r.m.shade.Refresh()
 	r.m.bg.Refresh()
 	r.m.label.Refresh()
 }
+
+// Layout puts the label in the band, centred on the overlap; it may
+// spread a little past a short overlap, where only the band is.
 func (r *markRenderer) Layout(size fyne.Size) {
-	r.m.bg.Resize(fyne.NewSize(size.Width, 6))
-	r.m.label.Move(fyne.NewPos(0, -14))
-	r.m.label.Resize(fyne.NewSize(size.Width, 12))
+	m := r.m
+	m.shade.Resize(size)
+	m.bg.Move(fyne.NewPos(0, m.band+2))
+	m.bg.Resize(fyne.NewSize(size.Width, bandH-4))
+	w := max(size.Width, 48)
+	m.label.Text = fitText(m.label, w)
+	h := m.label.MinSize().Height
+	m.label.Move(fyne.NewPos((size.Width-w)/2, m.band+(bandH-h)/2))
+	m.label.Resize(fyne.NewSize(w, h))
+}
+
+// withAlpha is c with alpha a.
+func withAlpha(c color.Color, a uint8) color.Color {
+	r, g, b, _ := c.RGBA()
+	return color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), a}
 }
