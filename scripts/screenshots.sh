@@ -299,8 +299,9 @@ sleep 1
 import -display "$display" -window "$dash" "$outdir/consent-devices.png"
 echo "  $outdir/consent-devices.png"
 
-# The studio's help and empty-state text, and its light theme (issue 11):
-# a second studio on a fresh data folder, in the dark theme with its Cast
+# --- The empty state and the light theme (issue 11) ---
+# The studio's help and empty-state text, and its light theme: a second
+# studio on a fresh data folder, in the dark theme with its Cast
 # tab open (no cast yet), then a third on another in the light theme.
 stop "$app_pid"
 app_pid=
@@ -331,3 +332,4 @@ stop "$app_pid"
 app_pid=
 fresh_studio "$work/fresh-light" FYNE_THEME=light
 shot light-theme
+# --- end of the empty state and the light theme ---
