@@ -20,6 +20,10 @@
 #   dialogue-lane.png
 #                  the dialogue lane under the cards: each line at its
 #                  time, its speaker, and its speech's waveform once voiced
+#   playback-menu.png
+#                  the Playback menu open: the player's keys (Space, J/K/L,
+#                  the arrows, Home/End, Up/Down and Page Up/Down), each
+#                  shown beside what it does
 #   consent.png    Account → Consent and sharing (Ctrl+Shift+C), logged in
 #                  to a real slate-server on loopback with two accounts'
 #                  members, a request, and uses of each other's likeness;
@@ -28,6 +32,11 @@
 #                  ana logged in from a second data folder as well
 #   character-editor.png  Cast ▸ New character…, filled in as a person
 #                  would: Ada, an espeak-ng voice and variant, a description
+#   project-settings.png  File → Project settings… with the vertical
+#                  1080×1920 size at 25 fps chosen, saying which rendered
+#                  clips will be rendered again
+#   vertical.png   the main window once those settings are applied: the
+#                  preview shows an upright 1080×1920 frame
 #   empty-state.png  a fresh data folder's studio in the dark theme, its Cast
 #                  tab showing the help and empty-state text
 #   light-theme.png  the same studio in the light theme (FYNE_THEME=light)
@@ -239,6 +248,13 @@ sleep 0.5
 click 0.03 0.055
 sleep 0.5
 # --- end of Characters ---
+# The Playback menu (the fifth on the menu bar), open, then closed again
+# with Escape.
+click 0.171 0.015
+sleep 1
+shot playback-menu
+DISPLAY=$display xdotool key --window "$window" Escape
+sleep 0.5
 # The models window, closed again with Escape.
 DISPLAY=$display xdotool key --window "$window" ctrl+shift+m
 sleep 2
@@ -298,6 +314,31 @@ DISPLAY=$display xdotool mousemove --window "$dash" 556 67 click 1
 sleep 1
 import -display "$display" -window "$dash" "$outdir/consent-devices.png"
 echo "  $outdir/consent-devices.png"
+
+# --- Project settings and a vertical project (issue 11) ---
+# File → Project settings…, driven with the mouse: the dialog's vertical
+# 1080×1920 size at 25 fps says that the shots rendered above will be
+# rendered again; applied, the preview is upright. The main window is
+# raised over the dashboard and the wizard first, so the clicks reach it.
+DISPLAY=$display xdotool windowraise "$window" 2>/dev/null || true
+DISPLAY=$display xdotool windowfocus "$window" 2>/dev/null || true
+sleep 0.5
+click 0.014 0.013 # File
+sleep 0.8
+click 0.05 0.136 # Project settings…
+sleep 1.2
+click 0.542 0.441 # Frame size
+sleep 0.8
+click 0.48 0.609 # Vertical 9:16 · 1080×1920
+sleep 0.8
+click 0.542 0.532 # Frame rate
+sleep 0.8
+click 0.4375 0.614 # 25 fps
+sleep 1
+shot project-settings
+click 0.53 0.662 # Apply
+sleep 3
+shot vertical
 
 # --- The empty state and the light theme (issue 11) ---
 # The studio's help and empty-state text, and its light theme: a second

@@ -12,6 +12,7 @@ import (
 	"github.com/slatestudio/slate/account/accounttest"
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/studio/studiotest"
 )
 
 // The account views are accountui's, and tested there; these tests are of
@@ -62,7 +63,7 @@ func TestAccountMenuFollowsLogIn(t *testing.T) {
 	}
 	var entries []*widget.Entry
 	walkAll(dlg, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok {
+		if e, ok := studiotest.EntryOf(o); ok {
 			entries = append(entries, e)
 		}
 	})

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/internal/userfile/userfiletest"
+	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -32,7 +33,7 @@ func TestNewAndOpenProject(t *testing.T) {
 	}
 	var title *widget.Entry
 	walkAll(dlg, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && title == nil {
+		if e, ok := studiotest.EntryOf(o); ok && title == nil {
 			title = e
 		}
 	})

@@ -3,6 +3,7 @@ package studio
 import (
 	"context"
 	"fmt"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
@@ -80,6 +81,7 @@ func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
 		fyne.NewMenu("File",
 			item("New project…", keyNew),
 			item("Open project…", keyOpen),
+			fyne.NewMenuItem("Project settings…", func() { libraryui.ProjectSettings(ctx, s.libraryDeps) }),
 			fyne.NewMenuItemSeparator(),
 			item("Export film…", keyExport),
 			fyne.NewMenuItemSeparator(),
@@ -101,15 +103,43 @@ func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
 			fyne.NewMenuItemSeparator(),
 			item("Model packs and voices…", keyModels),
 		),
-		fyne.NewMenu("Playback",
-			fyne.NewMenuItem("Play / pause (Space)", s.player.Toggle),
-		),
+		fyne.NewMenu("Playback", s.playbackItems()...),
 		fyne.NewMenu("Account",
 			m.login, m.signup, m.logout,
 			fyne.NewMenuItemSeparator(),
 			item("Consent and sharing…", keyConsent),
 		),
 	)
+}
+
+// playbackItems are the player's transport commands, each showing its
+// bare key as its shortcut. The keys themselves reach the player through
+// the canvas (addShortcuts): Fyne's driver makes no shortcut of a key
+// without Ctrl or Alt, so these items only show them, and run from the
+// menu.
+func (s *Studio) playbackItems() []*fyne.MenuItem {
+	var items []*fyne.MenuItem
+	group := ""
+	for _, c := range s.player.Commands() {
+		label := c.Label
+		if c.AlsoName != "" {
+			label += " (or " + c.AlsoName + ")"
+		}
+		it := fyne.NewMenuItem(label, c.Run)
+		if runtime.GOOS == "darwin" {
+			// macOS's own menu bar would take a bare key from the text
+			// fields as the item's key equivalent: the label says it.
+			it.Label = c.Label + " (" + c.Keys + ")"
+		} else {
+			it.Shortcut = &desktop.CustomShortcut{KeyName: c.Key}
+		}
+		if group != "" && c.Group != group {
+			items = append(items, fyne.NewMenuItemSeparator())
+		}
+		group = c.Group
+		items = append(items, it)
+	}
+	return items
 }
 
 // addShortcuts makes the shortcuts work wherever the focus is, and the
@@ -119,9 +149,19 @@ func (s *Studio) addShortcuts(ctx context.Context) {
 	for key, action := range s.actions(ctx) {
 		c.AddShortcut(key, func(fyne.Shortcut) { action() })
 	}
+	// Fyne's desktop driver (v2.7.1, glfw window.triggersShortcut) makes
+	// Ctrl+Z and Ctrl+Y its own Undo and Redo shortcuts, not the Ctrl+Z
+	// the Edit menu shows, so no menu item matches them: they go to the
+	// focused text field, which undoes its own typing, or else here. They
+	// run the menu items, so that Ctrl+Z anywhere else undoes the project.
+	c.AddShortcut(&fyne.ShortcutUndo{}, func(fyne.Shortcut) { s.menu.undo.Action() })
+	c.AddShortcut(&fyne.ShortcutRedo{}, func(fyne.Shortcut) { s.menu.redo.Action() })
 	c.SetOnTypedKey(func(e *fyne.KeyEvent) {
+		if c.Overlays().Top() != nil {
+			return // a dialog is open: the keys are its (uikit.DialogKeys), not the film's
+		}
 		if s.player.TypedKey(e) {
-			return // Space, J, K, L and the arrows
+			return // the player's keys (player.Commands)
 		}
 		switch e.Name {
 		case fyne.KeyDelete, fyne.KeyBackspace:

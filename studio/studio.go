@@ -48,6 +48,7 @@ import (
 	"github.com/slatestudio/slate/studio/player"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/storyboard"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -204,6 +205,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Session: s.session, Animatic: anim, Audio: d.Audio, Clock: d.Clock,
 		Tools: d.Tools, Blobs: d.Library.Blobs(),
 	})
+	s.session.SetPlayer(s.player.Playing) // selecting a shot moves the playhead unless playing
 	s.library = libraryui.NewPanel(ctx, s.libraryDeps)
 	s.castView = castui.NewPanel(ctx, castui.Deps{
 		Session: s.session, App: a, Window: s.win, Library: d.Library, Tools: d.Tools,
@@ -235,11 +237,12 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	layout := loadLayout(d.Library.Dir())
 	var all fyne.CanvasObject
 	s.splits, all = newSplits(s.side, s.player.View(), s.timeline.View(), s.inspector.View(), layout)
+	var content fyne.CanvasObject = all
 	if line := s.account.StatusLine(); line != nil {
-		s.win.SetContent(container.NewBorder(nil, line, nil, nil, all))
-	} else {
-		s.win.SetContent(all)
+		content = container.NewBorder(nil, line, nil, nil, all)
 	}
+	// The buttons' tooltips show over the whole window.
+	s.win.SetContent(uikit.WithTips(content))
 	s.win.SetMainMenu(s.mainMenu(ctx))
 	s.addShortcuts(ctx)
 	s.win.Resize(fyne.NewSize(layout.Width, layout.Height))
@@ -346,6 +349,7 @@ func (s *Studio) problem(title, message string) dialog.Dialog {
 	w := min(560, s.win.Canvas().Size().Width*0.8)
 	d.Resize(fyne.NewSize(w, d.MinSize().Height))
 	d.Show()
+	uikit.DialogKeys(s.win, d.Hide, d.Hide)
 	return d
 }
 
@@ -355,7 +359,7 @@ func (s *Studio) report(err error) {
 	if s.quitting {
 		return // no window to show it in
 	}
-	dialog.ShowError(err, s.win)
+	uikit.ShowError(err, s.win)
 }
 
 // AccountChanged brings what shows the account up to date after a log-in,

@@ -20,6 +20,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/studio"
+	"github.com/slatestudio/slate/studio/modelsui"
 	"github.com/slatestudio/slate/timeline"
 	"github.com/slatestudio/slate/voices"
 )
@@ -147,10 +148,13 @@ func openProject(ctx context.Context, lib *library.Library, path string) (*libra
 // voices in the data folder dir, and where the onnx backend would render.
 func studioModels(dir string) *studio.Models {
 	return &studio.Models{
-		Packs:        pack.NewStore(filepath.Join(dir, "models"), nil),
-		VoiceDirs:    voices.Dirs(dir),
-		VoicesDir:    filepath.Join(dir, "voices"),
-		Runtime:      func() (string, error) { return cli.OnDevice(dir, os.Getenv) },
+		Packs:     pack.NewStore(filepath.Join(dir, "models"), nil),
+		VoiceDirs: voices.Dirs(dir),
+		VoicesDir: filepath.Join(dir, "voices"),
+		Runtime: func() (modelsui.Runtime, error) {
+			w, err := cli.OnDeviceWhere(dir, os.Getenv)
+			return modelsui.Runtime{Provider: w.Provider, ChosenBy: w.ChosenBy, Detail: w.Detail}, err
+		},
 		InstallVoice: cli.InstallVoice,
 	}
 }

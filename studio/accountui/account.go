@@ -29,6 +29,7 @@ import (
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -215,7 +216,7 @@ func (a *Account) noServer() bool {
 	if a.d.Sharing != nil {
 		return false
 	}
-	a.d.Problem("No account server set up", "This studio was started without a connection to an account server, so there is nothing to log in to. Consent and sharing need one.")
+	a.d.Problem("No account server set up", "This studio was started without a connection to an account server, so there is nothing to log in to. "+aboutServer)
 	return true
 }
 
@@ -270,10 +271,15 @@ func unreachable(err error) bool {
 
 // peopleError is err as the log-in dialog and the dashboard show it. The
 // client's and the server's messages are written for people already; a
-// server that does not answer is said plainly.
+// server that does not answer is said plainly, what the network said
+// being left to errorDetail.
 func peopleError(server string, err error) string {
 	if unreachable(err) {
-		return fmt.Sprintf("The account server at %s cannot be reached (%v). Check the address, and that the server is running.", server, err)
+		at := ""
+		if server != "" {
+			at = " at " + serverHost(server)
+		}
+		return fmt.Sprintf("Slate could not reach the account server%s. Is it running? Check the address, and that the server is started and this computer is online. Everything but sharing consent works without it.", at)
 	}
 	var ce *client.Error
 	if errors.As(err, &ce) && ce.Message != "" {
@@ -281,6 +287,29 @@ func peopleError(server string, err error) string {
 	}
 	return capitalize(err.Error())
 }
+
+// errorDetail is what lies behind peopleError's words, for the log-in
+// dialog's Details: the network's own message ("dial tcp …: connection
+// refused") when the server could not be reached; "" when the words say
+// it all.
+func errorDetail(err error) string {
+	if unreachable(err) {
+		return err.Error()
+	}
+	return ""
+}
+
+// serverHost is the server's address without its scheme: "127.0.0.1:8787".
+func serverHost(server string) string {
+	if u, err := url.Parse(server); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return server
+}
+
+// aboutServer says what an account server is for, where the person meets
+// the Account menu and the log-in.
+const aboutServer = "An account server keeps the consent of the people you record, so that films can feature other people's cast members with their permission; Slate works without one for everything else."
 
 func capitalize(s string) string {
 	if s == "" {
@@ -341,8 +370,7 @@ func (a *Account) usesRemoved(ctx context.Context, removed []removedUse) {
 	a.s.LookUpClips(ctx)
 	a.removalNotice = strings.Join(lines, "\n")
 	a.d.Log.Info("studio", "removed uses", a.removalNotice)
-	d := dialog.NewInformation("A use of someone's likeness was removed", a.removalNotice, a.d.Window)
-	d.Show()
+	uikit.ShowInformation("A use of someone's likeness was removed", a.removalNotice, a.d.Window)
 }
 
 // loginDialog is the log-in (or sign-up) dialog.
@@ -350,12 +378,15 @@ type loginDialog struct {
 	a        *Account
 	signUp   bool
 	dialog   dialog.Dialog
-	server   *widget.Entry
-	username *widget.Entry
-	password *widget.Entry
+	server   *uikit.Field
+	username *uikit.Field
+	password *uikit.Field
 	problem  *widget.Label
-	submit   *widget.Button
-	width    float32
+	// details holds what the network said (detail), folded away.
+	details *widget.Accordion
+	detail  *widget.Label
+	submit  *widget.Button
+	width   float32
 	// busy is set while the server is asked.
 	busy bool
 }
@@ -369,13 +400,16 @@ func (a *Account) showLogin(ctx context.Context, signUp bool) *loginDialog {
 		return nil
 	}
 	d := &loginDialog{a: a, signUp: signUp}
-	d.server = widget.NewEntry()
+	d.server = uikit.NewField()
 	d.server.SetText(a.d.App.Preferences().StringWithFallback(prefServer, DefaultServer))
-	d.username = widget.NewEntry()
+	d.username = uikit.NewField()
 	d.username.SetPlaceHolder("your username")
-	d.password = widget.NewPasswordEntry()
+	d.password = uikit.NewPasswordField()
 	d.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
 	d.problem.Hide()
+	d.detail = &widget.Label{Wrapping: fyne.TextWrapWord}
+	d.details = widget.NewAccordion(widget.NewAccordionItem("Details", d.detail))
+	d.details.Hide()
 	title, action := "Log in", "Log in"
 	note := "Log in to share your cast's consent and to feature other people's cast members."
 	if signUp {
@@ -393,14 +427,17 @@ func (a *Account) showLogin(ctx context.Context, signUp bool) *loginDialog {
 	cancel := widget.NewButton("Cancel", func() { d.dialog.Hide() })
 	content := container.NewVBox(
 		&widget.Label{Text: note, Wrapping: fyne.TextWrapWord},
+		&widget.Label{Text: aboutServer, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
 		form,
 		d.problem,
+		d.details,
 		container.NewHBox(layout.NewSpacer(), cancel, d.submit),
 	)
 	d.dialog = dialog.NewCustomWithoutButtons(title, content, a.d.Window)
 	d.width = min(520, a.d.Window.Canvas().Size().Width*0.9)
 	d.dialog.Resize(fyne.NewSize(d.width, d.dialog.MinSize().Height))
 	d.dialog.Show()
+	uikit.DialogKeys(a.d.Window, func() { d.send(ctx) }, d.dialog.Hide, d.server, d.username, d.password)
 	a.d.Window.Canvas().Focus(d.username)
 	return d
 }
@@ -414,12 +451,12 @@ func (d *loginDialog) send(ctx context.Context) {
 	server := strings.TrimSpace(d.server.Text)
 	user, pw := strings.TrimSpace(d.username.Text), d.password.Text
 	if user == "" || pw == "" {
-		d.show("Type your username and password.")
+		d.show("Type your username and password.", "")
 		return
 	}
 	d.busy = true
 	d.submit.Disable()
-	d.show("")
+	d.show("", "")
 	svc, signUp := d.a.d.Sharing, d.signUp
 	session.Background(ctx, d.a.s, func(ctx context.Context) (library.Account, error) {
 		if signUp {
@@ -430,7 +467,7 @@ func (d *loginDialog) send(ctx context.Context) {
 		d.busy = false
 		d.submit.Enable()
 		if err != nil {
-			d.show(peopleError(server, err))
+			d.show(peopleError(server, err), errorDetail(err))
 			return
 		}
 		d.a.d.App.Preferences().SetString(prefServer, server)
@@ -439,12 +476,21 @@ func (d *loginDialog) send(ctx context.Context) {
 	})
 }
 
-func (d *loginDialog) show(problem string) {
+// show says what went wrong (nothing when problem is ""), with detail,
+// if any, under Details.
+func (d *loginDialog) show(problem, detail string) {
 	d.problem.SetText(problem)
 	if problem == "" {
 		d.problem.Hide()
 	} else {
 		d.problem.Show()
+	}
+	d.detail.SetText(detail)
+	d.details.CloseAll()
+	if detail == "" {
+		d.details.Hide()
+	} else {
+		d.details.Show()
 	}
 	d.dialog.Resize(fyne.NewSize(max(d.width, d.dialog.MinSize().Width), d.dialog.MinSize().Height))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 )
 
 // dashState is what the consent dashboard shows, read in the background.
@@ -199,6 +200,7 @@ func (d *dashboard) confirm(title, message, yes, no string, then func()) {
 	c.SetConfirmText(yes)
 	c.SetDismissText(no)
 	c.Show()
+	uikit.DialogKeys(d.win, nil, c.Dismiss) // what cannot be undone takes a click
 }
 
 // do runs a server call off the UI goroutine; its error is shown at the
@@ -392,7 +394,7 @@ func (e *memberEditor) drawNames() {
 		e.names.Add(quiet("Nobody yet."))
 	}
 	for _, name := range e.approved {
-		remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() {
+		remove := uikit.NewTipButton("", theme.DeleteIcon(), "Remove "+name, func() {
 			e.approved = slices.DeleteFunc(e.approved, func(n string) bool { return n == name })
 			e.edited = true
 			e.drawNames()
@@ -544,7 +546,7 @@ func (d *dashboard) drawOthers(ctx context.Context) {
 				msg := widget.NewMultiLineEntry()
 				msg.SetPlaceHolder("What you would like to make with them (optional)")
 				msg.Wrapping = fyne.TextWrapWord
-				dialog.ShowForm("Ask to feature "+handle, "Ask", "Cancel", []*widget.FormItem{widget.NewFormItem("Message", msg)}, func(ok bool) {
+				ask := dialog.NewForm("Ask to feature "+handle, "Ask", "Cancel", []*widget.FormItem{widget.NewFormItem("Message", msg)}, func(ok bool) {
 					if !ok {
 						return
 					}
@@ -552,18 +554,22 @@ func (d *dashboard) drawOthers(ctx context.Context) {
 					d.do(ctx, func(ctx context.Context) error { return svc.AskApproval(ctx, id, text) }, func(err error) {
 						if err == nil {
 							d.say("")
-							dialog.ShowInformation("Asked", "The owner of "+handle+" is asked to approve you; you hear of their answer here.", d.win)
+							uikit.ShowInformation("Asked", "The owner of "+handle+" is asked to approve you; you hear of their answer here.", d.win)
 						}
 					})
 				}, d.win)
+				ask.Show()
+				uikit.DialogKeys(d.win, ask.Submit, ask.Hide)
 			}))
 		}
 		buttons.Add(widget.NewButtonWithIcon("Forget", theme.DeleteIcon(), func() {
-			dialog.ShowConfirm("Forget "+handle+"?", "Shots that feature them keep the name only, until you add them again.", func(ok bool) {
+			forget := dialog.NewConfirm("Forget "+handle+"?", "Shots that feature them keep the name only, until you add them again.", func(ok bool) {
 				if ok {
 					d.do(ctx, func(ctx context.Context) error { return svc.Forget(ctx, id) }, func(error) { d.a.s.ReloadCast(ctx) })
 				}
 			}, d.win)
+			forget.Show()
+			uikit.DialogKeys(d.win, forget.Confirm, forget.Dismiss)
 		}))
 		prefs := m.Preferences
 		if prefs == "" {

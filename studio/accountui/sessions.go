@@ -17,6 +17,7 @@ import (
 	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 )
 
 // The consent dashboard's Account and devices tab: the login sessions of
@@ -222,7 +223,7 @@ func (r *sessionNameField) save(ctx context.Context) {
 type deleteDialog struct {
 	d        *dashboard
 	dialog   dialog.Dialog
-	password *widget.Entry
+	password *uikit.Field
 	problem  *widget.Label
 	submit   *widget.Button
 	width    float32
@@ -235,7 +236,7 @@ type deleteDialog struct {
 func (d *dashboard) showDeleteAccount(ctx context.Context) {
 	a := d.shown.acct
 	dd := &deleteDialog{d: d}
-	dd.password = widget.NewPasswordEntry()
+	dd.password = uikit.NewPasswordField()
 	dd.password.SetPlaceHolder("your password")
 	dd.password.OnSubmitted = func(string) { dd.send(ctx) }
 	dd.problem = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance}
@@ -260,6 +261,7 @@ func (d *dashboard) showDeleteAccount(ctx context.Context) {
 	dd.dialog.Resize(fyne.NewSize(dd.width, dd.dialog.MinSize().Height))
 	d.deleting = dd
 	dd.dialog.Show()
+	uikit.DialogKeys(d.win, nil, dd.close, dd.password) // Enter in the password deletes, as before
 	d.win.Canvas().Focus(dd.password)
 }
 
@@ -306,7 +308,7 @@ func (dd *deleteDialog) send(ctx context.Context) {
 			// Deleted on the server, but the library did not forget it.
 			note = "Your account is deleted from the account server, but this computer could not forget it: " + err.Error()
 		}
-		dialog.ShowInformation("Account deleted", note, d.win)
+		uikit.ShowInformation("Account deleted", note, d.win)
 	})
 }
 

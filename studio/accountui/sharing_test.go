@@ -105,7 +105,7 @@ func TestLoginDialog(t *testing.T) {
 	for _, tt := range []struct{ server, pw, want string }{
 		{server, "wrong password!", "Wrong username or password."},
 		{"http://192.0.2.1:8787", testPassword, "plain http would send your password and session unencrypted"},
-		{"http://127.0.0.1:1", testPassword, "cannot be reached"},
+		{"http://127.0.0.1:1", testPassword, "Slate could not reach the account server at 127.0.0.1:1. Is it running?"},
 	} {
 		try(dlg, tt.server, "ana", tt.pw)
 		if !dlg.problem.Visible() || !strings.Contains(dlg.problem.Text, tt.want) {

@@ -16,6 +16,7 @@ import (
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 )
 
 // Panel lists the library's cast members — the likenesses recorded on
@@ -146,9 +147,9 @@ func (c *Panel) updateButtons() {
 // editDialog edits a member's name, handle, consent and preferences.
 func (c *Panel) editDialog(ctx context.Context, m library.CastMember) {
 	s := c.s
-	name := widget.NewEntry()
+	name := uikit.NewField()
 	name.SetText(m.Name)
-	handle := widget.NewEntry()
+	handle := uikit.NewField()
 	handle.SetText(m.Handle)
 	prefs := widget.NewMultiLineEntry()
 	prefs.SetText(m.Preferences)
@@ -191,6 +192,7 @@ func (c *Panel) editDialog(ctx context.Context, m library.CastMember) {
 	}, c.d.Window)
 	d.Resize(fyne.NewSize(520, 460))
 	d.Show()
+	uikit.DialogKeys(c.d.Window, d.Submit, d.Hide, name, handle)
 }
 
 // deleteDialog asks before deleting a member and their media.
@@ -218,6 +220,7 @@ func (c *Panel) deleteDialog(ctx context.Context, m library.CastMember) {
 	d.SetConfirmText("Delete")
 	d.SetDismissText("Keep")
 	d.Show()
+	uikit.DialogKeys(c.d.Window, nil, d.Dismiss) // deleting takes a click
 }
 
 // castRow is one member in the list: their face, name, handle and who may

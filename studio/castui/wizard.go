@@ -219,10 +219,10 @@ func (w *wizard) listDevices(ctx context.Context) {
 		switch {
 		case len(camNames) == 0:
 			w.camera.PlaceHolder = "No camera found"
-			w.status.SetText("No camera was found. Connect a webcam, or set SLATE_FAKE_CAMERA to a video file to rehearse.")
+			w.status.SetText("No camera was found. Connect a webcam, then close this window and open it again.")
 		case len(micNames) == 0:
 			w.mic.PlaceHolder = "No microphone found"
-			w.status.SetText("No microphone was found. Connect one, or set SLATE_FAKE_MIC to a WAV file to rehearse.")
+			w.status.SetText("No microphone was found. Connect one, then close this window and open it again.")
 		}
 		w.camera.Refresh()
 		w.mic.Refresh()

@@ -29,6 +29,8 @@ type Session interface {
 	Project() *timeline.Project
 	// Open makes another project the open one.
 	Open(ctx context.Context, doc *library.Document)
+	// Edit applies a change to the open project (its settings).
+	Edit(ctx context.Context, c timeline.Command) error
 	// Select and SetPlayhead show a finished job's shot.
 	Select(ids ...string)
 	SetPlayhead(frame int)

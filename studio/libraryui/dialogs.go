@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 
 	"github.com/slatestudio/slate/studio/filepick"
+	"github.com/slatestudio/slate/studio/uikit"
 )
 
 func fileDialogSize() fyne.Size { return filepick.DialogSize() }
@@ -61,6 +62,7 @@ func chooseSave(deps Deps, heading, name, ext, dir string, use func(path string)
 		c.SetConfirmText("Replace")
 		c.SetDismissText("Cancel")
 		c.Show()
+		uikit.DialogKeys(deps.Window, c.Confirm, c.Dismiss)
 	}, deps.Window)
 	d.SetTitleText(heading)
 	d.SetFileName(name)
@@ -72,6 +74,7 @@ func chooseSave(deps Deps, heading, name, ext, dir string, use func(path string)
 	}
 	d.Resize(fileDialogSize())
 	d.Show()
+	uikit.DialogKeys(deps.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // withExt gives path the extension ext unless it has it already (in any

@@ -23,6 +23,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -136,6 +137,7 @@ func exportFilmTo(ctx context.Context, d Deps, path string) *filmExport {
 	e.dialog.SetButtons([]fyne.CanvasObject{e.stop})
 	e.dialog.Resize(fyne.NewSize(min(520, d.Window.Canvas().Size().Width*0.8), e.dialog.MinSize().Height))
 	e.dialog.Show()
+	uikit.DialogKeys(d.Window, nil, e.cancelExport)
 
 	session.Background(work, d.Session, func(ctx context.Context) (*render.Film, error) {
 		return e.run(ctx, p)
@@ -301,6 +303,7 @@ func filmDone(ctx context.Context, d Deps, path, title string, f *render.Film) d
 	done.SetIcon(theme.ConfirmIcon())
 	done.Resize(fyne.NewSize(min(600, d.Window.Canvas().Size().Width*0.8), done.MinSize().Height))
 	done.Show()
+	uikit.DialogKeys(d.Window, done.Hide, done.Hide)
 	return done
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/studiotest"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -163,8 +164,15 @@ func (f *fixture) entry(o fyne.CanvasObject) *widget.Entry {
 	f.t.Helper()
 	var found *widget.Entry
 	studiotest.Walk(o, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && found == nil {
-			found = e
+		switch e := o.(type) {
+		case *widget.Entry:
+			if found == nil {
+				found = e
+			}
+		case *uikit.Field: // an entry that takes Esc
+			if found == nil {
+				found = &e.Entry
+			}
 		}
 	})
 	if found == nil {

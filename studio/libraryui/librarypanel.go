@@ -18,6 +18,7 @@ import (
 
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -614,8 +615,8 @@ func (l *Panel) OpenProject() {
 
 // titleEntry is an entry for a project's title, refusing what the library
 // would refuse.
-func titleEntry(text string) *widget.Entry {
-	e := widget.NewEntry()
+func titleEntry(text string) *uikit.Field {
+	e := uikit.NewField()
 	e.SetText(text)
 	e.Validator = func(s string) error {
 		switch n := utf8.RuneCountInString(strings.TrimSpace(s)); {
@@ -642,13 +643,15 @@ func askTitle(deps Deps, heading, confirm, initial string, use func(title string
 		}, deps.Window)
 	d.Resize(fyne.NewSize(420, d.MinSize().Height))
 	d.Show()
+	uikit.DialogKeys(deps.Window, d.Submit, d.Hide, e)
 	deps.Window.Canvas().Focus(e)
 }
 
-// NewProject is File ▸ New project: it asks for a title and opens a new
-// project with one shot to start from.
+// NewProject is File ▸ New project: it asks for a title, frame size and
+// rate (the fields of Project settings) and opens a new project with one
+// shot to start from.
 func (l *Panel) NewProject(ctx context.Context) {
-	askTitle(l.d, "New project", "Create", untitled, func(title string) { l.create(ctx, title) })
+	newProjectDialog(l.d, untitled, func(p *timeline.Project) { l.create(ctx, p) })
 }
 
 // starterProject is a new project with one empty shot, so the timeline
@@ -660,10 +663,10 @@ func starterProject(title string) *timeline.Project {
 }
 
 // create stores a new project and opens it.
-func (l *Panel) create(ctx context.Context, title string) {
+func (l *Panel) create(ctx context.Context, p *timeline.Project) {
 	lib := l.d.Library
 	tracked(ctx, l, func(ctx context.Context) (*library.Document, error) {
-		return lib.CreateProject(ctx, starterProject(title))
+		return lib.CreateProject(ctx, p)
 	}, func(doc *library.Document, err error) {
 		if err != nil {
 			l.d.Report(err)
@@ -719,6 +722,7 @@ func (l *Panel) askDelete(ctx context.Context) {
 	d.SetDismissText("Keep it")
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
+	uikit.DialogKeys(l.d.Window, nil, d.Dismiss) // deleting takes a click
 }
 
 // delete removes a project. Deleting the open one opens the next most
@@ -774,6 +778,7 @@ func (l *Panel) askImport(ctx context.Context) {
 	d.SetFilter(regularFiles{".slate"})
 	d.Resize(fileDialogSize())
 	d.Show()
+	uikit.DialogKeys(l.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // importFile stores the project in a .slate file and opens it. A bad file

@@ -16,6 +16,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -90,42 +91,79 @@ func (q *QueuePanel) clearFinished() {
 	q.update()
 }
 
-// update refreshes the list and the overall progress: the mean progress of
-// the jobs not yet finished and of those that finished since the queue was
-// last idle.
+// batchGap is how long after a batch's last job finished a new job may be
+// queued and still belong to it: a continuing shot is queued as the shot
+// it starts from finishes, and one Render all queues its jobs within
+// moments. A job queued later starts a new batch.
+const batchGap = 2 * time.Second
+
+// update refreshes the list and the overall progress: that of the current
+// batch (see batch), its jobs finished counting as whole, with how many
+// are done, failed or still to go; 100 % once all are finished.
 func (q *QueuePanel) update() {
-	active, done, sum := 0, 0, 0
-	for _, j := range q.jobs {
-		switch {
-		case !j.Status.Done():
+	var active, done, failed, cancelled, sum int
+	batch := q.batch()
+	for _, j := range batch {
+		switch j.Status {
+		case render.Completed:
+			done++
+		case render.Failed:
+			failed++
+		case render.Cancelled:
+			cancelled++
+		default:
 			active++
 			sum += j.Progress
-		case j.Status == render.Completed && q.batchStart(j):
-			done++
-			sum += 100
+			continue
 		}
+		sum += 100
 	}
-	switch {
-	case active == 0:
+	n := len(batch)
+	text := fmt.Sprintf("%d of %d done", done, n)
+	if active > 0 {
+		text = fmt.Sprintf("Rendering: %s, %d to go", text, active)
+	}
+	if failed > 0 {
+		text += fmt.Sprintf(", %d failed", failed)
+	}
+	if cancelled > 0 {
+		text += fmt.Sprintf(", %d cancelled", cancelled)
+	}
+	if n == 0 {
 		q.overall.SetValue(0)
-		q.summary.SetText(fmt.Sprintf("Nothing rendering. %d jobs listed.", len(q.jobs)))
-	default:
-		q.overall.SetValue(float64(sum) / float64(100*(active+done)))
-		q.summary.SetText(fmt.Sprintf("Rendering: %d to go, %d done", active, done))
+		q.summary.SetText("Nothing rendering.")
+	} else {
+		q.overall.SetValue(float64(sum) / float64(100*n))
+		q.summary.SetText(text)
 	}
 	q.list.Refresh()
 }
 
-// batchStart reports whether a finished job belongs to the current batch:
-// it finished after the oldest job still to finish was created.
-func (q *QueuePanel) batchStart(j render.Job) bool {
-	var oldest time.Time
-	for _, x := range q.jobs {
-		if !x.Status.Done() && (oldest.IsZero() || x.CreatedAt.Before(oldest)) {
-			oldest = x.CreatedAt
+// batch is the listed jobs asked for together last: taken in the order
+// they were queued, a job starts a new batch when every job before it
+// had finished more than batchGap before it was queued. It works from the
+// jobs' times alone, so it holds however the queue's events were folded.
+func (q *QueuePanel) batch() []render.Job {
+	jobs := slices.Clone(q.jobs)
+	slices.SortStableFunc(jobs, func(a, b render.Job) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	start := 0
+	var open bool         // a job of the batch is still to finish
+	var lastEnd time.Time // when the batch's last finished job finished
+	for i, j := range jobs {
+		if i > 0 && !open && j.CreatedAt.After(lastEnd.Add(batchGap)) {
+			start, lastEnd = i, time.Time{}
+		}
+		switch {
+		case !j.Status.Done():
+			open = true
+		case j.CompletedAt.After(lastEnd):
+			lastEnd = j.CompletedAt
+		}
+		if j.Status.Done() && j.CompletedAt.IsZero() && j.CreatedAt.After(lastEnd) {
+			lastEnd = j.CreatedAt
 		}
 	}
-	return !oldest.IsZero() && !j.CompletedAt.Before(oldest)
+	return jobs[start:]
 }
 
 // jobRow is one job in the list.
@@ -135,7 +173,7 @@ type jobRow struct {
 	job                 render.Job
 	title, state        *widget.Label
 	bar                 *widget.ProgressBar
-	cancel, retry, open *widget.Button
+	cancel, retry, open *uikit.TipButton
 }
 
 func newJobRow(ctx context.Context, q *QueuePanel) *jobRow {
@@ -143,13 +181,13 @@ func newJobRow(ctx context.Context, q *QueuePanel) *jobRow {
 	r.title.TextStyle.Bold = true
 	r.title.Truncation = fyne.TextTruncateEllipsis
 	r.state.Truncation = fyne.TextTruncateEllipsis
-	r.cancel = widget.NewButtonWithIcon("", theme.CancelIcon(), func() {
+	r.cancel = uikit.NewTipButton("", theme.CancelIcon(), "Cancel this render", func() {
 		if err := q.d.Queue.Cancel(ctx, r.job.ID); err != nil {
 			q.d.Report(err)
 		}
 	})
-	r.retry = widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() { q.retry(ctx, r.job) })
-	r.open = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), func() { q.open(ctx, r.job) })
+	r.retry = uikit.NewTipButton("", theme.ViewRefreshIcon(), "Render again", func() { q.retry(ctx, r.job) })
+	r.open = uikit.NewTipButton("", theme.MediaPlayIcon(), "Show the shot in the preview", func() { q.open(ctx, r.job) })
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -170,7 +208,7 @@ func (r *jobRow) bind(j render.Job) {
 	r.title.SetText(title)
 	r.bar.SetValue(float64(j.Progress) / 100)
 	r.state.SetText(jobText(j, r.q.d.Clock.Now()))
-	show := func(b *widget.Button, on bool) {
+	show := func(b fyne.CanvasObject, on bool) {
 		if on {
 			b.Show()
 		} else {

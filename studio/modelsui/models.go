@@ -21,6 +21,7 @@ import (
 	"github.com/slatestudio/slate/studio/filepick"
 	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/voices"
 )
 
@@ -33,12 +34,24 @@ type Models struct {
 	// copies new ones into VoicesDir.
 	VoiceDirs []string
 	VoicesDir string
-	// Runtime says where on-device models run, such as "CPU, with ONNX
-	// Runtime 1.24.3 (it offers CPU)", or why they cannot.
-	Runtime func() (string, error)
+	// Runtime says where on-device models run, or why they cannot.
+	Runtime func() (Runtime, error)
 	// InstallVoice checks a voice and copies it into dir; voices.Install
 	// with the runtime when there is one.
 	InstallVoice func(model, dir string) (voices.Installed, error)
+}
+
+// Runtime is where on-device models run.
+type Runtime struct {
+	// Provider is where, as ONNX Runtime names it: "CPU", "CUDA", …
+	Provider string
+	// ChosenBy says who chose it: "best" (the best this computer
+	// offers), "pack" (the model pack asks for it) or "setting" (the
+	// person's setting when Slate was started).
+	ChosenBy string
+	// Detail is the whole story for those who want the workings
+	// (internal/cli.OnDevice), shown under Details.
+	Detail string
 }
 
 // Deps are what the models window works with, handed in by the studio.
@@ -57,7 +70,7 @@ type Deps struct {
 
 // modelsList is what the models window shows, read in the background.
 type modelsList struct {
-	runtime    string
+	runtime    Runtime
 	runtimeErr error
 	packs      []pack.Info
 	packsErr   error
@@ -84,9 +97,11 @@ type Window struct {
 	m       *Models
 	dialog  dialog.Dialog
 	runtime *widget.Label
-	packs   *fyne.Container
-	voices  *fyne.Container
-	content fyne.CanvasObject
+	// runtimeDetail is the workings behind runtime, under Details.
+	runtimeDetail *widget.Label
+	packs         *fyne.Container
+	voices        *fyne.Container
+	content       fyne.CanvasObject
 	// shown is the list last drawn, for tests.
 	shown modelsList
 }
@@ -98,7 +113,8 @@ func Show(ctx context.Context, d Deps) *Window {
 		return nil
 	}
 	w := &Window{d: d, m: d.Models}
-	w.runtime = &widget.Label{Text: "Looking for ONNX Runtime…", Wrapping: fyne.TextWrapWord}
+	w.runtime = &widget.Label{Text: "Finding out where models can run…", Wrapping: fyne.TextWrapWord}
+	w.runtimeDetail = &widget.Label{Wrapping: fyne.TextWrapWord}
 	w.packs = container.NewVBox()
 	w.voices = container.NewVBox()
 	installPack := widget.NewButtonWithIcon("Install a pack…", theme.FolderOpenIcon(), func() { w.choosePack(ctx) })
@@ -111,13 +127,14 @@ func Show(ctx context.Context, d Deps) *Window {
 	}
 	content := container.NewVBox(
 		heading("On-device rendering"), w.runtime,
+		widget.NewAccordion(widget.NewAccordionItem("Details", w.runtimeDetail)),
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, heading("Model packs"), installPack),
-		note("The onnx backend renders with an installed pack. Each pack keeps its own licence: read it before you publish what it makes."),
+		note("Shots set to render with on-device models use an installed pack; the animatic needs none. Each pack keeps its own licence: read it before you publish what it makes."),
 		w.packs,
 		widget.NewSeparator(),
 		container.NewBorder(nil, nil, heading("Voices"), installVoice),
-		note("A cast member or a line whose voice is piper:NAME speaks in that Piper voice; every other voice is espeak-ng's."),
+		note("Give a cast member or a line one of these voices to have it spoken in that voice; other lines are spoken by Slate's built-in voices."),
 		w.voices,
 	)
 	w.content = content
@@ -126,6 +143,7 @@ func Show(ctx context.Context, d Deps) *Window {
 	size := d.Window.Canvas().Size()
 	w.dialog.Resize(fyne.NewSize(min(720, size.Width*0.9), min(620, size.Height*0.9)))
 	w.dialog.Show()
+	uikit.DialogKeys(d.Window, w.dialog.Hide, w.dialog.Hide)
 	w.reload(ctx)
 	return w
 }
@@ -143,22 +161,44 @@ func (w *Window) reload(ctx context.Context) {
 			w.runtime.SetText("Not known.")
 			return
 		}
-		session.Background(ctx, w.d.Runner, func(context.Context) (string, error) {
+		session.Background(ctx, w.d.Runner, func(context.Context) (Runtime, error) {
 			return w.m.Runtime()
 		}, w.drawRuntime)
 	})
 }
 
-func (w *Window) drawRuntime(on string, err error) {
+func (w *Window) drawRuntime(on Runtime, err error) {
 	w.shown.runtime, w.shown.runtimeErr = on, err
 	if err != nil {
-		w.runtime.SetText("On-device models cannot run: " + err.Error())
+		w.runtime.SetText("On-device models cannot run on this computer yet, so shots set to render with them will not render. The animatic works as ever. Details say what is missing.")
+		w.runtimeDetail.SetText(err.Error())
 		w.runtime.Importance = widget.DangerImportance
 	} else {
-		w.runtime.SetText("Models run on " + on + ".")
+		w.runtime.SetText(runtimeText(on))
+		w.runtimeDetail.SetText(on.Detail)
 		w.runtime.Importance = widget.MediumImportance
 	}
 	w.runtime.Refresh()
+}
+
+// runtimeText says where models run in a filmmaker's words: "Models run
+// on this computer's graphics card (CUDA), the fastest it offers."
+func runtimeText(r Runtime) string {
+	where := map[string]string{
+		"CPU":      "this computer's processor (CPU)",
+		"CUDA":     "this computer's NVIDIA graphics card (CUDA)",
+		"DirectML": "this computer's graphics card (DirectML)",
+		"CoreML":   "this Mac's Neural Engine and graphics (Core ML)",
+	}[r.Provider]
+	if where == "" {
+		where = "this computer's " + r.Provider + " accelerator"
+	}
+	why := map[string]string{
+		"best":    ", the fastest it offers",
+		"pack":    ", as the model pack asks",
+		"setting": ", as chosen when Slate was started",
+	}[r.ChosenBy]
+	return "Models run on " + where + why + "."
 }
 
 func (w *Window) draw(ctx context.Context, l modelsList) {
@@ -169,7 +209,7 @@ func (w *Window) draw(ctx context.Context, l modelsList) {
 		w.packs.Add(&widget.Label{Text: l.packsErr.Error(), Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance})
 	}
 	if len(l.packs) == 0 && l.packsErr == nil {
-		w.packs.Add(&widget.Label{Text: "None installed. Install one from its folder (or with `slate models install PATH|URL`); the animatic needs none.", Wrapping: fyne.TextWrapWord})
+		w.packs.Add(&widget.Label{Text: "None installed. Install one from the folder it came in.", Wrapping: fyne.TextWrapWord})
 	}
 	for _, p := range l.packs {
 		w.packs.Add(w.packRow(ctx, p))
@@ -179,14 +219,14 @@ func (w *Window) draw(ctx context.Context, l modelsList) {
 		w.voices.Add(&widget.Label{Text: err.Error(), Wrapping: fyne.TextWrapWord, Importance: widget.DangerImportance})
 	}
 	if len(l.voices) == 0 {
-		w.voices.Add(&widget.Label{Text: "No Piper voices installed: dialogue is spoken by espeak-ng.", Wrapping: fyne.TextWrapWord})
+		w.voices.Add(&widget.Label{Text: "No extra voices installed: dialogue is spoken by Slate's built-in voices.", Wrapping: fyne.TextWrapWord})
 	}
 	for _, v := range l.voices {
 		speakers := "1 speaker"
 		if v.Speakers > 1 {
-			speakers = fmt.Sprintf("%d speakers (piper:%s:SPEAKER)", v.Speakers, v.Name)
+			speakers = fmt.Sprintf("%d speakers to choose from", v.Speakers)
 		}
-		name := widget.NewLabelWithStyle(voices.Prefix+v.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		name := widget.NewLabelWithStyle(v.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		detail := &widget.Label{Text: fmt.Sprintf("%s · %d Hz · %s", v.Language, v.SampleRate, speakers), Wrapping: fyne.TextWrapWord}
 		w.voices.Add(container.NewBorder(nil, nil, name, nil, detail))
 	}
@@ -239,6 +279,7 @@ func (w *Window) choosePack(ctx context.Context) {
 	}, w.d.Window)
 	d.Resize(filepick.DialogSize())
 	d.Show()
+	uikit.DialogKeys(w.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // installPack installs the pack in dir (a folder with a manifest.json),
@@ -255,7 +296,7 @@ func (w *Window) installPack(ctx context.Context, dir string) *packTask {
 		case err != nil:
 			w.d.Problem("The pack was not installed", err.Error())
 		default:
-			dialog.ShowInformation("Model pack installed", fmt.Sprintf("%s is installed, licence %s. Shots whose backend is onnx render with it.", p.Manifest.Name, p.Manifest.Licence), w.d.Window)
+			uikit.ShowInformation("Model pack installed", fmt.Sprintf("%s is installed, licence %s. Shots set to render with on-device models use it.", p.Manifest.Name, p.Manifest.Licence), w.d.Window)
 		}
 		w.reload(ctx)
 	})
@@ -278,14 +319,14 @@ func (w *Window) verify(ctx context.Context, name string) *packTask {
 		case err != nil:
 			w.d.Problem(name+" is damaged", err.Error())
 		default:
-			dialog.ShowInformation(name+" is intact", "Every file matches its checksum.", w.d.Window)
+			uikit.ShowInformation(name+" is intact", "Every file matches its checksum.", w.d.Window)
 		}
 	})
 	return t
 }
 
 func (w *Window) confirmRemove(ctx context.Context, name string) {
-	d := dialog.NewConfirm("Remove model pack", fmt.Sprintf("Remove %s from this computer? Clips already rendered with it are kept; shots whose backend is onnx need another pack to render again.", name), func(ok bool) {
+	d := dialog.NewConfirm("Remove model pack", fmt.Sprintf("Remove %s from this computer? Clips already rendered with it are kept; shots set to render with on-device models need another pack to render again.", name), func(ok bool) {
 		if ok {
 			w.remove(ctx, name)
 		}
@@ -293,6 +334,7 @@ func (w *Window) confirmRemove(ctx context.Context, name string) {
 	d.SetConfirmText("Remove")
 	d.SetDismissText("Keep")
 	d.Show()
+	uikit.DialogKeys(w.d.Window, nil, d.Dismiss) // removing takes a click
 }
 
 func (w *Window) remove(ctx context.Context, name string) {
@@ -326,6 +368,7 @@ func (w *Window) chooseVoice(ctx context.Context) {
 	d.SetFilter(filepick.RegularFiles{".onnx"})
 	d.Resize(filepick.DialogSize())
 	d.Show()
+	uikit.DialogKeys(w.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 }
 
 // installVoice checks the Piper voice at model (with model.json beside it)
@@ -340,7 +383,7 @@ func (w *Window) installVoice(ctx context.Context, model string) {
 		if err != nil {
 			w.d.Problem("The voice was not installed", err.Error())
 		} else {
-			dialog.ShowInformation("Voice installed", fmt.Sprintf("%s%s (%s) is installed: give it to a cast member or a line as their voice.", voices.Prefix, v.Name, v.Language), w.d.Window)
+			uikit.ShowInformation("Voice installed", fmt.Sprintf("%s (%s) is installed: give it to a cast member or a line as their voice.", v.Name, v.Language), w.d.Window)
 		}
 		w.reload(ctx)
 	})
@@ -387,6 +430,7 @@ func (w *Window) newPackTask(ctx context.Context, title, detail string) (*packTa
 	t.dialog.SetButtons([]fyne.CanvasObject{t.stop})
 	t.dialog.Resize(fyne.NewSize(min(520, w.d.Window.Canvas().Size().Width*0.8), t.dialog.MinSize().Height))
 	t.dialog.Show()
+	uikit.DialogKeys(w.d.Window, nil, t.stop.OnTapped)
 	return t, ctx
 }
 

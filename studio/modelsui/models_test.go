@@ -32,7 +32,7 @@ type rig struct {
 func (h *rig) show() *Window { return Show(h.t.Context(), h.d) }
 
 // modelsHarness is a window whose models live in a fresh data folder.
-func modelsHarness(t *testing.T, runtime func() (string, error)) (*rig, *Models) {
+func modelsHarness(t *testing.T, runtime func() (Runtime, error)) (*rig, *Models) {
 	data := t.TempDir()
 	m := &Models{
 		Packs:     pack.NewStore(filepath.Join(data, "models"), nil),
@@ -66,11 +66,13 @@ func newRig(t *testing.T, m *Models) *rig {
 }
 
 func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
-	h, m := modelsHarness(t, func() (string, error) { return "CPU, with ONNX Runtime 1.24.3 (it offers CPU)", nil })
+	h, m := modelsHarness(t, func() (Runtime, error) {
+		return Runtime{Provider: "CPU", ChosenBy: "best", Detail: "CPU (the best this ONNX Runtime offers), with ONNX Runtime 1.24.3 (it offers CPU)"}, nil
+	})
 	w := h.show()
-	h.ui.Until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtime != "" })
+	h.ui.Until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtime.Provider != "" })
 	shown := studiotest.Texts(h.win.Canvas().Overlays().Top())
-	for _, want := range []string{"Models run on CPU, with ONNX Runtime 1.24.3 (it offers CPU).", "None installed.", "No Piper voices installed"} {
+	for _, want := range []string{"Models run on this computer's processor (CPU), the fastest it offers.", "with ONNX Runtime 1.24.3 (it offers CPU)", "None installed.", "No extra voices installed"} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the empty window does not say %q:\n%s", want, shown)
 		}
@@ -119,8 +121,8 @@ func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
 	h.ui.Until(t, "the voice to be listed", 20*time.Second, func() bool { return len(w.shown.voices) == 1 })
 	h.ui.Drain()
 	studiotest.Dismiss(t, h.win)
-	if shown := studiotest.Texts(w.content); !strings.Contains(shown, "piper:tiny") || !strings.Contains(shown, "en_US · 22050 Hz · 1 speaker") {
-		t.Errorf("the window does not list piper:tiny:\n%s", shown)
+	if shown := studiotest.Texts(w.content); !strings.Contains(shown, "tiny\n") || !strings.Contains(shown, "en_US · 22050 Hz · 1 speaker") {
+		t.Errorf("the window does not list the tiny voice:\n%s", shown)
 	}
 
 	// Removing asks first, then the pack is gone from disk and the list.
@@ -133,8 +135,8 @@ func TestModelsWindowInstallsListsAndRemoves(t *testing.T) {
 }
 
 func TestModelsWindowSaysWhyModelsCannotRun(t *testing.T) {
-	h, m := modelsHarness(t, func() (string, error) {
-		return "", errors.New("ONNX Runtime is not installed: run `make run`")
+	h, m := modelsHarness(t, func() (Runtime, error) {
+		return Runtime{}, errors.New("ONNX Runtime is not installed: run `make run`")
 	})
 	// A pack whose manifest is broken is shown as damaged, not hidden.
 	broken := filepath.Join(m.Packs.Dir(), "broken")
@@ -147,7 +149,7 @@ func TestModelsWindowSaysWhyModelsCannotRun(t *testing.T) {
 	w := h.show()
 	h.ui.Until(t, "the models to be listed", 10*time.Second, func() bool { return w.shown.runtimeErr != nil })
 	shown := studiotest.Texts(h.win.Canvas().Overlays().Top())
-	for _, want := range []string{"On-device models cannot run: ONNX Runtime is not installed: run `make run`", "Damaged: "} {
+	for _, want := range []string{"On-device models cannot run on this computer yet", "ONNX Runtime is not installed: run `make run`", "Damaged: "} {
 		if !strings.Contains(shown, want) {
 			t.Errorf("the window does not say %q:\n%s", want, shown)
 		}

@@ -67,13 +67,17 @@ func TestModelsWindowDoctorAndRenderAgreeOnProvider(t *testing.T) {
 
 			// The Models window, as cmd/slate gives it its models.
 			m := &Models{Packs: store, VoiceDirs: voices.Dirs(home), VoicesDir: filepath.Join(home, "voices"),
-				Runtime: func() (string, error) { return cli.OnDevice(home, os.Getenv) }}
+				Runtime: func() (Runtime, error) {
+					w, err := cli.OnDeviceWhere(home, os.Getenv)
+					return Runtime{Provider: w.Provider, ChosenBy: w.ChosenBy, Detail: w.Detail}, err
+				}}
 			h := newRig(t, m)
 			w := h.show()
 			h.ui.Until(t, "the window to say where models run", 20*time.Second, func() bool {
-				return w.shown.runtime != "" || w.shown.runtimeErr != nil
+				return w.shown.runtime.Provider != "" || w.shown.runtimeErr != nil
 			})
-			window := w.runtime.Text
+			// What the window says, and under Details the workings.
+			window, detail := w.runtime.Text, w.runtimeDetail.Text
 
 			// slate doctor's models line.
 			var out bytes.Buffer
@@ -97,10 +101,11 @@ func TestModelsWindowDoctorAndRenderAgreeOnProvider(t *testing.T) {
 				b.(*onnx.Backend).Close()
 			}
 
-			t.Logf("manifest names %s:\n  window: %s\n  doctor: %s\n  render: %s%s", named, window, doctor, rendered, refused)
+			t.Logf("manifest names %s:\n  window: %s\n  details: %s\n  doctor: %s\n  render: %s%s", named, window, detail, doctor, rendered, refused)
 			if refused == "" {
 				if !strings.EqualFold(rendered, named) ||
-					!strings.HasPrefix(window, "Models run on "+rendered+" (chosen by the pack's manifest)") ||
+					!strings.Contains(window, "("+rendered+"), as the model pack asks.") ||
+					!strings.HasPrefix(detail, rendered+" (chosen by the pack's manifest)") ||
 					!strings.HasPrefix(doctor, "ok    models        tinypack (CC0-1.0); the onnx backend renders on "+rendered+" (chosen by the pack's manifest)") {
 					t.Errorf("a render uses %s, but the Models window says %q and slate doctor %q", rendered, window, doctor)
 				}
@@ -108,8 +113,8 @@ func TestModelsWindowDoctorAndRenderAgreeOnProvider(t *testing.T) {
 			}
 			// The registry says which backend failed to open; the reason
 			// after it is the same.
-			reason, ok := strings.CutPrefix(window, "On-device models cannot run: ")
-			if !ok || reason == "" || !strings.HasSuffix(refused, ": "+reason) ||
+			reason := detail
+			if !strings.HasPrefix(window, "On-device models cannot run on this computer yet") || reason == "" || !strings.HasSuffix(refused, ": "+reason) ||
 				doctor != "FAIL  models        tinypack (CC0-1.0) installed, but "+reason {
 				t.Errorf("a render is refused (%s), but the Models window says %q and slate doctor %q", refused, window, doctor)
 			}

@@ -21,6 +21,7 @@ type Session interface {
 	Listen(session.Listener)
 	Project() *timeline.Project
 	Selected() []string
+	Select(ids ...string)
 	Playhead() int
 	SetPlayhead(frame int)
 	Request(i int) *render.Request

@@ -19,6 +19,7 @@ import (
 
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -79,7 +80,7 @@ type Player struct {
 	sem chan struct{}
 
 	img                        *canvas.Image
-	playBtn, loopBtn           *widget.Button
+	playBtn, loopBtn           *uikit.TipButton
 	slider                     *widget.Slider
 	timecode, speedLbl, status *widget.Label
 	root                       fyne.CanvasObject
@@ -198,10 +199,6 @@ func (p *Player) build() {
 	p.img.FillMode = canvas.ImageFillContain
 	p.img.SetMinSize(fyne.NewSize(160, 90))
 
-	back := widget.NewButtonWithIcon("", theme.MediaSkipPreviousIcon(), func() { p.Step(-1) })
-	p.playBtn = widget.NewButtonWithIcon("", theme.MediaPlayIcon(), p.Toggle)
-	fwd := widget.NewButtonWithIcon("", theme.MediaSkipNextIcon(), func() { p.Step(1) })
-	p.loopBtn = widget.NewButtonWithIcon("Loop", theme.MediaReplayIcon(), p.toggleLoop)
 	p.slider = widget.NewSlider(0, 1)
 	p.slider.Step = 1
 	p.slider.OnChanged = func(v float64) {
@@ -214,10 +211,10 @@ func (p *Player) build() {
 	p.status = widget.NewLabel("")
 	p.status.Truncation = fyne.TextTruncateEllipsis
 
-	controls := container.NewBorder(nil, nil,
-		container.NewHBox(back, p.playBtn, fwd, p.loopBtn),
-		container.NewHBox(p.speedLbl, p.timecode),
-		p.slider)
+	controls := container.NewVBox(
+		container.NewBorder(nil, nil, nil, p.timecode, p.slider),
+		container.NewBorder(nil, nil, nil, p.speedLbl, container.NewCenter(p.transport())),
+	)
 	picture := container.NewStack(canvas.NewRectangle(color.Black), p.img)
 	p.root = container.NewBorder(nil, container.NewVBox(controls, p.status), nil, nil, picture)
 }
@@ -225,27 +222,16 @@ func (p *Player) build() {
 // View is the player, for the window.
 func (p *Player) View() fyne.CanvasObject { return p.root }
 
-// TypedKey plays, pauses, shuttles and steps by the bare keys of video
-// editors: Space, J, K, L and the arrows. It reports whether key was one
-// of them.
+// TypedKey plays, pauses, shuttles and moves by the bare keys of video
+// editors (see Commands). It reports whether key was one of them.
 func (p *Player) TypedKey(key *fyne.KeyEvent) bool {
-	switch key.Name {
-	case fyne.KeySpace:
-		p.Toggle()
-	case fyne.KeyJ:
-		p.Shuttle(-1)
-	case fyne.KeyK:
-		p.Pause()
-	case fyne.KeyL:
-		p.Shuttle(1)
-	case fyne.KeyLeft:
-		p.Step(-1)
-	case fyne.KeyRight:
-		p.Step(1)
-	default:
-		return false
+	for _, c := range p.Commands() {
+		if key.Name == c.Key || (c.Also != "" && key.Name == c.Also) {
+			c.Run()
+			return true
+		}
 	}
-	return true
+	return false
 }
 
 // Close stops playback and all background work; the studio is closing.

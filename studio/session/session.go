@@ -88,6 +88,11 @@ type Session struct {
 	primaryAt int
 	// playhead is the frame the player shows, on the film's timeline.
 	playhead int
+	// playing reports whether the preview plays (SetPlayer); nil: never.
+	playing func() bool
+	// fps is the frame rate the playhead counts in: the project's when it
+	// was last told (a new rate moves it to the same moment).
+	fps int
 
 	listeners []Listener
 	// detached: the views are gone (the studio is quitting); an edit
@@ -193,7 +198,7 @@ func (s *Session) Document() *library.Document { return s.doc }
 func (s *Session) Open(ctx context.Context, doc *library.Document) {
 	s.doc = doc
 	s.selected = nil
-	s.playhead = 0
+	s.playhead, s.fps = 0, doc.Project().FPS
 	s.changed(ctx, timeline.Change{Project: true})
 }
 
@@ -264,7 +269,7 @@ func (s *Session) changed(ctx context.Context, ch timeline.Change) {
 	if len(s.selected) > 0 {
 		s.primaryAt = p.Index(s.selected[0])
 	}
-	s.playhead = min(s.playhead, max(0, p.TotalFrames()-1))
+	s.playhead = min(s.keepMoment(p.FPS), max(0, p.TotalFrames()-1))
 	for _, l := range s.listeners {
 		if l.ProjectChanged != nil {
 			l.ProjectChanged(ch)
@@ -273,7 +278,8 @@ func (s *Session) changed(ctx context.Context, ch timeline.Change) {
 	s.LookUpClips(ctx)
 }
 
-// Select makes ids the selection; the first is shown in the inspector.
+// Select makes ids the selection; the first is shown in the inspector,
+// and the playhead goes to its first frame unless the preview is playing.
 func (s *Session) Select(ids ...string) {
 	s.selected = slices.Clone(ids)
 	if len(ids) > 0 {
@@ -284,6 +290,7 @@ func (s *Session) Select(ids ...string) {
 			l.SelectionChanged()
 		}
 	}
+	s.followSelection()
 }
 
 // Selected lists the selected shots' IDs, the one the inspector shows

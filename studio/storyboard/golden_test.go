@@ -13,6 +13,7 @@ import (
 func TestViewGoldens(t *testing.T) {
 	b := newBoard(t, nil)
 	b.s.Select("window")
+	b.s.SetPlayhead(0) // selecting moved it to the window; the goldens draw it at the start
 	for name, obj := range map[string]fyne.CanvasObject{
 		"timeline.xml":  b.strip.View(),
 		"inspector.xml": b.in.View(),

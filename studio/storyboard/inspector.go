@@ -22,6 +22,7 @@ import (
 	"github.com/slatestudio/slate/studio/filepick"
 	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -128,7 +129,7 @@ func (i *Inspector) showError(field string, err error) {
 		i.show(l, msg)
 		return
 	}
-	dialog.ShowError(err, i.d.Window)
+	uikit.ShowError(err, i.d.Window)
 }
 
 // show puts up message l, noting the field being committed it is about.
@@ -169,6 +170,7 @@ func (i *Inspector) apply(ctx context.Context, field string, c timeline.Command)
 		return false
 	}
 	i.clearErrors()
+	i.s.ShowShot(i.shotID) // the preview shows what was edited
 	return true
 }
 
@@ -295,17 +297,12 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 		}
 		i.apply(ctx, "seed", timeline.SetSeed(id, n))
 	})
-	reroll := widget.NewButtonWithIcon("", theme.ViewRefreshIcon(), func() {
+	reroll := uikit.NewTipButton("", theme.ViewRefreshIcon(), "New random seed", func() {
 		i.apply(ctx, "seed", timeline.SetSeed(id, rand.Int64N(1<<31)))
 	})
 
-	backends := append([]string{"Project default (" + i.d.DefaultBackend + ")"}, i.d.Backends...)
-	i.backend = widget.NewSelect(backends, func(v string) {
-		name := v
-		if v == backends[0] {
-			name = ""
-		}
-		i.apply(ctx, "backend", timeline.SetBackend(id, name))
+	i.backend = widget.NewSelect(backendChoices(i.d.DefaultBackend, i.d.Backends), func(v string) {
+		i.apply(ctx, "backend", timeline.SetBackend(id, backendNamed(v, i.d.Backends)))
 	})
 	i.cont = widget.NewCheck("Continue from the previous shot", func(on bool) {
 		i.apply(ctx, "continue", timeline.SetContinue(id, on))
@@ -401,11 +398,12 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 		widget.NewSeparator(),
 		heading("Render"),
 		field("Seed", container.NewBorder(nil, nil, nil, reroll, i.seed), "seed"),
-		field("Backend", i.backend, "backend"),
+		field("Render with", i.backend, "backend"),
 		i.cont,
 	}
 	i.watchFields()
 	i.root.Refresh()
+	i.escapeClears(i.root)
 }
 
 // fill sets every field from the shot, leaving alone a field being typed
@@ -430,7 +428,7 @@ func (i *Inspector) fill(sh *timeline.Shot) {
 	if sh.Backend == "" {
 		i.backend.SetSelectedIndex(0)
 	} else {
-		i.backend.SetSelected(sh.Backend)
+		i.backend.SetSelected(backendLabel(sh.Backend))
 	}
 	i.cont.SetChecked(sh.Continue)
 	var names []string
@@ -508,12 +506,12 @@ func newLineRow(ctx context.Context, i *Inspector, shotID string, j int) *lineRo
 			return err
 		})
 	})
-	up := widget.NewButtonWithIcon("", theme.MoveUpIcon(), func() {
+	up := uikit.NewTipButton("", theme.MoveUpIcon(), "Move the line up", func() {
 		if j > 0 {
 			i.apply(ctx, field, timeline.MoveLine(shotID, j, j-1))
 		}
 	})
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(ctx, field, timeline.RemoveLine(shotID, j)) })
+	remove := uikit.NewTipButton("", theme.DeleteIcon(), "Remove the line", func() { i.apply(ctx, field, timeline.RemoveLine(shotID, j)) })
 	r.start.SetPlaceHolder("start s")
 	top := container.NewBorder(nil, nil, r.speaker, container.NewHBox(widget.NewLabel("at"), container.NewGridWrap(fyne.NewSize(70, r.start.MinSize().Height), r.start), up, remove))
 	r.box = container.NewVBox(top, r.text, i.errLabel(field))
@@ -593,8 +591,9 @@ func newCueRow(ctx context.Context, i *Inspector, shotID string, j int) *cueRow 
 		}, i.d.Window)
 		d.SetFilter(filepick.RegularFiles{})
 		d.Show()
+		uikit.DialogKeys(i.d.Window, nil, d.Dismiss) // Esc; the file picker's own buttons and fields do the rest
 	})
-	remove := widget.NewButtonWithIcon("", theme.DeleteIcon(), func() { i.apply(ctx, field, timeline.RemoveCue(shotID, j)) })
+	remove := uikit.NewTipButton("", theme.DeleteIcon(), "Remove the sound cue", func() { i.apply(ctx, field, timeline.RemoveCue(shotID, j)) })
 	grid := container.NewGridWithColumns(3,
 		container.NewBorder(nil, nil, widget.NewLabel("from"), nil, r.start),
 		container.NewBorder(nil, nil, widget.NewLabel("for"), nil, r.dur),
@@ -641,6 +640,9 @@ type commitEntry struct {
 	onChanged func(string)
 	committed string
 	focused   bool
+	// stored is the project's value, as last set (see escape.go).
+	stored   string
+	onEscape func()
 
 	// wrap lays out a multi-line entry's text; nil for a single line.
 	wrap *entryWrap
@@ -686,6 +688,7 @@ func (e *commitEntry) commit() {
 
 // setIdle shows v unless the person is typing in the field.
 func (e *commitEntry) setIdle(v string) {
+	e.stored = v
 	if e.focused && e.value() != e.committed {
 		return
 	}
@@ -730,6 +733,9 @@ func (e *commitEntry) Resize(size fyne.Size) {
 // TypedKey makes Backspace and Delete step over a break that is not part
 // of the text.
 func (e *commitEntry) TypedKey(key *fyne.KeyEvent) {
+	if key.Name == fyne.KeyEscape && e.revert() {
+		return
+	}
 	if e.wrap != nil {
 		e.wrap.beforeKey(key)
 	}

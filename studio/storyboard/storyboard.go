@@ -32,6 +32,8 @@ type Session interface {
 	Select(ids ...string)
 	Playhead() int
 	SetPlayhead(frame int)
+	// ShowShot brings the preview to an edited shot.
+	ShowShot(id string)
 
 	KeyOf(i int) string
 	ClipOf(i int) (library.Clip, bool)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -112,8 +113,8 @@ func NewStrip(ctx context.Context, d Deps) *Strip {
 
 // View is the strip with its tool bar, for the window.
 func (t *Strip) View() fyne.CanvasObject {
-	zoomIn := widget.NewButtonWithIcon("", theme.ZoomInIcon(), func() { t.setZoom(t.zoom * 1.5) })
-	zoomOut := widget.NewButtonWithIcon("", theme.ZoomOutIcon(), func() { t.setZoom(t.zoom / 1.5) })
+	zoomIn := uikit.NewTipButton("", theme.ZoomInIcon(), "Zoom in", func() { t.setZoom(t.zoom * 1.5) })
+	zoomOut := uikit.NewTipButton("", theme.ZoomOutIcon(), "Zoom out", func() { t.setZoom(t.zoom / 1.5) })
 	fit := widget.NewButton("Fit", t.fit)
 	t.updateZoomLabel()
 	bar := container.NewHBox(t.add, widget.NewSeparator(), zoomOut, zoomIn, fit, t.zoomLabel)

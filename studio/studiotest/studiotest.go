@@ -32,6 +32,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -412,9 +413,23 @@ func Texts(o fyne.CanvasObject) string {
 			b.WriteString(o.Text + "\n")
 		case *widget.Entry:
 			b.WriteString(o.Text + "\n")
+		case *uikit.Field:
+			b.WriteString(o.Text + "\n")
 		}
 	})
 	return b.String()
+}
+
+// EntryOf is o's entry when o is a text field: a widget.Entry, or the
+// entry of a uikit.Field (an entry that takes Esc).
+func EntryOf(o fyne.CanvasObject) (*widget.Entry, bool) {
+	switch e := o.(type) {
+	case *widget.Entry:
+		return e, true
+	case *uikit.Field:
+		return &e.Entry, true
+	}
+	return nil, false
 }
 
 // FindButton finds the (last) button labelled label in o, failing the
@@ -423,8 +438,15 @@ func FindButton(t testing.TB, o fyne.CanvasObject, label string) *widget.Button 
 	t.Helper()
 	var found *widget.Button
 	WalkAll(o, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == label {
-			found = b
+		switch b := o.(type) {
+		case *widget.Button:
+			if b.Text == label {
+				found = b
+			}
+		case *uikit.TipButton: // a button with a tooltip
+			if b.Text == label {
+				found = &b.Button
+			}
 		}
 	})
 	if found == nil {
