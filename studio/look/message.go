@@ -24,8 +24,11 @@ type Message struct {
 	widget.Label
 	// Full is the whole message; Text is what is shown in place.
 	Full string
-	win  fyne.Window
-	tip  *widget.PopUp
+	// DetailsShown, if set, is told of the details dialog once it shows
+	// (to give it the keys the studio's dialogs take).
+	DetailsShown func(dialog.Dialog)
+	win          fyne.Window
+	tip          *widget.PopUp
 }
 
 var (
@@ -111,7 +114,11 @@ func (m *Message) Tapped(*fyne.PointEvent) {
 	if m.win == nil {
 		return
 	}
-	m.Details().Show()
+	d := m.Details()
+	d.Show()
+	if m.DetailsShown != nil {
+		m.DetailsShown(d)
+	}
 }
 
 // Details is the dialog that shows the whole message.

@@ -100,6 +100,7 @@ func (i *Inspector) View() fyne.CanvasObject {
 // hover and when clicked.
 func (i *Inspector) errLabel(field string) *look.Message {
 	l := look.NewMessage(i.d.Window)
+	l.DetailsShown = func(d dialog.Dialog) { uikit.DialogKeys(i.d.Window, d.Hide, d.Hide) }
 	i.errs[field] = l
 	return l
 }
