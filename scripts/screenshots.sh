@@ -37,6 +37,9 @@
 #                  clips will be rendered again
 #   vertical.png   the main window once those settings are applied: the
 #                  preview shows an upright 1080×1920 frame
+#   empty-state.png  a fresh data folder's studio in the dark theme, its Cast
+#                  tab showing the help and empty-state text
+#   light-theme.png  the same studio in the light theme (FYNE_THEME=light)
 #
 #   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
 #
@@ -268,20 +271,20 @@ done
 [ -n "$wizard" ] || die "the recording wizard did not open"
 # Listing the devices takes a moment, longer while shots render.
 sleep 4
-# Click into the Name field (GLFW takes keys only into the focused
-# window), then type.
-DISPLAY=$display xdotool mousemove --window "$wizard" 950 157 click 1
+# Click into the Name field, under the Stills note (GLFW takes keys
+# only into the focused window), then type.
+DISPLAY=$display xdotool mousemove --window "$wizard" 950 297 click 1
 sleep 0.5
 DISPLAY=$display xdotool type --delay 60 "Sam Pike"
 sleep 2
 import -display "$display" -window "$wizard" "$outdir/wizard-preview.png"
 echo "  $outdir/wizard-preview.png"
 DISPLAY=$display xdotool key Return
-sleep 8
+sleep 12
 import -display "$display" -window "$wizard" "$outdir/wizard-prompt.png"
 echo "  $outdir/wizard-prompt.png"
 # The rest of the take, saving it, and the checks.
-sleep 45
+sleep 41
 import -display "$display" -window "$wizard" "$outdir/wizard-results.png"
 echo "  $outdir/wizard-results.png"
 import -display "$display" -window root "$outdir/screen.png"
@@ -336,3 +339,38 @@ shot project-settings
 click 0.53 0.662 # Apply
 sleep 3
 shot vertical
+
+# --- The empty state and the light theme (issue 11) ---
+# The studio's help and empty-state text, and its light theme: a second
+# studio on a fresh data folder, in the dark theme with its Cast
+# tab open (no cast yet), then a third on another in the light theme.
+stop "$app_pid"
+app_pid=
+# fresh_studio starts the studio on the empty data folder $1, with the
+# further environment variables given after it.
+fresh_studio() {
+	local home=$1
+	shift
+	mkdir -p "$home"
+	env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$home" DISPLAY="$display" SLATE_VOICES= "$@" \
+		./bin/slate "$project" >"$work/fresh.log" 2>&1 &
+	app_pid=$!
+	window=
+	for _ in $(seq $((wait_s * 5))); do
+		window=$(app_window) && break
+		kill -0 "$app_pid" 2>/dev/null || { cat "$work/fresh.log" >&2; die "bin/slate exited before it opened a window (log above)"; }
+		sleep 0.2
+	done
+	[ -n "$window" ] || die "no window appeared within ${wait_s}s"
+	sleep 2
+}
+fresh_studio "$work/fresh-dark"
+# The Cast tab, third along the top left.
+click 0.135 0.055
+sleep 1
+shot empty-state
+stop "$app_pid"
+app_pid=
+fresh_studio "$work/fresh-light" FYNE_THEME=light
+shot light-theme
+# --- end of the empty state and the light theme ---

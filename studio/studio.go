@@ -43,6 +43,7 @@ import (
 	"github.com/slatestudio/slate/studio/accountui"
 	"github.com/slatestudio/slate/studio/castui"
 	"github.com/slatestudio/slate/studio/libraryui"
+	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/modelsui"
 	"github.com/slatestudio/slate/studio/player"
 	"github.com/slatestudio/slate/studio/session"
@@ -161,6 +162,9 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Library: d.Library, Doc: d.Doc, Queue: d.Queue, Backends: d.Backends, Backend: d.Backend,
 		Log: d.Log, Do: d.Do, Report: s.report,
 	})
+	// The studio's colours: Fyne's, with those that read too faint made
+	// to meet WCAG AA contrast (studio/look).
+	a.Settings().SetTheme(look.New())
 	icon := fyne.NewStaticResource("slate.png", icons.AppPNG)
 	a.SetIcon(icon)
 	s.win = a.NewWindow(windowTitle(d.Doc.Project()))

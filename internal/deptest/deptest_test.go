@@ -128,16 +128,19 @@ var rules = []rule{
 	{pkg: "studio/session", may: []string{"library", "render", "timeline"}, forbidden: gui},
 	// Each room is given what it uses; none imports the shell (studio) or
 	// another room.
-	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/uikit", "studio/filepick", "library", "render", "timeline", "internal/clock"}},
+	{pkg: "studio/storyboard", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "library", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/player", may: []string{"studio/session", "studio/uikit", "library", "media", "render", "timeline", "internal/clock"}},
-	{pkg: "studio/castui", may: []string{"studio/session", "studio/uikit", "studio/filepick", "capture", "consent", "library", "media", "timeline", "voices", "internal/clock", "internal/userfile"}},
+	{pkg: "studio/castui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "capture", "consent", "library", "media", "timeline", "voices", "internal/clock", "internal/userfile"}},
 	{pkg: "studio/accountui", may: []string{"studio/session", "studio/uikit", "account", "account/client", "consent", "library", "sharing", "timeline", "internal/clock"}},
-	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/uikit", "studio/filepick", "library", "media", "render", "timeline", "internal/clock"}},
-	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/uikit", "studio/filepick", "ml/pack", "voices"}},
+	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "library", "media", "render", "timeline", "internal/clock"}},
+	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "ml/pack", "voices"}},
 	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
 	// The widgets Fyne lacks (tooltips, Enter and Esc in dialogs) import
 	// nothing of Slate's.
 	{pkg: "studio/uikit", may: []string{}},
+	// The studio's theme, which the shell installs and the rooms' progress
+	// bars are drawn in: Fyne only.
+	{pkg: "studio/look", may: []string{}},
 	// The tests' builder makes what a studio works with, not the studio.
 	{pkg: "studio/studiotest", may: []string{"studio/session", "studio/uikit", "examples", "library", "media", "render", "timeline", "internal/clock"}},
 }
@@ -152,7 +155,7 @@ var studioSide = []string{
 // fyneUsers are the packages that may use Fyne, besides the binaries
 // (cmd/...): the studio's shell and its rooms, and the builder of their
 // tests. The session is not one of them.
-var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/filepick", "studio/uikit", "studio/studiotest"}
+var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/filepick", "studio/uikit", "studio/look", "studio/studiotest"}
 
 // serverImporters may import the server package itself; everyone else,
 // the studio above all, reaches the server through account/client.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	"math"
 	"os"
 	"strings"
@@ -24,6 +25,7 @@ import (
 	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
 )
 
@@ -52,6 +54,7 @@ type wizard struct {
 	picture   *canvas.Image
 	prompt    *canvas.Text
 	countdown *canvas.Text
+	backdrop  *canvas.Rectangle
 	meter     *widget.ProgressBar
 	status    *widget.Label
 	takeBar   *widget.ProgressBar
@@ -64,8 +67,14 @@ type wizard struct {
 	prefs   *widget.Entry
 	save    *widget.Button
 
-	// body holds the current step's controls.
-	body *fyne.Container
+	// body holds the current step's controls, in scroll; actions the
+	// step's buttons under it, always in view.
+	body    *fyne.Container
+	scroll  *container.Scroll
+	actions *fyne.Container
+	right   *fyne.Container
+	// script is the take's script beside the picture (wizardscript.go).
+	scriptPane *scriptPane
 
 	mu        sync.Mutex
 	stopLive  context.CancelFunc // ends the preview or the take
@@ -120,11 +129,11 @@ func (w *wizard) build(ctx context.Context) {
 	w.picture = canvas.NewImageFromImage(nil)
 	w.picture.FillMode = canvas.ImageFillContain
 	w.picture.SetMinSize(fyne.NewSize(640, 360))
-	w.prompt = canvas.NewText("", theme.Color(theme.ColorNameForeground))
+	w.prompt = canvas.NewText("", promptColor)
 	w.prompt.TextSize = 30
 	w.prompt.TextStyle.Bold = true
 	w.prompt.Alignment = fyne.TextAlignCenter
-	w.countdown = canvas.NewText("", theme.Color(theme.ColorNamePrimary))
+	w.countdown = canvas.NewText("", countdownColor)
 	w.countdown.TextSize = 48
 	w.countdown.TextStyle.Bold = true
 	w.countdown.Alignment = fyne.TextAlignCenter
@@ -151,10 +160,18 @@ func (w *wizard) build(ctx context.Context) {
 	w.save.Importance = widget.HighImportance
 
 	w.body = container.NewVBox()
-	overlay := container.NewVBox(layoutSpacer(), w.prompt, w.countdown, layoutSpacer())
+	w.scroll = container.NewVScroll(w.body)
+	w.actions = container.NewVBox()
+	w.backdrop = canvas.NewRectangle(backdropColor)
+	w.backdrop.Hide()
+	overlay := container.NewVBox(layoutSpacer(), container.NewStack(w.backdrop, container.NewVBox(w.prompt, w.countdown)), layoutSpacer())
 	screen := container.NewStack(canvas.NewRectangle(theme.Color(theme.ColorNameInputBackground)), w.picture, overlay)
 	left := container.NewBorder(nil, container.NewVBox(container.NewBorder(nil, nil, widget.NewLabel("Sound"), nil, w.meter), w.status), nil, nil, screen)
-	split := container.NewHSplit(left, container.NewVScroll(w.body))
+	// The step's buttons stay under the scrolled pane, where its scroll
+	// bar cannot cover them, and never wider than the pane: the window
+	// must not grow with the step it shows.
+	w.right = container.NewBorder(nil, w.actions, nil, nil, w.scroll)
+	split := container.NewHSplit(left, w.right)
 	split.SetOffset(0.64)
 	w.win.SetContent(split)
 }
@@ -248,16 +265,24 @@ func (w *wizard) updateStart() {
 func (w *wizard) showStep(objs ...fyne.CanvasObject) {
 	w.body.Objects = objs
 	w.body.Refresh()
+	w.showActions()
+}
+
+// showActions shows the step's buttons under the scrolled pane.
+func (w *wizard) showActions(buttons ...fyne.CanvasObject) {
+	w.actions.Objects = buttons
+	w.right.Refresh() // laid out again for the buttons' height
 }
 
 func (w *wizard) showSetup() {
-	w.prompt.Text, w.countdown.Text = "", ""
-	w.prompt.Refresh()
-	w.countdown.Refresh()
+	w.setPrompt("", "")
 	heading := widget.NewLabelWithStyle("Record a cast member", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	about := widget.NewLabel("A take of about 25 seconds: look at the camera, turn your head left and right, read five digits and say a short line, as the screen asks. It is then checked to be a live recording of you.")
 	about.Wrapping = fyne.TextWrapWord
 	w.showStep(heading, about,
+		widget.NewLabelWithStyle("Stills", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		&widget.Label{Text: stillsToCome, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance},
+		widget.NewSeparator(),
 		widget.NewForm(
 			widget.NewFormItem("Name", w.name),
 			widget.NewFormItem("Handle", w.handle),
@@ -399,10 +424,11 @@ func (w *wizard) record(parent context.Context) {
 		cancel()
 	})
 	w.takeBar.SetValue(0)
+	w.scriptPane = newScriptPane(w.script)
 	w.showStep(widget.NewLabelWithStyle("Recording", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		widget.NewLabel("Follow the words over the picture."), w.takeBar, cancelBtn)
-	w.prompt.Text = "Get ready: say nothing yet"
-	w.prompt.Refresh()
+		widget.NewLabel("Follow the words over the picture."), w.scriptPane.box, look.ProgressBar(w.takeBar))
+	w.showActions(cancelBtn)
+	w.setPrompt("Get ready: say nothing yet", "")
 	choice, clock, script := w.choice(), w.clock(), w.script
 	go func() {
 		cam, mic, err := capture.OpenDevices(ctx, choice, clock)
@@ -428,9 +454,8 @@ func (w *wizard) record(parent context.Context) {
 			OnPrompt: func(i int) { s.OnUI(func() { w.curPrompt = i; w.tickPrompt() }) },
 			OnSaving: func() {
 				s.OnUI(func() {
-					w.prompt.Text, w.countdown.Text = "", ""
-					w.prompt.Refresh()
-					w.countdown.Refresh()
+					w.setPrompt("", "")
+					w.scriptPane = nil
 					w.showStep(widget.NewLabel("Saving the take…"), widget.NewProgressBarInfinite())
 				})
 			},
@@ -455,6 +480,26 @@ func (w *wizard) record(parent context.Context) {
 	}()
 }
 
+// The prompt over the picture is white and its countdown a light blue, on
+// a dark band: the camera's picture may be anything from a white wall to
+// a dark room, and both read at 3:1 or more on the band over either
+// (TestWizardPromptReads), whichever the theme.
+var (
+	promptColor    = color.NRGBA{0xff, 0xff, 0xff, 0xff}
+	countdownColor = color.NRGBA{0x8a, 0xb8, 0xff, 0xff}
+	backdropColor  = color.NRGBA{0, 0, 0, 0xc0}
+)
+
+// setPrompt shows prompt and countdown over the picture, on their band
+// while there is either.
+func (w *wizard) setPrompt(prompt, countdown string) {
+	w.prompt.Text, w.countdown.Text = prompt, countdown
+	w.backdrop.Hidden = prompt == "" && countdown == ""
+	w.prompt.Refresh()
+	w.countdown.Refresh()
+	w.backdrop.Refresh()
+}
+
 // tickPrompt shows the current prompt and the seconds left on it.
 func (w *wizard) tickPrompt() {
 	if w.takeStart.IsZero() || w.take != nil || len(w.script.Prompts) == 0 {
@@ -466,10 +511,10 @@ func (w *wizard) tickPrompt() {
 		p := w.script.Prompts[w.curPrompt]
 		text, end = p.Text, p.End
 	}
-	w.prompt.Text = text
-	w.countdown.Text = fmt.Sprintf("%.0f", max(0, (end-at).Seconds()))
-	w.prompt.Refresh()
-	w.countdown.Refresh()
+	w.setPrompt(text, fmt.Sprintf("%.0f", max(0, (end-at).Seconds())))
+	if w.scriptPane != nil {
+		w.scriptPane.show(w.script, w.curPrompt, at)
+	}
 	if w.script.Length > 0 {
 		w.takeBar.SetValue(min(1, at.Seconds()/w.script.Length.Seconds()))
 	}
@@ -530,6 +575,9 @@ func (w *wizard) showReview(ctx context.Context) {
 		img.SetMinSize(fyne.NewSize(110, 82))
 		w.stills.Add(container.NewVBox(img, widget.NewLabel(stillLabel(st.Kind))))
 	}
+	if len(rep.Stills) == 0 {
+		w.stills.Add(&widget.Label{Text: "No stills: no face was found in the take.", Importance: widget.LowImportance})
+	}
 	headline := "The take passed every check."
 	if !rep.Passed() {
 		headline = "The take did not pass: see what to redo below, then take it again."
@@ -549,9 +597,12 @@ func (w *wizard) showReview(ctx context.Context) {
 		widget.NewLabelWithStyle("Stills", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), w.stills, play,
 		widget.NewSeparator(),
 		widget.NewLabelWithStyle("Who may feature this likeness?", fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		w.level, w.explain, w.prefs,
-		container.NewGridWithColumns(3, discard, retake, w.save))
+		w.level, w.explain, w.prefs)
+	w.showActions(w.save, container.NewGridWithColumns(2, retake, discard))
 }
+
+// stillsToCome says, before the take, what the Stills heading will show.
+const stillsToCome = "Once the take is checked, three stills from it appear here: facing the camera, turned left and turned right. They are the likeness that renders featuring this cast member start from."
 
 func stillLabel(k capture.PromptKind) string {
 	switch k {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
@@ -132,7 +133,7 @@ func exportFilmTo(ctx context.Context, d Deps, path string) *filmExport {
 	e.bar = widget.NewProgressBar()
 	e.stop = widget.NewButtonWithIcon("Cancel", theme.CancelIcon(), e.cancelExport)
 	to := &widget.Label{Text: "to " + path, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText}
-	e.dialog = dialog.NewCustomWithoutButtons(fmt.Sprintf("Exporting “%s”", p.Title), container.NewVBox(e.status, e.bar, to), d.Window)
+	e.dialog = dialog.NewCustomWithoutButtons(fmt.Sprintf("Exporting “%s”", p.Title), container.NewVBox(e.status, look.ProgressBar(e.bar), to), d.Window)
 	e.dialog.SetButtons([]fyne.CanvasObject{e.stop})
 	e.dialog.Resize(fyne.NewSize(min(520, d.Window.Canvas().Size().Width*0.8), e.dialog.MinSize().Height))
 	e.dialog.Show()

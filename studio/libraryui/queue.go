@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
@@ -56,7 +57,7 @@ func NewQueuePanel(ctx context.Context, d Deps) *QueuePanel {
 // View is the panel, for the studio's side tabs.
 func (q *QueuePanel) View() fyne.CanvasObject {
 	clear := widget.NewButton("Clear finished", q.clearFinished)
-	top := container.NewVBox(container.NewHBox(q.all, clear), q.summary, q.overall, widget.NewSeparator())
+	top := container.NewVBox(container.NewHBox(q.all, clear), q.summary, look.ProgressBar(q.overall), widget.NewSeparator())
 	return container.NewBorder(top, nil, nil, nil, q.list)
 }
 
@@ -195,7 +196,7 @@ func (r *jobRow) CreateRenderer() fyne.WidgetRenderer {
 	buttons := container.NewHBox(r.cancel, r.retry, r.open)
 	return widget.NewSimpleRenderer(container.NewVBox(
 		container.NewBorder(nil, nil, nil, buttons, r.title),
-		r.bar, r.state))
+		look.ProgressBar(r.bar), r.state))
 }
 
 func (r *jobRow) bind(j render.Job) {

@@ -19,6 +19,7 @@ import (
 
 	"github.com/slatestudio/slate/ml/pack"
 	"github.com/slatestudio/slate/studio/filepick"
+	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/voices"
@@ -425,7 +426,7 @@ func (w *Window) newPackTask(ctx context.Context, title, detail string) (*packTa
 		t.file.SetText("Cancelling…")
 	})
 	from := &widget.Label{Text: detail, Wrapping: fyne.TextWrapBreak, SizeName: theme.SizeNameCaptionText}
-	t.dialog = dialog.NewCustomWithoutButtons(title, container.NewVBox(t.file, t.bar, from), w.d.Window)
+	t.dialog = dialog.NewCustomWithoutButtons(title, container.NewVBox(t.file, look.ProgressBar(t.bar), from), w.d.Window)
 	t.dialog.SetButtons([]fyne.CanvasObject{t.stop})
 	t.dialog.Resize(fyne.NewSize(min(520, w.d.Window.Canvas().Size().Width*0.8), t.dialog.MinSize().Height))
 	t.dialog.Show()

@@ -20,6 +20,7 @@ import (
 
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/studio/filepick"
+	"github.com/slatestudio/slate/studio/look"
 	"github.com/slatestudio/slate/studio/session"
 	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
@@ -56,8 +57,17 @@ type Inspector struct {
 	lineRows                 []*lineRow
 	cueRows                  []*cueRow
 
-	// errs holds the message label under each field, by field path.
-	errs map[string]*widget.Label
+	// errs holds the message under each field, by field path.
+	errs map[string]*look.Message
+	// draft is the line being written after "Add line", and draftRow its
+	// row (linedraft.go); shown is the message each text field's last
+	// refusal put up, trial the check of a value being typed, and current
+	// the field being committed.
+	draft    *lineDraft
+	draftRow *lineRow
+	shown    map[*commitEntry]*look.Message
+	trial    *trial
+	current  *commitEntry
 	// filling is true while fields are being set from the project, when
 	// their change callbacks must not edit it.
 	filling    bool
@@ -67,7 +77,7 @@ type Inspector struct {
 // NewInspector makes the inspector; it follows the session from now on,
 // and the edits made in it are saved under ctx, the studio's.
 func NewInspector(ctx context.Context, d Deps) *Inspector {
-	i := &Inspector{s: d.Session, d: d, errs: map[string]*widget.Label{}}
+	i := &Inspector{s: d.Session, d: d, errs: map[string]*look.Message{}}
 	i.empty = widget.NewLabel("Select a shot on the timeline to edit it.")
 	i.empty.Wrapping = fyne.TextWrapWord
 	i.root = container.NewVBox(i.empty)
@@ -86,12 +96,11 @@ func (i *Inspector) View() fyne.CanvasObject {
 	return container.NewVScroll(container.New(layout.NewCustomPaddedLayout(0, 0, 0, theme.ScrollBarSize()), i.root))
 }
 
-// errLabel makes the message label for a field.
-func (i *Inspector) errLabel(field string) *widget.Label {
-	l := widget.NewLabel("")
-	l.Importance = widget.DangerImportance
-	l.Wrapping = fyne.TextWrapWord
-	l.Hide()
+// errLabel makes the message for a field: a long one shows whole on
+// hover and when clicked.
+func (i *Inspector) errLabel(field string) *look.Message {
+	l := look.NewMessage(i.d.Window)
+	l.DetailsShown = func(d dialog.Dialog) { uikit.DialogKeys(i.d.Window, d.Hide, d.Hide) }
 	i.errs[field] = l
 	return l
 }
@@ -99,6 +108,10 @@ func (i *Inspector) errLabel(field string) *widget.Label {
 // showError puts an edit's refusal under the field it is about (or the
 // nearest one shown); other failures go to a dialog.
 func (i *Inspector) showError(field string, err error) {
+	if i.trial != nil {
+		i.trial.ok = false
+		return
+	}
 	var ve *timeline.Error
 	if errors.As(err, &ve) && ve.Field != "" {
 		field = ve.Field
@@ -109,17 +122,24 @@ func (i *Inspector) showError(field string, err error) {
 	}
 	for f := field; f != ""; f = parentField(f) {
 		if l, ok := i.errs[f]; ok {
-			l.SetText(msg)
-			l.Show()
+			i.show(l, msg)
 			return
 		}
 	}
 	if l, ok := i.errs["shot"]; ok {
-		l.SetText(msg)
-		l.Show()
+		i.show(l, msg)
 		return
 	}
 	uikit.ShowError(err, i.d.Window)
+}
+
+// show puts up message l, noting the field being committed it is about.
+func (i *Inspector) show(l *look.Message, msg string) {
+	l.SetText(msg)
+	l.Show()
+	if i.current != nil {
+		i.shown[i.current] = l
+	}
 }
 
 // parentField is the field path one level up: "dialogue[0].text" →
@@ -142,6 +162,10 @@ func (i *Inspector) apply(ctx context.Context, field string, c timeline.Command)
 	if i.filling {
 		return false
 	}
+	if i.trial != nil {
+		i.trial.try(i.s.Project(), c)
+		return false
+	}
 	if err := i.s.Edit(ctx, c); err != nil {
 		i.showError(field, err)
 		return false
@@ -158,6 +182,7 @@ func (i *Inspector) refresh(ctx context.Context) {
 	sh := i.s.Primary()
 	if sh == nil {
 		i.shotID = ""
+		i.draft = nil
 		i.root.Objects = []fyne.CanvasObject{i.empty}
 		i.root.Refresh()
 		return
@@ -173,7 +198,10 @@ func (i *Inspector) refresh(ctx context.Context) {
 func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 	s := i.s
 	id := sh.ID
-	i.errs = map[string]*widget.Label{}
+	i.errs = map[string]*look.Message{}
+	if i.draft != nil && i.draft.shotID != id {
+		i.draft = nil // a line left empty goes with its shot
+	}
 	if i.stopPrompt != nil {
 		i.stopPrompt()
 		i.stopPrompt = nil
@@ -323,22 +351,12 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 		i.lineRows = append(i.lineRows, row)
 		i.lines.Add(row.box)
 	}
-	addLine := widget.NewButtonWithIcon("Add line", theme.ContentAddIcon(), func() {
-		sh := s.Project().Shot(id)
-		if sh == nil {
-			return
-		}
-		start := time.Duration(0)
-		if n := len(sh.Lines); n > 0 {
-			last := sh.Lines[n-1]
-			start = last.Start + timeline.SpeechTime(last.Text) + 300*time.Millisecond
-		}
-		speaker := timeline.Narrator
-		if len(sh.Cast) > 0 {
-			speaker = sh.Cast[0]
-		}
-		i.apply(ctx, "dialogue", timeline.AddLine(id, -1, timeline.Line{Speaker: speaker, Text: "…", Start: min(start, sh.Duration-500*time.Millisecond)}))
-	})
+	i.draftRow = nil
+	if i.draft != nil {
+		i.draftRow = i.newDraftRow(ctx, id, len(sh.Lines))
+		i.lines.Add(i.draftRow.box)
+	}
+	addLine := widget.NewButtonWithIcon("Add line", theme.ContentAddIcon(), func() { i.openDraft(ctx, id) })
 
 	i.cues = container.NewVBox()
 	i.cueRows = nil
@@ -384,6 +402,7 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 		field("Render with", i.backend, "backend"),
 		i.cont,
 	}
+	i.watchFields()
 	i.root.Refresh()
 	i.escapeClears(i.root)
 }

@@ -886,7 +886,9 @@ func (m *transitionMark) set(tr timeline.Transition) {
 	r, g, b, _ := p.RGBA()
 	half := color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 0x70}
 	if tr.Kind == timeline.DipToBlack {
-		m.bg.StartColor, m.bg.EndColor = half, color.NRGBA{0, 0, 0, 0xc0}
+		// Black at half opacity: any darker, and the label, in the middle
+		// of the gradient, reads at under 4.5:1 in the light theme.
+		m.bg.StartColor, m.bg.EndColor = half, color.NRGBA{0, 0, 0, 0x80}
 		m.label.Text = "dip " + timeline.Seconds(tr.Duration)
 	} else {
 		m.bg.StartColor, m.bg.EndColor = half, color.NRGBA{uint8(r >> 8), uint8(g >> 8), uint8(b >> 8), 0x20}
