@@ -16,6 +16,7 @@
 #   three-shots.png  the three shots, the preview on the third
 #   crossfade.png    shots 2 and 3 on rows A and B with the crossfade
 #   undo.png, redo.png   Ctrl+Z and Ctrl+Shift+Z on a focused card
+#   speakers.png     the line's speaker list open, "New character…" in it
 #   character.png    the character editor with Ada's voice chosen
 #   line.png         the line, said by Ada, on the dialogue lane
 #   home.png, end.png, up.png   the player after Home, End and Up
@@ -190,6 +191,7 @@ shot redo
 click 1100 319 1.5
 field 1100 354 "Come on, catch the wind!"
 click 997 314 1
+shot speakers
 click 996 388 2
 # The editor: the name is focused. Tab to the voice, steps right to
 # en-gb (the 24th of espeak-ng 1.51's languages), Tab to the variant,
