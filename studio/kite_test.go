@@ -115,7 +115,11 @@ func TestTheKite(t *testing.T) {
 	})
 	var name *widget.Entry
 	walkAll(editor, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && name == nil && e.PlaceHolder == "Ada" {
+		e, ok := o.(*widget.Entry)
+		if f, isField := o.(*uikit.Field); isField {
+			e, ok = &f.Entry, true // a field that takes Esc, as the dialogs' do
+		}
+		if ok && name == nil && e.PlaceHolder == "Ada" {
 			name = e
 		}
 	})
@@ -187,7 +191,11 @@ func TestCastMenuNewCharacter(t *testing.T) {
 	})
 	var name *widget.Entry
 	walkAll(editor, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && name == nil && e.PlaceHolder == "Ada" {
+		e, ok := o.(*widget.Entry)
+		if f, isField := o.(*uikit.Field); isField {
+			e, ok = &f.Entry, true // a field that takes Esc, as the dialogs' do
+		}
+		if ok && name == nil && e.PlaceHolder == "Ada" {
 			name = e
 		}
 	})
