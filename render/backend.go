@@ -54,21 +54,64 @@ type Capabilities struct {
 	HumanLikeness bool
 }
 
-// Check says whether a backend can render a request, and if not, why.
+// Check says whether a backend can render a request, and if not, why, in
+// words for the person whose queue row shows it: the renderer as the
+// studio names it and what to change.
 func (c Capabilities) Check(name string, req *Request) error {
 	f := req.Format
+	who, plural := rendererName(name)
+	verb := func(one, many string) string {
+		if plural {
+			return many
+		}
+		return one
+	}
 	switch {
 	case c.MaxWidth > 0 && (f.Width > c.MaxWidth || f.Height > c.MaxHeight):
-		return fmt.Errorf("the %s backend renders at most %d×%d, and this project is %d×%d: %w", name, c.MaxWidth, c.MaxHeight, f.Width, f.Height, ErrUnsupported)
+		return Unsupported("%s %s at most %d×%d, and this project is %d×%d: choose a smaller frame size for the project",
+			who, verb("renders", "render"), c.MaxWidth, c.MaxHeight, f.Width, f.Height)
 	case len(c.Sizes) > 0 && !slices.Contains(c.Sizes, timeline.Size{Width: f.Width, Height: f.Height}):
-		return fmt.Errorf("the %s backend does not render %d×%d; change the project's size: %w", name, f.Width, f.Height, ErrUnsupported)
+		return Unsupported("%s %s not render %d×%d: choose another frame size for the project", who, verb("does", "do"), f.Width, f.Height)
 	case len(c.FPS) > 0 && !slices.Contains(c.FPS, f.FPS):
-		return fmt.Errorf("the %s backend does not render at %d fps: %w", name, f.FPS, ErrUnsupported)
+		return Unsupported("%s %s not render at %d fps: choose another frame rate for the project", who, verb("does", "do"), f.FPS)
 	case c.MinDuration > 0 && req.Shot.Duration < c.MinDuration, c.MaxDuration > 0 && req.Shot.Duration > c.MaxDuration:
-		return fmt.Errorf("the %s backend renders shots of %s to %s, and shot %d lasts %s: %w", name,
-			timeline.Seconds(c.MinDuration), timeline.Seconds(c.MaxDuration), req.Index+1, timeline.Seconds(req.Shot.Duration), ErrUnsupported)
+		change := "lengthen it"
+		if c.MaxDuration > 0 && req.Shot.Duration > c.MaxDuration {
+			change = "shorten it"
+		}
+		return Unsupported("%s %s shots of %s to %s, and shot %d lasts %s: %s, or render it with the animatic", who, verb("renders", "render"),
+			timeline.Seconds(c.MinDuration), timeline.Seconds(c.MaxDuration), req.Index+1, timeline.Seconds(req.Shot.Duration), change)
 	}
 	return nil
+}
+
+// rendererName is a backend as the studio's inspector names it, to start
+// a sentence with, and whether the name is plural ("On-device models
+// render …", "The animatic renders …").
+func rendererName(name string) (string, bool) {
+	switch name {
+	case "onnx":
+		return "On-device models", true
+	case "animatic":
+		return "The animatic", false
+	}
+	return "The " + name + " renderer", false
+}
+
+// unsupported is an ErrUnsupported that says only what it was made with,
+// so a person reads whole sentences rather than a sentinel's words tacked
+// on after a colon.
+type unsupported struct{ msg string }
+
+func (e *unsupported) Error() string { return e.msg }
+
+// Is makes errors.Is(err, ErrUnsupported) hold.
+func (e *unsupported) Is(target error) bool { return target == ErrUnsupported }
+
+// Unsupported returns an error that is ErrUnsupported and whose message
+// is the formatted sentence alone.
+func Unsupported(format string, a ...any) error {
+	return &unsupported{msg: fmt.Sprintf(format, a...)}
 }
 
 // ErrUnsupported is wrapped by errors for requests a backend cannot render.

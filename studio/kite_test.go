@@ -17,6 +17,7 @@ import (
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/studio/studiotest"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -44,7 +45,11 @@ func (h *heardVoices) spokenIn(text string) string {
 func selectWith(o fyne.CanvasObject, option string) *widget.Select {
 	var found *widget.Select
 	walkAll(o, func(x fyne.CanvasObject) {
-		if s, ok := x.(*widget.Select); ok && found == nil && slices.Contains(s.Options, option) {
+		s, ok := x.(*widget.Select)
+		if c, isChoice := x.(*uikit.Choice); isChoice {
+			s, ok = &c.Select, true // the dialogs' lists, which take Enter and Esc
+		}
+		if ok && found == nil && slices.Contains(s.Options, option) {
 			found = s
 		}
 	})
@@ -110,7 +115,11 @@ func TestTheKite(t *testing.T) {
 	})
 	var name *widget.Entry
 	walkAll(editor, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && name == nil && e.PlaceHolder == "Ada" {
+		e, ok := o.(*widget.Entry)
+		if f, isField := o.(*uikit.Field); isField {
+			e, ok = &f.Entry, true // a field that takes Esc, as the dialogs' do
+		}
+		if ok && name == nil && e.PlaceHolder == "Ada" {
 			name = e
 		}
 	})
@@ -182,7 +191,11 @@ func TestCastMenuNewCharacter(t *testing.T) {
 	})
 	var name *widget.Entry
 	walkAll(editor, func(o fyne.CanvasObject) {
-		if e, ok := o.(*widget.Entry); ok && name == nil && e.PlaceHolder == "Ada" {
+		e, ok := o.(*widget.Entry)
+		if f, isField := o.(*uikit.Field); isField {
+			e, ok = &f.Entry, true // a field that takes Esc, as the dialogs' do
+		}
+		if ok && name == nil && e.PlaceHolder == "Ada" {
 			name = e
 		}
 	})

@@ -91,7 +91,7 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 	f := req.Format
 	frames := req.Frames()
 	if frames < 1 {
-		return nil, fmt.Errorf("shot %d has no frames: %w", req.Index+1, render.ErrUnsupported)
+		return nil, render.Unsupported("shot %d has no frames: lengthen it", req.Index+1)
 	}
 	progress(0)
 

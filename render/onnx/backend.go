@@ -155,12 +155,12 @@ func (b *Backend) Render(ctx context.Context, req *render.Request, progress func
 		return nil, err
 	}
 	if req.Frames() < 1 {
-		return nil, fmt.Errorf("shot %d has no frames: %w", req.Index+1, render.ErrUnsupported)
+		return nil, render.Unsupported("shot %d has no frames: lengthen it", req.Index+1)
 	}
 	m := b.pack.Manifest
 	if mf := m.Defaults.MaxFrames; mf > 0 && b.modelFrames(req) > mf {
-		return nil, fmt.Errorf("shot %d lasts %s; model pack %s renders at most %d frames (%s): %w", req.Index+1,
-			timeline.Seconds(req.Shot.Duration), m.Name, mf, timeline.Seconds(time.Duration(mf)*time.Second/time.Duration(m.Defaults.FPS)), render.ErrUnsupported)
+		return nil, render.Unsupported("shot %d lasts %s, and model pack %s makes at most %d frames (%s): shorten it, or render it with the animatic", req.Index+1,
+			timeline.Seconds(req.Shot.Duration), m.Name, mf, timeline.Seconds(time.Duration(mf)*time.Second/time.Duration(m.Defaults.FPS)))
 	}
 	pl := b.Plan(req)
 	if err := pl.Check(); err != nil {

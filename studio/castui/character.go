@@ -28,6 +28,7 @@ import (
 	"github.com/slatestudio/slate/media/audio"
 	"github.com/slatestudio/slate/studio/filepick"
 	"github.com/slatestudio/slate/studio/session"
+	"github.com/slatestudio/slate/studio/uikit"
 	"github.com/slatestudio/slate/timeline"
 	"github.com/slatestudio/slate/voices"
 )
@@ -72,10 +73,10 @@ type characterEditor struct {
 	save   func(timeline.CastRef) error
 	dialog dialog.Dialog
 
-	name     *widget.Entry
-	voice    *widget.Select
-	variant  *widget.Select
-	speaker  *widget.Select
+	name     *uikit.Field
+	voice    *uikit.Choice
+	variant  *uikit.Choice
+	speaker  *uikit.Choice
 	hear     *widget.Button
 	heard    *widget.Label
 	desc     *widget.Entry
@@ -83,7 +84,7 @@ type characterEditor struct {
 	noPic    *widget.Label
 	choose   *widget.Button
 	dropPic  *widget.Button
-	member   *widget.Select
+	member   *uikit.Choice
 	problem  *widget.Label
 	saveBtn  *widget.Button
 	options  []voiceOption
@@ -112,12 +113,12 @@ func (c *Panel) EditCharacter(ctx context.Context, ch timeline.CastRef) {
 
 func openCharacterEditor(ctx context.Context, d Deps, ch timeline.CastRef, title string, save func(timeline.CastRef) error) *characterEditor {
 	e := &characterEditor{d: d, c: ch, save: save}
-	e.name = widget.NewEntry()
+	e.name = uikit.NewField()
 	e.name.SetText(ch.Name)
 	e.name.SetPlaceHolder("Ada")
-	e.voice = widget.NewSelect([]string{autoVoice}, func(string) { e.voiceChanged() })
-	e.variant = widget.NewSelect([]string{standardVariant}, nil)
-	e.speaker = widget.NewSelect([]string{firstSpeaker}, nil)
+	e.voice = uikit.NewChoice([]string{autoVoice}, func(string) { e.voiceChanged() })
+	e.variant = uikit.NewChoice([]string{standardVariant}, nil)
+	e.speaker = uikit.NewChoice([]string{firstSpeaker}, nil)
 	e.speaker.Hide()
 	e.hear = widget.NewButtonWithIcon("Hear it", theme.MediaPlayIcon(), func() { e.hearIt(ctx) })
 	e.heard = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
@@ -139,7 +140,7 @@ func openCharacterEditor(ctx context.Context, d Deps, ch timeline.CastRef, title
 		e.members = append(e.members, m.ID)
 		memberNames = append(memberNames, m.Name+" ("+m.HandleAndOwner()+")")
 	}
-	e.member = widget.NewSelect(memberNames, nil)
+	e.member = uikit.NewChoice(memberNames, nil)
 	if k := slices.Index(e.members, ch.Member); k >= 0 {
 		e.member.SetSelectedIndex(k + 1)
 	} else {
@@ -165,6 +166,9 @@ func openCharacterEditor(ctx context.Context, d Deps, ch timeline.CastRef, title
 	e.dialog = dialog.NewCustomWithoutButtons(title, content, d.Window)
 	e.dialog.Resize(fyne.NewSize(640, 560))
 	e.dialog.Show()
+	// Enter saves and Esc cancels, as in every dialog, also once a voice
+	// is picked from its list.
+	uikit.DialogKeys(d.Window, e.submit, e.dialog.Hide, e.name, e.voice, e.variant, e.speaker, e.member)
 	d.Window.Canvas().Focus(e.name)
 	e.loadVoices(ctx)
 	return e

@@ -9,6 +9,7 @@ import (
 
 	"github.com/slatestudio/slate/studio/studiotest"
 	"github.com/slatestudio/slate/studio/uikit"
+	"github.com/slatestudio/slate/timeline"
 )
 
 // TestEditMemberKeys: in a cast member's Edit dialog, Esc in the name
@@ -74,5 +75,44 @@ func TestEditMemberKeys(t *testing.T) {
 	}
 	if _, err := r.env.Library.CastMember(t.Context(), m.ID); err != nil {
 		t.Errorf("after Enter and Esc in Delete the member is gone: %v", err)
+	}
+}
+
+// TestCharacterEditorKeys: in the character editor, Esc in the name
+// field cancels (no character is made) and Enter in it saves; after a
+// voice is picked from its list, Enter still saves.
+func TestCharacterEditorKeys(t *testing.T) {
+	h := newRig(t, nil, nil)
+	saved := 0
+	open := func() *characterEditor {
+		h.panel.NewCharacter(t.Context(), func(timeline.CastRef) error { saved++; return nil })
+		e := h.editor(t)
+		if h.win.Canvas().Focused() == nil {
+			t.Fatal("the editor opened with nothing focused")
+		}
+		return e
+	}
+
+	e := open()
+	test.Type(e.name, "Bo")
+	studiotest.Press(h.win, 0, fyne.KeyEscape)
+	if h.win.Canvas().Overlays().Top() != nil || saved != 0 {
+		t.Fatalf("Esc in the name: editor open %v, %d saved; want it closed and none", h.win.Canvas().Overlays().Top() != nil, saved)
+	}
+
+	e = open()
+	test.Type(e.name, "Ada")
+	studiotest.Press(h.win, 0, fyne.KeyReturn)
+	if h.win.Canvas().Overlays().Top() != nil || saved != 1 {
+		t.Fatalf("Enter in the name: editor open %v, %d saved; want it closed and one", h.win.Canvas().Overlays().Top() != nil, saved)
+	}
+
+	e = open()
+	test.Type(e.name, "Cy")
+	h.win.Canvas().Focus(e.voice) // a tap on the list, then a pick
+	pickVoice(t, e, "en-gb", "f3")
+	studiotest.Press(h.win, 0, fyne.KeyReturn)
+	if h.win.Canvas().Overlays().Top() != nil || saved != 2 {
+		t.Fatalf("Enter after picking a voice: editor open %v, %d saved; want it closed and two", h.win.Canvas().Overlays().Top() != nil, saved)
 	}
 }

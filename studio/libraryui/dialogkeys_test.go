@@ -128,3 +128,33 @@ func TestExportKeys(t *testing.T) {
 		t.Errorf("Enter left the summary open:\n%s", texts(f.topDialog()))
 	}
 }
+
+// TestDialogKeysAfterAChoice: once a frame rate is picked from its list
+// (the list keeps the focus, and Fyne's list ignores Enter and Esc),
+// Enter still creates the project and Esc still cancels.
+func TestDialogKeysAfterAChoice(t *testing.T) {
+	f := newFixture(t, media.FindTools(), projectWith("Alpha", 1))
+	press := func(key fyne.KeyName) { studiotest.Press(f.win, 0, key) }
+
+	f.panel.NewProject(t.Context())
+	_, rate := f.settingsSelects()
+	f.win.Canvas().Focus(rate) // as a tap on it does
+	rate.SetSelected("25 fps") // as a pick from its list does
+	press(fyne.KeyEscape)
+	if f.topDialog() != nil {
+		t.Fatal("Esc after picking a frame rate left New project open")
+	}
+
+	f.panel.NewProject(t.Context())
+	e := f.entry(f.topDialog())
+	e.SetText("Picked")
+	_, rate = f.settingsSelects()
+	f.win.Canvas().Focus(rate)
+	rate.SetSelected("25 fps")
+	press(fyne.KeyReturn)
+	f.until("the new project to open", 10*time.Second, func() bool { return f.s.Project().Title == "Picked" })
+	if p := f.s.Project(); p.FPS != 25 {
+		t.Errorf("the project made by Enter is at %d fps, want the 25 picked", p.FPS)
+	}
+	f.idle()
+}

@@ -42,11 +42,11 @@ const customSize = "Custom size"
 // the frame rate.
 type projectForm struct {
 	title *uikit.Field
-	size  *widget.Select
+	size  *uikit.Choice
 	// custom is the size as "1280×720": typed when the size is custom,
 	// showing the preset's otherwise.
 	custom *widget.Entry
-	rate   *widget.Select
+	rate   *uikit.Choice
 	// effect says what the change means for the shots already rendered;
 	// Project settings fills it in.
 	effect *widget.Label
@@ -72,7 +72,7 @@ func newProjectForm(title string, width, height, fps int) *projectForm {
 	for _, p := range framePresets() {
 		labels = append(labels, p.label)
 	}
-	f.size = widget.NewSelect(append(labels, customSize), func(choice string) {
+	f.size = uikit.NewChoice(append(labels, customSize), func(choice string) {
 		for _, p := range framePresets() {
 			if p.label == choice {
 				f.custom.SetText(sizeText(p.width, p.height))
@@ -94,7 +94,7 @@ func newProjectForm(title string, width, height, fps int) *projectForm {
 	for _, r := range timeline.Rates {
 		rates = append(rates, rateText(r))
 	}
-	f.rate = widget.NewSelect(rates, func(string) { f.changed() })
+	f.rate = uikit.NewChoice(rates, func(string) { f.changed() })
 	f.rate.SetSelected(rateText(fps))
 	f.effect = widget.NewLabel("")
 	f.effect.Wrapping = fyne.TextWrapWord
@@ -174,7 +174,7 @@ func newProjectDialog(d Deps, title string, create func(*timeline.Project)) {
 	}, d.Window)
 	dlg.Resize(fyne.NewSize(520, dlg.MinSize().Height))
 	dlg.Show()
-	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title)
+	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title, f.size, f.rate)
 	d.Window.Canvas().Focus(f.title)
 }
 
@@ -220,7 +220,7 @@ func ProjectSettings(ctx context.Context, d Deps) dialog.Dialog {
 	}, d.Window)
 	dlg.Resize(fyne.NewSize(520, dlg.MinSize().Height))
 	dlg.Show()
-	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title)
+	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title, f.size, f.rate)
 	return dlg
 }
 

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/studio/uikit"
 )
 
 // settingsSelects finds the frame size and rate choices in the dialog on
@@ -24,6 +25,9 @@ func (f *fixture) settingsSelects() (size, rate *widget.Select) {
 	walkAll(f.topDialog(), func(o fyne.CanvasObject) {
 		if s, ok := o.(*widget.Select); ok {
 			sel = append(sel, s)
+		}
+		if c, ok := o.(*uikit.Choice); ok { // the dialogs' lists, which take Enter and Esc
+			sel = append(sel, &c.Select)
 		}
 	})
 	if len(sel) != 2 {

@@ -13,8 +13,19 @@ import (
 	"github.com/slatestudio/slate/render/animatic"
 )
 
-// Thumbnail size on timeline cards.
+// Thumbnail size on timeline cards: thumbH high, and as wide as the
+// project's frame is at that height (thumbW for 16:9).
 const thumbW, thumbH = 160, 90
+
+// thumbWidth is the width of a card's picture of a width×height frame,
+// so that a vertical project's cards show upright pictures as its preview
+// does, not its first frame squeezed into a 16:9 one.
+func thumbWidth(f render.Format) int {
+	if f.Width <= 0 || f.Height <= 0 {
+		return thumbW
+	}
+	return max(1, (thumbH*f.Width+f.Height/2)/f.Height)
+}
 
 // previewer is what the studio needs of the animatic backend: frames
 // drawn straight to images, for the player and for thumbnails.
@@ -104,7 +115,7 @@ func (th *Thumbnails) fromCard(req *render.Request) (image.Image, error) {
 	if !ok {
 		return nil, errors.New("the animatic backend draws no previews")
 	}
-	return pv.Thumbnail(req, thumbW, thumbH), nil
+	return pv.Thumbnail(req, thumbWidth(req.Format), thumbH), nil
 }
 
 // fromClip returns a clip's thumbnail, the one the library keeps for the

@@ -78,7 +78,19 @@ func (i *Inspector) newDraftRow(ctx context.Context, shotID string, j int) *line
 			i.draft = d
 		}
 	}
-	r.speaker = widget.NewSelect(names, func(v string) {
+	list := &draftSpeakers{canvas: i.d.Window.Canvas(), successor: func() *widget.Select {
+		switch {
+		case i.draftRow == r:
+			return nil
+		case i.draftRow != nil:
+			return i.draftRow.speaker
+		case j < len(i.lineRows):
+			return i.lineRows[j].speaker
+		}
+		return nil
+	}}
+	list.Options = names
+	list.OnChanged = func(v string) {
 		if v == newCharacterItem {
 			i.newDraftSpeaker(ctx, r, d)
 			return
@@ -86,7 +98,9 @@ func (i *Inspector) newDraftRow(ctx context.Context, shotID string, j int) *line
 		if k := slices.Index(names, v); k >= 0 {
 			d.speaker = r.ids[k]
 		}
-	})
+	}
+	list.ExtendBaseWidget(list)
+	r.speaker = &list.Select
 	r.text = newCommitEntry(false, add)
 	r.text.SetPlaceHolder("What is said")
 	r.text.SetText(d.text)
@@ -112,9 +126,54 @@ func (i *Inspector) newDraftRow(ctx context.Context, shotID string, j int) *line
 		r.speaker.SetSelectedIndex(k)
 	}
 	r.start.setIdle(secondsText(d.start))
-	top := container.NewBorder(nil, nil, r.speaker, container.NewHBox(widget.NewLabel("at"), container.NewGridWrap(fyne.NewSize(70, r.start.MinSize().Height), r.start), remove))
+	top := container.NewBorder(nil, nil, list, container.NewHBox(widget.NewLabel("at"), container.NewGridWrap(fyne.NewSize(70, r.start.MinSize().Height), r.start), remove))
 	r.box = container.NewVBox(top, r.text, i.errLabel(field))
 	return r
+}
+
+// draftSpeakers is the speaker list of a line being written. A tap on it
+// takes the focus from the line's text, which enters the line and builds
+// the inspector again: the list tapped is then no longer on screen, so
+// its choices opened in the window's corner and went to a draft that was
+// gone (the line stayed the Narrator's). So a tap moves the focus first,
+// and if a row has taken this one's place, the tap goes to its list.
+type draftSpeakers struct {
+	widget.Select
+	canvas fyne.Canvas
+	// successor is the list in this row's place once the row is gone,
+	// else nil.
+	successor func() *widget.Select
+}
+
+// Tapped enters the line's text, then opens this list or its successor.
+func (s *draftSpeakers) Tapped(e *fyne.PointEvent) {
+	if s.Disabled() {
+		return
+	}
+	s.canvas.Focus(s)
+	s.open(e, 25)
+}
+
+// open opens the choices of this list, or of its successor once the
+// driver has drawn it: a list opens them on the canvas it is drawn on,
+// which a row just built does not have yet. It tries again shortly, up
+// to tries times.
+func (s *draftSpeakers) open(e *fyne.PointEvent, tries int) {
+	var list fyne.CanvasObject = s
+	tap := s.Select.Tapped
+	if next := s.successor(); next != nil {
+		list, tap = next, next.Tapped
+	}
+	if fyne.CurrentApp().Driver().CanvasForObject(list) != nil {
+		tap(e)
+		return
+	}
+	if tries > 0 {
+		go func() {
+			time.Sleep(20 * time.Millisecond)
+			fyne.Do(func() { s.open(e, tries-1) })
+		}()
+	}
 }
 
 // newDraftSpeaker opens the character editor for the line being written:

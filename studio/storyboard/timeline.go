@@ -3,6 +3,7 @@ package storyboard
 import (
 	"context"
 	"fmt"
+	"image"
 	"image/color"
 	"sort"
 	"strings"
@@ -573,7 +574,7 @@ func (r *trackRenderer) Layout(size fyne.Size) {
 		th := min(float32(thumbH)/2, g.rowH*0.38)
 		r.ghost.Image = t.d.Thumbnail(i)
 		r.ghost.Move(fyne.NewPos(d.x+5, y+5))
-		r.ghost.Resize(fyne.NewSize(max(min(w-10, th*16/9), 0), th))
+		r.ghost.Resize(fyne.NewSize(max(min(w-10, th*pictureShape(r.ghost.Image)), 0), th))
 		if r.ghost.Image != nil {
 			r.objects = append(r.objects, r.ghost)
 		}
@@ -729,6 +730,20 @@ func (c *card) bind(i int) {
 	}
 }
 
+// pictureShape is a card picture's width over its height: the
+// project's frame's shape, since the pictures are drawn at it; 16:9
+// while there is none yet.
+func pictureShape(img image.Image) float32 {
+	if img == nil {
+		return 16.0 / 9
+	}
+	b := img.Bounds()
+	if b.Dx() <= 0 || b.Dy() <= 0 {
+		return 16.0 / 9
+	}
+	return float32(b.Dx()) / float32(b.Dy())
+}
+
 func plural(n int) string {
 	if n == 1 {
 		return ""
@@ -791,10 +806,13 @@ func (r *cardRenderer) Layout(size fyne.Size) {
 	c.border.Resize(size)
 	pad := float32(5)
 	th := min(float32(thumbH)/2, size.Height*0.38)
-	tw := min(size.Width-2*pad, th*16/9)
+	// A card too narrow for a 16:9 picture 24 wide shows none; the
+	// picture's box has the picture's shape (upright in a vertical
+	// project), so it starts at the card's edge whatever the shape.
+	tw := min(size.Width-2*pad, th*pictureShape(c.thumb.Image))
 	c.thumb.Move(fyne.NewPos(pad, pad))
 	c.thumb.Resize(fyne.NewSize(max(tw, 0), th))
-	c.thumb.Hidden = tw < 24
+	c.thumb.Hidden = min(size.Width-2*pad, th*16/9) < 24
 	y := pad + th + 2
 	inner := size.Width - 2*pad
 	place := func(tx *canvas.Text, x float32, width float32) {

@@ -14,6 +14,38 @@ type Field struct {
 	OnEscape func()
 }
 
+// Choice is a choice list (Fyne's Select) that hands Enter to OnEnter
+// and Esc to OnEscape, which Fyne's ignores; the arrows, Space and the
+// pointer work as in any Select.
+type Choice struct {
+	widget.Select
+	// OnEnter and OnEscape run on those keys; nil leaves the key to the
+	// list (which ignores it).
+	OnEnter, OnEscape func()
+}
+
+// NewChoice makes a choice list of options; changed runs when another
+// is chosen.
+func NewChoice(options []string, changed func(string)) *Choice {
+	c := &Choice{}
+	c.Options, c.OnChanged = options, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey runs OnEnter on Enter and OnEscape on Esc; every other key is
+// the list's.
+func (c *Choice) TypedKey(e *fyne.KeyEvent) {
+	switch {
+	case (e.Name == fyne.KeyReturn || e.Name == fyne.KeyEnter) && c.OnEnter != nil:
+		c.OnEnter()
+	case e.Name == fyne.KeyEscape && c.OnEscape != nil:
+		c.OnEscape()
+	default:
+		c.Select.TypedKey(e)
+	}
+}
+
 // NewField makes an empty one-line text field.
 func NewField() *Field {
 	f := &Field{}
@@ -48,6 +80,11 @@ func (f *Field) TypedKey(e *fyne.KeyEvent) {
 // the dialog is on top, the other keys no longer reach the window behind
 // it (Space would play, Delete delete shots).
 //
+// A Choice among fields runs submit on Enter and cancel on Esc: Fyne's
+// choice list keeps the focus after a pick and ignores both keys, so the
+// dialog's keys stopped working the moment a person chose a frame rate
+// or a voice.
+//
 // Call it right after showing the dialog. It chains itself before the
 // canvas's OnTypedKey, which Fyne's desktop driver calls for keys that
 // nothing focused takes, and passes the keys on once the dialog is no
@@ -61,6 +98,13 @@ func DialogKeys(w fyne.Window, submit, cancel func(), fields ...fyne.CanvasObjec
 	for _, f := range fields {
 		var e *widget.Entry
 		switch f := f.(type) {
+		case *Choice:
+			if f.OnEnter == nil {
+				f.OnEnter = submit
+			}
+			if f.OnEscape == nil {
+				f.OnEscape = cancel
+			}
 		case *Field:
 			if f.OnEscape == nil {
 				f.OnEscape = cancel
