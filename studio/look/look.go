@@ -66,10 +66,45 @@ func rgb(r, g, b uint8) color.NRGBA { return color.NRGBA{r, g, b, 0xff} }
 
 // Color is the studio's colour name in variant v, else Fyne's.
 func (t *Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {
-	if c, ok := t.colors[v][n]; ok {
+	c, ok := t.colors[v][n]
+	if !ok {
+		c = t.base.Color(n, v)
+	}
+	if n == theme.ColorNameForeground {
+		return menuSafe(c)
+	}
+	return c
+}
+
+// menuSafeAlpha is the foreground's alpha, of 0xffff: opaque to the eye
+// (99.9 %), and the one at which Fyne 2.7's menus draw their shortcuts
+// ("Ctrl+Z") opaque too. Fyne's widget.shortcutColor takes the
+// foreground's 16-bit RGBA and keeps only the low byte of each channel
+// and of 95 % of the alpha: for an opaque foreground (0xffff) that alpha
+// is 0x32, so every shortcut in the menus read at 20 % opacity, 1.6:1.
+// At 0xffca, 95 % is 0xf2ff, whose low byte is 0xff.
+const menuSafeAlpha = 0xffca
+
+// foreground is an opaque colour as a premultiplied colour of
+// menuSafeAlpha whose channels' low bytes are the colour's own, which is
+// what Fyne's menus read from it.
+type foreground struct{ r, g, b uint8 }
+
+// RGBA is the colour at menuSafeAlpha, premultiplied as color.Color
+// requires (no channel above the alpha).
+func (f foreground) RGBA() (r, g, b, a uint32) {
+	ch := func(v uint8) uint32 { return min(uint32(v)*0x101, menuSafeAlpha) }
+	return ch(f.r), ch(f.g), ch(f.b), menuSafeAlpha
+}
+
+// menuSafe is c as a foreground, when c is opaque (a see-through one is
+// kept as it is).
+func menuSafe(c color.Color) color.Color {
+	n := color.NRGBAModel.Convert(c).(color.NRGBA)
+	if n.A != 0xff {
 		return c
 	}
-	return t.base.Color(n, v)
+	return foreground{n.R, n.G, n.B}
 }
 
 // Font is Fyne's.
