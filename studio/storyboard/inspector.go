@@ -210,7 +210,9 @@ func (i *Inspector) build(ctx context.Context, sh *timeline.Shot) {
 	i.title = newCommitEntry(false, func(v string) { i.apply(ctx, "title", timeline.SetShotTitle(id, v)) })
 	i.prompt = newCommitEntry(true, func(v string) { i.apply(ctx, "prompt", timeline.SetPrompt(id, v)) })
 	i.prompt.SetMinRowsVisible(5)
-	i.prompt.SetPlaceHolder("Describe the shot: who, where, what happens, the light, the lens…")
+	// In short lines: the prompt wraps its text itself (softwrap.go), so
+	// Fyne does not wrap the hint, and one long line would scroll.
+	i.prompt.SetPlaceHolder("Describe the shot: who, where,\nwhat happens, the light,\nthe lens…")
 	i.promptCount = widget.NewLabel("")
 	i.promptCount.Importance = widget.LowImportance
 	i.promptStart = &widget.Label{Text: "This is the start of a long prompt: click in it to see and edit all of it.", Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}

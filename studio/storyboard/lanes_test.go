@@ -2,6 +2,7 @@ package storyboard
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -267,6 +268,35 @@ func TestInspectorLeavesRoomForScrollbar(t *testing.T) {
 	for name, o := range map[string]fyne.CanvasObject{"title": b.in.title, "prompt": b.in.prompt, "duration": b.in.duration, "framing": b.in.framing} {
 		if end := d.AbsolutePositionForObject(o).X + o.Size().Width; end > right {
 			t.Errorf("the %s field ends at %v, under the scroll bar (from %v)", name, end, right)
+		}
+	}
+}
+
+// TestPromptPlaceholderFits: a new shot's empty prompt shows its hint
+// whole, without a scroll bar under it, at the inspector's least width.
+// The prompt wraps its text itself (softwrap.go), so Fyne's entry does not
+// wrap the hint: one long line ran past the field and scrolled.
+func TestPromptPlaceholderFits(t *testing.T) {
+	b := newBoard(t, nil)
+	b.s.AddShot(t.Context())
+	b.ui.Drain()
+	if got := b.in.prompt.Text; got != "" {
+		t.Fatalf("a new shot's prompt is %q, want empty", got)
+	}
+	d := fyne.CurrentApp().Driver()
+	end := d.AbsolutePositionForObject(b.in.prompt).X + b.in.prompt.Size().Width
+	var hint []*canvas.Text
+	studiotest.WalkAll(b.in.prompt, func(o fyne.CanvasObject) {
+		if tx, ok := o.(*canvas.Text); ok && tx.Text != "" && strings.Contains(b.in.prompt.PlaceHolder, strings.TrimSpace(tx.Text)) {
+			hint = append(hint, tx)
+		}
+	})
+	if len(hint) == 0 {
+		t.Fatal("the empty prompt shows no hint")
+	}
+	for _, tx := range hint {
+		if right := d.AbsolutePositionForObject(tx).X + tx.MinSize().Width; right > end {
+			t.Errorf("the hint's line %q ends at %v, past the prompt field's edge at %v", tx.Text, right, end)
 		}
 	}
 }
