@@ -195,7 +195,10 @@ func (e *characterEditor) loadVoices(ctx context.Context) {
 		return l, nil
 	}, func(l lists, err error) {
 		if err != nil {
-			e.heard.SetText("Slate could not list the voices (" + err.Error() + "); the character speaks in a voice Slate chooses.")
+			// The reason (a missing program, say) goes to the log; the
+			// person is told what it means and what to do.
+			e.d.Log.Warn("listing espeak-ng's voices", "err", err)
+			e.heard.SetText("Slate could not list the voices of espeak-ng, the speech program it uses, so the character speaks in a voice Slate chooses. Installing espeak-ng (make run does) gives the choice back.")
 		}
 		e.options = []voiceOption{{label: autoVoice}}
 		for _, v := range l.piper {
