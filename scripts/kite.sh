@@ -51,23 +51,15 @@ if xwininfo -display "$display" -root >/dev/null 2>&1; then
 	die "display $display is already in use: stop that X server or set SLATE_SCREENSHOT_DISPLAY"
 fi
 
+# shellcheck source=scripts/xvfb.sh
+. scripts/xvfb.sh
+
 mkdir -p "$outdir"
 rm -f "$outdir"/*.png "$outdir/kite.mp4"
 work=$(mktemp -d)
 xvfb_pid=
 app_pid=
 
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || return 0
-	for _ in $(seq 20); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 cleanup() {
 	stop "$app_pid"
 	stop "$xvfb_pid"
@@ -75,13 +67,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-Xvfb "$display" -screen 0 1280x720x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-for _ in $(seq $((wait_s * 10))); do
-	xwininfo -display "$display" -root >/dev/null 2>&1 && break
-	kill -0 "$xvfb_pid" 2>/dev/null || { cat "$work/xvfb.log" >&2; die "Xvfb $display exited"; }
-	sleep 0.1
-done
+start_xvfb 1280x720x24
 
 # A fresh data folder, and a home folder for the export's file picker to
 # start in (it saves "The Kite.mp4" there).

@@ -70,24 +70,14 @@ if xwininfo -display "$display" -root >/dev/null 2>&1; then
 	die "display $display is already in use: stop that X server or set SLATE_SCREENSHOT_DISPLAY"
 fi
 
+# shellcheck source=scripts/xvfb.sh
+. scripts/xvfb.sh
+
 mkdir -p "$outdir"
 work=$(mktemp -d)
 xvfb_pid=
 app_pid=
 server_pid=
-
-# stop ends a background process: politely first, then for good.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill "$pid" 2>/dev/null || return 0
-	for _ in $(seq 20); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -9 "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 
 cleanup() {
 	stop "$app_pid"
@@ -97,16 +87,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-xvfb_pid=$!
-
-# Wait for the X server to answer.
-for _ in $(seq $((wait_s * 10))); do
-	xwininfo -display "$display" -root >/dev/null 2>&1 && break
-	kill -0 "$xvfb_pid" 2>/dev/null || { cat "$work/xvfb.log" >&2; die "Xvfb $display exited (display in use?)"; }
-	sleep 0.1
-done
-xwininfo -display "$display" -root >/dev/null 2>&1 || die "Xvfb $display did not start within ${wait_s}s"
+start_xvfb 1600x1000x24
 
 # A fake camera and microphone that act out the script of seed 42.
 mkdir -p "$work/home" "$work/fake"
