@@ -2,7 +2,6 @@ package libraryui
 
 import (
 	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -85,18 +84,7 @@ func TestDialogKeys(t *testing.T) {
 // TestExportKeys: Esc during an export cancels it, as its Cancel button
 // does; Enter closes the "Film exported" summary.
 func TestExportKeys(t *testing.T) {
-	tools := needTools(t)
-	f := newFixture(t, tools, tinyDemo(t))
-	dir := t.TempDir()
-	out := filepath.Join(dir, "film.mp4")
-	if err := os.WriteFile(out, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e := exportFilmTo(t.Context(), f.d, out)
-	f.until("rendering to start", time.Minute, func() bool { return e.done || e.bar.Value > 0 })
-	if e.done {
-		t.Fatalf("the export ended before it could be cancelled: %v", e.err)
-	}
+	f, e, out := exportUnderWay(t)
 	f.win.Canvas().Unfocus()
 	studiotest.Press(f.win, 0, fyne.KeyEscape)
 	f.until("the export to stop", time.Minute, func() bool { return e.done })

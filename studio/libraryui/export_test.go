@@ -157,18 +157,7 @@ func TestExportFilm(t *testing.T) {
 }
 
 func TestCancelExport(t *testing.T) {
-	tools := needTools(t)
-	f := newFixture(t, tools, tinyDemo(t))
-	dir := t.TempDir()
-	out := filepath.Join(dir, "film.mp4")
-	if err := os.WriteFile(out, nil, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e := exportFilmTo(t.Context(), f.d, out)
-	f.until("rendering to start", time.Minute, func() bool { return e.done || e.bar.Value > 0 })
-	if e.done {
-		t.Fatalf("the export ended before it could be cancelled: %v", e.err)
-	}
+	f, e, out := exportUnderWay(t)
 	f.tap("Cancel")
 	f.until("the export to stop", time.Minute, func() bool { return e.done })
 	if e.err == nil {
@@ -177,7 +166,7 @@ func TestCancelExport(t *testing.T) {
 	if e.result != nil || f.topDialog() != nil {
 		t.Errorf("a cancelled export showed a dialog:\n%s", texts(f.topDialog()))
 	}
-	entries, _ := os.ReadDir(dir)
+	entries, _ := os.ReadDir(filepath.Dir(out))
 	for _, e := range entries {
 		t.Errorf("a cancelled export left %s", e.Name())
 	}
@@ -396,4 +385,23 @@ func TestFileDialogsListOnlyRegularFiles(t *testing.T) {
 			t.Errorf("regularFiles%q.Matches(%s) = %v, want %v", []string(tc.filter), tc.path, got, tc.want)
 		}
 	}
+}
+
+// exportUnderWay starts exporting the tiny demo over an existing file and
+// returns once rendering is under way, so that there is an export to
+// cancel.
+func exportUnderWay(t *testing.T) (*fixture, *filmExport, string) {
+	t.Helper()
+	tools := needTools(t)
+	f := newFixture(t, tools, tinyDemo(t))
+	out := filepath.Join(t.TempDir(), "film.mp4")
+	if err := os.WriteFile(out, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	e := exportFilmTo(t.Context(), f.d, out)
+	f.until("rendering to start", time.Minute, func() bool { return e.done || e.bar.Value > 0 })
+	if e.done {
+		t.Fatalf("the export ended before it could be cancelled: %v", e.err)
+	}
+	return f, e, out
 }

@@ -159,7 +159,19 @@ func parseSize(s string) (w, h int, err error) {
 func newProjectDialog(d Deps, title string, create func(*timeline.Project)) {
 	p := timeline.New(title)
 	f := newProjectForm(title, p.Width, p.Height, p.FPS)
-	dlg := dialog.NewForm("New project", "Create", "Cancel", f.items(), func(ok bool) {
+	f.show(d, "New project", "Create", func(title string, w, h, fps int) {
+		p := starterProject(title)
+		p.Width, p.Height, p.FPS = w, h, fps
+		create(p)
+	})
+	d.Window.Canvas().Focus(f.title)
+}
+
+// show shows the form as a dialog titled heading whose confirm button
+// hands what the fields say to use, or reports why they cannot be used;
+// Enter confirms and Esc cancels, in the fields and the lists too.
+func (f *projectForm) show(d Deps, heading, confirm string, use func(title string, width, height, fps int)) dialog.Dialog {
+	dlg := dialog.NewForm(heading, confirm, "Cancel", f.items(), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -168,14 +180,12 @@ func newProjectDialog(d Deps, title string, create func(*timeline.Project)) {
 			d.Report(err)
 			return
 		}
-		p := starterProject(title)
-		p.Width, p.Height, p.FPS = w, h, fps
-		create(p)
+		use(title, w, h, fps)
 	}, d.Window)
 	dlg.Resize(fyne.NewSize(520, dlg.MinSize().Height))
 	dlg.Show()
 	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title, f.size, f.rate)
-	d.Window.Canvas().Focus(f.title)
+	return dlg
 }
 
 // ProjectSettings is File ▸ Project settings: the open project's title,
@@ -201,15 +211,7 @@ func ProjectSettings(ctx context.Context, d Deps) dialog.Dialog {
 		}
 	}
 	f.changed()
-	dlg := dialog.NewForm("Project settings", "Apply", "Cancel", f.items(), func(ok bool) {
-		if !ok {
-			return
-		}
-		title, w, h, fps, err := f.values()
-		if err != nil {
-			d.Report(err)
-			return
-		}
+	return f.show(d, "Project settings", "Apply", func(title string, w, h, fps int) {
 		p := s.Project()
 		if title == p.Title && w == p.Width && h == p.Height && fps == p.FPS {
 			return // nothing changed: no edit to undo
@@ -217,11 +219,7 @@ func ProjectSettings(ctx context.Context, d Deps) dialog.Dialog {
 		if err := s.Edit(ctx, timeline.SetProjectSettings(title, w, h, fps)); err != nil && errors.Is(err, timeline.ErrInvalid) {
 			d.Report(err)
 		}
-	}, d.Window)
-	dlg.Resize(fyne.NewSize(520, dlg.MinSize().Height))
-	dlg.Show()
-	uikit.DialogKeys(d.Window, dlg.Submit, dlg.Hide, f.title, f.size, f.rate)
-	return dlg
+	})
 }
 
 // rerenderText says what a new frame size and rate mean for the shots
