@@ -144,6 +144,22 @@ type Request struct {
 	// frontal stills and the preferences they ask of anyone who casts
 	// them. Members the library does not know are absent.
 	Likeness map[string]Likeness
+	// Remote, set by the queue, keeps the ID a render service gave this
+	// job, so that a render cut off (the studio quit, the network down)
+	// polls that job again instead of submitting the shot a second time.
+	// Nil outside the queue: the backend then keeps the ID in memory only.
+	Remote RemoteJob
+}
+
+// RemoteJob remembers, for one queued job, the job a render service runs
+// for it.
+type RemoteJob interface {
+	// RemoteID is the service's job ID saved earlier for this job, with
+	// the server it was given by; empty when none was.
+	RemoteID(ctx context.Context) (server, id string, err error)
+	// SetRemoteID saves it, durably, before the backend relies on it; an
+	// empty id forgets it (the remote job ended).
+	SetRemoteID(ctx context.Context, server, id string) error
 }
 
 // Likeness is what a backend may use of a recorded cast member.

@@ -129,7 +129,12 @@ type storedRequest struct {
 	Likeness     map[string]Likeness `json:"likeness,omitempty"`
 }
 
-func encodeRequest(r *Request) ([]byte, error) {
+// EncodeRequest is the request as JSON: what the queue keeps of a job so
+// that it runs again after a restart, and what a Slate render server is
+// sent of a shot ("slate" in its /v1/videos request), so that it renders
+// exactly the clip this studio would. Paths in it (a cue's sound file, a
+// still, the previous clip) are this machine's.
+func EncodeRequest(r *Request) ([]byte, error) {
 	shot, err := timeline.EncodeShot(r.Shot)
 	if err != nil {
 		return nil, err
@@ -142,7 +147,9 @@ func encodeRequest(r *Request) ([]byte, error) {
 	return json.Marshal(s)
 }
 
-func decodeRequest(data []byte, tempDir string) (*Request, error) {
+// DecodeRequest reads what EncodeRequest wrote, with tempDir as the
+// request's TempDir.
+func DecodeRequest(data []byte, tempDir string) (*Request, error) {
 	var s storedRequest
 	if err := json.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("decode stored request: %w", err)

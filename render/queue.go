@@ -125,7 +125,7 @@ func (q *Queue) Start(ctx context.Context) (resumed, interrupted int, err error)
 		q.order = append(q.order, r.ID)
 	}
 	for _, r := range queued {
-		req, err := decodeRequest(r.Request, q.lib.TempDir())
+		req, err := DecodeRequest(r.Request, q.lib.TempDir())
 		e := &entry{job: jobFromRecord(r), req: req, stored: r.Request, done: make(chan struct{})}
 		q.jobs[r.ID] = e
 		q.order = append(q.order, r.ID)
@@ -157,7 +157,7 @@ func jobFromRecord(r library.JobRecord) Job {
 	if r.ErrorCode != "" || r.ErrorMessage != "" {
 		j.Error = &JobError{r.ErrorCode, r.ErrorMessage}
 	}
-	if req, err := decodeRequest(r.Request, ""); err == nil {
+	if req, err := DecodeRequest(r.Request, ""); err == nil {
 		j.ShotNumber, j.ShotTitle, j.Format, j.Duration = req.Index+1, req.Shot.Title, req.Format, req.Shot.Duration
 	}
 	return j
@@ -271,7 +271,7 @@ func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, 
 		q.made(ctx, grants, req, clip.SHA256)
 		return job, nil
 	}
-	stored, err := encodeRequest(req)
+	stored, err := EncodeRequest(req)
 	if err != nil {
 		return Job{}, err
 	}
@@ -313,7 +313,7 @@ func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, 
 // addDone keeps a job that ended as it was submitted, so that it shows
 // in the queue beside the others and can be retried.
 func (q *Queue) addDone(ctx context.Context, job Job, req *Request) (Job, error) {
-	stored, err := encodeRequest(req)
+	stored, err := EncodeRequest(req)
 	if err != nil {
 		return Job{}, err
 	}
@@ -366,7 +366,7 @@ func (q *Queue) Retry(ctx context.Context, id string) (Job, error) {
 	if !ok {
 		return Job{}, fmt.Errorf("job %s: %w", id, library.ErrNotFound)
 	}
-	req, err := decodeRequest(e.stored, q.lib.TempDir())
+	req, err := DecodeRequest(e.stored, q.lib.TempDir())
 	if err != nil {
 		return Job{}, err
 	}
