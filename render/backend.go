@@ -52,6 +52,11 @@ type Capabilities struct {
 	// someone else's member (their name, their wishes, a line in their
 	// name) needs their grant on every backend.
 	HumanLikeness bool
+	// Outside is true when a render sends the shot, and the likeness of
+	// the cast it features, to a service that is not a Slate server (a
+	// generic /v1/videos endpoint): a member's likeness goes there only
+	// where their consent allows outside render services.
+	Outside bool
 }
 
 // Check says whether a backend can render a request, and if not, why, in

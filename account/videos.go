@@ -1,0 +1,32 @@
+package account
+
+// VideosPrefix is where the render service's OpenAI-shaped job API lives
+// on a server, beside Prefix.
+const VideosPrefix = "/v1/videos"
+
+// VideoModel is one model a /v1/videos endpoint renders with, and what it
+// renders: GET /v1/videos/models lists them. On a Slate server a model is
+// one of its render backends ("animatic", "onnx").
+type VideoModel struct {
+	ID      string `json:"id"`
+	Object  string `json:"object"` // "model"
+	OwnedBy string `json:"owned_by,omitempty"`
+	// Sizes are the frame sizes it renders, "WxH"; MaxWidth and
+	// MaxHeight bound them instead when any size up to them will do.
+	Sizes     []string `json:"sizes,omitempty"`
+	MaxWidth  int      `json:"max_width,omitempty"`
+	MaxHeight int      `json:"max_height,omitempty"`
+	FPS       []int    `json:"fps,omitempty"`
+	// Seconds are the only durations it renders ("4", "8"), or else
+	// MinSeconds and MaxSeconds bound them.
+	Seconds    []string `json:"seconds,omitempty"`
+	MinSeconds float64  `json:"min_seconds,omitempty"`
+	MaxSeconds float64  `json:"max_seconds,omitempty"`
+	// Audio: its clips carry sound (on a Slate server, the shot's
+	// dialogue and sound).
+	Audio bool `json:"audio"`
+	// ImageInput: it starts from an input_reference image.
+	ImageInput bool `json:"image_input"`
+	// Likeness: it may depict a real person from their recorded media.
+	Likeness bool `json:"likeness"`
+}
