@@ -1,5 +1,7 @@
 package account
 
+import "encoding/json"
+
 // VideosPrefix is where the render service's OpenAI-shaped job API lives
 // on a server, beside Prefix.
 const VideosPrefix = "/v1/videos"
@@ -29,4 +31,27 @@ type VideoModel struct {
 	ImageInput bool `json:"image_input"`
 	// Likeness: it may depict a real person from their recorded media.
 	Likeness bool `json:"likeness"`
+}
+
+// RenderJob is one /v1/videos job as slate-server hands it to its render
+// workers (account/server's Renderer, which render/worker implements):
+// shared here so that neither side imports the other.
+type RenderJob struct {
+	ID, Model, Prompt, NegativePrompt string
+	Width, Height, FPS, Frames        int
+	Seconds                           float64
+	Seed                              *int64
+	// InputReference is the path of the uploaded reference image, "" if
+	// none.
+	InputReference string
+	// Slate is the request's "slate" object (the whole shot as a Slate
+	// studio has it), nil for a plain request.
+	Slate json.RawMessage
+	// TempDir is where the clip is written, on the blob store's
+	// filesystem.
+	TempDir string
+	// Still returns the path of a member's medium by its sha256 (the
+	// stills a Slate request's likeness names), or an error when the
+	// server holds none.
+	Still func(sha256 string) (string, error)
 }

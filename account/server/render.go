@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/slatestudio/slate/account"
 )
@@ -17,26 +16,5 @@ type Renderer interface {
 	// Render makes the job's clip in job.TempDir and returns its path. It
 	// reports progress from 0 to 1, stops when ctx ends, and leaves
 	// nothing behind when it fails.
-	Render(ctx context.Context, job RenderJob, progress func(fraction float64)) (string, error)
-}
-
-// RenderJob is one /v1/videos job as a Renderer gets it.
-type RenderJob struct {
-	ID, Model, Prompt, NegativePrompt string
-	Width, Height, FPS, Frames        int
-	Seconds                           float64
-	Seed                              *int64
-	// InputReference is the path of the uploaded reference image, "" if
-	// none.
-	InputReference string
-	// Slate is the request's "slate" object (the whole shot as a Slate
-	// studio has it), nil for a plain request.
-	Slate json.RawMessage
-	// TempDir is where the clip is written, on the blob store's
-	// filesystem.
-	TempDir string
-	// Still returns the path of a member's medium by its sha256 (the
-	// stills a Slate request's likeness names), or an error when the
-	// server holds none.
-	Still func(sha256 string) (string, error)
+	Render(ctx context.Context, job account.RenderJob, progress func(fraction float64)) (string, error)
 }

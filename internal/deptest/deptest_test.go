@@ -85,7 +85,7 @@ var rules = []rule{
 	// and knows nothing of media (which imports it), render or the studio.
 	{pkg: "media/audio", may: []string{"internal/atomicfile", "internal/diskfull"}, forbidden: append([]string{"os/exec", module + "/render", module + "/studio"}, gui...)},
 	{pkg: "library", may: []string{"timeline", "consent", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/sqlitedb", "internal/tempfile", "internal/userfile"}, forbidden: gui},
-	{pkg: "render", may: []string{"render", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
+	{pkg: "render", may: []string{"render", "account", "timeline", "library", "media", "consent", "ml", "voices", "internal/atomicfile", "internal/clock", "internal/filehash", "internal/tempfile", "internal/userfile"}, forbidden: gui},
 	{pkg: "capture", may: []string{"capture", "media", "ml", "library", "timeline", "consent", "internal/atomicfile", "internal/miniaudio", "internal/clock"}, forbidden: gui},
 	{pkg: "capture/vad", may: []string{"ml", "media"}, forbidden: gui},
 	{pkg: "capture/face", may: nil, forbidden: append([]string{"os/exec"}, gui...)},
@@ -100,6 +100,14 @@ var rules = []rule{
 	// through media, like every backend; it does not reach into the
 	// library itself (render does, for jobs and clips).
 	{pkg: "render/onnx", may: []string{"render", "timeline", "media", "ml"}, forbidden: gui},
+	// The remote backend speaks the /v1/videos wire (account's model
+	// listing) to a render service, and conforms what it gets with media.
+	// render itself may use the wire's vocabulary for the same reason.
+	{pkg: "render/remote", may: []string{"render", "timeline", "media", "consent", "account", "internal/clock"}, forbidden: append([]string{module + "/account/server"}, gui...)},
+	// The render worker is slate-server's side of rendering: the server's
+	// jobs (account.RenderJob) run on the studio's backends; it and the
+	// server meet in cmd/slate-server, neither importing the other.
+	{pkg: "render/worker", may: []string{"render", "render/animatic", "render/onnx", "timeline", "media", "ml", "voices", "account", "internal/clock", "internal/tempfile"}, forbidden: append([]string{module + "/account/server", module + "/account/client", module + "/sharing"}, gui...)},
 	// voices speaks lines: Piper voices on ml, phonemes and espeak-ng through media.
 	{pkg: "voices", may: []string{"media", "ml", "internal/atomicfile", "internal/jsonpos", "internal/userfile"}, forbidden: append([]string{"database/sql"}, gui...)},
 	{pkg: "playback", may: []string{"internal/miniaudio"}, forbidden: gui},
@@ -122,7 +130,7 @@ var rules = []rule{
 	// CLI links no Fyne at all.
 	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "sharing", "timeline", "voices", "internal/clock", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
 	// The server's command turns flags into account/server's Config.
-	{pkg: "cmd/slate-server", may: []string{"account/server"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
+	{pkg: "cmd/slate-server", may: []string{"account/server", "render/worker"}, forbidden: append([]string{module + "/library", module + "/account/client"}, gui...)},
 	// The studio's rooms. The session is the state they share, without a
 	// window: no Fyne, even indirectly.
 	{pkg: "studio/session", may: []string{"library", "render", "timeline"}, forbidden: gui},
