@@ -9,12 +9,19 @@ import (
 	"fmt"
 
 	"github.com/slatestudio/slate/account/server/password"
+	throttles "github.com/slatestudio/slate/account/server/throttle"
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // Passwords are hashed with argon2id by package password; these are its
 // two calls under the names the server's code has always used.
 func hashPassword(pw string) (string, error)         { return password.Hash(pw) }
 func checkPassword(encoded, pw string) (bool, error) { return password.Check(encoded, pw) }
+
+// throttle slows down password guessing at log-in (package throttle).
+type throttle = throttles.Throttle
+
+func newThrottle(c clock.Clock) *throttle { return throttles.New(c) }
 
 // newToken returns a fresh session token (256 random bits) and the hash
 // the database keeps in its place.

@@ -42,7 +42,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/slatestudio/slate/account"
-	"github.com/slatestudio/slate/account/server/throttle"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/atomicfile"
 	"github.com/slatestudio/slate/internal/clock"
@@ -75,7 +74,7 @@ type Server struct {
 	pub     ed25519.PublicKey
 	lock    *sqlitedb.DirLock
 	mux     *http.ServeMux
-	thr     *throttle.Throttle
+	thr     *throttle
 	hashers hashers
 	// dummyHash is checked against when a log-in names no account, so that
 	// the answer takes as long as for a real one and does not reveal which
@@ -109,7 +108,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.limit == nil {
 		s.limit = account.DefaultMediaLimit
 	}
-	s.thr = throttle.New(s.clock)
+	s.thr = newThrottle(s.clock)
 	if s.lock, err = sqlitedb.Lock(dir); errors.Is(err, sqlitedb.ErrLocked) {
 		return nil, fmt.Errorf("another slate-server is using %s; stop it first, or give this one another --data folder", dir)
 	} else if err != nil {
