@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/timeline"
 )
 
@@ -154,6 +155,10 @@ type Request struct {
 	// polls that job again instead of submitting the shot a second time.
 	// Nil outside the queue: the backend then keeps the ID in memory only.
 	Remote RemoteJob
+	// Grants are the grants the queue was given to render this shot (one
+	// per other person's member it features), for a backend that renders
+	// elsewhere to show the service; set by the queue, not stored.
+	Grants []consent.SignedGrant
 }
 
 // RemoteJob remembers, for one queued job, the job a render service runs

@@ -525,6 +525,7 @@ func (q *Queue) run(work, ctx context.Context, e *entry) {
 	var res *Result
 	grants, err := q.permit(ctx, e.req)
 	if err == nil {
+		e.req.Grants = grants
 		res, err = q.render(ctx, e)
 	}
 	q.mu.Lock()
