@@ -18,6 +18,12 @@ import (
 	"github.com/slatestudio/slate/timeline"
 )
 
+// ErrJobCancelled is the cause (context.Cause) of a job's context when the
+// person cancelled the job, as opposed to Slate closing: a backend that
+// renders on a server then cancels the server's job too, and otherwise
+// leaves it running, to poll again when Slate next starts.
+var ErrJobCancelled = errors.New("the render was cancelled")
+
 // Backend renders one shot to a clip.
 //
 // Render writes an MP4 (H.264 yuv420p, AAC 48 kHz stereo, exactly the
