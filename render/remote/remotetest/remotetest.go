@@ -95,8 +95,6 @@ type Server struct {
 	order   []string
 	posts   int
 	deletes []string
-	ctx     context.Context
-	stop    context.CancelFunc
 	wg      sync.WaitGroup
 }
 
@@ -114,14 +112,16 @@ func New(cfg Config) *Server {
 	if cfg.Step == 0 {
 		cfg.Step = 20 * time.Millisecond
 	}
-	// The renders' own lifetime: a test helper's, which Close ends.
-	ctx, stop := context.WithCancel(context.Background())
-	return &Server{cfg: cfg, clock: clock.Or(cfg.Clock), jobs: map[string]*entry{}, ctx: ctx, stop: stop}
+	return &Server{cfg: cfg, clock: clock.Or(cfg.Clock), jobs: map[string]*entry{}}
 }
 
 // Close cancels the renders under way and waits for them.
 func (s *Server) Close() {
-	s.stop()
+	s.mu.Lock()
+	for _, e := range s.jobs {
+		e.cancel()
+	}
+	s.mu.Unlock()
 	s.wg.Wait()
 }
 
@@ -278,7 +278,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) {
 	rand.Read(b)
 	v.ID, v.Object, v.Status = "video_"+hex.EncodeToString(b), "video", "queued"
 	v.CreatedAt = s.clock.Now().Unix()
-	ctx, cancel := context.WithCancel(s.ctx)
+	// Each render lives until DELETE or Close: a test helper's own
+	// lifetime, not the request's.
+	ctx, cancel := context.WithCancel(context.Background())
 	s.mu.Lock()
 	s.jobs[v.ID] = &entry{v: v, cancel: cancel}
 	s.order = append(s.order, v.ID)
