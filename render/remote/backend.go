@@ -277,7 +277,7 @@ func (j *job) submit(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	for {
+	for garbled := 0; ; {
 		resp, err := j.c.do(ctx, http.MethodPost, account.VideosPrefix, b, false)
 		if errors.Is(err, errCut) {
 			id, ferr := j.find(ctx)
@@ -297,7 +297,11 @@ func (j *job) submit(ctx context.Context) (string, error) {
 		}
 		var v video
 		if err := decode(resp, &v); err != nil || v.ID == "" {
-			// The answer was cut after the job was made, perhaps.
+			// The answer was cut after the job was made, perhaps; a server
+			// that keeps answering with something else is given up on.
+			if garbled++; garbled == 5 {
+				return "", fmt.Errorf("%s answered shot %d with something other than a /v1/videos job: is %s a /v1/videos endpoint?", j.b.s.Name, j.req.Index+1, j.b.s.URL)
+			}
 			id, ferr := j.find(ctx)
 			if ferr != nil {
 				return "", ferr
@@ -328,7 +332,7 @@ func (j *job) find(ctx context.Context) (string, error) {
 	var list struct {
 		Data []video `json:"data"`
 	}
-	for {
+	for try := 0; ; try++ {
 		resp, err := j.c.do(ctx, http.MethodGet, account.VideosPrefix+"?order=desc&limit=20", nil, true)
 		var ae *apiError
 		if errors.As(err, &ae) {
@@ -337,10 +341,15 @@ func (j *job) find(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := decode(resp, &list); err != nil {
-			continue // cut again
+		err = decode(resp, &list)
+		if err == nil {
+			break
 		}
-		break
+		var syntax *json.SyntaxError
+		if errors.As(err, &syntax) || try == 4 {
+			return "", nil // no listing of the shape here
+		}
+		// Cut again.
 	}
 	for _, v := range list.Data {
 		if v.Model == j.sent.Model && v.Prompt == j.sent.Prompt && v.Size == j.sent.Size &&

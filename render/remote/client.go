@@ -45,7 +45,12 @@ type client struct {
 func newClient(s Server, opts Options) *client {
 	hc := opts.HTTP
 	if hc == nil {
-		hc = &http.Client{}
+		// No overall timeout (a clip may take long to download), but a
+		// server that takes a connection and never answers is given up
+		// on, and tried again, rather than waited for for ever.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.ResponseHeaderTimeout = time.Minute
+		hc = &http.Client{Transport: t}
 	}
 	return &client{s: s, hc: hc, clock: clock.Or(opts.Clock), waiting: func(string) {}}
 }

@@ -158,3 +158,34 @@ func onlyJob(t *testing.T, s *remotetest.Server) remotetest.Video {
 	}
 	return jobs[0]
 }
+
+// slateEndpoint is a Slate render server the Slate tests run against:
+// start returns its URL and an API key, and, where the endpoint can tell,
+// the "slate" object a job was sent with (nil otherwise).
+//
+// TODO(issue 12, at merge): add the real slate-server on loopback
+// (account/accounttest with server.Config.Renderer = render/worker's
+// animatic renderer, an account and an API key made through its API), so
+// that the conformance suite and the byte-identical clip run against it
+// too.
+type slateEndpoint struct {
+	name  string
+	start func(t *testing.T) (url, apiKey string, slate func(id string) json.RawMessage)
+}
+
+func slateEndpoints() []slateEndpoint {
+	return []slateEndpoint{{"remotetest", func(t *testing.T) (string, string, func(string) json.RawMessage) {
+		srv, hs := serve(t, remotetest.Config{Models: []account.VideoModel{slateModel}, Render: slateRenderer(t)})
+		return hs.URL, "", srv.Slate
+	}}}
+}
+
+// watchRemote keeps nothing and tells set of each ID saved.
+type watchRemote struct{ set func(id string) }
+
+func (w *watchRemote) RemoteID(context.Context) (string, string, error) { return "", "", nil }
+
+func (w *watchRemote) SetRemoteID(_ context.Context, _, id string) error {
+	w.set(id)
+	return nil
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -82,15 +83,19 @@ func TestConformanceGeneric(t *testing.T) {
 // the test endpoint rendering the "slate" object with the animatic, as a
 // slate-server's worker does).
 func TestConformanceSlate(t *testing.T) {
-	_, hs := serve(t, remotetest.Config{Models: []account.VideoModel{slateModel}, Render: slateRenderer(t)})
-	b, err := remote.Open(testCtx(t), remote.Server{Name: "gpu", URL: hs.URL}, "animatic", remote.Options{Tools: tools(t)})
-	if err != nil {
-		t.Fatal(err)
+	for _, e := range slateEndpoints() {
+		t.Run(e.name, func(t *testing.T) {
+			url, key, _ := e.start(t)
+			b, err := remote.Open(testCtx(t), remote.Server{Name: "gpu", URL: url, APIKey: key}, "animatic", remote.Options{Tools: tools(t)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Capabilities().Outside {
+				t.Error("a Slate server's backend is Outside; want it not")
+			}
+			rendertest.Run(t, b, tools(t), rendertest.Options{})
+		})
 	}
-	if b.Capabilities().Outside {
-		t.Error("a Slate server's backend is Outside; want it not")
-	}
-	rendertest.Run(t, b, tools(t), rendertest.Options{})
 }
 
 func sum(t *testing.T, path string) string {
@@ -106,8 +111,14 @@ func sum(t *testing.T, path string) string {
 // Against a Slate server the shot goes whole, with its key and grants,
 // and the clip is byte for byte the local animatic's.
 func TestSlateClipIsTheLocalOne(t *testing.T) {
-	srv, hs := serve(t, remotetest.Config{Models: []account.VideoModel{slateModel}, Render: slateRenderer(t)})
-	b, err := remote.Open(testCtx(t), remote.Server{Name: "gpu", URL: hs.URL}, "animatic", remote.Options{Tools: tools(t)})
+	for _, e := range slateEndpoints() {
+		t.Run(e.name, func(t *testing.T) { slateClipIsTheLocalOne(t, e) })
+	}
+}
+
+func slateClipIsTheLocalOne(t *testing.T, e slateEndpoint) {
+	url, key, slate := e.start(t)
+	b, err := remote.Open(testCtx(t), remote.Server{Name: "gpu", URL: url, APIKey: key}, "animatic", remote.Options{Tools: tools(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +132,12 @@ func TestSlateClipIsTheLocalOne(t *testing.T) {
 		sh.Camera = timeline.Camera{Framing: timeline.Wide, Move: timeline.ZoomIn}
 	}
 	req := shotRequest(t, 320, 180, 24, 2*time.Second, edit)
-	req.Grants = []consent.SignedGrant{{Grant: consent.Grant{ID: "g1", Member: "m-ana"}, Token: "tok-ana"}}
+	var jobID string
+	req.Remote = &watchRemote{set: func(id string) {
+		if id != "" {
+			jobID = id
+		}
+	}}
 	res, err := b.Render(testCtx(t), req, func(float64) {})
 	if err != nil {
 		t.Fatal(err)
@@ -133,12 +149,34 @@ func TestSlateClipIsTheLocalOne(t *testing.T) {
 	if a, b := sum(t, res.Path), sum(t, want.Path); a != b {
 		t.Errorf("the clip from the Slate server (%s) is not the local animatic's (%s)", a[:12], b[:12])
 	}
+	raw := slate(jobID)
+	if raw == nil {
+		return // the endpoint does not show what it was sent
+	}
 	var sl remote.SlateRequest
-	if err := json.Unmarshal(srv.Slate(onlyJob(t, srv).ID), &sl); err != nil {
+	if err := json.Unmarshal(raw, &sl); err != nil {
 		t.Fatal(err)
 	}
 	if k := render.Key(local, req); sl.Key != k || sl.Backend != "animatic" || sl.Version != 1 {
 		t.Errorf("slate = backend %q, version %d, key %s; want animatic, 1, the local animatic's key %s", sl.Backend, sl.Version, sl.Key, k)
+	}
+}
+
+// The grants the queue gave a request go to the Slate server with it.
+func TestSlateGrantsSent(t *testing.T) {
+	srv, hs := serve(t, remotetest.Config{Models: []account.VideoModel{slateModel}, Render: slateRenderer(t)})
+	b, err := remote.Open(testCtx(t), remote.Server{Name: "gpu", URL: hs.URL}, "animatic", remote.Options{Tools: tools(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := shotRequest(t, 320, 180, 24, time.Second, nil)
+	req.Grants = []consent.SignedGrant{{Grant: consent.Grant{ID: "g1", Member: "m-ana"}, Token: "tok-ana"}}
+	if _, err := b.Render(testCtx(t), req, func(float64) {}); err != nil {
+		t.Fatal(err)
+	}
+	var sl remote.SlateRequest
+	if err := json.Unmarshal(srv.Slate(onlyJob(t, srv).ID), &sl); err != nil {
+		t.Fatal(err)
 	}
 	if !slices.Equal(sl.Members, []string{"m-ana"}) || !slices.Equal(sl.Grants, []string{"tok-ana"}) {
 		t.Errorf("slate members %v, grants %v; want the request's grant", sl.Members, sl.Grants)
@@ -382,5 +420,90 @@ func TestNetworkDown(t *testing.T) {
 	}
 	if len(srv.Jobs()) != 1 {
 		t.Errorf("%d jobs, want one", len(srv.Jobs()))
+	}
+}
+
+// A cue's sound file stays in the studio: the Slate server renders the
+// shot without it, and it is mixed into the clip here.
+func TestSlateCueFileMixedHere(t *testing.T) {
+	srv, hs := serve(t, remotetest.Config{Models: []account.VideoModel{slateModel}, Render: slateRenderer(t)})
+	b, err := remote.Open(testCtx(t), remote.Server{Name: "gpu", URL: hs.URL}, "animatic", remote.Options{Tools: tools(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wav := filepath.Join(t.TempDir(), "gong.wav")
+	tone := audio.NewPCM(48000, 2, 48000)
+	for i := range 48000 {
+		v := float32(0.3 * math.Sin(2*math.Pi*660*float64(i)/48000))
+		tone.Samples[2*i], tone.Samples[2*i+1] = v, v
+	}
+	if err := audio.WriteWAVFile(wav, tone); err != nil {
+		t.Fatal(err)
+	}
+	req := shotRequest(t, 320, 180, 24, 2*time.Second, func(p *timeline.Project, sh *timeline.Shot) {
+		sh.Cues = []timeline.Cue{
+			{Kind: timeline.SFX, Description: "a gong", File: wav, Start: time.Second, Duration: 800 * time.Millisecond},
+			{Kind: timeline.Ambience, Description: "wind", Duration: 2 * time.Second},
+		}
+	})
+	res, err := b.Render(testCtx(t), req, func(float64) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sl remote.SlateRequest
+	if err := json.Unmarshal(srv.Slate(onlyJob(t, srv).ID), &sl); err != nil {
+		t.Fatal(err)
+	}
+	sent, err := render.DecodeRequest(sl.Request, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sent.Shot.Cues) != 1 || sent.Shot.Cues[0].File != "" {
+		t.Errorf("the server was sent cues %+v; want only the described one", sent.Shot.Cues)
+	}
+	p, err := tools(t).Probe(testCtx(t), res.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := p.Video; v == nil || v.Frames != 48 || v.Width != 320 || p.Audio == nil {
+		t.Fatalf("clip = %+v, %+v; want 48 frames at 320x180 with sound", p.Video, p.Audio)
+	}
+	sound, err := tools(t).DecodeAudio(testCtx(t), res.Path, 48000, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, during := audio.DBFS(sound.RMS(0, 40000)), audio.DBFS(sound.RMS(55000, 80000))
+	if before > -50 || during < -25 {
+		t.Errorf("RMS before the cue %.1f dBFS, during it %.1f dBFS; want silence, then the gong", before, during)
+	}
+}
+
+// A refused key, and a server that is no /v1/videos endpoint, end the
+// render with a message saying so, rather than trying for ever.
+func TestRenderRefused(t *testing.T) {
+	_, locked := serve(t, remotetest.Config{APIKey: "sk-right"})
+	b := remote.New(remote.Server{Name: "box", URL: locked.URL, APIKey: "sk-wrong", Kind: remote.KindGeneric}, "wan", remote.Options{Tools: tools(t), Model: &wan})
+	if _, err := b.Render(testCtx(t), shotRequest(t, 320, 180, 24, time.Second, nil), func(float64) {}); !errors.Is(err, remote.ErrAuth) {
+		t.Errorf("with a wrong key Render = %v, want ErrAuth", err)
+	}
+	var posts int
+	var mu sync.Mutex
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if r.Method == http.MethodPost {
+			posts++
+		}
+		mu.Unlock()
+		w.Write([]byte("<html>a web page</html>"))
+	}))
+	defer web.Close()
+	clk := clocktest.New(time.Now())
+	b = remote.New(remote.Server{Name: "page", URL: web.URL, Kind: remote.KindGeneric}, "wan", remote.Options{Tools: tools(t), Model: &wan, Clock: clk})
+	_, err := b.Render(testCtx(t), shotRequest(t, 320, 180, 24, time.Second, nil), func(float64) {})
+	if err == nil || !strings.Contains(err.Error(), "is "+web.URL+" a /v1/videos endpoint?") {
+		t.Errorf("against a web page Render = %v, want an error asking whether it is a /v1/videos endpoint", err)
+	}
+	if posts > 5 {
+		t.Errorf("%d POSTs to a web page, want at most 5", posts)
 	}
 }
