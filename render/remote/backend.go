@@ -445,6 +445,8 @@ func (j *job) refused(err error) error {
 		return &consentError{errors.New(msg)}
 	case ae.Status == http.StatusBadRequest || ae.Status == http.StatusNotFound || ae.Status == http.StatusRequestEntityTooLarge:
 		return render.Unsupported("%s", msg)
+	case ae.Status >= 500:
+		return fmt.Errorf("%s failed on shot %d, again and again: %s; try again later, or ask whoever runs it", j.b.s.Name, j.req.Index+1, cmp(ae.Message, http.StatusText(ae.Status)))
 	}
 	return errors.New(msg)
 }

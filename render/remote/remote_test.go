@@ -272,12 +272,16 @@ func TestTooManyRequests(t *testing.T) {
 	var mu sync.Mutex
 	var until time.Time
 	storm, early := 0, 0
-	_, hs := serve(t, remotetest.Config{Intercept: func(w http.ResponseWriter, r *http.Request) bool {
+	var polls []time.Time
+	_, hs := serve(t, remotetest.Config{PollAfter: 250 * time.Millisecond, Intercept: func(w http.ResponseWriter, r *http.Request) bool {
 		mu.Lock()
 		defer mu.Unlock()
 		now := clk.Now()
 		if now.Before(until) {
 			early++
+		}
+		if r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/v1/videos/video_") && !strings.HasSuffix(r.URL.Path, "/content") {
+			polls = append(polls, now)
 		}
 		if storm < 6 {
 			storm++
@@ -302,6 +306,17 @@ func TestTooManyRequests(t *testing.T) {
 	}
 	if waited := clk.Now().Sub(start); waited < 18*time.Second {
 		t.Errorf("the client waited %v through six 429s of 3 s, want at least 18 s", waited)
+	}
+	// Polls are paced by the server's openai-poll-after-ms (250 ms), not
+	// the backend's own second.
+	for i := 1; i < len(polls); i++ {
+		if d := polls[i].Sub(polls[i-1]); d < 250*time.Millisecond || d >= time.Second {
+			t.Errorf("poll %d came %v after the one before; want the server's 250 ms", i, d)
+			break
+		}
+	}
+	if len(polls) < 2 {
+		t.Errorf("%d polls; want several", len(polls))
 	}
 	if !slices.Contains(statuses, remote.StatusWaiting) {
 		t.Errorf("statuses %v; want %q while the server was busy", statuses, remote.StatusWaiting)
@@ -505,5 +520,35 @@ func TestRenderRefused(t *testing.T) {
 	}
 	if posts > 5 {
 		t.Errorf("%d POSTs to a web page, want at most 5", posts)
+	}
+}
+
+// Server errors are tried again, a few times: a passing fault is ridden
+// out, a lasting one ends the render with the server's words.
+func TestServerErrorsRetried(t *testing.T) {
+	for _, tt := range []struct {
+		fails int
+		ok    bool
+	}{{3, true}, {100, false}} {
+		var mu sync.Mutex
+		n := 0
+		srv, hs := serve(t, remotetest.Config{Intercept: func(w http.ResponseWriter, r *http.Request) bool {
+			mu.Lock()
+			defer mu.Unlock()
+			if r.Method == http.MethodPost && n < tt.fails {
+				n++
+				http.Error(w, `{"error":{"message":"CUDA out of memory","type":"server_error"}}`, http.StatusInternalServerError)
+				return true
+			}
+			return false
+		}})
+		b := remote.New(remote.Server{Name: "box", URL: hs.URL, Kind: remote.KindGeneric}, "wan", remote.Options{Tools: tools(t), Model: &wan, Clock: clocktest.New(time.Now())})
+		_, err := b.Render(testCtx(t), shotRequest(t, 320, 180, 24, time.Second, nil), func(float64) {})
+		if tt.ok && (err != nil || len(srv.Jobs()) != 1) {
+			t.Errorf("after %d server errors: Render = %v, %d jobs; want the clip, one job", tt.fails, err, len(srv.Jobs()))
+		}
+		if !tt.ok && (err == nil || !strings.Contains(err.Error(), "CUDA out of memory") || n > 10) {
+			t.Errorf("with the server failing: Render = %v after %d tries; want the server's words after a few", err, n)
+		}
 	}
 }
