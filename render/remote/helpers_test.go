@@ -19,7 +19,7 @@ import (
 	"github.com/slatestudio/slate/timeline"
 )
 
-func tools(t *testing.T) media.Tools {
+func tools(t testing.TB) media.Tools {
 	t.Helper()
 	tools := media.FindTools()
 	if err := tools.Check(); err != nil {
@@ -31,7 +31,7 @@ func tools(t *testing.T) media.Tools {
 	return tools
 }
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
@@ -47,7 +47,7 @@ var wan = account.VideoModel{
 }
 
 // serve starts a test endpoint with cfg (its Tools and Dir filled in).
-func serve(t *testing.T, cfg remotetest.Config) (*remotetest.Server, *httptest.Server) {
+func serve(t testing.TB, cfg remotetest.Config) (*remotetest.Server, *httptest.Server) {
 	t.Helper()
 	cfg.Tools = tools(t)
 	if cfg.Dir == "" {
@@ -68,7 +68,7 @@ func serve(t *testing.T, cfg remotetest.Config) (*remotetest.Server, *httptest.S
 // slateRenderer renders a Slate request the way a Slate server's worker
 // does: the shot decoded from the "slate" object, rendered by the
 // animatic.
-func slateRenderer(t *testing.T) func(ctx context.Context, model string, slate json.RawMessage, dir string) (string, error) {
+func slateRenderer(t testing.TB) func(ctx context.Context, model string, slate json.RawMessage, dir string) (string, error) {
 	b, err := animatic.New(tools(t))
 	if err != nil {
 		t.Fatal(err)
@@ -126,7 +126,7 @@ func (m *memRemote) get() (string, []string) {
 
 // shotRequest is a one-shot project's request: w×h at fps, the shot d
 // long, edited by edit.
-func shotRequest(t *testing.T, w, h, fps int, d time.Duration, edit func(*timeline.Project, *timeline.Shot)) *render.Request {
+func shotRequest(t testing.TB, w, h, fps int, d time.Duration, edit func(*timeline.Project, *timeline.Shot)) *render.Request {
 	t.Helper()
 	p := timeline.New("Remote")
 	p.Width, p.Height, p.FPS = w, h, fps
@@ -170,11 +170,11 @@ func onlyJob(t *testing.T, s *remotetest.Server) remotetest.Video {
 // too.
 type slateEndpoint struct {
 	name  string
-	start func(t *testing.T) (url, apiKey string, slate func(id string) json.RawMessage)
+	start func(t testing.TB) (url, apiKey string, slate func(id string) json.RawMessage)
 }
 
 func slateEndpoints() []slateEndpoint {
-	return []slateEndpoint{{"remotetest", func(t *testing.T) (string, string, func(string) json.RawMessage) {
+	return []slateEndpoint{{"remotetest", func(t testing.TB) (string, string, func(string) json.RawMessage) {
 		srv, hs := serve(t, remotetest.Config{Models: []account.VideoModel{slateModel}, Render: slateRenderer(t)})
 		return hs.URL, "", srv.Slate
 	}}}
