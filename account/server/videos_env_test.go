@@ -28,6 +28,10 @@ type testRenderer struct {
 	hold  chan struct{}
 	// fail, when set, makes every render fail with it.
 	fail error
+	// stills are asked for through the job's Still as it renders; the
+	// answers land in stillErrs.
+	stills    []string
+	stillErrs map[string][]error
 
 	mu       sync.Mutex
 	started  map[string]time.Time // first start of each job
@@ -39,7 +43,7 @@ type testRenderer struct {
 
 func newTestRenderer() *testRenderer {
 	return &testRenderer{steps: 3, step: time.Millisecond, started: map[string]time.Time{}, starts: map[string]int{},
-		finished: map[string]time.Time{}, jobs: map[string]account.RenderJob{}, startCh: make(chan string, 1000)}
+		finished: map[string]time.Time{}, jobs: map[string]account.RenderJob{}, stillErrs: map[string][]error{}, startCh: make(chan string, 1000)}
 }
 
 var _ server.Renderer = (*testRenderer)(nil)
@@ -61,6 +65,15 @@ func (r *testRenderer) Render(ctx context.Context, job account.RenderJob, progre
 	r.jobs[job.ID] = job
 	hold := r.hold
 	r.mu.Unlock()
+	for _, sum := range r.stills {
+		path, err := job.Still(sum)
+		if err == nil {
+			_, err = os.Stat(path)
+		}
+		r.mu.Lock()
+		r.stillErrs[job.ID] = append(r.stillErrs[job.ID], err)
+		r.mu.Unlock()
+	}
 	select {
 	case r.startCh <- job.ID:
 	default:
