@@ -422,7 +422,7 @@ func (s *Service) storeBlob(path, sum string) error {
 // as renders are) because it cannot tell a dead worker from a slow one;
 // the server can: it holds its data directory's lock, so no worker of
 // another process runs, and every job still marked running was cut off.
-// They are retried with backoff, as River's rescuer would.
+// They run again after a backoff, as River's rescuer would have them.
 func (s *Service) rescue(ctx context.Context) error {
 	exec := s.river.Driver().GetExecutor()
 	now := time.Now().UTC()
@@ -438,7 +438,10 @@ func (s *Service) rescue(ctx context.Context) error {
 	var gaveUp []string
 	for _, j := range stuck {
 		msg, _ := json.Marshal(rivertype.AttemptError{At: now, Attempt: j.Attempt, Error: "slate-server stopped during the render; trying again"})
-		state, sched, fin := rivertype.JobStateRetryable, now.Add(backoff(j.Attempt)), (*time.Time)(nil)
+		// Available, not retryable: a retryable job waits for River's
+		// leader to schedule it, and the dead process may hold the
+		// leadership a while yet. A job available later is fetched then.
+		state, sched, fin := rivertype.JobStateAvailable, now.Add(backoff(j.Attempt)), (*time.Time)(nil)
 		if j.Attempt >= j.MaxAttempts {
 			state, sched, fin = rivertype.JobStateDiscarded, j.ScheduledAt, &now
 			var a renderArgs
