@@ -8,7 +8,7 @@ CREATE TABLE videos (
 	id            TEXT NOT NULL UNIQUE,
 	account_id    TEXT NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
 	job_id        INTEGER NOT NULL,   -- River's job
-	status        TEXT NOT NULL CHECK (status IN ('queued', 'in_progress', 'completed', 'failed')),
+	status        TEXT NOT NULL CHECK (status IN ('queued', 'completed', 'failed')), -- in_progress is the workers' to tell
 	progress      INTEGER NOT NULL DEFAULT 0,
 	created_at    INTEGER NOT NULL,
 	completed_at  INTEGER,

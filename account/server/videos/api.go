@@ -161,10 +161,10 @@ func (s *Service) view(v row) account.Video {
 		Seconds: string(account.FormatSeconds(v.spec.Seconds)), Width: v.spec.Width, Height: v.spec.Height, FPS: v.spec.FPS,
 		NumFrames: v.spec.Frames, Seed: v.spec.Seed, NegativePrompt: v.spec.NegativePrompt,
 	}
-	if v.status == account.VideoInProgress {
+	if v.status == account.VideoQueued {
 		s.mu.Lock()
 		if r, ok := s.running[v.id]; ok {
-			out.Progress = r.progress
+			out.Status, out.Progress = account.VideoInProgress, r.progress
 		}
 		s.mu.Unlock()
 	}
@@ -294,7 +294,9 @@ func (s *Service) delete(w http.ResponseWriter, r *http.Request, caller string) 
 		if err != nil {
 			return err
 		}
-		if v.status == account.VideoQueued || v.status == account.VideoInProgress {
+		if v.status == account.VideoQueued {
+			// A job whose River job is not recorded yet (job_id 0) is
+			// simply gone: its worker finds no row and does nothing.
 			if _, err := s.river.JobCancelTx(ctx, tx.Tx, v.jobID); err != nil && !errors.Is(err, river.ErrNotFound) {
 				return fmt.Errorf("cancel video %s: %w", id, err)
 			}
@@ -435,19 +437,35 @@ func (s *Service) submit(ctx context.Context, caller string, sp spec, input, inp
 				return err
 			}
 		}
-		res, err := s.river.InsertTx(ctx, tx.Tx, renderArgs{Video: id}, &river.InsertOpts{Queue: queue})
-		if err != nil {
-			return fmt.Errorf("queue video %s: %w", id, err)
-		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO videos (id, account_id, job_id, status, created_at, spec, remixed_from, input_sha256)
-			VALUES (?, ?, ?, 'queued', ?, ?, ?, ?)`, id, caller, res.Job.ID, now.UnixMilli(), string(data), nullIf(remixOf), nullIf(inputSum))
+			VALUES (?, ?, 0, 'queued', ?, ?, ?, ?)`, id, caller, now.UnixMilli(), string(data), nullIf(remixOf), nullIf(inputSum))
 		if err != nil {
 			return err
 		}
 		v, err = load(ctx, tx, id)
 		return err
 	})
-	return v, err
+	if err != nil {
+		return v, err
+	}
+	return v, s.enqueue(ctx, id)
+}
+
+// enqueue puts a job's River job on the queue and records its ID. The
+// videos row, durable before, is the job: River's is inserted after it,
+// outside the transaction, because only an insert of River's own wakes an
+// idle worker at once (see driver). A crash in between leaves a row with
+// no River job, which Open enqueues; an enqueue run twice finds the first
+// River job (unique by its arguments).
+func (s *Service) enqueue(ctx context.Context, id string) error {
+	res, err := s.river.Insert(ctx, renderArgs{Video: id}, &river.InsertOpts{Queue: queue, UniqueOpts: river.UniqueOpts{ByArgs: true}})
+	if err != nil {
+		return fmt.Errorf("queue video %s: %w", id, err)
+	}
+	return s.cfg.Write(ctx, func(ctx context.Context, tx Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE videos SET job_id = ? WHERE id = ?`, res.Job.ID, id)
+		return err
+	})
 }
 
 func nullIf(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

@@ -160,6 +160,22 @@ func (s *Service) permit(ctx context.Context, tx *sql.Tx, caller string, sl *acc
 	return out, nil
 }
 
+// checkRead checks consent on the read pool, in a read transaction of
+// its own; a refusal is returned as such, other errors as errors.
+func (s *Service) checkRead(ctx context.Context, v row) (*consentError, error) {
+	tx, err := s.cfg.Read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	_, err = s.permit(ctx, tx, v.account, v.spec.Slate, s.cfg.Clock.Now())
+	var ce *consentError
+	if errors.As(err, &ce) {
+		return ce, nil
+	}
+	return nil, err
+}
+
 // worker renders River's jobs.
 type worker struct {
 	river.WorkerDefaults[renderArgs]
@@ -174,39 +190,34 @@ var errDeleted = errors.New("the video was deleted")
 func (w *worker) Work(ctx context.Context, job *river.Job[renderArgs]) error {
 	s := w.s
 	id := job.Args.Video
-	var v row
-	var skip bool
-	err := s.cfg.Write(ctx, func(ctx context.Context, tx Tx) error {
-		var err error
-		v, err = load(ctx, tx, id)
-		if errors.Is(err, sql.ErrNoRows) || err == nil && (v.status == account.VideoCompleted || v.status == account.VideoFailed) {
-			// Deleted, or finished already: a retry of a finished job
-			// does nothing.
-			skip = true
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if _, err := s.permit(ctx, tx.Tx, v.account, v.spec.Slate, s.cfg.Clock.Now()); err != nil {
-			var ce *consentError
-			if !errors.As(err, &ce) {
-				return err
-			}
-			skip = true
-			return s.fail(ctx, tx, job, id, account.VideoConsentRequired, ce.msg)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE videos SET status = 'in_progress' WHERE id = ?`, id)
+	// The check at the start reads: a revocation acknowledged is
+	// committed, so any read begun after it sees it. Only a refusal
+	// writes. (The job's status shows in_progress from memory while it
+	// renders, which spares a durable write on the way to the renderer.)
+	v, err := load(ctx, s.cfg.Read, id)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && (v.status == account.VideoCompleted || v.status == account.VideoFailed) {
+		return nil // deleted, or finished already: a retry of a finished job does nothing
+	}
+	if err != nil {
 		return err
-	})
-	if err != nil || skip {
+	}
+	if refusal, err := s.checkRead(ctx, v); err != nil {
 		return err
+	} else if refusal != nil {
+		return s.cfg.Write(ctx, func(ctx context.Context, tx Tx) error {
+			return s.fail(ctx, tx, job, id, account.VideoConsentRequired, refusal.msg)
+		})
 	}
 
 	rctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	r := &run{cancel: cancel}
 	s.mu.Lock()
+	if _, ok := s.running[id]; ok {
+		// River runs a job once at a time; this would be a second copy.
+		s.mu.Unlock()
+		return fmt.Errorf("render video %s: it is rendering already", id)
+	}
 	s.running[id] = r
 	s.mu.Unlock()
 	defer func() {
@@ -456,9 +467,6 @@ func (s *Service) rescue(ctx context.Context) error {
 		return fmt.Errorf("put back the renders a crash cut off: %w", err)
 	}
 	err = s.cfg.Write(ctx, func(ctx context.Context, tx Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE videos SET status = 'queued' WHERE status = 'in_progress'`); err != nil {
-			return err
-		}
 		for _, id := range gaveUp {
 			if _, err := tx.ExecContext(ctx, `UPDATE videos SET status = 'failed', error_code = ?, error_message = ? WHERE id = ? AND status = 'queued'`,
 				account.VideoRenderFailed, fmt.Sprintf("the server stopped during this render %d times; giving up", maxAttempts), id); err != nil {

@@ -124,13 +124,11 @@ const (
 	maxFailures = 3
 )
 
-// How often River looks for work besides being told of it, and the least
-// time between two looks: short, so that a job submitted to an idle worker
-// starts at once (River's SQLite driver hears of new jobs by polling a
-// table every 50 ms).
+// How often River looks for work besides being woken by an insert (a
+// retry coming due), and the least time between two looks.
 const (
-	fetchPoll     = 20 * time.Millisecond
-	fetchCooldown = 2 * time.Millisecond
+	fetchPoll     = time.Second
+	fetchCooldown = time.Millisecond
 )
 
 // Open migrates River's tables, puts back the jobs a crash left running,
@@ -162,7 +160,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		db.Close()
 		return nil, err
 	}
-	driver := riversqlite.New(db)
+	driver := &driver{riversqlite.New(db)}
 	m, err := rivermigrate.New(driver, nil)
 	if err != nil {
 		return fail(fmt.Errorf("open the render queue: %w", err))
@@ -188,6 +186,9 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		return fail(fmt.Errorf("open the render queue: %w", err))
 	}
 	if err := s.rescue(ctx); err != nil {
+		return fail(err)
+	}
+	if err := s.enqueueOrphans(ctx); err != nil {
 		return fail(err)
 	}
 	// The workers outlive the opening's context; Close stops them.
@@ -224,6 +225,45 @@ func (s *Service) Models() []account.VideoModel { return s.models }
 
 // blobPath is where a blob lives.
 func (s *Service) blobPath(sum string) string { return filepath.Join(s.blobs, sum[:2], sum) }
+
+// driver is River's SQLite driver, said to have no listener. Its listener
+// polls a table of notifications every 50 ms, which is how River would
+// hear of a job inserted in a transaction; without one, River wakes its
+// workers in the process at once on an insert of its own, and polls only
+// every fetchPoll besides. slate-server is one process (its data
+// directory's lock sees to that), so nothing else inserts jobs.
+type driver struct{ *riversqlite.Driver }
+
+// SupportsListener is false: see driver.
+func (*driver) SupportsListener() bool { return false }
+
+// SupportsListenNotify is false: see driver.
+func (*driver) SupportsListenNotify() bool { return false }
+
+// enqueueOrphans enqueues the jobs a crash caught between writing their
+// row and inserting their River job.
+func (s *Service) enqueueOrphans(ctx context.Context) error {
+	rows, err := s.cfg.Read.QueryContext(ctx, `SELECT id FROM videos WHERE job_id = 0 AND status = 'queued' ORDER BY seq`)
+	if err != nil {
+		return fmt.Errorf("find jobs to queue: %w", err)
+	}
+	var ids []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return fmt.Errorf("find jobs to queue: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	for _, id := range ids {
+		if err := s.enqueue(ctx, id); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
 
 // quiet passes on River's warnings and errors, not its chatter.
 type quiet struct{ slog.Handler }
