@@ -215,3 +215,38 @@ func TestVideoCrash(t *testing.T) {
 	}
 	t.Logf("%d jobs completed exactly once across %d kills", jobs, kills)
 }
+
+// A job whose row was written but whose River job was not (a crash in
+// between) is queued when the server opens, and runs.
+func TestVideoOrphanEnqueued(t *testing.T) {
+	dir := t.TempDir()
+	rd := newTestRenderer()
+	cfg := videoConfig(rd)
+	cfg.Dir = dir
+	e := newEnv(t, cfg)
+	u := e.signUp("olive")
+	v := e.submit(u.token, map[string]any{"prompt": "orphan"})
+	e.wait(u.token, v.ID)
+	e.hs.Close()
+	if err := e.srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite3", "file:"+filepath.Join(dir, "server.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The row as submit writes it, before River's job.
+	_, err = db.Exec(`INSERT INTO videos (id, account_id, job_id, status, created_at, spec)
+		SELECT 'video_orphan', account_id, 0, 'queued', created_at, spec FROM videos WHERE id = ?`, v.ID)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd2 := newTestRenderer()
+	cfg2 := videoConfig(rd2)
+	cfg2.Dir = dir
+	e2 := newEnv(t, cfg2)
+	if got := e2.wait(u.token, "video_orphan"); got.Status != account.VideoCompleted || rd2.startsOf("video_orphan") != 1 {
+		t.Errorf("the orphaned job = %+v, rendered %d times", got, rd2.startsOf("video_orphan"))
+	}
+}
