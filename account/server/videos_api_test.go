@@ -110,8 +110,8 @@ func TestVideoDelete(t *testing.T) {
 	close(rd.hold)
 	after := e.submit(u.token, map[string]any{"prompt": "after"})
 	e.wait(u.token, after.ID)
-	if rd.startsOf(queued.ID) != 0 || rd.finished[running.ID] != (time.Time{}) {
-		t.Errorf("deleted jobs: queued started %d times, running finished at %v", rd.startsOf(queued.ID), rd.finished[running.ID])
+	if rd.startsOf(queued.ID) != 0 || !rd.finishedAt(running.ID).IsZero() {
+		t.Errorf("deleted jobs: queued started %d times, running finished at %v", rd.startsOf(queued.ID), rd.finishedAt(running.ID))
 	}
 	// A finished job's clip goes with it.
 	_, h, _ := e.vreq("GET", "/"+after.ID+"/content", u.token, nil, "")
@@ -143,8 +143,8 @@ func TestVideoRemix(t *testing.T) {
 		t.Fatalf("remix = %d %s", code, b)
 	}
 	done := e.wait(u.token, r.ID)
-	if done.Status != account.VideoCompleted || rd.jobs[r.ID].Prompt != "second" {
-		t.Errorf("remix = %+v, rendered %+v", done, rd.jobs[r.ID])
+	if done.Status != account.VideoCompleted || rd.job(r.ID).Prompt != "second" {
+		t.Errorf("remix = %+v, rendered %+v", done, rd.job(r.ID))
 	}
 	if code, _, b := e.vreq("POST", "/"+v.ID+"/remix", u.token, strings.NewReader(`{"prompt":""}`), "application/json"); code != 400 || deref(apiError(t, b).Param) != "prompt" {
 		t.Errorf("remix without a prompt = %d %s", code, b)

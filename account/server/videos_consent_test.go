@@ -70,7 +70,7 @@ func TestVideoConsentAtSubmit(t *testing.T) {
 	if done.Status != account.VideoCompleted || done.SlateBackend != "animatic" || done.SlateKey != "key-featuring olive" {
 		t.Fatalf("job with a grant = %+v", done)
 	}
-	if errs := rd.stillErrs[v.ID]; len(errs) != 1 || errs[0] != nil {
+	if errs := rd.stillErrsOf(v.ID); len(errs) != 1 || errs[0] != nil {
 		t.Errorf("the granted member's still: %v", errs)
 	}
 	_, h, _ := e.vreq("GET", "/"+v.ID+"/content", sc.creator.token, nil, "")
@@ -88,7 +88,7 @@ func TestVideoConsentAtSubmit(t *testing.T) {
 	}
 	plain := e.submit(sc.creator.token, map[string]any{"prompt": "no one"})
 	e.wait(sc.creator.token, plain.ID)
-	if errs := rd.stillErrs[plain.ID]; len(errs) != 1 || errs[0] == nil {
+	if errs := rd.stillErrsOf(plain.ID); len(errs) != 1 || errs[0] == nil {
 		t.Errorf("a job naming no member got the member's still: %v", errs)
 	}
 }

@@ -223,3 +223,25 @@ func deref(s *string) string {
 func b64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// job is what the renderer was given for a job.
+func (r *testRenderer) job(id string) account.RenderJob {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.jobs[id]
+}
+
+// finishedAt is when the renderer handed over a job's clip (zero if it
+// never did).
+func (r *testRenderer) finishedAt(id string) time.Time {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.finished[id]
+}
+
+// stillErrsOf are the answers to a job's asks for stills.
+func (r *testRenderer) stillErrsOf(id string) []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.stillErrs[id]
+}

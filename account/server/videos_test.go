@@ -41,7 +41,7 @@ func TestVideoJSONLifecycle(t *testing.T) {
 	if _, h, _ := e.vreq("GET", "/"+v.ID, u.token, nil, ""); h.Get("openai-poll-after-ms") != "" {
 		t.Errorf("a finished job still has a polling hint")
 	}
-	want := rd.jobs[v.ID]
+	want := rd.job(v.ID)
 	if want.Width != 640 || want.Height != 360 || want.Frames != 96 || want.FPS != 24 || want.Seconds != 4 || *want.Seed != 7 || want.Prompt != "a lighthouse at dusk" {
 		t.Errorf("the renderer got %+v", want)
 	}
@@ -123,7 +123,7 @@ func TestVideoMultipart(t *testing.T) {
 	if done.Status != account.VideoCompleted || done.Seconds != "8" || done.NumFrames != 128 || *done.Seed != 3 {
 		t.Fatalf("multipart job = %+v", done)
 	}
-	j := rd.jobs[v.ID]
+	j := rd.job(v.ID)
 	if j.InputReference == "" {
 		t.Fatal("the renderer got no input image")
 	}
@@ -132,8 +132,8 @@ func TestVideoMultipart(t *testing.T) {
 	v2 := e.submit(u.token, map[string]any{"prompt": "from a still", "model": "onnx", "seconds": 8, "size": "512x512", "seed": 3,
 		"input_reference": map[string]string{"image_url": dataURL}})
 	e.wait(u.token, v2.ID)
-	if rd.jobs[v2.ID].InputReference != j.InputReference {
-		t.Errorf("the same image is stored twice: %s and %s", rd.jobs[v2.ID].InputReference, j.InputReference)
+	if rd.job(v2.ID).InputReference != j.InputReference {
+		t.Errorf("the same image is stored twice: %s and %s", rd.job(v2.ID).InputReference, j.InputReference)
 	}
 	_, _, c1 := e.vreq("GET", "/"+v.ID+"/content", u.token, nil, "")
 	_, _, c2 := e.vreq("GET", "/"+v2.ID+"/content", u.token, nil, "")
