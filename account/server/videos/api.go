@@ -347,6 +347,8 @@ func (s *Service) content(w http.ResponseWriter, r *http.Request, caller string)
 	}
 	now := s.cfg.Clock.Now().UnixMilli()
 	switch {
+	case v.status == account.VideoFailed:
+		return Errorf(http.StatusNotFound, "video_failed", "video_id", "video %s failed (%s), so it has no clip: %s", v.id, v.errorCode.String, v.errorMessage.String)
 	case v.status != account.VideoCompleted:
 		return Errorf(http.StatusNotFound, "video_not_ready", "video_id", "video %s is %s: it has no clip; poll GET %s/%s until it is completed", v.id, v.status, account.VideosPrefix, v.id)
 	case !v.video.Valid || v.expires.Valid && v.expires.Int64 <= now:

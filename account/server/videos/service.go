@@ -201,6 +201,11 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		defer cancel()
 		return s.river.StopAndCancel(sctx)
 	}
+	// Clips that expired while the server was down go now; then every
+	// sweepEvery.
+	if err := s.Sweep(ctx); err != nil {
+		s.cfg.Log.Error("remove expired videos", "error", err)
+	}
 	s.scheduleSweep(base)
 	return s, nil
 }
