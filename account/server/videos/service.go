@@ -278,6 +278,12 @@ func (q quiet) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= slog.LevelWarn && q.Handler.Enabled(ctx, l)
 }
 
+// WithAttrs keeps the filter on River's loggers with attributes.
+func (q quiet) WithAttrs(as []slog.Attr) slog.Handler { return quiet{q.Handler.WithAttrs(as)} }
+
+// WithGroup keeps the filter on River's grouped loggers.
+func (q quiet) WithGroup(name string) slog.Handler { return quiet{q.Handler.WithGroup(name)} }
+
 // retryPolicy waits 1 s after the first failure, doubling to at most 30 s:
 // River's default (attempt⁴ seconds) would keep a render that crashed
 // twice waiting a quarter of a minute, and one that crashed five times ten
