@@ -302,18 +302,8 @@ func (s *Server) registerUse(w http.ResponseWriter, r *http.Request, c caller) e
 		if !isNoRows(err) {
 			return err
 		}
-		var handle string
-		if err := t.queryRow(ctx, `SELECT handle FROM members WHERE id = ?`, g.Member).Scan(&handle); err != nil {
-			return fmt.Errorf("member of grant %s: %w", g.ID, err)
-		}
-		uid := newID()
-		_, err = t.exec(ctx, `INSERT INTO uses (id, grant_id, member_id, handle, owner_id, creator_id, clip_sha256, project_title, scope, used_at, registered_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			uid, g.ID, g.Member, handle, g.Owner, c.id, req.ClipSHA256, req.ProjectTitle, string(req.Scope), ms(req.At), ms(now))
+		uid, err := insertUse(ctx, t, g, c.id, req.ClipSHA256, req.ProjectTitle, req.Scope, req.At, now)
 		if err != nil {
-			return err
-		}
-		if err := audit(ctx, t, now, account.AuditUse, c.id, g.Owner, g.Member, g.ID, uid, fmt.Sprintf("%s %s of %q", req.Scope, req.ClipSHA256, req.ProjectTitle)); err != nil {
 			return err
 		}
 		out, err = loadUse(ctx, t, uid)
@@ -324,6 +314,23 @@ func (s *Server) registerUse(w http.ResponseWriter, r *http.Request, c caller) e
 	}
 	writeJSON(w, status, out)
 	return nil
+}
+
+// insertUse records a use under grant g, with its audit row: by
+// POST /uses, and by a render job of /v1/videos when it makes its clip.
+func insertUse(ctx context.Context, t *txn, g consent.Grant, creator, clip, title string, scope consent.Scope, at, now time.Time) (string, error) {
+	var handle string
+	if err := t.queryRow(ctx, `SELECT handle FROM members WHERE id = ?`, g.Member).Scan(&handle); err != nil {
+		return "", fmt.Errorf("member of grant %s: %w", g.ID, err)
+	}
+	uid := newID()
+	_, err := t.exec(ctx, `INSERT INTO uses (id, grant_id, member_id, handle, owner_id, creator_id, clip_sha256, project_title, scope, used_at, registered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		uid, g.ID, g.Member, handle, g.Owner, creator, clip, title, string(scope), ms(at), ms(now))
+	if err != nil {
+		return "", err
+	}
+	return uid, audit(ctx, t, now, account.AuditUse, creator, g.Owner, g.Member, g.ID, uid, fmt.Sprintf("%s %s of %q", scope, clip, title))
 }
 
 const useColumns = `u.id, u.grant_id, u.member_id, u.handle, COALESCE(a.username, ''), u.creator_id, u.clip_sha256,

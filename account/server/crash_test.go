@@ -42,7 +42,11 @@ func TestMain(m *testing.M) {
 		}
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-		err := server.Run(ctx, server.Config{Dir: c.Dir, Logger: log}, server.Listen{Addr: c.Addr})
+		cfg := server.Config{Dir: c.Dir, Logger: log}
+		if c.Render {
+			cfg.Renderer, cfg.RenderWorkers = crashRenderer(), 2
+		}
+		err := server.Run(ctx, cfg, server.Listen{Addr: c.Addr})
 		stop()
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "slate-server:", err)
@@ -54,7 +58,10 @@ func TestMain(m *testing.M) {
 }
 
 // childConfig is what a server process is started with.
-type childConfig struct{ Dir, Addr string }
+type childConfig struct {
+	Dir, Addr string
+	Render    bool // with a renderer (crashRenderer)
+}
 
 // child is a server process.
 type child struct {
@@ -87,7 +94,13 @@ func (t *tail) String() string {
 // startChild runs the server on dir and addr and returns once it listens.
 func startChild(t *testing.T, dir, addr string) *child {
 	t.Helper()
-	args, _ := json.Marshal(childConfig{Dir: dir, Addr: addr})
+	return startChildWith(t, childConfig{Dir: dir, Addr: addr})
+}
+
+// startChildWith runs the server as c says and returns once it listens.
+func startChildWith(t *testing.T, c childConfig) *child {
+	t.Helper()
+	args, _ := json.Marshal(c)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "SLATE_SERVER_CHILD="+string(args))
 	stderr, err := cmd.StderrPipe()
@@ -97,30 +110,30 @@ func startChild(t *testing.T, dir, addr string) *child {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	c := &child{cmd: cmd, logs: &tail{}, done: make(chan struct{})}
-	t.Cleanup(func() { cmd.Process.Kill(); <-c.done })
+	ch := &child{cmd: cmd, logs: &tail{}, done: make(chan struct{})}
+	t.Cleanup(func() { cmd.Process.Kill(); <-ch.done })
 	listening := make(chan struct{})
 	go func() {
 		// Read every line, so the child never blocks on a full pipe.
 		sc := bufio.NewScanner(stderr)
 		once := sync.Once{}
 		for sc.Scan() {
-			c.logs.add(sc.Text())
+			ch.logs.add(sc.Text())
 			if strings.Contains(sc.Text(), `"msg":"listening"`) {
 				once.Do(func() { close(listening) })
 			}
 		}
 		cmd.Wait()
-		close(c.done)
+		close(ch.done)
 	}()
 	select {
 	case <-listening:
-	case <-c.done:
-		t.Fatalf("the server exited before listening:\n%s", c.logs)
+	case <-ch.done:
+		t.Fatalf("the server exited before listening:\n%s", ch.logs)
 	case <-time.After(time.Minute):
-		t.Fatalf("the server did not start within a minute:\n%s", c.logs)
+		t.Fatalf("the server did not start within a minute:\n%s", ch.logs)
 	}
-	return c
+	return ch
 }
 
 // kill ends the child with SIGKILL, as a crash or power cut would.

@@ -13,6 +13,10 @@
 //	tmp/              uploads in progress, on the same filesystem
 //	lock              held while a server runs on the directory
 //
+// With a Renderer, it also renders shots for studios: the OpenAI-shaped
+// job API under /v1/videos, its jobs on River in server.db (package
+// videos; render.go is the seam to the render backends).
+//
 // The server never imports the studio's packages, nor account/client: the
 // studio reaches it only through package account/client.
 package server
@@ -42,6 +46,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server/videos"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/atomicfile"
 	"github.com/slatestudio/slate/internal/clock"
@@ -60,6 +65,12 @@ type Config struct {
 	// MediaLimit gives the largest upload of each kind; nil means
 	// account.DefaultMediaLimit.
 	MediaLimit func(account.MediaKind) int64
+	// Renderer renders the jobs of /v1/videos (package videos), with
+	// RenderWorkers at once (at least 1); their clips are kept for
+	// VideoTTL (0: a day). Nil: no /v1/videos.
+	Renderer      Renderer
+	RenderWorkers int
+	VideoTTL      time.Duration
 }
 
 // Server is a running account server. It is an http.Handler.
@@ -75,6 +86,7 @@ type Server struct {
 	lock    *sqlitedb.DirLock
 	mux     *http.ServeMux
 	thr     *throttle
+	videos  *videos.Service // nil without a Renderer
 	hashers hashers
 	// dummyHash is checked against when a log-in names no account, so that
 	// the answer takes as long as for a real one and does not reveal which
@@ -132,6 +144,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.logKeptLookAlikes(ctx)
+	if cfg.Renderer != nil {
+		if s.videos, err = s.openVideos(ctx, cfg); err != nil {
+			return fail(err)
+		}
+	}
 	if s.dummyHash, err = hashPassword("no such account"); err != nil {
 		return fail(err)
 	}
@@ -144,8 +161,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 // nothing.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
+		if s.videos != nil {
+			s.closeErr = s.videos.Close()
+		}
 		if s.st != nil {
-			s.closeErr = s.st.close()
+			s.closeErr = errors.Join(s.closeErr, s.st.close())
 		}
 		if s.lock != nil {
 			s.lock.Release()
@@ -204,7 +224,7 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	return priv, nil
 }
 
-// sweepBlobs removes the blobs no medium names. Deleted media are removed
+// sweepBlobs removes the blobs no medium and no video job names. Deleted media are removed
 // just after their deletion commits; a crash in between leaves their files
 // behind, and this finishes the job. It runs before the server serves, when
 // no upload can be adding a reference.
@@ -221,7 +241,8 @@ func (s *Server) sweepBlobs(ctx context.Context) error {
 		}
 		for _, f := range files {
 			var n int
-			if err := s.st.r.QueryRowContext(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, f.Name()).Scan(&n); err != nil {
+			if err := s.st.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM media WHERE sha256 = ?1) +
+				(SELECT count(*) FROM videos WHERE video_sha256 = ?1 OR input_sha256 = ?1)`, f.Name()).Scan(&n); err != nil {
 				return fmt.Errorf("sweep blobs: %w", err)
 			}
 			if n == 0 {
@@ -302,6 +323,9 @@ func (s *Server) routes() {
 	auth("GET "+p+"/changes", s.listChanges)
 	auth("GET "+p+"/audit", s.listAudit)
 
+	if s.videos != nil {
+		s.videos.Routes(s.videoRoute)
+	}
 	open("/", s.unrouted)
 }
 
@@ -422,7 +446,11 @@ func (s *Server) wrap(h handler, limit int64, readFor time.Duration) http.Handle
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	var fe *account.FieldError
+	var ve *videos.Error
 	switch {
+	case errors.As(err, &ve):
+		ve.Write(w)
+		return
 	case errors.As(err, &he):
 	case errors.Is(err, account.ErrTooLarge):
 		he = errorf(http.StatusRequestEntityTooLarge, account.CodeTooLarge, "%v", err)
