@@ -239,7 +239,7 @@ func (s *Server) deleteAccount(w http.ResponseWriter, r *http.Request, c caller)
 
 func (s *Server) removeBlobs(sums []string) {
 	for _, sum := range sums {
-		if err := s.blobs.remove(sum); err != nil {
+		if err := s.blobs.Remove(sum); err != nil {
 			s.log.Error("remove blob", "sha256", sum, "error", err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server/blobstore"
 	"github.com/slatestudio/slate/account/server/confusable"
 	"github.com/slatestudio/slate/account/server/mediacheck"
 	"github.com/slatestudio/slate/consent"
@@ -510,7 +511,7 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 	if r.ContentLength > limit {
 		return errorf(http.StatusRequestEntityTooLarge, account.CodeTooLarge, "a %s may be at most %d bytes; this one is %d", kind, limit, r.ContentLength)
 	}
-	u, err := s.blobs.receive(http.MaxBytesReader(w, r.Body, limit))
+	u, err := s.blobs.Receive(http.MaxBytesReader(w, r.Body, limit))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
 		return errorf(http.StatusRequestEntityTooLarge, account.CodeTooLarge, "a %s may be at most %d bytes", kind, limit)
@@ -518,17 +519,17 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 	if err != nil {
 		return fmt.Errorf("receive %s: %w", kind, err)
 	}
-	ct, err := s.blobs.check(u, kind)
+	ct, err := s.blobs.Check(u, kind)
 	if err != nil {
-		s.blobs.discard(u)
-		var bad *badMedia
+		s.blobs.Discard(u)
+		var bad *blobstore.BadMedia
 		if errors.As(err, &bad) {
-			return errorf(http.StatusUnsupportedMediaType, account.CodeMediaType, "a %s must be %s; this one is not: %v", kind, mediacheck.Expected(kind), bad.err)
+			return errorf(http.StatusUnsupportedMediaType, account.CodeMediaType, "a %s must be %s; this one is not: %v", kind, mediacheck.Expected(kind), bad)
 		}
 		return fmt.Errorf("check %s: %w", kind, err)
 	}
 	now := s.now()
-	md := account.Media{SHA256: u.sum, Size: u.size, ContentType: ct, Uploaded: account.KeepTime(now)}
+	md := account.Media{SHA256: u.SHA256(), Size: u.Size(), ContentType: ct, Uploaded: account.KeepTime(now)}
 	err = s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
 		if _, err := ownMember(ctx, t.tx, id, c); err != nil {
 			return err
@@ -538,17 +539,17 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 		if err != nil && !isNoRows(err) {
 			return err
 		}
-		if err := s.blobs.commit(u); err != nil {
+		if err := s.blobs.Commit(u); err != nil {
 			return err
 		}
 		_, err = t.exec(ctx, `INSERT INTO media (member_id, kind, sha256, size, content_type, uploaded_at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (member_id, kind) DO UPDATE SET sha256 = excluded.sha256, size = excluded.size,
 			content_type = excluded.content_type, uploaded_at = excluded.uploaded_at`,
-			id, string(kind), u.sum, u.size, ct, ms(now))
+			id, string(kind), u.SHA256(), u.Size(), ct, ms(now))
 		if err != nil {
 			return err
 		}
-		if old != "" && old != u.sum {
+		if old != "" && old != u.SHA256() {
 			var n int
 			if err := t.queryRow(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, old).Scan(&n); err != nil {
 				return err
@@ -560,7 +561,7 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 		return nil
 	})
 	if err != nil {
-		s.blobs.discard(u) // gone already if it was committed
+		s.blobs.Discard(u) // gone already if it was committed
 		return err
 	}
 	writeJSON(w, http.StatusOK, md)
@@ -587,7 +588,7 @@ func (s *Server) getMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 	if err != nil {
 		return fmt.Errorf("read media: %w", err)
 	}
-	f, err := s.blobs.open(md.SHA256)
+	f, err := s.blobs.OpenBlob(md.SHA256)
 	if err != nil {
 		return fmt.Errorf("open %s of %s: %w", kind, id, err)
 	}

@@ -46,6 +46,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server/blobstore"
 	"github.com/slatestudio/slate/account/server/videos"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/atomicfile"
@@ -80,7 +81,7 @@ type Server struct {
 	clock   clock.Clock
 	limit   func(account.MediaKind) int64
 	st      *store
-	blobs   *blobs
+	blobs   *blobstore.Store
 	key     ed25519.PrivateKey
 	pub     ed25519.PublicKey
 	lock    *sqlitedb.DirLock
@@ -134,7 +135,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.pub = s.key.Public().(ed25519.PublicKey)
-	if s.blobs, err = newBlobs(dir); err != nil {
+	if s.blobs, err = blobstore.Open(dir); err != nil {
 		return fail(err)
 	}
 	if s.st, err = openStore(ctx, filepath.Join(dir, "server.db")); err != nil {
@@ -229,13 +230,13 @@ func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 // behind, and this finishes the job. It runs before the server serves, when
 // no upload can be adding a reference.
 func (s *Server) sweepBlobs(ctx context.Context) error {
-	dirs, err := os.ReadDir(s.blobs.dir)
+	dirs, err := os.ReadDir(s.blobs.Dir())
 	if err != nil {
 		return fmt.Errorf("sweep blobs: %w", err)
 	}
 	removed := 0
 	for _, d := range dirs {
-		files, err := os.ReadDir(filepath.Join(s.blobs.dir, d.Name()))
+		files, err := os.ReadDir(filepath.Join(s.blobs.Dir(), d.Name()))
 		if err != nil {
 			return fmt.Errorf("sweep blobs: %w", err)
 		}
@@ -246,7 +247,7 @@ func (s *Server) sweepBlobs(ctx context.Context) error {
 				return fmt.Errorf("sweep blobs: %w", err)
 			}
 			if n == 0 {
-				if err := s.blobs.remove(f.Name()); err != nil {
+				if err := s.blobs.Remove(f.Name()); err != nil {
 					return fmt.Errorf("sweep blobs: %w", err)
 				}
 				removed++

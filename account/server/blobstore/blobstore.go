@@ -1,4 +1,9 @@
-package server
+// Package blobstore is slate-server's content-addressed store of files:
+// members' media and rendered clips, each under blobs/sha256/ab/abcdef… in
+// the data directory. A blob is written to a temporary file on the same
+// filesystem, synced, and renamed into place, so a file under its sum is
+// always complete.
+package blobstore
 
 import (
 	"crypto/sha256"
@@ -15,17 +20,16 @@ import (
 	"github.com/slatestudio/slate/internal/atomicfile"
 )
 
-// blobs is the server's content-addressed store of media:
-// blobs/sha256/ab/abcdef… under the data directory. A blob is written to a
-// temporary file on the same filesystem, synced, and renamed into place, so
-// a file under its sum is always complete.
-type blobs struct {
+// Store is the blob store of one data directory.
+type Store struct {
 	dir string // blobs/sha256
 	tmp string // tmp/
 }
 
-func newBlobs(dataDir string) (*blobs, error) {
-	b := &blobs{dir: filepath.Join(dataDir, "blobs", "sha256"), tmp: filepath.Join(dataDir, "tmp")}
+// Open opens the store under dataDir, creating it if missing, and removes
+// the temporary files a crash left behind.
+func Open(dataDir string) (*Store, error) {
+	b := &Store{dir: filepath.Join(dataDir, "blobs", "sha256"), tmp: filepath.Join(dataDir, "tmp")}
 	for _, d := range []string{b.dir, b.tmp} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
 			return nil, fmt.Errorf("open blob store: %w", err)
@@ -45,25 +49,36 @@ func newBlobs(dataDir string) (*blobs, error) {
 	return b, nil
 }
 
-func (b *blobs) path(sum string) string {
+// Dir is the folder holding the blobs, one subfolder per first two
+// characters of their sums.
+func (b *Store) Dir() string { return b.dir }
+
+// Path is where the blob with the given sum lies.
+func (b *Store) Path(sum string) string {
 	return filepath.Join(b.dir, sum[:2], sum)
 }
 
-// upload is a received blob not yet in the store.
-type upload struct {
+// Upload is a received blob not yet in the store.
+type Upload struct {
 	tmp  string
 	sum  string
 	size int64
 }
 
-// receive copies r into a temporary file, hashing it, and syncs it. The
+// SHA256 is the upload's sum, in hex.
+func (u *Upload) SHA256() string { return u.sum }
+
+// Size is how many bytes it holds.
+func (u *Upload) Size() int64 { return u.size }
+
+// Receive copies r into a temporary file, hashing it, and syncs it. The
 // caller either commits it or discards it.
-func (b *blobs) receive(r io.Reader) (*upload, error) {
+func (b *Store) Receive(r io.Reader) (*Upload, error) {
 	f, err := os.CreateTemp(b.tmp, "upload-*")
 	if err != nil {
 		return nil, fmt.Errorf("receive upload: %w", err)
 	}
-	u := &upload{tmp: f.Name()}
+	u := &Upload{tmp: f.Name()}
 	h := sha256.New()
 	u.size, err = io.Copy(io.MultiWriter(f, h), r)
 	if err == nil {
@@ -80,15 +95,15 @@ func (b *blobs) receive(r io.Reader) (*upload, error) {
 	return u, nil
 }
 
-// badMedia is an upload that is not what its kind must be.
-type badMedia struct{ err error }
+// BadMedia is an upload that is not what its kind must be.
+type BadMedia struct{ err error }
 
 // Error says what is wrong with the file.
-func (b *badMedia) Error() string { return b.err.Error() }
+func (b *BadMedia) Error() string { return b.err.Error() }
 
-// check reads a received upload through and says its content type, or
-// returns a *badMedia saying why it is not a medium of the kind.
-func (b *blobs) check(u *upload, kind account.MediaKind) (string, error) {
+// Check reads a received upload through and says its content type, or
+// returns a *BadMedia saying why it is not a medium of the kind.
+func (b *Store) Check(u *Upload, kind account.MediaKind) (string, error) {
 	f, err := os.Open(u.tmp)
 	if err != nil {
 		return "", err
@@ -96,20 +111,20 @@ func (b *blobs) check(u *upload, kind account.MediaKind) (string, error) {
 	defer f.Close()
 	ct, err := mediacheck.Check(kind, f, u.size)
 	if err != nil {
-		return "", &badMedia{err: err}
+		return "", &BadMedia{err: err}
 	}
 	return ct, nil
 }
 
-// discard removes an upload that will not be committed.
-func (b *blobs) discard(u *upload) { os.Remove(u.tmp) }
+// Discard removes an upload that will not be committed.
+func (b *Store) Discard(u *Upload) { os.Remove(u.tmp) }
 
-// commit moves an upload into the store under its sum. When the store
+// Commit moves an upload into the store under its sum. When the store
 // already has that blob the upload is simply dropped.
-func (b *blobs) commit(u *upload) error {
-	dst := b.path(u.sum)
+func (b *Store) Commit(u *Upload) error {
+	dst := b.Path(u.sum)
 	if _, err := os.Stat(dst); err == nil {
-		b.discard(u)
+		b.Discard(u)
 		return nil
 	}
 	dir := filepath.Dir(dst)
@@ -127,9 +142,9 @@ func (b *blobs) commit(u *upload) error {
 	return nil
 }
 
-// remove deletes a blob; one already gone is no error.
-func (b *blobs) remove(sum string) error {
-	p := b.path(sum)
+// Remove deletes a blob; one already gone is no error.
+func (b *Store) Remove(sum string) error {
+	p := b.Path(sum)
 	if err := os.Remove(p); errors.Is(err, fs.ErrNotExist) {
 		return nil
 	} else if err != nil {
@@ -138,7 +153,7 @@ func (b *blobs) remove(sum string) error {
 	return atomicfile.SyncDir(filepath.Dir(p))
 }
 
-// open opens a blob for reading.
-func (b *blobs) open(sum string) (*os.File, error) {
-	return os.Open(b.path(sum))
+// OpenBlob opens a blob for reading.
+func (b *Store) OpenBlob(sum string) (*os.File, error) {
+	return os.Open(b.Path(sum))
 }
