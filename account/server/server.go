@@ -60,6 +60,12 @@ type Config struct {
 	// MediaLimit gives the largest upload of each kind; nil means
 	// account.DefaultMediaLimit.
 	MediaLimit func(account.MediaKind) int64
+	// Renderer renders the jobs of /v1/videos; nil: no render service.
+	Renderer Renderer
+	// RenderWorkers is how many jobs render at once.
+	RenderWorkers int
+	// VideoTTL is how long a finished job's outputs are kept.
+	VideoTTL time.Duration
 }
 
 // Server is a running account server. It is an http.Handler.
