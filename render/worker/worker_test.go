@@ -22,9 +22,12 @@ import (
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
+	"github.com/slatestudio/slate/ml"
+	"github.com/slatestudio/slate/ml/pack"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
 	"github.com/slatestudio/slate/render/local"
+	"github.com/slatestudio/slate/render/onnx/onnxtest"
 	"github.com/slatestudio/slate/render/worker"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -432,4 +435,73 @@ func TestOpenRefuses(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "ffprobe") {
 		t.Errorf("Open without ffprobe = %v, want an error saying to install it", err)
 	}
+}
+
+// requireORT skips without ONNX Runtime, or fails when CI says it is
+// installed.
+func requireORT(t *testing.T) {
+	t.Helper()
+	if _, _, err := ml.FindLibrary(); err != nil {
+		if os.Getenv("SLATE_REQUIRE_DEPS") == "1" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+}
+
+// On a server with a model pack, the on-device backend is a model that
+// may show a likeness and starts from a picture: a plain request's
+// input_reference is the first frame it starts from. A Slate shot that
+// continues from the studio's previous clip cannot render here the way
+// the studio expects, and is refused saying so.
+func TestOnDevice(t *testing.T) {
+	ctx := context.Background()
+	tools := needTools(t)
+	requireORT(t)
+	src, models := t.TempDir(), t.TempDir()
+	if _, err := onnxtest.Write(src, onnxtest.Options{Conditioning: "input"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pack.NewStore(models, nil).Install(ctx, src, nil); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"SLATE_ORT_PROVIDER": "CPU"}
+	w, err := worker.Open(worker.Options{Backends: []string{"animatic", "onnx"}, Tools: tools, Models: models, Getenv: func(k string) string { return env[k] }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	ms := w.Models()
+	if len(ms) != 2 || ms[0].ID != "animatic" || ms[1].ID != "onnx" || !ms[1].ImageInput || !ms[1].Likeness || !ms[1].Audio {
+		t.Errorf("Models = %+v, want the animatic, then onnx with image input and likeness", ms)
+	}
+
+	ref := filepath.Join(t.TempDir(), "ref.png")
+	if err := os.WriteFile(ref, picture(t), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	sums := map[string]string{}
+	for _, input := range []string{"", ref} {
+		job := account.RenderJob{ID: "video_o", Model: "onnx", Prompt: "a gull over the sea", Width: 64, Height: 64, Seconds: 0.5, InputReference: input, TempDir: t.TempDir()}
+		got, err := w.Render(ctx, job, func(float64) {})
+		if err != nil {
+			t.Fatalf("onnx, input_reference %q: %v", input, err)
+		}
+		sums[input] = fileSum(t, got)
+	}
+	if sums[""] == sums[ref] {
+		t.Error("the clip started from a picture is the clip started from none: the picture was not used")
+	}
+
+	s := newStudio(t, tools)
+	p := project("", "")
+	p.Shots[1].Cues = nil
+	plan := s.queue.Plan(p, "onnx", nil)
+	job := slateJob(t, plan, 1, "", nil)
+	job.Model = "onnx"
+	job.Slate = bytes.Replace(job.Slate, []byte(`"backend":"animatic"`), []byte(`"backend":"onnx"`), 1)
+	if _, err := w.Render(ctx, job, nil); err == nil || !strings.Contains(err.Error(), "Continue from the previous shot") {
+		t.Errorf("a continuing shot on onnx: Render = %v, want a refusal naming Continue", err)
+	}
+	empty(t, job.TempDir)
 }
