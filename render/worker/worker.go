@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -23,6 +24,7 @@ import (
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/local"
+	"github.com/slatestudio/slate/render/onnx"
 )
 
 // Options say what a Worker renders with.
@@ -92,6 +94,10 @@ func Open(opts Options) (*Worker, error) {
 			return nil, fmt.Errorf("render backend %q: %w; choose from %s", name, ErrUnknownBackend, strings.Join(Known(), ", "))
 		}
 		b, err := reg.Open(name)
+		if errors.Is(err, onnx.ErrNoPack) && filepath.Base(opts.Models) == "models" {
+			// slate models install writes into $SLATE_HOME/models.
+			err = fmt.Errorf("%w; for this server: SLATE_HOME=%s slate models install PATH|URL", err, filepath.Dir(opts.Models))
+		}
 		if err != nil {
 			w.Close()
 			return nil, err

@@ -427,9 +427,10 @@ func TestOpenRefuses(t *testing.T) {
 	if !errors.Is(err, worker.ErrUnknownBackend) || !strings.Contains(err.Error(), "animatic, onnx") {
 		t.Errorf("Open(wan) = %v, want ErrUnknownBackend listing the backends", err)
 	}
-	_, err = worker.Open(worker.Options{Backends: []string{"onnx"}, Tools: tools, Models: t.TempDir(), Getenv: func(string) string { return "" }})
-	if err == nil || !strings.Contains(err.Error(), "slate models install") {
-		t.Errorf("Open(onnx) with no model pack = %v, want an error saying to install one", err)
+	data := t.TempDir()
+	_, err = worker.Open(worker.Options{Backends: []string{"onnx"}, Tools: tools, Models: filepath.Join(data, "models"), Getenv: func(string) string { return "" }})
+	if want := "SLATE_HOME=" + data + " slate models install PATH|URL"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("Open(onnx) with no model pack = %v, want an error saying %q", err, want)
 	}
 	_, err = worker.Open(worker.Options{Backends: []string{"animatic"}, Tools: media.Tools{FFmpeg: "/nonexistent/ffmpeg"}})
 	if err == nil || !strings.Contains(err.Error(), "ffprobe") {
