@@ -114,6 +114,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 		defer w.Close()
 		cfg.Renderer = w
+		cfg.Logger.Info("render workers", "workers", *renderWorkers, "backends", names, "models", *models)
 	}
 	return server.Run(ctx, cfg, server.Listen{Addr: *addr, TLSCert: *certFile, TLSKey: *keyFile})
 }
