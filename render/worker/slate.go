@@ -50,7 +50,7 @@ func (w *Worker) slateRequest(job account.RenderJob) (render.Backend, *render.Re
 	if err != nil {
 		return nil, nil, fmt.Errorf("read the studio's shot: %w", err)
 	}
-	if err := timeline.ValidateFormat(req.Format.Width, req.Format.Height, req.Format.FPS); err != nil {
+	if err := validate(req); err != nil {
 		return nil, nil, fmt.Errorf("the studio's shot: %w", err)
 	}
 	name := fmt.Sprintf("shot %d", req.Index+1)
@@ -130,4 +130,23 @@ func serverStills(req *render.Request, still func(sha256 string) (string, error)
 	}
 	req.Likeness = featured
 	return nil
+}
+
+// validate checks a studio's request as the studio checks its project:
+// the shot, as a project of that one shot with the request's format and
+// cast, and its place in the film.
+func validate(req *render.Request) error {
+	if req.Shot == nil {
+		return errors.New("it has no shot")
+	}
+	if req.Index < 0 || req.Index >= timeline.MaxShots {
+		return fmt.Errorf("it is shot number %d; a film has shots 1 to %d", req.Index+1, timeline.MaxShots)
+	}
+	p := &timeline.Project{ID: req.ProjectID, Title: req.ProjectTitle, Width: req.Format.Width, Height: req.Format.Height, FPS: req.Format.FPS,
+		Cast: req.Cast, Shots: []*timeline.Shot{req.Shot}}
+	err := p.Validate()
+	if te, ok := errors.AsType[*timeline.Error](err); ok && te.Shot > 0 {
+		te.Shot = req.Index + 1
+	}
+	return err
 }

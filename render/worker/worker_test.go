@@ -97,10 +97,10 @@ func project(pictureSum, soundFile string) *timeline.Project {
 	a := timeline.NewShot("Ada on the quay")
 	a.ID = "shot-a"
 	a.Prompt = "a harbour at dusk, gulls"
-	a.Duration = 1500 * time.Millisecond
+	a.Duration = 2 * time.Second
 	a.Camera = timeline.Camera{Framing: timeline.Wide, Move: timeline.DollyIn}
 	a.Cast = []string{"ada"}
-	a.Lines = []timeline.Line{{Speaker: "ada", Text: "The boats are late.", Start: 200 * time.Millisecond}}
+	a.Lines = []timeline.Line{{Speaker: "ada", Text: "The boats are late.", Start: 100 * time.Millisecond}}
 	a.Cues = []timeline.Cue{{Kind: timeline.Ambience, Description: "waves on the stones", Duration: time.Second}}
 	a.Seed = 7
 	b := timeline.NewShot("The lamp")
@@ -347,6 +347,13 @@ func TestSlateJobRefusals(t *testing.T) {
 			j.Slate = []byte(`{"version":1,"backend":"animatic"}`)
 		}, "no shot"},
 		{"json", func(j *account.RenderJob) { j.Slate = []byte(`{"version":`) }, "read the studio's shot"},
+		{"duration", func(j *account.RenderJob) {
+			*j = slateJob(t, plan, 1, "", nil)
+			j.Slate = bytes.Replace(j.Slate, []byte(`"duration_ms":1000`), []byte(`"duration_ms":100`), 1)
+		}, "the studio's shot: shot 2: the duration is 0.1 s"},
+		{"index", func(j *account.RenderJob) {
+			j.Slate = bytes.Replace(j.Slate, []byte(`"index":0`), []byte(`"index":-3`), 1)
+		}, "shot number -2"},
 	} {
 		job := good
 		job.TempDir = t.TempDir()
