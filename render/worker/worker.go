@@ -158,7 +158,9 @@ func (w *Worker) backend(name string) (render.Backend, error) {
 // Render makes job's clip in job.TempDir and returns its path: the
 // Slate studio's shot when job.Slate is set, else a one-shot project made
 // of the plain request. It reports progress from 0 to 1, stops when ctx
-// ends, and leaves nothing behind when it fails.
+// ends, and leaves nothing behind when it fails. Its errors are whole
+// sentences for the person whose job it is (the job's error message),
+// without the job's ID, which they know.
 func (w *Worker) Render(ctx context.Context, job account.RenderJob, progress func(float64)) (string, error) {
 	if progress == nil {
 		progress = func(float64) {}
@@ -174,14 +176,14 @@ func (w *Worker) Render(ctx context.Context, job account.RenderJob, progress fun
 		b, req, err = w.plainRequest(job)
 	}
 	if err != nil {
-		return "", fmt.Errorf("render video %s: %w", job.ID, err)
+		return "", err
 	}
 	if err := b.Capabilities().Check(b.Name(), req); err != nil {
-		return "", fmt.Errorf("render video %s: %w", job.ID, err)
+		return "", err
 	}
 	res, err := b.Render(ctx, req, progress)
 	if err != nil {
-		return "", fmt.Errorf("render video %s: %w", job.ID, err)
+		return "", err
 	}
 	return res.Path, nil
 }
