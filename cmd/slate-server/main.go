@@ -13,9 +13,14 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
+	"time"
 
 	"github.com/slatestudio/slate/account/server"
+	"github.com/slatestudio/slate/render/worker"
 )
 
 func main() {
@@ -37,10 +42,13 @@ func main() {
 var errUsage = errors.New("bad command line")
 
 const usage = `usage: slate-server --data DIR [--addr 127.0.0.1:8787] [--tls-cert FILE --tls-key FILE] [--log-level info]
+                    [--render-workers 1] [--backends animatic,onnx] [--models DIR] [--video-ttl 24h]
 
 slate-server keeps accounts, the cast registry, consent and the usage log for
-Slate studios. Without a certificate and key it serves plain HTTP, and then
-only on a loopback address.
+Slate studios, and renders their shots: /v1/videos takes render jobs, which
+its render workers make on the same backends and model packs as the studio
+(--render-workers 0 turns that off). Without a certificate and key it serves
+plain HTTP, and then only on a loopback address.
 
 `
 
@@ -59,6 +67,10 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	certFile := fs.String("tls-cert", "", "a PEM certificate `file` (with its chain) to serve HTTPS")
 	keyFile := fs.String("tls-key", "", "the certificate's PEM private key `file`")
 	logLevel := fs.String("log-level", "info", "the least important logs to write: debug, info, warn or error")
+	renderWorkers := fs.Int("render-workers", 1, "render `N` videos at once; 0: no render service (/v1/videos answers 404)")
+	backends := fs.String("backends", "animatic", "the render backends to offer as models, a comma-separated `list` of "+strings.Join(worker.Known(), ", "))
+	models := fs.String("models", "", "the `folder` of model packs the onnx backend renders with (default DIR/models)")
+	videoTTL := fs.Duration("video-ttl", 24*time.Hour, "how long a finished video's files are kept")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -82,6 +94,44 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
 		return bad("--log-level %q: use debug, info, warn or error", *logLevel)
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	return server.Run(ctx, server.Config{Dir: *data, Logger: log}, server.Listen{Addr: *addr, TLSCert: *certFile, TLSKey: *keyFile})
+	names, err := backendNames(*backends)
+	switch {
+	case err != nil:
+		return bad("%v", err)
+	case *renderWorkers < 0:
+		return bad("--render-workers %d: give how many videos render at once, or 0 for no render service", *renderWorkers)
+	case *videoTTL <= 0:
+		return bad("--video-ttl %s: give how long finished videos are kept, such as 24h", *videoTTL)
+	}
+	cfg := server.Config{Dir: *data, Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})), RenderWorkers: *renderWorkers, VideoTTL: *videoTTL}
+	if *renderWorkers > 0 {
+		if *models == "" {
+			*models = filepath.Join(*data, "models")
+		}
+		w, err := worker.Open(worker.Options{Backends: names, Models: *models})
+		if err != nil {
+			return fmt.Errorf("start the render workers: %w; or start with --render-workers 0 to serve no videos", err)
+		}
+		defer w.Close()
+		cfg.Renderer = w
+		cfg.Logger.Info("render workers", "workers", *renderWorkers, "backends", names, "models", *models)
+	}
+	return server.Run(ctx, cfg, server.Listen{Addr: *addr, TLSCert: *certFile, TLSKey: *keyFile})
+}
+
+// backendNames reads --backends: names from worker.Known, separated by
+// commas.
+func backendNames(list string) ([]string, error) {
+	var names []string
+	for n := range strings.SplitSeq(list, ",") {
+		n = strings.TrimSpace(n)
+		if !slices.Contains(worker.Known(), n) {
+			if n == "" {
+				return nil, fmt.Errorf("--backends %q: a name is missing; give render backends separated by commas, from %s", list, strings.Join(worker.Known(), ", "))
+			}
+			return nil, fmt.Errorf("--backends: there is no render backend %q; choose from %s", n, strings.Join(worker.Known(), ", "))
+		}
+		names = append(names, n)
+	}
+	return names, nil
 }

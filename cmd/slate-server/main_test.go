@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"flag"
 	"io"
 	"math/big"
 	"net"
@@ -138,5 +139,52 @@ func TestMainRefusesPlainHTTPOffLoopback(t *testing.T) {
 	var stderr bytes.Buffer
 	if err := run(ctx, []string{"--bogus"}, &stderr); !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), "usage: slate-server") {
 		t.Errorf("run(--bogus) = %v, %q; want ErrUsage and the usage", err, stderr.String())
+	}
+}
+
+// The render flags are checked before anything starts: a backend that
+// does not exist, a negative number of workers or a lifetime of nothing
+// is a usage error saying what to give instead; a backend that cannot
+// open here stops the start, saying what to install.
+func TestMainRenderFlags(t *testing.T) {
+	ctx := context.Background()
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--backends", "animatic,wan"}, `there is no render backend "wan"; choose from animatic, onnx`},
+		{[]string{"--backends", "animatic,"}, "a name is missing"},
+		{[]string{"--backends", ""}, "a name is missing"},
+		{[]string{"--render-workers", "-1"}, "--render-workers -1: give how many videos render at once, or 0"},
+		{[]string{"--render-workers", "two"}, `invalid value "two" for flag -render-workers`},
+		{[]string{"--video-ttl", "0s"}, "--video-ttl 0s"},
+		{[]string{"--video-ttl", "a day"}, `invalid value "a day" for flag -video-ttl`},
+	} {
+		var stderr bytes.Buffer
+		args := append([]string{"--data", t.TempDir(), "--addr", "127.0.0.1:0"}, tt.args...)
+		err := run(ctx, args, &stderr)
+		if !errors.Is(err, errUsage) || !strings.Contains(stderr.String(), tt.want) || !strings.Contains(stderr.String(), "usage: slate-server") {
+			t.Errorf("run(%q) = %v, %q; want a usage error saying %q, and the usage", tt.args, err, stderr.String(), tt.want)
+		}
+	}
+
+	data := t.TempDir()
+	var stderr bytes.Buffer
+	err := run(ctx, []string{"--data", data, "--addr", "127.0.0.1:0", "--backends", "animatic,onnx"}, &stderr)
+	if want := "SLATE_HOME=" + data + " slate models install PATH|URL"; err == nil || errors.Is(err, errUsage) || !strings.Contains(err.Error(), want) {
+		t.Errorf("run(--backends animatic,onnx) with no model pack = %v; want a start-up error saying %q", err, want)
+	}
+}
+
+// --help describes the render flags.
+func TestMainHelpNamesRenderFlags(t *testing.T) {
+	var stderr bytes.Buffer
+	if err := run(context.Background(), []string{"--help"}, &stderr); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run(--help) = %v, want flag.ErrHelp", err)
+	}
+	for _, want := range []string{"/v1/videos", "-render-workers N", "-backends list", "-models folder", "-video-ttl duration", "(default 24h0m0s)"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("slate-server --help does not say %q:\n%s", want, stderr.String())
+		}
 	}
 }

@@ -28,11 +28,23 @@ func defaultModelsEnv() modelsEnv {
 
 // modelStore is the store in the data folder's models/.
 func modelStore(dataDir func() (string, error), client *http.Client) (*pack.Store, error) {
-	dir, err := dataDir()
+	dir, err := modelsDir(dataDir)()
 	if err != nil {
 		return nil, err
 	}
-	return pack.NewStore(filepath.Join(dir, "models"), client), nil
+	return pack.NewStore(dir, client), nil
+}
+
+// modelsDir is the folder of model packs in the data folder dataDir
+// returns.
+func modelsDir(dataDir func() (string, error)) func() (string, error) {
+	return func() (string, error) {
+		dir, err := dataDir()
+		if err != nil {
+			return "", err
+		}
+		return filepath.Join(dir, "models"), nil
+	}
 }
 
 // modelsMain runs "slate models install|list|verify|remove" and returns

@@ -20,8 +20,7 @@ import (
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
-	"github.com/slatestudio/slate/render/animatic"
-	"github.com/slatestudio/slate/render/onnx"
+	"github.com/slatestudio/slate/render/local"
 	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -108,35 +107,17 @@ func syncUses(ctx context.Context, c usesConsent, w io.Writer) {
 }
 
 // RegisterBackends adds the backends "slate render" and the studio can
-// use. The on-device backend is always there to choose; opening it fails,
+// use: render/local's, on the model packs in the data folder's models/.
+// The on-device backend is always there to choose; opening it fails,
 // saying what to install, until ONNX Runtime and a model pack are.
 func RegisterBackends(reg *render.Registry, tools media.Tools) {
-	reg.Register("animatic", func() (render.Backend, error) {
-		b, err := animatic.New(tools)
-		if err != nil {
-			return nil, err
-		}
-		return b, nil
-	})
-	reg.Register(onnx.Name, func() (render.Backend, error) {
-		return openONNX(tools, library.DefaultDir, os.Getenv)
-	})
+	local.Register(reg, tools, modelsDir(library.DefaultDir), os.Getenv)
 }
 
-// openONNX opens the on-device backend on the installed pack that
-// SLATE_MODEL_PACK names (or the only one), on the execution provider
-// SLATE_ORT_PROVIDER names (or the pack's, or the best available).
+// openONNX opens the on-device backend on the packs in dataDir's models/
+// (local.OpenONNX).
 func openONNX(tools media.Tools, dataDir func() (string, error), getenv func(string) string) (render.Backend, error) {
-	store, err := modelStore(dataDir, nil)
-	if err != nil {
-		return nil, err
-	}
-	c := onnx.ChoiceFromEnv(getenv)
-	b, err := onnx.OpenInstalled(tools, store, c.Pack, onnx.Options{Provider: c.Provider})
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return local.OpenONNX(tools, modelsDir(dataDir), getenv)
 }
 
 // renderArgs are the parsed arguments of "slate render".
