@@ -162,12 +162,8 @@ func onlyJob(t *testing.T, s *remotetest.Server) remotetest.Video {
 // slateEndpoint is a Slate render server the Slate tests run against:
 // start returns its URL and an API key, and, where the endpoint can tell,
 // the "slate" object a job was sent with (nil otherwise).
-//
-// TODO(issue 12, at merge): add the real slate-server on loopback
-// (account/accounttest with server.Config.Renderer = render/worker's
-// animatic renderer, an account and an API key made through its API), so
-// that the conformance suite and the byte-identical clip run against it
-// too.
+// They are the test endpoint, which shows it, and the real slate-server
+// with its animatic worker (slateserver_test.go).
 type slateEndpoint struct {
 	name  string
 	start func(t testing.TB) (url, apiKey string, slate func(id string) json.RawMessage)
@@ -177,7 +173,7 @@ func slateEndpoints() []slateEndpoint {
 	return []slateEndpoint{{"remotetest", func(t testing.TB) (string, string, func(string) json.RawMessage) {
 		srv, hs := serve(t, remotetest.Config{Models: []account.VideoModel{slateModel}, Render: slateRenderer(t)})
 		return hs.URL, "", srv.Slate
-	}}}
+	}}, {"slate-server", realSlateServer}}
 }
 
 // watchRemote keeps nothing and tells set of each ID saved.
