@@ -122,25 +122,3 @@ func TestQueueResumesRemoteJob(t *testing.T) {
 		t.Errorf("after the job ended JobRemote = %q %q %v, want it forgotten", server, id, err)
 	}
 }
-
-func TestRemoteServer(t *testing.T) {
-	for _, c := range []struct {
-		in            string
-		server, model string
-		ok            bool
-	}{
-		{"remote:gpu-box/animatic", "gpu-box", "animatic", true},
-		{"remote:hosted/Wan-AI/Wan2.2-T2V-A14B", "hosted", "Wan-AI/Wan2.2-T2V-A14B", true},
-		{"animatic", "", "", false},
-		{"remote:gpu-box", "", "", false},
-		{"remote:/animatic", "", "animatic", false},
-	} {
-		s, m, ok := render.RemoteServer(c.in)
-		if ok != c.ok || ok && (s != c.server || m != c.model) {
-			t.Errorf("RemoteServer(%q) = %q, %q, %v; want %q, %q, %v", c.in, s, m, ok, c.server, c.model, c.ok)
-		}
-	}
-	if got := render.RemoteBackend("gpu-box", "onnx"); got != "remote:gpu-box/onnx" {
-		t.Errorf("RemoteBackend(gpu-box, onnx) = %q", got)
-	}
-}

@@ -118,9 +118,8 @@ func ValidateFormat(width, height, fps int) error {
 
 var backendName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
-// remoteBackendName is a backend on a render server: "remote:" + the
-// server's name (as backendName, at most 32) + "/" + the model, as the
-// server names it ("Wan-AI/Wan2.2-T2V-A14B" has capitals and slashes).
+// remoteBackendName is a render server's: "remote:SERVER/MODEL", the model
+// as the server names it ("Wan-AI/Wan2.2-T2V-A14B").
 var remoteBackendName = regexp.MustCompile(`^remote:[a-z0-9][a-z0-9._-]{0,31}/[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
 
 // Validate checks the whole project: its format, cast, every shot and every
@@ -398,4 +397,12 @@ func FilmLength(d time.Duration) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// RemoteServer is the render server and model a backend's name
+// ("remote:gpu-box/animatic") names, if it names one.
+func RemoteServer(backend string) (server, model string, ok bool) {
+	rest, ok := strings.CutPrefix(backend, "remote:")
+	server, model, cut := strings.Cut(rest, "/")
+	return server, model, ok && cut && server != "" && model != ""
 }

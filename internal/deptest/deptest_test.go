@@ -125,6 +125,9 @@ var rules = []rule{
 	// sharing is the studio's glue to the account server: it reaches the
 	// server only through account/client, never the server's own code.
 	{pkg: "sharing", may: []string{"account", "account/client", "consent", "library", "render", "timeline", "internal/clock", "internal/filehash"}, forbidden: append([]string{module + "/account/server"}, gui...)},
+	// The render servers a studio keeps: the library's table, keys in
+	// account/client's store (the keyring), backends from render/remote.
+	{pkg: "servers", may: []string{"account", "account/client", "library", "render", "timeline"}, forbidden: append([]string{module + "/account/server"}, gui...)},
 	// The slate command's subcommands run the domain and render packages
 	// from a terminal; the studio window is passed in by cmd/slate, so the
 	// CLI links no Fyne at all.
