@@ -509,3 +509,51 @@ func Capabilities(m account.VideoModel) string {
 	}
 	return strings.Join(parts, " · ")
 }
+
+// Describe is what a person says of a service that does not list its
+// models, as the slate command's flags and the studio's fields take it:
+// model names and frame sizes separated by commas ("wan-2.2",
+// "1280x720,720x1280"), clip lengths in whole seconds ("4,8,12"). It
+// returns the profile and the model names.
+func Describe(models, sizes, seconds string, fps int, audio, imageInput bool) (*remote.Profile, []string, error) {
+	var names []string
+	for _, m := range strings.Split(models, ",") {
+		if m = strings.TrimSpace(m); m != "" {
+			names = append(names, m)
+		}
+	}
+	if len(names) == 0 || strings.TrimSpace(sizes) == "" || strings.TrimSpace(seconds) == "" {
+		return nil, nil, errors.New("to describe a service, give its models, sizes and clip lengths together, such as wan-2.2, 1280x720 and 4,8")
+	}
+	for _, m := range names {
+		if !modelRule.MatchString(m) {
+			return nil, nil, fmt.Errorf("%q is not a model name: use letters, digits, dots, dashes and slashes, as the service names it", m)
+		}
+	}
+	p := &remote.Profile{FPS: fps, Audio: audio, ImageInput: imageInput}
+	for _, s := range strings.Split(sizes, ",") {
+		s = strings.TrimSpace(s)
+		w, h, _ := strings.Cut(s, "x")
+		wi, werr := strconv.Atoi(w)
+		hi, herr := strconv.Atoi(h)
+		if werr != nil || herr != nil || wi <= 0 || hi <= 0 || wi > 8192 || hi > 8192 {
+			return nil, nil, fmt.Errorf("%q is not a frame size; write WIDTHxHEIGHT, such as 1280x720", s)
+		}
+		p.Sizes = append(p.Sizes, fmt.Sprintf("%dx%d", wi, hi))
+	}
+	for _, s := range strings.Split(seconds, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 || n > 600 {
+			return nil, nil, fmt.Errorf("%q is not a clip length; give whole seconds, such as 4,8,12", strings.TrimSpace(s))
+		}
+		p.Seconds = append(p.Seconds, n)
+	}
+	if fps <= 0 || fps > 120 {
+		return nil, nil, fmt.Errorf("%d is not a frame rate; give one such as 24", fps)
+	}
+	return p, names, nil
+}
+
+// modelRule is a model's name as a backend name may hold it (timeline's
+// remote:SERVER/MODEL).
+var modelRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
