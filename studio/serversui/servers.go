@@ -63,12 +63,11 @@ func Show(ctx context.Context, d Deps) *Window {
 		d.Problem("No render servers here", "This studio was started without a data folder to keep render servers in.")
 		return nil
 	}
-	w := &Window{d: d, list: container.NewVBox()}
+	w := &Window{d: d, list: container.NewVBox(widget.NewLabel("Reading the render servers…"))}
 	add := widget.NewButtonWithIcon("Add a server…", theme.ContentAddIcon(), func() { w.showAdd(ctx) })
-	heading := widget.NewLabelWithStyle("Render servers", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	note := &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 		Text: "Render shots on another computer — one running slate-server with render workers, such as a graphics-card machine in the next room — or on a video service that speaks /v1/videos. Choose one under \"Render with\" in a shot's inspector."}
-	content := container.NewVBox(container.NewBorder(nil, nil, heading, add), note, widget.NewSeparator(), w.list)
+	content := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewVBox(add), note), widget.NewSeparator(), w.list)
 	w.dialog = dialog.NewCustom("Render servers", "Close", container.NewVScroll(content), d.Window)
 	size := d.Window.Canvas().Size()
 	w.dialog.Resize(fyne.NewSize(min(720, size.Width*0.9), min(520, size.Height*0.9)))
