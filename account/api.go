@@ -314,7 +314,8 @@ type Changes struct {
 	More    bool     `json:"more"`
 }
 
-// Audit kinds: one row per grant, refusal, revocation, use and removal.
+// Audit kinds: one row per grant, refusal, revocation, use and removal
+// (and per API key made or revoked: AuditKeyCreated, AuditKeyRevoked).
 const (
 	AuditGrant      = "grant"
 	AuditRefusal    = "refusal"

@@ -23,6 +23,7 @@ var kinds = []struct {
 	{"approval_ask", func() Validator { return new(ApprovalAsk) }},
 	{"new_use", func() Validator { return new(NewUse) }},
 	{"session_patch", func() Validator { return new(SessionPatch) }},
+	{"new_api_key", func() Validator { return new(NewAPIKey) }},
 }
 
 func kindIndex(name string) int {
@@ -59,6 +60,14 @@ var decodeTests = []struct {
 	{"credentials", `[]`, `not a JSON object`},
 	{"credentials", `null`, `not a JSON object`},
 	{"credentials", ``, `empty`},
+	{"new_api_key", `{"name":"gpu-box"}`, ""},
+	{"new_api_key", `{"name":"nightly renders, studio B"}`, ""},
+	{"new_api_key", `{}`, `field "name": missing`},
+	{"new_api_key", `{"name":"   "}`, `field "name": missing`},
+	{"new_api_key", `{"name":"gpu\nbox"}`, `control character`},
+	{"new_api_key", `{"name":"` + strings.Repeat("n", MaxNameRunes+1) + `"}`, `field "name": longer`},
+	// The server makes the key; a client cannot choose one.
+	{"new_api_key", `{"name":"gpu-box","key":"slk_chosen"}`, `unknown field "key"`},
 	{"delete_account", `{"password":"correct horse"}`, ""},
 	{"delete_account", `{}`, `field "password": missing`},
 	{"new_member", `{"name":"Mara Quinn","handle":"@mara_q"}`, ""},

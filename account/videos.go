@@ -6,13 +6,23 @@ import "encoding/json"
 // on a server, beside Prefix.
 const VideosPrefix = "/v1/videos"
 
+// SlateOwner is VideoModel.OwnedBy for every model a Slate server lists.
+const SlateOwner = "slate"
+
 // VideoModel is one model a /v1/videos endpoint renders with, and what it
 // renders: GET /v1/videos/models lists them. On a Slate server a model is
 // one of its render backends ("animatic", "onnx").
 type VideoModel struct {
-	ID      string `json:"id"`
-	Object  string `json:"object"` // "model"
+	ID     string `json:"id"`
+	Object string `json:"object"` // "model"
+	// OwnedBy is SlateOwner on a Slate server: that is how a studio
+	// tells one from any other /v1/videos endpoint.
 	OwnedBy string `json:"owned_by,omitempty"`
+	// Version is, on a Slate server, the render backend's Version: a
+	// studio puts it in the render key it sends, so that the clip it gets
+	// is keyed as the one the same backend renders locally, and renders
+	// again when the server's backend changes. Empty elsewhere.
+	Version string `json:"version,omitempty"`
 	// Sizes are the frame sizes it renders, "WxH"; MaxWidth and
 	// MaxHeight bound them instead when any size up to them will do.
 	Sizes     []string `json:"sizes,omitempty"`

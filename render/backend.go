@@ -14,8 +14,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/timeline"
 )
+
+// ErrJobCancelled is the cause (context.Cause) of a job's context when the
+// person cancelled the job, as opposed to Slate closing: a backend that
+// renders on a server then cancels the server's job too, and otherwise
+// leaves it running, to poll again when Slate next starts.
+var ErrJobCancelled = errors.New("the render was cancelled")
 
 // Backend renders one shot to a clip.
 //
@@ -154,6 +161,10 @@ type Request struct {
 	// polls that job again instead of submitting the shot a second time.
 	// Nil outside the queue: the backend then keeps the ID in memory only.
 	Remote RemoteJob
+	// Grants are the grants the queue was given to render this shot (one
+	// per other person's member it features), for a backend that renders
+	// elsewhere to show the service; set by the queue, not stored.
+	Grants []consent.SignedGrant
 }
 
 // RemoteJob remembers, for one queued job, the job a render service runs

@@ -475,8 +475,8 @@ func (q *Queue) next(ctx context.Context) (*entry, context.Context) {
 		if len(q.pending) > 0 {
 			e := q.pending[0]
 			q.pending = q.pending[1:]
-			jctx, cancel := context.WithCancel(ctx)
-			e.cancel = cancel
+			jctx, cancel := context.WithCancelCause(ctx)
+			e.cancel = func() { cancel(ErrJobCancelled) }
 			e.job.Status, e.job.StartedAt = InProgress, q.clock.Now()
 			e.req.TempDir = q.lib.TempDir()
 			if !q.transient {
@@ -531,6 +531,7 @@ func (q *Queue) run(work, ctx context.Context, e *entry) {
 	var res *Result
 	grants, err := q.permit(ctx, e.req)
 	if err == nil {
+		e.req.Grants = grants
 		res, err = q.render(ctx, e)
 	}
 	q.mu.Lock()

@@ -550,8 +550,8 @@ func (c *Client) Changes(ctx context.Context, after string, limit int) (account.
 	return out, err
 }
 
-// Audit returns the audit rows about the account's cast members after the
-// cursor (a Seq; empty: from the start).
+// Audit returns the audit rows about the account's cast members and its
+// API keys after the cursor (a Seq; empty: from the start).
 func (c *Client) Audit(ctx context.Context, after string, limit int) ([]account.AuditEntry, error) {
 	var out account.Audit
 	err := c.call(ctx, "read audit trail", http.MethodGet, "/audit"+pageQuery(after, limit), true, nil, &out)

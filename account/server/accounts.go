@@ -100,7 +100,7 @@ func throttleKeys(username string, r *http.Request) (acct, addr string) {
 // attempt lets a password check go ahead, or answers 429 with how long
 // to wait.
 func (s *Server) attempt(acctKey, addrKey string) error {
-	wait := s.thr.attempt(acctKey, addrKey)
+	wait := s.thr.Attempt(acctKey, addrKey)
 	if wait <= 0 {
 		return nil
 	}
@@ -139,7 +139,7 @@ func (s *Server) checkCredentials(ctx context.Context, r *http.Request, username
 		s.log.Warn("log-in failed", "username", username, "remote", remoteIP(r))
 		return account.Account{}, errorf(http.StatusUnauthorized, account.CodeUnauthorized, "wrong username or password")
 	}
-	s.thr.succeeded(acctKey, addrKey)
+	s.thr.Succeeded(acctKey, addrKey)
 	acct.Created = fromMS(created)
 	return acct, nil
 }

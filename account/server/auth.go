@@ -4,77 +4,24 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
-	"strings"
-	"sync"
-	"time"
 
-	"golang.org/x/crypto/argon2"
-
+	"github.com/slatestudio/slate/account/server/password"
+	throttles "github.com/slatestudio/slate/account/server/throttle"
 	"github.com/slatestudio/slate/internal/clock"
 )
 
-// Password hashing: argon2id at OWASP's minimum for it (19 MiB, two passes,
-// one lane). Each hash holds its own parameters, so raising them later
-// leaves old hashes readable.
-const (
-	argonMemoryKiB = 19 * 1024
-	argonTime      = 2
-	argonThreads   = 1
-	argonKeyLen    = 32
-	argonSaltLen   = 16
-)
+// Passwords are hashed with argon2id by package password; these are its
+// two calls under the names the server's code has always used.
+func hashPassword(pw string) (string, error)         { return password.Hash(pw) }
+func checkPassword(encoded, pw string) (bool, error) { return password.Check(encoded, pw) }
 
-// hashPassword returns the PHC string of an argon2id hash of pw with a
-// fresh salt: $argon2id$v=19$m=19456,t=2,p=1$SALT$HASH.
-func hashPassword(pw string) (string, error) {
-	salt := make([]byte, argonSaltLen)
-	if _, err := rand.Read(salt); err != nil {
-		return "", fmt.Errorf("hash password: %w", err)
-	}
-	key := argon2.IDKey([]byte(pw), salt, argonTime, argonMemoryKiB, argonThreads, argonKeyLen)
-	b64 := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s", argon2.Version, argonMemoryKiB, argonTime, argonThreads,
-		b64.EncodeToString(salt), b64.EncodeToString(key)), nil
-}
+// throttle slows down password guessing at log-in (package throttle).
+type throttle = throttles.Throttle
 
-// checkPassword reports whether pw matches a hash from hashPassword. The
-// comparison takes the same time wherever the hashes differ.
-func checkPassword(encoded, pw string) (bool, error) {
-	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
-		return false, errors.New("check password: the stored hash is not argon2id")
-	}
-	var version int
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
-		return false, fmt.Errorf("check password: unsupported argon2 version %q", parts[2])
-	}
-	var m, t uint32
-	var p uint8
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &t, &p); err != nil {
-		return false, fmt.Errorf("check password: bad parameters %q: %w", parts[3], err)
-	}
-	// Refuse parameters below the minimum rather than trust a tampered or
-	// ancient row to be cheap to crack.
-	if m < argonMemoryKiB || t < argonTime || p < 1 {
-		return false, fmt.Errorf("check password: parameters %q are below the minimum", parts[3])
-	}
-	b64 := base64.RawStdEncoding
-	salt, err := b64.DecodeString(parts[4])
-	if err != nil {
-		return false, fmt.Errorf("check password: bad salt: %w", err)
-	}
-	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
-		return false, fmt.Errorf("check password: bad hash: %v", err)
-	}
-	got := argon2.IDKey([]byte(pw), salt, t, m, p, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1, nil
-}
+func newThrottle(c clock.Clock) *throttle { return throttles.New(c) }
 
 // newToken returns a fresh session token (256 random bits) and the hash
 // the database keeps in its place.
@@ -117,110 +64,4 @@ func (h hashers) do(ctx context.Context, fn func()) error {
 	defer func() { <-h }()
 	fn()
 	return nil
-}
-
-// Throttling of log-ins. Each account and each address has a few free
-// failures; after that each failure doubles the wait before the next try,
-// from one second up to a quarter of an hour. An address gets more free
-// failures than an account because people behind one address (an office,
-// a household) share it. Strikes are forgotten after an hour without
-// failures.
-const (
-	accountFreeFailures = 5
-	addressFreeFailures = 20
-	throttleBase        = time.Second
-	throttleMax         = 15 * time.Minute
-	throttleForget      = time.Hour
-	throttleMaxEntries  = 100_000
-)
-
-type strikes struct {
-	n     int
-	last  time.Time
-	until time.Time
-}
-
-// throttle counts failed log-ins per key ("account:NAME", "address:IP").
-// It lives in memory: a restart forgives everyone, which is acceptable for
-// slowing down guessing.
-type throttle struct {
-	mu    sync.Mutex
-	clock clock.Clock
-	m     map[string]*strikes
-}
-
-func newThrottle(c clock.Clock) *throttle {
-	return &throttle{clock: c, m: make(map[string]*strikes)}
-}
-
-// attempt lets a password check for an account from an address go ahead,
-// or says how long to wait first. The attempt counts as a failure from the
-// start, so many guesses sent at once cannot all slip past the count;
-// succeeded takes it back.
-func (t *throttle) attempt(acctKey, addrKey string) (wait time.Duration) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	now := t.clock.Now()
-	for _, k := range []string{acctKey, addrKey} {
-		if s := t.m[k]; s != nil {
-			wait = max(wait, s.until.Sub(now))
-		}
-	}
-	if wait > 0 {
-		return wait
-	}
-	t.fail(acctKey, accountFreeFailures, now)
-	t.fail(addrKey, addressFreeFailures, now)
-	return 0
-}
-
-// succeeded takes back a successful attempt: the account starts afresh;
-// the address loses only this attempt's strike, so logging in to one's own
-// account cannot launder guesses at others.
-func (t *throttle) succeeded(acctKey, addrKey string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.m, acctKey)
-	if s := t.m[addrKey]; s != nil && s.n > 0 {
-		s.n--
-		if s.n <= addressFreeFailures {
-			s.until = time.Time{}
-		}
-	}
-}
-
-// fail records a failure for key, which has free failures before waits
-// begin. The caller holds t.mu.
-func (t *throttle) fail(key string, free int, now time.Time) {
-	s := t.m[key]
-	if s == nil || now.Sub(s.last) > throttleForget {
-		if len(t.m) >= throttleMaxEntries {
-			t.prune(now)
-		}
-		s = &strikes{}
-		t.m[key] = s
-	}
-	s.n++
-	s.last = now
-	if over := s.n - free; over > 0 {
-		d := throttleMax
-		if over < 20 {
-			d = min(throttleBase<<(over-1), throttleMax)
-		}
-		s.until = now.Add(d)
-	}
-}
-
-// prune drops forgotten strikes; if that is not enough it drops the lot,
-// because a map that an attacker can grow without bound is worse than
-// forgiving.
-func (t *throttle) prune(now time.Time) {
-	for k, s := range t.m {
-		if now.Sub(s.last) > throttleForget {
-			delete(t.m, k)
-		}
-	}
-	if len(t.m) >= throttleMaxEntries {
-		clear(t.m)
-	}
 }

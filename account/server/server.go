@@ -252,6 +252,9 @@ type authed func(w http.ResponseWriter, r *http.Request, c caller) error
 // caller is the account a request comes from.
 type caller struct {
 	id, username, session string
+	// key is the ID of the API key the request came with; "" for a
+	// session, whose ID is in session.
+	key string
 }
 
 func (s *Server) routes() {
@@ -266,10 +269,16 @@ func (s *Server) routes() {
 	open("POST "+p+"/accounts", s.signUp)
 	open("POST "+p+"/sessions", s.logIn)
 	auth("GET "+p+"/account", s.getAccount)
-	auth("DELETE "+p+"/account", s.deleteAccount)
+	auth("DELETE "+p+"/account", sessionOnly("delete the account", s.deleteAccount))
 	auth("GET "+p+"/sessions", s.listSessions)
-	auth("DELETE "+p+"/sessions/{id}", s.revokeSession)
-	auth("PATCH "+p+"/sessions/current", s.renameSession)
+	auth("DELETE "+p+"/sessions/{id}", sessionOnly("log devices out", s.revokeSession))
+	auth("PATCH "+p+"/sessions/current", sessionOnly("rename a device", s.renameSession))
+
+	// API keys are made, listed and revoked by a person logged in, never
+	// by a key (sessionOnly says why).
+	auth("POST "+p+"/keys", sessionOnly("make API keys", s.createKey))
+	auth("GET "+p+"/keys", sessionOnly("list API keys", s.listKeys))
+	auth("DELETE "+p+"/keys/{id}", sessionOnly("revoke API keys", s.revokeKey))
 
 	auth("POST "+p+"/members", s.createMember)
 	auth("GET "+p+"/members", s.listMembers)
@@ -487,13 +496,21 @@ func query(r *http.Request, known ...string) (url.Values, error) {
 	return q, nil
 }
 
-// authenticate finds the session a request's bearer token belongs to.
+// authenticate finds the session, or the API key, a request's bearer
+// token belongs to.
 func (s *Server) authenticate(h authed) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		if !ok || token == "" || len(token) > 128 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="slate"`)
-			return errorf(http.StatusUnauthorized, account.CodeUnauthorized, "log in first: this needs an Authorization: Bearer header with a session token")
+			return errorf(http.StatusUnauthorized, account.CodeUnauthorized, "log in first: this needs an Authorization: Bearer header with a session token or an API key")
+		}
+		if strings.HasPrefix(token, account.APIKeyPrefix) {
+			c, err := s.keyCaller(w, r, token)
+			if err != nil {
+				return err
+			}
+			return h(w, r, c)
 		}
 		var c caller
 		var lastSeen int64

@@ -79,7 +79,7 @@ func openSharing(ctx context.Context, env sharingEnv) (*library.Library, *sharin
 // accountMain runs "slate account signup|login|logout|status|sync".
 func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, env sharingEnv) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "slate account: say what to do: signup, login, logout, status, sync, devices, device-name, revoke or delete\n")
+		fmt.Fprint(stderr, "slate account: say what to do: signup, login, logout, status, sync, devices, device-name, revoke, keys or delete\n")
 		return 2
 	}
 	cmd := args[0]
@@ -220,6 +220,8 @@ func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		}
 		fmt.Fprintf(stdout, "Deleted the account %s.\n", a.Username)
 		return 0
+	case "keys":
+		return accountKeys(ctx, args[1:], svc, stdout, stderr)
 	case "sync":
 		r, err := svc.Sync(ctx)
 		if err != nil {
@@ -229,7 +231,7 @@ func accountMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		printReport(stdout, r)
 		return 0
 	}
-	fmt.Fprintf(stderr, "slate account: unknown command %q; use signup, login, logout, status, sync, devices, device-name, revoke or delete\n", cmd)
+	fmt.Fprintf(stderr, "slate account: unknown command %q; use signup, login, logout, status, sync, devices, device-name, revoke, keys or delete\n", cmd)
 	return 2
 }
 

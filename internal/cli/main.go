@@ -115,6 +115,9 @@ Usage:
                             who is logged in; sync consent, uses and removals now; log out
   slate account devices | revoke SESSION | delete
                             the devices logged in, log one out; delete the account
+  slate account keys create NAME | list | revoke KEY
+                            API keys, for programs that use the account server
+                            without logging in (a render box, a script)
   slate account device-name [NAME]
                             this data folder's name in the list of devices: show it,
                             or rename it ('' goes back to the default)
