@@ -72,9 +72,8 @@ type Job struct {
 	// failure, in their words: that the cached clip was damaged and the
 	// shot is being rendered again. It is not stored.
 	Note string
-	// RemoteStatus is, while a render server runs the job, where it stands
-	// there in words ("queued, 3 ahead"), as its backend tells the queue
-	// (RemoteStatus). It is not stored.
+	// RemoteStatus is where a render server's job stands there ("queued,
+	// 3 ahead"), while it runs; not stored.
 	RemoteStatus string
 }
 

@@ -479,9 +479,7 @@ func (q *Queue) next(ctx context.Context) (*entry, context.Context) {
 			e.cancel = func() { cancel(ErrJobCancelled) }
 			e.job.Status, e.job.StartedAt = InProgress, q.clock.Now()
 			e.req.TempDir = q.lib.TempDir()
-			if !q.transient {
-				// The remote job's ID is kept with the job, so a render
-				// server's job is polled again after a restart.
+			if !q.transient { // a render server's job is polled again after a restart
 				e.req.Remote = queueRemote{q: q, e: e}
 			}
 			q.mu.Unlock()

@@ -2,14 +2,10 @@ package render
 
 import "context"
 
-// RemoteStatus is what a Request.Remote may also do: hear, in a person's
-// words, where the job stands on its render service ("queued, 3 ahead",
-// "waiting for the server") for the queue's row; "" when nothing more is
-// known. The queue's RemoteJob does; a backend checks by type assertion.
-type RemoteStatus interface{ SetRemoteStatus(words string) }
-
 // queueRemote is the queue's RemoteJob: the remote job's ID is kept in the
-// job's row, where the next run finds it. A job's ID never changes.
+// job's row, where the next run finds it. A job's ID never changes. Its
+// SetRemoteStatus shows, in the job's row, where the job stands on the
+// server ("queued, 3 ahead"), as render/remote's Status option says.
 type queueRemote struct {
 	q *Queue
 	e *entry

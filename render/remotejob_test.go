@@ -44,7 +44,7 @@ func (b *serverBackend) Render(ctx context.Context, req *render.Request, progres
 		if err := req.Remote.SetRemoteID(ctx, "gpu-box", "video_1"); err != nil {
 			return nil, err
 		}
-		if st, ok := req.Remote.(render.RemoteStatus); ok {
+		if st, ok := req.Remote.(interface{ SetRemoteStatus(string) }); ok {
 			st.SetRemoteStatus("queued, 3 ahead")
 		}
 		close(b.started)

@@ -379,19 +379,20 @@ func (b *Book) Register(ctx context.Context, reg *render.Registry) ([]string, er
 	var names []string
 	for _, s := range list {
 		for _, m := range s.Models {
-			s, model := s, m.ID
-			name := Backend(s.Name, model)
+			s, m := s, m
+			name := Backend(s.Name, m.ID)
 			names = append(names, name)
 			reg.Register(name, func() (render.Backend, error) {
 				rs, err := remoteServerWith(store, s)
 				if err != nil {
 					return nil, err
 				}
-				be := remote.New(rs, model, b.opts.Remote)
-				if be == nil {
-					return nil, errors.New("this Slate cannot render on render servers yet")
+				opts := b.opts.Remote
+				opts.Model = &m
+				if opts.Status == nil {
+					opts.Status = tellQueue
 				}
-				return be, nil
+				return remote.New(rs, m.ID, opts), nil
 			})
 		}
 	}
@@ -401,6 +402,14 @@ func (b *Book) Register(ctx context.Context, reg *render.Registry) ([]string, er
 		}
 	}
 	return names, nil
+}
+
+// tellQueue hands where a job stands on its server ("queued, 3 ahead") to
+// the render queue's row, through the queue's Request.Remote.
+func tellQueue(req *render.Request, status string) {
+	if st, ok := req.Remote.(interface{ SetRemoteStatus(string) }); ok {
+		st.SetRemoteStatus(status)
+	}
 }
 
 // remoteServer is a kept server as render/remote takes it, with its key.
