@@ -102,9 +102,16 @@ const ErrInterrupted = "interrupted"
 
 // RecoverJobs prepares the job table after a start: jobs that were running
 // when Slate stopped are marked failed with the reason, and the queued
-// ones are returned to be resumed. Completed jobs stay as they were.
+// ones are returned to be resumed. A running job that a render server
+// runs (it has a remote job ID) is queued again instead: the server
+// carries on without us, and resuming it polls that job. Completed jobs
+// stay as they were.
 func (l *Library) RecoverJobs(ctx context.Context) (queued []JobRecord, interrupted int, err error) {
 	now := unixMilli(l.now())
+	if _, err := l.db.ExecContext(ctx, `UPDATE jobs SET status = ?, started_at = NULL WHERE status = ? AND remote_id != ''`,
+		StatusQueued, StatusInProgress); err != nil {
+		return nil, 0, fmt.Errorf("recover jobs: %w", err)
+	}
 	res, err := l.db.ExecContext(ctx, `UPDATE jobs SET status = ?, completed_at = ?, error_code = ?, error_message = ? WHERE status = ?`,
 		StatusFailed, now, ErrInterrupted, "Slate stopped while this shot was rendering; render it again", StatusInProgress)
 	if err != nil {

@@ -270,6 +270,15 @@ func (r *Registry) Register(name string, open Opener) {
 	delete(r.open, name)
 }
 
+// Unregister removes the backend registered under name (its render
+// server was removed).
+func (r *Registry) Unregister(name string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.openers, name)
+	delete(r.open, name)
+}
+
 // ErrUnknownBackend is returned for a name nothing was registered under.
 var ErrUnknownBackend = errors.New("unknown backend")
 

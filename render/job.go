@@ -72,6 +72,9 @@ type Job struct {
 	// failure, in their words: that the cached clip was damaged and the
 	// shot is being rendered again. It is not stored.
 	Note string
+	// RemoteStatus is where a render server's job stands there ("queued,
+	// 3 ahead"), while it runs; not stored.
+	RemoteStatus string
 }
 
 // MarshalJSON writes the job in the /v1/videos shape: times as Unix

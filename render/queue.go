@@ -95,7 +95,8 @@ func NewQueue(lib *library.Library, reg *Registry, opts QueueOptions) *Queue {
 }
 
 // Start recovers the jobs stored by an earlier run — queued ones resume,
-// ones that were running are marked failed with the reason — and starts
+// ones that were running are marked failed with the reason, except those
+// a render server runs, which resume polling it — and starts
 // the workers. It returns how many were resumed and how many had been
 // interrupted.
 //
@@ -478,6 +479,9 @@ func (q *Queue) next(ctx context.Context) (*entry, context.Context) {
 			e.cancel = func() { cancel(ErrJobCancelled) }
 			e.job.Status, e.job.StartedAt = InProgress, q.clock.Now()
 			e.req.TempDir = q.lib.TempDir()
+			if !q.transient { // a render server's job is polled again after a restart
+				e.req.Remote = queueRemote{q: q, e: e}
+			}
 			q.mu.Unlock()
 			return e, jctx
 		}
@@ -547,6 +551,7 @@ func (q *Queue) run(work, ctx context.Context, e *entry) {
 
 	q.mu.Lock()
 	now := q.clock.Now()
+	e.job.RemoteStatus = ""
 	switch {
 	case err == nil:
 		e.job.Status, e.job.Progress, e.job.CompletedAt, e.job.Clip = Completed, 100, now, clip

@@ -8,6 +8,8 @@
 #   library.png    the library panel
 #   models.png     Render → Model packs and voices (Ctrl+Shift+M), with the
 #                  tiny test pack and the tiny test voice installed
+#   servers.png    Render → Render servers…, with the loopback slate-server
+#                  added as gpu-box; servers-add.png its Add dialog filled in
 #   wizard-preview.png, wizard-prompt.png, wizard-results.png
 #                  the cast recording wizard, with a fake camera and
 #                  microphone acting out the script: the live preview, a
@@ -110,6 +112,11 @@ for _ in $(seq $((wait_s * 10))); do
 	sleep 0.1
 done
 curl -fsS "http://$server_addr/api/v1/key" >/dev/null || die "slate-server did not answer within ${wait_s}s"
+# It is a render server too, gpu-box in the studio's Render servers window,
+# when it renders (render workers); one that does not is refused, and the
+# window shows none.
+env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" ./bin/slate servers add gpu-box "http://$server_addr" >/dev/null 2>"$work/servers.log" ||
+	echo "screenshots.sh: the render server was not added: $(cat "$work/servers.log")" >&2
 mkdir -p "$work/ben"
 env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" go run ./scripts/consentdemo -server "http://$server_addr" -ben "$work/ben"
 # Ana logs in from a second data folder on this computer too: a device of
@@ -242,6 +249,31 @@ sleep 2
 shot models
 DISPLAY=$display xdotool key --window "$window" Escape
 sleep 0.5
+# --- Render servers (issue 12) ---
+# Render ▸ Render servers… (the fourth menu, its fourth item), listing the
+# loopback slate-server added above as gpu-box; then its Add dialog,
+# filled in as a person would (the key hidden as it is typed), closed
+# again with Escape, and the window too.
+click 0.125 0.016
+sleep 1
+click 0.16 0.185
+sleep 3
+shot servers
+# Add a server…, at the top right of the window.
+click 0.7 0.29
+sleep 1.5
+DISPLAY=$display xdotool type --delay 40 "hosted"
+DISPLAY=$display xdotool key Tab
+DISPLAY=$display xdotool type --delay 20 "https://videos.example.com"
+DISPLAY=$display xdotool key Tab
+DISPLAY=$display xdotool type --delay 20 "sk-not-a-real-key"
+sleep 1
+shot servers-add
+DISPLAY=$display xdotool key --window "$window" Escape
+sleep 0.5
+DISPLAY=$display xdotool key --window "$window" Escape
+sleep 0.5
+# --- end of Render servers ---
 # The cast recording wizard (Ctrl+Shift+K), driven like a person would.
 DISPLAY=$display xdotool key --window "$window" ctrl+shift+k
 wizard=

@@ -102,6 +102,7 @@ func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
 			item("Render all shots", keyRenderAll),
 			fyne.NewMenuItemSeparator(),
 			item("Model packs and voices…", keyModels),
+			fyne.NewMenuItem("Render servers…", func() { s.showServers(ctx) }),
 		),
 		fyne.NewMenu("Playback", s.playbackItems()...),
 		fyne.NewMenu("Account",

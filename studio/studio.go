@@ -81,6 +81,10 @@ type Deps struct {
 	// Models are the model packs and voices the studio shows; nil shows
 	// none.
 	Models *Models
+	// Servers are the render servers shots may render on (Render ▸
+	// Render servers…); their backends are registered in Backends. Nil
+	// keeps none.
+	Servers Servers
 	// Sharing is the studio's one link to the account server (package
 	// sharing's Service in cmd/slate): it grants the export of a film that
 	// features other people's cast members, and serves the Account menu.

@@ -118,6 +118,10 @@ func ValidateFormat(width, height, fps int) error {
 
 var backendName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
+// remoteBackendName is a render server's: "remote:SERVER/MODEL", the model
+// as the server names it ("Wan-AI/Wan2.2-T2V-A14B").
+var remoteBackendName = regexp.MustCompile(`^remote:[a-z0-9][a-z0-9._-]{0,31}/[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
+
 // Validate checks the whole project: its format, cast, every shot and every
 // transition. It returns the first problem found.
 func (p *Project) Validate() error {
@@ -201,8 +205,8 @@ func (p *Project) validateShot(i int) error {
 	if !slices.Contains(Moves, s.Camera.Move) {
 		return shotErr(i, "camera.move", "unknown camera move %q; use static, pan_left, pan_right, tilt_up, tilt_down, dolly_in, dolly_out, zoom_in or zoom_out", s.Camera.Move)
 	}
-	if s.Backend != "" && !backendName.MatchString(s.Backend) {
-		return shotErr(i, "backend", "%q is not a backend name (lower-case letters, digits, dots and dashes)", s.Backend)
+	if s.Backend != "" && !backendName.MatchString(s.Backend) && !remoteBackendName.MatchString(s.Backend) {
+		return shotErr(i, "backend", "%q is not a backend name (lower-case letters, digits, dots and dashes; a render server's is remote:SERVER/MODEL)", s.Backend)
 	}
 	for j, id := range s.Cast {
 		if _, ok := p.CastMember(id); !ok {
@@ -393,4 +397,12 @@ func FilmLength(d time.Duration) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// RemoteServer is the render server and model a backend's name
+// ("remote:gpu-box/animatic") names, if it names one.
+func RemoteServer(backend string) (server, model string, ok bool) {
+	rest, ok := strings.CutPrefix(backend, "remote:")
+	server, model, cut := strings.Cut(rest, "/")
+	return server, model, ok && cut && server != "" && model != ""
 }

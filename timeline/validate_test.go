@@ -50,6 +50,10 @@ func TestValidateRefuses(t *testing.T) {
 		{"duplicate shot id", func(p *Project) { p.Shots[2].ID = p.Shots[0].ID }, 3, "id", "also the id of shot 1"},
 		{"cast id narrator", func(p *Project) { p.Cast[1].ID = Narrator }, 0, "cast[1].id", "narrator"},
 		{"bad backend", func(p *Project) { p.Shots[0].Backend = "Not OK!" }, 1, "backend", "backend name"},
+		{"render server's backend is fine", func(p *Project) { p.Shots[0].Backend = "remote:gpu-box/animatic" }, 0, "", ""},
+		{"render server's model with slashes is fine", func(p *Project) { p.Shots[0].Backend = "remote:hosted/Wan-AI/Wan2.2-T2V-A14B" }, 0, "", ""},
+		{"render server with no model", func(p *Project) { p.Shots[0].Backend = "remote:gpu-box" }, 1, "backend", "backend name"},
+		{"render server's bad name", func(p *Project) { p.Shots[0].Backend = "remote:GPU box/animatic" }, 1, "backend", "backend name"},
 		{"title not utf-8", func(p *Project) { p.Title = "Last \xffLight" }, 0, "title", "UTF-8"},
 		{"cast name not utf-8", func(p *Project) { p.Cast[0].Name = "An\xe1" }, 0, "cast[0].name", "UTF-8"},
 		{"shot title not utf-8", func(p *Project) { p.Shots[1].Title = "\xc3" }, 2, "title", "UTF-8"},
@@ -203,6 +207,25 @@ func TestFilmLength(t *testing.T) {
 	for _, tt := range tests {
 		if got := FilmLength(tt.d); got != tt.want {
 			t.Errorf("FilmLength(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}
+
+func TestRemoteServer(t *testing.T) {
+	for _, c := range []struct {
+		in            string
+		server, model string
+		ok            bool
+	}{
+		{"remote:gpu-box/animatic", "gpu-box", "animatic", true},
+		{"remote:hosted/Wan-AI/Wan2.2-T2V-A14B", "hosted", "Wan-AI/Wan2.2-T2V-A14B", true},
+		{"animatic", "", "", false},
+		{"remote:gpu-box", "", "", false},
+		{"remote:/animatic", "", "animatic", false},
+	} {
+		s, m, ok := RemoteServer(c.in)
+		if ok != c.ok || ok && (s != c.server || m != c.model) {
+			t.Errorf("RemoteServer(%q) = %q, %q, %v; want %q, %q, %v", c.in, s, m, ok, c.server, c.model, c.ok)
 		}
 	}
 }

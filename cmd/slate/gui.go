@@ -18,6 +18,8 @@ import (
 	"github.com/slatestudio/slate/ml/pack"
 	"github.com/slatestudio/slate/playback"
 	"github.com/slatestudio/slate/render"
+	"github.com/slatestudio/slate/render/remote"
+	"github.com/slatestudio/slate/servers"
 	"github.com/slatestudio/slate/sharing"
 	"github.com/slatestudio/slate/studio"
 	"github.com/slatestudio/slate/studio/modelsui"
@@ -76,6 +78,12 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 	// The studio's queue keeps its jobs: queued ones resume at the next
 	// start, ones cut off by a crash are marked failed with the reason.
+	// The render servers' backends (remote:SERVER/MODEL), before the
+	// queue resumes jobs that render on them; the network is not asked.
+	book := servers.New(lib, servers.Options{Remote: remote.Options{Tools: tools}})
+	if _, err := book.Register(ctx, reg); err != nil {
+		fmt.Fprintf(stderr, "slate: the render servers: %v\n", err)
+	}
 	q := render.NewQueue(lib, reg, render.QueueOptions{Consent: share})
 	if _, _, err := q.Start(ctx); err != nil {
 		fmt.Fprintf(stderr, "slate: start the render queue: %v\n", err)
@@ -94,7 +102,7 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	}
 
 	a := app.NewWithID(appID)
-	s := studio.New(ctx, a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Sharing: share})
+	s := studio.New(ctx, a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Servers: book, Sharing: share})
 	// Synced every 30 s, and at once when there is something to tell the
 	// server; the studio shows each sync's outcome. The sync stops, and is
 	// waited for, before the library closes.

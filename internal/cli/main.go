@@ -51,6 +51,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return accountMain(ctx, args[1:], stdout, stderr, defaultSharingEnv(stdin))
 	case "consent":
 		return consentMain(ctx, args[1:], stdout, stderr, defaultSharingEnv(stdin))
+	case "servers":
+		return serversMain(ctx, args[1:], stdout, stderr, defaultServersEnv(stdin))
 	case "voices":
 		return voicesMain(args[1:], stdout, stderr, defaultVoicesEnv())
 	case "models":
@@ -93,8 +95,9 @@ Usage:
   slate FILE.slate          import FILE.slate as a new project and open it
   slate render FILE.slate -o FILM.mp4 [flags]
                             render a project's shots and assemble the film
-      --backend NAME        render backend: animatic (default) or onnx, which
-                            renders with an installed model pack
+      --backend NAME        render backend: animatic (default), onnx, which
+                            renders with an installed model pack, or a render
+                            server's remote:SERVER/MODEL (slate servers list)
       --shots LIST          shots to include, numbered from 1: 3, 2-4 or 1,3,5-6
                             (default all)
       --workers N           shots rendered at once (default: one per two CPUs)
@@ -130,6 +133,9 @@ Usage:
   slate consent ask @HANDLE [MESSAGE]
                             ask their owner to approve you
   slate consent made        what you made featuring someone else's cast, and its state
+  slate servers add NAME URL [--api-key-stdin] | list | test NAME | remove NAME
+                            render servers: another computer running slate-server, or
+                            any /v1/videos video service (slate servers for more)
   slate voices list         list the Piper voices installed; a cast member or a line
                             speaks in one when its voice is piper:NAME
   slate voices install FILE.onnx

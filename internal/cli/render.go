@@ -249,14 +249,19 @@ func renderFilm(ctx context.Context, a renderArgs, env renderEnv, progressW io.W
 
 	reg := render.NewRegistry()
 	env.register(reg, env.tools)
-	if names := reg.Names(); !slices.Contains(names, a.backend) {
-		return nil, nil, fmt.Errorf("--backend %s: no such backend; choose one of %s", a.backend, strings.Join(names, ", "))
-	}
 	lib, err := openLibrary(ctx, env.dataDir)
 	if err != nil {
 		return nil, nil, err
 	}
 	defer lib.Close()
+	// The render servers' backends (remote:SERVER/MODEL), from the data
+	// folder's list: asking no server anything.
+	if _, err := RegisterServers(ctx, reg, lib, env.tools); err != nil {
+		return nil, nil, err
+	}
+	if names := reg.Names(); !slices.Contains(names, a.backend) {
+		return nil, nil, fmt.Errorf("--backend %s: no such backend; choose one of %s", a.backend, strings.Join(names, ", "))
+	}
 	// Transient: this run's jobs are its own and are not stored, so an
 	// open studio's queue is left exactly as it is.
 	c := env.consent(ctx, lib)

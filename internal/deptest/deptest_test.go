@@ -125,10 +125,13 @@ var rules = []rule{
 	// sharing is the studio's glue to the account server: it reaches the
 	// server only through account/client, never the server's own code.
 	{pkg: "sharing", may: []string{"account", "account/client", "consent", "library", "render", "timeline", "internal/clock", "internal/filehash"}, forbidden: append([]string{module + "/account/server"}, gui...)},
+	// The render servers a studio keeps: the library's table, keys in
+	// account/client's store (the keyring), backends from render/remote.
+	{pkg: "servers", may: []string{"account", "account/client", "library", "render", "timeline"}, forbidden: append([]string{module + "/account/server"}, gui...)},
 	// The slate command's subcommands run the domain and render packages
 	// from a terminal; the studio window is passed in by cmd/slate, so the
 	// CLI links no Fyne at all.
-	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "sharing", "timeline", "voices", "internal/clock", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
+	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "servers", "sharing", "timeline", "voices", "internal/clock", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
 	// The server's command turns flags into account/server's Config. It
 	// links library only through render, which its render workers'
 	// backends are built on; it imports neither itself.
@@ -144,6 +147,7 @@ var rules = []rule{
 	{pkg: "studio/accountui", may: []string{"studio/session", "studio/uikit", "account", "account/client", "consent", "library", "sharing", "timeline", "internal/clock"}},
 	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "library", "media", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "ml/pack", "voices"}},
+	{pkg: "studio/serversui", may: []string{"studio/session", "studio/uikit", "servers"}},
 	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
 	// The widgets Fyne lacks (tooltips, Enter and Esc in dialogs) import
 	// nothing of Slate's.
@@ -165,7 +169,7 @@ var studioSide = []string{
 // fyneUsers are the packages that may use Fyne, besides the binaries
 // (cmd/...): the studio's shell and its rooms, and the builder of their
 // tests. The session is not one of them.
-var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/filepick", "studio/uikit", "studio/look", "studio/studiotest"}
+var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/serversui", "studio/filepick", "studio/uikit", "studio/look", "studio/studiotest"}
 
 // serverImporters may import the server package itself; everyone else,
 // the studio above all, reaches the server through account/client.

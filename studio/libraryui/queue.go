@@ -222,8 +222,24 @@ func (r *jobRow) bind(j render.Job) {
 
 // jobText says where a job is, in words: "rendering 42 %, about 12 s
 // left", "failed: …". Until it is done, a job's note (its cached clip was
-// damaged) is said too.
+// damaged) is said too. A job on a render server says which, and while
+// it runs, what the server says of it: "on gpu-box · queued, 3 ahead".
 func jobText(j render.Job, now time.Time) string {
+	server, _, remote := timeline.RemoteServer(j.Backend)
+	text := localJobText(j, now)
+	switch {
+	case !remote || j.Status.Done():
+		return text
+	case j.Status == render.InProgress && j.RemoteStatus != "":
+		text = j.RemoteStatus
+		if j.Progress > 0 {
+			text += fmt.Sprintf(", %d %%", j.Progress)
+		}
+	}
+	return "on " + server + " · " + text
+}
+
+func localJobText(j render.Job, now time.Time) string {
 	switch j.Status {
 	case render.Queued:
 		return cmp.Or(j.Note, "queued")

@@ -126,3 +126,24 @@ func TestJobTextSaysDamaged(t *testing.T) {
 		t.Errorf("jobText(done) = %q", got)
 	}
 }
+
+// A job on a render server says where it runs and what the server says
+// of it.
+func TestJobTextSaysWhere(t *testing.T) {
+	now := time.Now()
+	for _, c := range []struct {
+		job  render.Job
+		want string
+	}{
+		{render.Job{Backend: "remote:gpu-box/animatic", Status: render.Queued}, "on gpu-box · queued"},
+		{render.Job{Backend: "remote:gpu-box/animatic", Status: render.InProgress, RemoteStatus: "queued, 3 ahead"}, "on gpu-box · queued, 3 ahead"},
+		{render.Job{Backend: "remote:gpu-box/animatic", Status: render.InProgress, RemoteStatus: "rendering", Progress: 40}, "on gpu-box · rendering, 40 %"},
+		{render.Job{Backend: "remote:gpu-box/animatic", Status: render.InProgress, Progress: 40}, "on gpu-box · rendering 40 %"},
+		{render.Job{Backend: "remote:gpu-box/animatic", Status: render.Failed, Error: &render.JobError{Message: "the server said no"}}, "failed: the server said no"},
+		{render.Job{Backend: "animatic", Status: render.Queued}, "queued"},
+	} {
+		if got := jobText(c.job, now); got != c.want {
+			t.Errorf("jobText(%s %s %q) = %q, want %q", c.job.Backend, c.job.Status, c.job.RemoteStatus, got, c.want)
+		}
+	}
+}

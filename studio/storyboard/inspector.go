@@ -89,6 +89,15 @@ func NewInspector(ctx context.Context, d Deps) *Inspector {
 	return i
 }
 
+// SetBackends changes the backends a shot may name: a render server was
+// added or removed.
+func (i *Inspector) SetBackends(names []string) {
+	i.d.Backends = names
+	if i.backend != nil {
+		i.backend.SetOptions(backendChoices(i.d.DefaultBackend, names))
+	}
+}
+
 // View is the inspector, scrolling, for the window. Its fields stop
 // short of the scroll bar, which Fyne draws over the content and widens
 // under the pointer.

@@ -1,5 +1,7 @@
 package storyboard
 
+import "github.com/slatestudio/slate/timeline"
+
 // backendLabel names a backend as a filmmaker knows it: the animatic is
 // drawn storyboard cards, the on-device backend renders with model packs.
 // The inspector offers these; the project keeps the backend's own name.
@@ -9,6 +11,9 @@ func backendLabel(name string) string {
 		return "Animatic (storyboard cards)"
 	case "onnx":
 		return "On-device models"
+	}
+	if server, model, ok := timeline.RemoteServer(name); ok {
+		return model + " on " + server
 	}
 	return name
 }

@@ -50,3 +50,15 @@ func TestInspectorNamesBackendsPlainly(t *testing.T) {
 		t.Errorf("choosing the project's default set the shot's backend to %q", got)
 	}
 }
+
+// A render server's model is named by the model and the server.
+func TestInspectorNamesRenderServers(t *testing.T) {
+	names := []string{"animatic", "remote:gpu-box/animatic", "remote:hosted/Wan-AI/Wan2.2"}
+	got := backendChoices("animatic", names)
+	if !slices.Equal(got[2:], []string{"animatic on gpu-box", "Wan-AI/Wan2.2 on hosted"}) {
+		t.Errorf("the choices are %q", got)
+	}
+	if b := backendNamed("animatic on gpu-box", names); b != "remote:gpu-box/animatic" {
+		t.Errorf("backendNamed(animatic on gpu-box) = %q", b)
+	}
+}
