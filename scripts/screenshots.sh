@@ -112,13 +112,14 @@ for _ in $(seq $((wait_s * 10))); do
 	sleep 0.1
 done
 curl -fsS "http://$server_addr/api/v1/key" >/dev/null || die "slate-server did not answer within ${wait_s}s"
-# It is a render server too, gpu-box in the studio's Render servers window,
-# when it renders (render workers); one that does not is refused, and the
-# window shows none.
-env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" ./bin/slate servers add gpu-box "http://$server_addr" >/dev/null 2>"$work/servers.log" ||
-	echo "screenshots.sh: the render server was not added: $(cat "$work/servers.log")" >&2
 mkdir -p "$work/ben"
 env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" go run ./scripts/consentdemo -server "http://$server_addr" -ben "$work/ben"
+# It is a render server too (its animatic render worker): gpu-box in the
+# studio's Render servers window, reached with an API key of ana's, made
+# as a person makes one.
+key=$(env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" ./bin/slate account keys create "screenshots" | grep -o 'slk_[A-Za-z0-9_-]*' | head -1)
+printf '%s\n' "$key" | env -u DBUS_SESSION_BUS_ADDRESS SLATE_HOME="$work/home" ./bin/slate servers add gpu-box "http://$server_addr" --api-key-stdin >/dev/null 2>"$work/servers.log" ||
+	echo "screenshots.sh: the render server was not added: $(cat "$work/servers.log")" >&2
 # Ana logs in from a second data folder on this computer too: a device of
 # its own, which the Account and devices tab lists beside the studio's.
 mkdir -p "$work/ana-school"
