@@ -34,6 +34,11 @@ type Need struct {
 	// Members are the other people's members featured (library.CastMember
 	// with Remote set).
 	Members []library.CastMember
+	// Outside is true when the render sends the shot, and so their
+	// likeness, to an outside render service (the backend's
+	// Capabilities().Outside): each grant must then allow that
+	// (consent.Grant.Outside).
+	Outside bool
 }
 
 // Made is a clip or film made under grants.
@@ -77,6 +82,24 @@ func (e *ConsentError) Is(target error) bool { return target == ErrNoConsent }
 // the library does not know are names only, with no likeness to use, and
 // need no grant; nor does a character no member plays.
 func Featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef, shots ...*timeline.Shot) ([]library.CastMember, error) {
+	all, err := featured(ctx, lib, cast, shots...)
+	return others(all), err
+}
+
+// others keeps the other people's members of ms.
+func others(ms []library.CastMember) []library.CastMember {
+	var out []library.CastMember
+	for _, m := range ms {
+		if m.Remote {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// featured returns every member the shots feature that the library knows,
+// mine and other people's, as Featured finds them.
+func featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef, shots ...*timeline.Shot) ([]library.CastMember, error) {
 	var ids []string
 	add := func(id string) {
 		if c, ok := castRef(cast, id); ok && c.Character {
@@ -108,15 +131,38 @@ func Featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef
 		if err != nil {
 			return nil, fmt.Errorf("look up cast member %s: %w", id, err)
 		}
-		if m.Remote {
-			out = append(out, m)
-		}
+		out = append(out, m)
 	}
 	return out, nil
 }
 
+// PermitOutside says whether my own members may be sent to an outside
+// render service: each must allow it (library.CastMember.Outside), as
+// their owner — me — chose in the consent dashboard. Nobody is asked: the
+// choice is in the library. Other people's members are not its business:
+// their grants say (Permit with Need.Outside). It returns a *ConsentError
+// naming those who do not allow it, or nil.
+func PermitOutside(members []library.CastMember) error {
+	var e *ConsentError
+	for _, m := range members {
+		if m.Remote || m.Outside {
+			continue
+		}
+		if e == nil {
+			e = &ConsentError{Reason: consent.OutsideRefusal(m.Name).Reason}
+		}
+		e.Handles = append(e.Handles, m.Handle)
+	}
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
 // Permit asks c for the grants need lacks; with no Consent (nil), any
-// other person's member is refused.
+// other person's member is refused. For a render that goes to an outside
+// service (need.Outside), every member must come with a grant that allows
+// it, whatever c answers: a grant without it is a refusal.
 func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, error) {
 	if len(need.Members) == 0 {
 		return nil, nil
@@ -128,7 +174,24 @@ func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, e
 		}
 		return nil, e
 	}
-	return c.Permit(ctx, need)
+	grants, err := c.Permit(ctx, need)
+	if err != nil || !need.Outside {
+		return grants, err
+	}
+	var e *ConsentError
+	for _, m := range need.Members {
+		if slices.ContainsFunc(grants, func(g consent.SignedGrant) bool { return g.Member == m.ID && g.Outside }) {
+			continue
+		}
+		if e == nil {
+			e = &ConsentError{Reason: consent.OutsideRefusal(m.Name).Reason}
+		}
+		e.Handles = append(e.Handles, m.Handle)
+	}
+	if e != nil {
+		return nil, e
+	}
+	return grants, nil
 }
 
 // PermitFilm asks for the grants exporting p as a film needs: a final
