@@ -188,4 +188,3 @@ func (plainGrants) Permit(_ context.Context, need render.Need) ([]consent.Signed
 }
 
 func (plainGrants) Made(context.Context, []consent.SignedGrant, render.Made) error { return nil }
-
