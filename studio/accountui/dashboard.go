@@ -288,7 +288,7 @@ func quiet(text string) *widget.Label {
 // services, and outsideNote says what it means.
 const (
 	outsideLabel = "May be sent to outside render services"
-	outsideNote  = "Their stills and voice may go to render services that are not a Slate server, such as a hosted video model. Off: such services are refused, even to you."
+	outsideNote  = "Their stills and voice may go to render services that are not a Slate server, such as a hosted video model. Left off, no shot featuring them is sent to one, not even yours."
 )
 
 // outsideWords says whether someone else's member may be sent to outside
