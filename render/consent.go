@@ -34,10 +34,8 @@ type Need struct {
 	// Members are the other people's members featured (library.CastMember
 	// with Remote set).
 	Members []library.CastMember
-	// Outside is true when the render sends the shot, and so their
-	// likeness, to an outside render service (the backend's
-	// Capabilities().Outside): each grant must then allow that
-	// (consent.Grant.Outside).
+	// Outside: the render goes to an outside render service (the
+	// backend's Capabilities().Outside); each grant must allow that.
 	Outside bool
 }
 
@@ -82,24 +80,11 @@ func (e *ConsentError) Is(target error) bool { return target == ErrNoConsent }
 // the library does not know are names only, with no likeness to use, and
 // need no grant; nor does a character no member plays.
 func Featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef, shots ...*timeline.Shot) ([]library.CastMember, error) {
-	all, err := featured(ctx, lib, cast, shots...)
-	return others(all), err
+	return featured(ctx, lib, false, cast, shots...)
 }
 
-// others keeps the other people's members of ms.
-func others(ms []library.CastMember) []library.CastMember {
-	var out []library.CastMember
-	for _, m := range ms {
-		if m.Remote {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
-// featured returns every member the shots feature that the library knows,
-// mine and other people's, as Featured finds them.
-func featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef, shots ...*timeline.Shot) ([]library.CastMember, error) {
+// featured is Featured, with my own members too when mine is set.
+func featured(ctx context.Context, lib *library.Library, mine bool, cast []timeline.CastRef, shots ...*timeline.Shot) ([]library.CastMember, error) {
 	var ids []string
 	add := func(id string) {
 		if c, ok := castRef(cast, id); ok && c.Character {
@@ -131,27 +116,31 @@ func featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef
 		if err != nil {
 			return nil, fmt.Errorf("look up cast member %s: %w", id, err)
 		}
-		out = append(out, m)
+		if m.Remote || mine {
+			out = append(out, m)
+		}
 	}
 	return out, nil
 }
 
-// PermitOutside says whether my own members may be sent to an outside
-// render service: each must allow it (library.CastMember.Outside), as
-// their owner — me — chose in the consent dashboard. Nobody is asked: the
-// choice is in the library. Other people's members are not its business:
-// their grants say (Permit with Need.Outside). It returns a *ConsentError
-// naming those who do not allow it, or nil.
+// PermitOutside returns a *ConsentError naming my own members (not
+// Remote) who may not be sent to an outside render service, by their
+// setting in the library, or nil; other people's say so by their grants.
 func PermitOutside(members []library.CastMember) error {
+	return refuseOutside(members, func(m library.CastMember) bool { return m.Remote || m.Outside })
+}
+
+// refuseOutside is a *ConsentError naming the members that may not go to
+// an outside render service (allowed says), or nil.
+func refuseOutside(ms []library.CastMember, allowed func(library.CastMember) bool) error {
 	var e *ConsentError
-	for _, m := range members {
-		if m.Remote || m.Outside {
-			continue
+	for _, m := range ms {
+		if !allowed(m) {
+			if e == nil {
+				e = &ConsentError{Reason: consent.OutsideRefusal(m.Name).Reason}
+			}
+			e.Handles = append(e.Handles, m.Handle)
 		}
-		if e == nil {
-			e = &ConsentError{Reason: consent.OutsideRefusal(m.Name).Reason}
-		}
-		e.Handles = append(e.Handles, m.Handle)
 	}
 	if e == nil {
 		return nil
@@ -175,21 +164,13 @@ func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, e
 		return nil, e
 	}
 	grants, err := c.Permit(ctx, need)
-	if err != nil || !need.Outside {
-		return grants, err
+	if err == nil && need.Outside {
+		err = refuseOutside(need.Members, func(m library.CastMember) bool {
+			return slices.ContainsFunc(grants, func(g consent.SignedGrant) bool { return g.Member == m.ID && g.Outside })
+		})
 	}
-	var e *ConsentError
-	for _, m := range need.Members {
-		if slices.ContainsFunc(grants, func(g consent.SignedGrant) bool { return g.Member == m.ID && g.Outside }) {
-			continue
-		}
-		if e == nil {
-			e = &ConsentError{Reason: consent.OutsideRefusal(m.Name).Reason}
-		}
-		e.Handles = append(e.Handles, m.Handle)
-	}
-	if e != nil {
-		return nil, e
+	if err != nil {
+		return nil, err
 	}
 	return grants, nil
 }

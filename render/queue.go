@@ -334,22 +334,21 @@ func (q *Queue) addDone(ctx context.Context, job Job, req *Request) (Job, error)
 }
 
 // permit asks for the grants that rendering req's shot needs: a draft
-// grant from each other person whose member it features. When the shot
-// goes to an outside render service (outside), each of those grants must
-// allow it, and each of my own members featured must allow it too.
+// grant from each other person whose member it features. For an outside
+// render service (outside), those grants and my own members featured must
+// allow it.
 func (q *Queue) permit(ctx context.Context, req *Request, outside bool) ([]consent.SignedGrant, error) {
-	members, err := featured(ctx, q.lib, req.Cast, req.Shot)
+	members, err := featured(ctx, q.lib, outside, req.Cast, req.Shot)
+	if err == nil && outside {
+		err = PermitOutside(members)
+		members = slices.DeleteFunc(members, func(m library.CastMember) bool { return !m.Remote })
+	}
 	if err != nil {
 		return nil, err
 	}
-	if outside {
-		if err := PermitOutside(members); err != nil {
-			return nil, err
-		}
-	}
 	return Permit(ctx, q.consent, Need{
 		ProjectID: req.ProjectID, ProjectTitle: req.ProjectTitle, ShotID: req.Shot.ID,
-		Scope: consent.Draft, Members: others(members), Outside: outside,
+		Scope: consent.Draft, Members: members, Outside: outside,
 	})
 }
 
@@ -528,9 +527,8 @@ func (q *Queue) run(work, ctx context.Context, e *entry) {
 	q.persist(ctx, e)
 	q.emitEntry(e)
 
-	// Nothing is rendered without the grants it needs; a job resumed after
-	// a restart asks again. Nothing goes to an outside render service
-	// without the leave of everyone it features.
+	// Nothing is rendered without the grants it needs (for an outside
+	// service, leave to go there); a job resumed after a restart asks again.
 	var res *Result
 	var grants []consent.SignedGrant
 	b, err := q.reg.Open(e.job.Backend)
