@@ -159,12 +159,16 @@ type NewMember struct {
 	Approved    []string      `json:"approved,omitempty"`
 	Blocked     []string      `json:"blocked,omitempty"`
 	Preferences string        `json:"preferences,omitempty"`
+	// Outside lets the member's likeness be sent to outside render
+	// services (not a Slate server); left out, it is not.
+	Outside bool `json:"outside,omitempty"`
 }
 
 // MemberPatch changes a member; absent (or null) fields stay as they are,
 // so an emptied list must be sent as []. Lowering
 // the level, or taking someone off the approved list, or blocking them,
-// revokes their outstanding grants at once.
+// or turning Outside off, revokes the outstanding grants it no longer
+// allows at once.
 type MemberPatch struct {
 	Name        *string        `json:"name,omitempty"`
 	Handle      *string        `json:"handle,omitempty"`
@@ -172,6 +176,7 @@ type MemberPatch struct {
 	Approved    *[]string      `json:"approved,omitempty"`
 	Blocked     *[]string      `json:"blocked,omitempty"`
 	Preferences *string        `json:"preferences,omitempty"`
+	Outside     *bool          `json:"outside,omitempty"`
 }
 
 // Member is a cast member. Approved, Blocked and Media are shown to the
@@ -189,6 +194,10 @@ type Member struct {
 	Media       map[MediaKind]Media `json:"media,omitempty"`
 	Created     time.Time           `json:"created"`
 	Updated     time.Time           `json:"updated"`
+
+	// Outside says whether the owner lets the likeness be sent to outside
+	// render services; anyone who may see the member sees it.
+	Outside bool `json:"outside"`
 }
 
 // Members lists cast members.
@@ -206,6 +215,9 @@ type GrantRequest struct {
 	// LifetimeSeconds asks for a shorter grant; 0 or more than a day gives
 	// a day.
 	LifetimeSeconds int64 `json:"lifetime_seconds,omitempty"`
+	// Outside asks for a grant that lets the likeness go to an outside
+	// render service; only a member whose owner allows it gets one.
+	Outside bool `json:"outside,omitempty"`
 }
 
 // GrantResponse carries a signed grant: Token is what counts (the client

@@ -3,6 +3,7 @@ package consent
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -12,7 +13,9 @@ import (
 type MemberPolicy struct {
 	Member string
 	Owner  string
-	Level  Level
+	// Name is the member's name, for the reasons a filmmaker reads.
+	Name  string
+	Level Level
 	// Approved lists the accounts the owner approved; it counts at level
 	// Approved.
 	Approved []string
@@ -20,6 +23,10 @@ type MemberPolicy struct {
 	// every level, so an owner who lets everyone feature them can still
 	// withdraw one person's permission.
 	Blocked []string
+	// Outside is the owner's choice that the member's likeness may be sent
+	// to outside render services (services that are not a Slate server).
+	// The zero value, and every member from before the choice, says no.
+	Outside bool
 }
 
 // RefusalCode names why a grant was refused, for programs; Refusal.Reason
@@ -32,6 +39,7 @@ const (
 	RefusedOnlyMe      RefusalCode = "only_me"      // the owner keeps the likeness to themselves
 	RefusedNotApproved RefusalCode = "not_approved" // level Approved, and the account is not approved
 	RefusedBlocked     RefusalCode = "blocked"      // the owner withdrew this account's permission
+	RefusedOutside     RefusalCode = "outside"      // the likeness may not go to outside render services
 )
 
 // Refusal is a decision not to grant. It is an error, so Decide's callers
@@ -67,6 +75,30 @@ func (p MemberPolicy) Check(account string) error {
 	return &Refusal{RefusedOnlyMe, fmt.Sprintf("this cast member's consent level %q is unknown, so only the owner can feature them", p.Level)}
 }
 
+// OutsideRefusal is the refusal to send a member's likeness to an outside
+// render service; name is the member's name ("" when unknown).
+func OutsideRefusal(name string) *Refusal {
+	whose := "this cast member's"
+	if name = strings.TrimSpace(name); name != "" {
+		whose = name + "'s"
+	}
+	return &Refusal{RefusedOutside, whose + " likeness may not be sent to outside render services; render the shot on this computer or on a Slate server"}
+}
+
+// Permits returns nil when the policy still allows grant g (its grantee
+// may feature the member, and an outside grant is still allowed outside),
+// else a *Refusal saying why not. Grants of other members are not its
+// business: it looks only at the grantee and the outside choice.
+func (p MemberPolicy) Permits(g Grant) error {
+	if err := p.Check(g.Grantee); err != nil {
+		return err
+	}
+	if g.Outside && !p.Outside {
+		return OutsideRefusal(p.Name)
+	}
+	return nil
+}
+
 // GrantRequest asks for a grant.
 type GrantRequest struct {
 	// ID is the ID the grant will carry; the caller chooses it (randomly),
@@ -80,6 +112,9 @@ type GrantRequest struct {
 	// Lifetime is how long the grant should last; zero or more than
 	// MaxGrantLifetime gives MaxGrantLifetime.
 	Lifetime time.Duration
+	// Outside asks to send the likeness to an outside render service;
+	// only a member whose owner allows that gets such a grant.
+	Outside bool
 }
 
 // Ask is a studio's request for a grant, as it travels to the server: the
@@ -94,6 +129,9 @@ type Ask struct {
 	// Lifetime asks for a shorter grant than MaxGrantLifetime; zero asks
 	// for the longest.
 	Lifetime time.Duration
+	// Outside asks for a grant that lets the likeness go to an outside
+	// render service.
+	Outside bool
 }
 
 // SignedGrant is a verified grant with the token that proves it; keep the
@@ -116,6 +154,11 @@ func Decide(p MemberPolicy, r GrantRequest, now time.Time) (Grant, error) {
 	if err := p.Check(r.Grantee); err != nil {
 		return Grant{}, err
 	}
+	// The owner too: the choice is about where the likeness goes, not who
+	// sends it.
+	if r.Outside && !p.Outside {
+		return Grant{}, OutsideRefusal(p.Name)
+	}
 	life := r.Lifetime
 	if life == 0 || life > MaxGrantLifetime {
 		life = MaxGrantLifetime
@@ -130,6 +173,7 @@ func Decide(p MemberPolicy, r GrantRequest, now time.Time) (Grant, error) {
 		ID: r.ID, Member: p.Member, Owner: p.Owner, Grantee: r.Grantee,
 		Project: r.Project, Shot: r.Shot, Scope: r.Scope,
 		Issued: issued, Expires: issued.Add(life.Truncate(time.Millisecond)),
+		Outside: r.Outside,
 	}
 	if err := g.Validate(); err != nil {
 		return Grant{}, &Refusal{RefusedInvalid, err.Error()}
@@ -138,12 +182,14 @@ func Decide(p MemberPolicy, r GrantRequest, now time.Time) (Grant, error) {
 }
 
 // Revoked returns the grants of outstanding that policy p no longer
-// permits: those of p's member whose grantee Check now refuses. The server
-// calls it after every change to a policy and tells each grantee.
+// permits: those of p's member that Permits now refuses (the grantee
+// refused, or an outside grant once the owner says no to outside
+// services). The server calls it after every change to a policy and tells
+// each grantee.
 func Revoked(p MemberPolicy, outstanding []Grant) []Grant {
 	var out []Grant
 	for _, g := range outstanding {
-		if g.Member == p.Member && p.Check(g.Grantee) != nil {
+		if g.Member == p.Member && p.Permits(g) != nil {
 			out = append(out, g)
 		}
 	}

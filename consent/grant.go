@@ -63,6 +63,11 @@ type Grant struct {
 	Scope   Scope     `json:"scope"`
 	Issued  time.Time `json:"issued"`
 	Expires time.Time `json:"expires"`
+	// Outside is true when the grant lets the grantee send the member's
+	// likeness (their stills, their voice) to a render service that is not
+	// a Slate server. It is signed like the rest: a grant without it, and
+	// every grant from before it existed, allows only Slate's own renderers.
+	Outside bool `json:"outside,omitempty"`
 }
 
 // Errors from Verify and DecodeGrant, for errors.Is.
@@ -126,8 +131,20 @@ func (g Grant) Covers(member, grantee, project, shot string, scope Scope) bool {
 
 // grantMagic starts every encoded grant. It separates the domain: an
 // ed25519 signature over a grant can never pass for one over anything else
-// the server signs, and the version lets the format change.
-const grantMagic = "slate-grant-v1\x00"
+// the server signs, and the version lets the format change. Version 2 is
+// version 1 with a byte of flags after the times; a grant with no flag set
+// is always encoded as version 1, so every grant has one encoding and
+// grants from before version 2 read as they always did (Outside false).
+const (
+	grantMagic   = "slate-grant-v1\x00"
+	grantMagicV2 = "slate-grant-v2\x00"
+)
+
+// The flags of a version 2 grant.
+const (
+	flagOutside = 1 << iota
+	knownFlags  = flagOutside
+)
 
 // Encode returns the grant's canonical encoding, the bytes the server
 // signs:
@@ -138,21 +155,39 @@ const grantMagic = "slate-grant-v1\x00"
 //
 // where field(s) is the byte length of s as a big-endian uint16 followed by
 // its UTF-8 bytes, and int64(t) is t in Unix milliseconds as a big-endian
-// two's-complement int64. Every field has one encoding and a fixed place,
-// so two different grants never encode alike. Encode fails for a grant that
-// does not Validate; times are truncated to the millisecond.
+// two's-complement int64. A grant with Outside set is encoded as
+//
+//	"slate-grant-v2" 0x00
+//	the same fields and times
+//	flags
+//
+// where flags is one byte, bit 0 (0x01) meaning Outside; a version 2
+// encoding always has a flag set. Every field has one encoding and a fixed
+// place, so two different grants never encode alike. Encode fails for a
+// grant that does not Validate; times are truncated to the millisecond.
 func (g Grant) Encode() ([]byte, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
+	var flags byte
+	if g.Outside {
+		flags |= flagOutside
+	}
 	var b bytes.Buffer
-	b.WriteString(grantMagic)
+	if flags == 0 {
+		b.WriteString(grantMagic)
+	} else {
+		b.WriteString(grantMagicV2)
+	}
 	for _, s := range []string{g.ID, g.Member, g.Owner, g.Grantee, g.Project, g.Shot, string(g.Scope)} {
 		b.Write(binary.BigEndian.AppendUint16(nil, uint16(len(s))))
 		b.WriteString(s)
 	}
 	b.Write(binary.BigEndian.AppendUint64(nil, uint64(g.Issued.UnixMilli())))
 	b.Write(binary.BigEndian.AppendUint64(nil, uint64(g.Expires.UnixMilli())))
+	if flags != 0 {
+		b.WriteByte(flags)
+	}
 	return b.Bytes(), nil
 }
 
@@ -160,10 +195,21 @@ func (g Grant) Encode() ([]byte, error) {
 // produces: the right prefix, every field, nothing after, and a grant that
 // validates.
 func DecodeGrant(b []byte) (Grant, error) {
-	if !bytes.HasPrefix(b, []byte(grantMagic)) {
-		return Grant{}, fmt.Errorf("%w: not a version 1 grant", ErrMalformed)
+	v2 := bytes.HasPrefix(b, []byte(grantMagicV2))
+	if !v2 && !bytes.HasPrefix(b, []byte(grantMagic)) {
+		return Grant{}, fmt.Errorf("%w: not a version 1 or 2 grant", ErrMalformed)
 	}
-	b = b[len(grantMagic):]
+	b = b[len(grantMagic):] // both magics are the same length
+	var flags byte
+	if v2 {
+		if len(b) == 0 {
+			return Grant{}, fmt.Errorf("%w: a version 2 grant without its flags", ErrMalformed)
+		}
+		flags, b = b[len(b)-1], b[:len(b)-1]
+		if flags == 0 || flags&^knownFlags != 0 {
+			return Grant{}, fmt.Errorf("%w: a version 2 grant with flags %#x (only 0x01 is known, and none set is version 1)", ErrMalformed, flags)
+		}
+	}
 	var fields [7]string
 	for i := range fields {
 		if len(b) < 2 {
@@ -184,6 +230,7 @@ func DecodeGrant(b []byte) (Grant, error) {
 		Project: fields[4], Shot: fields[5], Scope: Scope(fields[6]),
 		Issued:  time.UnixMilli(int64(binary.BigEndian.Uint64(b))).UTC(),
 		Expires: time.UnixMilli(int64(binary.BigEndian.Uint64(b[8:]))).UTC(),
+		Outside: flags&flagOutside != 0,
 	}
 	if err := g.Validate(); err != nil {
 		return Grant{}, fmt.Errorf("%w: %w", ErrMalformed, err)
@@ -196,7 +243,7 @@ func DecodeGrant(b []byte) (Grant, error) {
 const tokenPrefix = "sg1."
 
 // MaxTokenBytes bounds a grant token: seven fields at their longest, the
-// times, the signature and the base64 around them.
+// times, the flags, the signature and the base64 around them.
 const MaxTokenBytes = 4096
 
 // Sign encodes the grant and signs it with the server's key. The token it

@@ -196,6 +196,10 @@ func TestScopes(t *testing.T) {
 func FuzzVerify(f *testing.F) {
 	good, _ := Sign(testKey, testGrant())
 	f.Add(good)
+	outside := testGrant()
+	outside.Outside = true
+	goodOutside, _ := Sign(testKey, outside)
+	f.Add(goodOutside)
 	f.Add("sg1.")
 	f.Add("sg1.AAAA.AAAA")
 	f.Add(strings.Replace(good, "A", "B", 1))
@@ -220,6 +224,11 @@ func FuzzVerify(f *testing.F) {
 func FuzzDecodeGrant(f *testing.F) {
 	b, _ := testGrant().Encode()
 	f.Add(b)
+	outside := testGrant()
+	outside.Outside = true
+	v2, _ := outside.Encode()
+	f.Add(v2)
+	f.Add([]byte(grantMagicV2))
 	f.Add([]byte(grantMagic))
 	f.Add(append(b, 1))
 	f.Fuzz(func(t *testing.T, data []byte) {

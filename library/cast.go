@@ -49,6 +49,11 @@ type CastMember struct {
 	// Dirty marks one of mine whose consent changed since the account
 	// server last heard it.
 	Dirty bool
+	// Outside says whether the member's likeness (their stills, their
+	// voice) may be sent to outside render services, ones that are not a
+	// Slate server: for one of mine, my choice; for someone else's, their
+	// owner's. No unless someone said yes.
+	Outside bool
 }
 
 // HandleAndOwner is how a member is named wherever handles are shown: for
@@ -153,11 +158,11 @@ func (l *Library) AddCastMember(ctx context.Context, m *CastMember) error {
 	m.Dirty = !m.Remote
 	_, err := l.db.ExecContext(ctx, `INSERT INTO cast_members (id, name, handle, owner, consent, preferences, voice,
 		take_sha256, frontal_sha256, left_sha256, right_sha256, sample_sha256, created_at, updated_at,
-		owner_name, remote, approved, dirty)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		owner_name, remote, approved, dirty, outside)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID, m.Name, m.Handle, m.Owner, string(m.Consent), m.Preferences, m.Voice,
 		m.Take, m.Frontal, m.Left, m.Right, m.Sample, unixMilli(now), unixMilli(now),
-		m.OwnerName, m.Remote, encodeNames(m.Approved), m.Dirty)
+		m.OwnerName, m.Remote, encodeNames(m.Approved), m.Dirty, m.Outside)
 	if isUniqueHandle(err) {
 		return fmt.Errorf("add cast member: %s is already the handle of another cast member; choose another: %w", m.Handle, ErrHandleTaken)
 	}
@@ -167,7 +172,7 @@ func (l *Library) AddCastMember(ctx context.Context, m *CastMember) error {
 	return nil
 }
 
-const castColumns = `id, name, handle, owner, consent, preferences, voice, take_sha256, frontal_sha256, left_sha256, right_sha256, sample_sha256, created_at, updated_at, owner_name, remote, approved, dirty`
+const castColumns = `id, name, handle, owner, consent, preferences, voice, take_sha256, frontal_sha256, left_sha256, right_sha256, sample_sha256, created_at, updated_at, owner_name, remote, approved, dirty, outside`
 
 func scanCast(row sqlitedb.Row) (CastMember, error) {
 	var m CastMember
@@ -176,7 +181,7 @@ func scanCast(row sqlitedb.Row) (CastMember, error) {
 	var approved string
 	err := row.Scan(&m.ID, &m.Name, &m.Handle, &m.Owner, &lvl, &m.Preferences, &m.Voice,
 		&m.Take, &m.Frontal, &m.Left, &m.Right, &m.Sample, &created, &updated,
-		&m.OwnerName, &m.Remote, &approved, &m.Dirty)
+		&m.OwnerName, &m.Remote, &approved, &m.Dirty, &m.Outside)
 	if err == nil {
 		m.Approved, err = decodeNames(approved)
 	}
@@ -204,7 +209,7 @@ func (l *Library) CastMember(ctx context.Context, id string) (CastMember, error)
 }
 
 // UpdateCastMember saves a member's name, handle, consent, approved list,
-// preferences and voice; its media do not change. One of mine is marked
+// outside choice, preferences and voice; its media do not change. One of mine is marked
 // dirty, for the account server to hear of it.
 func (l *Library) UpdateCastMember(ctx context.Context, m *CastMember) error {
 	if err := m.Validate(); err != nil {
@@ -212,8 +217,8 @@ func (l *Library) UpdateCastMember(ctx context.Context, m *CastMember) error {
 	}
 	m.Updated = l.now()
 	m.Dirty = !m.Remote
-	res, err := l.db.ExecContext(ctx, `UPDATE cast_members SET name = ?, handle = ?, consent = ?, approved = ?, preferences = ?, voice = ?, updated_at = ?, dirty = ? WHERE id = ?`,
-		m.Name, m.Handle, string(m.Consent), encodeNames(m.Approved), m.Preferences, m.Voice, unixMilli(m.Updated), m.Dirty, m.ID)
+	res, err := l.db.ExecContext(ctx, `UPDATE cast_members SET name = ?, handle = ?, consent = ?, approved = ?, outside = ?, preferences = ?, voice = ?, updated_at = ?, dirty = ? WHERE id = ?`,
+		m.Name, m.Handle, string(m.Consent), encodeNames(m.Approved), m.Outside, m.Preferences, m.Voice, unixMilli(m.Updated), m.Dirty, m.ID)
 	if isUniqueHandle(err) {
 		return fmt.Errorf("update cast member: %s is already taken: %w", m.Handle, ErrHandleTaken)
 	}

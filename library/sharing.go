@@ -126,11 +126,11 @@ func (l *Library) PutRemoteMember(ctx context.Context, m *CastMember) error {
 		m.Created = now
 	}
 	m.Updated = now
-	_, err = l.db.ExecContext(ctx, `INSERT INTO cast_members (id, name, handle, owner, consent, preferences, voice, created_at, updated_at, owner_name, remote, approved, dirty)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, '[]', 0)
+	_, err = l.db.ExecContext(ctx, `INSERT INTO cast_members (id, name, handle, owner, consent, preferences, voice, created_at, updated_at, owner_name, remote, approved, dirty, outside)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, '[]', 0, ?)
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, handle = excluded.handle, owner = excluded.owner, consent = excluded.consent,
-			preferences = excluded.preferences, updated_at = excluded.updated_at, owner_name = excluded.owner_name`,
-		m.ID, m.Name, m.Handle, m.Owner, string(m.Consent), m.Preferences, m.Voice, unixMilli(m.Created), unixMilli(now), m.OwnerName)
+			preferences = excluded.preferences, updated_at = excluded.updated_at, owner_name = excluded.owner_name, outside = excluded.outside`,
+		m.ID, m.Name, m.Handle, m.Owner, string(m.Consent), m.Preferences, m.Voice, unixMilli(m.Created), unixMilli(now), m.OwnerName, m.Outside)
 	if err != nil && isUniqueHandle(err) {
 		return fmt.Errorf("record %s: another cast member here has that handle: %w", m.Handle, ErrHandleTaken)
 	}

@@ -34,6 +34,9 @@ type Need struct {
 	// Members are the other people's members featured (library.CastMember
 	// with Remote set).
 	Members []library.CastMember
+	// Outside: the render goes to an outside render service (the
+	// backend's Capabilities().Outside); each grant must allow that.
+	Outside bool
 }
 
 // Made is a clip or film made under grants.
@@ -77,6 +80,11 @@ func (e *ConsentError) Is(target error) bool { return target == ErrNoConsent }
 // the library does not know are names only, with no likeness to use, and
 // need no grant; nor does a character no member plays.
 func Featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef, shots ...*timeline.Shot) ([]library.CastMember, error) {
+	return featured(ctx, lib, false, cast, shots...)
+}
+
+// featured is Featured, with my own members too when mine is set.
+func featured(ctx context.Context, lib *library.Library, mine bool, cast []timeline.CastRef, shots ...*timeline.Shot) ([]library.CastMember, error) {
 	var ids []string
 	add := func(id string) {
 		if c, ok := castRef(cast, id); ok && c.Character {
@@ -108,15 +116,42 @@ func Featured(ctx context.Context, lib *library.Library, cast []timeline.CastRef
 		if err != nil {
 			return nil, fmt.Errorf("look up cast member %s: %w", id, err)
 		}
-		if m.Remote {
+		if m.Remote || mine {
 			out = append(out, m)
 		}
 	}
 	return out, nil
 }
 
+// PermitOutside returns a *ConsentError naming my own members (not
+// Remote) who may not be sent to an outside render service, by their
+// setting in the library, or nil; other people's say so by their grants.
+func PermitOutside(members []library.CastMember) error {
+	return refuseOutside(members, func(m library.CastMember) bool { return m.Remote || m.Outside })
+}
+
+// refuseOutside is a *ConsentError naming the members that may not go to
+// an outside render service (allowed says), or nil.
+func refuseOutside(ms []library.CastMember, allowed func(library.CastMember) bool) error {
+	var e *ConsentError
+	for _, m := range ms {
+		if !allowed(m) {
+			if e == nil {
+				e = &ConsentError{Reason: consent.OutsideRefusal(m.Name).Reason}
+			}
+			e.Handles = append(e.Handles, m.Handle)
+		}
+	}
+	if e == nil {
+		return nil
+	}
+	return e
+}
+
 // Permit asks c for the grants need lacks; with no Consent (nil), any
-// other person's member is refused.
+// other person's member is refused. For a render that goes to an outside
+// service (need.Outside), every member must come with a grant that allows
+// it, whatever c answers: a grant without it is a refusal.
 func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, error) {
 	if len(need.Members) == 0 {
 		return nil, nil
@@ -128,7 +163,16 @@ func Permit(ctx context.Context, c Consent, need Need) ([]consent.SignedGrant, e
 		}
 		return nil, e
 	}
-	return c.Permit(ctx, need)
+	grants, err := c.Permit(ctx, need)
+	if err == nil && need.Outside {
+		err = refuseOutside(need.Members, func(m library.CastMember) bool {
+			return slices.ContainsFunc(grants, func(g consent.SignedGrant) bool { return g.Member == m.ID && g.Outside })
+		})
+	}
+	if err != nil {
+		return nil, err
+	}
+	return grants, nil
 }
 
 // PermitFilm asks for the grants exporting p as a film needs: a final

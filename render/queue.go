@@ -251,8 +251,9 @@ func (q *Queue) Submit(ctx context.Context, req *Request, backend string) (Job, 
 	}
 	if ok {
 		// A clip from the cache is a use of whoever it features, so it
-		// passes the same gate as a render.
-		grants, err := q.permit(ctx, req)
+		// passes the same gate as a render; nothing is sent anywhere, so
+		// it needs no leave to go outside.
+		grants, err := q.permit(ctx, req, false)
 		if err != nil && !errors.Is(err, ErrNoConsent) {
 			return Job{}, err
 		}
@@ -334,15 +335,21 @@ func (q *Queue) addDone(ctx context.Context, job Job, req *Request) (Job, error)
 }
 
 // permit asks for the grants that rendering req's shot needs: a draft
-// grant from each other person whose member it features.
-func (q *Queue) permit(ctx context.Context, req *Request) ([]consent.SignedGrant, error) {
-	members, err := Featured(ctx, q.lib, req.Cast, req.Shot)
+// grant from each other person whose member it features. For an outside
+// render service (outside), those grants and my own members featured must
+// allow it.
+func (q *Queue) permit(ctx context.Context, req *Request, outside bool) ([]consent.SignedGrant, error) {
+	members, err := featured(ctx, q.lib, outside, req.Cast, req.Shot)
+	if err == nil && outside {
+		err = PermitOutside(members)
+		members = slices.DeleteFunc(members, func(m library.CastMember) bool { return !m.Remote })
+	}
 	if err != nil {
 		return nil, err
 	}
 	return Permit(ctx, q.consent, Need{
 		ProjectID: req.ProjectID, ProjectTitle: req.ProjectTitle, ShotID: req.Shot.ID,
-		Scope: consent.Draft, Members: members,
+		Scope: consent.Draft, Members: members, Outside: outside,
 	})
 }
 
@@ -524,13 +531,17 @@ func (q *Queue) run(work, ctx context.Context, e *entry) {
 	q.persist(ctx, e)
 	q.emitEntry(e)
 
-	// Nothing is rendered without the grants it needs; a job resumed after
-	// a restart asks again.
+	// Nothing is rendered without the grants it needs (for an outside
+	// service, leave to go there); a job resumed after a restart asks again.
 	var res *Result
-	grants, err := q.permit(ctx, e.req)
+	var grants []consent.SignedGrant
+	b, err := q.reg.Open(e.job.Backend)
+	if err == nil {
+		grants, err = q.permit(ctx, e.req, b.Capabilities().Outside)
+	}
 	if err == nil {
 		e.req.Grants = grants
-		res, err = q.render(ctx, e)
+		res, err = q.render(ctx, e, b)
 	}
 	q.mu.Lock()
 	userCancel, closing := e.cancelled, q.closing
@@ -582,11 +593,7 @@ func (q *Queue) emitEntry(e *entry) {
 	q.emit(j)
 }
 
-func (q *Queue) render(ctx context.Context, e *entry) (*Result, error) {
-	b, err := q.reg.Open(e.job.Backend)
-	if err != nil {
-		return nil, err
-	}
+func (q *Queue) render(ctx context.Context, e *entry, b Backend) (*Result, error) {
 	if err := b.Capabilities().Check(b.Name(), e.req); err != nil {
 		return nil, err
 	}

@@ -31,7 +31,10 @@
 #                  members, a request, and uses of each other's likeness;
 #                  consent-uses.png its "Uses of my likeness" tab;
 #                  consent-devices.png its "Account and devices" tab, with
-#                  ana logged in from a second data folder as well
+#                  ana logged in from a second data folder as well;
+#                  consent-others.png its "Cast I may feature" tab: ben's
+#                  @tess, who may not be sent to outside render services
+#                  (consent.png shows ana's @jon, who may)
 #   character-editor.png  Cast ▸ New character…, filled in as a person
 #                  would: Ada, an espeak-ng voice and variant, a description
 #   project-settings.png  File → Project settings… with the vertical
@@ -328,6 +331,12 @@ DISPLAY=$display xdotool mousemove --window "$dash" 556 67 click 1
 sleep 1
 import -display "$display" -window "$dash" "$outdir/consent-devices.png"
 echo "  $outdir/consent-devices.png"
+# Its third tab: other people's cast, each saying whether they may be sent
+# to outside render services (issue 12).
+DISPLAY=$display xdotool mousemove --window "$dash" 306 67 click 1
+sleep 1
+import -display "$display" -window "$dash" "$outdir/consent-others.png"
+echo "  $outdir/consent-others.png"
 
 # --- Project settings and a vertical project (issue 11) ---
 # File → Project settings…, driven with the mouse: the dialog's vertical

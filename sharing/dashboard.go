@@ -89,7 +89,7 @@ func (s *Service) Find(ctx context.Context, handle string) (library.CastMember, 
 		return library.CastMember{}, fmt.Errorf("%s is one of your own members", handle)
 	}
 	lm := library.CastMember{ID: m.ID, Name: m.Name, Handle: m.Handle, Owner: m.OwnerID, OwnerName: m.Owner,
-		Consent: m.Level, Preferences: m.Preferences, Created: m.Created}
+		Consent: m.Level, Preferences: m.Preferences, Created: m.Created, Outside: m.Outside}
 	if err := s.lib.PutRemoteMember(ctx, &lm); err != nil {
 		return lm, err
 	}
@@ -115,12 +115,12 @@ func (s *Service) Refresh(ctx context.Context) error {
 		m, err := c.Member(ctx, lm.ID)
 		switch st := client.StatusOf(err); {
 		case st == http.StatusNotFound || st == http.StatusForbidden:
-			lm.Consent = consent.OnlyMe
+			lm.Consent, lm.Outside = consent.OnlyMe, false
 		case err != nil:
 			s.ended(ctx, err)
 			return err
 		default:
-			lm.Name, lm.Handle, lm.Consent, lm.Preferences, lm.OwnerName = m.Name, m.Handle, m.Level, m.Preferences, m.Owner
+			lm.Name, lm.Handle, lm.Consent, lm.Preferences, lm.OwnerName, lm.Outside = m.Name, m.Handle, m.Level, m.Preferences, m.Owner, m.Outside
 		}
 		if err := s.lib.PutRemoteMember(ctx, &lm); err != nil && !errors.Is(err, library.ErrHandleTaken) {
 			return err

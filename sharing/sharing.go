@@ -384,14 +384,14 @@ func (s *Service) permitOne(ctx context.Context, need render.Need, m library.Cas
 	}
 	for _, t := range tokens {
 		g, err := consent.Verify(a.Key, t, now)
-		if err == nil && g.Covers(m.ID, a.ID, need.ProjectID, need.ShotID, need.Scope) {
+		if err == nil && g.Covers(m.ID, a.ID, need.ProjectID, need.ShotID, need.Scope) && (g.Outside || !need.Outside) {
 			return consent.SignedGrant{Grant: g, Token: t}, nil
 		}
 	}
 	if c == nil {
 		return consent.SignedGrant{}, refuse(m, render.ReasonLogIn)
 	}
-	g, err := c.RequestGrant(ctx, client.GrantRequest{Member: m.ID, Project: need.ProjectID, Scope: need.Scope})
+	g, err := c.RequestGrant(ctx, client.GrantRequest{Member: m.ID, Project: need.ProjectID, Scope: need.Scope, Outside: need.Outside})
 	if err != nil {
 		s.ended(ctx, err)
 		var ce *client.Error
@@ -504,11 +504,12 @@ func (s *Service) pushMembers(ctx context.Context, c *client.Client, r *Report) 
 		if approved == nil {
 			approved = []string{}
 		}
-		level, prefs, name, handle := m.Consent, m.Preferences, m.Name, m.Handle
-		remote, err := c.UpdateMember(ctx, m.ID, account.MemberPatch{Name: &name, Handle: &handle, Level: &level, Approved: &approved, Preferences: &prefs})
+		level, prefs, name, handle, outside := m.Consent, m.Preferences, m.Name, m.Handle, m.Outside
+		remote, err := c.UpdateMember(ctx, m.ID, account.MemberPatch{Name: &name, Handle: &handle, Level: &level, Approved: &approved,
+			Preferences: &prefs, Outside: &outside})
 		if client.StatusOf(err) == http.StatusNotFound {
 			remote, err = c.CreateMember(ctx, account.NewMember{ID: m.ID, Name: m.Name, Handle: m.Handle, Level: m.Consent,
-				Approved: approved, Preferences: m.Preferences})
+				Approved: approved, Preferences: m.Preferences, Outside: m.Outside})
 		}
 		if err != nil {
 			return n, fmt.Errorf("%s: %w", m.Handle, err)

@@ -486,7 +486,7 @@ type Grant = consent.SignedGrant
 func (c *Client) RequestGrant(ctx context.Context, r GrantRequest) (Grant, error) {
 	const op = "request grant"
 	body := account.GrantRequest{Member: r.Member, Project: r.Project, Shot: r.Shot, Scope: r.Scope,
-		LifetimeSeconds: int64(r.Lifetime / time.Second)}
+		LifetimeSeconds: int64(r.Lifetime / time.Second), Outside: r.Outside}
 	var resp account.GrantResponse
 	if err := c.call(ctx, op, http.MethodPost, "/grants", true, body, &resp); err != nil {
 		return Grant{}, err
@@ -496,7 +496,7 @@ func (c *Client) RequestGrant(ctx context.Context, r GrantRequest) (Grant, error
 		return Grant{}, fmt.Errorf("%s: the server's grant does not verify: %w", op, err)
 	}
 	s, _ := c.Session()
-	if g.Grantee != s.Account.ID || g.Project != r.Project || g.Shot != r.Shot || g.Scope != r.Scope ||
+	if g.Grantee != s.Account.ID || g.Project != r.Project || g.Shot != r.Shot || g.Scope != r.Scope || g.Outside != r.Outside ||
 		(r.Member != g.Member && !strings.HasPrefix(r.Member, "@")) {
 		return Grant{}, fmt.Errorf("%s: the server granted something else than was asked (%+v)", op, g)
 	}

@@ -61,9 +61,9 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 		}
 		now := s.now()
 		g, err := consent.Decide(p, consent.GrantRequest{ID: newID(), Member: m.id, Grantee: c.id,
-			Project: req.Project, Shot: req.Shot, Scope: req.Scope, Lifetime: life}, now)
+			Project: req.Project, Shot: req.Shot, Scope: req.Scope, Lifetime: life, Outside: req.Outside}, now)
 		if errors.As(err, &refusal) {
-			detail := fmt.Sprintf("%s: project %s shot %s %s", refusal.Code, req.Project, req.Shot, req.Scope)
+			detail := fmt.Sprintf("%s: project %s shot %s %s%s", refusal.Code, req.Project, req.Shot, req.Scope, outsideWord(req.Outside))
 			return audit(ctx, t, now, account.AuditRefusal, c.id, m.ownerID, m.id, "", "", detail)
 		}
 		if err != nil {
@@ -73,13 +73,13 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 		if err != nil {
 			return err
 		}
-		_, err = t.exec(ctx, `INSERT INTO grants (id, member_id, owner_id, grantee_id, project, shot, scope, issued_at, expires_at, token)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			g.ID, g.Member, g.Owner, g.Grantee, g.Project, g.Shot, string(g.Scope), ms(g.Issued), ms(g.Expires), token)
+		_, err = t.exec(ctx, `INSERT INTO grants (id, member_id, owner_id, grantee_id, project, shot, scope, issued_at, expires_at, token, outside)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			g.ID, g.Member, g.Owner, g.Grantee, g.Project, g.Shot, string(g.Scope), ms(g.Issued), ms(g.Expires), token, g.Outside)
 		if err != nil {
 			return err
 		}
-		if err := audit(ctx, t, now, account.AuditGrant, c.id, m.ownerID, m.id, g.ID, "", fmt.Sprintf("project %s shot %s %s", g.Project, g.Shot, g.Scope)); err != nil {
+		if err := audit(ctx, t, now, account.AuditGrant, c.id, m.ownerID, m.id, g.ID, "", fmt.Sprintf("project %s shot %s %s%s", g.Project, g.Shot, g.Scope, outsideWord(g.Outside))); err != nil {
 			return err
 		}
 		out = account.GrantResponse{Grant: g, Token: token}
@@ -93,6 +93,15 @@ func (s *Server) requestGrant(w http.ResponseWriter, r *http.Request, c caller) 
 	}
 	writeJSON(w, http.StatusCreated, out)
 	return nil
+}
+
+// outsideWord marks, in an audit row's detail, a grant that lets the
+// likeness go to an outside render service.
+func outsideWord(outside bool) string {
+	if outside {
+		return " outside"
+	}
+	return ""
 }
 
 // askApproval records someone's request to be approved for a member and

@@ -31,9 +31,10 @@ type memberRow struct {
 	level                            consent.Level
 	prefs                            string
 	created, updated                 int64
+	outside                          bool
 }
 
-const memberColumns = `m.id, m.owner_id, a.username, m.name, m.handle, m.level, m.preferences, m.created_at, m.updated_at`
+const memberColumns = `m.id, m.owner_id, a.username, m.name, m.handle, m.level, m.preferences, m.created_at, m.updated_at, m.outside`
 
 // loadMember finds a member by ID or, for a ref starting with @, by handle.
 func loadMember(ctx context.Context, q querier, ref string) (memberRow, error) {
@@ -44,7 +45,7 @@ func loadMember(ctx context.Context, q querier, ref string) (memberRow, error) {
 	var m memberRow
 	var level string
 	err := q.QueryRowContext(ctx, `SELECT `+memberColumns+` FROM members m JOIN accounts a ON a.id = m.owner_id WHERE `+col+` = ?`, ref).
-		Scan(&m.id, &m.ownerID, &m.owner, &m.name, &m.handle, &level, &m.prefs, &m.created, &m.updated)
+		Scan(&m.id, &m.ownerID, &m.owner, &m.name, &m.handle, &level, &m.prefs, &m.created, &m.updated, &m.outside)
 	if isNoRows(err) {
 		return m, notFound("cast member " + ref)
 	}
@@ -90,7 +91,7 @@ func related(ctx context.Context, q querier, member, relation string) (names, id
 // policy reads a member's consent policy, with accounts by ID as grants
 // name them. It is on the path of every grant decision, so it is one query.
 func policy(ctx context.Context, q querier, m memberRow) (consent.MemberPolicy, error) {
-	p := consent.MemberPolicy{Member: m.id, Owner: m.ownerID, Level: m.level}
+	p := consent.MemberPolicy{Member: m.id, Owner: m.ownerID, Name: m.name, Level: m.level, Outside: m.outside}
 	rows, err := q.QueryContext(ctx, `SELECT relation, account_id FROM member_accounts WHERE member_id = ?`, m.id)
 	if err != nil {
 		return p, fmt.Errorf("read consent of %s: %w", m.handle, err)
@@ -114,7 +115,7 @@ func policy(ctx context.Context, q querier, m memberRow) (consent.MemberPolicy, 
 // sees.
 func view(ctx context.Context, q querier, m memberRow, full bool) (account.Member, error) {
 	v := account.Member{ID: m.id, Name: m.name, Handle: m.handle, Owner: m.owner, OwnerID: m.ownerID,
-		Level: m.level, Preferences: m.prefs, Created: fromMS(m.created), Updated: fromMS(m.updated)}
+		Level: m.level, Preferences: m.prefs, Created: fromMS(m.created), Updated: fromMS(m.updated), Outside: m.outside}
 	if !full {
 		return v, nil
 	}
@@ -194,8 +195,8 @@ func (s *Server) createMember(w http.ResponseWriter, r *http.Request, c caller) 
 	now := ms(s.now())
 	var out account.Member
 	err := s.st.write(r.Context(), func(ctx context.Context, t *txn) error {
-		_, err := t.exec(ctx, `INSERT INTO members (id, owner_id, name, handle, handle_skeleton, level, preferences, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			req.ID, c.id, req.Name, req.Handle, confusable.Key(req.Handle), string(req.Level), req.Preferences, now, now)
+		_, err := t.exec(ctx, `INSERT INTO members (id, owner_id, name, handle, handle_skeleton, level, preferences, created_at, updated_at, outside) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			req.ID, c.id, req.Name, req.Handle, confusable.Key(req.Handle), string(req.Level), req.Preferences, now, now, req.Outside)
 		if isUnique(err) {
 			msg, err := nameTaken(ctx, t, "members", req.Handle)
 			if err != nil {
@@ -288,8 +289,9 @@ func (s *Server) showMember(w http.ResponseWriter, r *http.Request, c caller, re
 }
 
 // patchMember changes a member. A change that takes permission away
-// (level lowered, someone taken off the approved list or blocked) revokes
-// the grants it no longer allows, at once, and tells their holders.
+// (level lowered, someone taken off the approved list or blocked, outside
+// render services no longer allowed) revokes the grants it no longer
+// allows, at once, and tells their holders.
 func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) error {
 	var req account.MemberPatch
 	if err := decode(r, &req); err != nil {
@@ -327,8 +329,11 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 		if req.Preferences != nil {
 			m.prefs = *req.Preferences
 		}
-		_, err = t.exec(ctx, `UPDATE members SET name = ?, handle = ?, level = ?, preferences = ?, updated_at = ? WHERE id = ?`,
-			m.name, m.handle, string(m.level), m.prefs, ms(now), m.id)
+		if req.Outside != nil {
+			m.outside = *req.Outside
+		}
+		_, err = t.exec(ctx, `UPDATE members SET name = ?, handle = ?, level = ?, preferences = ?, outside = ?, updated_at = ? WHERE id = ?`,
+			m.name, m.handle, string(m.level), m.prefs, m.outside, ms(now), m.id)
 		if isUnique(err) {
 			msg, err := nameTaken(ctx, t, "members", m.handle)
 			if err != nil {
@@ -369,7 +374,7 @@ func (s *Server) patchMember(w http.ResponseWriter, r *http.Request, c caller) e
 // outstanding lists a member's grants that are neither revoked nor
 // expired.
 func outstanding(ctx context.Context, t *txn, member string, now time.Time) ([]consent.Grant, error) {
-	rows, err := t.query(ctx, `SELECT id, member_id, owner_id, grantee_id, project, shot, scope, issued_at, expires_at
+	rows, err := t.query(ctx, `SELECT id, member_id, owner_id, grantee_id, project, shot, scope, issued_at, expires_at, outside
 		FROM grants WHERE member_id = ? AND revoked_at IS NULL AND expires_at > ?`, member, ms(now))
 	if err != nil {
 		return nil, err
@@ -380,7 +385,7 @@ func outstanding(ctx context.Context, t *txn, member string, now time.Time) ([]c
 		var g consent.Grant
 		var scope string
 		var issued, expires int64
-		if err := rows.Scan(&g.ID, &g.Member, &g.Owner, &g.Grantee, &g.Project, &g.Shot, &scope, &issued, &expires); err != nil {
+		if err := rows.Scan(&g.ID, &g.Member, &g.Owner, &g.Grantee, &g.Project, &g.Shot, &scope, &issued, &expires, &g.Outside); err != nil {
 			return nil, err
 		}
 		g.Scope, g.Issued, g.Expires = consent.Scope(scope), fromMS(issued), fromMS(expires)
@@ -403,7 +408,7 @@ func (s *Server) revokeDisallowed(ctx context.Context, t *txn, m memberRow, acto
 	for _, g := range consent.Revoked(p, gs) {
 		why := "consent changed"
 		var ref *consent.Refusal
-		if errors.As(p.Check(g.Grantee), &ref) {
+		if errors.As(p.Permits(g), &ref) {
 			why = string(ref.Code)
 		}
 		if err := revokeGrant(ctx, t, g, m.handle, actor, why, now); err != nil {

@@ -356,7 +356,7 @@ func consentMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 		}
 		// The owner's username beside the handle tells a member from a
 		// look-alike handle.
-		fmt.Fprintf(stdout, "%s (%s), owned by %s: %s.\n", m.HandleAndOwner(), m.Name, m.OwnerName, m.Consent.Label())
+		fmt.Fprintf(stdout, "%s (%s), owned by %s: %s; %s.\n", m.HandleAndOwner(), m.Name, m.OwnerName, m.Consent.Label(), outsideWords(m.Outside))
 		if m.Preferences != "" {
 			fmt.Fprintf(stdout, "Their wishes, added to every shot that features them: %s\n", m.Preferences)
 		}
@@ -417,9 +417,10 @@ func consentSet(ctx context.Context, args []string, lib *library.Library, svc *s
 	fs.Var(&approve, "approve", "a username to approve (repeat for more)")
 	fs.Var(&unapprove, "unapprove", "a username to take off the approved list (repeat for more)")
 	prefs := fs.String("preferences", "\x00", "their wishes, added to the prompt of every shot that features them")
+	outside := fs.String("outside", "", "yes or no: whether their likeness may be sent to outside render services (not a Slate server)")
 	// The handle comes first, as people write it: set @mara --level everyone.
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fmt.Fprintln(stderr, "slate consent set: give the @handle first: slate consent set @HANDLE [--level L] [--approve USER] [--unapprove USER] [--preferences TEXT]")
+		fmt.Fprintln(stderr, "slate consent set: give the @handle first: slate consent set @HANDLE [--level L] [--approve USER] [--unapprove USER] [--preferences TEXT] [--outside yes|no]")
 		return 2
 	}
 	handle := args[0]
@@ -454,6 +455,16 @@ func consentSet(ctx context.Context, args []string, lib *library.Library, svc *s
 	if *prefs != "\x00" {
 		m.Preferences = *prefs
 	}
+	switch *outside {
+	case "":
+	case "yes":
+		m.Outside = true
+	case "no":
+		m.Outside = false
+	default:
+		fmt.Fprintf(stderr, "slate consent set: --outside is yes or no, not %q\n", *outside)
+		return 2
+	}
 	if err := lib.UpdateCastMember(ctx, &m); err != nil {
 		fmt.Fprintf(stderr, "slate consent set: %v\n", err)
 		return 1
@@ -462,7 +473,7 @@ func consentSet(ctx context.Context, args []string, lib *library.Library, svc *s
 	if len(m.Approved) > 0 {
 		fmt.Fprintf(stdout, "; approved: %s", strings.Join(m.Approved, ", "))
 	}
-	fmt.Fprintln(stdout, ".")
+	fmt.Fprintf(stdout, "; %s.\n", outsideWords(m.Outside))
 	if _, ok := svc.Account(); !ok {
 		fmt.Fprintln(stdout, "Saved here; the account server hears of it when you log in.")
 		return 0
@@ -473,6 +484,15 @@ func consentSet(ctx context.Context, args []string, lib *library.Library, svc *s
 	}
 	fmt.Fprintln(stdout, "The account server has it; grants it no longer allows are revoked.")
 	return 0
+}
+
+// outsideWords says whether a member may be sent to outside render
+// services.
+func outsideWords(allowed bool) string {
+	if allowed {
+		return "may be sent to outside render services"
+	}
+	return "not to be sent to outside render services"
 }
 
 // listFlag collects a repeated flag.

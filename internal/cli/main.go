@@ -122,7 +122,7 @@ Usage:
                             this data folder's name in the list of devices: show it,
                             or rename it ('' goes back to the default)
   slate consent set @HANDLE [--level only_me|approved|everyone] [--approve USER]
-                    [--unapprove USER] [--preferences TEXT]
+                    [--unapprove USER] [--preferences TEXT] [--outside yes|no]
                             decide who may feature one of your cast members
   slate consent uses        every use of your cast members' likeness, drafts included
   slate consent remove USE  remove a use; its maker's studio deletes the clip

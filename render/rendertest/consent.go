@@ -43,7 +43,10 @@ func (c *Consent) FailMade(err error) {
 }
 
 // Permit records need and returns one grant per member, covering its
-// project, shot and scope, or the refusal set with Refuse.
+// project, shot and scope, or the refusal set with Refuse. For a render
+// to an outside service (need.Outside) it answers as the account server
+// does: a member who does not allow that (library.CastMember.Outside, as
+// the server showed it) is refused, and the others' grants allow it.
 func (c *Consent) Permit(_ context.Context, need render.Need) ([]consent.SignedGrant, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -53,12 +56,23 @@ func (c *Consent) Permit(_ context.Context, need render.Need) ([]consent.SignedG
 	}
 	now := time.Now()
 	var out []consent.SignedGrant
+	var refused *render.ConsentError
 	for _, m := range need.Members {
+		if need.Outside && !m.Outside {
+			if refused == nil {
+				refused = &render.ConsentError{Reason: consent.OutsideRefusal(m.Name).Reason}
+			}
+			refused.Handles = append(refused.Handles, m.Handle)
+			continue
+		}
 		g := consent.Grant{
 			ID: "grant-" + m.ID, Member: m.ID, Owner: m.Owner, Project: need.ProjectID, Shot: need.ShotID,
-			Scope: need.Scope, Issued: now, Expires: now.Add(time.Hour),
+			Scope: need.Scope, Issued: now, Expires: now.Add(time.Hour), Outside: need.Outside,
 		}
 		out = append(out, consent.SignedGrant{Grant: g, Token: "token-" + m.ID})
+	}
+	if refused != nil {
+		return nil, refused
 	}
 	return out, nil
 }

@@ -5,7 +5,8 @@
 //	go run ./scripts/consentdemo -server http://127.0.0.1:18787 -ben DIR
 //
 // ana, logged in to the studio at $SLATE_HOME, owns @mara (everyone may
-// feature her, with preferences) and @jon (people she approves). ben, in a
+// feature her, with preferences) and @jon (people she approves; he may be
+// sent to outside render services). ben, in a
 // library of his own, asks to be approved for @jon, renders a draft with
 // @mara and registers the use; his @tess is open to everyone, and ana
 // renders a draft with her.
@@ -80,7 +81,7 @@ func run(ctx context.Context, server, benDir string) error {
 	mara := &library.CastMember{Name: "Mara Quinn", Handle: "@mara", Consent: consent.Everyone,
 		Preferences: "Never as a villain. Always in the red scarf."}
 	jon := &library.CastMember{Name: "Jon Reyes", Handle: "@jon", Consent: consent.Approved,
-		Preferences: "Speaks only in his own voice."}
+		Preferences: "Speaks only in his own voice.", Outside: true}
 	for _, m := range []*library.CastMember{mara, jon} {
 		if err := ana.AddCastMember(ctx, m); err != nil {
 			return err

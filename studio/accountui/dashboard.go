@@ -85,8 +85,11 @@ type memberEditor struct {
 	addName  *widget.Entry
 	approve  *widget.Button
 	prefs    *widget.Entry
-	save     *widget.Button
-	note     *widget.Label
+	// outside is the choice that the likeness may be sent to outside
+	// render services; off until the owner ticks it.
+	outside *widget.Check
+	save    *widget.Button
+	note    *widget.Label
 	// edited marks changes not yet saved: a reload keeps them.
 	edited bool
 	box    fyne.CanvasObject
@@ -281,6 +284,22 @@ func quiet(text string) *widget.Label {
 	return &widget.Label{Text: text, Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance}
 }
 
+// outsideLabel is the choice that lets a likeness go to outside render
+// services, and outsideNote says what it means.
+const (
+	outsideLabel = "May be sent to outside render services"
+	outsideNote  = "Their stills and voice may go to render services that are not a Slate server, such as a hosted video model. Left off, no shot featuring them is sent to one, not even yours."
+)
+
+// outsideWords says whether someone else's member may be sent to outside
+// render services.
+func outsideWords(allowed bool) string {
+	if allowed {
+		return "May be sent to outside render services."
+	}
+	return "May not be sent to outside render services."
+}
+
 // levelLabels are the consent levels as the picker shows them.
 func levelLabels() []string {
 	var out []string
@@ -352,6 +371,9 @@ func (d *dashboard) newEditor(ctx context.Context, m library.CastMember) *member
 	e.prefs.SetMinRowsVisible(3)
 	e.prefs.SetText(m.Preferences)
 	e.prefs.OnChanged = func(string) { e.edited = true }
+	e.outside = widget.NewCheck(outsideLabel, nil)
+	e.outside.SetChecked(m.Outside)
+	e.outside.OnChanged = func(bool) { e.edited = true }
 	e.approve = widget.NewButtonWithIcon("Approve", theme.ContentAddIcon(), add)
 	e.save = widget.NewButtonWithIcon("Save", theme.DocumentSaveIcon(), func() { d.save(ctx, e) })
 	e.save.Importance = widget.HighImportance
@@ -362,6 +384,7 @@ func (d *dashboard) newEditor(ctx context.Context, m library.CastMember) *member
 		widget.NewFormItem("People approved", container.NewVBox(e.names,
 			container.NewBorder(nil, nil, nil, e.approve, e.addName))),
 		widget.NewFormItem("Preferences", e.prefs),
+		widget.NewFormItem("Render services", container.NewVBox(e.outside, quiet(outsideNote))),
 	)
 	e.box = container.NewVBox(
 		heading(fmt.Sprintf("%s  %s", m.Name, m.Handle)),
@@ -407,7 +430,7 @@ func (e *memberEditor) drawNames() {
 // has it; a server that does not answer hears of it at the next sync.
 func (d *dashboard) save(ctx context.Context, e *memberEditor) {
 	m := e.member
-	m.Consent, m.Approved, m.Preferences = e.chosen(), slices.Clone(e.approved), e.prefs.Text
+	m.Consent, m.Approved, m.Preferences, m.Outside = e.chosen(), slices.Clone(e.approved), e.prefs.Text, e.outside.Checked
 	lib, svc := d.a.d.Library, d.a.d.Sharing
 	e.save.Disable()
 	e.note.SetText("Saving…")
@@ -581,7 +604,7 @@ func (d *dashboard) drawOthers(ctx context.Context) {
 		}
 		d.others.Add(container.NewVBox(
 			container.NewBorder(nil, nil, nil, buttons, heading(fmt.Sprintf("%s  %s", m.Name, handle))),
-			quiet(fmt.Sprintf("Owner: %s · %s: %s", owner, m.Consent.Label(), m.Consent.Explain())),
+			quiet(fmt.Sprintf("Owner: %s · %s: %s %s", owner, m.Consent.Label(), m.Consent.Explain(), outsideWords(m.Outside))),
 			widget.NewLabelWithStyle("Their preferences, shown to anyone who casts them:", fyne.TextAlignLeading, fyne.TextStyle{Italic: true}),
 			&widget.Label{Text: prefs, Wrapping: fyne.TextWrapWord, Importance: widget.HighImportance, TextStyle: fyne.TextStyle{Bold: true}},
 			widget.NewSeparator(),

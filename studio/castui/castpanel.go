@@ -144,7 +144,13 @@ func (c *Panel) updateButtons() {
 	}
 }
 
-// editDialog edits a member's name, handle, consent and preferences.
+// outsideLabel is the choice that lets a member's likeness go to render
+// services that are not a Slate server, as the cast's edit dialog and the
+// consent dashboard both word it.
+const outsideLabel = "May be sent to outside render services"
+
+// editDialog edits a member's name, handle, consent, outside choice and
+// preferences.
 func (c *Panel) editDialog(ctx context.Context, m library.CastMember) {
 	s := c.s
 	name := uikit.NewField()
@@ -163,10 +169,15 @@ func (c *Panel) editDialog(ctx context.Context, m library.CastMember) {
 		}
 	})
 	level.SetSelected(m.Consent.Label())
+	// Where the likeness may go, beside who may use it: off unless the
+	// person ticks it.
+	outside := widget.NewCheck(outsideLabel, nil)
+	outside.SetChecked(m.Outside)
 	items := []*widget.FormItem{
 		widget.NewFormItem("Name", name),
 		widget.NewFormItem("Handle", handle),
 		widget.NewFormItem("Who may use this likeness", container.NewVBox(level, explain)),
+		widget.NewFormItem("Render services", outside),
 		widget.NewFormItem("Preferences", prefs),
 	}
 	d := dialog.NewForm("Edit "+m.Name, "Save", "Cancel", items, func(ok bool) {
@@ -178,7 +189,7 @@ func (c *Panel) editDialog(ctx context.Context, m library.CastMember) {
 			c.d.Report(err)
 			return
 		}
-		m.Name, m.Handle, m.Preferences, m.Consent = name.Text, handle.Text, prefs.Text, lvl
+		m.Name, m.Handle, m.Preferences, m.Consent, m.Outside = name.Text, handle.Text, prefs.Text, lvl, outside.Checked
 		lib := c.d.Library
 		session.Background(ctx, s, func(ctx context.Context) (struct{}, error) {
 			return struct{}{}, lib.UpdateCastMember(ctx, &m)
@@ -190,7 +201,7 @@ func (c *Panel) editDialog(ctx context.Context, m library.CastMember) {
 			s.ReloadCast(ctx)
 		})
 	}, c.d.Window)
-	d.Resize(fyne.NewSize(520, 460))
+	d.Resize(fyne.NewSize(520, 500))
 	d.Show()
 	uikit.DialogKeys(c.d.Window, d.Submit, d.Hide, name, handle)
 }
