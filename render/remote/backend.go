@@ -200,9 +200,19 @@ func (j *job) run(ctx context.Context) (*render.Result, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
+	if id == sending {
+		// Slate stopped after sending the shot, perhaps before it heard
+		// the job's ID: the server may have made the job all the same.
+		if id, err = j.sentBefore(ctx); err != nil {
+			return nil, "", err
+		}
+	}
 	for attempt := 0; ; attempt++ {
 		if id == "" {
 			if id, err = j.submit(ctx); err != nil {
+				if ctx.Err() == nil || errors.Is(context.Cause(ctx), render.ErrJobCancelled) {
+					j.forget(ctx) // the shot was refused: nothing to resume
+				}
 				return nil, "", err
 			}
 		}
@@ -267,14 +277,41 @@ func (j *job) cancel(ctx context.Context, id string) {
 	j.forget(ctx)
 }
 
+// sending is the remote ID kept while the shot is on its way: the server
+// may make the job before Slate hears its ID, and Slate may be killed in
+// between. A job that keeps it is resumed, not failed, when Slate starts
+// again (the library requeues a running job with a remote ID), and looks
+// for its job on the server before sending the shot again. No server's
+// job ID has brackets.
+const sending = "(sending)"
+
+// sentBefore is the ID of the job the server made from a shot sent before
+// Slate stopped, kept in req.Remote; "" when the server has none.
+func (j *job) sentBefore(ctx context.Context) (string, error) {
+	j.status(StatusSending)
+	if _, err := j.body(ctx); err != nil {
+		return "", err
+	}
+	id, err := j.find(ctx)
+	if err != nil || id == "" {
+		return "", err
+	}
+	return id, j.remember(ctx, id)
+}
+
 // submit sends the shot and returns the new job's ID, saved in req.Remote
-// before anything relies on it. After a cut connection it looks for the
-// job among the server's newest before sending again, so that a shot is
-// never submitted twice.
+// before anything relies on it: while the shot is on its way req.Remote
+// keeps sending, so that a Slate killed before it hears the ID looks for
+// the job instead of sending the shot again. After a cut connection, too,
+// it looks for the job among the server's newest before sending again, so
+// that a shot is never submitted twice.
 func (j *job) submit(ctx context.Context) (string, error) {
 	j.status(StatusSending)
 	b, err := j.body(ctx)
 	if err != nil {
+		return "", err
+	}
+	if err := j.remember(ctx, sending); err != nil {
 		return "", err
 	}
 	for garbled := 0; ; {
