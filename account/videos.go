@@ -146,6 +146,11 @@ type Video struct {
 	// key, so a studio can tell the clip is the one it asked for.
 	SlateBackend string `json:"slate_backend,omitempty"`
 	SlateKey     string `json:"slate_key,omitempty"`
+	// QueueAhead, on a queued job only, is how many jobs on the server
+	// (every account's) were submitted before it and have not started:
+	// a studio shows "queued, 3 ahead". Absent on jobs that started or
+	// finished, and on servers that do not tell.
+	QueueAhead *int `json:"queue_ahead,omitempty"`
 }
 
 // Done reports whether the job has finished, one way or the other.

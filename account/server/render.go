@@ -18,3 +18,14 @@ type Renderer interface {
 	// nothing behind when it fails.
 	Render(ctx context.Context, job account.RenderJob, progress func(fraction float64)) (string, error)
 }
+
+// VariantMaker is a Renderer that also makes a clip's previews, served as
+// GET /v1/videos/{id}/content?variant=thumbnail and variant=spritesheet.
+// It is optional, so a Renderer without it keeps working and those
+// variants are not found.
+type VariantMaker interface {
+	// Variants writes a JPEG thumbnail and a JPEG sprite sheet of the
+	// clip Render made for job, in job.TempDir, and returns their paths.
+	// It stops when ctx ends.
+	Variants(ctx context.Context, job account.RenderJob, clip string) (thumbnail, spritesheet string, err error)
+}

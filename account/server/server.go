@@ -243,7 +243,7 @@ func (s *Server) sweepBlobs(ctx context.Context) error {
 		for _, f := range files {
 			var n int
 			if err := s.st.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM media WHERE sha256 = ?1) +
-				(SELECT count(*) FROM videos WHERE video_sha256 = ?1 OR input_sha256 = ?1)`, f.Name()).Scan(&n); err != nil {
+				(SELECT count(*) FROM videos WHERE `+videos.BlobReferenced+`)`, f.Name()).Scan(&n); err != nil {
 				return fmt.Errorf("sweep blobs: %w", err)
 			}
 			if n == 0 {

@@ -285,14 +285,34 @@ func jsonOf(v any) string {
 	return string(b)
 }
 
-// Every endpoint: 401 without a session (in the OpenAI shape), 404 for
-// another account's job, and the owner's answer for the owner.
+// Every endpoint: 401 without a session (in the OpenAI shape) or with a
+// revoked API key, 404 for another account's job, and the owner's answer
+// for the owner, by session or by API key.
 func TestVideoAuthMatrix(t *testing.T) {
 	rd := newTestRenderer()
 	e := newEnv(t, videoConfig(rd))
 	owner, other := e.signUp("olive"), e.signUp("oscar")
 	v := e.submit(owner.token, map[string]any{"prompt": "mine"})
 	e.wait(owner.token, v.ID)
+	// The API key works on a job of its own, so that its DELETE leaves
+	// the session's job to the session.
+	vk := e.submit(owner.token, map[string]any{"prompt": "mine, by key"})
+	e.wait(owner.token, vk.ID)
+	ctx := context.Background()
+	key, err := owner.CreateAPIKey(ctx, "gpu-box")
+	if err != nil {
+		t.Fatal(err)
+	}
+	revoked, err := owner.CreateAPIKey(ctx, "old laptop")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, _, b := e.vreq("GET", "/"+v.ID, revoked.Key, nil, ""); code != 200 {
+		t.Fatalf("the key before its revocation = %d %s", code, b)
+	}
+	if err := owner.RevokeAPIKey(ctx, revoked.ID); err != nil {
+		t.Fatal(err)
+	}
 	eps := []struct {
 		method, path, body string
 		owner, other       int
@@ -317,6 +337,14 @@ func TestVideoAuthMatrix(t *testing.T) {
 		code, _, b = e.vreq(ep.method, ep.path, other.token, body(), "application/json")
 		if code != ep.other {
 			t.Errorf("other account %s %s = %d %s, want %d", ep.method, ep.path, code, b, ep.other)
+		}
+		code, h, b = e.vreq(ep.method, ep.path, revoked.Key, body(), "application/json")
+		if code != 401 || apiError(t, b).Type != "authentication_error" || h.Get("WWW-Authenticate") == "" {
+			t.Errorf("revoked API key %s %s = %d %s, want 401", ep.method, ep.path, code, b)
+		}
+		kpath := strings.ReplaceAll(ep.path, v.ID, vk.ID)
+		if code, _, b := e.vreq(ep.method, kpath, key.Key, body(), "application/json"); code != ep.owner {
+			t.Errorf("owner's API key %s %s = %d %s, want %d", ep.method, kpath, code, b, ep.owner)
 		}
 		if code, _, b := e.vreq(ep.method, ep.path, owner.token, body(), "application/json"); code != ep.owner {
 			t.Errorf("owner %s %s = %d %s, want %d", ep.method, ep.path, code, b, ep.owner)

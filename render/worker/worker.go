@@ -48,6 +48,7 @@ type Options struct {
 // concurrent use: slate-server's render workers share one.
 type Worker struct {
 	backends []render.Backend
+	tools    media.Tools
 }
 
 // ErrUnknownBackend is wrapped by Open's error for a backend name this
@@ -82,7 +83,7 @@ func Open(opts Options) (*Worker, error) {
 		}
 		return opts.Models, nil
 	}, getenv)
-	w := &Worker{}
+	w := &Worker{tools: tools}
 	seen := map[string]bool{}
 	for _, name := range opts.Backends {
 		if seen[name] {

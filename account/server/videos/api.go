@@ -1,6 +1,7 @@
 package videos
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/base64"
@@ -203,8 +204,7 @@ func (s *Service) get(w http.ResponseWriter, r *http.Request, caller string) err
 	if err != nil {
 		return err
 	}
-	writeVideo(w, s.view(v))
-	return nil
+	return s.writeOne(w, r, v)
 }
 
 func (s *Service) listModels(w http.ResponseWriter, r *http.Request, caller string) error {
@@ -264,6 +264,7 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, caller string) er
 	}
 	defer rows.Close()
 	out := account.VideoList{Object: "list", Data: []account.Video{}}
+	var rs []row
 	for rows.Next() {
 		if len(out.Data) == limit {
 			out.HasMore = true
@@ -274,9 +275,14 @@ func (s *Service) list(w http.ResponseWriter, r *http.Request, caller string) er
 			return fmt.Errorf("list videos: %w", err)
 		}
 		out.Data = append(out.Data, s.view(v))
+		rs = append(rs, v)
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("list videos: %w", err)
+	}
+	rows.Close()
+	if err := s.fillQueueAhead(r.Context(), rs, out.Data); err != nil {
+		return err
 	}
 	if n := len(out.Data); n > 0 {
 		out.FirstID, out.LastID = &out.Data[0].ID, &out.Data[n-1].ID
@@ -310,7 +316,7 @@ func (s *Service) delete(w http.ResponseWriter, r *http.Request, caller string) 
 				run.cancel(errDeleted)
 			}
 			s.mu.Unlock()
-			s.removeUnreferenced(context.WithoutCancel(ctx), v.video.String, v.input.String)
+			s.removeUnreferenced(context.WithoutCancel(ctx), v.video.String, v.input.String, v.thumbnail.String, v.spritesheet.String)
 		})
 		return nil
 	})
@@ -321,9 +327,9 @@ func (s *Service) delete(w http.ResponseWriter, r *http.Request, caller string) 
 	return nil
 }
 
-// content serves a completed job's clip, with ranges and an ETag (its
-// sha256). The renderers make only the clip: the thumbnail and
-// spritesheet variants are not found.
+// content serves a completed job's clip, or its thumbnail or sprite
+// sheet, with ranges and an ETag (the file's sha256). A renderer that
+// makes no previews leaves those variants not found.
 func (s *Service) content(w http.ResponseWriter, r *http.Request, caller string) error {
 	q, err := url.ParseQuery(r.URL.RawQuery)
 	if err != nil {
@@ -338,10 +344,9 @@ func (s *Service) content(w http.ResponseWriter, r *http.Request, caller string)
 	if err != nil {
 		return err
 	}
-	switch variant := q.Get("variant"); variant {
-	case "", account.VariantVideo:
-	case account.VariantThumbnail, account.VariantSpritesheet:
-		return Errorf(http.StatusNotFound, "variant_not_available", "variant", "this server's renderers make no %s; ask for variant=video", variant)
+	variant := q.Get("variant")
+	switch variant {
+	case "", account.VariantVideo, account.VariantThumbnail, account.VariantSpritesheet:
 	default:
 		return Errorf(http.StatusBadRequest, "invalid_value", "variant", "variant %q: give video, thumbnail or spritesheet", variant)
 	}
@@ -355,13 +360,23 @@ func (s *Service) content(w http.ResponseWriter, r *http.Request, caller string)
 		return Errorf(http.StatusNotFound, "video_expired", "video_id", "video %s expired at %s and its clip was removed; render it again", v.id,
 			time.UnixMilli(v.expires.Int64).UTC().Format(time.RFC3339))
 	}
-	f, err := os.Open(s.blobPath(v.video.String))
+	sum, ctype := v.video, "video/mp4"
+	switch variant {
+	case account.VariantThumbnail:
+		sum, ctype = v.thumbnail, "image/jpeg"
+	case account.VariantSpritesheet:
+		sum, ctype = v.spritesheet, "image/jpeg"
+	}
+	if !sum.Valid {
+		return Errorf(http.StatusNotFound, "variant_not_available", "variant", "video %s has no %s: its renderer made none; ask for variant=video", v.id, variant)
+	}
+	f, err := os.Open(s.blobPath(sum.String))
 	if err != nil {
-		return fmt.Errorf("open the clip of %s: %w", v.id, err)
+		return fmt.Errorf("open the %s of %s: %w", cmp.Or(variant, "clip"), v.id, err)
 	}
 	defer f.Close()
-	w.Header().Set("Content-Type", "video/mp4")
-	w.Header().Set("ETag", `"`+v.video.String+`"`)
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("ETag", `"`+sum.String+`"`)
 	w.Header().Set("Cache-Control", "private")
 	http.ServeContent(w, r, "", time.UnixMilli(v.completed.Int64), f)
 	return nil
@@ -391,8 +406,7 @@ func (s *Service) create(w http.ResponseWriter, r *http.Request, caller string) 
 	if err != nil {
 		return err
 	}
-	writeVideo(w, s.view(v))
-	return nil
+	return s.writeOne(w, r, v)
 }
 
 // resolve checks a request against the models.
@@ -496,8 +510,7 @@ func (s *Service) remix(w http.ResponseWriter, r *http.Request, caller string) e
 	if err != nil {
 		return err
 	}
-	writeVideo(w, s.view(v))
-	return nil
+	return s.writeOne(w, r, v)
 }
 
 // The parts and fields of a multipart request.

@@ -59,17 +59,18 @@ type row struct {
 	spec                    spec
 	remixedFrom             sql.NullString
 	input, video            sql.NullString
+	thumbnail, spritesheet  sql.NullString
 	errorCode, errorMessage sql.NullString
 }
 
 const rowColumns = `seq, id, account_id, job_id, status, progress, created_at, completed_at, expires_at, spec,
-	remixed_from, input_sha256, video_sha256, error_code, error_message`
+	remixed_from, input_sha256, video_sha256, thumbnail_sha256, spritesheet_sha256, error_code, error_message`
 
 func scanRow(sc interface{ Scan(...any) error }) (row, error) {
 	var r row
 	var sp string
 	err := sc.Scan(&r.seq, &r.id, &r.account, &r.jobID, &r.status, &r.progress, &r.created, &r.completed, &r.expires, &sp,
-		&r.remixedFrom, &r.input, &r.video, &r.errorCode, &r.errorMessage)
+		&r.remixedFrom, &r.input, &r.video, &r.thumbnail, &r.spritesheet, &r.errorCode, &r.errorMessage)
 	if err != nil {
 		return r, err
 	}
@@ -256,7 +257,59 @@ func (w *worker) Work(ctx context.Context, job *river.Job[renderArgs]) error {
 		}
 		return s.renderFailed(ctx, job, id, err)
 	}
-	return s.finish(ctx, job, v, dir, out)
+	pv, err := s.previews(rctx, rj, out)
+	if err != nil {
+		switch {
+		case errors.Is(context.Cause(rctx), errDeleted):
+			return river.JobCancel(errDeleted)
+		case ctx.Err() != nil:
+			return err
+		}
+		// The clip is what was asked for: it is kept, and the job has no
+		// previews (those variants are not found), rather than failing a
+		// good render over a thumbnail.
+		s.cfg.Log.Warn("make a video's thumbnail and sprite sheet", "video", id, "error", err)
+		pv = previews{}
+	}
+	return s.finish(ctx, job, v, dir, out, pv)
+}
+
+// VariantMaker is a Renderer that also makes a clip's previews; it is
+// account/server's VariantMaker, repeated here as Renderer is.
+type VariantMaker interface {
+	Variants(ctx context.Context, job account.RenderJob, clip string) (thumbnail, spritesheet string, err error)
+}
+
+// previews are a clip's thumbnail and sprite sheet, where the renderer
+// makes them: their paths in the job's folder and their sums.
+type previews struct {
+	thumbnail, thumbnailSum     string
+	spritesheet, spritesheetSum string
+}
+
+// previews asks the renderer, if it makes them, for the clip's previews.
+func (s *Service) previews(ctx context.Context, job account.RenderJob, clip string) (previews, error) {
+	vm, ok := s.cfg.Renderer.(VariantMaker)
+	if !ok {
+		return previews{}, nil
+	}
+	thumb, sheet, err := vm.Variants(ctx, job, clip)
+	if err != nil {
+		return previews{}, err
+	}
+	p := previews{thumbnail: thumb, spritesheet: sheet}
+	for _, f := range []struct {
+		path, name string
+		sum        *string
+	}{{thumb, "thumbnail", &p.thumbnailSum}, {sheet, "sprite sheet", &p.spritesheetSum}} {
+		if rel, err := filepath.Rel(job.TempDir, f.path); err != nil || strings.HasPrefix(rel, "..") {
+			return previews{}, fmt.Errorf("the renderer wrote its %s outside the job's folder: %s", f.name, f.path)
+		}
+		if *f.sum, err = hashFile(f.path); err != nil {
+			return previews{}, fmt.Errorf("read the %s: %w", f.name, err)
+		}
+	}
+	return p, nil
 }
 
 // renderFailed counts a renderer's failure: the job runs again, up to
@@ -299,8 +352,9 @@ func (s *Service) fail(ctx context.Context, tx Tx, job *river.Job[renderArgs], i
 // finish records the clip at out: in one transaction it checks consent
 // once more (a revocation acknowledged during the render fails the job and
 // the clip is dropped), moves the clip into the blob store, marks the job
-// completed, registers the uses and completes River's job.
-func (s *Service) finish(ctx context.Context, job *river.Job[renderArgs], v row, dir, out string) error {
+// completed, registers the uses and completes River's job. The clip's
+// previews, where there are any, are stored and recorded with it.
+func (s *Service) finish(ctx context.Context, job *river.Job[renderArgs], v row, dir, out string, pv previews) error {
 	if rel, err := filepath.Rel(dir, out); err != nil || strings.HasPrefix(rel, "..") {
 		return s.renderFailed(ctx, job, v.id, fmt.Errorf("the renderer wrote its clip outside the job's folder: %s", out))
 	}
@@ -331,8 +385,16 @@ func (s *Service) finish(ctx context.Context, job *river.Job[renderArgs], v row,
 		if err := s.storeBlob(out, sum); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE videos SET status = 'completed', progress = 100, video_sha256 = ?, completed_at = ?, expires_at = ?,
-			error_code = NULL, error_message = NULL WHERE id = ?`, sum, now.UnixMilli(), now.Add(s.cfg.TTL).UnixMilli(), v.id); err != nil {
+		for _, b := range [][2]string{{pv.thumbnail, pv.thumbnailSum}, {pv.spritesheet, pv.spritesheetSum}} {
+			if b[0] != "" {
+				if err := s.storeBlob(b[0], b[1]); err != nil {
+					return err
+				}
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE videos SET status = 'completed', progress = 100, video_sha256 = ?, thumbnail_sha256 = ?,
+			spritesheet_sha256 = ?, completed_at = ?, expires_at = ?, error_code = NULL, error_message = NULL WHERE id = ?`,
+			sum, nullIf(pv.thumbnailSum), nullIf(pv.spritesheetSum), now.UnixMilli(), now.Add(s.cfg.TTL).UnixMilli(), v.id); err != nil {
 			return err
 		}
 		if len(grants) > 0 {
@@ -506,23 +568,25 @@ func (s *Service) scheduleSweep(ctx context.Context) {
 func (s *Service) Sweep(ctx context.Context) error {
 	return s.cfg.Write(ctx, func(ctx context.Context, tx Tx) error {
 		now := s.cfg.Clock.Now().UnixMilli()
-		rows, err := tx.QueryContext(ctx, `SELECT video_sha256 FROM videos WHERE video_sha256 IS NOT NULL AND expires_at <= ?`, now)
+		rows, err := tx.QueryContext(ctx, `SELECT video_sha256, coalesce(thumbnail_sha256, ''), coalesce(spritesheet_sha256, '')
+			FROM videos WHERE video_sha256 IS NOT NULL AND expires_at <= ?`, now)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		var sums []string
 		for rows.Next() {
-			var sum string
-			if err := rows.Scan(&sum); err != nil {
+			var sum, thumb, sheet string
+			if err := rows.Scan(&sum, &thumb, &sheet); err != nil {
 				return err
 			}
-			sums = append(sums, sum)
+			sums = append(sums, sum, thumb, sheet)
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE videos SET video_sha256 = NULL WHERE video_sha256 IS NOT NULL AND expires_at <= ?`, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE videos SET video_sha256 = NULL, thumbnail_sha256 = NULL, spritesheet_sha256 = NULL
+			WHERE video_sha256 IS NOT NULL AND expires_at <= ?`, now); err != nil {
 			return err
 		}
 		tx.AfterCommit(func() { s.removeUnreferenced(ctx, sums...) })

@@ -300,6 +300,11 @@ func backoff(attempt int) time.Duration {
 	return min(d, 30*time.Second)
 }
 
+// BlobReferenced is the condition on a videos row that it names the blob
+// ?1: its clip, its previews or its input. The server's sweep of
+// unreferenced blobs asks it too.
+const BlobReferenced = `video_sha256 = ?1 OR input_sha256 = ?1 OR thumbnail_sha256 = ?1 OR spritesheet_sha256 = ?1`
+
 // removeUnreferenced removes blobs no medium and no job names any more. It
 // runs after a commit, on the writer: no write can add a reference to them
 // meanwhile.
@@ -310,7 +315,7 @@ func (s *Service) removeUnreferenced(ctx context.Context, sums ...string) {
 		}
 		var n int
 		err := s.cfg.Read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM media WHERE sha256 = ?1) +
-			(SELECT count(*) FROM videos WHERE video_sha256 = ?1 OR input_sha256 = ?1)`, sum).Scan(&n)
+			(SELECT count(*) FROM videos WHERE `+BlobReferenced+`)`, sum).Scan(&n)
 		if err == nil && n == 0 {
 			err = os.Remove(s.blobPath(sum))
 			if errors.Is(err, os.ErrNotExist) {
