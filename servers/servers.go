@@ -62,6 +62,10 @@ func (s Server) Backends() []string {
 	return out
 }
 
+// IsSlate reports whether the server is a Slate render server, whose
+// models and their capabilities come from the server itself.
+func (s Server) IsSlate() bool { return s.Kind == remote.KindSlate }
+
 // What says what the server is, in a filmmaker's words: "a Slate render
 // server" or "a /v1/videos endpoint".
 func (s Server) What() string {
