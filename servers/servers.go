@@ -62,6 +62,10 @@ func (s Server) Backends() []string {
 	return out
 }
 
+// IsSlate reports whether the server is a Slate render server, whose
+// models and their capabilities come from the server itself.
+func (s Server) IsSlate() bool { return s.Kind == remote.KindSlate }
+
 // What says what the server is, in a filmmaker's words: "a Slate render
 // server" or "a /v1/videos endpoint".
 func (s Server) What() string {
@@ -566,3 +570,126 @@ func Describe(models, sizes, seconds string, fps int, audio, imageInput bool) (*
 // modelRule is a model's name as a backend name may hold it (timeline's
 // remote:SERVER/MODEL).
 var modelRule = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$`)
+
+// Change is an edit of a kept render server: what is left empty stays as
+// kept. Models, Sizes and Seconds are written as Describe takes them.
+type Change struct {
+	// APIKey replaces the kept key; "" keeps it.
+	APIKey string
+	// Models, Sizes, Seconds, FPS, Audio and ImageInput change the profile
+	// of a service that does not list its models.
+	Models, Sizes, Seconds string
+	FPS                    int
+	Audio, ImageInput      *bool
+	// KeepModelAudio changes whether a service's own sound is kept.
+	KeepModelAudio *bool
+}
+
+// profile reports whether the change touches what the server renders.
+func (c Change) profile() bool {
+	return c.Models != "" || c.Sizes != "" || c.Seconds != "" || c.FPS != 0 || c.Audio != nil || c.ImageInput != nil
+}
+
+// Edit changes a kept server — its API key, or what a service that does
+// not list its models renders — tests it as Add does, and keeps the
+// change; nothing changes when the test fails. What a Slate server or a
+// service that lists its models renders comes from the server, so their
+// profile cannot be edited (their test reads it again).
+func (b *Book) Edit(ctx context.Context, name string, ch Change) (Server, error) {
+	s, err := b.Get(ctx, name)
+	if err != nil {
+		return Server{}, err
+	}
+	if ch.profile() || ch.KeepModelAudio != nil {
+		if s.Kind == remote.KindSlate {
+			return Server{}, fmt.Errorf("edit render server %q: it is a Slate render server, so what it renders comes from the server itself and its sound is the shot's; change its render workers there, then test it again (slate servers test %s)", name, name)
+		}
+	}
+	var named []string
+	for _, m := range s.Models {
+		named = append(named, m.ID)
+	}
+	if ch.profile() {
+		if s.Profile == nil {
+			return Server{}, fmt.Errorf("edit render server %q: it lists its own models, so what they render comes from the service; test it again to read them (slate servers test %s)", name, name)
+		}
+		p := *s.Profile
+		models, sizes, seconds, fps := strings.Join(named, ","), strings.Join(p.Sizes, ","), joinInts(p.Seconds), p.FPS
+		if ch.Models != "" {
+			models = ch.Models
+		}
+		if ch.Sizes != "" {
+			sizes = ch.Sizes
+		}
+		if ch.Seconds != "" {
+			seconds = ch.Seconds
+		}
+		if ch.FPS != 0 {
+			fps = ch.FPS
+		}
+		if fps == 0 {
+			fps = 24
+		}
+		if ch.Audio != nil {
+			p.Audio = *ch.Audio
+		}
+		if ch.ImageInput != nil {
+			p.ImageInput = *ch.ImageInput
+		}
+		np, names, err := Describe(models, sizes, seconds, fps, p.Audio, p.ImageInput)
+		if err != nil {
+			return Server{}, fmt.Errorf("edit render server %q: %w", name, err)
+		}
+		s.Profile, named = np, names
+	}
+	if ch.KeepModelAudio != nil {
+		s.KeepModelAudio = *ch.KeepModelAudio
+	}
+	store, err := b.keys(ctx)
+	if err != nil {
+		return Server{}, err
+	}
+	rs, err := remoteServerWith(store, s)
+	if err != nil {
+		return Server{}, err
+	}
+	oldKey := rs.APIKey
+	if ch.APIKey != "" {
+		rs.APIKey = ch.APIKey
+	}
+	info, err := b.opts.Probe(ctx, b.opts.HTTP, rs)
+	if err != nil {
+		return Server{}, fmt.Errorf("edit render server %q: could not test %s: %w; nothing was changed — check the API key and that the server is running", name, s.URL, err)
+	}
+	if err := s.take(info, named); err != nil {
+		return Server{}, fmt.Errorf("edit render server %q: %s %w", name, s.URL, err)
+	}
+	row, err := toRow(s)
+	if err != nil {
+		return Server{}, err
+	}
+	if ch.APIKey != "" {
+		if err := store.Save(client.Credentials{Server: keyEntry(name), Token: ch.APIKey}); err != nil {
+			return Server{}, fmt.Errorf("edit render server %q: keep its API key: %w", name, err)
+		}
+	}
+	if err := b.lib.UpdateRenderServer(ctx, row); err != nil {
+		if ch.APIKey != "" { // the edit was not kept, so the old key stays
+			if oldKey != "" {
+				store.Save(client.Credentials{Server: keyEntry(name), Token: oldKey})
+			} else {
+				store.Delete(keyEntry(name))
+			}
+		}
+		return Server{}, fmt.Errorf("edit render server %q: %w", name, err)
+	}
+	return b.Get(ctx, name)
+}
+
+func joinInts(ns []int) string {
+	out := make([]string, len(ns))
+	for i, n := range ns {
+		out[i] = strconv.Itoa(n)
+	}
+	return strings.Join(out, ",")
+}

@@ -52,6 +52,12 @@ const serversUsage = `slate servers add NAME URL [--api-key-stdin] [flags]
       --audio=false         whether its clips carry sound of their own
       --image-input         it can start from a picture
       --keep-model-audio    keep its own sound under the shot's dialogue and sound
+slate servers edit NAME [flags]
+                            change a render server: --api-key-stdin for a new key; for a
+                            service that does not list its models, --models, --sizes,
+                            --seconds, --fps, --audio=…, --image-input=… and
+                            --keep-model-audio=… as add takes them (what is not given
+                            stays as it is)
 slate servers list          the render servers, what each is and renders
 slate servers test NAME     ask a render server again what it is and renders
 slate servers remove NAME   forget a render server and its API key
@@ -60,7 +66,7 @@ slate servers remove NAME   forget a render server and its API key
 // serversMain runs "slate servers add|list|test|remove".
 func serversMain(ctx context.Context, args []string, stdout, stderr io.Writer, env serversEnv) int {
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "slate servers: say what to do: add, list, test or remove\n\n%s", serversUsage)
+		fmt.Fprintf(stderr, "slate servers: say what to do: add, list, test or remove, or edit a server\n\n%s", serversUsage)
 		return 2
 	}
 	cmd, rest := args[0], args[1:]
@@ -72,19 +78,25 @@ func serversMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 			"remove": "give the render server's name: slate servers remove NAME",
 		}[cmd])
 		return 2
-	} else if !ok && cmd != "add" {
-		fmt.Fprintf(stderr, "slate servers: unknown command %q; use add, list, test or remove\n", cmd)
+	} else if !ok && cmd != "add" && cmd != "edit" {
+		fmt.Fprintf(stderr, "slate servers: unknown command %q; use add, edit, list, test or remove\n", cmd)
 		return 2
 	}
 	var spec servers.Spec
-	if cmd == "add" {
-		var err error
-		if spec, err = parseServerAdd(rest, env.stdin, stderr); err != nil {
-			if !errors.Is(err, flag.ErrHelp) && err.Error() != "" {
-				fmt.Fprintf(stderr, "slate servers add: %v\n", err)
-			}
-			return 2
+	var edit string
+	var change servers.Change
+	var err error
+	switch cmd {
+	case "add":
+		spec, err = parseServerAdd(rest, env.stdin, stderr)
+	case "edit":
+		edit, change, err = parseServerEdit(rest, env.stdin, stderr)
+	}
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) && err.Error() != "" {
+			fmt.Fprintf(stderr, "slate servers %s: %v\n", cmd, err)
 		}
+		return 2
 	}
 	lib, err := openLibrary(ctx, env.dataDir)
 	if err != nil {
@@ -101,6 +113,14 @@ func serversMain(ctx context.Context, args []string, stdout, stderr io.Writer, e
 			return 1
 		}
 		fmt.Fprintf(stdout, "Added %s.\n", s.Name)
+		describeServer(stdout, s)
+	case "edit":
+		s, err := book.Edit(ctx, edit, change)
+		if err != nil {
+			fmt.Fprintf(stderr, "slate servers edit: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(stdout, "Changed %s.\n", s.Name)
 		describeServer(stdout, s)
 	case "list":
 		list, err := book.List(ctx)
@@ -206,4 +226,67 @@ func parseServerAdd(args []string, stdin io.Reader, stderr io.Writer) (servers.S
 	}
 	sp.Profile, sp.Models = p, names
 	return sp, nil
+}
+
+// parseServerEdit reads "slate servers edit"'s arguments: the name, and
+// the flags of what to change (those not given stay as they are).
+func parseServerEdit(args []string, stdin io.Reader, stderr io.Writer) (string, servers.Change, error) {
+	fs := flag.NewFlagSet("slate servers edit", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	keyStdin := fs.Bool("api-key-stdin", false, "read a new API key from the first line of standard input")
+	models := fs.String("models", "", "model names, for a service that does not list its own")
+	sizes := fs.String("sizes", "", "frame sizes it renders: 1280x720,720x1280")
+	seconds := fs.String("seconds", "", "clip lengths it renders, in seconds: 4,8,12")
+	fps := fs.Int("fps", 0, "its frame rate")
+	audio := fs.Bool("audio", false, "its clips carry sound of their own")
+	image := fs.Bool("image-input", false, "it can start from a picture")
+	keep := fs.Bool("keep-model-audio", false, "keep its own sound under the shot's")
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return "", servers.Change{}, errors.New("")
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != 1 {
+		return "", servers.Change{}, errors.New("give the render server's name and what to change: slate servers edit hosted --seconds 4,8,12")
+	}
+	ch := servers.Change{Models: *models, Sizes: *sizes, Seconds: *seconds, FPS: *fps}
+	given := 0
+	fs.Visit(func(f *flag.Flag) {
+		given++
+		switch f.Name {
+		case "audio":
+			ch.Audio = audio
+		case "image-input":
+			ch.ImageInput = image
+		case "keep-model-audio":
+			ch.KeepModelAudio = keep
+		}
+	})
+	if given == 0 {
+		return "", ch, fmt.Errorf("say what to change about %s, such as --seconds 4,8,12 or --api-key-stdin (slate servers shows the flags)", pos[0])
+	}
+	if isSet(fs, "fps") && *fps <= 0 {
+		return "", ch, fmt.Errorf("%d is not a frame rate; give one such as 24", *fps)
+	}
+	if *keyStdin {
+		line, err := readLine(stdin)
+		if err != nil || strings.TrimSpace(line) == "" {
+			return "", ch, errors.New("--api-key-stdin: no API key on standard input; pipe it in, such as: slate servers edit " + pos[0] + " --api-key-stdin < key.txt")
+		}
+		ch.APIKey = strings.TrimSpace(line)
+	}
+	return pos[0], ch, nil
+}
+
+// isSet reports whether the flag called name was given.
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

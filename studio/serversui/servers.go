@@ -1,13 +1,14 @@
 // Package serversui is the studio's Render servers window: the render
 // servers shots can render on — another computer running slate-server,
 // or any /v1/videos video service — with what each is and renders, and
-// adding, testing and removing them.
+// adding, editing, testing and removing them.
 package serversui
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -27,6 +28,7 @@ import (
 type Book interface {
 	List(ctx context.Context) ([]servers.Server, error)
 	Add(ctx context.Context, sp servers.Spec) (servers.Server, error)
+	Edit(ctx context.Context, name string, ch servers.Change) (servers.Server, error)
 	Test(ctx context.Context, name string) (servers.Server, error)
 	Remove(ctx context.Context, name string) error
 }
@@ -42,7 +44,7 @@ type Deps struct {
 	// Problem shows what went wrong: a title and what to do about it.
 	Problem func(title, message string) dialog.Dialog
 	// Changed is called, on the UI goroutine, when a server was added,
-	// tested or removed, so the studio offers its backends.
+	// edited, tested or removed, so the studio offers its backends.
 	Changed func(ctx context.Context)
 }
 
@@ -53,7 +55,7 @@ type Window struct {
 	list   *fyne.Container
 	// shown is the list last drawn, for tests.
 	shown []servers.Server
-	// form is the Add dialog while it is open, for tests.
+	// form is the Add or Edit dialog while it is open, for tests.
 	form *addForm
 }
 
@@ -64,7 +66,7 @@ func Show(ctx context.Context, d Deps) *Window {
 		return nil
 	}
 	w := &Window{d: d, list: container.NewVBox(widget.NewLabel("Reading the render servers…"))}
-	add := widget.NewButtonWithIcon("Add a server…", theme.ContentAddIcon(), func() { w.showAdd(ctx) })
+	add := widget.NewButtonWithIcon("Add a server…", theme.ContentAddIcon(), func() { w.showForm(ctx, nil) })
 	note := &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
 		Text: "Render shots on another computer — one running slate-server with render workers, such as a graphics-card machine in the next room — or on a video service that speaks /v1/videos. Choose one under \"Render with\" in a shot's inspector."}
 	content := container.NewVBox(container.NewBorder(nil, nil, nil, container.NewVBox(add), note), widget.NewSeparator(), w.list)
@@ -100,16 +102,17 @@ func (w *Window) draw(ctx context.Context, list []servers.Server, err error) {
 }
 
 // row shows one server: "gpu-box — a Slate render server · animatic,
-// onnx", its address, and buttons to test and remove it.
+// onnx", its address, and buttons to edit, test and remove it.
 func (w *Window) row(ctx context.Context, s servers.Server) fyne.CanvasObject {
 	line := &widget.Label{Text: s.String(), Wrapping: fyne.TextWrapWord, TextStyle: fyne.TextStyle{Bold: true}}
 	lines := container.NewVBox(line, &widget.Label{Text: s.URL, Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis})
 	for _, m := range s.Models {
 		lines.Add(&widget.Label{Text: m.ID + ": " + servers.Capabilities(m), Wrapping: fyne.TextWrapWord})
 	}
+	edit := uikit.NewTipButton("Edit…", theme.DocumentCreateIcon(), "Change "+s.Name+"'s API key, or what it renders", func() { w.showForm(ctx, &s) })
 	test := uikit.NewTipButton("Test", theme.ViewRefreshIcon(), "Ask "+s.Name+" again what it is and renders", func() { w.test(ctx, s.Name) })
 	remove := uikit.NewTipButton("Remove…", theme.DeleteIcon(), "Forget "+s.Name+" and its API key", func() { w.confirmRemove(ctx, s.Name) })
-	return container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(test, remove)), lines)
+	return container.NewBorder(nil, nil, nil, container.NewVBox(container.NewHBox(edit, test, remove)), lines)
 }
 
 // test asks a server again what it is and renders, and says so.
@@ -162,8 +165,10 @@ func (w *Window) changed(ctx context.Context) {
 	}
 }
 
-// addForm is the Add a server dialog's fields.
+// addForm is the Add a server dialog's fields, or the Edit dialog's.
 type addForm struct {
+	// editing is the server the Edit dialog changes; nil when adding.
+	editing                 *servers.Server
 	dialog                  dialog.Dialog
 	name, address, key      *uikit.Field
 	models, sizes, seconds  *uikit.Field
@@ -172,11 +177,13 @@ type addForm struct {
 	add                     *widget.Button
 }
 
-// showAdd opens the Add a server dialog: a name, an address and an API
+// showForm opens the Add a server dialog: a name, an address and an API
 // key (hidden as it is typed), and, for a service that does not list its
-// models, what it renders.
-func (w *Window) showAdd(ctx context.Context) {
-	f := &addForm{
+// models, what it renders. With a server it is the Edit dialog: the same
+// fields filled in with what is kept, the name and address read-only and
+// the key empty, which keeps the kept one.
+func (w *Window) showForm(ctx context.Context, edit *servers.Server) {
+	f := &addForm{editing: edit,
 		name: uikit.NewField(), address: uikit.NewField(), key: uikit.NewPasswordField(),
 		models: uikit.NewField(), sizes: uikit.NewField(), seconds: uikit.NewField(),
 		audio:     widget.NewCheck("Its clips carry sound of their own", nil),
@@ -194,23 +201,119 @@ func (w *Window) showAdd(ctx context.Context) {
 		widget.NewFormItem("Models", f.models), widget.NewFormItem("Frame sizes", f.sizes),
 		widget.NewFormItem("Clip lengths (s)", f.seconds),
 	)
-	more := widget.NewAccordion(widget.NewAccordionItem("If the service does not list its models",
+	var more fyne.CanvasObject = widget.NewAccordion(widget.NewAccordionItem("If the service does not list its models",
 		container.NewVBox(describe, f.audio, f.keepAudio, f.image)))
+	title, action := "Add a render server", "Test and add"
+	if edit != nil {
+		title, action = "Edit "+edit.Name, "Test and save"
+		f.fill(*edit)
+		switch {
+		case edit.IsSlate():
+			more = &widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+				Text: edit.Name + " is a Slate render server: what it renders comes from the server itself (Test reads it again)."}
+		case edit.Profile == nil:
+			more = container.NewVBox(&widget.Label{Wrapping: fyne.TextWrapWord, Importance: widget.LowImportance,
+				Text: edit.Name + " lists its own models: what they render comes from the service (Test reads it again)."}, f.keepAudio)
+		default:
+			more = container.NewVBox(describe, f.audio, f.keepAudio, f.image)
+		}
+	}
 	form := widget.NewForm(
 		widget.NewFormItem("Name", f.name), widget.NewFormItem("Address", f.address), widget.NewFormItem("API key", f.key),
 	)
 	cancel := widget.NewButton("Cancel", nil)
-	f.add = widget.NewButtonWithIcon("Test and add", theme.ConfirmIcon(), func() { w.submit(ctx, f) })
+	f.add = widget.NewButtonWithIcon(action, theme.ConfirmIcon(), func() { w.submit(ctx, f) })
 	f.add.Importance = widget.HighImportance
 	body := container.NewVBox(form, more, f.status, container.NewHBox(layout.NewSpacer(), cancel, f.add))
-	f.dialog = dialog.NewCustomWithoutButtons("Add a render server", body, w.d.Window)
+	f.dialog = dialog.NewCustomWithoutButtons(title, body, w.d.Window)
 	cancel.OnTapped = f.dialog.Hide
 	f.dialog.Resize(fyne.NewSize(min(600, w.d.Window.Canvas().Size().Width*0.9), 0))
 	f.dialog.Show()
 	f.dialog.SetOnClosed(func() { w.form = nil })
 	uikit.DialogKeys(w.d.Window, func() { w.submit(ctx, f) }, f.dialog.Hide, f.name, f.address, f.key, f.models, f.sizes, f.seconds)
-	w.d.Window.Canvas().Focus(f.name)
+	if edit == nil {
+		w.d.Window.Canvas().Focus(f.name)
+	} else {
+		w.d.Window.Canvas().Focus(f.key)
+	}
 	w.form = f
+}
+
+// fill sets the Edit dialog's fields to what is kept of s.
+func (f *addForm) fill(s servers.Server) {
+	f.name.SetText(s.Name)
+	f.name.Disable()
+	f.address.SetText(s.URL)
+	f.address.Disable()
+	f.key.SetPlaceHolder("empty keeps the key kept now")
+	f.keepAudio.SetChecked(s.KeepModelAudio)
+	if s.Profile == nil {
+		return
+	}
+	names := make([]string, len(s.Models))
+	for i, m := range s.Models {
+		names[i] = m.ID
+	}
+	secs := make([]string, len(s.Profile.Seconds))
+	for i, n := range s.Profile.Seconds {
+		secs[i] = strconv.Itoa(n)
+	}
+	f.models.SetText(strings.Join(names, ", "))
+	f.sizes.SetText(strings.Join(s.Profile.Sizes, ", "))
+	f.seconds.SetText(strings.Join(secs, ", "))
+	f.audio.SetChecked(s.Profile.Audio)
+	f.image.SetChecked(s.Profile.ImageInput)
+}
+
+// change is what the Edit dialog's fields change, checked as Add checks
+// them; only what the kind of server allows is sent.
+func (f *addForm) change() (servers.Change, error) {
+	s := f.editing
+	ch := servers.Change{APIKey: strings.TrimSpace(f.key.Text)}
+	if s.IsSlate() {
+		return ch, nil
+	}
+	keep := f.keepAudio.Checked
+	ch.KeepModelAudio = &keep
+	if s.Profile == nil {
+		return ch, nil
+	}
+	fps := s.Profile.FPS
+	if fps <= 0 {
+		fps = 24
+	}
+	if _, _, err := servers.Describe(f.models.Text, f.sizes.Text, f.seconds.Text, fps, f.audio.Checked, f.image.Checked); err != nil {
+		return ch, err
+	}
+	audio, image := f.audio.Checked, f.image.Checked
+	ch.Models, ch.Sizes, ch.Seconds, ch.Audio, ch.ImageInput = f.models.Text, f.sizes.Text, f.seconds.Text, &audio, &image
+	return ch, nil
+}
+
+// submitEdit tests and keeps the Edit dialog's change; the dialog closes
+// once it is kept, and says what went wrong otherwise.
+func (w *Window) submitEdit(ctx context.Context, f *addForm, fail func(string)) {
+	ch, err := f.change()
+	if err != nil {
+		fail(err.Error())
+		return
+	}
+	name := f.editing.Name
+	f.status.Importance = widget.MediumImportance
+	f.status.SetText("Testing " + f.editing.URL + "…")
+	f.add.Disable()
+	session.Background(ctx, w.d.Runner, func(ctx context.Context) (servers.Server, error) {
+		return w.d.Book.Edit(ctx, name, ch)
+	}, func(s servers.Server, err error) {
+		f.add.Enable()
+		if err != nil {
+			fail(err.Error())
+			return
+		}
+		f.dialog.Hide()
+		uikit.ShowInformation(s.Name+" changed", answer(s), w.d.Window)
+		w.changed(ctx)
+	})
 }
 
 // submit checks the fields, then tests the server and keeps it; the
@@ -219,11 +322,15 @@ func (w *Window) submit(ctx context.Context, f *addForm) {
 	if f.add.Disabled() {
 		return
 	}
-	sp := servers.Spec{Name: strings.TrimSpace(f.name.Text), URL: strings.TrimSpace(f.address.Text), APIKey: strings.TrimSpace(f.key.Text), KeepModelAudio: f.keepAudio.Checked}
 	fail := func(msg string) {
 		f.status.Importance = widget.DangerImportance
 		f.status.SetText(msg)
 	}
+	if f.editing != nil {
+		w.submitEdit(ctx, f, fail)
+		return
+	}
+	sp := servers.Spec{Name: strings.TrimSpace(f.name.Text), URL: strings.TrimSpace(f.address.Text), APIKey: strings.TrimSpace(f.key.Text), KeepModelAudio: f.keepAudio.Checked}
 	if err := servers.CheckName(sp.Name); err != nil {
 		fail("Name: " + err.Error())
 		return
