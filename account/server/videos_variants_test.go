@@ -24,11 +24,16 @@ type variantRenderer struct {
 	*testRenderer
 	fail    error
 	outside string
+	// hold, when set, keeps Variants waiting until it is closed.
+	hold chan struct{}
 }
 
 var _ server.VariantMaker = (*variantRenderer)(nil)
 
 func (r *variantRenderer) Variants(ctx context.Context, job account.RenderJob, clip string) (string, string, error) {
+	if r.hold != nil {
+		<-r.hold
+	}
 	if r.fail != nil {
 		return "", "", r.fail
 	}
@@ -55,6 +60,22 @@ func variantConfig(r *variantRenderer) server.Config {
 	return cfg
 }
 
+// waitPreviews waits until the job's previews are no longer being made:
+// a job reads completed as soon as its clip is stored, and its thumbnail
+// and sprite sheet follow.
+func (e *env) waitPreviews(token, id string) {
+	e.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		code, _, b := e.vreq("GET", "/"+id+"/content?variant=thumbnail", token, nil, "")
+		if code != 404 || deref(apiError(e.t, b).Code) != "variant_not_ready" {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	e.t.Fatalf("the previews of %s were not made within 30 s", id)
+}
+
 func blobFile(dir, sum string) string { return filepath.Join(dir, "blobs", "sha256", sum[:2], sum) }
 
 // A renderer's previews are served as the variants thumbnail and
@@ -67,6 +88,7 @@ func TestVideoVariants(t *testing.T) {
 	u := e.signUp("olive")
 	v := e.submit(u.token, map[string]any{"prompt": "a lighthouse at dusk"})
 	e.wait(u.token, v.ID)
+	e.waitPreviews(u.token, v.ID)
 	sums := map[string]string{}
 	check := func(e *env) {
 		t.Helper()
@@ -120,6 +142,7 @@ func TestVideoVariantsExpire(t *testing.T) {
 	u := e.signUp("olive")
 	v := e.submit(u.token, map[string]any{"prompt": "short-lived"})
 	e.wait(u.token, v.ID)
+	e.waitPreviews(u.token, v.ID)
 	var sums []string
 	for _, variant := range []string{"thumbnail", "spritesheet"} {
 		code, h, _ := e.vreq("GET", "/"+v.ID+"/content?variant="+variant, u.token, nil, "")
@@ -153,6 +176,7 @@ func TestVideoVariantsFail(t *testing.T) {
 		if done := e.wait(u.token, v.ID); done.Status != account.VideoCompleted {
 			t.Fatalf("%s: job = %+v", name, done)
 		}
+		e.waitPreviews(u.token, v.ID)
 		if code, _, _ := e.vreq("GET", "/"+v.ID+"/content", u.token, nil, ""); code != 200 {
 			t.Errorf("%s: clip = %d", name, code)
 		}
@@ -162,5 +186,37 @@ func TestVideoVariantsFail(t *testing.T) {
 				t.Errorf("%s: %s = %d %s, want 404 variant_not_available", name, variant, code, b)
 			}
 		}
+	}
+}
+
+// A job reads completed as soon as its clip is stored: its previews
+// follow, and meanwhile they are "not ready yet", with a hint to ask again,
+// rather than holding the clip back from its client.
+func TestVideoCompletesBeforeItsPreviews(t *testing.T) {
+	rd := &variantRenderer{testRenderer: newTestRenderer(), hold: make(chan struct{})}
+	e := newEnv(t, variantConfig(rd))
+	u := e.signUp("olive")
+	v := e.submit(u.token, map[string]any{"prompt": "the clip first"})
+	released := false
+	defer func() {
+		if !released {
+			close(rd.hold)
+		}
+	}()
+	if done := e.wait(u.token, v.ID); done.Status != account.VideoCompleted {
+		t.Fatalf("job = %+v", done)
+	}
+	if code, _, _ := e.vreq("GET", "/"+v.ID+"/content", u.token, nil, ""); code != 200 {
+		t.Errorf("the clip while its previews are made = %d, want 200", code)
+	}
+	code, h, b := e.vreq("GET", "/"+v.ID+"/content?variant=thumbnail", u.token, nil, "")
+	if code != 404 || deref(apiError(t, b).Code) != "variant_not_ready" || h.Get("Retry-After") == "" {
+		t.Errorf("the thumbnail while it is made = %d %v %s, want 404 variant_not_ready with Retry-After", code, h, b)
+	}
+	close(rd.hold)
+	released = true
+	e.waitPreviews(u.token, v.ID)
+	if code, _, _ := e.vreq("GET", "/"+v.ID+"/content?variant=thumbnail", u.token, nil, ""); code != 200 {
+		t.Errorf("the thumbnail once made = %d, want 200", code)
 	}
 }

@@ -203,6 +203,17 @@ func TestServerServesVariants(t *testing.T) {
 	if v.Status != account.VideoCompleted {
 		t.Fatalf("job = %+v", v)
 	}
+	// The job reads completed once its clip is stored; its previews
+	// follow a moment later ("variant_not_ready" until then).
+	for wait := time.Now().Add(time.Minute); ; time.Sleep(50 * time.Millisecond) {
+		code, _, b := do("GET", "/"+v.ID+"/content?variant=spritesheet", "")
+		if code != 404 || !strings.Contains(string(b), "variant_not_ready") {
+			break
+		}
+		if time.Now().After(wait) {
+			t.Fatal("the previews were not made within a minute")
+		}
+	}
 	got := map[string][]byte{}
 	for _, c := range []struct{ variant, ctype string }{{"video", "video/mp4"}, {"thumbnail", "image/jpeg"}, {"spritesheet", "image/jpeg"}} {
 		code, h, body := do("GET", "/"+v.ID+"/content?variant="+c.variant, "")

@@ -367,6 +367,15 @@ func (s *Service) content(w http.ResponseWriter, r *http.Request, caller string)
 	case account.VariantSpritesheet:
 		sum, ctype = v.spritesheet, "image/jpeg"
 	}
+	if !sum.Valid && variant != "" && variant != account.VariantVideo {
+		s.mu.Lock()
+		making := s.previewing[v.id]
+		s.mu.Unlock()
+		if making {
+			w.Header().Set("Retry-After", "1")
+			return Errorf(http.StatusNotFound, "variant_not_ready", "variant", "the %s of video %s is being made; ask again in a moment", variant, v.id)
+		}
+	}
 	if !sum.Valid {
 		return Errorf(http.StatusNotFound, "variant_not_available", "variant", "video %s has no %s: its renderer made none; ask for variant=video", v.id, variant)
 	}

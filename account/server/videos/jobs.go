@@ -257,21 +257,63 @@ func (w *worker) Work(ctx context.Context, job *river.Job[renderArgs]) error {
 		}
 		return s.renderFailed(ctx, job, id, err)
 	}
-	pv, err := s.previews(rctx, rj, out)
-	if err != nil {
-		switch {
-		case errors.Is(context.Cause(rctx), errDeleted):
-			return river.JobCancel(errDeleted)
-		case ctx.Err() != nil:
-			return err
-		}
-		// The clip is what was asked for: it is kept, and the job has no
-		// previews (those variants are not found), rather than failing a
-		// good render over a thumbnail.
-		s.cfg.Log.Warn("make a video's thumbnail and sprite sheet", "video", id, "error", err)
-		pv = previews{}
+	if _, ok := s.cfg.Renderer.(VariantMaker); ok {
+		// From before the job reads completed, so that a thumbnail asked
+		// for meanwhile is "not ready yet", not "none".
+		s.mu.Lock()
+		s.previewing[id] = true
+		s.mu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			delete(s.previewing, id)
+			s.mu.Unlock()
+		}()
 	}
-	return s.finish(ctx, job, v, dir, out, pv)
+	if err := s.finish(ctx, job, v, dir, out); err != nil {
+		return err
+	}
+	// The clip is the job's, and its client hears so at once; the
+	// previews follow (made from the stored clip, a few hundred
+	// milliseconds of ffmpeg that would otherwise delay every render), and
+	// until they are recorded those variants are not found.
+	s.addPreviews(rctx, rj, v.id)
+	return nil
+}
+
+// addPreviews asks the renderer, if it makes them, for the thumbnail and
+// sprite sheet of a completed job's clip, and records them with the job
+// if it is still there. A failure costs the previews only: the clip is
+// what was asked for.
+func (s *Service) addPreviews(ctx context.Context, rj account.RenderJob, id string) {
+	cur, err := load(ctx, s.cfg.Read, id)
+	if err != nil || cur.status != account.VideoCompleted || !cur.video.Valid {
+		return // deleted, or the consent check at the finish failed it
+	}
+	pv, err := s.previews(ctx, rj, s.blobPath(cur.video.String))
+	if err == nil {
+		err = s.cfg.Write(ctx, func(ctx context.Context, tx Tx) error {
+			now, err := load(ctx, tx, id)
+			if errors.Is(err, sql.ErrNoRows) || err == nil && now.video != cur.video {
+				return nil // deleted (or expired) meanwhile
+			}
+			if err != nil {
+				return err
+			}
+			for _, b := range [][2]string{{pv.thumbnail, pv.thumbnailSum}, {pv.spritesheet, pv.spritesheetSum}} {
+				if b[0] != "" {
+					if err := s.storeBlob(b[0], b[1]); err != nil {
+						return err
+					}
+				}
+			}
+			_, err = tx.ExecContext(ctx, `UPDATE videos SET thumbnail_sha256 = ?, spritesheet_sha256 = ? WHERE id = ?`,
+				nullIf(pv.thumbnailSum), nullIf(pv.spritesheetSum), id)
+			return err
+		})
+	}
+	if err != nil && ctx.Err() == nil {
+		s.cfg.Log.Warn("make a video's thumbnail and sprite sheet", "video", id, "error", err)
+	}
 }
 
 // VariantMaker is a Renderer that also makes a clip's previews; it is
@@ -354,7 +396,7 @@ func (s *Service) fail(ctx context.Context, tx Tx, job *river.Job[renderArgs], i
 // the clip is dropped), moves the clip into the blob store, marks the job
 // completed, registers the uses and completes River's job. The clip's
 // previews, where there are any, are stored and recorded with it.
-func (s *Service) finish(ctx context.Context, job *river.Job[renderArgs], v row, dir, out string, pv previews) error {
+func (s *Service) finish(ctx context.Context, job *river.Job[renderArgs], v row, dir, out string) error {
 	if rel, err := filepath.Rel(dir, out); err != nil || strings.HasPrefix(rel, "..") {
 		return s.renderFailed(ctx, job, v.id, fmt.Errorf("the renderer wrote its clip outside the job's folder: %s", out))
 	}
@@ -385,16 +427,9 @@ func (s *Service) finish(ctx context.Context, job *river.Job[renderArgs], v row,
 		if err := s.storeBlob(out, sum); err != nil {
 			return err
 		}
-		for _, b := range [][2]string{{pv.thumbnail, pv.thumbnailSum}, {pv.spritesheet, pv.spritesheetSum}} {
-			if b[0] != "" {
-				if err := s.storeBlob(b[0], b[1]); err != nil {
-					return err
-				}
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE videos SET status = 'completed', progress = 100, video_sha256 = ?, thumbnail_sha256 = ?,
-			spritesheet_sha256 = ?, completed_at = ?, expires_at = ?, error_code = NULL, error_message = NULL WHERE id = ?`,
-			sum, nullIf(pv.thumbnailSum), nullIf(pv.spritesheetSum), now.UnixMilli(), now.Add(s.cfg.TTL).UnixMilli(), v.id); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE videos SET status = 'completed', progress = 100, video_sha256 = ?,
+			completed_at = ?, expires_at = ?, error_code = NULL, error_message = NULL WHERE id = ?`,
+			sum, now.UnixMilli(), now.Add(s.cfg.TTL).UnixMilli(), v.id); err != nil {
 			return err
 		}
 		if len(grants) > 0 {

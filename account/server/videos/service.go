@@ -103,6 +103,9 @@ type Service struct {
 
 	mu      sync.Mutex
 	running map[string]*run
+	// previewing are the completed jobs whose thumbnail and sprite sheet
+	// are being made (see addPreviews).
+	previewing map[string]bool
 
 	stopSweep func() bool
 	stop      func() error
@@ -146,7 +149,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{cfg: cfg, blobs: filepath.Join(cfg.Dir, "blobs", "sha256"), tmp: filepath.Join(cfg.Dir, "tmp"),
-		models: cfg.Renderer.Models(), running: map[string]*run{}}
+		models: cfg.Renderer.Models(), running: map[string]*run{}, previewing: map[string]bool{}}
 	// River's own connection: one, as its SQLite driver asks, with the
 	// same durable settings as the server's writer.
 	db, err := sql.Open("sqlite3", sqlitedb.DSN(cfg.File, sqlitedb.WriterParams))
