@@ -16,8 +16,8 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/accounttest"
 	"github.com/slatestudio/slate/account/client"
-	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
@@ -204,25 +204,8 @@ var killServers = []killServer{
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { w.Close() })
-		srv, err := server.New(t.Context(), server.Config{Dir: t.TempDir(), Renderer: w, RenderWorkers: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { srv.Close() })
-		hs := httptest.NewServer(srv)
-		defer hs.Close()
-		c, err := client.New(hs.URL, client.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := c.SignUp(t.Context(), "ada", "a long enough password", "laptop"); err != nil {
-			t.Fatal(err)
-		}
-		k, err := c.CreateAPIKey(t.Context(), "laptop renders")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return srv, k.Key, "remote:box/animatic", func(url string) int { return listed(t, url, k.Key) }
+		srv, _, key := accounttest.StartRenderer(t, w, 1)
+		return srv, key, "remote:box/animatic", func(url string) int { return listed(t, url, key) }
 	}},
 	{"vllm-like", func(t *testing.T, tools media.Tools) (http.Handler, string, string, func(string) int) {
 		wan := account.VideoModel{ID: "wan2.2", Object: "model", Sizes: []string{"320x180"}, FPS: []int{16}, MinSeconds: 1, MaxSeconds: 60}

@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/slatestudio/slate/account/client"
 	"github.com/slatestudio/slate/account/server"
 )
 
@@ -24,4 +25,35 @@ func Start(t testing.TB) string {
 		srv.Close()
 	})
 	return hs.URL
+}
+
+// StartRenderer runs an account server that renders /v1/videos jobs with
+// r, workers at once, on loopback until the test ends, with an account
+// ("ada") and an API key of its own made through the API as a person
+// makes them (slate account keys create). It returns the server (a
+// handler, for tests that put something in front of it), its address and
+// the key.
+func StartRenderer(t testing.TB, r server.Renderer, workers int) (*server.Server, string, string) {
+	t.Helper()
+	srv, err := server.New(t.Context(), server.Config{Dir: t.TempDir(), Renderer: r, RenderWorkers: workers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() {
+		hs.Close()
+		srv.Close()
+	})
+	c, err := client.New(hs.URL, client.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SignUp(t.Context(), "ada", "a long enough password", "laptop"); err != nil {
+		t.Fatal(err)
+	}
+	k, err := c.CreateAPIKey(t.Context(), "laptop renders")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, hs.URL, k.Key
 }

@@ -2,11 +2,9 @@ package remote_test
 
 import (
 	"encoding/json"
-	"net/http/httptest"
 	"testing"
 
-	"github.com/slatestudio/slate/account/client"
-	"github.com/slatestudio/slate/account/server"
+	"github.com/slatestudio/slate/account/accounttest"
 	"github.com/slatestudio/slate/render/worker"
 )
 
@@ -21,25 +19,6 @@ func realSlateServer(t testing.TB) (string, string, func(string) json.RawMessage
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	srv, err := server.New(t.Context(), server.Config{Dir: t.TempDir(), Renderer: w, RenderWorkers: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
-	c, err := client.New(hs.URL, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.SignUp(t.Context(), "ada", "a long enough password", "laptop"); err != nil {
-		t.Fatal(err)
-	}
-	k, err := c.CreateAPIKey(t.Context(), "laptop renders")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return hs.URL, k.Key, func(string) json.RawMessage { return nil }
+	_, url, key := accounttest.StartRenderer(t, w, 2)
+	return url, key, func(string) json.RawMessage { return nil }
 }

@@ -9,7 +9,6 @@ import (
 	"image/jpeg"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +16,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account"
-	"github.com/slatestudio/slate/account/client"
+	"github.com/slatestudio/slate/account/accounttest"
 	"github.com/slatestudio/slate/account/server"
 	"github.com/slatestudio/slate/render/worker"
 )
@@ -140,33 +139,14 @@ func TestServerServesVariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close() })
-	srv, err := server.New(t.Context(), server.Config{Dir: t.TempDir(), Renderer: w, RenderWorkers: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
-	c, err := client.New(hs.URL, client.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := c.SignUp(t.Context(), "ada", "a long enough password", "laptop"); err != nil {
-		t.Fatal(err)
-	}
-	k, err := c.CreateAPIKey(t.Context(), "previews")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, url, key := accounttest.StartRenderer(t, w, 1)
 	do := func(method, path, body string, hdr ...string) (int, http.Header, []byte) {
 		t.Helper()
-		req, err := http.NewRequestWithContext(t.Context(), method, hs.URL+account.VideosPrefix+path, strings.NewReader(body))
+		req, err := http.NewRequestWithContext(t.Context(), method, url+account.VideosPrefix+path, strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
-		req.Header.Set("Authorization", "Bearer "+k.Key)
+		req.Header.Set("Authorization", "Bearer "+key)
 		if body != "" {
 			req.Header.Set("Content-Type", "application/json")
 		}
