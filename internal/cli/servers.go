@@ -182,45 +182,80 @@ func describeServer(w io.Writer, s servers.Server) {
 	}
 }
 
+// serverFlags are the flags "slate servers add" and "edit" share: the key
+// on standard input, and what a service that lists no models renders.
+type serverFlags struct {
+	fs                     *flag.FlagSet
+	keyStdin, audio, image *bool
+	keep                   *bool
+	models, sizes, seconds *string
+	fps                    *int
+}
+
+func newServerFlags(name string, stderr io.Writer, fps int) *serverFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	return &serverFlags{
+		fs:       fs,
+		keyStdin: fs.Bool("api-key-stdin", false, "read the API key from the first line of standard input"),
+		models:   fs.String("models", "", "model names, for a service that does not list its own"),
+		sizes:    fs.String("sizes", "", "frame sizes it renders: 1280x720,720x1280"),
+		seconds:  fs.String("seconds", "", "clip lengths it renders, in seconds: 4,8,12"),
+		fps:      fs.Int("fps", fps, "its frame rate"),
+		audio:    fs.Bool("audio", false, "its clips carry sound of their own"),
+		image:    fs.Bool("image-input", false, "it can start from a picture"),
+		keep:     fs.Bool("keep-model-audio", false, "keep its own sound under the shot's"),
+	}
+}
+
+// parse reads args, with the flags before, between or after the
+// positional arguments, which it returns.
+func (f *serverFlags) parse(args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := f.fs.Parse(args); err != nil {
+			return nil, errors.New("")
+		}
+		if f.fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, f.fs.Arg(0))
+		args = f.fs.Args()[1:]
+	}
+}
+
+// apiKey reads the key from stdin when --api-key-stdin was given ("" when
+// not); example is the command to show should none come.
+func (f *serverFlags) apiKey(stdin io.Reader, example string) (string, error) {
+	if !*f.keyStdin {
+		return "", nil
+	}
+	line, err := readLine(stdin)
+	if err != nil || strings.TrimSpace(line) == "" {
+		return "", errors.New("--api-key-stdin: no API key on standard input; pipe it in, such as: " + example + " --api-key-stdin < key.txt")
+	}
+	return strings.TrimSpace(line), nil
+}
+
 // parseServerAdd reads "slate servers add"'s arguments: the name and the
 // address, with flags before, between or after them.
 func parseServerAdd(args []string, stdin io.Reader, stderr io.Writer) (servers.Spec, error) {
-	fs := flag.NewFlagSet("slate servers add", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	keyStdin := fs.Bool("api-key-stdin", false, "read the API key from the first line of standard input")
-	models := fs.String("models", "", "model names, for a service that does not list its own")
-	sizes := fs.String("sizes", "", "frame sizes it renders: 1280x720,720x1280")
-	seconds := fs.String("seconds", "", "clip lengths it renders, in seconds: 4,8,12")
-	fps := fs.Int("fps", 24, "its frame rate")
-	audio := fs.Bool("audio", false, "its clips carry sound of their own")
-	image := fs.Bool("image-input", false, "it can start from a picture")
-	keep := fs.Bool("keep-model-audio", false, "keep its own sound under the shot's")
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return servers.Spec{}, errors.New("")
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	f := newServerFlags("slate servers add", stderr, 24)
+	pos, err := f.parse(args)
+	if err != nil {
+		return servers.Spec{}, err
 	}
 	if len(pos) != 2 {
 		return servers.Spec{}, errors.New("give a name and an address: slate servers add gpu-box http://gpu-box:8080 [--api-key-stdin]")
 	}
-	sp := servers.Spec{Name: pos[0], URL: pos[1], KeepModelAudio: *keep}
-	if *keyStdin {
-		line, err := readLine(stdin)
-		if err != nil || strings.TrimSpace(line) == "" {
-			return sp, errors.New("--api-key-stdin: no API key on standard input; pipe it in, such as: slate servers add … --api-key-stdin < key.txt")
-		}
-		sp.APIKey = strings.TrimSpace(line)
+	sp := servers.Spec{Name: pos[0], URL: pos[1], KeepModelAudio: *f.keep}
+	if sp.APIKey, err = f.apiKey(stdin, "slate servers add …"); err != nil {
+		return sp, err
 	}
-	if *models == "" && *sizes == "" && *seconds == "" {
+	if *f.models == "" && *f.sizes == "" && *f.seconds == "" {
 		return sp, nil
 	}
-	p, names, err := servers.Describe(*models, *sizes, *seconds, *fps, *audio, *image)
+	p, names, err := servers.Describe(*f.models, *f.sizes, *f.seconds, *f.fps, *f.audio, *f.image)
 	if err != nil {
 		return sp, err
 	}
@@ -231,55 +266,35 @@ func parseServerAdd(args []string, stdin io.Reader, stderr io.Writer) (servers.S
 // parseServerEdit reads "slate servers edit"'s arguments: the name, and
 // the flags of what to change (those not given stay as they are).
 func parseServerEdit(args []string, stdin io.Reader, stderr io.Writer) (string, servers.Change, error) {
-	fs := flag.NewFlagSet("slate servers edit", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	keyStdin := fs.Bool("api-key-stdin", false, "read a new API key from the first line of standard input")
-	models := fs.String("models", "", "model names, for a service that does not list its own")
-	sizes := fs.String("sizes", "", "frame sizes it renders: 1280x720,720x1280")
-	seconds := fs.String("seconds", "", "clip lengths it renders, in seconds: 4,8,12")
-	fps := fs.Int("fps", 0, "its frame rate")
-	audio := fs.Bool("audio", false, "its clips carry sound of their own")
-	image := fs.Bool("image-input", false, "it can start from a picture")
-	keep := fs.Bool("keep-model-audio", false, "keep its own sound under the shot's")
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return "", servers.Change{}, errors.New("")
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
+	f := newServerFlags("slate servers edit", stderr, 0)
+	pos, err := f.parse(args)
+	if err != nil {
+		return "", servers.Change{}, err
 	}
 	if len(pos) != 1 {
 		return "", servers.Change{}, errors.New("give the render server's name and what to change: slate servers edit hosted --seconds 4,8,12")
 	}
-	ch := servers.Change{Models: *models, Sizes: *sizes, Seconds: *seconds, FPS: *fps}
+	ch := servers.Change{Models: *f.models, Sizes: *f.sizes, Seconds: *f.seconds, FPS: *f.fps}
 	given := 0
-	fs.Visit(func(f *flag.Flag) {
+	f.fs.Visit(func(fl *flag.Flag) {
 		given++
-		switch f.Name {
+		switch fl.Name {
 		case "audio":
-			ch.Audio = audio
+			ch.Audio = f.audio
 		case "image-input":
-			ch.ImageInput = image
+			ch.ImageInput = f.image
 		case "keep-model-audio":
-			ch.KeepModelAudio = keep
+			ch.KeepModelAudio = f.keep
 		}
 	})
 	if given == 0 {
 		return "", ch, fmt.Errorf("say what to change about %s, such as --seconds 4,8,12 or --api-key-stdin (slate servers shows the flags)", pos[0])
 	}
-	if isSet(fs, "fps") && *fps <= 0 {
-		return "", ch, fmt.Errorf("%d is not a frame rate; give one such as 24", *fps)
+	if isSet(f.fs, "fps") && *f.fps <= 0 {
+		return "", ch, fmt.Errorf("%d is not a frame rate; give one such as 24", *f.fps)
 	}
-	if *keyStdin {
-		line, err := readLine(stdin)
-		if err != nil || strings.TrimSpace(line) == "" {
-			return "", ch, errors.New("--api-key-stdin: no API key on standard input; pipe it in, such as: slate servers edit " + pos[0] + " --api-key-stdin < key.txt")
-		}
-		ch.APIKey = strings.TrimSpace(line)
+	if ch.APIKey, err = f.apiKey(stdin, "slate servers edit "+pos[0]); err != nil {
+		return "", ch, err
 	}
 	return pos[0], ch, nil
 }
