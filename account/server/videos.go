@@ -19,7 +19,7 @@ import (
 // before a job starts or finishes is seen by it.
 func (s *Server) openVideos(ctx context.Context, cfg Config) (*videos.Service, error) {
 	return videos.Open(ctx, videos.Config{
-		File: filepath.Join(s.dir, "server.db"), Dir: s.dir, Read: s.st.r, Key: s.pub,
+		File: filepath.Join(s.dir, "server.db"), Dir: s.dir, Blobs: s.blobs, Read: s.st.r, Key: s.pub,
 		Write: func(ctx context.Context, fn func(context.Context, videos.Tx) error) error {
 			return s.st.write(ctx, func(ctx context.Context, t *txn) error {
 				return fn(ctx, videos.Tx{Tx: t.tx, AfterCommit: t.afterCommit})

@@ -142,6 +142,24 @@ func (b *Store) Commit(u *Upload) error {
 	return nil
 }
 
+// Adopt moves a file already on the store's filesystem (a render's clip
+// in tmp/) into the store under sum, synced; when the store holds that
+// blob already the file stays where it is, for its owner to remove.
+func (b *Store) Adopt(path, sum string) error {
+	if _, err := os.Stat(b.Path(sum)); err == nil {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err == nil {
+		err = f.Sync()
+		f.Close()
+	}
+	if err != nil {
+		return fmt.Errorf("store blob %s: %w", sum, err)
+	}
+	return b.Commit(&Upload{tmp: path, sum: sum})
+}
+
 // Remove deletes a blob; one already gone is no error.
 func (b *Store) Remove(sum string) error {
 	p := b.Path(sum)

@@ -24,6 +24,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/server/mediacheck"
+	"github.com/slatestudio/slate/internal/filehash"
 )
 
 // Handler is an endpoint for a logged-in account (its ID).
@@ -458,7 +459,7 @@ func (s *Service) submit(ctx context.Context, caller string, sp spec, input, inp
 			}
 		}
 		if input != "" {
-			if err := s.storeBlob(input, inputSum); err != nil {
+			if err := s.cfg.Blobs.Adopt(input, inputSum); err != nil {
 				return err
 			}
 		}
@@ -699,5 +700,5 @@ func (s *Service) checkImage(path string) (string, error) {
 	if _, err := mediacheck.Check(account.MediaFrontal, f, fi.Size()); err != nil {
 		return "", Errorf(http.StatusBadRequest, "invalid_value", "input_reference", "input_reference must be a JPEG or PNG image: %v", err)
 	}
-	return hashFile(path)
+	return filehash.SHA256(path)
 }

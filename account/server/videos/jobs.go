@@ -2,13 +2,10 @@ package videos
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,7 +18,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/consent"
-	"github.com/slatestudio/slate/internal/atomicfile"
+	"github.com/slatestudio/slate/internal/filehash"
 )
 
 // renderArgs is a River job: render the video with this ID.
@@ -301,7 +298,7 @@ func (s *Service) addPreviews(ctx context.Context, rj account.RenderJob, id stri
 			}
 			for _, b := range [][2]string{{pv.thumbnail, pv.thumbnailSum}, {pv.spritesheet, pv.spritesheetSum}} {
 				if b[0] != "" {
-					if err := s.storeBlob(b[0], b[1]); err != nil {
+					if err := s.cfg.Blobs.Adopt(b[0], b[1]); err != nil {
 						return err
 					}
 				}
@@ -347,7 +344,7 @@ func (s *Service) previews(ctx context.Context, job account.RenderJob, clip stri
 		if rel, err := filepath.Rel(job.TempDir, f.path); err != nil || strings.HasPrefix(rel, "..") {
 			return previews{}, fmt.Errorf("the renderer wrote its %s outside the job's folder: %s", f.name, f.path)
 		}
-		if *f.sum, err = hashFile(f.path); err != nil {
+		if *f.sum, err = filehash.SHA256(f.path); err != nil {
 			return previews{}, fmt.Errorf("read the %s: %w", f.name, err)
 		}
 	}
@@ -400,7 +397,7 @@ func (s *Service) finish(ctx context.Context, job *river.Job[renderArgs], v row,
 	if rel, err := filepath.Rel(dir, out); err != nil || strings.HasPrefix(rel, "..") {
 		return s.renderFailed(ctx, job, v.id, fmt.Errorf("the renderer wrote its clip outside the job's folder: %s", out))
 	}
-	sum, err := hashFile(out)
+	sum, err := filehash.SHA256(out)
 	if err != nil {
 		return fmt.Errorf("render video %s: read the clip: %w", v.id, err)
 	}
@@ -424,7 +421,7 @@ func (s *Service) finish(ctx context.Context, job *river.Job[renderArgs], v row,
 		if err != nil {
 			return err
 		}
-		if err := s.storeBlob(out, sum); err != nil {
+		if err := s.cfg.Blobs.Adopt(out, sum); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE videos SET status = 'completed', progress = 100, video_sha256 = ?,
@@ -481,48 +478,6 @@ func containsString(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-// hashFile is a file's sha256.
-func hashFile(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// storeBlob moves a file on the blob store's filesystem into the store
-// under its sum; when the store has that blob already, the file stays
-// where it is (its folder is removed).
-func (s *Service) storeBlob(path, sum string) error {
-	dst := s.blobPath(sum)
-	if _, err := os.Stat(dst); err == nil {
-		return nil
-	}
-	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
-		return fmt.Errorf("store blob %s: %w", sum, err)
-	}
-	if err := atomicfile.SyncDir(s.blobs); err != nil {
-		return fmt.Errorf("store blob %s: %w", sum, err)
-	}
-	f, err := os.Open(path)
-	if err == nil {
-		err = f.Sync()
-		f.Close()
-	}
-	if err == nil {
-		err = atomicfile.Rename(path, dst)
-	}
-	if err != nil {
-		return fmt.Errorf("store blob %s: %w", sum, err)
-	}
-	return nil
 }
 
 // rescue puts back the jobs a crash left running. River would wait for

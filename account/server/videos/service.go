@@ -24,7 +24,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -35,6 +34,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server/blobstore"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/internal/sqlitedb"
@@ -66,6 +66,9 @@ type Config struct {
 	// connection of its own; Dir is the data directory (blobs/sha256 and
 	// tmp under it).
 	File, Dir string
+	// Blobs is the server's blob store (under Dir), where clips, their
+	// previews and input images are kept beside the members' media.
+	Blobs *blobstore.Store
 	// Read is the server's pool of read-only connections.
 	Read *sql.DB
 	// Write runs fn in the server's writer, in order with every other
@@ -95,7 +98,6 @@ type Config struct {
 // Service is the render service.
 type Service struct {
 	cfg    Config
-	blobs  string // blobs/sha256
 	tmp    string
 	models []account.VideoModel
 	db     *sql.DB // River's connection
@@ -148,7 +150,7 @@ func Open(ctx context.Context, cfg Config) (*Service, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{cfg: cfg, blobs: filepath.Join(cfg.Dir, "blobs", "sha256"), tmp: filepath.Join(cfg.Dir, "tmp"),
+	s := &Service{cfg: cfg, tmp: filepath.Join(cfg.Dir, "tmp"),
 		models: cfg.Renderer.Models(), running: map[string]*run{}, previewing: map[string]bool{}}
 	// River's own connection: one, as its SQLite driver asks, with the
 	// same durable settings as the server's writer.
@@ -232,7 +234,7 @@ func (s *Service) Close() error {
 func (s *Service) Models() []account.VideoModel { return s.models }
 
 // blobPath is where a blob lives.
-func (s *Service) blobPath(sum string) string { return filepath.Join(s.blobs, sum[:2], sum) }
+func (s *Service) blobPath(sum string) string { return s.cfg.Blobs.Path(sum) }
 
 // driver is River's SQLite driver, said to have no listener. Its listener
 // polls a table of notifications every 50 ms, which is how River would
@@ -320,10 +322,7 @@ func (s *Service) removeUnreferenced(ctx context.Context, sums ...string) {
 		err := s.cfg.Read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM media WHERE sha256 = ?1) +
 			(SELECT count(*) FROM videos WHERE `+BlobReferenced+`)`, sum).Scan(&n)
 		if err == nil && n == 0 {
-			err = os.Remove(s.blobPath(sum))
-			if errors.Is(err, os.ErrNotExist) {
-				err = nil
-			}
+			err = s.cfg.Blobs.Remove(sum)
 		}
 		if err != nil {
 			s.cfg.Log.Error("remove a video's blob", "sha256", sum, "error", err)
