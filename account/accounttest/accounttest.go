@@ -15,7 +15,14 @@ import (
 // folder, until the test ends, and returns its address (http://127.0.0.1:…).
 func Start(t testing.TB) string {
 	t.Helper()
-	srv, err := server.New(t.Context(), server.Config{Dir: t.TempDir()})
+	_, url := serve(t, server.Config{Dir: t.TempDir()})
+	return url
+}
+
+// serve runs a server with cfg on loopback until the test ends.
+func serve(t testing.TB, cfg server.Config) (*server.Server, string) {
+	t.Helper()
+	srv, err := server.New(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -24,7 +31,7 @@ func Start(t testing.TB) string {
 		hs.Close()
 		srv.Close()
 	})
-	return hs.URL
+	return srv, hs.URL
 }
 
 // StartRenderer runs an account server that renders /v1/videos jobs with
@@ -35,16 +42,8 @@ func Start(t testing.TB) string {
 // the key.
 func StartRenderer(t testing.TB, r server.Renderer, workers int) (*server.Server, string, string) {
 	t.Helper()
-	srv, err := server.New(t.Context(), server.Config{Dir: t.TempDir(), Renderer: r, RenderWorkers: workers})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() {
-		hs.Close()
-		srv.Close()
-	})
-	c, err := client.New(hs.URL, client.Options{})
+	srv, url := serve(t, server.Config{Dir: t.TempDir(), Renderer: r, RenderWorkers: workers})
+	c, err := client.New(url, client.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,5 +54,5 @@ func StartRenderer(t testing.TB, r server.Renderer, workers int) (*server.Server
 	if err != nil {
 		t.Fatal(err)
 	}
-	return srv, hs.URL, k.Key
+	return srv, url, k.Key
 }

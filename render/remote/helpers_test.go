@@ -14,7 +14,6 @@ import (
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/render"
 	"github.com/slatestudio/slate/render/animatic"
-	"github.com/slatestudio/slate/render/remote"
 	"github.com/slatestudio/slate/render/remote/remotetest"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -74,7 +73,7 @@ func slateRenderer(t testing.TB) func(ctx context.Context, model string, slate j
 		t.Fatal(err)
 	}
 	return func(ctx context.Context, model string, slate json.RawMessage, dir string) (string, error) {
-		var sl remote.SlateRequest
+		var sl account.SlateRequest
 		if err := json.Unmarshal(slate, &sl); err != nil {
 			return "", err
 		}

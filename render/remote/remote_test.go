@@ -153,7 +153,7 @@ func slateClipIsTheLocalOne(t *testing.T, e slateEndpoint) {
 	if raw == nil {
 		return // the endpoint does not show what it was sent
 	}
-	var sl remote.SlateRequest
+	var sl account.SlateRequest
 	if err := json.Unmarshal(raw, &sl); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func TestSlateGrantsSent(t *testing.T) {
 	if _, err := b.Render(testCtx(t), req, func(float64) {}); err != nil {
 		t.Fatal(err)
 	}
-	var sl remote.SlateRequest
+	var sl account.SlateRequest
 	if err := json.Unmarshal(srv.Slate(onlyJob(t, srv).ID), &sl); err != nil {
 		t.Fatal(err)
 	}
@@ -465,7 +465,7 @@ func TestSlateCueFileMixedHere(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sl remote.SlateRequest
+	var sl account.SlateRequest
 	if err := json.Unmarshal(srv.Slate(onlyJob(t, srv).ID), &sl); err != nil {
 		t.Fatal(err)
 	}

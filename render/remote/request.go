@@ -3,7 +3,6 @@ package remote
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -24,22 +23,6 @@ import (
 
 // maxPromptRunes is the longest prompt the /v1/videos shape takes.
 const maxPromptRunes = 32000
-
-// SlateRequest is the "slate" object of a /v1/videos request to a Slate
-// server (ISSUE12 C2): the whole shot, so that the server renders exactly
-// the clip this studio would with the same backend.
-type SlateRequest struct {
-	Version int    `json:"version"` // 1
-	Backend string `json:"backend"`
-	// Request is render.EncodeRequest of the shot; Key is render.Key of
-	// it on the server's backend, as the studio computes it.
-	Request json.RawMessage `json:"request"`
-	Key     string          `json:"key"`
-	// Members are the featured members owned by other accounts, as the
-	// server knows them, and Grants the tokens it signed for them.
-	Members []string `json:"members,omitempty"`
-	Grants  []string `json:"grants,omitempty"`
-}
 
 // body builds the request's body, once, and notes what was sent.
 func (j *job) body(ctx context.Context) (body, error) {
@@ -103,7 +86,7 @@ func (j *job) slateBody() (body, error) {
 		return nil, fmt.Errorf("send shot %d to %s: %w", req.Index+1, j.b.s.Name, err)
 	}
 	key := render.Key(serverBackend{m: j.b.m, caps: j.b.Capabilities()}, &sent)
-	sl := SlateRequest{Version: 1, Backend: j.b.model, Request: enc, Key: key}
+	sl := account.SlateRequest{Version: 1, Backend: j.b.model, Request: enc, Key: key}
 	for _, g := range req.Grants {
 		sl.Members = append(sl.Members, g.Member)
 		sl.Grants = append(sl.Grants, g.Token)

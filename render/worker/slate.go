@@ -14,22 +14,13 @@ import (
 // slateVersion is the version of the "slate" object this package reads.
 const slateVersion = 1
 
-// slateShot is the "slate" object of a /v1/videos request: the shot as a
-// Slate studio has it, the backend to render it with and the render key
-// the studio expects of the clip. Members and grants are the server's
-// business (consent), not the worker's.
-type slateShot struct {
-	Version int             `json:"version"`
-	Backend string          `json:"backend"`
-	Request json.RawMessage `json:"request"`
-	Key     string          `json:"key"`
-}
-
 // slateRequest is the render request a Slate studio sent, made fit to
 // render here: the studio's files replaced by the server's or left out,
 // and checked to render the clip the studio expects.
 func (w *Worker) slateRequest(job account.RenderJob) (render.Backend, *render.Request, error) {
-	var s slateShot
+	// Members and grants are the server's business (consent), not the
+	// worker's.
+	var s account.SlateRequest
 	if err := json.Unmarshal(job.Slate, &s); err != nil {
 		return nil, nil, fmt.Errorf("read the studio's shot: %w", err)
 	}
