@@ -333,12 +333,20 @@ type VideoRequest struct {
 	Slate          *SlateRequest   `json:"slate,omitempty"`
 }
 
-// ParseSize reads "WxH".
-func ParseSize(s string) (w, h int, err error) {
-	ws, hs, ok := strings.Cut(s, "x")
+// SplitSize reads "WxH" as two positive whole numbers, nothing more; the
+// server (ParseSize), the studio's remote backend and its render servers'
+// profiles each add their own limits.
+func SplitSize(s string) (w, h int, ok bool) {
+	ws, hs, found := strings.Cut(s, "x")
 	w, werr := strconv.Atoi(ws)
 	h, herr := strconv.Atoi(hs)
-	if !ok || werr != nil || herr != nil || w <= 0 || h <= 0 {
+	return w, h, found && werr == nil && herr == nil && w > 0 && h > 0
+}
+
+// ParseSize reads "WxH".
+func ParseSize(s string) (w, h int, err error) {
+	w, h, ok := SplitSize(s)
+	if !ok {
 		return 0, 0, fieldErr("size", "%q is not a frame size: write width x height in pixels, such as \"1280x720\"", s)
 	}
 	if w > MaxVideoSide || h > MaxVideoSide || w%2 != 0 || h%2 != 0 {

@@ -546,10 +546,8 @@ func Describe(models, sizes, seconds string, fps int, audio, imageInput bool) (*
 	p := &remote.Profile{FPS: fps, Audio: audio, ImageInput: imageInput}
 	for _, s := range strings.Split(sizes, ",") {
 		s = strings.TrimSpace(s)
-		w, h, _ := strings.Cut(s, "x")
-		wi, werr := strconv.Atoi(w)
-		hi, herr := strconv.Atoi(h)
-		if werr != nil || herr != nil || wi <= 0 || hi <= 0 || wi > 8192 || hi > 8192 {
+		wi, hi, ok := account.SplitSize(s)
+		if !ok || wi > 8192 || hi > 8192 {
 			return nil, nil, fmt.Errorf("%q is not a frame size; write WIDTHxHEIGHT, such as 1280x720", s)
 		}
 		p.Sizes = append(p.Sizes, fmt.Sprintf("%dx%d", wi, hi))

@@ -1,6 +1,7 @@
 package remote
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -43,7 +44,7 @@ func (b *Backend) Name() string { return "remote:" + b.s.Name + "/" + b.model }
 // is fitted to the shot.
 func (b *Backend) Version() string {
 	if b.s.Kind == KindSlate {
-		return "slate-" + cmp(b.m.Version, "0")
+		return "slate-" + cmp.Or(b.m.Version, "0")
 	}
 	j, _ := json.Marshal(struct {
 		M    account.VideoModel
@@ -51,13 +52,6 @@ func (b *Backend) Version() string {
 	}{b.m, b.s.KeepModelAudio})
 	sum := sha256.Sum256(j)
 	return "generic-1-" + hex.EncodeToString(sum[:6])
-}
-
-func cmp(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // Voices are the voices a generic endpoint's clip is given dialogue in.
@@ -115,14 +109,9 @@ func secondsRange(m account.VideoModel) (lo, hi time.Duration) {
 
 func secs(f float64) time.Duration { return time.Duration(f * float64(time.Second)) }
 
+// parseSize reads a size a server lists, forgiving its case and spaces.
 func parseSize(s string) (w, h int, ok bool) {
-	a, b, found := strings.Cut(strings.ToLower(strings.TrimSpace(s)), "x")
-	if !found {
-		return 0, 0, false
-	}
-	w, err1 := strconv.Atoi(a)
-	h, err2 := strconv.Atoi(b)
-	return w, h, err1 == nil && err2 == nil && w > 0 && h > 0
+	return account.SplitSize(strings.ToLower(strings.TrimSpace(s)))
 }
 
 // video is the /v1/videos job object, as much of it as a studio reads.
@@ -456,7 +445,7 @@ func (j *job) report(last *float64, f float64) {
 func (j *job) failed(v video) error {
 	code, msg := "", "the render failed"
 	if v.Error != nil {
-		code, msg = v.Error.Code, cmp(v.Error.Message, msg)
+		code, msg = v.Error.Code, cmp.Or(v.Error.Message, msg)
 	}
 	err := fmt.Errorf("%s could not render shot %d: %s", j.b.s.Name, j.req.Index+1, msg)
 	switch code {
@@ -474,7 +463,7 @@ func (j *job) refused(err error) error {
 	if !errors.As(err, &ae) {
 		return err
 	}
-	msg := fmt.Sprintf("%s refused shot %d: %s", j.b.s.Name, j.req.Index+1, cmp(ae.Message, http.StatusText(ae.Status)))
+	msg := fmt.Sprintf("%s refused shot %d: %s", j.b.s.Name, j.req.Index+1, cmp.Or(ae.Message, http.StatusText(ae.Status)))
 	switch {
 	case ae.Status == http.StatusUnauthorized || ae.Status == http.StatusForbidden && ae.Code != "consent_required":
 		return fmt.Errorf("%w: %s; check the key in Render ▸ Render servers…", ErrAuth, msg)
@@ -483,7 +472,7 @@ func (j *job) refused(err error) error {
 	case ae.Status == http.StatusBadRequest || ae.Status == http.StatusNotFound || ae.Status == http.StatusRequestEntityTooLarge:
 		return render.Unsupported("%s", msg)
 	case ae.Status >= 500:
-		return fmt.Errorf("%s failed on shot %d, again and again: %s; try again later, or ask whoever runs it", j.b.s.Name, j.req.Index+1, cmp(ae.Message, http.StatusText(ae.Status)))
+		return fmt.Errorf("%s failed on shot %d, again and again: %s; try again later, or ask whoever runs it", j.b.s.Name, j.req.Index+1, cmp.Or(ae.Message, http.StatusText(ae.Status)))
 	}
 	return errors.New(msg)
 }

@@ -2,6 +2,7 @@ package remote
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -37,7 +38,7 @@ func (j *job) body(ctx context.Context) (body, error) {
 func prompt(req *render.Request) string {
 	p := req.Prompt()
 	if strings.TrimSpace(p) == "" {
-		p = cmp(strings.TrimSpace(req.Shot.Title), fmt.Sprintf("Shot %d", req.Index+1))
+		p = cmp.Or(strings.TrimSpace(req.Shot.Title), fmt.Sprintf("Shot %d", req.Index+1))
 	}
 	if r := []rune(p); len(r) > maxPromptRunes {
 		p = string(r[:maxPromptRunes])
