@@ -383,7 +383,6 @@ func (b *Book) Register(ctx context.Context, reg *render.Registry) ([]string, er
 	var names []string
 	for _, s := range list {
 		for _, m := range s.Models {
-			s, m := s, m
 			name := Backend(s.Name, m.ID)
 			names = append(names, name)
 			reg.Register(name, func() (render.Backend, error) {
