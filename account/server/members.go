@@ -15,6 +15,7 @@ import (
 	"github.com/slatestudio/slate/account/server/blobstore"
 	"github.com/slatestudio/slate/account/server/confusable"
 	"github.com/slatestudio/slate/account/server/mediacheck"
+	"github.com/slatestudio/slate/account/server/videos"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 )
@@ -486,8 +487,9 @@ func (s *Server) dropMember(ctx context.Context, t *txn, id, actor string, now t
 	}
 	var orphans []string
 	for _, sum := range sums {
-		var n int
-		if err := t.queryRow(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, sum).Scan(&n); err != nil {
+		// A video job's input image may share the blob.
+		n, err := videos.BlobUses(ctx, t.tx, sum)
+		if err != nil {
 			return nil, err
 		}
 		if n == 0 && !slices.Contains(orphans, sum) {
@@ -555,8 +557,8 @@ func (s *Server) putMedia(w http.ResponseWriter, r *http.Request, c caller) erro
 			return err
 		}
 		if old != "" && old != u.SHA256() {
-			var n int
-			if err := t.queryRow(ctx, `SELECT count(*) FROM media WHERE sha256 = ?`, old).Scan(&n); err != nil {
+			n, err := videos.BlobUses(ctx, t.tx, old)
+			if err != nil {
 				return err
 			}
 			if n == 0 {

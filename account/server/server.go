@@ -241,9 +241,8 @@ func (s *Server) sweepBlobs(ctx context.Context) error {
 			return fmt.Errorf("sweep blobs: %w", err)
 		}
 		for _, f := range files {
-			var n int
-			if err := s.st.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM media WHERE sha256 = ?1) +
-				(SELECT count(*) FROM videos WHERE `+videos.BlobReferenced+`)`, f.Name()).Scan(&n); err != nil {
+			n, err := videos.BlobUses(ctx, s.st.r, f.Name())
+			if err != nil {
 				return fmt.Errorf("sweep blobs: %w", err)
 			}
 			if n == 0 {

@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -218,5 +219,25 @@ func TestVideoCompletesBeforeItsPreviews(t *testing.T) {
 	e.waitPreviews(u.token, v.ID)
 	if code, _, _ := e.vreq("GET", "/"+v.ID+"/content?variant=thumbnail", u.token, nil, ""); code != 200 {
 		t.Errorf("the thumbnail once made = %d, want 200", code)
+	}
+}
+
+// A blob that a member's still and a video's input image share stays
+// while either names it: deleting the member keeps the video's input.
+func TestSharedBlobOutlivesTheMember(t *testing.T) {
+	e := newEnv(t, videoConfig(newTestRenderer()))
+	ctx := context.Background()
+	u := e.signUp("olive")
+	m := must(u.CreateMember(ctx, account.NewMember{Name: "Olive", Handle: "@olive"}))
+	img := jpeg("olive's face")
+	md := must(u.UploadMedia(ctx, m.ID, account.MediaFrontal, bytes.NewReader(img), int64(len(img))))
+	v := e.submit(u.token, map[string]any{"prompt": "from her still", "model": "onnx",
+		"input_reference": map[string]string{"image_url": "data:image/jpeg;base64," + b64(img)}})
+	e.wait(u.token, v.ID)
+	if err := u.DeleteMember(ctx, m.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(blobFile(e.dir, md.SHA256)); err != nil {
+		t.Errorf("the video's input image went with the member's still: %v", err)
 	}
 }

@@ -305,10 +305,25 @@ func backoff(attempt int) time.Duration {
 	return min(d, 30*time.Second)
 }
 
-// BlobReferenced is the condition on a videos row that it names the blob
-// ?1: its clip, its previews or its input. The server's sweep of
-// unreferenced blobs asks it too.
-const BlobReferenced = `video_sha256 = ?1 OR input_sha256 = ?1 OR thumbnail_sha256 = ?1 OR spritesheet_sha256 = ?1`
+// blobReferenced is the condition on a videos row that it names blob ?1:
+// its clip, its input image or its previews.
+const blobReferenced = `video_sha256 = ?1 OR input_sha256 = ?1 OR thumbnail_sha256 = ?1 OR spritesheet_sha256 = ?1`
+
+// Querier reads one row: the server's pool of connections or a
+// transaction.
+type Querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// BlobUses counts what names the blob with the given sum — members' media
+// and video jobs alike, which share one blob store — so that a blob is
+// removed only when nothing names it.
+func BlobUses(ctx context.Context, q Querier, sum string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM media WHERE sha256 = ?1) +
+		(SELECT count(*) FROM videos WHERE `+blobReferenced+`)`, sum).Scan(&n)
+	return n, err
+}
 
 // removeUnreferenced removes blobs no medium and no job names any more. It
 // runs after a commit, on the writer: no write can add a reference to them
@@ -318,9 +333,7 @@ func (s *Service) removeUnreferenced(ctx context.Context, sums ...string) {
 		if sum == "" {
 			continue
 		}
-		var n int
-		err := s.cfg.Read.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM media WHERE sha256 = ?1) +
-			(SELECT count(*) FROM videos WHERE `+BlobReferenced+`)`, sum).Scan(&n)
+		n, err := BlobUses(ctx, s.cfg.Read, sum)
 		if err == nil && n == 0 {
 			err = s.cfg.Blobs.Remove(sum)
 		}
