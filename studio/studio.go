@@ -118,6 +118,8 @@ type Studio struct {
 	// is set first, once shutdown has run.
 	stop context.CancelFunc
 	done atomic.Bool
+	// stopped is closed when the studio has stopped its work (shutdown).
+	stopped chan struct{}
 
 	// session is the open project, its selection, playhead, clips and
 	// cast: what every view reads and changes.
@@ -161,7 +163,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		d.Do = fyne.Do
 	}
 	ctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	s := &Studio{app: a, deps: d, stop: stop}
+	s := &Studio{app: a, deps: d, stop: stop, stopped: make(chan struct{})}
 	s.session = session.New(session.Options{
 		Library: d.Library, Doc: d.Doc, Queue: d.Queue, Backends: d.Backends, Backend: d.Backend,
 		Log: d.Log, Do: d.Do, Report: s.report,
@@ -258,6 +260,10 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	return s
 }
 
+// Stopped is closed once the studio has stopped its work and saved what
+// was being typed: after Quit, whatever Fyne's driver does next.
+func (s *Studio) Stopped() <-chan struct{} { return s.stopped }
+
 // Window is the main window.
 func (s *Studio) Window() fyne.Window { return s.win }
 
@@ -326,6 +332,7 @@ func (s *Studio) shutdown() {
 	if s.done.Swap(true) {
 		return
 	}
+	defer close(s.stopped)
 	if err := saveLayout(s.deps.Library.Dir(), s.win.Canvas().Size(), s.splits); err != nil {
 		s.deps.Log.Warn("studio: remember the window's layout", "err", err)
 	}

@@ -125,7 +125,24 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 			})
 		})
 	}
+	ran := make(chan struct{})
+	go func() {
+		// Fyne 2.7.1 can hang once its loop has stopped: a lifecycle event
+		// queued as the loop drains its queue for the last time waits
+		// for the loop forever, and so does Run (seen under CI's load:
+		// the window gone, the main goroutine in Lifecycle.WaitForEvents).
+		// The studio has stopped its work and saved what was typed by
+		// then, and every edit is in slate.db already, so it leaves.
+		<-s.Stopped()
+		select {
+		case <-ran:
+		case <-time.After(10 * time.Second):
+			fmt.Fprintln(stderr, "slate: the window system did not let the studio go; leaving anyway (your work is saved)")
+			os.Exit(0)
+		}
+	}()
 	s.ShowAndRun()
+	close(ran)
 	return 0
 }
 
