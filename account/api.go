@@ -316,6 +316,10 @@ type Change struct {
 	ClipSHA256   string    `json:"clip_sha256,omitempty"`
 	ProjectTitle string    `json:"project_title,omitempty"`
 	RequestID    string    `json:"request_id,omitempty"`
+	// Project, Rev and DeviceID come with ChangeProject and ChangeClip.
+	Project  string `json:"project,omitempty"`
+	Rev      int64  `json:"rev,omitempty"`
+	DeviceID string `json:"device_id,omitempty"`
 }
 
 // Changes is a page of the change feed. Next is the cursor to ask after
