@@ -51,6 +51,11 @@ type Options struct {
 	// library.DefaultDeviceName, such as "olive's thinkpad".
 	Device string
 	Logger *slog.Logger
+	// OnChange hears the change feed's project and clip entries
+	// (account.ChangeProject, account.ChangeClip) before the cursor moves
+	// past them; an error stops the sync there, to be read again next
+	// time. Project sync sets it.
+	OnChange func(ctx context.Context, ch account.Change) error
 }
 
 // Service is the studio's side of the account server. Its methods are
@@ -62,6 +67,7 @@ type Service struct {
 	// defaultName is the device's name until a person gives it one.
 	defaultName string
 	log         *slog.Logger
+	onChange    func(context.Context, account.Change) error
 
 	syncMu sync.Mutex // one Sync at a time
 
@@ -77,7 +83,7 @@ var _ render.Consent = (*Service)(nil)
 // New returns a Service over lib. Call Restore to pick up the session of
 // an earlier run.
 func New(lib *library.Library, opts Options) *Service {
-	s := &Service{lib: lib, store: opts.Store, hc: opts.HTTPClient, clock: clock.Or(opts.Clock), defaultName: opts.Device, log: opts.Logger,
+	s := &Service{lib: lib, store: opts.Store, hc: opts.HTTPClient, clock: clock.Or(opts.Clock), defaultName: opts.Device, log: opts.Logger, onChange: opts.OnChange,
 		kick: make(chan struct{}, 1)}
 	if s.defaultName == "" {
 		s.defaultName = library.DefaultDeviceName(lib.Dir())
@@ -313,6 +319,17 @@ func (s *Service) client() (*client.Client, library.Account, error) {
 	}
 	return s.c, s.acct, nil
 }
+
+// Client returns the logged-in client, for the parts of the studio that
+// talk to the server beyond consent (project sync), or ErrNotLoggedIn.
+func (s *Service) Client() (*client.Client, error) {
+	c, _, err := s.client()
+	return c, err
+}
+
+// Ended forgets the session when err says the server ended it; a caller
+// of Client hands every error it gets from the server through here.
+func (s *Service) Ended(ctx context.Context, err error) { s.ended(ctx, err) }
 
 // call makes a request of the server through the logged-in client, and
 // forgets the session if the server says it has ended.
@@ -638,6 +655,12 @@ func (s *Service) readFeed(ctx context.Context, c *client.Client, a library.Acco
 				r.Accepted = append(r.Accepted, ch.Handle)
 			case account.ChangeDeclined:
 				r.Declined = append(r.Declined, ch.Handle)
+			case account.ChangeProject, account.ChangeClip:
+				if s.onChange != nil {
+					if err := s.onChange(ctx, ch); err != nil {
+						return err
+					}
+				}
 			}
 			r.Changes++
 		}
