@@ -52,7 +52,10 @@ func TestEveryLocalChangeIsCounted(t *testing.T) {
 		func() error { _, err := d.Do(ctx, timeline.SetPrompt(d.Project().Shots[0].ID, "changed")); return err },
 		func() error { _, err := d.Undo(ctx); return err },
 		func() error { _, err := d.Redo(ctx); return err },
-		func() error { _, err := d.Do(ctx, timeline.AddCast(timeline.CastRef{ID: "zoe", Name: "Zoe", Character: true})); return err },
+		func() error {
+			_, err := d.Do(ctx, timeline.AddCast(timeline.CastRef{ID: "zoe", Name: "Zoe", Character: true}))
+			return err
+		},
 	}
 	for i, edit := range edits {
 		if err := edit(); err != nil {

@@ -168,11 +168,19 @@ func TestMerge(t *testing.T) {
 			},
 		},
 		{
-			name:          "a merge that cannot be valid keeps the later side whole",
-			mine:          func(p *Project) { p.Shots[1].Duration = time.Second; p.Shots[1].Lines = nil; p.Shots[0].Transition = Transition{Kind: Cut} },
-			theirs:        func(p *Project) { p.Shots[1].Lines = append(p.Shots[1].Lines, Line{Speaker: Narrator, Text: "Later.", Start: 3 * time.Second}) },
-			mineAt:        early,
-			want:          func(p *Project) { p.Shots[1].Lines = append(p.Shots[1].Lines, Line{Speaker: Narrator, Text: "Later.", Start: 3 * time.Second}) },
+			name: "a merge that cannot be valid keeps the later side whole",
+			mine: func(p *Project) {
+				p.Shots[1].Duration = time.Second
+				p.Shots[1].Lines = nil
+				p.Shots[0].Transition = Transition{Kind: Cut}
+			},
+			theirs: func(p *Project) {
+				p.Shots[1].Lines = append(p.Shots[1].Lines, Line{Speaker: Narrator, Text: "Later.", Start: 3 * time.Second})
+			},
+			mineAt: early,
+			want: func(p *Project) {
+				p.Shots[1].Lines = append(p.Shots[1].Lines, Line{Speaker: Narrator, Text: "Later.", Start: 3 * time.Second})
+			},
 			wantWholeSide: true,
 		},
 	}
