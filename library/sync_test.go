@@ -262,7 +262,11 @@ func TestClipsAndTransfers(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ = l.Transfers(ctx)
-	if len(got) != 2 || got[0].Done != 100 || got[0].URL != up.URL || got[1].SHA256 != other || got[1].State != "waiting" {
+	byDir := map[string]Transfer{}
+	for _, x := range got {
+		byDir[x.Direction] = x
+	}
+	if u, d := byDir["up"], byDir["down"]; len(got) != 2 || u.Done != 100 || u.URL != up.URL || d.SHA256 != other || d.State != "waiting" || d.Kind != "film" {
 		t.Fatalf("transfers = %+v", got)
 	}
 	up.State = "done"
