@@ -106,6 +106,13 @@ func (l *Library) AddRemoteProject(ctx context.Context, p *timeline.Project, rev
 		return fmt.Errorf("add project %q from the server: %w", p.Title, err)
 	}
 	err := l.tx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM projects WHERE id = ?`, p.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errors.New("it is already in the library; bring the server's changes into it with Document.SyncWith")
+		}
 		if _, err := insertProject(ctx, tx, p, unixMilli(l.now())); err != nil {
 			return err
 		}

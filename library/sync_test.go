@@ -342,6 +342,9 @@ func TestRemoteProjects(t *testing.T) {
 	if s.Dirty() || s.ServerRev != 3 || !bytes.Equal(s.Base, doc) || !bytes.Equal(encode(t, got), doc) {
 		t.Fatalf("remote project: %+v", s)
 	}
+	if err := l.AddRemoteProject(ctx, p, 3, doc); err == nil || !strings.Contains(err.Error(), "already in the library") {
+		t.Errorf("adding a project from the server twice = %v", err)
+	}
 	d, err := l.OpenProject(ctx, "remote1")
 	if err != nil {
 		t.Fatal(err)
