@@ -121,7 +121,7 @@ func (d *Document) save(ctx context.Context, ch timeline.Change, extra func(*sql
 				return err
 			}
 		}
-		if err := bumpEdits(ctx, tx, p.ID, p.Title); err != nil {
+		if err := countEdit(ctx, tx, p.ID, p.Title); err != nil {
 			return err
 		}
 		if extra != nil {

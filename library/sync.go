@@ -33,12 +33,26 @@ type ProjectSync struct {
 // Dirty reports whether the project has changes the server has not had.
 func (s ProjectSync) Dirty() bool { return s.Edits != s.SyncedEdits }
 
-// bumpEdits counts one local change of a project, in the transaction that
-// makes it, so a change is never stored without being marked for sync.
+// bumpEdits counts the creation of a project, in the transaction that
+// stores it, so a change is never stored without being marked for sync.
 func bumpEdits(ctx context.Context, tx *sql.Tx, id, title string) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO project_sync (project_id, title, edits) VALUES (?, ?, 1)
 		ON CONFLICT (project_id) DO UPDATE SET edits = edits + 1, title = excluded.title, deleted = 0`, id, title)
 	return err
+}
+
+// countEdit counts one change of an open project, in the transaction
+// that saves it. A project deleted meanwhile (on another device, say) is
+// not brought back by an edit of a window still showing it.
+func countEdit(ctx context.Context, tx *sql.Tx, id, title string) error {
+	res, err := tx.ExecContext(ctx, `UPDATE project_sync SET edits = edits + 1, title = ? WHERE project_id = ? AND NOT deleted`, title, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("the project has been deleted: %w", ErrNotFound)
+	}
+	return nil
 }
 
 const syncColumns = `s.project_id, coalesce(p.title, s.title), s.server_rev, s.base, s.edits, s.synced_edits, s.deleted`

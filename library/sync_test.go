@@ -387,6 +387,10 @@ func TestRemoteProjects(t *testing.T) {
 	if err := l.DeleteRemoteProject(ctx, "remote1", 6); err != nil {
 		t.Fatal(err)
 	}
+	// A window still showing it cannot bring it back with an edit.
+	if _, err := d.Do(ctx, timeline.SetTitle("Still editing")); !errors.Is(err, ErrNotFound) {
+		t.Errorf("editing a project deleted on another device = %v, want ErrNotFound", err)
+	}
 	if _, err := l.OpenProject(ctx, "remote1"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("project deleted on the server still opens: %v", err)
 	}
