@@ -379,3 +379,17 @@ func TestBecomeUndoProperty(t *testing.T) {
 		}
 	})
 }
+
+// Without a common base (two devices that never agreed), equal fields
+// merge quietly and every difference is a conflict the later side wins.
+func TestMergeWithoutBase(t *testing.T) {
+	mine := sample(t)
+	theirs := edited(mine, func(p *Project) { p.Shots[0].Prompt = "theirs" })
+	got, cs := Merge(nil, mine, theirs, early, late)
+	if !bytes.Equal(encode(t, got), encode(t, theirs)) {
+		t.Errorf("merged:\n%s\nwant theirs", encode(t, got))
+	}
+	if want := []Conflict{{Shot: "s1", Field: "prompt", Kept: `"theirs"`, Lost: `"a prompt"`}}; !slices.Equal(cs, want) {
+		t.Errorf("conflicts = %v, want %v", cs, want)
+	}
+}
