@@ -101,23 +101,25 @@ func (c *Client) Download(ctx context.Context, sum, partial string, progress fun
 		}
 		return e
 	}
+	// The bytes already there are hashed first, then the rest as it
+	// arrives: the file is read once.
+	h := sha256.New()
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if _, err := io.CopyN(h, f, have); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
 	if resp.StatusCode != http.StatusRequestedRangeNotSatisfiable {
-		w := io.Writer(f)
+		w := io.MultiWriter(f, h)
 		if progress != nil {
-			w = &progressWriter{w: f, done: have, total: total, progress: progress}
+			w = &progressWriter{w: w, done: have, total: total, progress: progress}
 		}
 		if _, err := io.Copy(w, resp.Body); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("%s: %w", op, err)
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
 	if hex.EncodeToString(h.Sum(nil)) != sum {

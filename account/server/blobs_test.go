@@ -312,7 +312,6 @@ func TestTusNeedsTheSession(t *testing.T) {
 	}
 }
 
-
 // TestUploadSurvivesCuts cuts the connection at random offsets during an
 // upload: it completes every time, sending at most one chunk twice per cut.
 func TestUploadSurvivesCuts(t *testing.T) {

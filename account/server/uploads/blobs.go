@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/server/videos"
@@ -78,7 +79,7 @@ func (u *Uploads) getBlob(w http.ResponseWriter, r *http.Request, acct string) e
 	w.Header().Set("ETag", `"`+sum+`"`)
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
-	http.ServeContent(w, r, "", u.cfg.Now(), f)
+	http.ServeContent(w, r, "", time.Time{}, f) // no Last-Modified: the ETag (the sum) says it all
 	return nil
 }
 

@@ -21,14 +21,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
-	"time"
 
 	"github.com/tus/tusd/v2/pkg/filestore"
 	"github.com/tus/tusd/v2/pkg/handler"
@@ -37,6 +39,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/server/blobstore"
+	"github.com/slatestudio/slate/internal/clock"
 )
 
 // Exec runs a statement inside the server's write transaction.
@@ -67,7 +70,7 @@ type Config struct {
 	// under it.
 	WrapStore StoreWrapper
 	Log       *slog.Logger
-	Now       func() time.Time
+	Clock     clock.Clock
 }
 
 // StoreWrapper wraps tusd's store of uploads in progress.
@@ -96,15 +99,13 @@ func New(cfg Config) (*Uploads, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Clock = clock.Or(cfg.Clock)
 	u := &Uploads{cfg: cfg}
 	var store handler.DataStore = filestore.New(dir)
 	if cfg.WrapStore != nil {
 		store = cfg.WrapStore(store)
 	}
-	u.store = diskFull{store}
+	u.store = &wrapped{DataStore: store, hashes: map[string]*runningHash{}}
 	composer := handler.NewStoreComposer()
 	composer.UseCore(u.store)
 	composer.UseTerminater(u.store.(handler.TerminaterDataStore))
@@ -282,6 +283,7 @@ func (u *Uploads) preFinish(hook handler.HookEvent) (handler.HTTPResponse, error
 	info := hook.Upload
 	acct, sum := info.MetaData[metaAccount], info.MetaData[account.TusSHA256]
 	path := info.Storage[filestore.StorageKeyPath]
+	got, ok := u.store.(*wrapped).sum(info.ID, info.Size)
 	// The upload's handle is taken now: once its bytes are in the blob
 	// store, the file store no longer finds it to remove its info.
 	up, err := u.store.GetUpload(ctx, info.ID)
@@ -295,7 +297,9 @@ func (u *Uploads) preFinish(hook handler.HookEvent) (handler.HTTPResponse, error
 			u.cfg.Log.Error("remove a finished upload", "upload", info.ID, "error", err)
 		}
 	}
-	got, err := hashFile(path)
+	if !ok {
+		got, err = hashFile(path)
+	}
 	if err != nil {
 		u.cfg.Log.Error("hash a finished upload", "upload", info.ID, "error", err)
 		return handler.HTTPResponse{}, tusError(&Error{http.StatusInternalServerError, account.CodeInternal, "internal error; the server's log has the details"})
@@ -317,7 +321,7 @@ func (u *Uploads) preFinish(hook handler.HookEvent) (handler.HTTPResponse, error
 		}
 		_, err := x.ExecContext(ctx, `INSERT INTO blob_holds (account_id, sha256, kind, project, size, at) VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (account_id, sha256) DO NOTHING`,
-			acct, sum, info.MetaData[account.TusKind], info.MetaData[account.TusProject], info.Size, u.cfg.Now().UnixMilli())
+			acct, sum, info.MetaData[account.TusKind], info.MetaData[account.TusProject], info.Size, u.cfg.Clock.Now().UnixMilli())
 		return err
 	})
 	terminate()
@@ -357,38 +361,99 @@ func validSum(s string) bool {
 	return true
 }
 
-// diskFull turns a full disk under tusd's store into a clear 507: tusd
-// would answer a bare 500.
-type diskFull struct{ handler.DataStore }
+// wrapped is tusd's store with two additions: an upload's bytes are
+// hashed as they are written, so that the final PATCH need not read the
+// whole file again (after a restart, or a write that failed part-way, the
+// running hash is dropped and the file is read instead); and a full disk
+// answers a clear 507, where tusd would answer a bare 500.
+type wrapped struct {
+	handler.DataStore
+	mu     sync.Mutex
+	hashes map[string]*runningHash // by upload ID
+}
 
-type diskFullUpload struct{ handler.Upload }
+// runningHash is the sha256 of an upload's first offset bytes.
+type runningHash struct {
+	h      hash.Hash
+	offset int64
+}
 
-func (d diskFull) NewUpload(ctx context.Context, info handler.FileInfo) (handler.Upload, error) {
+type wrappedUpload struct {
+	handler.Upload
+	s  *wrapped
+	id string
+}
+
+func (d *wrapped) NewUpload(ctx context.Context, info handler.FileInfo) (handler.Upload, error) {
 	up, err := d.DataStore.NewUpload(ctx, info)
 	if err != nil {
 		return nil, full(err)
 	}
-	return diskFullUpload{up}, nil
+	got, err := up.GetInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.Lock()
+	d.hashes[got.ID] = &runningHash{h: sha256.New()}
+	d.mu.Unlock()
+	return wrappedUpload{up, d, got.ID}, nil
 }
 
-func (d diskFull) GetUpload(ctx context.Context, id string) (handler.Upload, error) {
+func (d *wrapped) GetUpload(ctx context.Context, id string) (handler.Upload, error) {
 	up, err := d.DataStore.GetUpload(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return diskFullUpload{up}, nil
+	return wrappedUpload{up, d, id}, nil
 }
 
 // AsTerminatableUpload reaches the store's own upload under the wrapper.
-func (d diskFull) AsTerminatableUpload(up handler.Upload) handler.TerminatableUpload {
-	if w, ok := up.(diskFullUpload); ok {
+func (d *wrapped) AsTerminatableUpload(up handler.Upload) handler.TerminatableUpload {
+	if w, ok := up.(wrappedUpload); ok {
+		d.forget(w.id)
 		up = w.Upload
 	}
 	return d.DataStore.(handler.TerminaterDataStore).AsTerminatableUpload(up)
 }
 
-func (up diskFullUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+func (d *wrapped) forget(id string) {
+	d.mu.Lock()
+	delete(d.hashes, id)
+	d.mu.Unlock()
+}
+
+// sum is the running hash of a whole upload of size bytes, if it has one.
+func (d *wrapped) sum(id string, size int64) (string, bool) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	rh := d.hashes[id]
+	if rh == nil || rh.offset != size {
+		return "", false
+	}
+	return hex.EncodeToString(rh.h.Sum(nil)), true
+}
+
+func (up wrappedUpload) WriteChunk(ctx context.Context, offset int64, src io.Reader) (int64, error) {
+	// tusd's lock on the upload keeps its PATCHes one at a time.
+	up.s.mu.Lock()
+	rh := up.s.hashes[up.id]
+	up.s.mu.Unlock()
+	if rh != nil && rh.offset == offset {
+		src = io.TeeReader(src, rh.h)
+	} else {
+		rh = nil
+	}
 	n, err := up.Upload.WriteChunk(ctx, offset, src)
+	if rh != nil {
+		if err != nil {
+			// What was read and what was written may differ.
+			up.s.forget(up.id)
+		} else {
+			up.s.mu.Lock()
+			rh.offset += n
+			up.s.mu.Unlock()
+		}
+	}
 	return n, full(err)
 }
 
@@ -402,3 +467,25 @@ func full(err error) error {
 // CodeDiskFull is the code of a 507 answer when the server's own disk is
 // full (not the account's quota).
 const CodeDiskFull = "disk_full"
+
+// ParseBytes reads a size as a person writes it for --quota and
+// --max-upload: "10GB", "500 MB", "1.5TB", "0" (no limit), or bytes.
+// Units are decimal, as the quota's message writes them.
+func ParseBytes(s string) (int64, error) {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"TB", 1e12}, {"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}, {"B", 1}} {
+		if v, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(v), u.mult
+			break
+		}
+	}
+	v, err := strconv.ParseFloat(t, 64)
+	if err != nil || v < 0 || v*float64(mult) > 1<<62 {
+		return 0, fmt.Errorf("%q is not a size: write it like 10GB or 500MB (0 for no limit)", s)
+	}
+	return int64(v * float64(mult)), nil
+}
