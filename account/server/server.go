@@ -47,6 +47,7 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/server/blobstore"
+	"github.com/slatestudio/slate/account/server/uploads"
 	"github.com/slatestudio/slate/account/server/videos"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/atomicfile"
@@ -72,6 +73,11 @@ type Config struct {
 	Renderer      Renderer
 	RenderWorkers int
 	VideoTTL      time.Duration
+	// Quota is each account's space for synced clips and films in bytes,
+	// MaxUpload the largest one file (0: no limit). UploadStore, when
+	// set, wraps the tus upload store (tests: a full disk).
+	Quota, MaxUpload int64
+	UploadStore      uploads.StoreWrapper
 }
 
 // Server is a running account server. It is an http.Handler.
@@ -88,6 +94,7 @@ type Server struct {
 	mux     *http.ServeMux
 	thr     *throttle
 	videos  *videos.Service // nil without a Renderer
+	uploads *uploads.Uploads
 	hashers hashers
 	// dummyHash is checked against when a log-in names no account, so that
 	// the answer takes as long as for a real one and does not reveal which
@@ -145,6 +152,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.logKeptLookAlikes(ctx)
+	if s.uploads, err = s.openUploads(cfg); err != nil {
+		return fail(err)
+	}
 	if cfg.Renderer != nil {
 		if s.videos, err = s.openVideos(ctx, cfg); err != nil {
 			return fail(err)
@@ -326,6 +336,7 @@ func (s *Server) routes() {
 	if s.videos != nil {
 		s.videos.Routes(s.videoRoute)
 	}
+	s.uploadRoutes()
 	open("/", s.unrouted)
 }
 
@@ -447,9 +458,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	var fe *account.FieldError
 	var ve *videos.Error
+	var ue *uploads.Error
 	switch {
 	case errors.As(err, &ve):
 		ve.Write(w)
+		return
+	case errors.As(err, &ue):
+		ue.Write(w)
 		return
 	case errors.As(err, &he):
 	case errors.Is(err, account.ErrTooLarge):
