@@ -72,6 +72,9 @@ type Config struct {
 	Renderer      Renderer
 	RenderWorkers int
 	VideoTTL      time.Duration
+	// ProjectHistory is how many revisions of each synced project are
+	// kept; 0 means projects.DefaultHistory (20).
+	ProjectHistory int
 }
 
 // Server is a running account server. It is an http.Handler.
@@ -154,6 +157,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.routes()
+	s.projectRoutes(cfg.ProjectHistory)
 	return s, nil
 }
 
