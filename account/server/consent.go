@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server/projects"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 )
@@ -25,9 +26,9 @@ func audit(ctx context.Context, t *txn, at time.Time, kind, actor, owner, member
 
 // notify adds a change to an account's feed.
 func notify(ctx context.Context, t *txn, account string, c account.Change) error {
-	_, err := t.exec(ctx, `INSERT INTO changes (account_id, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		account, c.Kind, ms(c.At), c.Member, c.Handle, c.GrantID, c.UseID, c.ClipSHA256, c.ProjectTitle, c.RequestID)
+	_, err := t.exec(ctx, `INSERT INTO changes (account_id, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id, project, rev, device_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		account, c.Kind, ms(c.At), c.Member, c.Handle, c.GrantID, c.UseID, c.ClipSHA256, c.ProjectTitle, c.RequestID, c.Project, c.Rev, c.DeviceID)
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", c.Kind, err)
 	}
@@ -426,6 +427,10 @@ func removeUse(ctx context.Context, t *txn, id, actor, why string, now time.Time
 	if err := audit(ctx, t, now, account.AuditRemoval, actor, owner, u.Member, u.GrantID, id, why); err != nil {
 		return err
 	}
+	// No device of the creator's fetches the clip from a project again.
+	if err := projects.ForgetClips(ctx, t.tx, u.CreatorID, u.ClipSHA256); err != nil {
+		return err
+	}
 	return notify(ctx, t, u.CreatorID, account.Change{Kind: account.ChangeRemoval, At: now, Member: u.Member, Handle: u.Handle,
 		GrantID: u.GrantID, UseID: id, ClipSHA256: u.ClipSHA256, ProjectTitle: u.ProjectTitle})
 }
@@ -436,7 +441,7 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c caller) e
 	if err != nil {
 		return err
 	}
-	rows, err := s.st.r.QueryContext(r.Context(), `SELECT seq, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id
+	rows, err := s.st.r.QueryContext(r.Context(), `SELECT seq, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id, project, rev, device_id
 		FROM changes WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`, c.id, after, limit+1)
 	if err != nil {
 		return fmt.Errorf("list changes: %w", err)
@@ -450,7 +455,7 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c caller) e
 		}
 		var ch account.Change
 		var seq, at int64
-		if err := rows.Scan(&seq, &ch.Kind, &at, &ch.Member, &ch.Handle, &ch.GrantID, &ch.UseID, &ch.ClipSHA256, &ch.ProjectTitle, &ch.RequestID); err != nil {
+		if err := rows.Scan(&seq, &ch.Kind, &at, &ch.Member, &ch.Handle, &ch.GrantID, &ch.UseID, &ch.ClipSHA256, &ch.ProjectTitle, &ch.RequestID, &ch.Project, &ch.Rev, &ch.DeviceID); err != nil {
 			return fmt.Errorf("list changes: %w", err)
 		}
 		ch.Cursor, ch.At = account.FormatCursor(seq), fromMS(at)

@@ -78,6 +78,9 @@ type Config struct {
 	// set, wraps the tus upload store (tests: a full disk).
 	Quota, MaxUpload int64
 	UploadStore      uploads.StoreWrapper
+	// ProjectHistory is how many revisions of each synced project are
+	// kept; 0 means projects.DefaultHistory (20).
+	ProjectHistory int
 }
 
 // Server is a running account server. It is an http.Handler.
@@ -164,6 +167,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.routes()
+	s.projectRoutes(cfg.ProjectHistory)
 	return s, nil
 }
 
