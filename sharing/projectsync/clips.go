@@ -167,7 +167,6 @@ func (e *Engine) transfers(ctx context.Context, only string) error {
 		case err == nil:
 			e.mu.Lock()
 			delete(e.failed, t.SHA256+t.Direction)
-			delete(e.errs, t.SHA256)
 			e.mu.Unlock()
 			continue
 		case ctx.Err() != nil:
@@ -223,6 +222,9 @@ func (e *Engine) upload(ctx context.Context, c *client.Client, t library.Transfe
 		e.mu.Unlock()
 		return nil
 	}
+	e.mu.Lock()
+	delete(e.errs, t.SHA256)
+	e.mu.Unlock()
 	e.startMoving(t)
 	st := client.UploadState{URL: t.URL, Offset: t.Done}
 	save := func(st client.UploadState) error {
@@ -273,6 +275,9 @@ func (e *Engine) upload(ctx context.Context, c *client.Client, t library.Transfe
 // there), which the client checks against its sha256; it is then moved
 // into the blob store and filed with the clips the server lists for it.
 func (e *Engine) download(ctx context.Context, c *client.Client, t library.Transfer) error {
+	e.mu.Lock()
+	delete(e.errs, t.SHA256)
+	e.mu.Unlock()
 	if !e.lib.Blobs().Has(t.SHA256) {
 		e.startMoving(t)
 		partial := e.lib.PartialPath(t.SHA256)

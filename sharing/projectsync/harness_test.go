@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -79,7 +80,9 @@ func (c *countingBody) Close() error { return c.rc.Close() }
 // cable does, before reaching the server.
 type netSwitch struct {
 	off atomic.Bool
-	rt  http.RoundTripper
+	// refuse, when set, is a path whose POSTs the server answers 503.
+	refuse atomic.Value
+	rt     http.RoundTripper
 }
 
 func (n *netSwitch) RoundTrip(r *http.Request) (*http.Response, error) {
@@ -88,6 +91,14 @@ func (n *netSwitch) RoundTrip(r *http.Request) (*http.Response, error) {
 			r.Body.Close()
 		}
 		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("network is unreachable")}
+	}
+	if p, _ := n.refuse.Load().(string); p != "" && r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, p) {
+		if r.Body != nil {
+			r.Body.Close()
+		}
+		body := `{"error":{"code":"unavailable","message":"try again later"}}`
+		return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable", Request: r,
+			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body))}, nil
 	}
 	return n.rt.RoundTrip(r)
 }
