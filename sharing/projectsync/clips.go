@@ -259,6 +259,9 @@ func (e *Engine) upload(ctx context.Context, c *client.Client, t library.Transfe
 		err := c.PutClip(ctx, cl.ProjectID, account.ProjectClip{Shot: cl.ShotID, Key: cl.Key, SHA256: cl.SHA256, Size: cl.Size,
 			Backend: cl.Backend, Width: cl.Width, Height: cl.Height, FPS: cl.FPS, Frames: cl.Frames, Created: cl.Created})
 		if client.StatusOf(err) == http.StatusNotFound {
+			if _, s, serr := e.lib.ProjectSnapshot(ctx, cl.ProjectID); errors.Is(serr, library.ErrNotFound) || serr == nil && s.Deleted {
+				continue // its project was deleted: nothing to file it with
+			}
 			// Its project is not on the server yet: tried again after the
 			// project has gone out (the file is not sent twice).
 			return fmt.Errorf("file a clip of project %s on the server: the project is not there yet", cl.ProjectID)
