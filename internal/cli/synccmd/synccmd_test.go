@@ -210,4 +210,3 @@ func TestSyncAndProjectsCommands(t *testing.T) {
 		t.Errorf("restore with a bad revision = %d %q", code, errOut)
 	}
 }
-
