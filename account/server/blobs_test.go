@@ -310,6 +310,14 @@ func TestTusNeedsTheSession(t *testing.T) {
 	if has, _ := oscar.HasBlob(ctx, sum); has {
 		t.Error("olive's upload gave oscar a hold")
 	}
+	// "I have this blob too" is answered only to an account that holds it.
+	claim := `{"kind":"clip","project":"p2"}`
+	if code, _ := e.raw("POST", "/blobs/"+sum, olive.token, strings.NewReader(claim)); code != http.StatusOK {
+		t.Errorf("the holder's claim = %d, want 200", code)
+	}
+	if code, _ := e.raw("POST", "/blobs/"+sum, oscar.token, strings.NewReader(claim)); code != http.StatusNotFound {
+		t.Errorf("a claim by guessing the sum = %d, want 404", code)
+	}
 }
 
 // TestUploadSurvivesCuts cuts the connection at random offsets during an
@@ -449,6 +457,19 @@ func TestUploadResumesAfterServerRestart(t *testing.T) {
 	if !blobStored(dir, sum) {
 		t.Error("the resumed upload was not stored")
 	}
+	// The start-up sweep keeps what an account holds.
+	hs.Close()
+	srv.Close()
+	srv, hs = start()
+	p.SetTarget(strings.TrimPrefix(hs.URL, "http://"))
+	if !blobStored(dir, sum) {
+		t.Fatal("the start-up sweep removed a held blob")
+	}
+	dst := filepath.Join(t.TempDir(), "back")
+	if err := c.Download(ctx, sum, dst, nil); err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, path, dst)
 }
 
 // fullDisk is tusd's store on a disk that fills after limit bytes.

@@ -44,18 +44,17 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
+	if err := run(context.Background()); err != nil {
 		fmt.Fprintln(os.Stderr, "tussync:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(ctx context.Context) error {
 	size := flag.Int("size", 500, "the file's size in `MB`")
 	dir := flag.String("dir", "", "a scratch `folder` (default: a new temporary one)")
 	serve := flag.String("serve", "", "internal: serve `raw|slate` on a data folder given by -dir")
 	flag.Parse()
-	ctx := context.Background()
 	if *serve != "" {
 		return serveChild(ctx, *serve, *dir)
 	}
