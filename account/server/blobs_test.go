@@ -247,8 +247,15 @@ func TestUploadOfARemovedUseIsRefused(t *testing.T) {
 	g := must(oscar.RequestGrant(ctx, client.GrantRequest{Member: m.ID, Project: "p1", Scope: consent.Draft}))
 	path, sum := writeBlob(t, []byte("a clip featuring olive"))
 	u := must(oscar.RegisterUse(ctx, account.NewUse{GrantID: g.ID, ClipSHA256: sum, ProjectTitle: "Voyage", Scope: consent.Draft, At: e.clock.Now()}))
+	if err := oscar.Upload(ctx, path, sum, account.BlobClip, "p1", client.UploadState{}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := olive.RemoveUse(ctx, u.ID); err != nil {
 		t.Fatal(err)
+	}
+	// The server's copy goes with the use.
+	if has, _ := oscar.HasBlob(ctx, sum); has || blobStored(e.dir, sum) {
+		t.Errorf("after the use's removal: held %v, stored %v", has, blobStored(e.dir, sum))
 	}
 	err := oscar.Upload(ctx, path, sum, account.BlobClip, "p1", client.UploadState{}, nil, nil)
 	var ce *client.Error
