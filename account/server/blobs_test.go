@@ -247,8 +247,15 @@ func TestUploadOfARemovedUseIsRefused(t *testing.T) {
 	g := must(oscar.RequestGrant(ctx, client.GrantRequest{Member: m.ID, Project: "p1", Scope: consent.Draft}))
 	path, sum := writeBlob(t, []byte("a clip featuring olive"))
 	u := must(oscar.RegisterUse(ctx, account.NewUse{GrantID: g.ID, ClipSHA256: sum, ProjectTitle: "Voyage", Scope: consent.Draft, At: e.clock.Now()}))
+	if err := oscar.Upload(ctx, path, sum, account.BlobClip, "p1", client.UploadState{}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := olive.RemoveUse(ctx, u.ID); err != nil {
 		t.Fatal(err)
+	}
+	// The server's copy goes with the use.
+	if has, _ := oscar.HasBlob(ctx, sum); has || blobStored(e.dir, sum) {
+		t.Errorf("after the use's removal: held %v, stored %v", has, blobStored(e.dir, sum))
 	}
 	err := oscar.Upload(ctx, path, sum, account.BlobClip, "p1", client.UploadState{}, nil, nil)
 	var ce *client.Error
@@ -309,6 +316,14 @@ func TestTusNeedsTheSession(t *testing.T) {
 	}
 	if has, _ := oscar.HasBlob(ctx, sum); has {
 		t.Error("olive's upload gave oscar a hold")
+	}
+	// "I have this blob too" is answered only to an account that holds it.
+	claim := `{"kind":"clip","project":"p2"}`
+	if code, _ := e.raw("POST", "/blobs/"+sum, olive.token, strings.NewReader(claim)); code != http.StatusOK {
+		t.Errorf("the holder's claim = %d, want 200", code)
+	}
+	if code, _ := e.raw("POST", "/blobs/"+sum, oscar.token, strings.NewReader(claim)); code != http.StatusNotFound {
+		t.Errorf("a claim by guessing the sum = %d, want 404", code)
 	}
 }
 
@@ -449,6 +464,19 @@ func TestUploadResumesAfterServerRestart(t *testing.T) {
 	if !blobStored(dir, sum) {
 		t.Error("the resumed upload was not stored")
 	}
+	// The start-up sweep keeps what an account holds.
+	hs.Close()
+	srv.Close()
+	srv, hs = start()
+	p.SetTarget(strings.TrimPrefix(hs.URL, "http://"))
+	if !blobStored(dir, sum) {
+		t.Fatal("the start-up sweep removed a held blob")
+	}
+	dst := filepath.Join(t.TempDir(), "back")
+	if err := c.Download(ctx, sum, dst, nil); err != nil {
+		t.Fatal(err)
+	}
+	sameFile(t, path, dst)
 }
 
 // fullDisk is tusd's store on a disk that fills after limit bytes.

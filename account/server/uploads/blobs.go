@@ -98,7 +98,7 @@ func (u *Uploads) forgetBlob(w http.ResponseWriter, r *http.Request, acct string
 		if n, _ := res.RowsAffected(); n == 0 {
 			return errNoBlob
 		}
-		after(func() { u.removeUnnamed(ctx, sum) })
+		after(func() { u.RemoveUnnamed(ctx, sum) })
 		return nil
 	})
 	if err != nil {
@@ -108,9 +108,9 @@ func (u *Uploads) forgetBlob(w http.ResponseWriter, r *http.Request, acct string
 	return nil
 }
 
-// removeUnnamed removes a blob nothing names any more. It runs after a
-// commit on the writer, so that no write can name it meanwhile.
-func (u *Uploads) removeUnnamed(ctx context.Context, sum string) {
+// RemoveUnnamed removes a blob nothing names any more. Call it after a
+// commit, on the writer, so that no write can name it meanwhile.
+func (u *Uploads) RemoveUnnamed(ctx context.Context, sum string) {
 	n, err := videos.BlobUses(ctx, u.cfg.Read, sum)
 	if err == nil && n == 0 {
 		err = u.cfg.Blobs.Remove(sum)
