@@ -131,9 +131,9 @@ func TestProjectRevisions(t *testing.T) {
 	}
 
 	// Deleting is a revision without a document; the list shows it.
-	must(desktop.PutProject(ctx, projectID, account.PutProject{BaseRev: 5, Deleted: true, Title: "The Kite"}))
+	must(desktop.PutProject(ctx, projectID, account.PutProject{BaseRev: 5, Deleted: true}))
 	list := must(laptop.Projects(ctx))
-	if len(list) != 1 || !list[0].Deleted || list[0].Rev != 6 || list[0].Document != nil {
+	if len(list) != 1 || !list[0].Deleted || list[0].Rev != 6 || list[0].Document != nil || list[0].Title != "The Kite" {
 		t.Errorf("projects after deleting = %+v, want one, deleted, rev 6, without a document", list)
 	}
 
