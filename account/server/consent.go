@@ -444,14 +444,19 @@ func removeUse(ctx context.Context, t *txn, id, actor, why string, now time.Time
 		GrantID: u.GrantID, UseID: id, ClipSHA256: u.ClipSHA256, ProjectTitle: u.ProjectTitle})
 }
 
+// listChangesSQL reads a page of an account's feed. Every device polls it
+// every few seconds, so it must stay a search of the index changes_account
+// (account_id, seq), never a scan or a sort (TestChangesQueryUsesIndex).
+const listChangesSQL = `SELECT seq, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id, project, rev, device_id
+	FROM changes WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`
+
 // listChanges pages through the caller's change feed after a cursor.
 func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c caller) error {
 	after, limit, err := page(r)
 	if err != nil {
 		return err
 	}
-	rows, err := s.st.r.QueryContext(r.Context(), `SELECT seq, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id, project, rev, device_id
-		FROM changes WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`, c.id, after, limit+1)
+	rows, err := s.st.r.QueryContext(r.Context(), listChangesSQL, c.id, after, limit+1)
 	if err != nil {
 		return fmt.Errorf("list changes: %w", err)
 	}

@@ -297,7 +297,8 @@ func (c *conflict) Error() string {
 // put takes a new revision of a project, made from BaseRev. The check and
 // the insert run in one write, so two devices that put from the same base
 // at once get one 200 and one 409. The revision's title is the
-// document's; a deletion keeps the title sent with it.
+// document's; a deletion keeps the title sent with it, or else the
+// project's.
 func (s *Service) put(w http.ResponseWriter, r *http.Request, c Caller) error {
 	id, err := projectID(r)
 	if err != nil {
@@ -327,6 +328,9 @@ func (s *Service) put(w http.ResponseWriter, r *http.Request, c Caller) error {
 				return errorf(http.StatusNotFound, account.CodeNotFound, "project %s is not on the server, so it has no revision %d; send base_rev 0 to put it there", id, req.BaseRev)
 			}
 			return &conflict{current: cur}
+		}
+		if title == "" {
+			title = cur.Title // a deletion sent without one keeps the project's
 		}
 		devID, devName, err := device(ctx, tx, c)
 		if err != nil {
