@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/sharing/projectsync"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -187,6 +188,50 @@ func TestPauseHoldsEverything(t *testing.T) {
 	if err := a.eng.Resume(ctx); err != nil {
 		t.Fatal(err)
 	}
+	settle(t, a, b)
+	same(t, a, b)
+}
+
+// Changes from another device go into the project open in the studio
+// (Options.Apply) as one step that Undo takes back.
+func TestChangesArriveInTheOpenDocumentAsOneUndoStep(t *testing.T) {
+	s := startServer(t)
+	a, b := newDevice(t, "laptop"), newDevice(t, "desktop")
+	var open *library.Document // the desktop studio's open project
+	b.eng = projectsync.New(projectsync.Options{Library: b.lib, Sharing: b.svc,
+		Apply: func(ctx context.Context, id string, fn func(*library.Document) error) error {
+			if open != nil && open.Project().ID == id {
+				return fn(open)
+			}
+			d, err := b.lib.OpenProject(ctx, id)
+			if err != nil {
+				return err
+			}
+			return fn(d)
+		}})
+	logIn(t, s, "olive", a, b)
+	doc := a.project(t, "The Kite", 3)
+	id, shots := doc.Project().ID, doc.Project().Shots
+	settle(t, a, b)
+	open = b.open(t, id)
+
+	a.edit(t, id, timeline.SetPrompt(shots[0].ID, "first"))
+	a.edit(t, id, timeline.DeleteShots(shots[2].ID))
+	a.edit(t, id, timeline.SetTitle("The Red Kite"))
+	settle(t, a, b)
+	if p := open.Project(); p.Title != "The Red Kite" || len(p.Shots) != 2 || p.Shots[0].Prompt != "first" {
+		t.Fatalf("the open document = %q with %d shots; want the laptop's three edits", p.Title, len(p.Shots))
+	}
+	if name, _ := open.UndoName(); name != "Changes from laptop" {
+		t.Errorf("UndoName() = %q, want \"Changes from laptop\"", name)
+	}
+	if _, err := open.Undo(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p := open.Project(); p.Title != "The Kite" || len(p.Shots) != 3 {
+		t.Errorf("after one undo the document = %q with %d shots; want it as before the changes", p.Title, len(p.Shots))
+	}
+	// The undo is an edit like any: it goes back to the laptop.
 	settle(t, a, b)
 	same(t, a, b)
 }
