@@ -71,8 +71,8 @@ type Engine struct {
 	// clipsOf lists the projects whose clips on the server should be
 	// looked at: told by the feed, or pulled.
 	clipsOf map[string]bool
-	// listed: the server's list of projects has been read since start.
-	listed bool
+	// listedAt is when the server's list of projects was last read.
+	listedAt time.Time
 	// moving is the transfers in flight, by sha256.
 	moving map[string]*moving
 	// failed is when each transfer last failed, so it waits before the
@@ -222,7 +222,7 @@ func (e *Engine) Run(ctx context.Context) {
 	wait := e.every
 	for {
 		if _, ok := e.share.Account(); ok {
-			err := e.syncProjects(ctx, true)
+			err := e.syncProjects(ctx)
 			if ctx.Err() != nil {
 				return
 			}
@@ -269,7 +269,7 @@ func (e *Engine) runTransfers(ctx context.Context, wake <-chan struct{}) {
 // out and in, and every clip transfer, before it returns. It returns
 // sharing.ErrNotLoggedIn when logged out.
 func (e *Engine) SyncNow(ctx context.Context) error {
-	if err := e.syncProjects(ctx, true); err != nil {
+	if err := e.syncProjects(ctx); err != nil {
 		return err
 	}
 	err := e.transfers(ctx, "")

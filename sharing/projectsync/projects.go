@@ -23,7 +23,7 @@ const maxPushTries = 5
 // syncProjects is the projects' part of a pass: consent and the change
 // feed (sharing.Service.Sync), then this device's changes out, then the
 // other devices' in, then their clips queued to be fetched.
-func (e *Engine) syncProjects(ctx context.Context, _ bool) error {
+func (e *Engine) syncProjects(ctx context.Context) error {
 	e.projMu.Lock()
 	defer e.projMu.Unlock()
 	err := e.projectsPass(ctx)
@@ -71,14 +71,22 @@ func (e *Engine) projectsPass(ctx context.Context) error {
 	return e.queueClips(ctx, c)
 }
 
-// listRemote reads the server's list of projects once after start, so
-// that what changed while this device was away (or before it logged in)
-// is pulled even if the feed was read past it; afterwards the feed tells.
+// relist is how often the server's list of projects is read again
+// besides the feed: the feed's cursor is the library's, and another
+// program on the same data folder (slate account sync) can read past a
+// project's entry.
+const relist = time.Minute
+
+// listRemote reads the server's list of projects after start, so that
+// what changed while this device was away (or before it logged in) is
+// pulled even if the feed was read past it, and again every minute; in
+// between the feed tells. The clips of every project are looked at after
+// the first listing.
 func (e *Engine) listRemote(ctx context.Context, c *client.Client) error {
 	e.mu.Lock()
-	listed := e.listed
+	first, due := e.listedAt.IsZero(), e.clock.Now().Sub(e.listedAt) >= relist
 	e.mu.Unlock()
-	if listed {
+	if !due {
 		return nil
 	}
 	revs, err := c.Projects(ctx)
@@ -91,9 +99,11 @@ func (e *Engine) listRemote(ctx context.Context, c *client.Client) error {
 		if have, ok := e.remote[r.Project]; !ok || have.Rev < r.Rev {
 			e.remote[r.Project] = r
 		}
-		e.clipsOf[r.Project] = !r.Deleted
+		if first && !r.Deleted {
+			e.clipsOf[r.Project] = true
+		}
 	}
-	e.listed = true
+	e.listedAt = e.clock.Now()
 	return nil
 }
 
