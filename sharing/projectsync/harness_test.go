@@ -82,6 +82,8 @@ type netSwitch struct {
 	off atomic.Bool
 	// refuse, when set, is a path whose POSTs the server answers 503.
 	refuse atomic.Value
+	// slow makes uploads crawl: a millisecond for every 64 KiB sent.
+	slow atomic.Bool
 	rt     http.RoundTripper
 }
 
@@ -100,7 +102,17 @@ func (n *netSwitch) RoundTrip(r *http.Request) (*http.Response, error) {
 		return &http.Response{StatusCode: http.StatusServiceUnavailable, Status: "503 Service Unavailable", Request: r,
 			Header: http.Header{"Content-Type": {"application/json"}}, Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body))}, nil
 	}
+	if n.slow.Load() && r.Method == http.MethodPatch && r.Body != nil {
+		r.Body = &slowBody{r.Body}
+	}
 	return n.rt.RoundTrip(r)
+}
+
+type slowBody struct{ io.ReadCloser }
+
+func (b *slowBody) Read(p []byte) (int, error) {
+	time.Sleep(time.Millisecond)
+	return b.ReadCloser.Read(p[:min(len(p), 64<<10)])
 }
 
 // device is one studio's data folder, logged in to the shared account,

@@ -235,3 +235,44 @@ func TestChangesArriveInTheOpenDocumentAsOneUndoStep(t *testing.T) {
 	settle(t, a, b)
 	same(t, a, b)
 }
+
+// While a clip goes up, its project and the studio say how far it is.
+func TestStatusShowsUploadProgress(t *testing.T) {
+	s := startServer(t)
+	a := newDevice(t, "laptop")
+	logIn(t, s, "olive", a)
+	doc := a.project(t, "The Kite", 1)
+	id := doc.Project().ID
+	a.sync(t)
+	c := a.clip(t, id, doc.Project().Shots[0].ID, 1, 20<<20)
+	a.net.slow.Store(true)
+	done := make(chan error, 1)
+	go func() { done <- a.eng.SyncNow(context.Background()) }()
+	var seen projectsync.Status
+	for seen.State == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("SyncNow ended (%v) with no upload in progress seen", err)
+		case <-time.After(2 * time.Millisecond):
+		}
+		ps, err := a.eng.Projects(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := ps[id]; st.State == projectsync.Uploading && st.Total == c.Size && st.Done > 0 && st.Done < st.Total {
+			seen = st
+		}
+	}
+	if clip := a.eng.Clip(context.Background(), c.SHA256); clip.State != projectsync.Uploading && clip.State != projectsync.Synced {
+		t.Errorf("Clip() during the upload = %+v", clip)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if p := seen.Percent(); p <= 0 || p >= 100 {
+		t.Errorf("Percent() = %d during the upload", p)
+	}
+	if st := a.eng.Clip(context.Background(), c.SHA256); st.State != projectsync.Synced {
+		t.Errorf("Clip() after = %+v, want synced", st)
+	}
+}
