@@ -84,7 +84,7 @@ type netSwitch struct {
 	refuse atomic.Value
 	// slow makes uploads crawl: a millisecond for every 64 KiB sent.
 	slow atomic.Bool
-	rt     http.RoundTripper
+	rt   http.RoundTripper
 }
 
 func (n *netSwitch) RoundTrip(r *http.Request) (*http.Response, error) {
