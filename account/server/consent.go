@@ -405,7 +405,11 @@ func (s *Server) removeUse(w http.ResponseWriter, r *http.Request, c caller) err
 		if u.Removed != nil {
 			return nil
 		}
-		return removeUse(ctx, t, id, c.id, "removed by the owner", s.now())
+		if err := removeUse(ctx, t, id, c.id, "removed by the owner", s.now()); err != nil {
+			return err
+		}
+		t.afterCommit(func() { s.uploads.RemoveUnnamed(ctx, u.ClipSHA256) })
+		return nil
 	})
 	if err != nil {
 		return err
@@ -422,6 +426,11 @@ func removeUse(ctx context.Context, t *txn, id, actor, why string, now time.Time
 		return err
 	}
 	if _, err := t.exec(ctx, `UPDATE uses SET removed_at = ? WHERE id = ?`, ms(now), id); err != nil {
+		return err
+	}
+	// The creator's synced copy of the clip goes too (its bytes once
+	// nothing else names them).
+	if _, err := t.exec(ctx, `DELETE FROM blob_holds WHERE account_id = ? AND sha256 = ?`, u.CreatorID, u.ClipSHA256); err != nil {
 		return err
 	}
 	if err := audit(ctx, t, now, account.AuditRemoval, actor, owner, u.Member, u.GrantID, id, why); err != nil {

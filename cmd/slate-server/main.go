@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account/server"
+	"github.com/slatestudio/slate/account/server/uploads"
 	"github.com/slatestudio/slate/render/worker"
 )
 
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	models := fs.String("models", "", "the `folder` of model packs the onnx backend renders with (default DIR/models)")
 	videoTTL := fs.Duration("video-ttl", 24*time.Hour, "how long a finished video's files are kept")
 	projectHistory := fs.Int("project-history", 20, "keep the last `N` revisions of each synced project")
+	quota := fs.String("quota", "0", "each account's `space` for synced clips and films, such as 10GB; 0: no limit")
+	maxUpload := fs.String("max-upload", "0", "the largest one synced file, such as 4GB; 0: no limit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -107,6 +110,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return bad("--project-history %d: keep at least 1 revision of each project, such as 20", *projectHistory)
 	}
 	cfg := server.Config{Dir: *data, Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})), RenderWorkers: *renderWorkers, VideoTTL: *videoTTL, ProjectHistory: *projectHistory}
+	if cfg.Quota, err = uploads.ParseBytes(*quota); err != nil {
+		return bad("--quota: %v", err)
+	}
+	if cfg.MaxUpload, err = uploads.ParseBytes(*maxUpload); err != nil {
+		return bad("--max-upload: %v", err)
+	}
 	if *renderWorkers > 0 {
 		if *models == "" {
 			*models = filepath.Join(*data, "models")
