@@ -13,7 +13,7 @@ import (
 func (s *Server) openUploads(cfg Config) (*uploads.Uploads, error) {
 	return uploads.New(uploads.Config{
 		Dir: s.dir, Blobs: s.blobs, Read: s.st.r, Quota: cfg.Quota, MaxUpload: cfg.MaxUpload,
-		WrapStore: cfg.UploadStore, Log: s.log, Clock: s.clock,
+		WrapStore: cfg.UploadStore, Log: s.log, Clock: s.clock, Others: s.projectsUsed,
 		Write: func(ctx context.Context, fn func(context.Context, uploads.Exec, func(func())) error) error {
 			return s.st.write(ctx, func(ctx context.Context, t *txn) error { return fn(ctx, t.tx, t.afterCommit) })
 		},

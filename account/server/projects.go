@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"io/fs"
 	"net/http"
-	"os"
+
+	"github.com/slatestudio/slate/account"
 
 	"github.com/slatestudio/slate/account/server/projects"
 )
@@ -33,17 +33,27 @@ func (s *Server) projectRoutes(history int) {
 	})
 }
 
-// holdsBlob reports whether the account holds the blob sum. Until the
-// account's holds (blob_holds, helper "tus") are merged, it asks whether
-// the server stores those bytes at all; the coordinator makes it ask
-// blob_holds for (account, sha256).
+// holdsBlob reports whether the account holds the blob sum: a project's
+// clip is filed only once its bytes are on the server in this account's
+// name, so that every device can fetch it.
 func (s *Server) holdsBlob(ctx context.Context, tx *sql.Tx, acct, sum string) (bool, error) {
-	_, err := os.Stat(s.blobs.Path(sum))
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, fs.ErrNotExist):
-		return false, nil
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM blob_holds WHERE account_id = ? AND sha256 = ?`, acct, sum).Scan(&n); err != nil {
+		return false, fmt.Errorf("look for blob %s: %w", sum, err)
 	}
-	return false, fmt.Errorf("look for blob %s: %w", sum, err)
+	return n > 0, nil
+}
+
+// projectsUsed is what an account's project revisions take, for its
+// storage list and quota.
+func (s *Server) projectsUsed(ctx context.Context, acct string) (int64, []account.StorageItem, error) {
+	items, err := projects.Used(ctx, s.st.r, acct)
+	if err != nil {
+		return 0, nil, err
+	}
+	var n int64
+	for _, it := range items {
+		n += it.Size
+	}
+	return n, items, nil
 }

@@ -236,15 +236,15 @@ func TestProjectsAreTheAccountsOwn(t *testing.T) {
 	}
 }
 
-// putBlob stores bytes in the server's blob store as an upload would.
-func putBlob(t *testing.T, e *env, data string) string {
+// putBlob uploads bytes as the account's clip, as a studio would.
+func putBlob(t *testing.T, c *client.Client, data string) string {
 	t.Helper()
 	sum := clipSum(data)
-	path := filepath.Join(e.dir, "blobs", "sha256", sum[:2], sum)
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+	path := filepath.Join(t.TempDir(), "clip")
+	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+	if err := c.Upload(context.Background(), path, sum, account.BlobClip, projectID, client.UploadState{}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return sum
@@ -266,7 +266,7 @@ func TestProjectClips(t *testing.T) {
 	if err := oscar.PutClip(ctx, projectID, clip("aaaaaaaaaaaaaaaa", missing)); !statusIs(err, http.StatusConflict) || !strings.Contains(err.Error(), "upload it first") {
 		t.Errorf("filing a clip whose blob is not on the server = %v, want 409 saying upload it first", err)
 	}
-	featured, plain := putBlob(t, e, "olive's clip"), putBlob(t, e, "a landscape")
+	featured, plain := putBlob(t, oscar.Client, "olive's clip"), putBlob(t, oscar.Client, "a landscape")
 	if err := oscar.PutClip(ctx, projectID, clip("aaaaaaaaaaaaaaaa", featured)); err != nil {
 		t.Fatal(err)
 	}

@@ -72,9 +72,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	backends := fs.String("backends", "animatic", "the render backends to offer as models, a comma-separated `list` of "+strings.Join(worker.Known(), ", "))
 	models := fs.String("models", "", "the `folder` of model packs the onnx backend renders with (default DIR/models)")
 	videoTTL := fs.Duration("video-ttl", 24*time.Hour, "how long a finished video's files are kept")
+	projectHistory := fs.Int("project-history", 20, "keep the last `N` revisions of each synced project")
 	quota := fs.String("quota", "0", "each account's `space` for synced clips and films, such as 10GB; 0: no limit")
 	maxUpload := fs.String("max-upload", "0", "the largest one synced file, such as 4GB; 0: no limit")
-	projectHistory := fs.Int("project-history", 20, "keep the last `N` revisions of each synced project")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
