@@ -3,17 +3,21 @@ package projectsync_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/slatestudio/slate/sharing/projectsync"
 	"github.com/slatestudio/slate/timeline"
 )
 
 // BenchmarkChangeShownOnOtherDevice measures how long an edit on one
 // device takes to be in the other's library, both running their engines
-// as the studio does (Run, every 2 s, kicked after each edit): the
-// issue's target is p99 ≤ 5 s. Run it with a count of changes:
+// as the studio does (Run, every 2 s, kicked after each edit), each edit
+// made at a random moment of the other's round: the target is
+// p99 ≤ 5 s. The time waited between edits is not timed (ns/op is not
+// the figure; p50-s and p99-s are). Run it with a count of changes:
 //
 //	go test ./sharing/projectsync -run '^$' -bench ChangeShown -benchtime 40x
 func BenchmarkChangeShownOnOtherDevice(b *testing.B) {
@@ -29,8 +33,11 @@ func BenchmarkChangeShownOnOtherDevice(b *testing.B) {
 	go o.eng.Run(ctx)
 
 	var took []time.Duration
+	r := rand.New(rand.NewPCG(1, 2))
 	b.ResetTimer()
 	for i := range b.N {
+		// The edit lands anywhere in the other device's 2 s round.
+		time.Sleep(time.Duration(r.Int64N(int64(projectsync.DefaultEvery))))
 		v := fmt.Sprintf("change %d", i)
 		start := time.Now()
 		if _, err := doc.Do(ctx, timeline.SetPrompt(shot, v)); err != nil {
