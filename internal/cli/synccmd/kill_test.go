@@ -3,9 +3,11 @@ package synccmd
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,4 +98,58 @@ func TestKilledUploadResumes(t *testing.T) {
 		t.Errorf("the server received %d bytes for a %d-byte clip and %d kills; want at most %d (one chunk more per kill)", got, size, kills, limit)
 	}
 	t.Logf("%d kills: %d bytes received for %d (%.2f×)", kills, got, size, float64(got)/float64(size))
+}
+
+// Ctrl-C stops slate sync now cleanly mid-upload: it says so, keeps what
+// was sent, and the next sync goes on from there.
+func TestInterruptStopsCleanly(t *testing.T) {
+	size := int64(10) * client.DefaultChunk
+	s := startServer(t)
+	dir := folder(t, s, "olive", true)
+	ctx := context.Background()
+	id := addProject(t, dir, "The Kite", nil)
+	lib, err := library.Open(ctx, dir, library.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, n, err := lib.Blobs().Put(ctx, io.LimitReader(rand.Reader, size))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _, err := lib.ProjectSnapshot(ctx, id)
+	if err == nil {
+		err = lib.AddClip(ctx, library.Clip{ProjectID: id, ShotID: p.Shots[0].ID, Key: "k", SHA256: sum, Size: n, Backend: "animatic", Width: 64, Height: 36, FPS: 24, Frames: 24})
+	}
+	lib.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(os.Args[0], "now")
+	cmd.Env = append(os.Environ(), "SLATE_TEST_AS_SLATE=1", "SLATE_HOME="+dir)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for s.patched.Load() < client.DefaultChunk/2 {
+		time.Sleep(time.Millisecond)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 1 || !strings.Contains(out.String(), "stopped; what was sent is kept") {
+		t.Fatalf("slate sync now after Ctrl-C: %v\n%s\nwant exit 1 saying it stopped and kept what was sent", err, out.String())
+	}
+	if got := s.patched.Load(); got >= size {
+		t.Fatalf("the upload finished (%d bytes) before Ctrl-C reached it", got)
+	}
+	again := exec.Command(os.Args[0], "now")
+	again.Env = cmd.Env
+	if b, err := again.CombinedOutput(); err != nil {
+		t.Fatalf("the next slate sync now: %v\n%s", err, b)
+	}
+	if got := s.patched.Load(); got < size || got > size+client.DefaultChunk {
+		t.Errorf("the server received %d bytes for a %d-byte clip stopped once; want at most one chunk more", got, size)
+	}
 }
