@@ -307,12 +307,18 @@ func (e *Engine) download(ctx context.Context, c *client.Client, t library.Trans
 			return fmt.Errorf("a clip from the server changed on this computer while it was being stored (%s, not %s); it is fetched again", sum, t.SHA256)
 		}
 	}
-	remote, err := c.Clips(ctx, t.Project)
-	if err != nil && client.StatusOf(err) != http.StatusNotFound {
-		return e.ended(ctx, err)
+	var remote []account.ProjectClip
+	if _, s, err := e.lib.ProjectSnapshot(ctx, t.Project); err == nil && !s.Deleted {
+		remote, err = c.Clips(ctx, t.Project)
+		if err != nil && client.StatusOf(err) != http.StatusNotFound {
+			return e.ended(ctx, err)
+		}
+	} else if err != nil && !errors.Is(err, library.ErrNotFound) {
+		return err
 	}
+	// A project deleted here meanwhile files nothing.
 	n, err := e.fileClips(ctx, t.Project, remote, t.SHA256)
-	if err != nil && !errors.Is(err, library.ErrNotFound) {
+	if err != nil {
 		return err
 	}
 	if n == 0 {
