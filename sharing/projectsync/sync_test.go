@@ -276,3 +276,45 @@ func TestStatusShowsUploadProgress(t *testing.T) {
 		t.Errorf("Clip() after = %+v, want synced", st)
 	}
 }
+
+// Pausing stops an upload where it is; resuming sends only the rest.
+func TestPauseStopsAnUploadInFlight(t *testing.T) {
+	s := startServer(t)
+	a := newDevice(t, "laptop")
+	logIn(t, s, "olive", a)
+	ctx := context.Background()
+	doc := a.project(t, "The Kite", 1)
+	a.sync(t)
+	c := a.clip(t, doc.Project().ID, doc.Project().Shots[0].ID, 1, 24<<20)
+	a.net.slow.Store(true)
+	done := make(chan error, 1)
+	go func() { done <- a.eng.SyncNow(ctx) }()
+	for s.patched.Load() < 10<<20 { // past the first chunk
+		time.Sleep(time.Millisecond)
+	}
+	if err := a.eng.Pause(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("SyncNow stopped by Pause = %v, want nil", err)
+	}
+	sent := s.patched.Load()
+	cl, _ := a.svc.Client()
+	if has, _ := cl.HasBlob(ctx, c.SHA256); has || sent >= c.Size {
+		t.Fatalf("the upload went on after Pause (%d of %d bytes)", sent, c.Size)
+	}
+	if st := a.eng.Clip(ctx, c.SHA256); st.State != projectsync.Paused || st.Done == 0 {
+		t.Errorf("Clip() paused = %+v, want paused with the bytes sent", st)
+	}
+	a.net.slow.Store(false)
+	if err := a.eng.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a.sync(t)
+	if has, _ := cl.HasBlob(ctx, c.SHA256); !has {
+		t.Fatal("the clip did not go up after Resume")
+	}
+	if got := s.patched.Load(); got > c.Size+8<<20 {
+		t.Errorf("the server received %d bytes for a %d-byte clip paused once; want at most a chunk more", got, c.Size)
+	}
+}
