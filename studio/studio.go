@@ -135,6 +135,8 @@ type Studio struct {
 	thumbs    *libraryui.Thumbnails
 	castView  *castui.Panel
 	account   *accountui.Account
+	// sync shows sync between devices (sync.go, SetSync).
+	sync syncView
 	// splits are the dividers between the window's parts, remembered
 	// with the window's size in the data folder (layout.go).
 	splits splits
@@ -189,6 +191,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ThumbnailReady: func() { s.timeline.ThumbnailReady() },
 	}
 	s.thumbs = libraryui.NewThumbnails(s.libraryDeps)
+	s.newSync(ctx)
 	var anim render.Backend
 	if b, err := d.Backends.Open(animatic.Name); err == nil {
 		anim = b
@@ -199,6 +202,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Thumbnail:      func(i int) image.Image { return s.thumbs.Get(ctx, i) },
 		RenderSelected: func() { s.renderSelected(ctx) },
 		NewCharacter:   func(save func(timeline.CastRef) error) { s.castView.NewCharacter(ctx, save) },
+		ClipSync:       s.clipSync,
 	}
 	if vb, ok := anim.(render.VoicedBackend); ok {
 		// The dialogue lane voices lines as the animatic's soundtrack does.
@@ -231,7 +235,9 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ProjectChanged: func(timeline.Change) {
 			s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
 			s.refreshMenus()
+			s.syncShots()
 		},
+		ClipsChanged:     s.syncShots,
 		SelectionChanged: s.refreshMenus,
 	})
 
@@ -245,7 +251,8 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	s.splits, all = newSplits(s.side, s.player.View(), s.timeline.View(), s.inspector.View(), layout)
 	var content fyne.CanvasObject = all
 	if line := s.account.StatusLine(); line != nil {
-		content = container.NewBorder(nil, line, nil, nil, all)
+		// Who is logged in, and at its end how sync between devices goes.
+		content = container.NewBorder(nil, container.NewBorder(nil, nil, nil, s.sync.bar.View(), line), nil, nil, all)
 	}
 	// The buttons' tooltips show over the whole window.
 	s.win.SetContent(uikit.WithTips(content))

@@ -76,6 +76,25 @@ type Panel struct {
 	loading, reload bool
 	// busy counts background work not yet reported back; tests wait for 0.
 	busy int
+	// sync is what each project's row says of its sync between devices,
+	// by project ID (SetSync).
+	sync map[string]SyncMark
+}
+
+// SyncMark is what a project's row says of its sync between devices:
+// "Synced", "Uploading 42 %", "Waiting for network"; no Text says nothing.
+type SyncMark struct {
+	Text string
+	// Warn shows it in the warning colour: the person may want to look.
+	Warn bool
+}
+
+// SetSync shows marks on the projects' rows, replacing those shown: a
+// project without one shows none (as every project does when no one is
+// logged in). Call it on the UI goroutine.
+func (l *Panel) SetSync(marks map[string]SyncMark) {
+	l.sync = marks
+	l.projectList.Refresh()
 }
 
 // clipRow is one shot of the open project that has a rendered clip.
@@ -401,6 +420,7 @@ type projectRow struct {
 	widget.BaseWidget
 	mark          *widget.Icon
 	title, detail *widget.Label
+	sync          *widget.Label
 	onTap, onOpen func()
 }
 
@@ -411,15 +431,16 @@ func newProjectRow() *projectRow {
 	r.detail = widget.NewLabel("")
 	r.detail.SizeName = theme.SizeNameCaptionText
 	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.sync = &widget.Label{SizeName: theme.SizeNameCaptionText, Importance: widget.LowImportance}
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 // CreateRenderer lays the row out: the open mark, then the title over
-// its details.
+// its details, and the project's sync at the end.
 func (r *projectRow) CreateRenderer() fyne.WidgetRenderer {
 	text := container.New(&tightVBox{}, r.title, r.detail)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.mark, nil, text))
+	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.mark, r.sync, text))
 }
 
 // Tapped selects the project.
@@ -458,6 +479,12 @@ func (l *Panel) updateProjectRow(ctx context.Context, id widget.ListItemID, o fy
 		r.mark.SetResource(nil)
 	}
 	r.detail.SetText(detail)
+	m := l.sync[p.ID]
+	r.sync.Importance = widget.LowImportance
+	if m.Warn {
+		r.sync.Importance = widget.WarningImportance
+	}
+	r.sync.SetText(m.Text)
 	r.onTap = func() { l.projectList.Select(id) }
 	r.onOpen = func() {
 		l.projectList.Select(id)
