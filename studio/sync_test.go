@@ -68,12 +68,18 @@ func (g *givenSync) Clip(_ context.Context, sum string) projectsync.Status {
 }
 
 func (g *givenSync) Pause(context.Context) error {
-	g.set(func(g *givenSync) { g.calls = append(g.calls, "pause"); g.overall = projectsync.Status{State: projectsync.Paused} })
+	g.set(func(g *givenSync) {
+		g.calls = append(g.calls, "pause")
+		g.overall = projectsync.Status{State: projectsync.Paused}
+	})
 	return nil
 }
 
 func (g *givenSync) Resume(context.Context) error {
-	g.set(func(g *givenSync) { g.calls = append(g.calls, "resume"); g.overall = projectsync.Status{State: projectsync.Synced} })
+	g.set(func(g *givenSync) {
+		g.calls = append(g.calls, "resume")
+		g.overall = projectsync.Status{State: projectsync.Synced}
+	})
 	return nil
 }
 

@@ -137,7 +137,7 @@ func TestStorageWindowFull(t *testing.T) {
 // Logged out, or the server not answering, the window says what to do.
 func TestStorageWindowProblems(t *testing.T) {
 	for err, want := range map[error]string{
-		fmt.Errorf("%w: no session", ErrNotLoggedIn): "Log in to an account server (Account ▸ Log in…)",
+		fmt.Errorf("%w: no session", ErrNotLoggedIn):       "Log in to an account server (Account ▸ Log in…)",
 		errors.New("the account server cannot be reached"): "The server could not say what your films use on it: the account server cannot be reached. Try again in a moment.",
 	} {
 		w, ui := storageWindow(t, func(context.Context) (account.Storage, error) { return account.Storage{}, err })
