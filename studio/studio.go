@@ -252,7 +252,9 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	var content fyne.CanvasObject = all
 	if line := s.account.StatusLine(); line != nil {
 		// Who is logged in, and at its end how sync between devices goes.
-		content = container.NewBorder(nil, container.NewBorder(nil, nil, nil, s.sync.bar.View(), line), nil, nil, all)
+		status := container.NewBorder(nil, nil, nil, s.sync.bar.View(), line)
+		s.sync.bar.SetRelayout(status.Refresh)
+		content = container.NewBorder(nil, status, nil, nil, all)
 	}
 	// The buttons' tooltips show over the whole window.
 	s.win.SetContent(uikit.WithTips(content))

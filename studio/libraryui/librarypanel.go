@@ -421,6 +421,9 @@ type projectRow struct {
 	mark          *widget.Icon
 	title, detail *widget.Label
 	sync          *widget.Label
+	// box lays the row out; refreshed when the sync's words change
+	// width.
+	box *fyne.Container
 	onTap, onOpen func()
 }
 
@@ -431,7 +434,7 @@ func newProjectRow() *projectRow {
 	r.detail = widget.NewLabel("")
 	r.detail.SizeName = theme.SizeNameCaptionText
 	r.detail.Truncation = fyne.TextTruncateEllipsis
-	r.sync = &widget.Label{SizeName: theme.SizeNameCaptionText, Importance: widget.LowImportance}
+	r.sync = &widget.Label{SizeName: theme.SizeNameCaptionText}
 	r.ExtendBaseWidget(r)
 	return r
 }
@@ -440,7 +443,8 @@ func newProjectRow() *projectRow {
 // its details, and the project's sync at the end.
 func (r *projectRow) CreateRenderer() fyne.WidgetRenderer {
 	text := container.New(&tightVBox{}, r.title, r.detail)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.mark, r.sync, text))
+	r.box = container.NewBorder(nil, nil, r.mark, r.sync, text)
+	return widget.NewSimpleRenderer(r.box)
 }
 
 // Tapped selects the project.
@@ -480,11 +484,16 @@ func (l *Panel) updateProjectRow(ctx context.Context, id widget.ListItemID, o fy
 	}
 	r.detail.SetText(detail)
 	m := l.sync[p.ID]
-	r.sync.Importance = widget.LowImportance
+	r.sync.Importance = widget.MediumImportance
 	if m.Warn {
 		r.sync.Importance = widget.WarningImportance
 	}
-	r.sync.SetText(m.Text)
+	if r.sync.Text != m.Text {
+		r.sync.SetText(m.Text)
+		if r.box != nil {
+			r.box.Refresh()
+		}
+	}
 	r.onTap = func() { l.projectList.Select(id) }
 	r.onOpen = func() {
 		l.projectList.Select(id)

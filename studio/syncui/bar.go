@@ -19,13 +19,14 @@ type Bar struct {
 	button   *widget.Button
 	root     *fyne.Container
 	paused   bool
+	relayout func()
 }
 
 // NewBar makes the sync part of the status line; pause is called with
 // true when the person pauses sync and false when they resume it.
 func NewBar(pause func(bool)) *Bar {
 	b := &Bar{
-		label:    &widget.Label{Importance: widget.LowImportance, Truncation: fyne.TextTruncateEllipsis},
+		label:    &widget.Label{Importance: widget.LowImportance},
 		progress: widget.NewProgressBar(),
 	}
 	b.progress.TextFormatter = func() string { return "" }
@@ -37,6 +38,10 @@ func NewBar(pause func(bool)) *Bar {
 	return b
 }
 
+// SetRelayout has Show call f after each change, to lay out again what
+// holds the bar, whose width changes with its words.
+func (b *Bar) SetRelayout(f func()) { b.relayout = f }
+
 // View is the bar, for the status line.
 func (b *Bar) View() fyne.CanvasObject { return b.root }
 
@@ -46,6 +51,11 @@ func (b *Bar) Paused() bool { return b.paused }
 // Show shows st, the whole studio's sync.
 func (b *Bar) Show(st projectsync.Status) {
 	text, problem := OverallWords(st)
+	defer func() {
+		if b.relayout != nil {
+			b.relayout()
+		}
+	}()
 	if text == "" {
 		b.root.Hide()
 		return

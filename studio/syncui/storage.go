@@ -65,6 +65,8 @@ func (w *StorageWindow) Window() fyne.Window { return w.win }
 
 // show puts what the server said on screen.
 func (w *StorageWindow) show(st account.Storage, err error) {
+	// What shows now and what it says change the window's layout.
+	defer w.win.Content().Refresh()
 	switch {
 	case errors.Is(err, ErrNotLoggedIn):
 		w.summary.SetText("Log in to an account server (Account ▸ Log in…) to see what your films use on it.")
@@ -95,7 +97,7 @@ func (w *StorageWindow) show(st account.Storage, err error) {
 // size.
 func newStorageRow() fyne.CanvasObject {
 	title := &widget.Label{Truncation: fyne.TextTruncateEllipsis}
-	kind := &widget.Label{Importance: widget.LowImportance}
+	kind := &widget.Label{}
 	size := &widget.Label{Alignment: fyne.TextAlignTrailing}
 	return container.NewBorder(nil, nil, nil, container.NewHBox(kind, size), title)
 }
@@ -110,6 +112,7 @@ func (w *StorageWindow) updateRow(id widget.ListItemID, o fyne.CanvasObject) {
 	c.Objects[0].(*widget.Label).SetText(itemTitle(it))
 	right.Objects[0].(*widget.Label).SetText(KindWords(it.Kind))
 	right.Objects[1].(*widget.Label).SetText(Size(it.Size))
+	c.Refresh() // the words' widths changed
 }
 
 // itemTitle is the project a thing on the server belongs to, as a person
