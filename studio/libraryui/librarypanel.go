@@ -423,7 +423,7 @@ type projectRow struct {
 	sync          *widget.Label
 	// box lays the row out; refreshed when the sync's words change
 	// width.
-	box *fyne.Container
+	box           *fyne.Container
 	onTap, onOpen func()
 }
 
