@@ -5,7 +5,8 @@
 // (the preview), castui (the cast panel and the recording wizard),
 // libraryui (the library, the render queue, the film export and the
 // cards' pictures), accountui (log-in, the consent dashboard and the
-// account's devices) and modelsui (the models window). What they share of
+// account's devices), modelsui (the models window) and syncui (what sync
+// between devices shows, and the storage window). What they share of
 // the open project (the document, selection, playhead, clips and cast) is
 // the session (studio/session), which holds no widgets. No business rules
 // live here: every change to a project is a timeline command applied
