@@ -332,3 +332,27 @@ func TestStorageMenuItem(t *testing.T) {
 	})
 	findButton(t, w.Content(), "Close").OnTapped()
 }
+
+// A project that sync brings from another device (put in the library
+// behind the studio's back, as the engine does) appears in the Library
+// with its words once the engine tells of it.
+func TestLibraryGainsProjectFromSync(t *testing.T) {
+	h, g, _ := syncHarness(t)
+	demo := h.s.Project().ID
+	g.set(func(g *givenSync) { g.projects[demo] = projectsync.Status{State: projectsync.Synced} })
+	h.ui.until(t, "the two projects listed", 10*time.Second, func() bool {
+		return len(rowTexts(h)) == 2 && strings.Contains(rowTexts(h)[h.s.Project().Title], "Synced")
+	})
+	time.Sleep(200 * time.Millisecond) // the list read again, if it was
+	h.ui.drain()
+	p := timeline.New("Made on the laptop")
+	p.Shots = append(p.Shots, timeline.NewShot("First light"))
+	doc, err := h.lib.CreateProject(t.Context(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.set(func(g *givenSync) { g.projects[doc.Project().ID] = projectsync.Status{State: projectsync.Synced} })
+	h.ui.until(t, "the laptop's project in the Library", 10*time.Second, func() bool {
+		return strings.Contains(rowTexts(h)["Made on the laptop"], "Synced")
+	})
+}

@@ -79,6 +79,8 @@ type Panel struct {
 	// sync is what each project's row says of its sync between devices,
 	// by project ID (SetSync).
 	sync map[string]SyncMark
+	// reread reads the project list again, under the studio's context.
+	reread func()
 }
 
 // SyncMark is what a project's row says of its sync between devices:
@@ -91,10 +93,22 @@ type SyncMark struct {
 
 // SetSync shows marks on the projects' rows, replacing those shown: a
 // project without one shows none (as every project does when no one is
-// logged in). Call it on the UI goroutine.
+// logged in). When the projects marked are not those marked before, the
+// list is read again, since sync brought or took one. Call it on the UI
+// goroutine.
 func (l *Panel) SetSync(marks map[string]SyncMark) {
+	same := len(marks) == len(l.sync)
+	for id := range marks {
+		_, was := l.sync[id]
+		same = same && was
+	}
 	l.sync = marks
 	l.projectList.Refresh()
+	if !same {
+		// A project came from another device, or went: the list is
+		// read again.
+		l.reread()
+	}
 }
 
 // clipRow is one shot of the open project that has a rendered clip.
@@ -138,6 +152,7 @@ func tracked[T any](ctx context.Context, l *Panel, fn func(ctx context.Context) 
 }
 
 func (l *Panel) build(ctx context.Context) {
+	l.reread = func() { l.refresh(ctx) }
 	l.projectList = &keyList{onEnter: func() { l.openSelected(ctx) }}
 	l.projectList.Length = func() int { return len(l.projects) }
 	l.projectList.CreateItem = func() fyne.CanvasObject { return newProjectRow() }
