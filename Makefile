@@ -84,6 +84,7 @@ bench: setup-test
 	SLATE_CRASH_KILLS=100 $(GO) test -count=1 -timeout 2h -run '^TestRenderCrashes$$' -v ./internal/cli
 	bench/startup.sh
 	$(GO) run ./bench/grantload -rate 1000 -duration 10s
+	$(GO) run ./bench/tussync -size 500
 	scripts/quitloop.sh
 
 # The studio started and quit 50 times under Xvfb, by Ctrl+Q, its close

@@ -25,18 +25,29 @@ type Clip struct {
 	Created time.Time
 }
 
-// AddClip registers a clip whose blob is already in the store. Registering
+// AddClip registers a clip whose blob is already in the store, and queues
+// its upload to the account server in the same transaction. Registering
 // the same (project, shot, key) again replaces the row.
 func (l *Library) AddClip(ctx context.Context, c Clip) error {
+	return l.addClip(ctx, c, true)
+}
+
+func (l *Library) addClip(ctx context.Context, c Clip, upload bool) error {
 	if !l.blobs.Has(c.SHA256) {
 		return fmt.Errorf("register clip for shot %s: blob %s is not in the store", c.ShotID, c.SHA256)
 	}
 	if c.Created.IsZero() {
 		c.Created = l.now()
 	}
-	_, err := l.db.ExecContext(ctx, `INSERT OR REPLACE INTO clips (project_id, shot_id, key, sha256, size, backend, width, height, fps, frames, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		c.ProjectID, c.ShotID, c.Key, c.SHA256, c.Size, c.Backend, c.Width, c.Height, c.FPS, c.Frames, unixMilli(c.Created))
+	err := l.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO clips (project_id, shot_id, key, sha256, size, backend, width, height, fps, frames, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.ProjectID, c.ShotID, c.Key, c.SHA256, c.Size, c.Backend, c.Width, c.Height, c.FPS, c.Frames, unixMilli(c.Created))
+		if err != nil || !upload {
+			return err
+		}
+		return queueTransfer(ctx, tx, Transfer{SHA256: c.SHA256, Direction: "up", Kind: "clip", Project: c.ProjectID, Size: c.Size}, l.now())
+	})
 	if err != nil {
 		return fmt.Errorf("register clip for shot %s: %w", c.ShotID, err)
 	}

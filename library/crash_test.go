@@ -67,27 +67,29 @@ type stepper interface {
 }
 
 // run applies edit number n to either a Document (the child) or a plain
-// Editor (the parent's replay).
-func runStep(ctx context.Context, r *rand.Rand, n int, d *Document, e *timeline.Editor) {
+// Editor (the parent's replay), and reports whether it was made.
+func runStep(ctx context.Context, r *rand.Rand, n int, d *Document, e *timeline.Editor) bool {
 	var target stepper = e
 	if d != nil {
 		target = d
 	}
 	c, undo, redo := step(r, target, n)
+	var err error
 	switch {
 	case d != nil && undo:
-		d.Undo(ctx)
+		_, err = d.Undo(ctx)
 	case d != nil && redo:
-		d.Redo(ctx)
+		_, err = d.Redo(ctx)
 	case d != nil:
-		d.Do(ctx, c)
+		_, err = d.Do(ctx, c)
 	case undo:
-		e.Undo()
+		_, err = e.Undo()
 	case redo:
-		e.Redo()
+		_, err = e.Redo()
 	default:
-		e.Do(c)
+		_, err = e.Do(c)
 	}
+	return err == nil
 }
 
 func crashChild(dir, project, seed string) {
@@ -145,6 +147,10 @@ func TestCrashDuringAutosave(t *testing.T) {
 			t.Fatal(err)
 		}
 		start, err := l.OpenProject(ctx, id)
+		var startSync ProjectSync
+		if err == nil {
+			_, startSync, err = l.ProjectSnapshot(ctx, id)
+		}
 		l.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -189,6 +195,10 @@ func TestCrashDuringAutosave(t *testing.T) {
 			t.Fatalf("round %d: %v", round, err)
 		}
 		stored, err := l.OpenProject(ctx, id)
+		var sync ProjectSync
+		if err == nil {
+			_, sync, err = l.ProjectSnapshot(ctx, id)
+		}
 		l.Close()
 		if err != nil {
 			t.Fatalf("round %d: open project after kill: %v", round, err)
@@ -198,14 +208,21 @@ func TestCrashDuringAutosave(t *testing.T) {
 		// Replay the child's edits on the starting state.
 		e := timeline.NewEditor(start.Project())
 		rr := rand.New(rand.NewPCG(seed, 0))
+		made := int64(0) // edits saved, each counted for sync
 		for n := 1; n <= acked; n++ {
-			runStep(ctx, rr, n, nil, e)
+			if runStep(ctx, rr, n, nil, e) {
+				made++
+			}
 		}
 		afterAcked := encode(t, e.Project())
-		runStep(ctx, rr, acked+1, nil, e)
+		nextMade := runStep(ctx, rr, acked+1, nil, e)
 		inFlight := encode(t, e.Project())
-		if !bytes.Equal(got, afterAcked) && !bytes.Equal(got, inFlight) {
-			t.Fatalf("round %d: after %d acknowledged edits the stored project matches neither that state nor the next:\n%s", round, acked, got)
+		switch {
+		case bytes.Equal(got, afterAcked) && sync.Edits == startSync.Edits+made:
+		case bytes.Equal(got, inFlight) && nextMade && sync.Edits == startSync.Edits+made+1:
+		case bytes.Equal(got, inFlight) && !nextMade && sync.Edits == startSync.Edits+made:
+		default:
+			t.Fatalf("round %d: after %d acknowledged edits (%d made) the stored project and its count of edits (%d, from %d) match neither that state nor the next:\n%s", round, acked, made, sync.Edits, startSync.Edits, got)
 		}
 	}
 	t.Logf("%d kills, %d acknowledged edits checked", rounds, totalAcks)

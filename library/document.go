@@ -38,7 +38,7 @@ func (d *Document) Do(ctx context.Context, c timeline.Command) (timeline.Change,
 	if err != nil {
 		return ch, err
 	}
-	return d.commit(ctx, c.Name(), ch)
+	return d.commit(ctx, c.Name(), ch, nil)
 }
 
 // Undo reverses the last edit and saves the result.
@@ -48,7 +48,7 @@ func (d *Document) Undo(ctx context.Context) (timeline.Change, error) {
 	if err != nil {
 		return ch, err
 	}
-	return d.commit(ctx, "undo "+name, ch)
+	return d.commit(ctx, "undo "+name, ch, nil)
 }
 
 // Redo applies the last undone edit again and saves the result.
@@ -58,11 +58,13 @@ func (d *Document) Redo(ctx context.Context) (timeline.Change, error) {
 	if err != nil {
 		return ch, err
 	}
-	return d.commit(ctx, "redo "+name, ch)
+	return d.commit(ctx, "redo "+name, ch, nil)
 }
 
-func (d *Document) commit(ctx context.Context, what string, ch timeline.Change) (timeline.Change, error) {
-	if err := d.save(ctx, ch); err != nil {
+// commit saves an edit the editor has made, with extra (when not nil) run
+// in the same transaction, or takes the edit back in memory.
+func (d *Document) commit(ctx context.Context, what string, ch timeline.Change, extra func(*sql.Tx) error) (timeline.Change, error) {
+	if err := d.save(ctx, ch, extra); err != nil {
 		if _, rerr := d.ed.Rollback(); rerr != nil {
 			return timeline.Change{}, fmt.Errorf("save %s: %w (and undoing it in memory failed: %v)", what, err, rerr)
 		}
@@ -71,8 +73,9 @@ func (d *Document) commit(ctx context.Context, what string, ch timeline.Change) 
 	return ch, nil
 }
 
-// save writes what ch says changed, in one transaction.
-func (d *Document) save(ctx context.Context, ch timeline.Change) error {
+// save writes what ch says changed, in one transaction with the count of
+// the project's edits for sync, and extra when not nil.
+func (d *Document) save(ctx context.Context, ch timeline.Change, extra func(*sql.Tx) error) error {
 	p := d.Project()
 	newPos, renumber := d.positions(ch.Placed)
 	err := d.lib.tx(ctx, func(tx *sql.Tx) error {
@@ -117,6 +120,12 @@ func (d *Document) save(ctx context.Context, ch timeline.Change) error {
 			if _, err := tx.ExecContext(ctx, `UPDATE shots SET pos = ? WHERE project_id = ? AND id = ?`, at, p.ID, id); err != nil {
 				return err
 			}
+		}
+		if err := countEdit(ctx, tx, p.ID, p.Title); err != nil {
+			return err
+		}
+		if extra != nil {
+			return extra(tx)
 		}
 		return nil
 	})

@@ -96,7 +96,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Library, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open library: %w", err)
 	}
-	for _, d := range []string{dir, filepath.Join(dir, "tmp"), filepath.Join(dir, "blobs", "sha256")} {
+	for _, d := range []string{dir, filepath.Join(dir, "tmp"), filepath.Join(dir, "blobs", "sha256"), filepath.Join(dir, "partial")} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return nil, notWritable(dir, err)
 		}

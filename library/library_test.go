@@ -163,13 +163,13 @@ func TestEditWritesOnlyWhatChanged(t *testing.T) {
 	tests := []struct {
 		name string
 		c    timeline.Command
-		rows int // shot rows plus the project's updated_at
+		rows int // shot rows plus the project's updated_at and its count of edits for sync
 	}{
-		{"prompt", timeline.SetPrompt(id, "changed"), 2},
-		{"move", timeline.MoveShot(id, 3), 2},
-		{"add", timeline.AddShot(100, timeline.NewShot("new")), 2},
-		{"delete", timeline.DeleteShots(p.Shots[7].ID), 2},
-		{"title", timeline.SetTitle("Renamed"), 1},
+		{"prompt", timeline.SetPrompt(id, "changed"), 3},
+		{"move", timeline.MoveShot(id, 3), 3},
+		{"add", timeline.AddShot(100, timeline.NewShot("new")), 3},
+		{"delete", timeline.DeleteShots(p.Shots[7].ID), 3},
+		{"title", timeline.SetTitle("Renamed"), 2},
 	}
 	for _, tt := range tests {
 		n := changes(t, l, func() {

@@ -54,33 +54,13 @@ func (l *Library) CreateProject(ctx context.Context, p *timeline.Project) (*Docu
 	if p.ID == "" {
 		p.ID = timeline.NewID()
 	}
-	pos := make(map[string]int64, len(p.Shots))
-	now := unixMilli(l.now())
+	var pos map[string]int64
 	err := l.tx(ctx, func(tx *sql.Tx) error {
-		cast, err := timeline.EncodeCast(p.Cast)
-		if err != nil {
+		var err error
+		if pos, err = insertProject(ctx, tx, p, unixMilli(l.now())); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO projects (id, title, width, height, fps, cast_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, p.Title, p.Width, p.Height, p.FPS, string(cast), now, now); err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO shots (project_id, id, pos, data) VALUES (?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for i, s := range p.Shots {
-			data, err := timeline.EncodeShot(s)
-			if err != nil {
-				return err
-			}
-			pos[s.ID] = int64(i+1) * posGap
-			if _, err := stmt.ExecContext(ctx, p.ID, s.ID, pos[s.ID], data); err != nil {
-				return err
-			}
-		}
-		return nil
+		return bumpEdits(ctx, tx, p.ID, p.Title)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("create project %q: %w", p.Title, err)
@@ -88,24 +68,69 @@ func (l *Library) CreateProject(ctx context.Context, p *timeline.Project) (*Docu
 	return &Document{lib: l, ed: timeline.NewEditor(p), pos: pos}, nil
 }
 
+// insertProject stores a new project's row and shots, and returns the
+// shots' positions.
+func insertProject(ctx context.Context, tx *sql.Tx, p *timeline.Project, now int64) (map[string]int64, error) {
+	cast, err := timeline.EncodeCast(p.Cast)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO projects (id, title, width, height, fps, cast_json, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Title, p.Width, p.Height, p.FPS, string(cast), now, now); err != nil {
+		return nil, err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO shots (project_id, id, pos, data) VALUES (?, ?, ?, ?)`)
+	if err != nil {
+		return nil, err
+	}
+	defer stmt.Close()
+	pos := make(map[string]int64, len(p.Shots))
+	for i, s := range p.Shots {
+		data, err := timeline.EncodeShot(s)
+		if err != nil {
+			return nil, err
+		}
+		pos[s.ID] = int64(i+1) * posGap
+		if _, err := stmt.ExecContext(ctx, p.ID, s.ID, pos[s.ID], data); err != nil {
+			return nil, err
+		}
+	}
+	return pos, nil
+}
+
 // OpenProject loads a stored project for editing.
 func (l *Library) OpenProject(ctx context.Context, id string) (*Document, error) {
+	p, pos, err := loadProject(ctx, l.db, id)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{lib: l, ed: timeline.NewEditor(p), pos: pos}, nil
+}
+
+// queryer reads: a *sql.DB or a *sql.Tx.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// loadProject reads a stored project and its shots' positions.
+func loadProject(ctx context.Context, q queryer, id string) (*timeline.Project, map[string]int64, error) {
 	p := &timeline.Project{ID: id}
 	var cast string
-	err := l.db.QueryRowContext(ctx, `SELECT title, width, height, fps, cast_json FROM projects WHERE id = ?`, id).
+	err := q.QueryRowContext(ctx, `SELECT title, width, height, fps, cast_json FROM projects WHERE id = ?`, id).
 		Scan(&p.Title, &p.Width, &p.Height, &p.FPS, &cast)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("open project %s: %w", id, ErrNotFound)
+		return nil, nil, fmt.Errorf("open project %s: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open project %s: %w", id, err)
+		return nil, nil, fmt.Errorf("open project %s: %w", id, err)
 	}
 	if p.Cast, err = timeline.DecodeCast([]byte(cast)); err != nil {
-		return nil, fmt.Errorf("open project %q: its cast list is damaged: %w", p.Title, err)
+		return nil, nil, fmt.Errorf("open project %q: its cast list is damaged: %w", p.Title, err)
 	}
-	rows, err := l.db.QueryContext(ctx, `SELECT id, pos, data FROM shots WHERE project_id = ? ORDER BY pos`, id)
+	rows, err := q.QueryContext(ctx, `SELECT id, pos, data FROM shots WHERE project_id = ? ORDER BY pos`, id)
 	if err != nil {
-		return nil, fmt.Errorf("open project %q: %w", p.Title, err)
+		return nil, nil, fmt.Errorf("open project %q: %w", p.Title, err)
 	}
 	defer rows.Close()
 	pos := map[string]int64{}
@@ -114,26 +139,27 @@ func (l *Library) OpenProject(ctx context.Context, id string) (*Document, error)
 		var at int64
 		var data []byte
 		if err := rows.Scan(&sid, &at, &data); err != nil {
-			return nil, fmt.Errorf("open project %q: %w", p.Title, err)
+			return nil, nil, fmt.Errorf("open project %q: %w", p.Title, err)
 		}
 		s, err := timeline.DecodeShot(data)
 		if err != nil {
-			return nil, fmt.Errorf("open project %q: shot %d is damaged: %w", p.Title, len(p.Shots)+1, err)
+			return nil, nil, fmt.Errorf("open project %q: shot %d is damaged: %w", p.Title, len(p.Shots)+1, err)
 		}
 		p.Shots = append(p.Shots, s)
 		pos[sid] = at
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("open project %q: %w", p.Title, err)
+		return nil, nil, fmt.Errorf("open project %q: %w", p.Title, err)
 	}
 	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("open project %q: %w", p.Title, err)
+		return nil, nil, fmt.Errorf("open project %q: %w", p.Title, err)
 	}
-	return &Document{lib: l, ed: timeline.NewEditor(p), pos: pos}, nil
+	return p, pos, nil
 }
 
-// DeleteProject removes a project and its shots. Its rendered clips stay in
-// the cache until pruned, since another project may share them.
+// DeleteProject removes a project and its shots, leaving a tombstone for
+// sync to tell the server. Its rendered clips stay in the cache until
+// pruned, since another project may share them.
 func (l *Library) DeleteProject(ctx context.Context, id string) error {
 	return l.tx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM projects WHERE id = ?`, id)
@@ -142,6 +168,9 @@ func (l *Library) DeleteProject(ctx context.Context, id string) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("delete project %s: %w", id, ErrNotFound)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE project_sync SET deleted = 1, edits = edits + 1 WHERE project_id = ?`, id); err != nil {
+			return fmt.Errorf("delete project %s: %w", id, err)
 		}
 		return nil
 	})

@@ -289,6 +289,10 @@ func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use
 			if _, err := tx.ExecContext(ctx, `DELETE FROM clips WHERE sha256 = ?`, s); err != nil {
 				return err
 			}
+			// Nor is it sent or fetched again.
+			if _, err := tx.ExecContext(ctx, `DELETE FROM transfers WHERE sha256 = ?`, s); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -300,6 +304,9 @@ func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use
 			// The blob may be gone already (a film's sum names none);
 			// whatever was derived from it goes all the same.
 			if err := l.blobs.Remove(s); err != nil {
+				return marked, fmt.Errorf("remove a use: %w", err)
+			}
+			if err := l.removePartial(s); err != nil {
 				return marked, fmt.Errorf("remove a use: %w", err)
 			}
 		}

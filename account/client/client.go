@@ -94,6 +94,9 @@ type Options struct {
 	// Clock is what grants are verified against; nil means the
 	// computer's clock.
 	Clock clock.Clock
+	// Chunk is the bytes one tus PATCH of Upload carries; 0 means
+	// DefaultChunk.
+	Chunk int
 }
 
 // Client talks to one server. It is safe for concurrent use.
@@ -103,6 +106,7 @@ type Client struct {
 	hc     *http.Client
 	store  TokenStore
 	clock  clock.Clock
+	chunk  int
 
 	mu    sync.Mutex
 	creds *Credentials
@@ -127,7 +131,7 @@ func New(serverURL string, opts Options) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("server address %q: use https://", serverURL)
 	}
-	c := &Client{server: u.String(), base: u, hc: opts.HTTPClient, store: opts.Store, clock: clock.Or(opts.Clock)}
+	c := &Client{server: u.String(), base: u, hc: opts.HTTPClient, store: opts.Store, clock: clock.Or(opts.Clock), chunk: opts.Chunk}
 	if c.hc == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.ResponseHeaderTimeout = time.Minute

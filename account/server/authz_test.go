@@ -40,6 +40,15 @@ func newFixture(t *testing.T) *fixture {
 	return f
 }
 
+// project makes a new project of the owner's, at revision 1, and
+// returns its path.
+func (f *fixture) project(t *testing.T) string {
+	f.n++
+	id := fmt.Sprintf("%016x", f.n)
+	must(f.owner.PutProject(context.Background(), id, account.PutProject{Document: slateDoc(t, "Kite", "first")}))
+	return "/projects/" + id
+}
+
 // fresh returns a name not used before in this fixture.
 func (f *fixture) fresh(prefix string) string {
 	f.n++
@@ -138,6 +147,15 @@ func TestAuthorizationMatrix(t *testing.T) {
 			return "/uses/" + u.ID
 		}, want: [3]int{401, 403, 204}},
 		{name: "changes", method: "GET", path: fixed("/changes?after=0&limit=10"), want: [3]int{401, 200, 200}},
+		// Projects are the account's own: to another they are not there.
+		{name: "list projects", method: "GET", path: fixed("/projects"), want: [3]int{401, 200, 200}},
+		{name: "read project", method: "GET", path: f.project, want: [3]int{401, 404, 200}},
+		{name: "list revisions", method: "GET", path: func(t *testing.T) string { return f.project(t) + "/revisions" }, want: [3]int{401, 404, 200}},
+		{name: "read revision", method: "GET", path: func(t *testing.T) string { return f.project(t) + "/revisions/1" }, want: [3]int{401, 404, 200}},
+		{name: "put project", method: "PUT", path: f.project, body: func(t *testing.T) string {
+			return `{"base_rev":1,"document":` + string(slateDoc(t, "Kite", "again")) + `}`
+		}, want: [3]int{401, 404, 200}},
+		{name: "list project clips", method: "GET", path: func(t *testing.T) string { return f.project(t) + "/clips" }, want: [3]int{401, 200, 200}},
 		{name: "audit", method: "GET", path: fixed("/audit"), want: [3]int{401, 200, 200}},
 		{name: "no such endpoint", method: "GET", path: fixed("/nothing"), want: [3]int{404, 404, 404}},
 		{name: "wrong method", method: "PUT", path: fixed("/grants"), want: [3]int{405, 405, 405}},

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account"
+	"github.com/slatestudio/slate/account/server/projects"
 	"github.com/slatestudio/slate/consent"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 )
@@ -25,9 +26,9 @@ func audit(ctx context.Context, t *txn, at time.Time, kind, actor, owner, member
 
 // notify adds a change to an account's feed.
 func notify(ctx context.Context, t *txn, account string, c account.Change) error {
-	_, err := t.exec(ctx, `INSERT INTO changes (account_id, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		account, c.Kind, ms(c.At), c.Member, c.Handle, c.GrantID, c.UseID, c.ClipSHA256, c.ProjectTitle, c.RequestID)
+	_, err := t.exec(ctx, `INSERT INTO changes (account_id, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id, project, rev, device_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		account, c.Kind, ms(c.At), c.Member, c.Handle, c.GrantID, c.UseID, c.ClipSHA256, c.ProjectTitle, c.RequestID, c.Project, c.Rev, c.DeviceID)
 	if err != nil {
 		return fmt.Errorf("notify %s: %w", c.Kind, err)
 	}
@@ -404,7 +405,11 @@ func (s *Server) removeUse(w http.ResponseWriter, r *http.Request, c caller) err
 		if u.Removed != nil {
 			return nil
 		}
-		return removeUse(ctx, t, id, c.id, "removed by the owner", s.now())
+		if err := removeUse(ctx, t, id, c.id, "removed by the owner", s.now()); err != nil {
+			return err
+		}
+		t.afterCommit(func() { s.uploads.RemoveUnnamed(ctx, u.ClipSHA256) })
+		return nil
 	})
 	if err != nil {
 		return err
@@ -423,12 +428,27 @@ func removeUse(ctx context.Context, t *txn, id, actor, why string, now time.Time
 	if _, err := t.exec(ctx, `UPDATE uses SET removed_at = ? WHERE id = ?`, ms(now), id); err != nil {
 		return err
 	}
+	// The creator's synced copy of the clip goes too (its bytes once
+	// nothing else names them).
+	if _, err := t.exec(ctx, `DELETE FROM blob_holds WHERE account_id = ? AND sha256 = ?`, u.CreatorID, u.ClipSHA256); err != nil {
+		return err
+	}
 	if err := audit(ctx, t, now, account.AuditRemoval, actor, owner, u.Member, u.GrantID, id, why); err != nil {
+		return err
+	}
+	// No device of the creator's fetches the clip from a project again.
+	if err := projects.ForgetClips(ctx, t.tx, u.CreatorID, u.ClipSHA256); err != nil {
 		return err
 	}
 	return notify(ctx, t, u.CreatorID, account.Change{Kind: account.ChangeRemoval, At: now, Member: u.Member, Handle: u.Handle,
 		GrantID: u.GrantID, UseID: id, ClipSHA256: u.ClipSHA256, ProjectTitle: u.ProjectTitle})
 }
+
+// listChangesSQL reads a page of an account's feed. Every device polls it
+// every few seconds, so it must stay a search of the index changes_account
+// (account_id, seq), never a scan or a sort (TestChangesQueryUsesIndex).
+const listChangesSQL = `SELECT seq, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id, project, rev, device_id
+	FROM changes WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`
 
 // listChanges pages through the caller's change feed after a cursor.
 func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c caller) error {
@@ -436,8 +456,7 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c caller) e
 	if err != nil {
 		return err
 	}
-	rows, err := s.st.r.QueryContext(r.Context(), `SELECT seq, kind, at, member_id, handle, grant_id, use_id, clip_sha256, project_title, request_id
-		FROM changes WHERE account_id = ? AND seq > ? ORDER BY seq LIMIT ?`, c.id, after, limit+1)
+	rows, err := s.st.r.QueryContext(r.Context(), listChangesSQL, c.id, after, limit+1)
 	if err != nil {
 		return fmt.Errorf("list changes: %w", err)
 	}
@@ -450,7 +469,7 @@ func (s *Server) listChanges(w http.ResponseWriter, r *http.Request, c caller) e
 		}
 		var ch account.Change
 		var seq, at int64
-		if err := rows.Scan(&seq, &ch.Kind, &at, &ch.Member, &ch.Handle, &ch.GrantID, &ch.UseID, &ch.ClipSHA256, &ch.ProjectTitle, &ch.RequestID); err != nil {
+		if err := rows.Scan(&seq, &ch.Kind, &at, &ch.Member, &ch.Handle, &ch.GrantID, &ch.UseID, &ch.ClipSHA256, &ch.ProjectTitle, &ch.RequestID, &ch.Project, &ch.Rev, &ch.DeviceID); err != nil {
 			return fmt.Errorf("list changes: %w", err)
 		}
 		ch.Cursor, ch.At = account.FormatCursor(seq), fromMS(at)

@@ -24,13 +24,10 @@ package server
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
-	"crypto/x509"
 	"encoding/json"
-	"encoding/pem"
 	"errors"
 	"fmt"
-	"io/fs"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -47,9 +44,10 @@ import (
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/server/blobstore"
+	"github.com/slatestudio/slate/account/server/serverkey"
+	"github.com/slatestudio/slate/account/server/uploads"
 	"github.com/slatestudio/slate/account/server/videos"
 	"github.com/slatestudio/slate/consent"
-	"github.com/slatestudio/slate/internal/atomicfile"
 	"github.com/slatestudio/slate/internal/clock"
 	"github.com/slatestudio/slate/internal/sqlitedb"
 )
@@ -72,6 +70,14 @@ type Config struct {
 	Renderer      Renderer
 	RenderWorkers int
 	VideoTTL      time.Duration
+	// ProjectHistory is how many revisions of each synced project are
+	// kept; 0 means projects.DefaultHistory (20).
+	ProjectHistory int
+	// Quota is each account's space for synced clips and films in bytes,
+	// MaxUpload the largest one file (0: no limit). UploadStore, when
+	// set, wraps the tus upload store (tests: a full disk).
+	Quota, MaxUpload int64
+	UploadStore      uploads.StoreWrapper
 }
 
 // Server is a running account server. It is an http.Handler.
@@ -88,6 +94,7 @@ type Server struct {
 	mux     *http.ServeMux
 	thr     *throttle
 	videos  *videos.Service // nil without a Renderer
+	uploads *uploads.Uploads
 	hashers hashers
 	// dummyHash is checked against when a log-in names no account, so that
 	// the answer takes as long as for a real one and does not reveal which
@@ -131,7 +138,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		s.Close()
 		return nil, err
 	}
-	if s.key, err = loadOrCreateKey(filepath.Join(dir, "server.key")); err != nil {
+	if s.key, err = serverkey.LoadOrCreate(filepath.Join(dir, "server.key")); err != nil {
 		return fail(err)
 	}
 	s.pub = s.key.Public().(ed25519.PublicKey)
@@ -145,6 +152,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.logKeptLookAlikes(ctx)
+	if s.uploads, err = s.openUploads(cfg); err != nil {
+		return fail(err)
+	}
 	if cfg.Renderer != nil {
 		if s.videos, err = s.openVideos(ctx, cfg); err != nil {
 			return fail(err)
@@ -154,6 +164,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return fail(err)
 	}
 	s.routes()
+	s.projectRoutes(cfg.ProjectHistory)
 	return s, nil
 }
 
@@ -181,82 +192,16 @@ func (s *Server) now() time.Time { return s.clock.Now() }
 // PublicKey is the key that verifies the server's grants.
 func (s *Server) PublicKey() ed25519.PublicKey { return s.pub }
 
-// loadOrCreateKey reads the server's signing key, generating and storing
-// one on first start. A key that others can read is refused: whoever has
-// it can forge grants.
-func loadOrCreateKey(path string) (ed25519.PrivateKey, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		_, priv, err := ed25519.GenerateKey(rand.Reader)
-		if err != nil {
-			return nil, fmt.Errorf("generate the server key: %w", err)
-		}
-		der, err := x509.MarshalPKCS8PrivateKey(priv)
-		if err != nil {
-			return nil, fmt.Errorf("encode the server key: %w", err)
-		}
-		if err := atomicfile.WriteFile(path, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der}), 0o600); err != nil {
-			return nil, fmt.Errorf("store the server key: %w", err)
-		}
-		return priv, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("read the server key: %w", err)
-	}
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil, fmt.Errorf("read the server key: %w", err)
-	}
-	if fi.Mode().Perm()&0o077 != 0 {
-		return nil, fmt.Errorf("the server key %s can be read by other users (mode %04o): whoever reads it can forge grants; run chmod 600 %s", path, fi.Mode().Perm(), path)
-	}
-	block, _ := pem.Decode(data)
-	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("the server key %s is not a PEM private key", path)
-	}
-	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
-	if err != nil {
-		return nil, fmt.Errorf("the server key %s: %w", path, err)
-	}
-	priv, ok := k.(ed25519.PrivateKey)
-	if !ok {
-		return nil, fmt.Errorf("the server key %s is not an ed25519 key", path)
-	}
-	return priv, nil
-}
-
-// sweepBlobs removes the blobs no medium and no video job names. Deleted media are removed
-// just after their deletion commits; a crash in between leaves their files
-// behind, and this finishes the job. It runs before the server serves, when
-// no upload can be adding a reference.
+// sweepBlobs removes the blobs nothing names (a member's media, a video
+// job, an account's hold): a crash between a deletion's commit and its
+// file's removal leaves them behind. It runs before the server serves,
+// when no upload can be adding a reference.
 func (s *Server) sweepBlobs(ctx context.Context) error {
-	dirs, err := os.ReadDir(s.blobs.Dir())
-	if err != nil {
-		return fmt.Errorf("sweep blobs: %w", err)
-	}
-	removed := 0
-	for _, d := range dirs {
-		files, err := os.ReadDir(filepath.Join(s.blobs.Dir(), d.Name()))
-		if err != nil {
-			return fmt.Errorf("sweep blobs: %w", err)
-		}
-		for _, f := range files {
-			n, err := videos.BlobUses(ctx, s.st.r, f.Name())
-			if err != nil {
-				return fmt.Errorf("sweep blobs: %w", err)
-			}
-			if n == 0 {
-				if err := s.blobs.Remove(f.Name()); err != nil {
-					return fmt.Errorf("sweep blobs: %w", err)
-				}
-				removed++
-			}
-		}
-	}
+	removed, err := s.blobs.Sweep(ctx, func(ctx context.Context, sum string) (int, error) { return videos.BlobUses(ctx, s.st.r, sum) })
 	if removed > 0 {
 		s.log.Info("removed blobs left by an interrupted deletion", "count", removed)
 	}
-	return nil
+	return err
 }
 
 // ServeHTTP serves the API.
@@ -326,6 +271,7 @@ func (s *Server) routes() {
 	if s.videos != nil {
 		s.videos.Routes(s.videoRoute)
 	}
+	s.uploadRoutes()
 	open("/", s.unrouted)
 }
 
@@ -397,6 +343,16 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	return w.ResponseWriter.Write(b)
 }
 
+// ReadFrom hands a body that is a file (http.ServeContent's) to the
+// connection's own ReadFrom, which sends it with sendfile: without it a
+// download would pass every byte through the server's memory.
+func (w *statusWriter) ReadFrom(r io.Reader) (int64, error) {
+	if w.status == 0 {
+		w.WriteHeader(http.StatusOK)
+	}
+	return io.Copy(w.ResponseWriter, r)
+}
+
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
@@ -447,9 +403,13 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var he *httpError
 	var fe *account.FieldError
 	var ve *videos.Error
+	var ue *uploads.Error
 	switch {
 	case errors.As(err, &ve):
 		ve.Write(w)
+		return
+	case errors.As(err, &ue):
+		ue.Write(w)
 		return
 	case errors.As(err, &he):
 	case errors.Is(err, account.ErrTooLarge):

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/slatestudio/slate/account/server"
+	"github.com/slatestudio/slate/account/server/uploads"
 	"github.com/slatestudio/slate/render/worker"
 )
 
@@ -71,6 +72,9 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	backends := fs.String("backends", "animatic", "the render backends to offer as models, a comma-separated `list` of "+strings.Join(worker.Known(), ", "))
 	models := fs.String("models", "", "the `folder` of model packs the onnx backend renders with (default DIR/models)")
 	videoTTL := fs.Duration("video-ttl", 24*time.Hour, "how long a finished video's files are kept")
+	projectHistory := fs.Int("project-history", 20, "keep the last `N` revisions of each synced project")
+	quota := fs.String("quota", "0", "each account's `space` for synced clips and films, such as 10GB; 0: no limit")
+	maxUpload := fs.String("max-upload", "0", "the largest one synced file, such as 4GB; 0: no limit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -102,8 +106,16 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return bad("--render-workers %d: give how many videos render at once, or 0 for no render service", *renderWorkers)
 	case *videoTTL <= 0:
 		return bad("--video-ttl %s: give how long finished videos are kept, such as 24h", *videoTTL)
+	case *projectHistory < 1:
+		return bad("--project-history %d: keep at least 1 revision of each project, such as 20", *projectHistory)
 	}
-	cfg := server.Config{Dir: *data, Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})), RenderWorkers: *renderWorkers, VideoTTL: *videoTTL}
+	cfg := server.Config{Dir: *data, Logger: slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level})), RenderWorkers: *renderWorkers, VideoTTL: *videoTTL, ProjectHistory: *projectHistory}
+	if cfg.Quota, err = uploads.ParseBytes(*quota); err != nil {
+		return bad("--quota: %v", err)
+	}
+	if cfg.MaxUpload, err = uploads.ParseBytes(*maxUpload); err != nil {
+		return bad("--max-upload: %v", err)
+	}
 	if *renderWorkers > 0 {
 		if *models == "" {
 			*models = filepath.Join(*data, "models")

@@ -159,6 +159,8 @@ func TestMainRenderFlags(t *testing.T) {
 		{[]string{"--render-workers", "two"}, `invalid value "two" for flag -render-workers`},
 		{[]string{"--video-ttl", "0s"}, "--video-ttl 0s"},
 		{[]string{"--video-ttl", "a day"}, `invalid value "a day" for flag -video-ttl`},
+		{[]string{"--quota", "ten gigs"}, `--quota: "ten gigs" is not a size: write it like 10GB or 500MB (0 for no limit)`},
+		{[]string{"--max-upload", "-4GB"}, `--max-upload: "-4GB" is not a size`},
 	} {
 		var stderr bytes.Buffer
 		args := append([]string{"--data", t.TempDir(), "--addr", "127.0.0.1:0"}, tt.args...)

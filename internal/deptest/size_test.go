@@ -21,7 +21,13 @@ const maxPackageLines = 3000
 // oversized are the packages allowed past maxPackageLines for now, each
 // with what has to happen first. The test fails while one is listed that
 // has come back under the limit: take it off then.
-var oversized = map[string]string{}
+var oversized = map[string]string{
+	// Issue 13's three-way merge for project sync (timeline/merge.go) took
+	// it past the limit; Become must stay (it is built from the edit
+	// transaction's ops). Next: move the .slate file format (file.go,
+	// scan.go) into a package of its own.
+	"timeline": "split the .slate file format out of it",
+}
 
 // generated is how Go marks a generated file (go help generate), on a
 // line of its own before the package clause.

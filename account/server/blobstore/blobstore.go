@@ -6,6 +6,7 @@
 package blobstore
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -174,4 +175,33 @@ func (b *Store) Remove(sum string) error {
 // OpenBlob opens a blob for reading.
 func (b *Store) OpenBlob(sum string) (*os.File, error) {
 	return os.Open(b.Path(sum))
+}
+
+// Sweep removes every blob that uses counts no reference to, and returns
+// how many it removed.
+func (b *Store) Sweep(ctx context.Context, uses func(ctx context.Context, sum string) (int, error)) (int, error) {
+	dirs, err := os.ReadDir(b.dir)
+	if err != nil {
+		return 0, fmt.Errorf("sweep blobs: %w", err)
+	}
+	removed := 0
+	for _, d := range dirs {
+		files, err := os.ReadDir(filepath.Join(b.dir, d.Name()))
+		if err != nil {
+			return removed, fmt.Errorf("sweep blobs: %w", err)
+		}
+		for _, f := range files {
+			n, err := uses(ctx, f.Name())
+			if err != nil {
+				return removed, fmt.Errorf("sweep blobs: %w", err)
+			}
+			if n == 0 {
+				if err := b.Remove(f.Name()); err != nil {
+					return removed, fmt.Errorf("sweep blobs: %w", err)
+				}
+				removed++
+			}
+		}
+	}
+	return removed, nil
 }

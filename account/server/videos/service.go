@@ -315,13 +315,14 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// BlobUses counts what names the blob with the given sum — members' media
-// and video jobs alike, which share one blob store — so that a blob is
-// removed only when nothing names it.
+// BlobUses counts what names the blob with the given sum — members' media,
+// video jobs and accounts' holds (tus uploads) alike, which share one blob
+// store — so that a blob is removed only when nothing names it.
 func BlobUses(ctx context.Context, q Querier, sum string) (int, error) {
 	var n int
 	err := q.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM media WHERE sha256 = ?1) +
-		(SELECT count(*) FROM videos WHERE `+blobReferenced+`)`, sum).Scan(&n)
+		(SELECT count(*) FROM videos WHERE `+blobReferenced+`) +
+		(SELECT count(*) FROM blob_holds WHERE sha256 = ?1)`, sum).Scan(&n)
 	return n, err
 }
 
