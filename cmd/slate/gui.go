@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/examples"
 	"github.com/slatestudio/slate/internal/cli"
 	"github.com/slatestudio/slate/library"
@@ -21,6 +22,7 @@ import (
 	"github.com/slatestudio/slate/render/remote"
 	"github.com/slatestudio/slate/servers"
 	"github.com/slatestudio/slate/sharing"
+	"github.com/slatestudio/slate/sharing/projectsync"
 	"github.com/slatestudio/slate/studio"
 	"github.com/slatestudio/slate/studio/modelsui"
 	"github.com/slatestudio/slate/timeline"
@@ -72,7 +74,10 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 	// so resumed jobs featuring other people's cast find their grants. It
 	// is the queue's and the export's consent: renders and films that
 	// feature someone else's member need their grant.
-	share := sharing.New(lib, sharing.Options{})
+	// Project sync (projectsync) hears the feed's project and clip entries
+	// through the service it is made after.
+	var eng *projectsync.Engine
+	share := sharing.New(lib, sharing.Options{OnChange: func(ctx context.Context, ch account.Change) error { return eng.OnChange(ctx, ch) }})
 	if _, _, err := share.Restore(ctx); err != nil {
 		fmt.Fprintf(stderr, "slate: the account server's session: %v\n", err)
 	}
@@ -103,16 +108,32 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 
 	a := app.NewWithID(appID)
 	s := studio.New(ctx, a, studio.Deps{Library: lib, Doc: doc, Queue: q, Backends: reg, Tools: tools, Audio: audio, Models: studioModels(dir), Servers: book, Sharing: share})
-	// Synced every 30 s, and at once when there is something to tell the
-	// server; the studio shows each sync's outcome. The sync stops, and is
-	// waited for, before the library closes.
+	// Synced every 2 s, and at once after an edit: consent and the change
+	// feed, then projects and their clips between this account's devices
+	// (projectsync); the studio shows each sync's outcome. Changes from
+	// other devices go into the open project through the studio, so that
+	// its window and undo history follow. The sync stops, and is waited
+	// for, before the library closes.
 	syncCtx, stopSync := context.WithCancel(ctx)
+	eng = projectsync.New(projectsync.Options{Library: lib, Sharing: share,
+		Apply: func(ctx context.Context, id string, fn func(*library.Document) error) error {
+			if open, err := s.ApplyToProject(ctx, id, fn); open || err != nil {
+				return err
+			}
+			doc, err := lib.OpenProject(ctx, id)
+			if err != nil {
+				return err
+			}
+			return fn(doc)
+		},
+		OnSync: func(r sharing.Report, err error) { s.Synced(syncCtx, r, err) }})
+	s.OnEdit(eng.Kick)
 	synced := make(chan struct{})
 	defer func() { stopSync(); <-synced }()
 	go func() {
 		defer close(synced)
 		s.AccountChanged(syncCtx)
-		share.Run(syncCtx, 30*time.Second, func(r sharing.Report, err error) { s.Synced(syncCtx, r, err) })
+		eng.Run(syncCtx)
 	}()
 	stop := context.AfterFunc(ctx, func() { fyne.Do(s.Quit) })
 	defer stop()

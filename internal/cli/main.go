@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/slatestudio/slate/internal/cli/synccmd"
 	"github.com/slatestudio/slate/internal/termbar"
 )
 
@@ -51,6 +52,13 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		return accountMain(ctx, args[1:], stdout, stderr, defaultSharingEnv(stdin))
 	case "consent":
 		return consentMain(ctx, args[1:], stdout, stderr, defaultSharingEnv(stdin))
+	case "sync", "projects":
+		env := synccmd.DefaultEnv()
+		env.IsTTY = isTerminal(stdout)
+		if args[0] == "sync" {
+			return synccmd.Sync(ctx, args[1:], stdout, stderr, env)
+		}
+		return synccmd.Projects(ctx, args[1:], stdout, stderr, env)
 	case "servers":
 		return serversMain(ctx, args[1:], stdout, stderr, defaultServersEnv(stdin))
 	case "voices":
@@ -133,6 +141,12 @@ Usage:
   slate consent ask @HANDLE [MESSAGE]
                             ask their owner to approve you
   slate consent made        what you made featuring someone else's cast, and its state
+  slate sync status|pause|resume|now
+                            projects and clips between this account's devices: where
+                            each project stands; pause or resume; sync once, now
+  slate projects pull|history NAME | restore NAME REV
+                            fetch a project and its clips now; list the revisions the
+                            server keeps; bring back an old one as the newest
   slate servers add NAME URL [--api-key-stdin] | list | test NAME | remove NAME
                             render servers: another computer running slate-server, or
                             any /v1/videos video service (slate servers for more)

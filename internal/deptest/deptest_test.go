@@ -124,14 +124,14 @@ var rules = []rule{
 	{pkg: "account/accounttest", may: []string{"account/server", "account/client"}, forbidden: gui},
 	// sharing is the studio's glue to the account server: it reaches the
 	// server only through account/client, never the server's own code.
-	{pkg: "sharing", may: []string{"account", "account/client", "consent", "library", "render", "timeline", "internal/clock", "internal/filehash"}, forbidden: append([]string{module + "/account/server"}, gui...)},
+	{pkg: "sharing", may: []string{"account", "account/client", "consent", "library", "render", "sharing", "timeline", "internal/clock", "internal/filehash"}, forbidden: append([]string{module + "/account/server"}, gui...)},
 	// The render servers a studio keeps: the library's table, keys in
 	// account/client's store (the keyring), backends from render/remote.
 	{pkg: "servers", may: []string{"account", "account/client", "library", "render", "timeline"}, forbidden: append([]string{module + "/account/server"}, gui...)},
 	// The slate command's subcommands run the domain and render packages
 	// from a terminal; the studio window is passed in by cmd/slate, so the
 	// CLI links no Fyne at all.
-	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "servers", "sharing", "timeline", "voices", "internal/clock", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
+	{pkg: "internal/cli", may: []string{"account", "capture", "consent", "library", "media", "ml", "render", "servers", "sharing", "timeline", "voices", "internal/cli/synccmd", "internal/clock", "internal/termbar"}, forbidden: append([]string{module + "/studio", module + "/account/server"}, gui...)},
 	// The server's command turns flags into account/server's Config. It
 	// links library only through render, which its render workers'
 	// backends are built on; it imports neither itself.

@@ -278,6 +278,11 @@ func (s *Session) changed(ctx context.Context, ch timeline.Change) {
 	s.LookUpClips(ctx)
 }
 
+// Reloaded tells the views that the open document changed other than
+// through Edit, Undo or Redo (project sync brought another device's
+// changes into it); ch says what changed.
+func (s *Session) Reloaded(ctx context.Context, ch timeline.Change) { s.changed(ctx, ch) }
+
 // Select makes ids the selection; the first is shown in the inspector,
 // and the playhead goes to its first frame unless the preview is playing.
 func (s *Session) Select(ids ...string) {
