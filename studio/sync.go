@@ -156,11 +156,6 @@ type loggedInClient interface {
 	Ended(ctx context.Context, err error)
 }
 
-// storageLister is the client's Storage (account/client's blobs.go).
-type storageLister interface {
-	Storage(ctx context.Context) (account.Storage, error)
-}
-
 // storage reads what the account uses on the server.
 func (s *Studio) storage(ctx context.Context) (account.Storage, error) {
 	svc, ok := s.deps.Sharing.(loggedInClient)
@@ -173,11 +168,7 @@ func (s *Studio) storage(ctx context.Context) (account.Storage, error) {
 	} else if err != nil {
 		return account.Storage{}, err
 	}
-	lister, ok := any(c).(storageLister)
-	if !ok {
-		return account.Storage{}, errors.New("this version of Slate cannot ask the server for it")
-	}
-	st, err := lister.Storage(ctx)
+	st, err := c.Storage(ctx)
 	svc.Ended(ctx, err)
 	return st, err
 }
