@@ -21,7 +21,8 @@ import (
 // A project made on one device (the laptop: a data folder with its sync
 // engine, no window) appears in a second device's studio's Library, saying
 // "Synced", through the real sync engine and a real slate-server on
-// loopback; Account ▸ Storage… lists it from that server.
+// loopback; Pause sync and Resume sync reach the engine, and Account ▸
+// Storage… lists the project from that server.
 func TestSecondDeviceGainsProject(t *testing.T) {
 	server := accounttest.Start(t)
 	const password = "a long enough password"
@@ -73,6 +74,19 @@ func TestSecondDeviceGainsProject(t *testing.T) {
 	})
 	if !strings.Contains(h.statusLine(), "Sync: all synced") {
 		t.Errorf("the desktop's status line does not say all is synced:\n%s", h.statusLine())
+	}
+
+	// Pause sync on the status line pauses the engine, which keeps it
+	// paused in the library; Resume sync starts it again.
+	findButton(t, h.win.Content(), "Pause sync").OnTapped()
+	h.ui.until(t, "sync paused", 20*time.Second, func() bool { return strings.Contains(h.statusLine(), "Sync paused") })
+	if paused, err := h.lib.SyncPaused(ctx); err != nil || !paused {
+		t.Errorf("after Pause sync the library's paused flag is %v (%v), want true", paused, err)
+	}
+	findButton(t, h.win.Content(), "Resume sync").OnTapped()
+	h.ui.until(t, "sync resumed", 20*time.Second, func() bool { return strings.Contains(h.statusLine(), "Sync: all synced") })
+	if paused, err := h.lib.SyncPaused(ctx); err != nil || paused {
+		t.Errorf("after Resume sync the library's paused flag is %v (%v), want false", paused, err)
 	}
 
 	// Account ▸ Storage… asks the same server what the account uses.
