@@ -45,6 +45,15 @@
 #   empty-state.png  a fresh data folder's studio in the dark theme, its Cast
 #                  tab showing the help and empty-state text
 #   light-theme.png  the same studio in the light theme (FYNE_THEME=light)
+#   sync-library.png, sync-status-line.png, sync-conflict.png, storage.png,
+#   storage-full.png
+#                  sync between devices (issue 13), drawn by the studio's
+#                  TestSyncShots with Fyne's software renderer, logged in to
+#                  a slate-server on loopback: the Library's rows in each
+#                  sync state beside a conflict copy, a clip's card and the
+#                  status line while uploading, the conflict notice, and
+#                  Account ▸ Storage… nearly full and full. The states are
+#                  given to the studio, so that one picture shows them all
 #
 #   scripts/screenshots.sh [project.slate]     (default examples/demo.slate)
 #
@@ -397,3 +406,12 @@ app_pid=
 fresh_studio "$work/fresh-light" FYNE_THEME=light
 shot light-theme
 # --- end of the empty state and the light theme ---
+
+# --- Sync between devices (issue 13) ---
+# Drawn off screen by the studio's own test (see the top of this file).
+SLATE_SYNC_SHOTS="$PWD/$outdir" go test -count=1 -run '^TestSyncShots$' ./studio/ >"$work/syncshots.log" 2>&1 ||
+	{ cat "$work/syncshots.log" >&2; die "the sync views were not drawn (log above)"; }
+for name in sync-library sync-status-line sync-conflict storage storage-full; do
+	echo "  $outdir/$name.png"
+done
+# --- end of sync between devices ---

@@ -34,6 +34,7 @@ var (
 type menuItems struct {
 	undo, redo, duplicate, del, split, render *fyne.MenuItem
 	login, signup, logout                     *fyne.MenuItem
+	pauseSync                                 *fyne.MenuItem
 }
 
 // actions are what the menus and shortcuts do, each under ctx, the
@@ -73,6 +74,8 @@ func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
 	m.login = fyne.NewMenuItem("Log in…", func() { s.account.ShowLogin(ctx, false) })
 	m.signup = fyne.NewMenuItem("Sign up…", func() { s.account.ShowLogin(ctx, true) })
 	m.logout = fyne.NewMenuItem("Log out", func() { s.account.Logout(ctx) })
+	m.pauseSync = fyne.NewMenuItem("Pause sync", func() { s.pauseSync(ctx, !s.sync.bar.Paused()) })
+	m.pauseSync.Disabled = true
 	// The studio's own Quit, so that Fyne adds none: Fyne's closes every
 	// window, which can panic (see Quit).
 	quit := item("Quit", keyQuit)
@@ -109,6 +112,9 @@ func (s *Studio) mainMenu(ctx context.Context) *fyne.MainMenu {
 			m.login, m.signup, m.logout,
 			fyne.NewMenuItemSeparator(),
 			item("Consent and sharing…", keyConsent),
+			fyne.NewMenuItemSeparator(),
+			m.pauseSync,
+			fyne.NewMenuItem("Storage…", func() { s.showStorage(ctx) }),
 		),
 	)
 }

@@ -5,7 +5,8 @@
 // (the preview), castui (the cast panel and the recording wizard),
 // libraryui (the library, the render queue, the film export and the
 // cards' pictures), accountui (log-in, the consent dashboard and the
-// account's devices) and modelsui (the models window). What they share of
+// account's devices), modelsui (the models window) and syncui (what sync
+// between devices shows, and the storage window). What they share of
 // the open project (the document, selection, playhead, clips and cast) is
 // the session (studio/session), which holds no widgets. No business rules
 // live here: every change to a project is a timeline command applied
@@ -135,6 +136,8 @@ type Studio struct {
 	thumbs    *libraryui.Thumbnails
 	castView  *castui.Panel
 	account   *accountui.Account
+	// sync shows sync between devices (sync.go, SetSync).
+	sync syncView
 	// splits are the dividers between the window's parts, remembered
 	// with the window's size in the data folder (layout.go).
 	splits splits
@@ -189,6 +192,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ThumbnailReady: func() { s.timeline.ThumbnailReady() },
 	}
 	s.thumbs = libraryui.NewThumbnails(s.libraryDeps)
+	s.newSync(ctx)
 	var anim render.Backend
 	if b, err := d.Backends.Open(animatic.Name); err == nil {
 		anim = b
@@ -199,6 +203,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Thumbnail:      func(i int) image.Image { return s.thumbs.Get(ctx, i) },
 		RenderSelected: func() { s.renderSelected(ctx) },
 		NewCharacter:   func(save func(timeline.CastRef) error) { s.castView.NewCharacter(ctx, save) },
+		ClipSync:       s.clipSync,
 	}
 	if vb, ok := anim.(render.VoicedBackend); ok {
 		// The dialogue lane voices lines as the animatic's soundtrack does.
@@ -231,7 +236,9 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		ProjectChanged: func(timeline.Change) {
 			s.win.SetTitle(windowTitle(s.Project()) + s.account.Title())
 			s.refreshMenus()
+			s.syncShots()
 		},
+		ClipsChanged:     s.syncShots,
 		SelectionChanged: s.refreshMenus,
 	})
 
@@ -245,7 +252,10 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 	s.splits, all = newSplits(s.side, s.player.View(), s.timeline.View(), s.inspector.View(), layout)
 	var content fyne.CanvasObject = all
 	if line := s.account.StatusLine(); line != nil {
-		content = container.NewBorder(nil, line, nil, nil, all)
+		// Who is logged in, and at its end how sync between devices goes.
+		status := container.NewBorder(nil, nil, nil, s.sync.bar.View(), line)
+		s.sync.bar.SetRelayout(status.Refresh)
+		content = container.NewBorder(nil, status, nil, nil, all)
 	}
 	// The buttons' tooltips show over the whole window.
 	s.win.SetContent(uikit.WithTips(content))

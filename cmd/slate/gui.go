@@ -128,6 +128,9 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 		},
 		OnSync: func(r sharing.Report, err error) { s.Synced(syncCtx, r, err) }})
 	s.OnEdit(eng.Kick)
+	// Where sync stands shows in the Library, on the cards and on the
+	// status line, with Pause sync and Account ▸ Storage….
+	s.SetSync(eng)
 	synced := make(chan struct{})
 	defer func() { stopSync(); <-synced }()
 	go func() {

@@ -148,6 +148,9 @@ var rules = []rule{
 	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "library", "media", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "ml/pack", "voices"}},
 	{pkg: "studio/serversui", may: []string{"studio/session", "studio/uikit", "servers"}},
+	// Sync between devices as the studio shows it: the words, the status
+	// line's bar, the storage window; the engine only through its Source.
+	{pkg: "studio/syncui", may: []string{"studio/session", "studio/uikit", "account", "library", "sharing/projectsync"}},
 	{pkg: "studio/filepick", may: []string{"internal/userfile"}},
 	// The widgets Fyne lacks (tooltips, Enter and Esc in dialogs) import
 	// nothing of Slate's.
@@ -169,7 +172,7 @@ var studioSide = []string{
 // fyneUsers are the packages that may use Fyne, besides the binaries
 // (cmd/...): the studio's shell and its rooms, and the builder of their
 // tests. The session is not one of them.
-var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/serversui", "studio/filepick", "studio/uikit", "studio/look", "studio/studiotest"}
+var fyneUsers = []string{"studio", "studio/storyboard", "studio/player", "studio/castui", "studio/accountui", "studio/libraryui", "studio/modelsui", "studio/serversui", "studio/syncui", "studio/filepick", "studio/uikit", "studio/look", "studio/studiotest"}
 
 // serverImporters may import the server package itself; everyone else,
 // the studio above all, reaches the server through account/client.

@@ -76,6 +76,39 @@ type Panel struct {
 	loading, reload bool
 	// busy counts background work not yet reported back; tests wait for 0.
 	busy int
+	// sync is what each project's row says of its sync between devices,
+	// by project ID (SetSync).
+	sync map[string]SyncMark
+	// reread reads the project list again, under the studio's context.
+	reread func()
+}
+
+// SyncMark is what a project's row says of its sync between devices:
+// "Synced", "Uploading 42 %", "Waiting for network"; no Text says nothing.
+type SyncMark struct {
+	Text string
+	// Warn shows it in the warning colour: the person may want to look.
+	Warn bool
+}
+
+// SetSync shows marks on the projects' rows, replacing those shown: a
+// project without one shows none (as every project does when no one is
+// logged in). When the projects marked are not those marked before, the
+// list is read again, since sync brought or took one. Call it on the UI
+// goroutine.
+func (l *Panel) SetSync(marks map[string]SyncMark) {
+	same := len(marks) == len(l.sync)
+	for id := range marks {
+		_, was := l.sync[id]
+		same = same && was
+	}
+	l.sync = marks
+	l.projectList.Refresh()
+	if !same {
+		// A project came from another device, or went: the list is
+		// read again.
+		l.reread()
+	}
 }
 
 // clipRow is one shot of the open project that has a rendered clip.
@@ -119,6 +152,7 @@ func tracked[T any](ctx context.Context, l *Panel, fn func(ctx context.Context) 
 }
 
 func (l *Panel) build(ctx context.Context) {
+	l.reread = func() { l.refresh(ctx) }
 	l.projectList = &keyList{onEnter: func() { l.openSelected(ctx) }}
 	l.projectList.Length = func() int { return len(l.projects) }
 	l.projectList.CreateItem = func() fyne.CanvasObject { return newProjectRow() }
@@ -401,6 +435,10 @@ type projectRow struct {
 	widget.BaseWidget
 	mark          *widget.Icon
 	title, detail *widget.Label
+	sync          *widget.Label
+	// box lays the row out; refreshed when the sync's words change
+	// width.
+	box           *fyne.Container
 	onTap, onOpen func()
 }
 
@@ -411,15 +449,17 @@ func newProjectRow() *projectRow {
 	r.detail = widget.NewLabel("")
 	r.detail.SizeName = theme.SizeNameCaptionText
 	r.detail.Truncation = fyne.TextTruncateEllipsis
+	r.sync = &widget.Label{SizeName: theme.SizeNameCaptionText}
 	r.ExtendBaseWidget(r)
 	return r
 }
 
 // CreateRenderer lays the row out: the open mark, then the title over
-// its details.
+// its details, and the project's sync at the end.
 func (r *projectRow) CreateRenderer() fyne.WidgetRenderer {
 	text := container.New(&tightVBox{}, r.title, r.detail)
-	return widget.NewSimpleRenderer(container.NewBorder(nil, nil, r.mark, nil, text))
+	r.box = container.NewBorder(nil, nil, r.mark, r.sync, text)
+	return widget.NewSimpleRenderer(r.box)
 }
 
 // Tapped selects the project.
@@ -458,6 +498,17 @@ func (l *Panel) updateProjectRow(ctx context.Context, id widget.ListItemID, o fy
 		r.mark.SetResource(nil)
 	}
 	r.detail.SetText(detail)
+	m := l.sync[p.ID]
+	r.sync.Importance = widget.MediumImportance
+	if m.Warn {
+		r.sync.Importance = widget.WarningImportance
+	}
+	if r.sync.Text != m.Text {
+		r.sync.SetText(m.Text)
+		if r.box != nil {
+			r.box.Refresh()
+		}
+	}
 	r.onTap = func() { l.projectList.Select(id) }
 	r.onOpen = func() {
 		l.projectList.Select(id)

@@ -72,4 +72,8 @@ type Deps struct {
 	// character made; the speaker list offers "New character…" when it
 	// is set.
 	NewCharacter func(save func(timeline.CastRef) error)
+	// ClipSync says, in a few quiet words, how a shot's clip stands with
+	// sync between devices ("uploading 42 %", "synced"); nil or "" says
+	// nothing. The studio calls Strip.ThumbnailReady when they change.
+	ClipSync func(shotID string) string
 }

@@ -172,7 +172,7 @@ func (t *Strip) projectChanged(timeline.Change) {
 }
 
 // ThumbnailReady draws the cards again: a thumbnail Deps.Thumbnail was
-// making is ready.
+// making is ready, or what Deps.ClipSync says has changed.
 func (t *Strip) ThumbnailReady() { t.track.Refresh() }
 
 func (t *Strip) playheadMoved() {
@@ -709,6 +709,9 @@ func (c *card) bind(i int) {
 	}
 	c.cast.Text, c.cast.Color = strings.Join(names, ", "), fg
 	text, progress, state := t.statusOf(i)
+	if t.d.ClipSync != nil && t.d.ClipSync(sh.ID) != "" {
+		text += " · " + t.d.ClipSync(sh.ID)
+	}
 	c.status.Text = text
 	switch state {
 	case render.Completed:
@@ -723,11 +726,7 @@ func (c *card) bind(i int) {
 	c.bar.FillColor = theme.Color(theme.ColorNamePrimary)
 	c.bar.Hidden = state != render.InProgress
 	c.barFraction = progress
-	if img := t.d.Thumbnail(i); img != nil {
-		c.thumb.Image = img
-	} else {
-		c.thumb.Image = nil
-	}
+	c.thumb.Image = t.d.Thumbnail(i)
 }
 
 // pictureShape is a card picture's width over its height: the
