@@ -176,6 +176,6 @@ func copyHashing(dst io.Writer, h hash.Hash, src io.Reader, done, total int64, p
 
 // The buffers of copyHashing.
 const (
-	copyBuffer  = 256 << 10
-	copyBuffers = 4
+	copyBuffer  = 1 << 20
+	copyBuffers = 16
 )
