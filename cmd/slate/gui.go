@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -36,6 +38,12 @@ const quitGrace = 15 * time.Second
 // most recent project, and runs it until it quits or ctx is cancelled. It
 // must run on the main goroutine.
 func gui(ctx context.Context, path string, stderr io.Writer) int {
+	// Without a display the window toolkit panics with a stack trace;
+	// say instead what is wrong and what works without one.
+	if err := haveDisplay(); err != nil {
+		fmt.Fprintf(stderr, "slate: %v\n", err)
+		return 1
+	}
 	// Ctrl-C or SIGTERM ends the studio however busy it is: quitting runs
 	// on the UI goroutine (below), and should that be stuck (the import of
 	// a 32,000-character prompt once kept it for minutes), the process
@@ -206,4 +214,17 @@ func studioModels(dir string) *studio.Models {
 		},
 		InstallVoice: cli.InstallVoice,
 	}
+}
+
+// haveDisplay says why the studio's window cannot open on a Unix desktop
+// with no display, or nil.
+func haveDisplay() error {
+	switch runtime.GOOS {
+	case "windows", "darwin", "android", "ios":
+		return nil
+	}
+	if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+		return errors.New("there is no display to open the studio's window on (DISPLAY is not set): start it from your desktop session, or use the command line without one (slate help lists the commands; slate render renders a storyboard to a film)")
+	}
+	return nil
 }

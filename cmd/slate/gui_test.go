@@ -65,3 +65,15 @@ func TestSecondStudioRefused(t *testing.T) {
 		t.Errorf("gui with the folder held said %q, want the library's refusal", stderr.String())
 	}
 }
+
+// With no display the studio says so, and what works without one, instead
+// of the window toolkit's panic and stack trace.
+func TestNoDisplay(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	t.Setenv("SLATE_HOME", t.TempDir())
+	var stderr bytes.Buffer
+	if code := gui(context.Background(), "", &stderr); code != 1 || !strings.Contains(stderr.String(), "no display") || !strings.Contains(stderr.String(), "slate help") {
+		t.Errorf("slate with no display = %d, %q; want 1 and a line saying there is no display and what to use instead", code, stderr.String())
+	}
+}
