@@ -26,7 +26,8 @@ type Clip struct {
 }
 
 // AddClip registers a clip whose blob is already in the store, and queues
-// its upload to the account server in the same transaction. Registering
+// its upload to the account server in the same transaction when its
+// project is in the library. Registering
 // the same (project, shot, key) again replaces the row.
 func (l *Library) AddClip(ctx context.Context, c Clip) error {
 	return l.addClip(ctx, c, true)
@@ -44,6 +45,13 @@ func (l *Library) addClip(ctx context.Context, c Clip, upload bool) error {
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			c.ProjectID, c.ShotID, c.Key, c.SHA256, c.Size, c.Backend, c.Width, c.Height, c.FPS, c.Frames, unixMilli(c.Created))
 		if err != nil || !upload {
+			return err
+		}
+		// Only a clip of a project in the library syncs: one rendered
+		// from a .slate file by "slate render" belongs to no project
+		// another device could open.
+		var inLibrary bool
+		if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM projects WHERE id = ?)`, c.ProjectID).Scan(&inLibrary); err != nil || !inLibrary {
 			return err
 		}
 		return queueTransfer(ctx, tx, Transfer{SHA256: c.SHA256, Direction: "up", Kind: "clip", Project: c.ProjectID, Size: c.Size}, l.now())

@@ -225,11 +225,25 @@ func putSized(t *testing.T, l *Library, content string) (string, int64) {
 func TestClipsAndTransfers(t *testing.T) {
 	ctx := t.Context()
 	l := open(t, t.TempDir())
-	sum, size := putSized(t, l, "a rendered shot")
-	if err := l.AddClip(ctx, Clip{ProjectID: "p", ShotID: "s", Key: "k1", SHA256: sum, Size: size}); err != nil {
+	// A clip of no project in the library ("slate render FILE.slate")
+	// does not sync.
+	loose, looseSize := putSized(t, l, "a shot rendered from a file")
+	if err := l.AddClip(ctx, Clip{ProjectID: "file-0123", ShotID: "s", Key: "k0", SHA256: loose, Size: looseSize}); err != nil {
 		t.Fatal(err)
 	}
-	up := Transfer{SHA256: sum, Direction: "up", Kind: "clip", Project: "p", Size: size, State: "waiting"}
+	if got, err := l.Transfers(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("Transfers after AddClip of a clip of no project = %+v, %v; want none", got, err)
+	}
+	doc, err := l.CreateProject(ctx, timeline.New("The Kite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := doc.Project().ID
+	sum, size := putSized(t, l, "a rendered shot")
+	if err := l.AddClip(ctx, Clip{ProjectID: p, ShotID: "s", Key: "k1", SHA256: sum, Size: size}); err != nil {
+		t.Fatal(err)
+	}
+	up := Transfer{SHA256: sum, Direction: "up", Kind: "clip", Project: p, Size: size, State: "waiting"}
 	got, err := l.Transfers(ctx)
 	if err != nil || len(got) != 1 || got[0].Updated.IsZero() {
 		t.Fatalf("Transfers after AddClip = %+v, %v", got, err)
@@ -239,11 +253,11 @@ func TestClipsAndTransfers(t *testing.T) {
 		t.Fatalf("queued %+v, want %+v", got[0], up)
 	}
 	// The same clip in a second shot is one upload.
-	if err := l.AddClip(ctx, Clip{ProjectID: "p", ShotID: "s2", Key: "k1", SHA256: sum, Size: size}); err != nil {
+	if err := l.AddClip(ctx, Clip{ProjectID: p, ShotID: "s2", Key: "k1", SHA256: sum, Size: size}); err != nil {
 		t.Fatal(err)
 	}
 	other, osize := putSized(t, l, "a clip from the server")
-	if err := l.AddRemoteClip(ctx, Clip{ProjectID: "p", ShotID: "s3", Key: "k3", SHA256: other, Size: osize}); err != nil {
+	if err := l.AddRemoteClip(ctx, Clip{ProjectID: p, ShotID: "s3", Key: "k3", SHA256: other, Size: osize}); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := l.Transfers(ctx); len(got) != 1 {

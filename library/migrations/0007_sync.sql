@@ -35,9 +35,10 @@ CREATE TABLE transfers (
 ) WITHOUT ROWID;
 CREATE INDEX transfers_pending ON transfers (state) WHERE state != 'done';
 
--- Clips rendered before sync are uploaded too.
+-- Clips rendered before sync are uploaded too, those of the library's
+-- projects (not those "slate render" made from a .slate file).
 INSERT OR IGNORE INTO transfers (sha256, direction, kind, project, size)
-	SELECT sha256, 'up', 'clip', project_id, size FROM clips;
+	SELECT sha256, 'up', 'clip', project_id, size FROM clips WHERE project_id IN (SELECT id FROM projects);
 
 -- Whether the person paused sync.
 CREATE TABLE sync_settings (

@@ -225,6 +225,15 @@ func (e *Engine) upload(ctx context.Context, c *client.Client, t library.Transfe
 	e.mu.Lock()
 	delete(e.errs, t.SHA256)
 	e.mu.Unlock()
+	if mine, err := e.inProjects(ctx, t.SHA256); err != nil {
+		return err
+	} else if !mine {
+		// Queued before the library knew better, for a clip of no
+		// project here (one "slate render" made from a .slate file): it
+		// would take space on the server that no device could use.
+		t.State, t.Err = done, ""
+		return e.lib.SaveTransfer(ctx, t)
+	}
 	e.startMoving(t)
 	st := client.UploadState{URL: t.URL, Offset: t.Done}
 	save := func(st client.UploadState) error {
@@ -272,6 +281,25 @@ func (e *Engine) upload(ctx context.Context, c *client.Client, t library.Transfe
 	}
 	t.State, t.Done, t.Err = done, t.Size, ""
 	return e.lib.SaveTransfer(ctx, t)
+}
+
+// inProjects says whether a clip is filed with any project in the library.
+func (e *Engine) inProjects(ctx context.Context, sum string) (bool, error) {
+	clips, err := e.lib.ClipsOf(ctx, sum)
+	if err != nil {
+		return false, err
+	}
+	for _, cl := range clips {
+		_, s, err := e.lib.ProjectSnapshot(ctx, cl.ProjectID)
+		switch {
+		case errors.Is(err, library.ErrNotFound):
+		case err != nil:
+			return false, err
+		case !s.Deleted:
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // download fetches one clip into its partial file (resuming what is

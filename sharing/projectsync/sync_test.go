@@ -318,3 +318,25 @@ func TestPauseStopsAnUploadInFlight(t *testing.T) {
 		t.Errorf("the server received %d bytes for a %d-byte clip paused once; want at most a chunk more", got, c.Size)
 	}
 }
+
+// A clip of no project in the library (one "slate render" made from a
+// .slate file) is not sent, and sync does not wait on it for ever.
+func TestClipOfNoProjectStaysHere(t *testing.T) {
+	s := startServer(t)
+	a := newDevice(t, "laptop")
+	logIn(t, s, "olive", a)
+	c := a.clip(t, "file-9291cb9462f36a1f", "aaaaaaaaaaaaaaaa", 1, 4096)
+	// A transfer queued for it anyway (as a library made before this
+	// rule could have) is dropped, not sent.
+	if err := a.lib.QueueTransfer(context.Background(), library.Transfer{SHA256: c.SHA256, Direction: "up", Kind: "clip", Project: c.ProjectID, Size: c.Size}); err != nil {
+		t.Fatal(err)
+	}
+	a.sync(t)
+	st, err := a.eng.Status(context.Background())
+	if err != nil || st.State != projectsync.Synced || st.Pending != 0 {
+		t.Errorf("Status() after syncing a clip of no project = %+v, %v; want synced with nothing pending", st, err)
+	}
+	if n := s.patched.Load(); n != 0 {
+		t.Errorf("the server received %d bytes of a clip of no project; want none", n)
+	}
+}
