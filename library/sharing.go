@@ -261,7 +261,7 @@ func (l *Library) MarkRegistered(ctx context.Context, id int64, serverID string)
 
 // RemoveUse carries out an owner's removal of a use: the use (found by the
 // server's ID, or else by its file) is marked removed, and every clip of
-// that file is unregistered, in one transaction, and then its blob is
+// that file is unregistered and every film of it, in one transaction, and then its blob is
 // deleted with every file derived from it (its thumbnail). It returns the uses it marked, whose Path says
 // where an exported film was written.
 func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use, error) {
@@ -286,12 +286,11 @@ func (l *Library) RemoveUse(ctx context.Context, serverID, sha256 string) ([]Use
 		slices.Sort(sums)
 		sums = slices.Compact(slices.DeleteFunc(sums, func(s string) bool { return s == "" }))
 		for _, s := range sums {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM clips WHERE sha256 = ?`, s); err != nil {
-				return err
-			}
-			// Nor is it sent or fetched again.
-			if _, err := tx.ExecContext(ctx, `DELETE FROM transfers WHERE sha256 = ?`, s); err != nil {
-				return err
+			// Its clips and films go, nor is it sent or fetched again.
+			for _, table := range []string{"clips", "films", "transfers"} {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE sha256 = ?`, s); err != nil {
+					return err
+				}
 			}
 		}
 		return nil

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/slatestudio/slate/consent"
+	"github.com/slatestudio/slate/library"
 	"github.com/slatestudio/slate/media"
 	"github.com/slatestudio/slate/timeline"
 )
@@ -106,8 +108,8 @@ func (q *Queue) PrepareFilm(ctx context.Context, tools media.Tools, p *timeline.
 }
 
 // Make renders the film's shots through the render plan (those rendered
-// before come from the cache), assembles the film at Output and records
-// its use of other people's cast. A failure leaves no new file at Output,
+// before come from the cache), assembles the film at Output, records
+// its use of other people's cast and keeps a copy to sync (keepCopy). A failure leaves no new file at Output,
 // Thumbnail or Sprite; shots that did render are kept. Shots that fail
 // to render are reported as a *ShotsError.
 func (e *FilmExport) Make(ctx context.Context, progress FilmProgress) (*Film, error) {
@@ -148,18 +150,42 @@ func (e *FilmExport) Make(ctx context.Context, progress FilmProgress) (*Film, er
 		fresh.remove()
 		return nil, err
 	}
+	warn := opts.Warn
+	if warn == nil {
+		warn = func(err error) { q.log.Error("export a film", "path", film.Path, "err", err) }
+	}
 	if err := MadeFilm(ctx, opts.Consent, e.grants, e.film, film.Path); err != nil {
-		err = fmt.Errorf("the film is written, but its use of other people's cast was not recorded: %w", err)
-		if opts.Warn != nil {
-			opts.Warn(err)
-		} else {
-			q.log.Error("export a film", "path", film.Path, "err", err)
-		}
+		warn(fmt.Errorf("the film is written, but its use of other people's cast was not recorded: %w", err))
+	}
+	if err := e.keepCopy(ctx, film.Path); err != nil {
+		warn(fmt.Errorf("the film is written, but its copy for your other devices was not kept: %w", err))
 	}
 	if !extras {
 		film.Thumbnail, film.Sprite = "", ""
 	}
 	return film, nil
+}
+
+// keepCopy puts a copy of the film of a library project into the blob
+// store and records it (library.AddFilm), so that it syncs to the
+// account's other devices. A film of a .slate file ("slate render
+// FILE.slate") belongs to no project they could open: it is not kept.
+func (e *FilmExport) keepCopy(ctx context.Context, path string) error {
+	lib := e.q.lib
+	infos, err := lib.Projects(ctx)
+	if err != nil || !slices.ContainsFunc(infos, func(pi library.ProjectInfo) bool { return pi.ID == e.p.ID }) {
+		return err
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	sum, size, err := lib.Blobs().Put(ctx, f)
+	if err != nil {
+		return err
+	}
+	return lib.AddFilm(ctx, library.Film{ProjectID: e.p.ID, SHA256: sum, Name: filepath.Base(path), Size: size})
 }
 
 // newFiles notes which of paths do not exist yet, so that a failed or

@@ -190,6 +190,7 @@ func New(ctx context.Context, a fyne.App, d Deps) *Studio {
 		Clock: d.Clock, Log: d.Log, Report: s.report, Problem: s.problem,
 		RenderAll:      s.renderAll,
 		ThumbnailReady: func() { s.timeline.ThumbnailReady() },
+		FilmSync:       s.filmSync,
 	}
 	s.thumbs = libraryui.NewThumbnails(s.libraryDeps)
 	s.newSync(ctx)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/slatestudio/slate/account"
 	"github.com/slatestudio/slate/account/client"
@@ -33,6 +34,9 @@ type syncView struct {
 	clipWords map[string]string
 	// notice is what the last notice of conflict copies said.
 	notice string
+	// src is the source followed, read off the UI goroutine too (the
+	// Library's films, filmSync); nil until SetSync.
+	src atomic.Pointer[SyncSource]
 }
 
 // SetSync shows src's sync between devices: each project's on its row in
@@ -50,6 +54,7 @@ func (s *Studio) newSync(ctx context.Context) {
 		if s.sync.follow != nil || src == nil {
 			return
 		}
+		s.sync.src.Store(&src)
 		s.sync.follow = syncui.Follow(ctx, syncui.Deps{
 			Source: src, Runner: s.session, Library: s.deps.Library, Log: s.deps.Log,
 			Show: s.showSync,
@@ -75,6 +80,15 @@ func (s *Studio) syncShots() {
 
 // clipSync is what shot id's card says of its clip's sync.
 func (s *Studio) clipSync(id string) string { return s.sync.clipWords[id] }
+
+// filmSync is what the Library's list of films says of film sum's sync.
+func (s *Studio) filmSync(ctx context.Context, sum string) string {
+	src := s.sync.src.Load()
+	if src == nil {
+		return ""
+	}
+	return syncui.ClipWords((*src).Clip(ctx, sum))
+}
 
 // showSync puts what the follower read on screen.
 func (s *Studio) showSync(v syncui.View) {

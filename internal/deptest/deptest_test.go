@@ -145,7 +145,7 @@ var rules = []rule{
 	{pkg: "studio/player", may: []string{"studio/session", "studio/uikit", "library", "media", "render", "timeline", "internal/clock"}},
 	{pkg: "studio/castui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "capture", "consent", "library", "media", "timeline", "voices", "internal/clock", "internal/userfile"}},
 	{pkg: "studio/accountui", may: []string{"studio/session", "studio/uikit", "account", "account/client", "consent", "library", "sharing", "timeline", "internal/clock"}},
-	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "library", "media", "render", "timeline", "internal/clock"}},
+	{pkg: "studio/libraryui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "library", "media", "render", "timeline", "internal/atomicfile", "internal/clock"}},
 	{pkg: "studio/modelsui", may: []string{"studio/session", "studio/uikit", "studio/look", "studio/filepick", "ml/pack", "voices"}},
 	{pkg: "studio/serversui", may: []string{"studio/session", "studio/uikit", "servers"}},
 	// Sync between devices as the studio shows it: the words, the status

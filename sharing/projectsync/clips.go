@@ -260,6 +260,12 @@ func (e *Engine) upload(ctx context.Context, c *client.Client, t library.Transfe
 	if err != nil {
 		return e.ended(ctx, err)
 	}
+	if t.Kind == account.BlobFilm {
+		// The server's storage list is where the other devices find it
+		// (queueFilms): a film is not filed with the project's clips.
+		t.State, t.Done, t.Err = done, t.Size, ""
+		return e.lib.SaveTransfer(ctx, t)
+	}
 	clips, err := e.lib.ClipsOf(ctx, t.SHA256)
 	if err != nil {
 		return err
@@ -283,14 +289,26 @@ func (e *Engine) upload(ctx context.Context, c *client.Client, t library.Transfe
 	return e.lib.SaveTransfer(ctx, t)
 }
 
-// inProjects says whether a clip is filed with any project in the library.
+// inProjects says whether a clip, or a film, is filed with any project
+// in the library.
 func (e *Engine) inProjects(ctx context.Context, sum string) (bool, error) {
 	clips, err := e.lib.ClipsOf(ctx, sum)
 	if err != nil {
 		return false, err
 	}
+	films, err := e.lib.FilmsOf(ctx, sum)
+	if err != nil {
+		return false, err
+	}
+	ids := make([]string, 0, len(clips)+len(films))
 	for _, cl := range clips {
-		_, s, err := e.lib.ProjectSnapshot(ctx, cl.ProjectID)
+		ids = append(ids, cl.ProjectID)
+	}
+	for _, f := range films {
+		ids = append(ids, f.ProjectID)
+	}
+	for _, id := range ids {
+		_, s, err := e.lib.ProjectSnapshot(ctx, id)
 		switch {
 		case errors.Is(err, library.ErrNotFound):
 		case err != nil:
@@ -334,6 +352,9 @@ func (e *Engine) download(ctx context.Context, c *client.Client, t library.Trans
 		if sum != t.SHA256 {
 			return fmt.Errorf("a clip from the server changed on this computer while it was being stored (%s, not %s); it is fetched again", sum, t.SHA256)
 		}
+	}
+	if t.Kind == account.BlobFilm {
+		return e.fileFilm(ctx, t)
 	}
 	var remote []account.ProjectClip
 	if _, s, err := e.lib.ProjectSnapshot(ctx, t.Project); err == nil && !s.Deleted {

@@ -73,6 +73,9 @@ type Engine struct {
 	clipsOf map[string]bool
 	// listedAt is when the server's list of projects was last read.
 	listedAt time.Time
+	// filmsDue says the server's films are to be looked at (films.go),
+	// after the projects were listed.
+	filmsDue bool
 	// moving is the transfers in flight, by sha256.
 	moving map[string]*moving
 	// failed is when each transfer last failed, so it waits before the

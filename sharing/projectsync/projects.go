@@ -22,7 +22,7 @@ const maxPushTries = 5
 
 // syncProjects is the projects' part of a pass: consent and the change
 // feed (sharing.Service.Sync), then this device's changes out, then the
-// other devices' in, then their clips queued to be fetched.
+// other devices' in, then their films and clips queued to be fetched.
 func (e *Engine) syncProjects(ctx context.Context) error {
 	e.projMu.Lock()
 	defer e.projMu.Unlock()
@@ -68,6 +68,9 @@ func (e *Engine) projectsPass(ctx context.Context) error {
 	if err := e.pullAll(ctx, c); err != nil {
 		return err
 	}
+	if err := e.queueFilms(ctx, c); err != nil {
+		return err
+	}
 	return e.queueClips(ctx, c)
 }
 
@@ -104,6 +107,7 @@ func (e *Engine) listRemote(ctx context.Context, c *client.Client) error {
 		}
 	}
 	e.listedAt = e.clock.Now()
+	e.filmsDue = true
 	return nil
 }
 

@@ -1,7 +1,7 @@
 // Package libraryui is the studio's library and render queue: the Library
 // tab (the projects stored here, made, opened, duplicated, deleted,
 // imported and exported as .slate files, and the open project's rendered
-// clips), the Render queue tab (every job, its progress, and cancelling,
+// clips and exported films), the Render queue tab (every job, its progress, and cancelling,
 // retrying or opening it), the export of the film (File ▸ Export film),
 // and the pictures on the timeline's cards.
 package libraryui
@@ -78,6 +78,10 @@ type Deps struct {
 	RenderAll func(ctx context.Context)
 	// ThumbnailReady tells the timeline that a card's picture is made.
 	ThumbnailReady func()
+	// FilmSync says in a few quiet words how a film (by sha256) stands
+	// with sync between devices: "synced", "uploading 42 %"; "" says
+	// nothing. It runs off the UI goroutine; nil says nothing.
+	FilmSync func(ctx context.Context, sum string) string
 }
 
 // withDefaults fills in what a Deps may leave out.

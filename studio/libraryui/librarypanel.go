@@ -62,6 +62,13 @@ type Panel struct {
 	clipsTitle *widget.Label
 	noClips    *widget.Label
 
+	// films are the open project's exported films (films.go).
+	films                     []filmRow
+	filmsTitle                *widget.Label
+	filmRows, filmsArea       *fyne.Container
+	filmsLoading, filmsReload bool
+	rereadFilms               func()
+
 	// thumbs holds the loaded thumbnails by clip blob (a blob's picture
 	// never changes, so they never go stale); thumbQueue lists the ones
 	// still to make, one at a time, since each runs ffmpeg; thumbFailed
@@ -104,6 +111,7 @@ func (l *Panel) SetSync(marks map[string]SyncMark) {
 	}
 	l.sync = marks
 	l.projectList.Refresh()
+	l.rereadFilms() // their sync, and a film fetched meanwhile
 	if !same {
 		// A project came from another device, or went: the list is
 		// read again.
@@ -203,7 +211,7 @@ func (l *Panel) build(ctx context.Context) {
 	l.noClips = widget.NewLabel("No shot of this project has been rendered yet. Render a shot (Ctrl+R) or every shot (Ctrl+Shift+R) and its clip appears here.")
 	l.noClips.Wrapping = fyne.TextWrapWord
 	l.noClips.Importance = widget.LowImportance
-	clips := container.NewBorder(l.clipsTitle, nil, nil, nil, container.NewStack(l.clipList, l.noClips))
+	clips := container.NewBorder(l.clipsTitle, l.buildFilms(ctx), nil, nil, container.NewStack(l.clipList, l.noClips))
 
 	split := container.NewVSplit(projects, clips)
 	split.SetOffset(0.5)
@@ -376,6 +384,7 @@ func (l *Panel) show(ctx context.Context, st libraryState) {
 	}
 	l.clipList.Refresh()
 	l.makeThumbs(ctx)
+	l.refreshFilms(ctx)
 }
 
 // makeThumbs makes the next missing thumbnail, and the rest after it.
