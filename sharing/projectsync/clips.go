@@ -250,11 +250,17 @@ func (e *Engine) upload(ctx context.Context, c *client.Client, t library.Transfe
 				return merr
 			}
 			t.State, t.Err = failedTransfer, "the clip was damaged on this computer; render the shot again"
+			if t.Kind == account.BlobFilm {
+				t.Err = "the film's copy was damaged on this computer; export the film again"
+			}
 			return e.lib.SaveTransfer(ctx, t)
 		}
 	}
 	if errors.Is(err, os.ErrNotExist) {
 		t.State, t.Err = failedTransfer, "the clip is no longer on this computer"
+		if t.Kind == account.BlobFilm {
+			t.Err = "the film's copy is no longer on this computer"
+		}
 		return e.lib.SaveTransfer(ctx, t)
 	}
 	if err != nil {
