@@ -38,12 +38,6 @@ const quitGrace = 15 * time.Second
 // most recent project, and runs it until it quits or ctx is cancelled. It
 // must run on the main goroutine.
 func gui(ctx context.Context, path string, stderr io.Writer) int {
-	// Without a display the window toolkit panics with a stack trace;
-	// say instead what is wrong and what works without one.
-	if err := haveDisplay(); err != nil {
-		fmt.Fprintf(stderr, "slate: %v\n", err)
-		return 1
-	}
 	// Ctrl-C or SIGTERM ends the studio however busy it is: quitting runs
 	// on the UI goroutine (below), and should that be stuck (the import of
 	// a 32,000-character prompt once kept it for minutes), the process
@@ -68,6 +62,14 @@ func gui(ctx context.Context, path string, stderr io.Writer) int {
 		return 1
 	}
 	defer lib.Close()
+	// Without a display the window toolkit panics with a stack trace;
+	// say instead what is wrong and what works without one (after the
+	// library, whose refusal of a second studio says more, and before a
+	// file is imported for a window that cannot open).
+	if err := haveDisplay(); err != nil {
+		fmt.Fprintf(stderr, "slate: %v\n", err)
+		return 1
+	}
 	doc, err := openProject(ctx, lib, path)
 	if err != nil {
 		fmt.Fprintf(stderr, "slate: %v\n", err)
